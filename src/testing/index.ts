@@ -1,0 +1,2 @@
+// `syvain-metrics-otel/testing`: the local Syvain Metrics emulator, for tests and demos.
+export {};
