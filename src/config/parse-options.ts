@@ -1,0 +1,49 @@
+/**
+ * Validates options once, at construction, with a zod schema; a failure becomes a
+ * `SyvainValidationError` that names the option and shows the value it got. Secrets are never
+ * echoed: fields listed in `secretFields` show as `<redacted>`.
+ */
+import type { z } from "zod";
+import { SyvainValidationError } from "../errors.ts";
+
+export interface ParseOptionsContext {
+  /** Who is being configured, e.g. `Collector` or `syvain-otel bridge`. */
+  owner: string;
+  secretFields?: readonly string[];
+  /** `config` for constructor options / CLI flags, `invalid_argument` for method arguments. */
+  code?: "config" | "invalid_argument";
+}
+
+export function parseOptions<S extends z.ZodType>(schema: S, input: unknown, context: ParseOptionsContext): z.infer<S> {
+  const result = schema.safeParse(input ?? {});
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const path = issue?.path.map(String) ?? [];
+  const field = path.join(".") || "options";
+  const secret = context.secretFields?.includes(path[0] ?? "") ?? false;
+  const value = secret ? "<redacted>" : valueAt(input, path);
+  const message = `${context.owner}: invalid option \`${field}\`: ${issue?.message ?? "invalid"} (got ${describeValue(value)})`;
+  throw new SyvainValidationError(field, value, message, context.code ?? "config");
+}
+
+function valueAt(input: unknown, path: readonly string[]): unknown {
+  let current: unknown = input;
+  for (const key of path) {
+    if (typeof current !== "object" || current === null) return undefined;
+    current = (current as Record<string, unknown>)[key];
+  }
+  return current;
+}
+
+/** `-1 (number)`, `"abc" (string)`: the value and its type, short enough for one line. */
+export function describeValue(value: unknown): string {
+  if (value === "<redacted>") return value;
+  let shown: string;
+  try {
+    shown = typeof value === "string" ? JSON.stringify(value) : typeof value === "bigint" ? `${value}n` : String(JSON.stringify(value) ?? String(value));
+  } catch {
+    shown = Object.prototype.toString.call(value);
+  }
+  if (shown.length > 80) shown = `${shown.slice(0, 77)}...`;
+  return `${shown} (${value === null ? "null" : Array.isArray(value) ? "array" : typeof value})`;
+}
