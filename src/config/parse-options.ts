@@ -40,7 +40,11 @@ export function describeValue(value: unknown): string {
   if (value === "<redacted>") return value;
   let shown: string;
   try {
-    shown = typeof value === "string" ? JSON.stringify(value) : typeof value === "bigint" ? `${value}n` : String(JSON.stringify(value) ?? String(value));
+    if (typeof value === "string") shown = JSON.stringify(value);
+    else if (typeof value === "bigint") shown = `${value}n`;
+    // JSON would print NaN and Infinity as null, and functions or undefined as nothing.
+    else if (typeof value === "object" && value !== null) shown = JSON.stringify(value) ?? String(value);
+    else shown = String(value);
   } catch {
     shown = Object.prototype.toString.call(value);
   }
