@@ -43,7 +43,7 @@ export function describeValue(value: unknown): string {
     if (typeof value === "string") shown = JSON.stringify(value);
     else if (typeof value === "bigint") shown = `${value}n`;
     // JSON would print NaN and Infinity as null, and functions or undefined as nothing.
-    else if (typeof value === "object" && value !== null) shown = JSON.stringify(value) ?? String(value);
+    else if (typeof value === "object" && value !== null) shown = JSON.stringify(value) ?? Object.prototype.toString.call(value);
     else shown = String(value);
   } catch {
     shown = Object.prototype.toString.call(value);
