@@ -1,0 +1,169 @@
+/**
+ * The emulator's data: experiments, folders, metric series, annotations, the per-experiment dedup
+ * set and the idempotency records. Synchronous and in memory; `persistence.ts` saves and loads it.
+ */
+import type {
+  AnnotationEvent,
+  Experiment,
+  ExperimentStatus,
+  Folder,
+  IngestResult,
+  JsonObject,
+  MetricEvent,
+  MetricMetadata,
+} from "../exporter/api/contract.ts";
+
+export interface StoredSeries {
+  name: string;
+  metadata: MetricMetadata;
+  steps: (number | null)[];
+  timestamps: number[];
+  values: number[];
+  ids: string[];
+  /** Arrival sequence numbers (per experiment), to list events across series in arrival order. */
+  seqs: number[];
+}
+
+export interface ExperimentData {
+  experiment: Experiment;
+  /** Canonical key (name + metadata with sorted keys) → series. */
+  series: Map<string, StoredSeries>;
+  /** Fast path: key as the client serialised it (unsorted) → series; filled lazily. */
+  seriesByRawKey: Map<string, StoredSeries>;
+  annotations: AnnotationEvent[];
+  /** `client_event_id`s stored in this experiment, metrics and annotations alike. */
+  seen: Set<string>;
+  nextSeq: number;
+}
+
+export interface IdempotencyRecord {
+  fingerprint: string;
+  status: number;
+  body: string;
+  expiresAt: number;
+}
+
+export interface NewExperiment {
+  slug: string;
+  description: string | null;
+  folder_id: string | null;
+  metadata: JsonObject;
+}
+
+export const ROOT_FOLDER_ID = "00000000-0000-7000-8000-000000000000";
+
+export class EmulatorStore {
+  readonly byId = new Map<string, ExperimentData>();
+  readonly bySlug = new Map<string, ExperimentData>();
+  /** In creation order: list pagination uses positions in it. */
+  readonly ordered: ExperimentData[] = [];
+  readonly folders: Folder[] = [{ id: ROOT_FOLDER_ID, path: "/", parent_id: null }];
+  readonly idempotency = new Map<string, IdempotencyRecord>();
+
+  addFolder(folder: Folder): void {
+    this.folders.push(folder);
+  }
+
+  folder(id: string): Folder | undefined {
+    return this.folders.find((f) => f.id === id);
+  }
+
+  addExperiment(experiment: Experiment): ExperimentData {
+    const data: ExperimentData = {
+      experiment,
+      series: new Map(),
+      seriesByRawKey: new Map(),
+      annotations: [],
+      seen: new Set(),
+      nextSeq: 0,
+    };
+    this.byId.set(experiment.id, data);
+    this.bySlug.set(experiment.slug, data);
+    this.ordered.push(data);
+    return data;
+  }
+
+  /** By id, then by slug. */
+  lookup(idOrSlug: string): ExperimentData | undefined {
+    return this.byId.get(idOrSlug) ?? this.bySlug.get(idOrSlug);
+  }
+
+  setStatus(data: ExperimentData, status: ExperimentStatus): Experiment {
+    data.experiment = { ...data.experiment, status };
+    return data.experiment;
+  }
+
+  ingestMetrics(data: ExperimentData, events: readonly MetricEvent[]): IngestResult {
+    let accepted = 0;
+    let duplicates = 0;
+    for (const event of events) {
+      if (data.seen.has(event.client_event_id)) {
+        duplicates++;
+        continue;
+      }
+      data.seen.add(event.client_event_id);
+      const series = this.#seriesFor(data, event.name, event.metadata);
+      series.steps.push(event.step);
+      series.timestamps.push(event.timestamp);
+      series.values.push(event.value);
+      series.ids.push(event.client_event_id);
+      series.seqs.push(data.nextSeq++);
+      accepted++;
+    }
+    return { accepted, duplicates };
+  }
+
+  ingestAnnotations(data: ExperimentData, events: readonly AnnotationEvent[]): IngestResult {
+    let accepted = 0;
+    let duplicates = 0;
+    for (const event of events) {
+      if (data.seen.has(event.client_event_id)) {
+        duplicates++;
+        continue;
+      }
+      data.seen.add(event.client_event_id);
+      // Keep only the contract's fields: the client may send more, the server stores these.
+      data.annotations.push({ client_event_id: event.client_event_id, text: event.text, timestamp: event.timestamp, metadata: event.metadata });
+      accepted++;
+    }
+    return { accepted, duplicates };
+  }
+
+  #seriesFor(data: ExperimentData, name: string, metadata: MetricMetadata): StoredSeries {
+    const rawKey = `${name}\u0000${JSON.stringify(metadata)}`;
+    const known = data.seriesByRawKey.get(rawKey);
+    if (known) return known;
+    const canonical = canonicalSeriesKey(name, metadata);
+    let series = data.series.get(canonical);
+    if (!series) {
+      series = { name, metadata: { ...metadata }, steps: [], timestamps: [], values: [], ids: [], seqs: [] };
+      data.series.set(canonical, series);
+    }
+    data.seriesByRawKey.set(rawKey, series);
+    return series;
+  }
+
+  /** Restores a series from a snapshot (ids go back into the dedup set). */
+  restoreSeries(data: ExperimentData, series: StoredSeries): void {
+    const key = canonicalSeriesKey(series.name, series.metadata);
+    data.series.set(key, series);
+    for (const id of series.ids) data.seen.add(id);
+    for (const seq of series.seqs) if (seq >= data.nextSeq) data.nextSeq = seq + 1;
+  }
+
+  restoreAnnotations(data: ExperimentData, annotations: AnnotationEvent[]): void {
+    data.annotations = annotations;
+    for (const a of annotations) data.seen.add(a.client_event_id);
+  }
+
+  /** Drops idempotency records past their TTL. */
+  pruneIdempotency(now: number): void {
+    for (const [key, record] of this.idempotency) if (record.expiresAt <= now) this.idempotency.delete(key);
+  }
+}
+
+/** Series identity: the name and the exact metadata mapping, independent of key order. */
+export function canonicalSeriesKey(name: string, metadata: MetricMetadata): string {
+  const keys = Object.keys(metadata).sort();
+  return `${name}\u0000${JSON.stringify(keys.map((k) => [k, metadata[k]]))}`;
+}
