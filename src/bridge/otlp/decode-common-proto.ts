@@ -1,0 +1,178 @@
+/**
+ * Protobuf decoding of the messages metrics and logs share (opentelemetry/proto/common/v1 and
+ * resource/v1): `AnyValue`, `KeyValue` lists, `Resource`, `InstrumentationScope`.
+ *
+ * Values become what the OTel JS SDK holds in `Attributes` / a log body: strings, booleans,
+ * numbers, arrays, plain objects (for `kvlist_value`) and `Uint8Array` (for `bytes_value`).
+ * `int_value` beyond ±2^53 becomes a decimal string, because a JS number would silently change
+ * it and a bigint cannot be JSON-encoded downstream.
+ */
+import type { Attributes } from "@opentelemetry/api";
+import { ProtoReader, WireType } from "./proto-reader.ts";
+
+/** Deeper nesting than this is refused rather than risking a stack overflow. */
+export const MAX_ANY_VALUE_DEPTH = 64;
+
+export interface DecodedAttributes {
+  attributes: Attributes;
+  droppedAttributesCount: number;
+}
+
+export interface DecodedResource extends DecodedAttributes {}
+
+export interface DecodedScope extends DecodedAttributes {
+  name: string;
+  version: string;
+}
+
+export function int64ToJs(value: bigint): number | string {
+  return value >= -9007199254740991n && value <= 9007199254740991n ? Number(value) : value.toString();
+}
+
+/** Decodes an `AnyValue`; an empty one (no field set) is `undefined`. */
+export function decodeAnyValue(reader: ProtoReader, depth: number): unknown {
+  if (depth > MAX_ANY_VALUE_DEPTH) throw reader.error(`values nested deeper than ${MAX_ANY_VALUE_DEPTH} levels`);
+  let value: unknown = undefined;
+  while (reader.hasMore()) {
+    const key = reader.key();
+    const wireType = key & 7;
+    switch (key >>> 3) {
+      case 1:
+        reader.expect(wireType, WireType.LEN, "string_value");
+        value = reader.string();
+        break;
+      case 2:
+        reader.expect(wireType, WireType.VARINT, "bool_value");
+        value = reader.bool();
+        break;
+      case 3:
+        reader.expect(wireType, WireType.VARINT, "int_value");
+        value = int64ToJs(reader.int64());
+        break;
+      case 4:
+        reader.expect(wireType, WireType.I64, "double_value");
+        value = reader.double();
+        break;
+      case 5:
+        reader.expect(wireType, WireType.LEN, "array_value");
+        value = decodeArrayValue(reader.message(), depth + 1);
+        break;
+      case 6:
+        reader.expect(wireType, WireType.LEN, "kvlist_value");
+        value = decodeKeyValueList(reader.message(), depth + 1);
+        break;
+      case 7:
+        reader.expect(wireType, WireType.LEN, "bytes_value");
+        // A copy, so holding on to the value does not keep the whole request body alive.
+        value = reader.lengthDelimited().slice();
+        break;
+      default:
+        // 8 = string_value_strindex (profiles' string table only) and anything newer.
+        reader.skip(wireType);
+    }
+  }
+  return value;
+}
+
+function decodeArrayValue(reader: ProtoReader, depth: number): unknown[] {
+  const values: unknown[] = [];
+  while (reader.hasMore()) {
+    const key = reader.key();
+    if (key >>> 3 === 1) {
+      reader.expect(key & 7, WireType.LEN, "ArrayValue.values");
+      values.push(decodeAnyValue(reader.message(), depth) ?? null);
+    } else {
+      reader.skip(key & 7);
+    }
+  }
+  return values;
+}
+
+function decodeKeyValueList(reader: ProtoReader, depth: number): Record<string, unknown> {
+  const object: Record<string, unknown> = {};
+  while (reader.hasMore()) {
+    const key = reader.key();
+    if (key >>> 3 === 1) {
+      reader.expect(key & 7, WireType.LEN, "KeyValueList.values");
+      readKeyValueInto(reader.message(), object, depth);
+    } else {
+      reader.skip(key & 7);
+    }
+  }
+  return object;
+}
+
+/** Reads one `KeyValue` message into `into`; a key without a value is left out. */
+export function readKeyValueInto(reader: ProtoReader, into: Record<string, unknown>, depth = 0): void {
+  let name = "";
+  let value: unknown = undefined;
+  while (reader.hasMore()) {
+    const key = reader.key();
+    const wireType = key & 7;
+    switch (key >>> 3) {
+      case 1:
+        reader.expect(wireType, WireType.LEN, "KeyValue.key");
+        name = reader.string();
+        break;
+      case 2:
+        reader.expect(wireType, WireType.LEN, "KeyValue.value");
+        value = decodeAnyValue(reader.message(), depth + 1);
+        break;
+      default:
+        reader.skip(wireType);
+    }
+  }
+  if (value !== undefined) into[name] = value;
+}
+
+/** `Resource` { 1: attributes, 2: dropped_attributes_count, 3: entity_refs (ignored) }. */
+export function decodeResource(reader: ProtoReader): DecodedResource {
+  const resource: DecodedResource = { attributes: {}, droppedAttributesCount: 0 };
+  while (reader.hasMore()) {
+    const key = reader.key();
+    const wireType = key & 7;
+    switch (key >>> 3) {
+      case 1:
+        reader.expect(wireType, WireType.LEN, "Resource.attributes");
+        readKeyValueInto(reader.message(), resource.attributes);
+        break;
+      case 2:
+        reader.expect(wireType, WireType.VARINT, "Resource.dropped_attributes_count");
+        resource.droppedAttributesCount = reader.uint32();
+        break;
+      default:
+        reader.skip(wireType);
+    }
+  }
+  return resource;
+}
+
+/** `InstrumentationScope` { 1: name, 2: version, 3: attributes, 4: dropped_attributes_count }. */
+export function decodeScope(reader: ProtoReader): DecodedScope {
+  const scope: DecodedScope = { name: "", version: "", attributes: {}, droppedAttributesCount: 0 };
+  while (reader.hasMore()) {
+    const key = reader.key();
+    const wireType = key & 7;
+    switch (key >>> 3) {
+      case 1:
+        reader.expect(wireType, WireType.LEN, "InstrumentationScope.name");
+        scope.name = reader.string();
+        break;
+      case 2:
+        reader.expect(wireType, WireType.LEN, "InstrumentationScope.version");
+        scope.version = reader.string();
+        break;
+      case 3:
+        reader.expect(wireType, WireType.LEN, "InstrumentationScope.attributes");
+        readKeyValueInto(reader.message(), scope.attributes);
+        break;
+      case 4:
+        reader.expect(wireType, WireType.VARINT, "InstrumentationScope.dropped_attributes_count");
+        scope.droppedAttributesCount = reader.uint32();
+        break;
+      default:
+        reader.skip(wireType);
+    }
+  }
+  return scope;
+}

@@ -1,0 +1,217 @@
+/**
+ * Protobuf `ExportMetricsServiceRequest` → SDK `ResourceMetrics[]`.
+ *
+ * Field numbers follow opentelemetry/proto/metrics/v1/metrics.proto and
+ * collector/metrics/v1/metrics_service.proto (v1.x). Unknown fields are skipped, as protobuf
+ * requires; exemplars and metric metadata are skipped because the SDK shapes have no place for them.
+ */
+import type { ExponentialHistogram, Histogram, MetricData, ResourceMetrics, ScopeMetrics } from "@opentelemetry/sdk-metrics";
+import type { DecodedDataPoint, DecodedMetricsRequest } from "./decoded-types.ts";
+import { decodeResource, decodeScope, type DecodedResource, type DecodedScope } from "./decode-common-proto.ts";
+import { decodeHistogramPoint, decodeExponentialHistogramPoint, decodeNumberPoint, type NumberPointSink } from "./decode-points-proto.ts";
+import { decodingField as within } from "./otlp-decode-error.ts";
+import { ProtoReader, WireType } from "./proto-reader.ts";
+import { RejectionTally, assembleMetric, sdkResource, type DecodedMetricBody, type MetricHeader } from "./sdk-shapes.ts";
+
+interface MetricsDecodeState {
+  rejected: RejectionTally;
+  dataPointCount: number;
+}
+
+export function decodeMetricsProto(body: Uint8Array): DecodedMetricsRequest {
+  const reader = new ProtoReader(body);
+  const state: MetricsDecodeState = { rejected: new RejectionTally(), dataPointCount: 0 };
+  const resourceMetrics: ResourceMetrics[] = [];
+  while (reader.hasMore()) {
+    const key = reader.key();
+    if (key >>> 3 !== 1) {
+      reader.skip(key & 7);
+      continue;
+    }
+    reader.expect(key & 7, WireType.LEN, "resource_metrics");
+    const index = resourceMetrics.length;
+    resourceMetrics.push(within(`resourceMetrics[${index}]`, () => decodeResourceMetrics(reader.message(), state)));
+  }
+  return { resourceMetrics, dataPointCount: state.dataPointCount, rejected: state.rejected.result() };
+}
+
+function decodeResourceMetrics(reader: ProtoReader, state: MetricsDecodeState): ResourceMetrics {
+  let resource: DecodedResource = { attributes: {}, droppedAttributesCount: 0 };
+  let schemaUrl = "";
+  const scopeMetrics: ScopeMetrics[] = [];
+  while (reader.hasMore()) {
+    const key = reader.key();
+    const wireType = key & 7;
+    switch (key >>> 3) {
+      case 1:
+        reader.expect(wireType, WireType.LEN, "resource");
+        resource = within("resource", () => decodeResource(reader.message()));
+        break;
+      case 2: {
+        reader.expect(wireType, WireType.LEN, "scope_metrics");
+        const index = scopeMetrics.length;
+        scopeMetrics.push(within(`scopeMetrics[${index}]`, () => decodeScopeMetrics(reader.message(), state)));
+        break;
+      }
+      case 3:
+        reader.expect(wireType, WireType.LEN, "schema_url");
+        schemaUrl = reader.string();
+        break;
+      default:
+        reader.skip(wireType);
+    }
+  }
+  return { resource: sdkResource(resource, schemaUrl), scopeMetrics };
+}
+
+function decodeScopeMetrics(reader: ProtoReader, state: MetricsDecodeState): ScopeMetrics {
+  let scope: DecodedScope = { name: "", version: "", attributes: {}, droppedAttributesCount: 0 };
+  let schemaUrl = "";
+  const metrics: MetricData[] = [];
+  let metricIndex = 0;
+  while (reader.hasMore()) {
+    const key = reader.key();
+    const wireType = key & 7;
+    switch (key >>> 3) {
+      case 1:
+        reader.expect(wireType, WireType.LEN, "scope");
+        scope = within("scope", () => decodeScope(reader.message()));
+        break;
+      case 2: {
+        reader.expect(wireType, WireType.LEN, "metrics");
+        const metric = within(`metrics[${metricIndex++}]`, () => decodeMetric(reader.message(), state));
+        if (metric !== undefined) metrics.push(metric);
+        break;
+      }
+      case 3:
+        reader.expect(wireType, WireType.LEN, "schema_url");
+        schemaUrl = reader.string();
+        break;
+      default:
+        reader.skip(wireType);
+    }
+  }
+  return {
+    scope: {
+      name: scope.name,
+      ...(scope.version === "" ? {} : { version: scope.version }),
+      ...(schemaUrl === "" ? {} : { schemaUrl }),
+    },
+    metrics,
+  };
+}
+
+function decodeMetric(reader: ProtoReader, state: MetricsDecodeState): MetricData | undefined {
+  const header: MetricHeader = { name: "", description: "", unit: "" };
+  let body: DecodedMetricBody | undefined;
+  while (reader.hasMore()) {
+    const key = reader.key();
+    const wireType = key & 7;
+    switch (key >>> 3) {
+      case 1:
+        reader.expect(wireType, WireType.LEN, "name");
+        header.name = reader.string();
+        break;
+      case 2:
+        reader.expect(wireType, WireType.LEN, "description");
+        header.description = reader.string();
+        break;
+      case 3:
+        reader.expect(wireType, WireType.LEN, "unit");
+        header.unit = reader.string();
+        break;
+      case 5:
+        reader.expect(wireType, WireType.LEN, "gauge");
+        body = within("gauge", () => decodeNumberMetric(reader.message(), "gauge", state));
+        break;
+      case 7:
+        reader.expect(wireType, WireType.LEN, "sum");
+        body = within("sum", () => decodeNumberMetric(reader.message(), "sum", state));
+        break;
+      case 9:
+        reader.expect(wireType, WireType.LEN, "histogram");
+        body = within("histogram", () => decodeHistogramMetric(reader.message(), false));
+        break;
+      case 10:
+        reader.expect(wireType, WireType.LEN, "exponential_histogram");
+        body = within("exponentialHistogram", () => decodeHistogramMetric(reader.message(), true));
+        break;
+      case 11:
+        reader.expect(wireType, WireType.LEN, "summary");
+        body = { kind: "summary", pointCount: countDataPoints(reader.message()) };
+        break;
+      default:
+        reader.skip(wireType);
+    }
+  }
+  const metric = assembleMetric(header, body, state.rejected);
+  if (metric !== undefined) state.dataPointCount += metric.dataPoints.length;
+  return metric;
+}
+
+/** `Gauge` { 1: data_points } and `Sum` { 1: data_points, 2: aggregation_temporality, 3: is_monotonic }. */
+function decodeNumberMetric(reader: ProtoReader, kind: "gauge" | "sum", state: MetricsDecodeState): DecodedMetricBody {
+  const sink: NumberPointSink = { points: [], allInt: true, rejected: state.rejected };
+  let temporality = 0;
+  let isMonotonic = false;
+  while (reader.hasMore()) {
+    const key = reader.key();
+    const wireType = key & 7;
+    const field = key >>> 3;
+    if (field === 1) {
+      reader.expect(wireType, WireType.LEN, "data_points");
+      const index = sink.points.length;
+      within(`dataPoints[${index}]`, () => decodeNumberPoint(reader.message(), sink));
+    } else if (field === 2 && kind === "sum") {
+      reader.expect(wireType, WireType.VARINT, "aggregation_temporality");
+      temporality = reader.int32();
+    } else if (field === 3 && kind === "sum") {
+      reader.expect(wireType, WireType.VARINT, "is_monotonic");
+      isMonotonic = reader.bool();
+    } else {
+      reader.skip(wireType);
+    }
+  }
+  const allInt = sink.allInt && sink.points.length > 0;
+  return kind === "gauge"
+    ? { kind, points: sink.points, allInt }
+    : { kind, points: sink.points, allInt, temporality, isMonotonic };
+}
+
+/** `Histogram` / `ExponentialHistogram` { 1: data_points, 2: aggregation_temporality }. */
+function decodeHistogramMetric(reader: ProtoReader, exponential: boolean): DecodedMetricBody {
+  const histogramPoints: DecodedDataPoint<Histogram>[] = [];
+  const exponentialPoints: DecodedDataPoint<ExponentialHistogram>[] = [];
+  let temporality = 0;
+  while (reader.hasMore()) {
+    const key = reader.key();
+    const wireType = key & 7;
+    const field = key >>> 3;
+    if (field === 1) {
+      reader.expect(wireType, WireType.LEN, "data_points");
+      const index = histogramPoints.length + exponentialPoints.length;
+      const message = reader.message();
+      if (exponential) exponentialPoints.push(within(`dataPoints[${index}]`, () => decodeExponentialHistogramPoint(message)));
+      else histogramPoints.push(within(`dataPoints[${index}]`, () => decodeHistogramPoint(message)));
+    } else if (field === 2) {
+      reader.expect(wireType, WireType.VARINT, "aggregation_temporality");
+      temporality = reader.int32();
+    } else {
+      reader.skip(wireType);
+    }
+  }
+  return exponential
+    ? { kind: "exponentialHistogram", points: exponentialPoints, temporality }
+    : { kind: "histogram", points: histogramPoints, temporality };
+}
+
+/** `Summary` { 1: data_points }: only counted, because the SDK has no summary shape. */
+function countDataPoints(reader: ProtoReader): number {
+  let count = 0;
+  while (reader.hasMore()) {
+    const key = reader.key();
+    if (key >>> 3 === 1) count++;
+    reader.skip(key & 7);
+  }
+  return count;
+}
