@@ -1,0 +1,82 @@
+/**
+ * What the three collectors share: argument validation, one outbox per experiment, the
+ * `Experiment` object, and closing. They differ only in `provision()`: how an experiment comes to
+ * exist (a request, a JSONL record, nothing) and which sink receives its batches.
+ */
+import type { Experiment as ExperimentRecord } from "../exporter/api/contract.ts";
+import type { DeliveryOptions, DeliverySink } from "../exporter/delivery/delivery-types.ts";
+import { Outbox } from "../exporter/delivery/outbox.ts";
+import { SyvainError } from "../errors.ts";
+import { deliveryPart } from "./collector-options.ts";
+import { Experiment } from "./experiment.ts";
+import { validateExperimentArgs, type ExperimentOptions, type ExperimentSpec } from "./experiment-options.ts";
+
+export interface Provisioned {
+  record: ExperimentRecord;
+  sink: DeliverySink;
+}
+
+export interface CollectorSettings {
+  owner: string;
+  delivery: Required<DeliveryOptions>;
+  exitFlushTimeoutSeconds: number;
+}
+
+export abstract class CollectorBase implements AsyncDisposable {
+  readonly #owner: string;
+  readonly #delivery: Required<DeliveryOptions>;
+  readonly #exitFlushTimeoutSeconds: number;
+  readonly #experiments = new Set<Experiment>();
+  #closed = false;
+
+  protected constructor(settings: CollectorSettings) {
+    this.#owner = settings.owner;
+    this.#delivery = deliveryPart(settings.delivery);
+    this.#exitFlushTimeoutSeconds = settings.exitFlushTimeoutSeconds;
+  }
+
+  /**
+   * Creates the experiment (required state: any failure raises a typed error) and returns the
+   * object that records its metrics, annotations and status.
+   */
+  async experiment(slug: string, options: ExperimentOptions = {}): Promise<Experiment> {
+    const owner = `${this.#owner}.experiment()`;
+    if (this.#closed) throw new SyvainError("shutdown", `${owner}: the collector is closed`);
+    const spec = validateExperimentArgs(slug, options, owner);
+    const { record, sink } = await this.provision(spec);
+    const outbox = new Outbox({ ...this.#delivery, sink, label: `experiment ${JSON.stringify(record.slug)}` });
+    const experiment = new Experiment({ record, outbox, sink, exitFlushTimeoutSeconds: this.#exitFlushTimeoutSeconds });
+    this.#experiments.add(experiment);
+    return experiment;
+  }
+
+  /** Closes every experiment it created (each drains within its exit deadline), then its own resources. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await Promise.all([...this.#experiments].map((experiment) => experiment.close()));
+    this.#experiments.clear();
+    await this.closeResources();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  protected abstract provision(spec: ExperimentSpec): Promise<Provisioned>;
+
+  protected abstract closeResources(): Promise<void>;
+}
+
+/** The record of an experiment that exists only in this process (JSONL, no-op). */
+export function localRecord(id: string, spec: ExperimentSpec, now: number): ExperimentRecord {
+  return {
+    id,
+    slug: spec.slug,
+    description: spec.description ?? null,
+    folder_id: spec.folderId ?? null,
+    metadata: spec.meta,
+    status: "created",
+    created_at: now,
+  };
+}

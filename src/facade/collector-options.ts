@@ -1,0 +1,74 @@
+/**
+ * Constructor options of the three collectors, validated once with zod (`parseOptions`): a bad
+ * value is a `SyvainValidationError` (code `config`) naming the option and the value; the API key
+ * is a secret field and never shown.
+ */
+import { z } from "zod";
+import { parseOptions } from "../config/parse-options.ts";
+import { deliveryOptionsSchema } from "../exporter/delivery/delivery-options.ts";
+import type { DeliveryOptions } from "../exporter/delivery/delivery-types.ts";
+
+const seconds = z.number().finite().positive("must be a positive number of seconds").max(86_400);
+
+const exitOptions = {
+  /** Deadline of the best-effort flush at the end of `run()` and of the process hooks. */
+  exitFlushTimeoutSeconds: seconds.default(10),
+};
+
+export interface LocalCollectorOptions extends DeliveryOptions {
+  /** Seconds the best-effort flushes (end of `run()`, process hooks) may take. @default 10 */
+  exitFlushTimeoutSeconds?: number;
+}
+
+export interface CollectorOptions extends LocalCollectorOptions {
+  /** API key; else the first constructor argument, else `SYVAIN_METRICS_API_KEY`. */
+  apiKey?: string;
+  /** @default SYVAIN_METRICS_HOST, else https://metrics.syvain.com */
+  host?: string;
+  /** Seconds for experiment creation, folder lookup and status updates. @default 10 */
+  timeout?: number;
+  /** Seconds for one metric or annotation batch request. @default 60 */
+  ingestTimeout?: number;
+}
+
+export interface JsonlCollectorOptions extends LocalCollectorOptions {
+  /** The JSONL file; parent folders are created. */
+  path: string;
+}
+
+const collectorOptionsSchema = z.strictObject({
+  ...deliveryOptionsSchema.shape,
+  ...exitOptions,
+  apiKey: z.string().optional(),
+  host: z.string().min(1, "must not be empty").optional(),
+  timeout: seconds.default(10),
+  ingestTimeout: seconds.default(60),
+});
+
+const localCollectorOptionsSchema = z.strictObject({ ...deliveryOptionsSchema.shape, ...exitOptions });
+
+const jsonlCollectorOptionsSchema = localCollectorOptionsSchema.extend({
+  path: z.string().min(1, "must be a non-empty file path"),
+});
+
+export type ResolvedCollectorOptions = z.infer<typeof collectorOptionsSchema>;
+export type ResolvedLocalCollectorOptions = z.infer<typeof localCollectorOptionsSchema>;
+export type ResolvedJsonlCollectorOptions = z.infer<typeof jsonlCollectorOptionsSchema>;
+
+export function parseCollectorOptions(input: unknown): ResolvedCollectorOptions {
+  return parseOptions(collectorOptionsSchema, input, { owner: "Collector", secretFields: ["apiKey"] });
+}
+
+export function parseLocalCollectorOptions(input: unknown, owner: string): ResolvedLocalCollectorOptions {
+  return parseOptions(localCollectorOptionsSchema, input, { owner });
+}
+
+export function parseJsonlCollectorOptions(input: unknown): ResolvedJsonlCollectorOptions {
+  return parseOptions(jsonlCollectorOptionsSchema, input, { owner: "JsonlCollector" });
+}
+
+/** The delivery part of resolved options, for the outbox. */
+export function deliveryPart(options: Required<DeliveryOptions>): Required<DeliveryOptions> {
+  const { flushDelaySeconds, maxQueueItems, maxBatchItems, maxRetries, maxConcurrentRequests } = options;
+  return { flushDelaySeconds, maxQueueItems, maxBatchItems, maxRetries, maxConcurrentRequests };
+}

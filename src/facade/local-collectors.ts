@@ -1,0 +1,53 @@
+/**
+ * The same API without the service: `JsonlCollector` writes one JSON object per line (experiment,
+ * status, metric and annotation records; parent folders created; a flush is a durable write), and
+ * `NoopCollector` validates everything and does no I/O at all (tests, dry runs).
+ */
+import { createJsonlSink, createJsonlWriter, type JsonlWriter } from "../exporter/delivery/jsonl-sink.ts";
+import { createNoopSink } from "../exporter/delivery/noop-sink.ts";
+import { localExperimentId } from "../exporter/otel/provisioners.ts";
+import { CollectorBase, localRecord, type Provisioned } from "./collector-base.ts";
+import {
+  parseJsonlCollectorOptions,
+  parseLocalCollectorOptions,
+  type JsonlCollectorOptions,
+  type LocalCollectorOptions,
+} from "./collector-options.ts";
+import type { ExperimentSpec } from "./experiment-options.ts";
+
+export class JsonlCollector extends CollectorBase {
+  readonly path: string;
+  #writer: JsonlWriter | undefined;
+
+  constructor(options: JsonlCollectorOptions) {
+    const resolved = parseJsonlCollectorOptions(options);
+    super({ owner: "JsonlCollector", delivery: resolved, exitFlushTimeoutSeconds: resolved.exitFlushTimeoutSeconds });
+    this.path = resolved.path;
+  }
+
+  protected provision(spec: ExperimentSpec): Promise<Provisioned> {
+    // One file for every experiment of this collector, opened on first use.
+    this.#writer ??= createJsonlWriter(this.path);
+    const record = localRecord(localExperimentId(spec.slug), spec, Date.now());
+    return Promise.resolve({ record, sink: createJsonlSink({ writer: this.#writer, experiment: { id: record.id, slug: record.slug } }) });
+  }
+
+  protected async closeResources(): Promise<void> {
+    await this.#writer?.close();
+  }
+}
+
+export class NoopCollector extends CollectorBase {
+  constructor(options: LocalCollectorOptions = {}) {
+    const resolved = parseLocalCollectorOptions(options, "NoopCollector");
+    super({ owner: "NoopCollector", delivery: resolved, exitFlushTimeoutSeconds: resolved.exitFlushTimeoutSeconds });
+  }
+
+  protected provision(spec: ExperimentSpec): Promise<Provisioned> {
+    return Promise.resolve({ record: localRecord(localExperimentId(spec.slug), spec, Date.now()), sink: createNoopSink() });
+  }
+
+  protected closeResources(): Promise<void> {
+    return Promise.resolve();
+  }
+}

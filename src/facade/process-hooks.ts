@@ -1,0 +1,148 @@
+/**
+ * One set of process listeners shared by every experiment that asked for hooks (installed when the
+ * first registers, removed when the last leaves), so N experiments never mean N signal handlers.
+ *
+ * When the process is about to end — the event loop emptied (`beforeExit`), SIGINT/SIGTERM, or an
+ * uncaught exception (an unhandled rejection becomes one under Node's default `throw` mode) — every
+ * participant marks its experiment and flushes within its deadline; then the process ends the way
+ * it would have without us: same exit code, death by the same signal, the error printed by Node.
+ * We step aside when someone else also listens (they own the decision to exit).
+ * `process.exit()` cannot be intercepted (its `exit` event is synchronous): flush before calling it.
+ */
+export type ProcessEnd =
+  | { kind: "exit"; exitCode: number }
+  | { kind: "signal"; signal: "SIGINT" | "SIGTERM" }
+  | { kind: "error"; error: unknown };
+
+export interface ProcessEndParticipant {
+  /** Marks the experiment for this ending and flushes (bounded by its own deadline). Never rejects. */
+  onProcessEnd(end: ProcessEnd): Promise<void>;
+  /** How long its `onProcessEnd` may take; the registry waits for the longest plus a margin. */
+  readonly deadlineMs: number;
+}
+
+/** The part of `process` the hooks use (a fake in unit tests). */
+export interface HookableProcess {
+  on(event: string, listener: (...args: never[]) => void): unknown;
+  off(event: string, listener: (...args: never[]) => void): unknown;
+  listenerCount(event: string): number;
+  kill(pid: number, signal: string): unknown;
+  readonly pid: number;
+  exitCode?: number | string | null | undefined;
+}
+
+export interface ProcessHooksOptions {
+  target?: HookableProcess;
+  /** Added to the longest participant deadline before the registry stops waiting, in ms. @default 1000 */
+  marginMs?: number;
+  /** How the original error is re-thrown once we are done (Node then prints it and exits 1). */
+  rethrow?: (error: unknown) => void;
+}
+
+const signals = ["SIGINT", "SIGTERM"] as const;
+
+export class ProcessHooks {
+  readonly #target: HookableProcess;
+  readonly #participants = new Set<ProcessEndParticipant>();
+  readonly #marginMs: number;
+  readonly #rethrow: (error: unknown) => void;
+  #ending: ProcessEnd | undefined;
+
+  constructor(options: ProcessHooksOptions = {}) {
+    // `process.on` is a pile of overloads; the structural subset above is all we call.
+    this.#target = options.target ?? (process as unknown as HookableProcess);
+    this.#marginMs = options.marginMs ?? 1000;
+    this.#rethrow = options.rethrow ?? ((error) => setImmediate(() => {
+      throw error;
+    }));
+  }
+
+  get size(): number {
+    return this.#participants.size;
+  }
+
+  /** Returns the function that unregisters (idempotent). */
+  register(participant: ProcessEndParticipant): () => void {
+    if (this.#participants.size === 0) this.#install();
+    this.#participants.add(participant);
+    return () => {
+      if (!this.#participants.delete(participant)) return;
+      if (this.#participants.size === 0) this.#uninstall();
+    };
+  }
+
+  readonly #onBeforeExit = (code: number): void => {
+    if (this.#ending) return;
+    void this.#end({ kind: "exit", exitCode: code }, () => {
+      // Our listeners are gone once the last participant left; the loop empties and Node exits
+      // with the exit code it had.
+    });
+  };
+
+  readonly #onSignal = (signal: "SIGINT" | "SIGTERM"): void => {
+    if (this.#ending?.kind === "signal") {
+      // A second Ctrl+C while flushing: stop waiting.
+      this.#uninstall();
+      this.#reraise(signal);
+      return;
+    }
+    if (this.#ending) return;
+    void this.#end({ kind: "signal", signal }, () => this.#reraise(signal));
+  };
+
+  readonly #onUncaught = (error: unknown): void => {
+    if (this.#ending) return;
+    // Someone else handles uncaught errors: the process would not have died; not ours to decide.
+    if (this.#target.listenerCount("uncaughtException") > 1) return;
+    void this.#end({ kind: "error", error }, () => this.#rethrow(error));
+  };
+
+  readonly #listeners = signals.map((signal) => [signal, () => this.#onSignal(signal)] as const);
+
+  #install(): void {
+    this.#target.on("beforeExit", this.#onBeforeExit);
+    this.#target.on("uncaughtException", this.#onUncaught);
+    for (const [signal, listener] of this.#listeners) this.#target.on(signal, listener);
+  }
+
+  #uninstall(): void {
+    this.#target.off("beforeExit", this.#onBeforeExit);
+    this.#target.off("uncaughtException", this.#onUncaught);
+    for (const [signal, listener] of this.#listeners) this.#target.off(signal, listener);
+  }
+
+  #reraise(signal: "SIGINT" | "SIGTERM"): void {
+    // With our listener gone Node restores the default action, so this kill ends the process with
+    // a signal exit status. If the user listens too, the signal is theirs and we do not repeat it.
+    if (this.#target.listenerCount(signal) === 0) this.#target.kill(this.#target.pid, signal);
+  }
+
+  async #end(end: ProcessEnd, then: () => void): Promise<void> {
+    this.#ending = end;
+    const participants = [...this.#participants];
+    // A referenced timer keeps the process alive while we flush (the delivery core's own timers are
+    // unref'd), and bounds the whole ending if a participant misbehaves.
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, Math.max(0, ...participants.map((p) => p.deadlineMs)) + this.#marginMs);
+    });
+    try {
+      await Promise.race([Promise.allSettled(participants.map((p) => p.onProcessEnd(end))), deadline]);
+    } finally {
+      clearTimeout(timer);
+      this.#participants.clear();
+      this.#uninstall();
+      this.#ending = undefined;
+      then();
+    }
+  }
+}
+
+const registryKey = Symbol.for("syvain-metrics-otel.process-hooks");
+
+/** The process-wide registry (shared even by two copies of this package in one process). */
+export function processHooks(): ProcessHooks {
+  const holder = globalThis as { [registryKey]?: ProcessHooks };
+  holder[registryKey] ??= new ProcessHooks();
+  return holder[registryKey];
+}

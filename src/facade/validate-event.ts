@@ -1,0 +1,112 @@
+/**
+ * Validation of `metric()` and `annotation()` arguments. Each check throws a
+ * `SyvainValidationError` naming the field and value, before anything is enqueued, so a bad call
+ * loses only itself.
+ */
+import type { JsonObject, MetricMetadata } from "../exporter/api/contract.ts";
+import { describeValue } from "../config/parse-options.ts";
+import { SyvainValidationError } from "../errors.ts";
+import { facadeLimits } from "./limits.ts";
+import { isPlainObject, setOwn } from "../mapping/json.ts";
+import { assertJsonObject } from "./validate-json.ts";
+
+function invalid(field: string, value: unknown, rule: string, owner: string): SyvainValidationError {
+  return new SyvainValidationError(field, value, `${owner}: \`${field}\` ${rule} (got ${describeValue(value)})`);
+}
+
+export function validateMetricName(name: unknown, owner: string): string {
+  if (typeof name !== "string" || name.length === 0) throw invalid("name", name, "must be a non-empty string", owner);
+  if (name.length > facadeLimits.maxMetricNameChars) {
+    throw invalid("name", name, `must be at most ${facadeLimits.maxMetricNameChars} characters (it has ${name.length})`, owner);
+  }
+  if (!facadeLimits.metricNamePattern.test(name)) {
+    throw invalid("name", name, "must start with a letter and contain only letters, digits, `_`, `.`, `-` and `/`", owner);
+  }
+  return name;
+}
+
+export function validateMetricValue(value: unknown, owner: string): number {
+  if (typeof value !== "number") throw invalid("value", value, "must be a number", owner);
+  if (!Number.isFinite(value)) throw invalid("value", value, "must be a finite number", owner);
+  return value;
+}
+
+export function validateStep(options: unknown, owner: string): number | null {
+  if (!isPlainObject(options) || !("step" in options) || options.step === undefined) {
+    throw invalid("step", isPlainObject(options) ? options.step : options, "is required: pass `{ step: n }`, or `{ step: null }` for an event without a step", owner);
+  }
+  const step = options.step;
+  if (step === null) return null;
+  if (typeof step !== "number" || !Number.isSafeInteger(step) || step < 0) {
+    throw invalid("step", step, "must be a non-negative integer or null", owner);
+  }
+  return step;
+}
+
+/** Flat labels: scalar values only, few keys (they split the dashboard's lines, so keep them low-cardinality). */
+export function validateMetricMetadata(metadata: unknown, owner: string): MetricMetadata {
+  if (metadata === undefined) return {};
+  if (!isPlainObject(metadata)) throw invalid("metadata", metadata, "must be a plain object of string, number or boolean values", owner);
+  const entries = Object.entries(metadata);
+  if (entries.length > facadeLimits.maxMetricMetadataKeys) {
+    throw invalid("metadata", metadata, `has ${entries.length} keys; at most ${facadeLimits.maxMetricMetadataKeys} are allowed (put one-off details in an annotation)`, owner);
+  }
+  const result: MetricMetadata = {};
+  for (const [key, value] of entries) {
+    validateMetadataKey(key, owner);
+    const field = `metadata.${key}`;
+    if (typeof value === "string") {
+      if (value.length > facadeLimits.maxMetricMetadataStringChars) {
+        throw invalid(field, value, `must be at most ${facadeLimits.maxMetricMetadataStringChars} characters`, owner);
+      }
+    } else if (typeof value === "number") {
+      if (!Number.isFinite(value)) throw invalid(field, value, "must be a finite number", owner);
+    } else if (typeof value !== "boolean") {
+      throw invalid(field, value, "must be a string, finite number or boolean (metric metadata is flat: put nested details in an annotation)", owner);
+    }
+    setOwn(result, key, value);
+  }
+  return result;
+}
+
+function validateMetadataKey(key: string, owner: string): void {
+  if (key.length === 0 || key.length > facadeLimits.maxMetadataKeyChars) {
+    throw invalid("metadata", key, `keys must be 1 to ${facadeLimits.maxMetadataKeyChars} characters`, owner);
+  }
+}
+
+/** Seconds or milliseconds since the epoch (below 10,000,000,000 means seconds), or a `Date`; default now. */
+export function normalizeTimestamp(timestamp: unknown, owner: string, now: () => number): number {
+  if (timestamp === undefined) return now();
+  const ms = timestamp instanceof Date ? timestamp.getTime() : timestamp;
+  if (typeof ms !== "number" || !Number.isFinite(ms) || ms < 0) {
+    throw invalid("timestamp", timestamp, "must be a non-negative finite number of seconds or milliseconds since the epoch, or a Date", owner);
+  }
+  const millis = !(timestamp instanceof Date) && ms < facadeLimits.secondsThreshold ? ms * 1000 : ms;
+  return Math.round(millis);
+}
+
+export function validateAnnotationText(text: unknown, owner: string): string {
+  if (typeof text !== "string" || text.length === 0) throw invalid("text", text, "must be a non-empty string", owner);
+  if (text.length > facadeLimits.maxAnnotationTextChars) {
+    throw invalid("text", `${text.slice(0, 40)}…`, `must be at most ${facadeLimits.maxAnnotationTextChars} characters (it has ${text.length})`, owner);
+  }
+  return text;
+}
+
+/** Any JSON object, up to the contract's byte limit once serialized. */
+export function validateAnnotationMetadata(metadata: unknown, owner: string): JsonObject {
+  if (metadata === undefined) return {};
+  assertJsonObject(metadata, "metadata", owner);
+  const bytes = Buffer.byteLength(JSON.stringify(metadata), "utf8");
+  if (bytes > facadeLimits.maxAnnotationMetadataBytes) {
+    throw invalid("metadata", `<${bytes} bytes of JSON>`, `must serialize to at most ${facadeLimits.maxAnnotationMetadataBytes} UTF-8 bytes`, owner);
+  }
+  return metadata;
+}
+
+export function validateOptionsObject(options: unknown, owner: string): Record<string, unknown> {
+  if (options === undefined) return {};
+  if (!isPlainObject(options)) throw invalid("options", options, "must be a plain object", owner);
+  return options;
+}
