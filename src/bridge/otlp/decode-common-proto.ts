@@ -8,7 +8,8 @@
  * it and a bigint cannot be JSON-encoded downstream.
  */
 import type { Attributes } from "@opentelemetry/api";
-import { ProtoReader, WireType } from "./proto-reader.ts";
+import type { ProtoReader} from "./proto-reader.ts";
+import { WireType } from "./proto-reader.ts";
 
 /** Deeper nesting than this is refused rather than risking a stack overflow. */
 export const MAX_ANY_VALUE_DEPTH = 64;
@@ -18,7 +19,7 @@ export interface DecodedAttributes {
   droppedAttributesCount: number;
 }
 
-export interface DecodedResource extends DecodedAttributes {}
+export type DecodedResource = DecodedAttributes;
 
 export interface DecodedScope extends DecodedAttributes {
   name: string;

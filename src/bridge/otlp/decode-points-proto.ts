@@ -7,7 +7,8 @@ import type { Attributes } from "@opentelemetry/api";
 import type { ExponentialHistogram, Histogram } from "@opentelemetry/sdk-metrics";
 import { DATA_POINT_FLAG_NO_RECORDED_VALUE, type DecodedDataPoint } from "./decoded-types.ts";
 import { readKeyValueInto } from "./decode-common-proto.ts";
-import { ProtoReader, WireType } from "./proto-reader.ts";
+import type { ProtoReader} from "./proto-reader.ts";
+import { WireType } from "./proto-reader.ts";
 import { dataPoint, type RejectionTally } from "./sdk-shapes.ts";
 
 export interface NumberPointSink {

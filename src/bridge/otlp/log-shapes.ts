@@ -2,7 +2,7 @@
  * Decoded OTLP log record fields → the SDK's `ReadableLogRecord` shape, shared by the protobuf
  * and JSON decoders. Unset OTLP fields (0, "") become absent properties, as on SDK records.
  */
-import type { Attributes, HrTime, SeverityNumber, SpanContext } from "@opentelemetry/api";
+import type { Attributes, HrTime, SpanContext } from "@opentelemetry/api";
 import type { Resource } from "@opentelemetry/resources";
 import type { ReadableLogRecord } from "@opentelemetry/sdk-logs";
 import { nanosToHrTime } from "./sdk-shapes.ts";
@@ -56,7 +56,7 @@ export function buildLogRecord(fields: LogFields, resource: Resource, scope: Log
     droppedAttributesCount: fields.droppedAttributesCount,
   };
   if (fields.traceId !== "" || fields.spanId !== "") record.spanContext = spanContext(fields);
-  if (fields.severityNumber !== 0) record.severityNumber = fields.severityNumber as SeverityNumber;
+  if (fields.severityNumber !== 0) record.severityNumber = fields.severityNumber;
   if (fields.severityText !== "") record.severityText = fields.severityText;
   if (fields.body !== undefined) record.body = fields.body;
   if (fields.eventName !== "") record.eventName = fields.eventName;
