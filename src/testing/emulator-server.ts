@@ -12,7 +12,7 @@ import type { EmulatorStore } from "./emulator-store.ts";
 import { bump } from "./counters.ts";
 import type { EmulatorCounters } from "./counters.ts";
 import { describeFault, faultPlanSchema } from "./faults.ts";
-import type { FaultAction, FaultController, FaultPlan, StatusFault } from "./faults.ts";
+import type { FaultAction, FaultController, StatusFault } from "./faults.ts";
 import { errorReply, jsonReply, readBody, resetConnection, sendAndDrain } from "./http-io.ts";
 import type { Reply } from "./http-io.ts";
 import { matchRoute } from "./routes.ts";

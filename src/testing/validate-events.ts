@@ -4,7 +4,7 @@
  * contract's `validation_failed` details (`index`, `field`, `message`).
  */
 import { apiLimits } from "../exporter/api/contract.ts";
-import type { AnnotationEvent, JsonObject, MetricEvent, ValidationDetail } from "../exporter/api/contract.ts";
+import type { AnnotationEvent, MetricEvent, ValidationDetail } from "../exporter/api/contract.ts";
 
 /** Enough to fix a batch; more would only make a huge response. */
 const MAX_DETAILS = 100;

@@ -1,0 +1,89 @@
+/**
+ * `syvain-otel emulator`: runs the local Syvain Metrics emulator until SIGINT/SIGTERM, then saves
+ * its data file (if any) and exits 0.
+ */
+import { z } from "zod";
+import { parseOptions } from "../config/parse-options.ts";
+import { API_KEY_ENV, HOST_ENV } from "../exporter/api/contract.ts";
+import { SyvainValidationError } from "../errors.ts";
+import { EMULATOR_API_KEY, startEmulator } from "../testing/emulator.ts";
+import type { FaultPlan } from "../testing/faults.ts";
+
+const HELP = `usage: syvain-otel emulator [options]
+
+Runs a local implementation of the Syvain Metrics REST API, for tests and demos.
+
+options:
+  --host H          interface to listen on (default 127.0.0.1)
+  --port N          port (default 0: a free port, printed at start)
+  --data-file F     keep the data in this JSON file across restarts
+  --api-key K       accepted API key; repeat for several (default ${EMULATOR_API_KEY})
+  --fault-rate R    fail this fraction (0..1) of ingest requests at random
+                    (429/5xx, resets, store-then-fail), to exercise retries and dedup
+  --help            show this help
+`;
+
+const flagsSchema = z.strictObject({
+  host: z.string().min(1).default("127.0.0.1"),
+  port: z.coerce.number<string>().int().min(0).max(65535).default(0),
+  "data-file": z.string().min(1).optional(),
+  "api-key": z.array(z.string().min(1)).min(1).optional(),
+  "fault-rate": z.coerce.number<string>().min(0).max(1).optional(),
+});
+
+const repeatable = new Set(["api-key"]);
+const known = new Set(["host", "port", "data-file", "api-key", "fault-rate"]);
+
+/** `--name value` and `--name=value` into an object; `--api-key` may repeat. */
+function collectFlags(argv: readonly string[]): Record<string, string | string[]> {
+  const flags: Record<string, string | string[]> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith("--")) throw new SyvainValidationError("argv", arg, `syvain-otel emulator: unexpected argument ${JSON.stringify(arg)}`, "config");
+    const eq = arg.indexOf("=");
+    const name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
+    if (!known.has(name)) throw new SyvainValidationError(name, arg, `syvain-otel emulator: unknown option --${name} (see --help)`, "config");
+    const value = eq === -1 ? argv[++i] : arg.slice(eq + 1);
+    if (value === undefined) throw new SyvainValidationError(name, undefined, `syvain-otel emulator: option --${name} needs a value`, "config");
+    if (repeatable.has(name)) flags[name] = [...((flags[name] as string[] | undefined) ?? []), value];
+    else flags[name] = value;
+  }
+  return flags;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  if (argv.includes("--help") || argv.includes("-h")) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  let flags: z.infer<typeof flagsSchema>;
+  try {
+    flags = parseOptions(flagsSchema, collectFlags(argv), { owner: "syvain-otel emulator", secretFields: ["api-key"] });
+  } catch (error) {
+    if (!(error instanceof SyvainValidationError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    return 2;
+  }
+  const faults: FaultPlan | undefined = flags["fault-rate"]
+    ? { random: { ingestMetrics: { rate: flags["fault-rate"] }, ingestAnnotations: { rate: flags["fault-rate"] } } }
+    : undefined;
+  const emulator = await startEmulator({
+    host: flags.host,
+    port: flags.port,
+    ...(flags["api-key"] ? { apiKeys: flags["api-key"] } : {}),
+    ...(flags["data-file"] ? { dataFile: flags["data-file"] } : {}),
+    ...(faults ? { faults } : {}),
+  });
+  const keyShown = flags["api-key"] ? "<one of your --api-key values>" : EMULATOR_API_KEY;
+  process.stdout.write(
+    `Syvain Metrics emulator listening on ${emulator.url}${flags["data-file"] ? ` (data file ${flags["data-file"]})` : ""}\n` +
+      `${HOST_ENV}=${emulator.url}\n${API_KEY_ENV}=${keyShown}\n`,
+  );
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once("SIGINT", resolve);
+    process.once("SIGTERM", resolve);
+  });
+  await emulator.close();
+  process.stdout.write(`syvain-otel emulator: ${signal}, stopped${flags["data-file"] ? " and saved" : ""}\n`);
+  return 0;
+}
