@@ -1,0 +1,74 @@
+/**
+ * Deterministic `client_event_id`s for OTel-origin events: `otel:` + base64url(sha-256(identity)),
+ * 48 characters. The identity is a compact JSON array (so no field can bleed into another):
+ *   stepped metric:   ["s", experimentKey, name, step, metadata]
+ *   unstepped metric: ["t", experimentKey, name, "<endTime ns>", metadata]
+ *   annotation:       ["a", experimentKey, "<time ns>", text, metadata]
+ * where `metadata` is canonical JSON (sorted keys). A stepped point's identity has no time, so
+ * re-sending the same step (a re-export, an OTLP retry) is a duplicate the server drops.
+ */
+import { hash } from "node:crypto";
+import type { HrTime } from "@opentelemetry/api";
+import type { JsonObject, MetricMetadata } from "../exporter/api/contract.ts";
+import { canonicalJson } from "./json.ts";
+
+export const EVENT_ID_PREFIX = "otel:";
+
+export function eventIdOf(identity: string): string {
+  return EVENT_ID_PREFIX + hash("sha256", identity, "base64url");
+}
+
+/** Identity text of a metric point; `experimentKeyJson`/`nameJson` are `JSON.stringify`'d already (hot path). */
+export function metricIdentity(
+  experimentKeyJson: string,
+  nameJson: string,
+  step: number | null,
+  endTimeNanos: string,
+  metadataCanonical: string,
+): string {
+  return step === null
+    ? `["t",${experimentKeyJson},${nameJson},"${endTimeNanos}",${metadataCanonical}]`
+    : `["s",${experimentKeyJson},${nameJson},${step},${metadataCanonical}]`;
+}
+
+export function annotationIdentity(experimentKeyJson: string, timeNanos: string, text: string, metadataCanonical: string): string {
+  return `["a",${experimentKeyJson},"${timeNanos}",${JSON.stringify(text)},${metadataCanonical}]`;
+}
+
+/** Convenience form for callers outside the hot path (tests, tools). */
+export function metricEventId(
+  experimentKey: string,
+  name: string,
+  metadata: MetricMetadata,
+  stepOrEndTime: number | HrTime,
+): string {
+  const step = typeof stepOrEndTime === "number" ? stepOrEndTime : null;
+  const nanos = typeof stepOrEndTime === "number" ? "" : hrTimeToNanosText(stepOrEndTime);
+  return eventIdOf(metricIdentity(JSON.stringify(experimentKey), JSON.stringify(name), step, nanos, canonicalJson(metadata)));
+}
+
+export function annotationEventId(experimentKey: string, time: HrTime, text: string, metadata: JsonObject): string {
+  return eventIdOf(annotationIdentity(JSON.stringify(experimentKey), hrTimeToNanosText(time), text, canonicalJson(metadata)));
+}
+
+/** Exact decimal nanoseconds of an HrTime (a JS number would lose precision past 2^53 ns). */
+export function hrTimeToNanosText(time: HrTime): string {
+  const [seconds, nanos] = time;
+  if (Number.isSafeInteger(seconds) && seconds >= 0 && Number.isInteger(nanos) && nanos >= 0 && nanos < 1e9) {
+    return seconds === 0 ? String(nanos) : String(seconds) + String(nanos).padStart(9, "0");
+  }
+  // Not a normalized HrTime (hand-built data): fold it exactly through BigInt.
+  return (BigInt(Math.trunc(seconds)) * 1_000_000_000n + BigInt(Math.round(nanos + (seconds % 1) * 1e9))).toString();
+}
+
+/** Milliseconds since the epoch, rounded down (a timestamp never lands after the instant it stands for). */
+export function hrTimeToMillis(time: HrTime): number {
+  const [seconds, nanos] = time;
+  // Integer seconds: sum exact integers (a float sum near 1.7e12 could round 999.9999 ms up a whole ms).
+  if (Number.isInteger(seconds)) return seconds * 1000 + Math.floor(nanos / 1e6);
+  return Math.floor(seconds * 1000 + nanos / 1e6);
+}
+
+export function isZeroHrTime(time: HrTime | undefined): boolean {
+  return time === undefined || (time[0] === 0 && time[1] === 0);
+}

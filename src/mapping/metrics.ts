@@ -1,0 +1,163 @@
+/**
+ * OTel metric data → Syvain metric events (design.md, "Mapping"):
+ * - GAUGE and SUM (monotonic or not, DELTA or CUMULATIVE): one event per point, `name` = instrument
+ *   name, `value` = the point's value. Temporality is the reader's choice; each point is sent as it is.
+ * - HISTOGRAM and EXPONENTIAL_HISTOGRAM: `<name>.count`, `<name>.sum` (when present), `<name>.min`
+ *   and `<name>.max` (when present and the point counted at least one value: with count 0 the SDK
+ *   reports ±Infinity there, which describes no recording). The events of one point share one
+ *   (read-only) metadata object.
+ * - `step` and `metadata` from the attributes (`metric-attributes.ts`); `timestamp` = `endTime` in
+ *   ms (rounded down); `client_event_id` per `event-id.ts`.
+ * - Dropped, counted, never thrown: `flags & 1` (NO_RECORDED_VALUE), NaN/±Inf values
+ *   (per histogram component), non-numeric values, invalid steps, other data point types.
+ */
+import type { HrTime } from "@opentelemetry/api";
+import type { DataPoint, MetricData, ScopeMetrics } from "@opentelemetry/sdk-metrics";
+import type { MetricEvent } from "../exporter/api/contract.ts";
+import { DropCounter, showValue } from "./drops.ts";
+import type { DroppedPoints } from "./drops.ts";
+import { eventIdOf, hrTimeToMillis, hrTimeToNanosText, metricIdentity } from "./event-id.ts";
+import { DEFAULT_STEP_ATTRIBUTE, readPointLabels } from "./metric-attributes.ts";
+import type { PointLabels } from "./metric-attributes.ts";
+
+export interface MetricsToEventsOptions {
+  /** Experiment the events belong to (slug or id); part of every event id. */
+  experimentKey: string;
+  /** Attribute holding the step; default `"step"`. */
+  stepAttribute?: string;
+}
+
+export interface MetricsMappingResult {
+  events: MetricEvent[];
+  dropped: DroppedPoints[];
+}
+
+// DataPointType values of sdk-metrics (a type-only import cannot read the enum at run time).
+const HISTOGRAM = 0;
+const EXPONENTIAL_HISTOGRAM = 1;
+const GAUGE = 2;
+const SUM = 3;
+const NO_RECORDED_VALUE = 1;
+
+interface HistogramLike {
+  count?: unknown;
+  sum?: unknown;
+  min?: unknown;
+  max?: unknown;
+}
+
+export function metricsToEvents(scopeMetrics: readonly ScopeMetrics[], options: MetricsToEventsOptions): MetricsMappingResult {
+  const mapper = new MetricMapper(options);
+  for (const scope of scopeMetrics) {
+    for (const metric of scope.metrics) mapper.mapMetric(metric);
+  }
+  return { events: mapper.events, dropped: mapper.drops.list() };
+}
+
+class MetricMapper {
+  readonly events: MetricEvent[] = [];
+  readonly drops = new DropCounter();
+  readonly #experimentKeyJson: string;
+  readonly #stepKey: string;
+  readonly #labels: PointLabels = { step: null, invalidStep: false, invalidStepValue: undefined, metadata: {}, metadataCanonical: "{}" };
+  // The SDK gives all points of one collection the same endTime: convert it once (compared by value,
+  // so a decoder reusing one scratch array cannot get a stale conversion).
+  #lastSeconds = Number.NaN;
+  #lastNanosPart = Number.NaN;
+  #lastNanos = "";
+  #lastMillis = 0;
+
+  constructor(options: MetricsToEventsOptions) {
+    this.#experimentKeyJson = JSON.stringify(options.experimentKey);
+    this.#stepKey = options.stepAttribute ?? DEFAULT_STEP_ATTRIBUTE;
+  }
+
+  mapMetric(metric: MetricData): void {
+    const name = metric.descriptor.name;
+    const rawType: unknown = metric.dataPointType;
+    const type = rawType as number;
+    const points = metric.dataPoints as readonly DataPoint<unknown>[];
+    if (type === GAUGE || type === SUM) {
+      const nameJson = JSON.stringify(name);
+      for (const point of points) {
+        if (this.#acceptPoint(name, point)) this.#emit(name, nameJson, point.value, point.endTime);
+      }
+    } else if (type === HISTOGRAM || type === EXPONENTIAL_HISTOGRAM) {
+      for (const point of points) this.#mapHistogramPoint(name, point);
+    } else {
+      const count = Array.isArray(points) ? points.length : 1;
+      const label = showValue(rawType);
+      this.drops.add("unsupported_type", name, `${name}: data point type ${label} is not supported`, count);
+    }
+  }
+
+  /** Flags and step checks; fills #labels. False (and counted) when the whole point is dropped. */
+  #acceptPoint(name: string, point: DataPoint<unknown>): boolean {
+    const flags = (point as { flags?: unknown }).flags;
+    if (typeof flags === "number" && (flags & NO_RECORDED_VALUE) !== 0) {
+      this.drops.add("no_recorded_value", name, `${name}: point flagged NO_RECORDED_VALUE (flags ${flags})`);
+      return false;
+    }
+    const labels = this.#labels;
+    readPointLabels(point.attributes, this.#stepKey, labels);
+    if (labels.invalidStep) {
+      const example = `${name}: step attribute "${this.#stepKey}" = ${showValue(labels.invalidStepValue)} is not a non-negative safe integer`;
+      this.drops.add("invalid_step", name, example);
+      return false;
+    }
+    return true;
+  }
+
+  #mapHistogramPoint(name: string, point: DataPoint<unknown>): void {
+    if (!this.#acceptPoint(name, point)) return;
+    const histogram = point.value as HistogramLike | null;
+    if (typeof histogram !== "object" || histogram === null) {
+      this.drops.add("invalid_value", name, `${name}: histogram value ${showValue(histogram)} is not an object`);
+      return;
+    }
+    const count = histogram.count;
+    this.#emit(`${name}.count`, undefined, count, point.endTime);
+    if (histogram.sum !== undefined) this.#emit(`${name}.sum`, undefined, histogram.sum, point.endTime);
+    if (typeof count === "number" ? count > 0 : typeof count === "bigint" && count > 0n) {
+      if (histogram.min !== undefined) this.#emit(`${name}.min`, undefined, histogram.min, point.endTime);
+      if (histogram.max !== undefined) this.#emit(`${name}.max`, undefined, histogram.max, point.endTime);
+    }
+  }
+
+  /** Validates the value and pushes one event with the current #labels. */
+  #emit(name: string, nameJson: string | undefined, raw: unknown, endTime: HrTime): void {
+    let value: number;
+    if (typeof raw === "number") value = raw;
+    else if (typeof raw === "bigint") value = Number(raw);
+    else {
+      this.drops.add("invalid_value", name, `${name}: value ${showValue(raw)} is not a number`);
+      return;
+    }
+    if (!Number.isFinite(value)) {
+      this.drops.add("non_finite_value", name, `${name}: value ${String(value)} is not finite`);
+      return;
+    }
+    if (endTime[0] !== this.#lastSeconds || endTime[1] !== this.#lastNanosPart) {
+      this.#lastSeconds = endTime[0];
+      this.#lastNanosPart = endTime[1];
+      this.#lastNanos = hrTimeToNanosText(endTime);
+      this.#lastMillis = hrTimeToMillis(endTime);
+    }
+    const labels = this.#labels;
+    const identity = metricIdentity(
+      this.#experimentKeyJson,
+      nameJson ?? JSON.stringify(name),
+      labels.step,
+      this.#lastNanos,
+      labels.metadataCanonical,
+    );
+    this.events.push({
+      client_event_id: eventIdOf(identity),
+      name,
+      value: value + 0, // folds -0, which JSON would send as 0 anyway
+      step: labels.step,
+      timestamp: this.#lastMillis,
+      metadata: labels.metadata,
+    });
+  }
+}
