@@ -7,6 +7,7 @@
 import type { IngestResult } from "../api/contract.ts";
 import type { Batch, DeliverySink } from "./delivery-types.ts";
 import type { JsonlWriter } from "./jsonl-writer.ts";
+import { toSyvainError } from "./delivery-errors.ts";
 
 export interface JsonlSinkOptions {
   writer: JsonlWriter;
@@ -16,14 +17,18 @@ export interface JsonlSinkOptions {
 export function createJsonlSink({ writer, experiment }: JsonlSinkOptions): DeliverySink {
   const slug = experiment.slug;
   return {
-    // async: an `append()` after the writer closed becomes a rejection, as the contract wants.
-    async deliver(batch: Batch): Promise<IngestResult> {
-      if (batch.kind === "status") {
-        writer.append({ type: "status", experiment: slug, experiment_id: experiment.id, status: batch.status, timestamp: Date.now() });
-        return { accepted: 1, duplicates: 0 };
+    deliver(batch: Batch): Promise<IngestResult> {
+      try {
+        if (batch.kind === "status") {
+          writer.append({ type: "status", experiment: slug, experiment_id: experiment.id, status: batch.status, timestamp: Date.now() });
+          return Promise.resolve({ accepted: 1, duplicates: 0 });
+        }
+        for (const item of batch.items) writer.append({ type: batch.kind, experiment: slug, ...item });
+        return Promise.resolve({ accepted: batch.items.length, duplicates: 0 });
+      } catch (error) {
+        // The contract: a sink rejects (with a SyvainError), it never throws.
+        return Promise.reject(toSyvainError(error, `JSONL output for ${slug}`));
       }
-      for (const item of batch.items) writer.append({ type: batch.kind, experiment: slug, ...item });
-      return { accepted: batch.items.length, duplicates: 0 };
     },
     sync(): Promise<void> {
       return writer.sync();
