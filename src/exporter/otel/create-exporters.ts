@@ -1,0 +1,40 @@
+/**
+ * `createSyvainExporters()`: a metric and a log exporter over one client and one experiment
+ * registry, so a resource's metrics and logs land in the same experiment, created once, through
+ * one outbox. Shut both down (or call `shutdown()` here); the last one drains and closes.
+ */
+import { SyvainLogRecordExporter } from "../log-exporter.ts";
+import { SyvainMetricExporter } from "../metric-exporter.ts";
+import { ExporterCore } from "./exporter-core.ts";
+import { parseExporterOptions, type SyvainExporterOptions } from "./exporter-options.ts";
+import type { ExperimentExportStats, SyvainExporterHealth } from "./exporter-stats.ts";
+import { optionsSharing } from "./shared-core.ts";
+
+export interface SyvainExporters {
+  metricExporter: SyvainMetricExporter;
+  logExporter: SyvainLogRecordExporter;
+  /** Per-experiment counts for both signals. */
+  stats(): ExperimentExportStats[];
+  isBackpressured(): boolean;
+  health(): SyvainExporterHealth;
+  forceFlush(): Promise<void>;
+  /** Shuts both exporters down (drain with the deadline, then close). Idempotent. */
+  shutdown(): Promise<void>;
+}
+
+export function createSyvainExporters(options?: SyvainExporterOptions): SyvainExporters {
+  const core = new ExporterCore(parseExporterOptions(options, "createSyvainExporters"));
+  const metricExporter = new SyvainMetricExporter(optionsSharing(core));
+  const logExporter = new SyvainLogRecordExporter(optionsSharing(core));
+  return {
+    metricExporter,
+    logExporter,
+    stats: () => core.stats(),
+    isBackpressured: () => core.isBackpressured(),
+    health: () => core.health(),
+    forceFlush: () => core.forceFlush(),
+    shutdown: async () => {
+      await Promise.all([metricExporter.shutdown(), logExporter.shutdown()]);
+    },
+  };
+}

@@ -1,0 +1,114 @@
+/**
+ * One `Outbox` per experiment, shared by the metric and the log exporter that share a registry.
+ *
+ * `resolve()` answers synchronously once an experiment is known, so a steady-state export never
+ * waits for I/O. The first export of an unseen slug starts its creation; exports racing it share
+ * the same promise, so the experiment is created once however many exports run concurrently.
+ * A failed creation is forgotten (the next export tries again) and remembered only as the slug's
+ * `lastCreationError`, for stats and health.
+ */
+import { SyvainError } from "../../errors.ts";
+import { Outbox } from "../delivery/outbox.ts";
+import type { DeliveryOptions, FlushStatus } from "../delivery/delivery-types.ts";
+import type { ExperimentIdentity as ExperimentSpec } from "../../mapping/experiment.ts";
+import type { Provisioner } from "./provisioners.ts";
+import { exporterDiag } from "./diag-logger.ts";
+
+export interface RegistryEntry {
+  readonly slug: string;
+  readonly experimentId: string;
+  readonly outbox: Outbox;
+}
+
+export interface SlugStatus {
+  slug: string;
+  status: FlushStatus;
+}
+
+/** Retry rounds of a drain: in practice "until the deadline", which is what bounds it. */
+const DRAIN_RETRIES = 1000;
+
+export interface ExperimentRegistryOptions {
+  provision: Provisioner;
+  delivery: DeliveryOptions;
+}
+
+export class ExperimentRegistry {
+  readonly #provision: Provisioner;
+  readonly #delivery: DeliveryOptions;
+  readonly #ready = new Map<string, RegistryEntry>();
+  readonly #creating = new Map<string, Promise<RegistryEntry>>();
+  readonly #creationErrors = new Map<string, SyvainError>();
+  #closed = false;
+
+  constructor(options: ExperimentRegistryOptions) {
+    this.#provision = options.provision;
+    this.#delivery = options.delivery;
+  }
+
+  /** The experiment's entry: at once when known, else the (shared) creation in progress. */
+  resolve(spec: ExperimentSpec): RegistryEntry | Promise<RegistryEntry> {
+    const ready = this.#ready.get(spec.slug);
+    if (ready !== undefined) return ready;
+    if (this.#closed) return Promise.reject(new SyvainError("shutdown", `cannot create experiment ${JSON.stringify(spec.slug)}: the exporter is shut down`));
+    const creating = this.#creating.get(spec.slug);
+    if (creating !== undefined) return creating;
+    const created = this.#create(spec);
+    this.#creating.set(spec.slug, created);
+    return created;
+  }
+
+  entries(): RegistryEntry[] {
+    return [...this.#ready.values()];
+  }
+
+  /** Slugs whose last creation attempt failed and that have no experiment yet, with the error. */
+  creationErrors(): ReadonlyMap<string, SyvainError> {
+    return this.#creationErrors;
+  }
+
+  /** Waits for creations in progress (their exports are still owed an answer). */
+  async settleCreations(): Promise<void> {
+    await Promise.allSettled(this.#creating.values());
+  }
+
+  /** Sends what is queued, retrying retryable failures until the deadline. */
+  async flushAll(timeoutSeconds: number): Promise<SlugStatus[]> {
+    await this.settleCreations();
+    return Promise.all(
+      this.entries().map(async ({ slug, outbox }) => ({ slug, status: await outbox.flush({ retries: DRAIN_RETRIES, timeoutSeconds }) })),
+    );
+  }
+
+  /** Refuses new experiments, drains every outbox until the deadline, then closes them. */
+  async closeAll(timeoutSeconds: number): Promise<SlugStatus[]> {
+    this.#closed = true;
+    const deadline = Date.now() + timeoutSeconds * 1000;
+    await this.flushAll(timeoutSeconds);
+    const remaining = Math.max(0, (deadline - Date.now()) / 1000);
+    return Promise.all(this.entries().map(async ({ slug, outbox }) => ({ slug, status: await outbox.close({ timeoutSeconds: remaining }) })));
+  }
+
+  async #create(spec: ExperimentSpec): Promise<RegistryEntry> {
+    try {
+      const provisioned = await this.#provision(spec);
+      const outbox = new Outbox({
+        ...this.#delivery,
+        sink: provisioned.sink,
+        label: `experiment ${JSON.stringify(spec.slug)}`,
+        onWarning: (message) => exporterDiag.warn(message),
+      });
+      const entry: RegistryEntry = { slug: spec.slug, experimentId: provisioned.id, outbox };
+      this.#ready.set(spec.slug, entry);
+      this.#creationErrors.delete(spec.slug);
+      exporterDiag.debug(`experiment ${JSON.stringify(spec.slug)} ready (id ${provisioned.id})`);
+      return entry;
+    } catch (error) {
+      const failure = error instanceof SyvainError ? error : new SyvainError("config", String(error), { cause: error });
+      this.#creationErrors.set(spec.slug, failure);
+      throw failure;
+    } finally {
+      this.#creating.delete(spec.slug);
+    }
+  }
+}

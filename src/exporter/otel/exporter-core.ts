@@ -1,0 +1,174 @@
+/**
+ * State shared by a `SyvainMetricExporter` and a `SyvainLogRecordExporter` built together: the
+ * options, the experiment registry (one outbox per experiment, for both signals), the per-slug
+ * counters and the lifecycle. Each exporter attaches on construction and releases on shutdown;
+ * the last release drains and closes everything (and the client, if the core created it).
+ */
+import type { Resource } from "@opentelemetry/resources";
+import { SyvainError } from "../../errors.ts";
+import { experimentFromResource } from "../../mapping/experiment.ts";
+import { openDestination, type Destination } from "./destination.ts";
+import { exporterDiag } from "./diag-logger.ts";
+import { ExperimentRegistry, type RegistryEntry, type SlugStatus } from "./experiment-registry.ts";
+import type { ExperimentIdentity as ExperimentSpec } from "../../mapping/experiment.ts";
+import type { ResolvedExporterOptions } from "./exporter-options.ts";
+import {
+  experimentStats,
+  newSlugCounters,
+  outboxPressure,
+  type ExperimentExportStats,
+  type SlugCounters,
+  type SyvainExporterHealth,
+} from "./exporter-stats.ts";
+
+/** Enqueues one export's events into an experiment's outbox. Synchronous, no I/O. */
+export type Enqueue = (entry: RegistryEntry) => void;
+
+export class ExporterCore {
+  readonly options: ResolvedExporterOptions;
+  readonly #destination: Destination;
+  readonly #registry: ExperimentRegistry;
+  readonly #counters = new Map<string, SlugCounters>();
+  readonly #pendingExports = new Set<Promise<void>>();
+  #holders = 0;
+  #closing: Promise<void> | undefined;
+
+  constructor(options: ResolvedExporterOptions) {
+    this.options = options;
+    this.#destination = openDestination(options);
+    this.#registry = new ExperimentRegistry({ provision: this.#destination.provision, delivery: options });
+  }
+
+  attach(): void {
+    this.#holders += 1;
+  }
+
+  get isClosed(): boolean {
+    return this.#closing !== undefined;
+  }
+
+  specFor(resource: Resource): ExperimentSpec {
+    const { slug, defaultFolderId, defaultFolderPath } = this.options;
+    return experimentFromResource(resource.attributes, { slug, defaultFolderId, defaultFolderPath });
+  }
+
+  counters(slug: string): SlugCounters {
+    let counters = this.#counters.get(slug);
+    if (counters === undefined) this.#counters.set(slug, (counters = newSlugCounters()));
+    return counters;
+  }
+
+  /**
+   * Hands `enqueue` the experiment's outbox: at once when the experiment is known (returns
+   * `undefined`), else after its creation (returns the promise). Throws / rejects with a
+   * `SyvainError`: creation failure, queue overflow caused by this enqueue, shutdown.
+   */
+  deliver(spec: ExperimentSpec, enqueue: Enqueue): Promise<void> | undefined {
+    const target = this.#registry.resolve(spec);
+    if (!(target instanceof Promise)) {
+      enqueueChecked(target, enqueue, this.options.maxQueueItems);
+      return undefined;
+    }
+    const task = target.then((entry) => enqueueChecked(entry, enqueue, this.options.maxQueueItems));
+    const tracked = task.catch(() => undefined).finally(() => this.#pendingExports.delete(tracked));
+    this.#pendingExports.add(tracked);
+    return task;
+  }
+
+  recordFailure(slug: string, error: SyvainError): void {
+    const counters = this.counters(slug);
+    counters.failedExports += 1;
+    counters.lastExportError = error;
+  }
+
+  async forceFlush(): Promise<void> {
+    await Promise.allSettled(this.#pendingExports);
+    const statuses = await this.#registry.flushAll(this.options.flushTimeoutSeconds);
+    warnIncomplete("forceFlush", statuses);
+  }
+
+  /** The last holder's release drains (within `shutdownTimeoutSeconds`) and closes. */
+  release(): Promise<void> {
+    this.#holders -= 1;
+    if (this.#holders > 0) return this.forceFlush();
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  stats(): ExperimentExportStats[] {
+    const entries = new Map(this.#registry.entries().map((entry) => [entry.slug, entry]));
+    const creationErrors = this.#registry.creationErrors();
+    const slugs = new Set([...entries.keys(), ...creationErrors.keys(), ...this.#counters.keys()]);
+    return [...slugs].sort().map((slug) => {
+      const entry = entries.get(slug);
+      return experimentStats(slug, entry?.experimentId, entry?.outbox.stats(), this.#counters.get(slug), creationErrors.get(slug));
+    });
+  }
+
+  /** Cheap: stops at the first reason. */
+  isBackpressured(): boolean {
+    return this.#pressure(true).length > 0;
+  }
+
+  health(): SyvainExporterHealth {
+    const reasons = this.#pressure(false);
+    return { backpressured: reasons.length > 0, reasons };
+  }
+
+  #pressure(firstOnly: boolean): string[] {
+    const reasons: string[] = [];
+    for (const [slug, error] of this.#registry.creationErrors()) {
+      if (error.retryable) reasons.push(`experiment ${JSON.stringify(slug)}: Syvain unavailable (${error.message})`);
+      if (firstOnly && reasons.length > 0) return reasons;
+    }
+    for (const entry of this.#registry.entries()) {
+      const reason = outboxPressure(entry.slug, entry.outbox.stats(), this.options.maxQueueItems);
+      if (reason !== undefined) reasons.push(reason);
+      if (firstOnly && reasons.length > 0) return reasons;
+    }
+    return reasons;
+  }
+
+  async #close(): Promise<void> {
+    await Promise.allSettled(this.#pendingExports);
+    try {
+      const statuses = await this.#registry.closeAll(this.options.shutdownTimeoutSeconds);
+      warnIncomplete("shutdown", statuses);
+    } finally {
+      await this.#destination.close();
+    }
+  }
+}
+
+function droppedCount(entry: RegistryEntry): number {
+  const stats = entry.outbox.stats();
+  return stats.metrics.dropped + stats.annotations.dropped;
+}
+
+function enqueueChecked(entry: RegistryEntry, enqueue: Enqueue, maxQueueItems: number): void {
+  if (entry.outbox.isClosed) {
+    throw new SyvainError("shutdown", `experiment ${JSON.stringify(entry.slug)}: the exporter is shut down; nothing was queued`);
+  }
+  const before = droppedCount(entry);
+  enqueue(entry);
+  const evicted = droppedCount(entry) - before;
+  if (evicted > 0) {
+    throw new SyvainError(
+      "queue_overflow",
+      `experiment ${JSON.stringify(entry.slug)}: queue full (maxQueueItems ${maxQueueItems}); ${evicted} oldest queued events were evicted to make room. Syvain is not keeping up or is unreachable`,
+    );
+  }
+}
+
+function warnIncomplete(operation: string, statuses: readonly SlugStatus[]): void {
+  for (const { slug, status } of statuses) {
+    if (status.ok) continue;
+    const pending = status.pendingMetrics + status.pendingAnnotations;
+    const failed = status.failedMetrics + status.failedAnnotations;
+    const dropped = status.droppedMetrics + status.droppedAnnotations;
+    exporterDiag.warn(
+      `${operation}: delivery to experiment ${JSON.stringify(slug)} incomplete: ${pending} pending, ${failed} failed, ${dropped} dropped` +
+        (status.lastError === undefined ? "" : `; last error: ${status.lastError.message}`),
+    );
+  }
+}

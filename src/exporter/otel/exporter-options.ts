@@ -1,0 +1,99 @@
+/**
+ * Options of `SyvainMetricExporter`, `SyvainLogRecordExporter` and `createSyvainExporters`,
+ * validated once at construction with `parseOptions` (a bad option is a `SyvainValidationError`
+ * naming it; the API key is never echoed).
+ *
+ * Where data goes, exactly one of:
+ * - `apiKey` / `host` (or neither: `SYVAIN_METRICS_API_KEY` / `SYVAIN_METRICS_HOST`): the exporter
+ *   creates its own Syvain client and closes it on shutdown;
+ * - `client`: an existing `SyvainClient`, shared and left open on shutdown;
+ * - `jsonlPath`: one JSONL file for every experiment (offline runs, the bridge's `--jsonl` mode);
+ * - `sink`: a factory giving each experiment its own `DeliverySink` (tests, custom targets).
+ */
+import { z } from "zod";
+import { parseOptions } from "../../config/parse-options.ts";
+import type { SyvainClient } from "../client/client-types.ts";
+import { deliveryOptionsSchema } from "../delivery/delivery-options.ts";
+import type { DeliveryOptions, DeliverySink } from "../delivery/delivery-types.ts";
+import type { ExperimentIdentity as ExperimentSpec, SlugResolver } from "../../mapping/experiment.ts";
+
+/** The experiment a sink is made for, in `sink` mode (no server: the id is local and stable). */
+export interface SinkTarget {
+  id: string;
+  slug: string;
+  spec: ExperimentSpec;
+}
+export type SinkFactory = (experiment: SinkTarget) => DeliverySink;
+
+export interface SyvainExporterOptions extends DeliveryOptions {
+  /** Syvain API key; else `SYVAIN_METRICS_API_KEY`. */
+  apiKey?: string;
+  /** Syvain host; else `SYVAIN_METRICS_HOST`, else `https://metrics.syvain.com`. */
+  host?: string;
+  /** An existing client (not closed by the exporter). */
+  client?: SyvainClient;
+  /** Append every experiment's events to this JSONL file instead of calling the API. */
+  jsonlPath?: string;
+  /** Per-experiment sink factory, instead of the API. */
+  sink?: SinkFactory;
+  /**
+   * Experiment slug for every resource (wins over the resource's `syvain.experiment.slug`), or a
+   * resolver called with each resource's attributes (`undefined` → the resource's
+   * `syvain.experiment.slug`, else `service.name`).
+   */
+  slug?: string | SlugResolver;
+  /** Folder for experiments whose resource names none. At most one of the two. */
+  defaultFolderId?: string;
+  defaultFolderPath?: string;
+  /** Attribute holding the training step. @default "step" */
+  stepAttribute?: string;
+  /** Seconds `forceFlush()` waits for the outboxes to drain. @default 30 */
+  flushTimeoutSeconds?: number;
+  /** Seconds `shutdown()` waits for the outboxes to drain before closing them. @default 10 */
+  shutdownTimeoutSeconds?: number;
+}
+
+const isFunction = (value: unknown): boolean => typeof value === "function";
+const isClient = (value: unknown): boolean =>
+  typeof value === "object" && value !== null && typeof (value as { createExperiment?: unknown }).createExperiment === "function";
+
+const nonEmpty = z.string().trim().min(1, "must be a non-empty string");
+const seconds = z.number().finite().positive("must be a positive number of seconds");
+
+export const exporterOptionsSchema = z
+  .strictObject({
+    ...deliveryOptionsSchema.shape,
+    apiKey: nonEmpty.optional(),
+    host: nonEmpty.optional(),
+    client: z.custom<SyvainClient>(isClient, "must be a SyvainClient (from createSyvainClient)").optional(),
+    jsonlPath: nonEmpty.optional(),
+    sink: z.custom<SinkFactory>(isFunction, "must be a function (experiment) => DeliverySink").optional(),
+    slug: z.union([nonEmpty, z.custom<SlugResolver>(isFunction)], "must be a slug string or a function (attributes) => slug").optional(),
+    defaultFolderId: nonEmpty.optional(),
+    defaultFolderPath: z.string().startsWith("/", "must be an absolute folder path starting with /").optional(),
+    stepAttribute: nonEmpty.default("step"),
+    flushTimeoutSeconds: seconds.default(30),
+    shutdownTimeoutSeconds: seconds.default(10),
+  })
+  .superRefine((options, context) => {
+    // Destinations are exclusive; `apiKey` and `host` together are one destination.
+    const groups = [["client"], ["apiKey", "host"], ["jsonlPath"], ["sink"]] as const;
+    const given = groups.map((fields) => fields.filter((field) => options[field] !== undefined)).filter((fields) => fields.length > 0);
+    const second = given[1];
+    if (second !== undefined) {
+      context.addIssue({
+        code: "custom",
+        path: [second[0] ?? "options"],
+        message: `give one destination, not ${given.map((fields) => fields.join("/")).join(" and ")}`,
+      });
+    }
+    if (options.defaultFolderId !== undefined && options.defaultFolderPath !== undefined) {
+      context.addIssue({ code: "custom", path: ["defaultFolderPath"], message: "give defaultFolderId or defaultFolderPath, not both" });
+    }
+  });
+
+export type ResolvedExporterOptions = z.infer<typeof exporterOptionsSchema>;
+
+export function parseExporterOptions(input: unknown, owner: string): ResolvedExporterOptions {
+  return parseOptions(exporterOptionsSchema, input, { owner, secretFields: ["apiKey"] });
+}

@@ -1,0 +1,21 @@
+/**
+ * How two exporters come to share one `ExporterCore` without it appearing in their public
+ * constructor signature: `createSyvainExporters` passes options carrying the core under a
+ * module-private symbol; a user's options never carry it, so each exporter gets its own core.
+ */
+import { ExporterCore } from "./exporter-core.ts";
+import { parseExporterOptions, type SyvainExporterOptions } from "./exporter-options.ts";
+
+const SHARED_CORE = Symbol("syvain-metrics-otel.sharedExporterCore");
+
+export function optionsSharing(core: ExporterCore): SyvainExporterOptions {
+  return { [SHARED_CORE]: core } as SyvainExporterOptions;
+}
+
+/** The shared core when `options` carries one, else a new core from validated options. Attached. */
+export function attachCore(options: SyvainExporterOptions | undefined, owner: string): ExporterCore {
+  const shared = (options as Record<symbol, unknown> | undefined)?.[SHARED_CORE];
+  const core = shared instanceof ExporterCore ? shared : new ExporterCore(parseExporterOptions(options, owner));
+  core.attach();
+  return core;
+}
