@@ -56,9 +56,9 @@ export function apiError(response: ServerResponse, status: number, code: string,
 }
 
 /** Drops the connection without an answer (what a crashed proxy or a reset looks like). */
-export function reset(response: ServerResponse): void {
+export const resetConnection: Responder = (_request, response) => {
   response.socket?.destroy();
-}
+};
 
 export const experiment = (id: string, slug: string) => ({
   id,
