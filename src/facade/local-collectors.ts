@@ -3,7 +3,8 @@
  * status, metric and annotation records; parent folders created; a flush is a durable write), and
  * `NoopCollector` validates everything and does no I/O at all (tests, dry runs).
  */
-import { createJsonlSink, createJsonlWriter, type JsonlWriter } from "../exporter/delivery/jsonl-sink.ts";
+import { createJsonlSink } from "../exporter/delivery/jsonl-sink.ts";
+import { createJsonlWriter, type JsonlWriter } from "../exporter/delivery/jsonl-writer.ts";
 import { createNoopSink } from "../exporter/delivery/noop-sink.ts";
 import { localExperimentId } from "../exporter/otel/provisioners.ts";
 import { CollectorBase, localRecord, type Provisioned } from "./collector-base.ts";
@@ -17,23 +18,32 @@ import type { ExperimentSpec } from "./experiment-options.ts";
 
 export class JsonlCollector extends CollectorBase {
   readonly path: string;
-  #writer: JsonlWriter | undefined;
+  readonly #writer: JsonlWriter;
 
   constructor(options: JsonlCollectorOptions) {
     const resolved = parseJsonlCollectorOptions(options);
     super({ owner: "JsonlCollector", delivery: resolved, exitFlushTimeoutSeconds: resolved.exitFlushTimeoutSeconds });
     this.path = resolved.path;
+    // One file for every experiment of this collector; opened now so a bad path fails here.
+    this.#writer = createJsonlWriter(this.path);
   }
 
-  protected provision(spec: ExperimentSpec): Promise<Provisioned> {
-    // One file for every experiment of this collector, opened on first use.
-    this.#writer ??= createJsonlWriter(this.path);
+  /** Writes the `experiment` record durably (creation is required state), then hands out a sink. */
+  protected async provision(spec: ExperimentSpec): Promise<Provisioned> {
     const record = localRecord(localExperimentId(spec.slug), spec, Date.now());
-    return Promise.resolve({ record, sink: createJsonlSink({ writer: this.#writer, experiment: { id: record.id, slug: record.slug } }) });
+    this.#writer.append({
+      type: "experiment",
+      experiment: record.slug,
+      ...record,
+      // Offline there is nobody to resolve a folder path: keep it as given.
+      ...(spec.folderPath === undefined ? {} : { folder_path: spec.folderPath }),
+    });
+    await this.#writer.sync();
+    return { record, sink: createJsonlSink({ writer: this.#writer, experiment: { id: record.id, slug: record.slug } }) };
   }
 
   protected async closeResources(): Promise<void> {
-    await this.#writer?.close();
+    await this.#writer.close();
   }
 }
 

@@ -23,8 +23,8 @@ export interface ProcessEndParticipant {
 
 /** The part of `process` the hooks use (a fake in unit tests). */
 export interface HookableProcess {
-  on(event: string, listener: (...args: never[]) => void): unknown;
-  off(event: string, listener: (...args: never[]) => void): unknown;
+  on(event: string, listener: (...args: unknown[]) => void): unknown;
+  off(event: string, listener: (...args: unknown[]) => void): unknown;
   listenerCount(event: string): number;
   kill(pid: number, signal: string): unknown;
   readonly pid: number;
@@ -49,8 +49,7 @@ export class ProcessHooks {
   #ending: ProcessEnd | undefined;
 
   constructor(options: ProcessHooksOptions = {}) {
-    // `process.on` is a pile of overloads; the structural subset above is all we call.
-    this.#target = options.target ?? (process as unknown as HookableProcess);
+    this.#target = options.target ?? process;
     this.#marginMs = options.marginMs ?? 1000;
     this.#rethrow = options.rethrow ?? ((error) => setImmediate(() => {
       throw error;
@@ -71,9 +70,9 @@ export class ProcessHooks {
     };
   }
 
-  readonly #onBeforeExit = (code: number): void => {
+  readonly #onBeforeExit = (code: unknown): void => {
     if (this.#ending) return;
-    void this.#end({ kind: "exit", exitCode: code }, () => {
+    void this.#end({ kind: "exit", exitCode: typeof code === "number" ? code : 0 }, () => {
       // Our listeners are gone once the last participant left; the loop empties and Node exits
       // with the exit code it had.
     });
