@@ -5,7 +5,7 @@
  */
 import { createSyvainClient } from "../client/create-client.ts";
 import { createJsonlSink } from "../delivery/jsonl-sink.ts";
-import { createJsonlWriter, type JsonlWriter } from "../delivery/jsonl-writer.ts";
+import { createJsonlWriter } from "../delivery/jsonl-writer.ts";
 import type { ResolvedExporterOptions, SinkFactory } from "./exporter-options.ts";
 import { localProvisioner, restProvisioner, type Provisioner } from "./provisioners.ts";
 
@@ -26,12 +26,28 @@ export function openDestination(options: ResolvedExporterOptions): Destination {
   return { provision: restProvisioner(client), close: () => client.close() };
 }
 
-/** One file for every experiment; opened when the first experiment needs it. */
+/**
+ * One file for every experiment, opened at once so a bad path fails at construction. Each experiment starts
+ * with an `experiment` record (the same shape the facade's `JsonlCollector` writes), so a reader of
+ * the file knows the slug, description, folder and metadata before the first event.
+ */
 function jsonlDestination(path: string): Destination {
-  let writer: JsonlWriter | undefined;
-  const factory: SinkFactory = ({ id, slug }) => {
-    writer ??= createJsonlWriter(path);
+  const writer = createJsonlWriter(path);
+  const factory: SinkFactory = ({ id, slug, spec }) => {
+    writer.append({
+      type: "experiment",
+      experiment: slug,
+      id,
+      slug,
+      description: spec.description ?? null,
+      folder_id: spec.folderId ?? null,
+      // Offline there is nobody to resolve a folder path: keep it as given.
+      ...(spec.folderPath === undefined ? {} : { folder_path: spec.folderPath }),
+      metadata: spec.metadata,
+      status: "created",
+      created_at: Date.now(),
+    });
     return createJsonlSink({ writer, experiment: { id, slug } });
   };
-  return { provision: localProvisioner(factory), close: async () => writer?.close() };
+  return { provision: localProvisioner(factory), close: () => writer.close() };
 }

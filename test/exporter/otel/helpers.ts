@@ -1,0 +1,43 @@
+/** Shared pieces of the exporter tests: an emulator per test, and export() as a promise. */
+import type { ExportResult } from "@opentelemetry/core";
+import { MetricReader } from "@opentelemetry/sdk-metrics";
+import { EMULATOR_API_KEY, startEmulator, type Emulator, type EmulatorOptions } from "syvain-metrics-otel/testing";
+
+export async function withEmulator<T>(run: (emulator: Emulator) => Promise<T>, options?: EmulatorOptions): Promise<T> {
+  const emulator = await startEmulator(options);
+  try {
+    return await run(emulator);
+  } finally {
+    await emulator.close();
+  }
+}
+
+export function emulatorTarget(emulator: Emulator): { apiKey: string; host: string } {
+  return { apiKey: EMULATOR_API_KEY, host: emulator.url };
+}
+
+/** Calls an exporter's `export()` and resolves with the result, counting callback calls. */
+export function exportOnce<T>(
+  exporter: { export(data: T, callback: (result: ExportResult) => void): void },
+  data: T,
+): Promise<ExportResult & { calls: () => number }> {
+  return new Promise((resolve) => {
+    let calls = 0;
+    exporter.export(data, (result) => {
+      calls += 1;
+      // Resolve on the next macrotask so a (wrong) second call would be counted.
+      if (calls === 1) setTimeout(() => resolve({ ...result, calls: () => calls }), 20);
+    });
+  });
+}
+
+/** A reader that exports only when asked: `collect()` gives the SDK's `ResourceMetrics`. */
+export class ManualReader extends MetricReader {
+  protected override onForceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  protected override onShutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+}
