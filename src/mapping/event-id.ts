@@ -2,10 +2,14 @@
  * Deterministic `client_event_id`s for OTel-origin events: `otel:` + base64url(sha-256(identity)),
  * 48 characters. The identity is a compact JSON array (so no field can bleed into another):
  *   stepped metric:   ["s", experimentKey, name, step, metadata]
- *   unstepped metric: ["t", experimentKey, name, "<endTime ns>", metadata]
+ *   unstepped metric: ["t", experimentKey, name, "<startTime ns>", "<endTime ns>", value, metadata]
  *   annotation:       ["a", experimentKey, "<time ns>", text, metadata]
- * where `metadata` is canonical JSON (sorted keys). A stepped point's identity has no time, so
- * re-sending the same step (a re-export, an OTLP retry) is a duplicate the server drops.
+ * where `metadata` is canonical JSON (sorted keys). A stepped point's identity has no time and no
+ * value, so re-sending the same step (a re-export, an OTLP retry) is a duplicate the server drops.
+ * An unstepped point also carries its start time and value: the SDK stamps collections with
+ * `Date.now()` (millisecond resolution), so two collections inside one millisecond share an end
+ * time, and without them the second running total would be taken for a duplicate and lost.
+ * A retry of the same point has the same start, end and value, so it is still a duplicate.
  */
 import { hash } from "node:crypto";
 import type { HrTime } from "@opentelemetry/api";
@@ -23,28 +27,31 @@ export function metricIdentity(
   experimentKeyJson: string,
   nameJson: string,
   step: number | null,
-  endTimeNanos: string,
+  unstepped: { startNanos: string; endNanos: string; value: number },
   metadataCanonical: string,
 ): string {
-  return step === null
-    ? `["t",${experimentKeyJson},${nameJson},"${endTimeNanos}",${metadataCanonical}]`
-    : `["s",${experimentKeyJson},${nameJson},${step},${metadataCanonical}]`;
+  if (step !== null) return `["s",${experimentKeyJson},${nameJson},${step},${metadataCanonical}]`;
+  const { startNanos, endNanos, value } = unstepped;
+  return `["t",${experimentKeyJson},${nameJson},"${startNanos}","${endNanos}",${value},${metadataCanonical}]`;
 }
 
 export function annotationIdentity(experimentKeyJson: string, timeNanos: string, text: string, metadataCanonical: string): string {
   return `["a",${experimentKeyJson},"${timeNanos}",${JSON.stringify(text)},${metadataCanonical}]`;
 }
 
-/** Convenience form for callers outside the hot path (tests, tools). */
-export function metricEventId(
-  experimentKey: string,
-  name: string,
-  metadata: MetricMetadata,
-  stepOrEndTime: number | HrTime,
-): string {
-  const step = typeof stepOrEndTime === "number" ? stepOrEndTime : null;
-  const nanos = typeof stepOrEndTime === "number" ? "" : hrTimeToNanosText(stepOrEndTime);
-  return eventIdOf(metricIdentity(JSON.stringify(experimentKey), JSON.stringify(name), step, nanos, canonicalJson(metadata)));
+/** Convenience form for callers outside the hot path (tests, tools); `startTime`, `endTime` and `value` matter only without a step. */
+export function metricEventId(point: {
+  experimentKey: string;
+  name: string;
+  metadata: MetricMetadata;
+  step: number | null;
+  startTime: HrTime;
+  endTime: HrTime;
+  value: number;
+}): string {
+  const unstepped = { startNanos: hrTimeToNanosText(point.startTime), endNanos: hrTimeToNanosText(point.endTime), value: point.value };
+  const identity = metricIdentity(JSON.stringify(point.experimentKey), JSON.stringify(point.name), point.step, unstepped, canonicalJson(point.metadata));
+  return eventIdOf(identity);
 }
 
 export function annotationEventId(experimentKey: string, time: HrTime, text: string, metadata: JsonObject): string {
@@ -71,4 +78,23 @@ export function hrTimeToMillis(time: HrTime): number {
 
 export function isZeroHrTime(time: HrTime | undefined): boolean {
   return time === undefined || (time[0] === 0 && time[1] === 0);
+}
+
+/** Remembers the last HrTime converted (compared by value): the SDK stamps a whole collection with one time. */
+export class HrTimeConverter {
+  #seconds = Number.NaN;
+  #nanos = Number.NaN;
+  nanosText = "";
+  millis = 0;
+
+  /** Converts `time`, leaving the results in `nanosText` / `millis`. */
+  set(time: HrTime): this {
+    if (time[0] !== this.#seconds || time[1] !== this.#nanos) {
+      this.#seconds = time[0];
+      this.#nanos = time[1];
+      this.nanosText = hrTimeToNanosText(time);
+      this.millis = hrTimeToMillis(time);
+    }
+    return this;
+  }
 }

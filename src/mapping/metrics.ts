@@ -7,7 +7,7 @@
  *   reports ±Infinity there, which describes no recording). The events of one point share one
  *   (read-only) metadata object.
  * - `step` and `metadata` from the attributes (`metric-attributes.ts`); `timestamp` = `endTime` in
- *   ms (rounded down); `client_event_id` per `event-id.ts`.
+ *   ms (rounded down); `client_event_id` per `event-id.ts` (stepped: no time; unstepped: start, end, value).
  * - Dropped, counted, never thrown: `flags & 1` (NO_RECORDED_VALUE), NaN/±Inf values
  *   (per histogram component), non-numeric values, invalid steps, other data point types.
  */
@@ -16,7 +16,7 @@ import type { DataPoint, MetricData, ScopeMetrics } from "@opentelemetry/sdk-met
 import type { MetricEvent } from "../exporter/api/contract.ts";
 import { DropCounter, showValue } from "./drops.ts";
 import type { DroppedPoints } from "./drops.ts";
-import { eventIdOf, hrTimeToMillis, hrTimeToNanosText, metricIdentity } from "./event-id.ts";
+import { HrTimeConverter, eventIdOf, metricIdentity } from "./event-id.ts";
 import { DEFAULT_STEP_ATTRIBUTE, readPointLabels } from "./metric-attributes.ts";
 import type { PointLabels } from "./metric-attributes.ts";
 
@@ -38,6 +38,7 @@ const EXPONENTIAL_HISTOGRAM = 1;
 const GAUGE = 2;
 const SUM = 3;
 const NO_RECORDED_VALUE = 1;
+const ZERO_TIME: HrTime = [0, 0];
 
 interface HistogramLike {
   count?: unknown;
@@ -60,12 +61,9 @@ class MetricMapper {
   readonly #experimentKeyJson: string;
   readonly #stepKey: string;
   readonly #labels: PointLabels = { step: null, invalidStep: false, invalidStepValue: undefined, metadata: {}, metadataCanonical: "{}" };
-  // The SDK gives all points of one collection the same endTime: convert it once (compared by value,
-  // so a decoder reusing one scratch array cannot get a stale conversion).
-  #lastSeconds = Number.NaN;
-  #lastNanosPart = Number.NaN;
-  #lastNanos = "";
-  #lastMillis = 0;
+  readonly #start = new HrTimeConverter();
+  readonly #end = new HrTimeConverter();
+  readonly #unstepped = { startNanos: "", endNanos: "", value: 0 };
 
   constructor(options: MetricsToEventsOptions) {
     this.#experimentKeyJson = JSON.stringify(options.experimentKey);
@@ -80,7 +78,7 @@ class MetricMapper {
     if (type === GAUGE || type === SUM) {
       const nameJson = JSON.stringify(name);
       for (const point of points) {
-        if (this.#acceptPoint(name, point)) this.#emit(name, nameJson, point.value, point.endTime);
+        if (this.#acceptPoint(name, point)) this.#emit(name, nameJson, point.value, point);
       }
     } else if (type === HISTOGRAM || type === EXPONENTIAL_HISTOGRAM) {
       for (const point of points) this.#mapHistogramPoint(name, point);
@@ -116,16 +114,16 @@ class MetricMapper {
       return;
     }
     const count = histogram.count;
-    this.#emit(`${name}.count`, undefined, count, point.endTime);
-    if (histogram.sum !== undefined) this.#emit(`${name}.sum`, undefined, histogram.sum, point.endTime);
+    this.#emit(`${name}.count`, undefined, count, point);
+    if (histogram.sum !== undefined) this.#emit(`${name}.sum`, undefined, histogram.sum, point);
     if (typeof count === "number" ? count > 0 : typeof count === "bigint" && count > 0n) {
-      if (histogram.min !== undefined) this.#emit(`${name}.min`, undefined, histogram.min, point.endTime);
-      if (histogram.max !== undefined) this.#emit(`${name}.max`, undefined, histogram.max, point.endTime);
+      if (histogram.min !== undefined) this.#emit(`${name}.min`, undefined, histogram.min, point);
+      if (histogram.max !== undefined) this.#emit(`${name}.max`, undefined, histogram.max, point);
     }
   }
 
   /** Validates the value and pushes one event with the current #labels. */
-  #emit(name: string, nameJson: string | undefined, raw: unknown, endTime: HrTime): void {
+  #emit(name: string, nameJson: string | undefined, raw: unknown, point: DataPoint<unknown>): void {
     let value: number;
     if (typeof raw === "number") value = raw;
     else if (typeof raw === "bigint") value = Number(raw);
@@ -137,26 +135,28 @@ class MetricMapper {
       this.drops.add("non_finite_value", name, `${name}: value ${String(value)} is not finite`);
       return;
     }
-    if (endTime[0] !== this.#lastSeconds || endTime[1] !== this.#lastNanosPart) {
-      this.#lastSeconds = endTime[0];
-      this.#lastNanosPart = endTime[1];
-      this.#lastNanos = hrTimeToNanosText(endTime);
-      this.#lastMillis = hrTimeToMillis(endTime);
-    }
+    value += 0; // folds -0, which JSON would send as 0 anyway
     const labels = this.#labels;
+    const end = this.#end.set(point.endTime);
+    if (labels.step === null) {
+      // A decoded point may lack a start time (OTLP leaves it 0 for gauges).
+      this.#unstepped.startNanos = this.#start.set((point.startTime) ?? ZERO_TIME).nanosText;
+      this.#unstepped.endNanos = end.nanosText;
+      this.#unstepped.value = value;
+    }
     const identity = metricIdentity(
       this.#experimentKeyJson,
       nameJson ?? JSON.stringify(name),
       labels.step,
-      this.#lastNanos,
+      this.#unstepped,
       labels.metadataCanonical,
     );
     this.events.push({
       client_event_id: eventIdOf(identity),
       name,
-      value: value + 0, // folds -0, which JSON would send as 0 anyway
+      value,
       step: labels.step,
-      timestamp: this.#lastMillis,
+      timestamp: end.millis,
       metadata: labels.metadata,
     });
   }
