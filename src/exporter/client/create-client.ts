@@ -17,7 +17,7 @@ import {
   ingestResultSchema,
   seriesResponseSchema,
 } from "../api/contract.ts";
-import { SyvainError, SyvainValidationError } from "../../errors.ts";
+import { SyvainApiError, SyvainValidationError } from "../../errors.ts";
 import { sleep as realSleep } from "../retry/sleep.ts";
 import type { CallOptions, SyvainClient, SyvainClientOptions } from "./client-types.ts";
 import { httpCall } from "./http-call.ts";
@@ -47,7 +47,8 @@ export function createSyvainClient(options?: SyvainClientOptions): SyvainClient 
   let closing: Promise<void> | undefined;
 
   async function call<T>(c: Call<T>, callOptions: CallOptions = {}): Promise<T> {
-    if (closing) throw new SyvainError("shutdown", `${c.method} ${c.path}: the Syvain client is closed`);
+    const label = `${c.method} ${c.path}`;
+    if (closing) throw new SyvainApiError("shutdown", `${label}: the Syvain client is closed`, { request: label });
     const idempotencyKey = c.method === "GET" ? undefined : checkIdempotencyKey(callOptions.idempotencyKey) ?? randomUUID();
     const attempt = (): Promise<T> =>
       httpCall(context, {

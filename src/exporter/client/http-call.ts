@@ -92,13 +92,11 @@ async function readResponse<T>(response: Dispatcher.ResponseData, schema: z.ZodT
     );
   }
   if (status < 200 || status >= 300) {
-    const bodyText = (await readCapped(body, MAX_ERROR_BODY_BYTES, false)) ?? "";
-    throw classifyErrorResponse({ status, retryAfter: headers["retry-after"], bodyText, request: label, secret: apiKey });
+    const { text } = await readCapped(body, MAX_ERROR_BODY_BYTES);
+    throw classifyErrorResponse({ status, retryAfter: headers["retry-after"], bodyText: text, request: label, secret: apiKey });
   }
-  const text = await readCapped(body, MAX_SUCCESS_BODY_BYTES, true);
-  if (text === undefined) {
-    throw invalidResponse(label, status, `body larger than ${MAX_SUCCESS_BODY_BYTES} bytes`);
-  }
+  const { text, complete } = await readCapped(body, MAX_SUCCESS_BODY_BYTES);
+  if (!complete) throw invalidResponse(label, status, `body larger than ${MAX_SUCCESS_BODY_BYTES} bytes`);
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -114,27 +112,24 @@ async function readResponse<T>(response: Dispatcher.ResponseData, schema: z.ZodT
 }
 
 /**
- * The body as UTF-8 text, at most `limit` bytes. Beyond the limit: `undefined` when `strict`
- * (the socket is destroyed, nothing more is read), else the text read so far (the rest is dumped).
+ * The body as UTF-8 text, at most `limit` bytes. Beyond the limit the body is destroyed (the
+ * socket is not reused) and `complete` is false: the text read so far is still enough for an
+ * error message, not for a success answer.
  */
-async function readCapped(body: Dispatcher.ResponseData["body"], limit: number, strict: boolean): Promise<string | undefined> {
+async function readCapped(body: Dispatcher.ResponseData["body"], limit: number): Promise<{ text: string; complete: boolean }> {
   const chunks: Buffer[] = [];
   let size = 0;
+  // Leaving a for-await loop early destroys the stream, which is what an oversized body deserves.
   for await (const chunk of body) {
     const buffer = chunk as Buffer;
     if (size + buffer.length > limit) {
-      if (strict) {
-        body.destroy();
-        return undefined;
-      }
       chunks.push(buffer.subarray(0, limit - size));
-      await body.dump();
-      break;
+      return { text: Buffer.concat(chunks).toString("utf8"), complete: false };
     }
     chunks.push(buffer);
     size += buffer.length;
   }
-  return Buffer.concat(chunks).toString("utf8");
+  return { text: Buffer.concat(chunks).toString("utf8"), complete: true };
 }
 
 function invalidResponse(label: string, status: number, why: string, cause?: unknown): SyvainApiError {
