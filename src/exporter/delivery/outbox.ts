@@ -63,6 +63,8 @@ export class Outbox {
   #retryTimer: NodeJS.Timeout | undefined;
   #retryTimerAt = Infinity;
   #flushChain: Promise<unknown> = Promise.resolve();
+  /** What the running flush covers (its rounds' targets), between and during its rounds. */
+  #flushTargets: FlushRound["targets"] | undefined;
   #retryableFailures = 0;
   #syncFailed = false;
   #lastError: SyvainError | undefined;
@@ -167,10 +169,17 @@ export class Outbox {
     const failuresBefore = this.#retryableFailures;
     this.#syncFailed = false;
     const targets = { metric: this.#pushed.metric, annotation: this.#pushed.annotation, status: this.#pushed.status };
-    for (let attempt = 0; !this.#closed; attempt++) {
-      const failed = await this.#rounds.run(targets, deadline);
-      if (failed === 0 || attempt >= retries || this.#closed || Date.now() >= deadline) break;
-      await this.#rounds.sleep(Math.min(backoffDelay(attempt, { random: this.#random }), deadline - Date.now()));
+    this.#flushTargets = targets;
+    try {
+      for (let attempt = 0; !this.#closed; attempt++) {
+        const failed = await this.#rounds.run(targets, deadline);
+        if (failed === 0 || attempt >= retries || this.#closed || Date.now() >= deadline) break;
+        await this.#rounds.sleep(Math.min(backoffDelay(attempt, { random: this.#random }), deadline - Date.now()));
+      }
+    } finally {
+      this.#flushTargets = undefined;
+      // Background retries of what the flush left pending resume now.
+      this.#pump();
     }
     if (this.#sink.sync && !this.#closed) {
       try {
@@ -253,9 +262,15 @@ export class Outbox {
     return this.#takeFromQueue(round);
   }
 
-  /** A flush round attempts each of its requests once, not before `Retry-After`; the background waits for backoff. */
+  /**
+   * A flush round attempts each of its requests once, not before `Retry-After`; the background
+   * waits for backoff. While a flush runs it alone retries what it covers, so neither budget
+   * spends the other's.
+   */
   #mayStart(request: DeliveryRequest, round: FlushRound | undefined, now: number): boolean {
-    if (round && this.#inRound(request, round) && request.round !== round.id && request.notBefore <= now) {
+    const targets = this.#flushTargets;
+    if (targets !== undefined && request.lo < targets[request.kind]) {
+      if (round === undefined || request.round === round.id || request.notBefore > now) return false;
       request.round = round.id;
       request.flushAttempt = true;
       return true;
