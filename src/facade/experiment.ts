@@ -4,10 +4,13 @@
  * helpers add the Python SDK's best-effort flush and process hooks. The three collectors differ
  * only in the sink behind the outbox.
  */
-import type { Experiment as ExperimentRecord, ExperimentStatus, JsonObject, MetricMetadata } from "../exporter/api/contract.ts";
+import type { Experiment as ExperimentRecord, ExperimentStatus, JsonObject } from "../exporter/api/contract.ts";
 import { DeliveryIncompleteError, SyvainError } from "../errors.ts";
 import type { Outbox } from "../exporter/delivery/outbox.ts";
 import type { DeliverySink, FlushStatus, OutboxStats } from "../exporter/delivery/delivery-types.ts";
+import type { Resource } from "@opentelemetry/resources";
+import type { LoggerProvider } from "@opentelemetry/sdk-logs";
+import type { MeterProvider } from "@opentelemetry/sdk-metrics";
 import { EventIdSequence } from "./event-ids.ts";
 import { Lifecycle, type Transition } from "./lifecycle.ts";
 import { processHooks, type ProcessEnd, type ProcessHooks } from "./process-hooks.ts";
@@ -23,43 +26,8 @@ import {
   validateStep,
 } from "./validate-event.ts";
 import { emitProcessWarning, type WarningSink } from "./warnings.ts";
-
-export interface MetricOptions {
-  /** The training step (a non-negative integer), or `null` for an event that has no step. Required. */
-  step: number | null;
-  /** Flat, low-cardinality series labels: `{ split: "train" }`, `{ device: "gpu:0" }`. */
-  metadata?: MetricMetadata;
-  /** Seconds or milliseconds since the epoch (below 10,000,000,000 means seconds), or a `Date`. @default now */
-  timestamp?: number | Date;
-}
-
-export interface AnnotationOptions {
-  /** Any JSON object (nested allowed), ≤ 65,536 bytes serialized. */
-  metadata?: JsonObject;
-  timestamp?: number | Date;
-}
-
-export interface RunOptions {
-  /**
-   * Mark the experiment and flush when the process ends (normal exit, SIGINT/SIGTERM, uncaught
-   * error). `false` when a supervisor owns process exit. @default true
-   */
-  installHooks?: boolean;
-}
-
-export interface FlushOrRaiseOptions {
-  /** Retry attempts after the first flush attempt. */
-  retries?: number;
-  /** Give up (and raise) after this many seconds. */
-  timeoutSeconds?: number;
-}
-
-/** What `experiment.running()` returns: `await using run = experiment.running()`. */
-export interface RunScope extends AsyncDisposable {
-  readonly experiment: Experiment;
-  /** Marks the run failed: `await using` cannot see the exception, so call this in a `catch`. */
-  fail(): void;
-}
+import type { AnnotationOptions, FlushOrRaiseOptions, MetricOptions, RunOptions, RunScope } from "./experiment-types.ts";
+import { OtelView, type ExperimentLoggerProviderOptions, type ExperimentMeterProviderOptions } from "./otel-view.ts";
 
 export interface ExperimentInit {
   record: ExperimentRecord;
@@ -89,7 +57,6 @@ export class Experiment implements AsyncDisposable {
   readonly runToken: string;
 
   readonly #outbox: Outbox;
-  readonly #sink: DeliverySink;
   readonly #lifecycle: Lifecycle;
   readonly #ids = new EventIdSequence();
   readonly #exitFlushTimeoutSeconds: number;
@@ -97,6 +64,7 @@ export class Experiment implements AsyncDisposable {
   readonly #warn: WarningSink;
   readonly #now: () => number;
   readonly #label: string;
+  readonly #otel: OtelView;
   #releaseHooks: (() => void) | undefined;
   #closed = false;
 
@@ -108,13 +76,20 @@ export class Experiment implements AsyncDisposable {
     this.meta = init.record.metadata;
     this.runToken = this.#ids.runToken;
     this.#outbox = init.outbox;
-    this.#sink = init.sink;
     this.#label = `experiment ${JSON.stringify(this.slug)}`;
     this.#lifecycle = new Lifecycle(this.#label, init.record.status);
     this.#exitFlushTimeoutSeconds = init.exitFlushTimeoutSeconds;
     this.#hooks = init.hooks ?? processHooks();
     this.#warn = init.onWarning ?? emitProcessWarning;
     this.#now = init.now ?? Date.now;
+    this.#otel = new OtelView({
+      slug: this.slug,
+      description: this.description,
+      folderId: this.folderId,
+      meta: this.meta,
+      sink: init.sink,
+      timeoutSeconds: init.exitFlushTimeoutSeconds,
+    });
   }
 
   /** `created`, `running`, `done` or `failed`, as this process last set it. */
@@ -227,6 +202,7 @@ export class Experiment implements AsyncDisposable {
   async close(options: { timeoutSeconds?: number } = {}): Promise<FlushStatus> {
     this.#closed = true;
     try {
+      await this.#otel.shutdown();
       return await this.#outbox.close({ timeoutSeconds: options.timeoutSeconds ?? this.#exitFlushTimeoutSeconds });
     } finally {
       this.#release();
@@ -237,9 +213,24 @@ export class Experiment implements AsyncDisposable {
     await this.close();
   }
 
-  /** @internal The sink behind the outbox, for the OTel view. */
-  get sink(): DeliverySink {
-    return this.#sink;
+  /** The OpenTelemetry `Resource` naming this experiment (slug, description, folder, flattened meta). */
+  get resource(): Resource {
+    return this.#otel.resource;
+  }
+
+  /**
+   * A `MeterProvider` whose metrics land in this experiment (give instruments a `step` attribute for
+   * step-wise points). Flushed at the end of `run()`, shut down by `close()`.
+   */
+  createMeterProvider(options?: ExperimentMeterProviderOptions): MeterProvider {
+    this.#assertOpen();
+    return this.#otel.meterProvider(options);
+  }
+
+  /** A `LoggerProvider` whose log records become this experiment's annotations. */
+  createLoggerProvider(options?: ExperimentLoggerProviderOptions): LoggerProvider {
+    this.#assertOpen();
+    return this.#otel.loggerProvider(options);
   }
 
   #transition(transition: Transition): void {
@@ -284,6 +275,7 @@ export class Experiment implements AsyncDisposable {
   /** Never raises: the data stays queued and a warning says what is missing. */
   async #bestEffortFlush(context: string): Promise<void> {
     if (this.#closed) return;
+    await this.#otel.flush();
     try {
       const status = await this.#outbox.flush({ retries: BEST_EFFORT_RETRIES, timeoutSeconds: this.#exitFlushTimeoutSeconds });
       if (!status.ok) this.#warn(`${new DeliveryIncompleteError(status, this.#label).message} (best-effort flush after ${context})`);

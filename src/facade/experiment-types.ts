@@ -1,0 +1,40 @@
+/** The argument types of `Experiment`'s methods. */
+import type { JsonObject, MetricMetadata } from "../exporter/api/contract.ts";
+import type { Experiment } from "./experiment.ts";
+
+export interface MetricOptions {
+  /** The training step (a non-negative integer), or `null` for an event that has no step. Required. */
+  step: number | null;
+  /** Flat, low-cardinality series labels: `{ split: "train" }`, `{ device: "gpu:0" }`. */
+  metadata?: MetricMetadata;
+  /** Seconds or milliseconds since the epoch (below 10,000,000,000 means seconds), or a `Date`. @default now */
+  timestamp?: number | Date;
+}
+
+export interface AnnotationOptions {
+  /** Any JSON object (nested allowed), ≤ 65,536 bytes serialized. */
+  metadata?: JsonObject;
+  timestamp?: number | Date;
+}
+
+export interface RunOptions {
+  /**
+   * Mark the experiment and flush when the process ends (normal exit, SIGINT/SIGTERM, uncaught
+   * error). `false` when a supervisor owns process exit. @default true
+   */
+  installHooks?: boolean;
+}
+
+export interface FlushOrRaiseOptions {
+  /** Retry attempts after the first flush attempt. */
+  retries?: number;
+  /** Give up (and raise) after this many seconds. */
+  timeoutSeconds?: number;
+}
+
+/** What `experiment.running()` returns: `await using run = experiment.running()`. */
+export interface RunScope extends AsyncDisposable {
+  readonly experiment: Experiment;
+  /** Marks the run failed: `await using` cannot see the exception, so call this in a `catch`. */
+  fail(): void;
+}
