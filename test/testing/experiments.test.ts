@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { apiPaths, errorBodySchema, experimentListSchema, experimentResponseSchema, folderListSchema } from "../../src/exporter/api/contract.ts";
 import { EMULATOR_API_KEY, startEmulator } from "syvain-metrics-otel/testing";
 import type { Emulator } from "syvain-metrics-otel/testing";
-import { call, createExperiment } from "./http.ts";
+import { call, createExperiment, errorOf, experimentOf } from "./http.ts";
 
 let emulator: Emulator;
 beforeEach(async () => {
@@ -18,7 +18,8 @@ const opts = { key: EMULATOR_API_KEY };
 
 describe("auth and transport rules", () => {
   it("answers 401 unauthorized without a key, with an unknown key or a non-Bearer scheme", async () => {
-    for (const headers of [{}, { authorization: "Bearer ak_org_nope" }, { authorization: "Basic ak_org_emulator" }]) {
+    const attempts: Record<string, string>[] = [{}, { authorization: "Bearer ak_org_nope" }, { authorization: "Basic ak_org_emulator" }];
+    for (const headers of attempts) {
       const r = await call(emulator, "GET", apiPaths.experiments(), { key: null, headers });
       expect(r.status).toBe(401);
       expect(errorBodySchema.parse(r.json).error.code).toBe("unauthorized");
@@ -29,7 +30,7 @@ describe("auth and transport rules", () => {
   it("answers 404 for unknown routes and 405 with Allow for wrong methods", async () => {
     const unknown = await call(emulator, "GET", "/api/v1/nothing", opts);
     expect(unknown.status).toBe(404);
-    expect(unknown.json.error.code).toBe("not_found");
+    expect(errorOf(unknown).code).toBe("not_found");
     const wrong = await call(emulator, "DELETE", apiPaths.experiments(), opts);
     expect(wrong.status).toBe(405);
     expect(wrong.headers.get("allow")).toBe("POST, GET");
@@ -41,11 +42,11 @@ describe("auth and transport rules", () => {
     expect(noType.status).toBe(415);
     const badJson = await call(emulator, "POST", apiPaths.experiments(), { ...opts, raw: "{oops" });
     expect(badJson.status).toBe(400);
-    expect(badJson.json.error.code).toBe("invalid_json");
+    expect(errorOf(badJson).code).toBe("invalid_json");
     const noKey = await call(emulator, "POST", apiPaths.experiments(), { ...opts, body: { slug: "a" }, idempotencyKey: null });
     expect(noKey.status).toBe(400);
-    expect(noKey.json.error.code).toBe("validation_failed");
-    expect(noKey.json.error.details[0].field).toBe("Idempotency-Key");
+    expect(errorOf(noKey).code).toBe("validation_failed");
+    expect(errorOf(noKey).details![0]!.field).toBe("Idempotency-Key");
     const longKey = await call(emulator, "POST", apiPaths.experiments(), { ...opts, body: { slug: "a" }, idempotencyKey: "k".repeat(256) });
     expect(longKey.status).toBe(400);
     expect(emulator.store.experiments()).toHaveLength(0);
@@ -65,9 +66,9 @@ describe("experiments", () => {
     for (const ref of [experiment.id, "exp-1"]) {
       const got = await call(emulator, "GET", apiPaths.experiment(ref), opts);
       expect(got.status).toBe(200);
-      expect(got.json.experiment).toEqual(experiment);
+      expect(experimentOf(got)).toEqual(experiment);
     }
-    expect((await call(emulator, "GET", apiPaths.experiment("missing"), opts)).json.error.code).toBe("not_found");
+    expect(errorOf(await call(emulator, "GET", apiPaths.experiment("missing"), opts)).code).toBe("not_found");
     expect(emulator.store.experiment("exp-1")).toEqual(experiment);
   });
 
@@ -75,28 +76,28 @@ describe("experiments", () => {
     const id = await createExperiment(emulator, "same", {});
     const again = await call(emulator, "POST", apiPaths.experiments(), { key: "ak_org_two", body: { slug: "same" } });
     expect(again.status).toBe(409);
-    expect(again.json.error).toMatchObject({ code: "experiment_exists", experiment_id: id });
+    expect(errorOf(again)).toMatchObject({ code: "experiment_exists", experiment_id: id });
     expect(emulator.store.experiments()).toHaveLength(1);
   });
 
   it("rejects an unknown folder_id and invalid fields with 422 details", async () => {
     const folder = await call(emulator, "POST", apiPaths.experiments(), { ...opts, body: { slug: "x", folder_id: "nope" } });
     expect(folder.status).toBe(422);
-    expect(folder.json.error.details).toEqual([expect.objectContaining({ field: "folder_id" })]);
+    expect(errorOf(folder).details).toEqual([expect.objectContaining({ field: "folder_id" })]);
     const slug = await call(emulator, "POST", apiPaths.experiments(), { ...opts, body: { slug: 42 } });
     expect(slug.status).toBe(422);
-    expect(slug.json.error.details[0].field).toBe("slug");
+    expect(errorOf(slug).details![0]!.field).toBe("slug");
   });
 
   it("PATCHes the status, validating the enum, by id only", async () => {
     const id = await createExperiment(emulator, "s");
     const ok = await call(emulator, "PATCH", apiPaths.experiment(id), { ...opts, body: { status: "running" } });
     expect(ok.status).toBe(200);
-    expect(ok.json.experiment.status).toBe("running");
+    expect(experimentOf(ok).status).toBe("running");
     expect(emulator.store.experiment(id)?.status).toBe("running");
     const bad = await call(emulator, "PATCH", apiPaths.experiment(id), { ...opts, body: { status: "paused" } });
     expect(bad.status).toBe(422);
-    expect(bad.json.error.details[0].field).toBe("status");
+    expect(errorOf(bad).details![0]!.field).toBe("status");
     expect((await call(emulator, "PATCH", apiPaths.experiment("s"), { ...opts, body: { status: "done" } })).status).toBe(404);
   });
 
@@ -115,13 +116,13 @@ describe("experiments", () => {
     expect(seen).toEqual(ids);
     const inFolder = experimentListSchema.parse((await call(emulator, "GET", `${apiPaths.experiments()}?folder_id=f-team&limit=2`, opts)).json);
     expect(inFolder.experiments.map((e) => e.slug)).toEqual(["e0", "e2"]);
-    const rest = (await call(emulator, "GET", `${apiPaths.experiments()}?folder_id=f-team&limit=2&cursor=${inFolder.next_cursor}`, opts)).json;
-    expect(rest.experiments.map((e: { slug: string }) => e.slug)).toEqual(["e4"]);
+    const rest = experimentListSchema.parse((await call(emulator, "GET", `${apiPaths.experiments()}?folder_id=f-team&limit=2&cursor=${inFolder.next_cursor}`, opts)).json);
+    expect(rest.experiments.map((e) => e.slug)).toEqual(["e4"]);
     expect(rest.next_cursor).toBeNull();
-    const bySlug = (await call(emulator, "GET", `${apiPaths.experiments()}?slug=e3`, opts)).json;
-    expect(bySlug.experiments.map((e: { id: string }) => e.id)).toEqual([ids[3]]);
+    const bySlug = experimentListSchema.parse((await call(emulator, "GET", `${apiPaths.experiments()}?slug=e3`, opts)).json);
+    expect(bySlug.experiments.map((e) => e.id)).toEqual([ids[3]]);
     expect((await call(emulator, "GET", `${apiPaths.experiments()}?limit=0`, opts)).status).toBe(422);
-    expect((await call(emulator, "GET", `${apiPaths.experiments()}?cursor=garbage`, opts)).json.error.details[0].field).toBe("cursor");
+    expect(errorOf(await call(emulator, "GET", `${apiPaths.experiments()}?cursor=garbage`, opts)).details![0]!.field).toBe("cursor");
   });
 
   it("makes time-ordered ids", async () => {

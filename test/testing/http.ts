@@ -2,7 +2,8 @@
 import { randomUUID } from "node:crypto";
 import { EMULATOR_API_KEY } from "syvain-metrics-otel/testing";
 import type { Emulator } from "syvain-metrics-otel/testing";
-import type { MetricEvent } from "../../src/exporter/api/contract.ts";
+import { errorBodySchema, experimentResponseSchema } from "../../src/exporter/api/contract.ts";
+import type { ErrorBody, Experiment, MetricEvent } from "../../src/exporter/api/contract.ts";
 
 export interface CallOptions {
   body?: unknown;
@@ -13,10 +14,15 @@ export interface CallOptions {
   headers?: Record<string, string>;
 }
 
+/** A JSON answer seen loosely, for terse assertions (`r.json.error.code`); parse with a schema for more. */
+export interface Loose {
+  readonly [key: string]: Loose;
+}
+
 export interface CallResult {
   status: number;
   headers: Headers;
-  json: any;
+  json: Loose;
 }
 
 export async function call(emulator: Emulator, method: string, path: string, options: CallOptions = {}): Promise<CallResult> {
@@ -34,13 +40,22 @@ export async function call(emulator: Emulator, method: string, path: string, opt
     ...(hasBody ? { body: options.raw ?? JSON.stringify(options.body) } : {}),
   });
   const text = await response.text();
-  return { status: response.status, headers: response.headers, json: text ? JSON.parse(text) : undefined };
+  return { status: response.status, headers: response.headers, json: (text ? JSON.parse(text) : {}) as Loose };
+}
+
+/** The contract's error body of an answer (throws if the answer is not one). */
+export function errorOf(result: CallResult): ErrorBody["error"] {
+  return errorBodySchema.parse(result.json).error;
+}
+
+export function experimentOf(result: CallResult): Experiment {
+  return experimentResponseSchema.parse(result.json).experiment;
 }
 
 export async function createExperiment(emulator: Emulator, slug: string, extra: Record<string, unknown> = {}): Promise<string> {
   const result = await call(emulator, "POST", "/api/v1/experiments", { body: { slug, ...extra } });
   if (result.status !== 201) throw new Error(`create ${slug}: ${result.status} ${JSON.stringify(result.json)}`);
-  return result.json.experiment.id as string;
+  return experimentOf(result).id;
 }
 
 export function metric(id: string, overrides: Partial<MetricEvent> = {}): MetricEvent {

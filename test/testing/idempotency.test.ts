@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { apiLimits, apiPaths } from "../../src/exporter/api/contract.ts";
 import { startEmulator } from "syvain-metrics-otel/testing";
 import type { Emulator } from "syvain-metrics-otel/testing";
-import { call, createExperiment, metric } from "./http.ts";
+import { call, createExperiment, errorOf, experimentOf, metric } from "./http.ts";
 
 let emulator: Emulator;
 let clock: number;
@@ -31,7 +31,7 @@ describe("idempotency", () => {
     const a = await call(emulator, "POST", apiPaths.experiments(), { body: create, idempotencyKey: "c" });
     const b = await call(emulator, "POST", apiPaths.experiments(), { body: create, idempotencyKey: "c" });
     expect([a.status, b.status]).toEqual([201, 201]);
-    expect(b.json.experiment.id).toBe(a.json.experiment.id);
+    expect(experimentOf(b).id).toBe(experimentOf(a).id);
     const bad = { metrics: [metric("x", { value: Number.NaN })] };
     const c = await call(emulator, "POST", apiPaths.experimentMetrics(id), { body: bad, idempotencyKey: "v" });
     const d = await call(emulator, "POST", apiPaths.experimentMetrics(id), { body: bad, idempotencyKey: "v" });
@@ -43,9 +43,9 @@ describe("idempotency", () => {
     await call(emulator, "POST", apiPaths.experimentMetrics(id), { body: { metrics: [metric("a")] }, idempotencyKey: "k" });
     const otherBody = await call(emulator, "POST", apiPaths.experimentMetrics(id), { body: { metrics: [metric("b")] }, idempotencyKey: "k" });
     expect(otherBody.status).toBe(422);
-    expect(otherBody.json.error.code).toBe("idempotency_key_reused");
+    expect(errorOf(otherBody).code).toBe("idempotency_key_reused");
     const otherPath = await call(emulator, "POST", apiPaths.experimentAnnotations(id), { body: { metrics: [metric("a")] }, idempotencyKey: "k" });
-    expect(otherPath.json.error.code).toBe("idempotency_key_reused");
+    expect(errorOf(otherPath).code).toBe("idempotency_key_reused");
     expect(emulator.store.metrics(id).map((e) => e.client_event_id)).toEqual(["a"]);
     expect(emulator.counters.idempotencyConflicts).toBe(2);
   });

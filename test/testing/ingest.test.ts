@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { annotationListSchema, apiLimits, apiPaths, ingestResultSchema, seriesResponseSchema } from "../../src/exporter/api/contract.ts";
 import { startEmulator } from "syvain-metrics-otel/testing";
 import type { Emulator } from "syvain-metrics-otel/testing";
-import { call, createExperiment, metric } from "./http.ts";
+import { call, createExperiment, errorOf, metric } from "./http.ts";
 
 let emulator: Emulator;
 let id: string;
@@ -39,21 +39,21 @@ describe("metric ingest", () => {
     ];
     const r = await call(emulator, "POST", apiPaths.experimentMetrics(id), { body: { metrics: bad } });
     expect(r.status).toBe(422);
-    expect(r.json.error.code).toBe("validation_failed");
-    const got = (r.json.error.details as { index: number; field: string }[]).map((d) => `${d.index}:${d.field}`);
+    expect(errorOf(r).code).toBe("validation_failed");
+    const got = errorOf(r).details!.map((d) => `${d.index}:${d.field}`);
     expect(got).toEqual(["1:value", "2:step", "3:step", "4:timestamp", "5:client_event_id", "5:metadata.nested", "6:name", "7:"]);
     expect(emulator.store.metrics(id)).toEqual([]);
     const noArray = await call(emulator, "POST", apiPaths.experimentMetrics(id), { body: { events: [] } });
-    expect(noArray.json.error.details[0]).toMatchObject({ index: null, field: "metrics" });
+    expect(errorOf(noArray).details![0]!).toMatchObject({ index: null, field: "metrics" });
     const longId = await call(emulator, "POST", apiPaths.experimentMetrics(id), { body: { metrics: [metric("x".repeat(256))] } });
-    expect(longId.json.error.details[0].field).toBe("client_event_id");
+    expect(errorOf(longId).details![0]!.field).toBe("client_event_id");
   });
 
   it("answers 413 above the item limit and above the byte limit, storing nothing", async () => {
     const many = Array.from({ length: apiLimits.maxIngestItems + 1 }, (_, i) => metric(`m${i}`));
     const items = await call(emulator, "POST", apiPaths.experimentMetrics(id), { body: { metrics: many } });
     expect(items.status).toBe(413);
-    expect(items.json.error.code).toBe("payload_too_large");
+    expect(errorOf(items).code).toBe("payload_too_large");
     const exact = await call(emulator, "POST", apiPaths.experimentMetrics(id), { body: { metrics: many.slice(1) } });
     expect(exact.json).toEqual({ accepted: apiLimits.maxIngestItems, duplicates: 0 });
     const padding = "p".repeat(apiLimits.maxBodyBytes);
@@ -108,7 +108,7 @@ describe("series query", () => {
   it("rejects bad queries and unknown experiments", async () => {
     const bad = await call(emulator, "POST", apiPaths.metricSeries(), { body: { experiment_id: id, order: { axis: "wall", direction: "asc" } } });
     expect(bad.status).toBe(422);
-    expect(bad.json.error.details[0].field).toBe("order.axis");
+    expect(errorOf(bad).details![0]!.field).toBe("order.axis");
     expect((await call(emulator, "POST", apiPaths.metricSeries(), { body: { experiment_id: "nope" } })).status).toBe(404);
   });
 });
@@ -137,10 +137,10 @@ describe("annotations", () => {
     const okAtLimit = await call(emulator, "POST", apiPaths.experimentAnnotations(id), { body: { annotations: [note("a", { text })] } });
     expect(okAtLimit.json).toEqual({ accepted: 1, duplicates: 0 });
     const tooLong = await call(emulator, "POST", apiPaths.experimentAnnotations(id), { body: { annotations: [note("b", { text: `${text}x` })] } });
-    expect(tooLong.json.error.details).toEqual([expect.objectContaining({ index: 0, field: "text" })]);
+    expect(errorOf(tooLong).details).toEqual([expect.objectContaining({ index: 0, field: "text" })]);
     const big = { blob: "x".repeat(apiLimits.maxAnnotationMetadataBytes) };
     const tooBig = await call(emulator, "POST", apiPaths.experimentAnnotations(id), { body: { annotations: [note("c"), note("d", { metadata: big })] } });
-    expect(tooBig.json.error.details).toEqual([expect.objectContaining({ index: 1, field: "metadata" })]);
+    expect(errorOf(tooBig).details).toEqual([expect.objectContaining({ index: 1, field: "metadata" })]);
     expect(emulator.store.annotations(id).map((a) => a.client_event_id)).toEqual(["a"]);
   });
 

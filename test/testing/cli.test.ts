@@ -1,0 +1,78 @@
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { apiPaths } from "../../src/exporter/api/contract.ts";
+
+const main = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
+
+function startCli(args: string[]) {
+  const child = spawn(process.execPath, ["--conditions=development", main, "emulator", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+  const exited = once(child, "exit") as Promise<[number | null, string | null]>;
+  const url = new Promise<string>((resolve, reject) => {
+    child.stdout.on("data", () => {
+      const match = /SYVAIN_METRICS_HOST=(\S+)/.exec(stdout);
+      if (match) resolve(match[1]!);
+    });
+    void exited.then(() => reject(new Error(`exited early: ${stderr}`)));
+  });
+  return { child, url, exited, output: () => ({ stdout, stderr }) };
+}
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), "syvain-cli-"));
+});
+afterEach(() => rm(dir, { recursive: true, force: true }));
+
+describe("syvain-otel emulator", () => {
+  it("starts, prints host and key, serves the API and saves on SIGTERM (exit 0), keeping data across restarts", async () => {
+    const dataFile = join(dir, "cli.json");
+    const first = startCli(["--port", "0", "--data-file", dataFile]);
+    const url = await first.url;
+    expect(first.output().stdout).toContain("SYVAIN_METRICS_API_KEY=ak_org_emulator");
+    const headers = { authorization: "Bearer ak_org_emulator", "content-type": "application/json", "idempotency-key": "k" };
+    const created = await fetch(url + apiPaths.experiments(), { method: "POST", headers, body: JSON.stringify({ slug: "from-cli" }) });
+    expect(created.status).toBe(201);
+    first.child.kill("SIGTERM");
+    expect((await first.exited)[0]).toBe(0);
+    expect(await readFile(dataFile, "utf8")).toContain("from-cli");
+
+    const second = startCli([`--data-file=${dataFile}`, "--api-key", "ak_org_a", "--api-key", "ak_org_b"]);
+    const url2 = await second.url;
+    expect(second.output().stdout).not.toContain("ak_org_a");
+    const got = await fetch(url2 + apiPaths.experiment("from-cli"), { headers: { authorization: "Bearer ak_org_b" } });
+    expect(got.status).toBe(200);
+    const refused = await fetch(url2 + apiPaths.experiment("from-cli"), { headers: { authorization: "Bearer ak_org_emulator" } });
+    expect(refused.status).toBe(401);
+    second.child.kill("SIGINT");
+    expect((await second.exited)[0]).toBe(0);
+  });
+
+  it("rejects bad flags with exit code 2 and a message naming the flag and value", async () => {
+    for (const [args, pattern] of [
+      [["--port", "http"], /port.*"http"/],
+      [["--fault-rate", "2"], /fault-rate.*"2"/],
+      [["--nope"], /unknown option --nope/],
+    ] as const) {
+      const run = startCli([...args]);
+      run.url.catch(() => undefined);
+      expect((await run.exited)[0]).toBe(2);
+      expect(run.output().stderr).toMatch(pattern);
+    }
+  });
+
+  it("prints help", async () => {
+    const run = startCli(["--help"]);
+    run.url.catch(() => undefined);
+    expect((await run.exited)[0]).toBe(0);
+    expect(run.output().stdout).toContain("--data-file");
+  });
+});
