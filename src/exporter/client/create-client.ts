@@ -22,7 +22,7 @@ import { sleep as realSleep } from "../retry/sleep.ts";
 import type { CallOptions, SyvainClient, SyvainClientOptions } from "./client-types.ts";
 import { httpCall } from "./http-call.ts";
 import type { HttpContext } from "./http-call.ts";
-import { resolveClientConfig } from "./resolve-config.ts";
+import { isHeaderToken, resolveClientConfig } from "./resolve-config.ts";
 import { withRetries } from "./with-retries.ts";
 
 /** Keep-alive sockets to one host; several so the delivery core can keep requests in flight. */
@@ -113,7 +113,7 @@ export function createSyvainClient(options?: SyvainClientOptions): SyvainClient 
 
 function checkIdempotencyKey(key: string | undefined): string | undefined {
   if (key === undefined) return undefined;
-  if (typeof key !== "string" || key === "" || key.length > apiLimits.maxIdempotencyKeyChars || !/^[\x21-\x7e]+$/.test(key)) {
+  if (typeof key !== "string" || key === "" || key.length > apiLimits.maxIdempotencyKeyChars || !isHeaderToken(key)) {
     throw new SyvainValidationError(
       "idempotencyKey",
       key,

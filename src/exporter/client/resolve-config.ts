@@ -85,7 +85,7 @@ function resolveApiKey(argument: string | undefined, env: NodeJS.ProcessEnv): Se
     );
   }
   // A header value with spaces or control characters would be rejected (or worse, split) by the HTTP layer.
-  if (!/^[\x21-\x7e]+$/.test(key)) {
+  if (!isHeaderToken(key)) {
     throw new SyvainValidationError(
       field,
       "<redacted>",
@@ -115,6 +115,11 @@ function resolveHost(argument: string | undefined, env: NodeJS.ProcessEnv): stri
   if (url.username !== "" || url.password !== "") throw bad("credentials in the URL are not allowed; pass `apiKey`");
   if (url.search !== "" || url.hash !== "") throw bad("a query string or fragment is not allowed");
   return `${url.origin}${url.pathname.replace(/\/+$/, "")}`;
+}
+
+/** Printable ASCII without spaces: safe as (part of) a header value, never split or rejected by the HTTP layer. */
+export function isHeaderToken(value: string): boolean {
+  return /^[\x21-\x7e]+$/.test(value);
 }
 
 /** `localhost`, `127.x.y.z` and `[::1]`: the only hosts where the key may travel unencrypted. */

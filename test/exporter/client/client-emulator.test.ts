@@ -5,6 +5,7 @@ import { apiLimits } from "../../../src/exporter/api/contract.ts";
 import type { MetricEvent } from "../../../src/exporter/api/contract.ts";
 import { createSyvainClient } from "../../../src/exporter/client/create-client.ts";
 import type { SyvainClient } from "../../../src/exporter/client/client-types.ts";
+import { instantRetries } from "./scripted-server.ts";
 
 let emulator: Emulator;
 let client: SyvainClient;
@@ -15,11 +16,7 @@ beforeAll(async () => {
   client = createSyvainClient({
     apiKey: EMULATOR_API_KEY,
     host: emulator.url,
-    random: () => 0,
-    sleep: (ms) => {
-      waits.push(ms);
-      return Promise.resolve();
-    },
+    ...instantRetries(waits),
   });
 });
 afterEach(() => {

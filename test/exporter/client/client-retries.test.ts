@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { SyvainApiError } from "../../../src/errors.ts";
 import { createSyvainClient } from "../../../src/exporter/client/create-client.ts";
 import type { SyvainClient, SyvainClientOptions } from "../../../src/exporter/client/client-types.ts";
-import { apiError, experiment, json, resetConnection, startScriptedServer } from "./scripted-server.ts";
+import { apiError, experiment, instantRetries, json, resetConnection, startScriptedServer } from "./scripted-server.ts";
 import type { Responder, ScriptedServer } from "./scripted-server.ts";
 
 const KEY = "ak_org_retries_test_key";
@@ -28,11 +28,7 @@ async function setup(answers: Responder[], options: SyvainClientOptions = {}): P
   const client = createSyvainClient({
     apiKey: KEY,
     host: server.url,
-    random: () => 0,
-    sleep: (ms) => {
-      waits.push(ms);
-      return Promise.resolve();
-    },
+    ...instantRetries(waits),
     ...options,
   });
   cleanups.push(() => client.close(), () => server.close());

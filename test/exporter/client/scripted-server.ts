@@ -69,3 +69,14 @@ export const experiment = (id: string, slug: string) => ({
   status: "created",
   created_at: 1_764_000_000_000,
 });
+
+/** Client options that make retries instant and deterministic: no jitter, and each wait recorded in `waits` (ms). */
+export function instantRetries(waits: number[]): { random: () => number; sleep: (ms: number) => Promise<void> } {
+  return {
+    random: () => 0,
+    sleep: (ms) => {
+      waits.push(ms);
+      return Promise.resolve();
+    },
+  };
+}
