@@ -13,13 +13,14 @@ import { optionsSharing } from "./shared-core.ts";
 export interface SyvainExporters {
   metricExporter: SyvainMetricExporter;
   logExporter: SyvainLogRecordExporter;
+  // Function properties (not methods): safe to destructure.
   /** Per-experiment counts for both signals. */
-  stats(): ExperimentExportStats[];
-  isBackpressured(): boolean;
-  health(): SyvainExporterHealth;
-  forceFlush(): Promise<void>;
+  stats: () => ExperimentExportStats[];
+  isBackpressured: () => boolean;
+  health: () => SyvainExporterHealth;
+  forceFlush: () => Promise<void>;
   /** Shuts both exporters down (drain with the deadline, then close). Idempotent. */
-  shutdown(): Promise<void>;
+  shutdown: () => Promise<void>;
 }
 
 export function createSyvainExporters(options?: SyvainExporterOptions): SyvainExporters {
