@@ -39,7 +39,6 @@ export interface JsonlCollectorOptions extends LocalCollectorOptions {
 const collectorOptionsSchema = z.strictObject({
   ...deliveryOptionsSchema.shape,
   ...exitOptions,
-  apiKey: z.string().optional(),
   host: z.string().min(1, "must not be empty").optional(),
   timeout: seconds.default(10),
   ingestTimeout: seconds.default(60),
@@ -55,8 +54,9 @@ export type ResolvedCollectorOptions = z.infer<typeof collectorOptionsSchema>;
 export type ResolvedLocalCollectorOptions = z.infer<typeof localCollectorOptionsSchema>;
 export type ResolvedJsonlCollectorOptions = z.infer<typeof jsonlCollectorOptionsSchema>;
 
+/** Everything but the key (checked separately, so no message can echo it). */
 export function parseCollectorOptions(input: unknown): ResolvedCollectorOptions {
-  return parseOptions(collectorOptionsSchema, input, { owner: "Collector", secretFields: ["apiKey"] });
+  return parseOptions(collectorOptionsSchema, input, { owner: "Collector" });
 }
 
 export function parseLocalCollectorOptions(input: unknown, owner: string): ResolvedLocalCollectorOptions {

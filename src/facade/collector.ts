@@ -22,8 +22,10 @@ export class Collector extends CollectorBase {
    * or `new Collector()` (key from `SYVAIN_METRICS_API_KEY`).
    */
   constructor(apiKeyOrOptions?: string | CollectorOptions, options?: CollectorOptions) {
-    const given = typeof apiKeyOrOptions === "string" ? { ...options, apiKey: apiKeyOrOptions } : (apiKeyOrOptions ?? options);
-    const resolved = parseCollectorOptions(given);
+    const given = typeof apiKeyOrOptions === "string" ? { ...options, apiKey: apiKeyOrOptions } : (apiKeyOrOptions ?? options ?? {});
+    // The key is checked apart from the other options, so no error message can ever echo it.
+    const { apiKey, ...rest } = given;
+    const resolved = { ...parseCollectorOptions(rest), apiKey: checkApiKey(apiKey) };
     super({ owner: "Collector", delivery: resolved, exitFlushTimeoutSeconds: resolved.exitFlushTimeoutSeconds });
     const envKey = process.env[API_KEY_ENV];
     if (resolved.apiKey === undefined && !envKey) {
@@ -77,6 +79,11 @@ export class Collector extends CollectorBase {
   [inspect.custom](): string {
     return `Collector { host: '${this.host}' }`;
   }
+}
+
+function checkApiKey(apiKey: unknown): string | undefined {
+  if (apiKey === undefined || typeof apiKey === "string") return apiKey;
+  throw new SyvainValidationError("apiKey", "<redacted>", `Collector: invalid option \`apiKey\`: must be a string (got ${typeof apiKey})`, "config");
 }
 
 /** Same code and fields, with the slug in the message: creation errors surface far from the config. */
