@@ -76,7 +76,8 @@ export function createRequestListener(deps: ServerDeps): (req: IncomingMessage, 
       deps.counters.faultsInjected++;
       deps.counters.faultsByKind[describeFault(fault)]++;
       if ("delayMs" in fault) {
-        await sleep(fault.delayMs);
+        // Unref'd: a delayed request must not keep a closed emulator's process alive.
+        await sleep(fault.delayMs, undefined, { ref: false });
         fault = undefined;
       } else if ("reset" in fault) {
         return resetConnection(req);

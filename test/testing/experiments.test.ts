@@ -1,3 +1,4 @@
+import { inspect } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { apiPaths, errorBodySchema, experimentListSchema, experimentResponseSchema, folderListSchema } from "../../src/exporter/api/contract.ts";
 import { EMULATOR_API_KEY, startEmulator } from "syvain-metrics-otel/testing";
@@ -25,6 +26,11 @@ describe("auth and transport rules", () => {
       expect(errorBodySchema.parse(r.json).error.code).toBe("unauthorized");
     }
     expect((await call(emulator, "GET", apiPaths.experiments(), { key: "ak_org_two" })).status).toBe(200);
+  });
+
+  it("keeps API keys out of util.inspect() of the emulator", () => {
+    expect(inspect(emulator, { depth: 5 })).not.toContain("ak_org_two");
+    expect(emulator.apiKey).toBe(EMULATOR_API_KEY);
   });
 
   it("answers 404 for unknown routes and 405 with Allow for wrong methods", async () => {

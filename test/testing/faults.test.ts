@@ -108,7 +108,7 @@ describe("admin routes", () => {
     expect((await call(emulator, "GET", "/_emulator/stats", { key: null })).status).toBe(401);
     const stats = await call(emulator, "GET", "/_emulator/stats");
     const statsBody = stats.json as unknown as EmulatorStats;
-    expect(statsBody.counters).toMatchObject({ metricsAccepted: 2, duplicatesSuppressed: 1 });
+    expect(statsBody.counters).toMatchObject({ metricsAccepted: 2, duplicatesSuppressed: 1, requests: { createExperiment: 1, ingestMetrics: 1, adminStats: 2 } });
     expect(statsBody.experiments).toEqual([{ id, slug: "faulty", status: "created", metrics: 2, annotations: 0, series: 1 }]);
     const put = await call(emulator, "PUT", "/_emulator/faults", { body: { scripts: { ingestMetrics: [{ status: 503, retryAfterSeconds: 2 }] } } });
     expect(put.status).toBe(200);
