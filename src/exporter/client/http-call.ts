@@ -16,6 +16,7 @@ import type { Secret } from "./redact.ts";
 const MAX_SUCCESS_BODY_BYTES = 64 * 1024 * 1024;
 /** Error bodies are read this far for their message; the rest is discarded. */
 const MAX_ERROR_BODY_BYTES = 64 * 1024;
+const UNDICI_TIMEOUT_MARGIN_MS = 1000;
 
 export interface HttpContext {
   dispatcher: Dispatcher;
@@ -51,6 +52,9 @@ export async function httpCall<T>(context: HttpContext, attempt: HttpAttempt<T>)
       body: attempt.body === undefined ? null : JSON.stringify(attempt.body),
       dispatcher: context.dispatcher,
       signal,
+      // undici's own limits (300 s by default) must not cut a longer `timeout` short; ours fires first.
+      headersTimeout: attempt.timeoutMs + UNDICI_TIMEOUT_MARGIN_MS,
+      bodyTimeout: attempt.timeoutMs + UNDICI_TIMEOUT_MARGIN_MS,
     });
     return await readResponse(response, attempt.schema, label, context.apiKey);
   } catch (error) {

@@ -54,6 +54,7 @@ export function resolveClientConfig(
   options: SyvainClientOptions | undefined,
   env: NodeJS.ProcessEnv = process.env,
 ): ClientConfig {
+  checkShape(options);
   const o = parseOptions(optionsSchema, options, { owner: OWNER, secretFields: ["apiKey"] });
   const config: ClientConfig = {
     host: resolveHost(o.host, env),
@@ -70,6 +71,24 @@ export function resolveClientConfig(
     value: () => `ClientConfig { host: '${config.host}', apiKey: <redacted> }`,
   });
   return config;
+}
+
+/**
+ * Before zod: a non-object (say, the key passed where the options go) or an unknown option (a typo
+ * such as `apikey` would otherwise fall back to the environment silently) is reported here,
+ * naming only the option, because a whole-object error would print the key.
+ */
+function checkShape(options: unknown): void {
+  if (options === undefined) return;
+  if (typeof options !== "object" || options === null || Array.isArray(options)) {
+    const got = options === null ? "null" : Array.isArray(options) ? "array" : typeof options;
+    throw new SyvainValidationError("options", "<redacted>", `${OWNER}: options must be an object such as { apiKey, host } (got a ${got})`, "config");
+  }
+  const known = Object.keys(optionsSchema.shape);
+  const unknown = Object.keys(options).find((name) => !known.includes(name));
+  if (unknown !== undefined) {
+    throw new SyvainValidationError(unknown, "<redacted>", `${OWNER}: unknown option \`${unknown}\` (known: ${known.join(", ")})`, "config");
+  }
 }
 
 function resolveApiKey(argument: string | undefined, env: NodeJS.ProcessEnv): Secret {

@@ -119,6 +119,7 @@ describe("other options", () => {
     ["dispatcher", { dispatcher: {} }],
     ["headers.Authorization", { headers: { Authorization: "Bearer other" } }],
     ["headers.Idempotency-Key", { headers: { "Idempotency-Key": "k" } }],
+    ["apikey", { apikey: "ak_org_typo" }],
   ])("rejects a bad %s", (field, options) => {
     const error = configError(() => createSyvainClient({ apiKey: "ak_org_x", host: "http://127.0.0.1:1", ...(options as object) }));
     expect(error.field).toBe(field);

@@ -1,7 +1,7 @@
 import { inspect } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSyvainClient } from "../../../src/exporter/client/create-client.ts";
-import type { SyvainClient } from "../../../src/exporter/client/client-types.ts";
+import type { SyvainClient, SyvainClientOptions } from "../../../src/exporter/client/client-types.ts";
 import { resolveClientConfig } from "../../../src/exporter/client/resolve-config.ts";
 import { Secret } from "../../../src/exporter/client/redact.ts";
 import { apiError, json, startScriptedServer } from "./scripted-server.ts";
@@ -84,10 +84,18 @@ describe("the API key never shows", () => {
   });
 
   it("in a config error about a bad key or a bad option next to it", () => {
-    for (const options of [{ apiKey: `${KEY}\n` }, { apiKey: KEY, timeout: -1 }, { apiKey: KEY, host: "http://x.example.com" }]) {
+    const attempts: unknown[] = [
+      { apiKey: `${KEY}\n` },
+      { apiKey: KEY, timeout: -1 },
+      { apiKey: KEY, host: "http://x.example.com" },
+      { apiKey: KEY, hots: "https://typo.example.com" },
+      KEY,
+      [KEY],
+    ];
+    for (const options of attempts) {
       const error = (() => {
         try {
-          createSyvainClient(options);
+          createSyvainClient(options as SyvainClientOptions);
         } catch (e) {
           return e;
         }
