@@ -8,7 +8,8 @@
  * whose items are all strings, all finite numbers or all booleans is an OTel array attribute, and so
  * is `[]`. Every other leaf (`null`, `{}`, arrays holding objects, arrays, `null` or mixed types) is
  * stored as compact JSON text under its key followed by the marker `\json`, a sequence escaping
- * never produces: `{ a: { b: null } }` ⇄ `a.b\json = "null"`. With that, `unflattenMeta(flattenMeta(m))`
+ * never produces: `{ a: { b: null } }` ⇄ `a.b\json = "null"`. A leaf whose whole key would be `""`
+ * or `__proto__` (OTel drops the first, a Resource loses the second) is always a JSON leaf. With that, `unflattenMeta(flattenMeta(m))`
  * equals `m` for every JSON object `m` (up to JSON itself: `-0` inside a JSON-encoded leaf reads back as `0`).
  */
 import type { Attributes } from "@opentelemetry/api";
@@ -71,13 +72,17 @@ function flattenInto(out: Attributes, prefix: string, object: Record<string, unk
     const value = object[key];
     const flatKey = prefix + escapeKeySegment(key);
     const path = `${field}.${key}`;
-    if (typeof value === "string" || typeof value === "boolean") {
+    if (isPlainObject(value) && Object.keys(value).length > 0) {
+      flattenInto(out, `${flatKey}.`, value, path);
+    } else if (flatKey === "" || flatKey === "__proto__") {
+      // OTel drops an empty key and a Resource loses "__proto__": only the marked form survives.
+      assertJson(value, path);
+      setOwn(out, flatKey + JSON_LEAF_MARKER, JSON.stringify(value));
+    } else if (typeof value === "string" || typeof value === "boolean") {
       setOwn(out, flatKey, value);
     } else if (typeof value === "number") {
       assertJson(value, path);
       setOwn(out, flatKey, value);
-    } else if (isPlainObject(value) && Object.keys(value).length > 0) {
-      flattenInto(out, `${flatKey}.`, value, path);
     } else if (Array.isArray(value) && isHomogeneousScalarArray(value)) {
       setOwn(out, flatKey, value.slice());
     } else {

@@ -140,7 +140,7 @@ class MetricMapper {
     const end = this.#end.set(point.endTime);
     if (labels.step === null) {
       // A decoded point may lack a start time (OTLP leaves it 0 for gauges).
-      this.#unstepped.startNanos = this.#start.set((point.startTime) ?? ZERO_TIME).nanosText;
+      this.#unstepped.startNanos = this.#start.set(point.startTime ?? ZERO_TIME).nanosText;
       this.#unstepped.endNanos = end.nanosText;
       this.#unstepped.value = value;
     }
