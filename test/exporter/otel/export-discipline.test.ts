@@ -1,0 +1,156 @@
+/**
+ * The OTel exporter contract: export() calls back exactly once, promptly, never throws; FAILED
+ * results say why; exports after shutdown fail; overflow fails the export that caused it.
+ */
+import { ExportResultCode } from "@opentelemetry/core";
+import { resourceFromAttributes, type Resource } from "@opentelemetry/resources";
+import { MeterProvider, type ResourceMetrics } from "@opentelemetry/sdk-metrics";
+import type { ReadableLogRecord } from "@opentelemetry/sdk-logs";
+import { describe, expect, it } from "vitest";
+import { SyvainError } from "../../../src/errors.ts";
+import { SyvainLogRecordExporter } from "../../../src/exporter/log-exporter.ts";
+import { SyvainMetricExporter } from "../../../src/exporter/metric-exporter.ts";
+import { syvainResource } from "../../../src/exporter/otel/syvain-resource.ts";
+import { ManualReader, exportOnce } from "./helpers.ts";
+import { GatedSink, UnavailableSink } from "./test-sinks.ts";
+
+async function collectGauge(resource: Resource, steps: number, from = 0): Promise<ResourceMetrics> {
+  const reader = new ManualReader();
+  const provider = new MeterProvider({ resource, readers: [reader] });
+  const gauge = provider.getMeter("t").createGauge("loss");
+  for (let step = from; step < from + steps; step++) gauge.record(step, { step });
+  const { resourceMetrics } = await reader.collect();
+  await provider.shutdown();
+  return resourceMetrics;
+}
+
+function logRecord(resource: Resource, body: unknown): ReadableLogRecord {
+  return {
+    hrTime: [1_790_000_000, 0],
+    hrTimeObserved: [1_790_000_000, 0],
+    resource,
+    instrumentationScope: { name: "test" },
+    attributes: {},
+    droppedAttributesCount: 0,
+    get body() {
+      if (body instanceof Error) throw body;
+      return body as string;
+    },
+  };
+}
+
+const codeOf = (error: Error | undefined): string | undefined => (error instanceof SyvainError ? error.code : undefined);
+
+describe("export() discipline", () => {
+  it("answers a known experiment's export before returning, without waiting for delivery", async () => {
+    const sink = new GatedSink();
+    const exporter = new SyvainMetricExporter({ sink: () => sink });
+    const resource = syvainResource({ slug: "prompt" });
+    await exportOnce(exporter, await collectGauge(resource, 3)); // the first export creates the experiment
+    let answered: number | undefined;
+    exporter.export(await collectGauge(resource, 3, 3), (result) => (answered = result.code));
+    expect(answered).toBe(ExportResultCode.SUCCESS);
+    expect(sink.delivered).toHaveLength(0); // nothing delivered yet: the sink is still closed
+    sink.release();
+    await exporter.forceFlush();
+    expect(sink.delivered.flatMap((batch) => (batch.kind === "metric" ? batch.items.map((e) => e.step) : []))).toEqual([0, 1, 2, 3, 4, 5]);
+    await exporter.shutdown();
+  });
+
+  it("fails (once, without throwing) when the resource cannot be read or names no experiment", async () => {
+    const exporter = new SyvainMetricExporter({ sink: () => new GatedSink() });
+    const throwing = {
+      get attributes(): never {
+        throw new Error("resource detector exploded");
+      },
+    } as unknown as Resource;
+    const broken = await exportOnce(exporter, { resource: throwing, scopeMetrics: [] });
+    expect(broken.code).toBe(ExportResultCode.FAILED);
+    expect(broken.calls()).toBe(1);
+    expect(broken.error?.message).toContain("resource detector exploded");
+
+    const unnamed = await exportOnce(exporter, await collectGauge(resourceFromAttributes({ "service.name": "unknown_service:node" }), 1));
+    expect(unnamed.code).toBe(ExportResultCode.FAILED);
+    expect(codeOf(unnamed.error)).toBe("invalid_argument");
+    expect(unnamed.error?.message).toContain("syvain.experiment.slug");
+    await exporter.shutdown();
+  });
+
+  it("does not call a throwing callback twice", async () => {
+    const sink = new GatedSink();
+    sink.release();
+    const exporter = new SyvainMetricExporter({ sink: () => sink });
+    const data = await collectGauge(syvainResource({ slug: "cb" }), 1);
+    let calls = 0;
+    await new Promise<void>((resolve) => {
+      expect(() =>
+        exporter.export(data, () => {
+          calls += 1;
+          setTimeout(resolve, 20);
+          throw new Error("callback bug");
+        }),
+      ).not.toThrow();
+    });
+    expect(calls).toBe(1);
+    await exporter.shutdown();
+  });
+
+  it("queues the good resource groups of a log batch and fails for the bad one", async () => {
+    const sink = new GatedSink();
+    sink.release();
+    const exporter = new SyvainLogRecordExporter({ sink: () => sink });
+    const good = syvainResource({ slug: "good" });
+    const bad = syvainResource({ slug: "bad" });
+    const result = await exportOnce(exporter, [logRecord(good, "kept"), logRecord(bad, new Error("body getter exploded"))]);
+    expect(result.code).toBe(ExportResultCode.FAILED);
+    expect(result.error?.message).toContain("body getter exploded");
+    await exporter.forceFlush();
+    expect(sink.delivered.flatMap((batch) => (batch.kind === "annotation" ? batch.items.map((a) => a.text) : []))).toEqual(["kept"]);
+    expect(exporter.stats().find((s) => s.slug === "bad")?.failedExports).toBe(1);
+    await exporter.shutdown();
+  });
+
+  it("fails the export whose enqueue evicted queued events, and reports backpressure", async () => {
+    const sink = new GatedSink();
+    const exporter = new SyvainMetricExporter({ sink: () => sink, maxQueueItems: 10 });
+    const resource = syvainResource({ slug: "full" });
+    expect((await exportOnce(exporter, await collectGauge(resource, 8))).code).toBe(ExportResultCode.SUCCESS);
+    expect(exporter.isBackpressured()).toBe(true); // 8 of 10 slots in use
+    expect(exporter.health().reasons[0]).toContain("8 of 10 queue slots");
+
+    const overflow = await exportOnce(exporter, await collectGauge(resource, 5, 8));
+    expect(overflow.code).toBe(ExportResultCode.FAILED);
+    expect(codeOf(overflow.error)).toBe("queue_overflow");
+    expect(overflow.error?.message).toMatch(/"full".*3 oldest queued events were evicted/);
+    expect(exporter.stats()[0]?.metrics).toMatchObject({ enqueued: 13, dropped: 3, pending: 10 });
+    sink.release();
+    await exporter.forceFlush();
+    expect(exporter.isBackpressured()).toBe(false);
+    await exporter.shutdown();
+  });
+
+  it("reports Syvain as unavailable while retryable failures keep events queued", async () => {
+    const exporter = new SyvainMetricExporter({ sink: () => new UnavailableSink(), flushTimeoutSeconds: 0.05, shutdownTimeoutSeconds: 0.05 });
+    await exportOnce(exporter, await collectGauge(syvainResource({ slug: "down" }), 2));
+    await exporter.forceFlush();
+    expect(exporter.health()).toEqual({ backpressured: true, reasons: [expect.stringContaining('"down": Syvain unavailable (HTTP 503: unavailable); 2 events waiting')] });
+    await exporter.shutdown();
+    expect(exporter.stats()[0]?.metrics.pending).toBe(2); // never lost silently: still counted after shutdown
+  });
+
+  it("fails exports after shutdown, and shuts down once", async () => {
+    const sink = new GatedSink();
+    sink.release();
+    const exporter = new SyvainMetricExporter({ sink: () => sink });
+    const data = await collectGauge(syvainResource({ slug: "closed" }), 2);
+    expect((await exportOnce(exporter, data)).code).toBe(ExportResultCode.SUCCESS);
+    const shutdown = exporter.shutdown();
+    expect(exporter.shutdown()).toBe(shutdown);
+    await shutdown;
+    expect(sink.delivered).toHaveLength(1); // drained before closing
+    const late = await exportOnce(exporter, data);
+    expect(late.code).toBe(ExportResultCode.FAILED);
+    expect(codeOf(late.error)).toBe("shutdown");
+    await expect(exporter.forceFlush()).resolves.toBeUndefined();
+  });
+});

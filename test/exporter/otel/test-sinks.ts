@@ -1,0 +1,38 @@
+/** Sinks for exporter tests that need delivery to stall or fail on command (no HTTP involved). */
+import type { IngestResult } from "../../../src/exporter/api/contract.ts";
+import type { Batch, DeliverySink } from "../../../src/exporter/delivery/delivery-types.ts";
+import { SyvainError } from "../../../src/errors.ts";
+
+/** Accepts batches only once `release()` is called; records what it got. */
+export class GatedSink implements DeliverySink {
+  readonly delivered: Batch[] = [];
+  #open = false;
+  #waiting: (() => void)[] = [];
+
+  async deliver(batch: Batch): Promise<IngestResult> {
+    if (!this.#open) await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    this.delivered.push(batch);
+    return { accepted: batch.kind === "status" ? 1 : batch.items.length, duplicates: 0 };
+  }
+
+  release(): void {
+    this.#open = true;
+    for (const resolve of this.#waiting.splice(0)) resolve();
+  }
+
+  close(): Promise<void> {
+    this.release();
+    return Promise.resolve();
+  }
+}
+
+/** Fails every batch with a retryable 503-like error. */
+export class UnavailableSink implements DeliverySink {
+  deliver(): Promise<IngestResult> {
+    return Promise.reject(new SyvainError("server", "HTTP 503: unavailable", { retryable: true }));
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
