@@ -80,7 +80,7 @@ export const DEFAULT_FAULT_MIX: readonly FaultMixEntry[] = [
 
 const actionSchema = z.union([
   z.strictObject({
-    status: z.number().int().min(100).max(599),
+    status: z.number().int().min(200).max(599),
     retryAfterSeconds: z.number().int().min(0).optional(),
     retryAfterDate: z.union([z.string().min(1), z.date()]).optional(),
   }),

@@ -64,6 +64,27 @@ describe("metric ingest", () => {
     expect((await call(emulator, "GET", apiPaths.experiment(id))).status).toBe(200);
   });
 
+  it("counts bytes while reading a body without Content-Length (chunked)", async () => {
+    const chunk = new TextEncoder().encode(`{"metrics":[{"client_event_id":"a","padding":"${"p".repeat(1024 * 1024)}`);
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        // 64 MiB in all, far over the limit: the server must answer 413 without buffering it.
+        if (sent++ < 64) controller.enqueue(chunk);
+        else controller.close();
+      },
+    });
+    const response = await fetch(emulator.url + apiPaths.experimentMetrics(id), {
+      method: "POST",
+      headers: { authorization: "Bearer ak_org_emulator", "content-type": "application/json", "idempotency-key": "chunked" },
+      body,
+      duplex: "half",
+    } as RequestInit);
+    expect(response.status).toBe(413);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe("payload_too_large");
+    expect(emulator.store.metrics(id)).toEqual([]);
+  });
+
   it("answers 404 for an unknown experiment (ingest takes ids, not slugs)", async () => {
     expect((await call(emulator, "POST", apiPaths.experimentMetrics("ingest"), { body: { metrics: [metric("a")] } })).status).toBe(404);
   });
