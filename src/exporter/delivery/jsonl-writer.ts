@@ -85,7 +85,8 @@ export function createJsonlWriter(path: string): JsonlWriter {
       chars += line.length;
       if (chars >= WRITE_BEHIND_CHARS) void enqueue(writeBuffered);
     },
-    sync,
+    // After close everything appended was synced by close itself.
+    sync: () => closed ?? sync(),
     close(): Promise<void> {
       closed ??= sync().finally(() => closeSync(fd));
       return closed;
