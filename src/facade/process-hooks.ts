@@ -9,6 +9,8 @@
  * We step aside when someone else also listens (they own the decision to exit).
  * `process.exit()` cannot be intercepted (its `exit` event is synchronous): flush before calling it.
  */
+import { inspect } from "node:util";
+
 export type ProcessEnd =
   | { kind: "exit"; exitCode: number }
   | { kind: "signal"; signal: "SIGINT" | "SIGTERM" }
@@ -35,7 +37,7 @@ export interface ProcessHooksOptions {
   target?: HookableProcess;
   /** Added to the longest participant deadline before the registry stops waiting, in ms. @default 1000 */
   marginMs?: number;
-  /** How the original error is re-thrown once we are done (Node then prints it and exits 1). */
+  /** How the process ends after an uncaught error once we are done. @default print it as Node does, exit 1 */
   rethrow?: (error: unknown) => void;
 }
 
@@ -51,9 +53,7 @@ export class ProcessHooks {
   constructor(options: ProcessHooksOptions = {}) {
     this.#target = options.target ?? process;
     this.#marginMs = options.marginMs ?? 1000;
-    this.#rethrow = options.rethrow ?? ((error) => setImmediate(() => {
-      throw error;
-    }));
+    this.#rethrow = options.rethrow ?? exitLikeNode;
   }
 
   get size(): number {
@@ -135,6 +135,16 @@ export class ProcessHooks {
       then();
     }
   }
+}
+
+/**
+ * What Node does with an uncaught error: print it (its inspected form, then the Node version) and
+ * exit with code 1. Re-throwing it instead would make Node point at our re-throw as the source line.
+ * stderr is synchronous for files, pipes and terminals on POSIX, so the text is out before the exit.
+ */
+function exitLikeNode(error: unknown): void {
+  process.stderr.write(`${inspect(error)}\n\nNode.js ${process.version}\n`);
+  process.exit(1);
 }
 
 const registryKey = Symbol.for("syvain-metrics-otel.process-hooks");

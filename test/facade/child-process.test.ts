@@ -1,0 +1,136 @@
+/**
+ * Process hooks in real child processes: signals, uncaught errors, normal exit and an unreachable
+ * server, against an emulator on a loopback port started by the test.
+ */
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startEmulator, type Emulator } from "../../src/testing/index.ts";
+
+const fixture = fileURLToPath(new URL("./fixtures/job.ts", import.meta.url));
+
+interface ChildResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+interface Child {
+  result: Promise<ChildResult>;
+  /** Resolves when stdout has printed `line`. */
+  printed(line: string): Promise<void>;
+  kill(signal: NodeJS.Signals): void;
+  write(text: string): void;
+}
+
+function runJob(mode: string, slug: string, host: string, apiKey: string): Child {
+  const child = spawn(process.execPath, ["--conditions=development", fixture, mode, slug], {
+    env: { ...process.env, SYVAIN_METRICS_API_KEY: apiKey, SYVAIN_METRICS_HOST: host },
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  const waiters: { line: string; resolve: () => void }[] = [];
+  child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+    stdout += chunk;
+    for (const waiter of waiters) if (stdout.split("\n").includes(waiter.line)) waiter.resolve();
+  });
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+    stderr += chunk;
+  });
+  // A hung child must fail the test, not the suite: kill it after a generous bound.
+  const guard = setTimeout(() => child.kill("SIGKILL"), 45_000);
+  const result = new Promise<ChildResult>((resolve) => {
+    child.on("close", (code, signal) => {
+      clearTimeout(guard);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+  return {
+    result,
+    printed: (line) =>
+      new Promise<void>((resolve, reject) => {
+        if (stdout.split("\n").includes(line)) return resolve();
+        waiters.push({ line, resolve });
+        void result.then((r) => reject(new Error(`child ended before printing ${line}: ${JSON.stringify(r)}`)));
+      }),
+    kill: (signal) => child.kill(signal),
+    write: (text) => child.stdin.write(text),
+  };
+}
+
+let emulator: Emulator;
+beforeAll(async () => {
+  emulator = await startEmulator();
+});
+afterAll(async () => {
+  await emulator.close();
+});
+
+function expectDelivered(slug: string, status: "done" | "failed"): void {
+  const stored = emulator.store.experiment(slug);
+  expect(stored?.status).toBe(status);
+  const steps = emulator.store.metrics(slug, { name: "loss" }).map((m) => m.step);
+  expect(steps).toEqual(Array.from({ length: 50 }, (_, i) => i));
+  expect(emulator.store.annotations(slug)).toHaveLength(1);
+}
+
+describe("process hooks in a child process", () => {
+  it("SIGTERM during run(): status failed, queued data delivered, the child dies by SIGTERM", async () => {
+    const child = runJob("wait", "child-sigterm", emulator.url, emulator.apiKey);
+    await child.printed("ready");
+    child.kill("SIGTERM");
+    const result = await child.result;
+    expect(result.signal).toBe("SIGTERM");
+    expect(result.code).toBeNull();
+    expectDelivered("child-sigterm", "failed");
+  });
+
+  it("SIGINT during run(): the same, and the child dies by SIGINT", async () => {
+    const child = runJob("wait", "child-sigint", emulator.url, emulator.apiKey);
+    await child.printed("ready");
+    child.kill("SIGINT");
+    const result = await child.result;
+    expect(result.signal).toBe("SIGINT");
+    expectDelivered("child-sigint", "failed");
+  });
+
+  it("an uncaught error during run(): failed, data delivered, the error printed, exit code 1", async () => {
+    const child = runJob("throw", "child-throw", emulator.url, emulator.apiKey);
+    const result = await child.result;
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("Error: boom from a timer");
+    expectDelivered("child-throw", "failed");
+  });
+
+  it("an unhandled rejection during run(): failed, data delivered, exit code 1", async () => {
+    const child = runJob("reject", "child-reject", emulator.url, emulator.apiKey);
+    const result = await child.result;
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("rejected and never handled");
+    expectDelivered("child-reject", "failed");
+  });
+
+  it("an idle finished job exits by itself with code 0 and no timer left", async () => {
+    const child = runJob("finish", "child-finish", emulator.url, emulator.apiKey);
+    const result = await child.result;
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe("");
+    const resources = JSON.parse(/resources (.*)/.exec(result.stdout)![1]!) as string[];
+    expect(resources).not.toContain("Timeout");
+    expectDelivered("child-finish", "done");
+  });
+
+  it("with the server unreachable the process still exits, and says delivery is incomplete", async () => {
+    const own = await startEmulator();
+    const child = runJob("wait-stdin", "child-unreachable", own.url, own.apiKey);
+    await child.printed("created");
+    await own.close();
+    child.write("go\n");
+    const result = await child.result;
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain("SyvainDeliveryWarning");
+    expect(result.stderr).toMatch(/50 pending metrics/);
+  });
+});
