@@ -7,7 +7,7 @@ import { z } from "zod";
 import type { ExponentialHistogram, Histogram, ResourceMetrics } from "@opentelemetry/sdk-metrics";
 import { DATA_POINT_FLAG_NO_RECORDED_VALUE, type DecodedDataPoint, type DecodedMetricsRequest } from "./decoded-types.ts";
 import { attributes, count, double, enumeration, int32, int64, nanos, optionalString, parseOtlpJson, resource, scope, uint32 } from "./otlp-json-common.ts";
-import { RejectionTally, assembleMetric, dataPoint, sdkResource, type DecodedMetricBody } from "./sdk-shapes.ts";
+import { RejectionTally, assembleMetric, dataPoint, nanosToHrTime, sdkResource, type DecodedMetricBody } from "./sdk-shapes.ts";
 
 const temporality = enumeration({
   AGGREGATION_TEMPORALITY_UNSPECIFIED: 0,
@@ -16,7 +16,7 @@ const temporality = enumeration({
 })
   .nullish()
   .transform((v) => v ?? 0);
-const time = nanos.nullish().transform((v) => v ?? 0n);
+const time = nanos.nullish().transform((v) => nanosToHrTime(v ?? 0n));
 const flags = uint32.nullish().transform((v) => v ?? 0);
 const optionalDouble = double.nullish().transform((v) => v ?? undefined);
 

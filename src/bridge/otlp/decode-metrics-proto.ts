@@ -9,7 +9,7 @@ import type { ExponentialHistogram, Histogram, MetricData, ResourceMetrics, Scop
 import type { DecodedDataPoint, DecodedMetricsRequest } from "./decoded-types.ts";
 import { decodeResource, decodeScope, type DecodedResource, type DecodedScope } from "./decode-common-proto.ts";
 import { decodeHistogramPoint, decodeExponentialHistogramPoint, decodeNumberPoint, type NumberPointSink } from "./decode-points-proto.ts";
-import { decodingField as within } from "./otlp-decode-error.ts";
+import { OtlpDecodeError, decodingField as within } from "./otlp-decode-error.ts";
 import { ProtoReader, WireType } from "./proto-reader.ts";
 import { RejectionTally, assembleMetric, sdkResource, type DecodedMetricBody, type MetricHeader } from "./sdk-shapes.ts";
 
@@ -154,23 +154,28 @@ function decodeNumberMetric(reader: ProtoReader, kind: "gauge" | "sum", state: M
   const sink: NumberPointSink = { points: [], allInt: true, rejected: state.rejected };
   let temporality = 0;
   let isMonotonic = false;
-  while (reader.hasMore()) {
-    const key = reader.key();
-    const wireType = key & 7;
-    const field = key >>> 3;
-    if (field === 1) {
-      reader.expect(wireType, WireType.LEN, "data_points");
-      const index = sink.points.length;
-      within(`dataPoints[${index}]`, () => decodeNumberPoint(reader.message(), sink));
-    } else if (field === 2 && kind === "sum") {
-      reader.expect(wireType, WireType.VARINT, "aggregation_temporality");
-      temporality = reader.int32();
-    } else if (field === 3 && kind === "sum") {
-      reader.expect(wireType, WireType.VARINT, "is_monotonic");
-      isMonotonic = reader.bool();
-    } else {
-      reader.skip(wireType);
+  let pointIndex = 0;
+  try {
+    while (reader.hasMore()) {
+      const key = reader.key();
+      const wireType = key & 7;
+      const field = key >>> 3;
+      if (field === 1) {
+        reader.expect(wireType, WireType.LEN, "data_points");
+        decodeNumberPoint(reader.message(), sink);
+        pointIndex++;
+      } else if (field === 2 && kind === "sum") {
+        reader.expect(wireType, WireType.VARINT, "aggregation_temporality");
+        temporality = reader.int32();
+      } else if (field === 3 && kind === "sum") {
+        reader.expect(wireType, WireType.VARINT, "is_monotonic");
+        isMonotonic = reader.bool();
+      } else {
+        reader.skip(wireType);
+      }
     }
+  } catch (error) {
+    throw atPoint(error, pointIndex);
   }
   const allInt = sink.allInt && sink.points.length > 0;
   return kind === "gauge"
@@ -183,26 +188,35 @@ function decodeHistogramMetric(reader: ProtoReader, exponential: boolean): Decod
   const histogramPoints: DecodedDataPoint<Histogram>[] = [];
   const exponentialPoints: DecodedDataPoint<ExponentialHistogram>[] = [];
   let temporality = 0;
-  while (reader.hasMore()) {
-    const key = reader.key();
-    const wireType = key & 7;
-    const field = key >>> 3;
-    if (field === 1) {
-      reader.expect(wireType, WireType.LEN, "data_points");
-      const index = histogramPoints.length + exponentialPoints.length;
-      const message = reader.message();
-      if (exponential) exponentialPoints.push(within(`dataPoints[${index}]`, () => decodeExponentialHistogramPoint(message)));
-      else histogramPoints.push(within(`dataPoints[${index}]`, () => decodeHistogramPoint(message)));
-    } else if (field === 2) {
-      reader.expect(wireType, WireType.VARINT, "aggregation_temporality");
-      temporality = reader.int32();
-    } else {
-      reader.skip(wireType);
+  let pointIndex = 0;
+  try {
+    while (reader.hasMore()) {
+      const key = reader.key();
+      const wireType = key & 7;
+      const field = key >>> 3;
+      if (field === 1) {
+        reader.expect(wireType, WireType.LEN, "data_points");
+        if (exponential) exponentialPoints.push(decodeExponentialHistogramPoint(reader.message()));
+        else histogramPoints.push(decodeHistogramPoint(reader.message()));
+        pointIndex++;
+      } else if (field === 2) {
+        reader.expect(wireType, WireType.VARINT, "aggregation_temporality");
+        temporality = reader.int32();
+      } else {
+        reader.skip(wireType);
+      }
     }
+  } catch (error) {
+    throw atPoint(error, pointIndex);
   }
   return exponential
     ? { kind: "exponentialHistogram", points: exponentialPoints, temporality }
     : { kind: "histogram", points: histogramPoints, temporality };
+}
+
+/** Names the data point an error came from (the index is the one being read when it was thrown). */
+function atPoint(error: unknown, index: number): unknown {
+  return error instanceof OtlpDecodeError ? error.within(`dataPoints[${index}]`) : error;
 }
 
 /** `Summary` { 1: data_points }: only counted, because the SDK has no summary shape. */

@@ -3,7 +3,7 @@
  * `ExponentialHistogramDataPoint` (opentelemetry/proto/metrics/v1/metrics.proto).
  * Timestamps are `fixed64` nanoseconds, read as bigint so no digit is lost.
  */
-import type { Attributes } from "@opentelemetry/api";
+import type { Attributes, HrTime } from "@opentelemetry/api";
 import type { ExponentialHistogram, Histogram } from "@opentelemetry/sdk-metrics";
 import { DATA_POINT_FLAG_NO_RECORDED_VALUE, type DecodedDataPoint } from "./decoded-types.ts";
 import { readKeyValueInto } from "./decode-common-proto.ts";
@@ -29,8 +29,8 @@ const readUint64 = (reader: ProtoReader): number => Number(reader.uint64());
  */
 export function decodeNumberPoint(reader: ProtoReader, sink: NumberPointSink): void {
   const attributes: Attributes = {};
-  let start = 0n;
-  let time = 0n;
+  let start: HrTime = [0, 0];
+  let time: HrTime = [0, 0];
   let value: number | undefined;
   let isInt = false;
   let flags = 0;
@@ -44,11 +44,11 @@ export function decodeNumberPoint(reader: ProtoReader, sink: NumberPointSink): v
         break;
       case 2:
         reader.expect(wireType, WireType.I64, "start_time_unix_nano");
-        start = reader.fixed64();
+        start = reader.fixed64Nanos();
         break;
       case 3:
         reader.expect(wireType, WireType.I64, "time_unix_nano");
-        time = reader.fixed64();
+        time = reader.fixed64Nanos();
         break;
       case 4:
         reader.expect(wireType, WireType.I64, "as_double");
@@ -85,8 +85,8 @@ export function decodeNumberPoint(reader: ProtoReader, sink: NumberPointSink): v
  */
 export function decodeHistogramPoint(reader: ProtoReader): DecodedDataPoint<Histogram> {
   const attributes: Attributes = {};
-  let start = 0n;
-  let time = 0n;
+  let start: HrTime = [0, 0];
+  let time: HrTime = [0, 0];
   let flags = 0;
   const value: Histogram = { buckets: { boundaries: [], counts: [] }, count: 0 };
   while (reader.hasMore()) {
@@ -99,11 +99,11 @@ export function decodeHistogramPoint(reader: ProtoReader): DecodedDataPoint<Hist
         break;
       case 2:
         reader.expect(wireType, WireType.I64, "start_time_unix_nano");
-        start = reader.fixed64();
+        start = reader.fixed64Nanos();
         break;
       case 3:
         reader.expect(wireType, WireType.I64, "time_unix_nano");
-        time = reader.fixed64();
+        time = reader.fixed64Nanos();
         break;
       case 4:
         reader.expect(wireType, WireType.I64, "count");
@@ -145,8 +145,8 @@ export function decodeHistogramPoint(reader: ProtoReader): DecodedDataPoint<Hist
  */
 export function decodeExponentialHistogramPoint(reader: ProtoReader): DecodedDataPoint<ExponentialHistogram> {
   const attributes: Attributes = {};
-  let start = 0n;
-  let time = 0n;
+  let start: HrTime = [0, 0];
+  let time: HrTime = [0, 0];
   let flags = 0;
   const value: ExponentialHistogram = {
     count: 0,
@@ -165,11 +165,11 @@ export function decodeExponentialHistogramPoint(reader: ProtoReader): DecodedDat
         break;
       case 2:
         reader.expect(wireType, WireType.I64, "start_time_unix_nano");
-        start = reader.fixed64();
+        start = reader.fixed64Nanos();
         break;
       case 3:
         reader.expect(wireType, WireType.I64, "time_unix_nano");
-        time = reader.fixed64();
+        time = reader.fixed64Nanos();
         break;
       case 4:
         reader.expect(wireType, WireType.I64, "count");

@@ -99,6 +99,23 @@ export class ProtoReader {
     return this.view.getUint32(at + 4, true) * TWO_32 + this.view.getUint32(at, true);
   }
 
+  /**
+   * A `fixed64` count of nanoseconds as `[seconds, nanos]`, exactly, without a bigint (the hot
+   * path: two timestamps per data point). Splits the value as a·2^48 + b·2^32 + lo so every
+   * intermediate stays below 2^53.
+   */
+  fixed64Nanos(): [number, number] {
+    const at = this.take(8);
+    const lo = this.view.getUint32(at, true);
+    const hi = this.view.getUint32(at + 4, true);
+    const a = hi >>> 16;
+    const b = hi & 0xffff;
+    // 2^48 = 281474·10^9 + 976710656 and 2^32 = 4·10^9 + 294967296.
+    const remainder = a * 976_710_656 + b * 294_967_296 + lo;
+    const carry = Math.floor(remainder / 1e9);
+    return [a * 281_474 + b * 4 + carry, remainder - carry * 1e9];
+  }
+
   double(): number {
     const at = this.take(8);
     return this.view.getFloat64(at, true);

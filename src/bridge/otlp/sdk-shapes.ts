@@ -107,13 +107,13 @@ export function assembleMetric(header: MetricHeader, body: DecodedMetricBody | u
 
 /** Builds a data point; `flags` is attached only when set, so unflagged points look like SDK output. */
 export function dataPoint<T>(
-  startNanos: bigint,
-  timeNanos: bigint,
+  startTime: HrTime,
+  endTime: HrTime,
   attributes: DecodedDataPoint<T>["attributes"],
   value: T,
   flags: number,
 ): DecodedDataPoint<T> {
-  const point = { startTime: nanosToHrTime(startNanos), endTime: nanosToHrTime(timeNanos), attributes, value };
+  const point = { startTime, endTime, attributes, value };
   return flags === 0 ? point : { ...point, flags };
 }
 

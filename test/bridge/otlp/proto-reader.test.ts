@@ -36,6 +36,22 @@ describe("ProtoReader", () => {
     }
   });
 
+  it("splits fixed64 nanoseconds into [seconds, nanos] exactly over the whole 64-bit range", () => {
+    let state = 0x2545f4914f6cdd1dn;
+    const samples = [0n, 999_999_999n, 1_000_000_000n, 1_764_000_000_123_456_789n, 2n ** 48n - 1n, 2n ** 48n, 2n ** 64n - 1n];
+    for (let i = 0; i < 2000; i++) {
+      // xorshift64: arbitrary 64-bit patterns, reproducible
+      state ^= (state << 13n) & 0xffffffffffffffffn;
+      state ^= state >> 7n;
+      state ^= (state << 17n) & 0xffffffffffffffffn;
+      samples.push(state);
+    }
+    for (const value of samples) {
+      const [seconds, nanos] = new ProtoReader(encode([{ f: 1, fixed64: value }]), 1).fixed64Nanos();
+      expect([BigInt(seconds), BigInt(nanos)]).toEqual([value / 1_000_000_000n, value % 1_000_000_000n]);
+    }
+  });
+
   it("reads packed and expanded repeated scalars alike", () => {
     const packedPayload = new Uint8Array(16);
     new DataView(packedPayload.buffer).setBigUint64(0, 3n, true);
