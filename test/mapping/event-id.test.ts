@@ -1,0 +1,94 @@
+import { describe, expect, it } from "vitest";
+import {
+  annotationEventId,
+  canonicalJson,
+  describeDrops,
+  hrTimeToMillis,
+  hrTimeToNanosText,
+  logRecordsToAnnotations,
+  metricEventId,
+  metricsToEvents,
+} from "../../src/mapping/index.ts";
+import type { JsonValue } from "../../src/exporter/api/contract.ts";
+import { randomJsonObject, seededRandom } from "./random-json.ts";
+import { EVENT_ID, gauge, point, scope } from "./metric-fixtures.ts";
+
+describe("canonicalJson", () => {
+  it("sorts object keys at every depth and keeps array order", () => {
+    expect(canonicalJson({ b: 1, a: { d: [3, 1], c: null } })).toBe('{"a":{"c":null,"d":[3,1]},"b":1}');
+  });
+
+  it("is insensitive to insertion order and is JSON.stringify's text up to key order", () => {
+    const random = seededRandom(7);
+    for (let i = 0; i < 500; i++) {
+      const value = randomJsonObject(random);
+      const reversed = reverseKeys(value);
+      expect(canonicalJson(reversed)).toBe(canonicalJson(value));
+      expect(JSON.parse(canonicalJson(value))).toEqual(JSON.parse(JSON.stringify(value)));
+      expect(canonicalJson(value)).toHaveLength(JSON.stringify(value).length);
+    }
+  });
+});
+
+describe("time conversions", () => {
+  it("HrTime → exact decimal nanoseconds, also past 2^53", () => {
+    expect(hrTimeToNanosText([1_700_000_000, 5])).toBe("1700000000000000005");
+    expect(hrTimeToNanosText([0, 42])).toBe("42");
+    expect(hrTimeToNanosText([4_102_444_800, 999_999_999])).toBe("4102444800999999999");
+  });
+
+  it("HrTime → milliseconds, rounded down", () => {
+    expect(hrTimeToMillis([1_700_000_000, 999_999_999])).toBe(1_700_000_000_999);
+    expect(hrTimeToMillis([1_700_000_000, 1_000_000])).toBe(1_700_000_000_001);
+  });
+});
+
+describe("the id helpers agree with the mappers", () => {
+  it("metricEventId gives the id metricsToEvents stamps, stepped and unstepped", () => {
+    const stepped = point({ value: 1, attributes: { step: 2, split: "train" } });
+    const unstepped = point({ value: 5, attributes: { split: "val" } });
+    const { events } = metricsToEvents(scope(gauge("loss", [stepped, unstepped])), { experimentKey: "e" });
+    expect(events[0]?.client_event_id).toBe(
+      metricEventId({ experimentKey: "e", name: "loss", metadata: { split: "train" }, step: 2, startTime: [0, 0], endTime: [0, 0], value: 0 }),
+    );
+    expect(events[1]?.client_event_id).toBe(
+      metricEventId({ experimentKey: "e", name: "loss", metadata: { split: "val" }, step: null, startTime: unstepped.startTime, endTime: unstepped.endTime, value: 5 }),
+    );
+  });
+
+  it("annotationEventId gives the id logRecordsToAnnotations stamps", () => {
+    const time: [number, number] = [1_700_000_000, 7];
+    const record = {
+      hrTime: time,
+      hrTimeObserved: time,
+      body: "hello",
+      resource: undefined as never,
+      instrumentationScope: { name: "s" },
+      attributes: { k: 1 },
+      droppedAttributesCount: 0,
+    };
+    const { events } = logRecordsToAnnotations([record], { experimentKey: "e" });
+    expect(events[0]?.client_event_id).toBe(annotationEventId("e", time, "hello", { k: 1 }));
+    expect(events[0]?.client_event_id).toMatch(EVENT_ID);
+  });
+});
+
+describe("describeDrops", () => {
+  it("sums counts and shows each reason with its example", () => {
+    const { dropped } = metricsToEvents(scope(gauge("loss", [point({ value: NaN }), point({ value: NaN }), point({ value: 1, flags: 1 })])), { experimentKey: "e" });
+    const line = describeDrops(dropped);
+    expect(line).toMatch(/^3 dropped: /);
+    expect(line).toContain("2 × non_finite_value");
+    expect(line).toContain("1 × no_recorded_value");
+  });
+});
+
+function reverseKeys(value: JsonValue): JsonValue {
+  if (value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) return value.map(reverseKeys);
+  const out: Record<string, JsonValue> = {};
+  for (const key of Object.keys(value).reverse()) {
+    Object.defineProperty(out, key, { value: reverseKeys(value[key] as JsonValue), enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
