@@ -93,7 +93,27 @@ function statsOf(counters: EmulatorCounters, store: EmulatorStore): EmulatorStat
 }
 
 /** A running emulator. Close it (or `await using`) to free the port and save the data file. */
-export class Emulator implements AsyncDisposable {
+export interface Emulator extends AsyncDisposable {
+  /** Base URL, e.g. `http://127.0.0.1:40123`: use it as `SYVAIN_METRICS_HOST`. */
+  readonly url: string;
+  readonly port: number;
+  /** The first accepted API key (a getter: `util.inspect(emulator)` does not show it). */
+  readonly apiKey: string;
+  /** Read API over the stored data. */
+  readonly store: EmulatorStoreView;
+  /** A snapshot of the counters, taken when read. */
+  readonly counters: EmulatorCounters;
+  /** Scripted and random faults, per route. */
+  readonly faults: FaultController;
+  /** Counters plus stored totals per experiment (what `GET /_emulator/stats` answers). */
+  stats(): EmulatorStats;
+  /** Saves the data file now (no-op without `dataFile`). */
+  save(): Promise<void>;
+  /** Stops listening, drops open connections and saves the data file. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+class RunningEmulator implements Emulator {
   readonly #server: Server;
   readonly #counters: EmulatorCounters;
   readonly #store: EmulatorStore;
@@ -108,7 +128,6 @@ export class Emulator implements AsyncDisposable {
   /** Scripted and random faults, per route. */
   readonly faults: FaultController;
 
-  /** @internal use `startEmulator()`. */
   constructor(parts: { server: Server; store: EmulatorStore; counters: EmulatorCounters; faults: FaultController; saver: StoreSaver | undefined; apiKeys: readonly string[] }) {
     this.#server = parts.server;
     this.#store = parts.store;
@@ -183,5 +202,5 @@ export async function startEmulator(options?: EmulatorOptions): Promise<Emulator
   const server = createServer({ keepAliveTimeout: 30_000 }, listener);
   server.listen(o.port, o.host);
   await once(server, "listening");
-  return new Emulator({ server, store, counters, faults, saver, apiKeys: o.apiKeys });
+  return new RunningEmulator({ server, store, counters, faults, saver, apiKeys: o.apiKeys });
 }
