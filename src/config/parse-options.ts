@@ -19,9 +19,13 @@ export function parseOptions<S extends z.ZodType>(schema: S, input: unknown, con
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const path = issue?.path.map(String) ?? [];
+  // An unknown option is reported on its parent object: name the key itself, so the message shows
+  // that key's value and never the whole object (which may hold the API key).
+  if (issue?.code === "unrecognized_keys" && issue.keys[0] !== undefined) path.push(issue.keys[0]);
   const field = path.join(".") || "options";
-  const secret = context.secretFields?.includes(path[0] ?? "") ?? false;
-  const value = secret ? "<redacted>" : valueAt(input, path);
+  const secrets = context.secretFields ?? [];
+  const secret = secrets.includes(path[0] ?? "");
+  const value = secret ? "<redacted>" : maskSecrets(valueAt(input, path), path.length === 0 ? secrets : []);
   const message = `${context.owner}: invalid option \`${field}\`: ${issue?.message ?? "invalid"} (got ${describeValue(value)})`;
   throw new SyvainValidationError(field, value, message, context.code ?? "config");
 }
@@ -33,6 +37,13 @@ function valueAt(input: unknown, path: readonly string[]): unknown {
     current = (current as Record<string, unknown>)[key];
   }
   return current;
+}
+
+function maskSecrets(value: unknown, secrets: readonly string[]): unknown {
+  if (secrets.length === 0 || typeof value !== "object" || value === null) return value;
+  const masked: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+  for (const key of secrets) if (key in masked) masked[key] = "<redacted>";
+  return masked;
 }
 
 /** `-1 (number)`, `"abc" (string)`: the value and its type, short enough for one line. */

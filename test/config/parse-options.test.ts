@@ -1,0 +1,59 @@
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { parseOptions } from "../../src/config/parse-options.ts";
+import { SyvainValidationError } from "../../src/errors.ts";
+
+const schema = z.strictObject({ apiKey: z.string().optional(), timeout: z.number().positive().default(10) });
+const context = { owner: "Thing", secretFields: ["apiKey"] };
+const key = "ak_org_SECRETSECRET";
+
+function failure(input: unknown): SyvainValidationError {
+  try {
+    parseOptions(schema, input, context);
+  } catch (error) {
+    if (error instanceof SyvainValidationError) return error;
+    throw error;
+  }
+  throw new Error("expected parseOptions to throw");
+}
+
+describe("parseOptions", () => {
+  it("returns the parsed options with defaults", () => {
+    expect(parseOptions(schema, { apiKey: key }, context)).toEqual({ apiKey: key, timeout: 10 });
+    expect(parseOptions(schema, undefined, context)).toEqual({ timeout: 10 });
+  });
+
+  it.each([
+    [{ timeout: -1 }, "timeout", "-1 (number)"],
+    [{ timeout: Number.NaN }, "timeout", "NaN (number)"],
+    [{ timeout: "10" }, "timeout", '"10" (string)'],
+  ])("names the option and shows the value for %j", (input, field, shown) => {
+    const error = failure(input);
+    expect(error.code).toBe("config");
+    expect(error.field).toBe(field);
+    expect(error.message).toContain(`\`${field}\``);
+    expect(error.message).toContain(shown);
+    expect(error.message).toContain("Thing");
+  });
+
+  it("never shows a secret field's value", () => {
+    const error = failure({ apiKey: 42 });
+    expect(error.field).toBe("apiKey");
+    expect(error.message).not.toContain("42");
+    expect(error.value).toBe("<redacted>");
+  });
+
+  it("names an unknown option without echoing the object that holds the key", () => {
+    const error = failure({ apiKey: key, tiemout: 5 });
+    expect(error.field).toBe("tiemout");
+    expect(error.message).toContain("5 (number)");
+    expect(error.message).not.toContain(key);
+    expect(JSON.stringify(error.value)).not.toContain(key);
+  });
+
+  it("masks secrets when the whole options value is wrong", () => {
+    const error = failure("not an object");
+    expect(error.field).toBe("options");
+    expect(error.message).toContain('"not an object" (string)');
+  });
+});
