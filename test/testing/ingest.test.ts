@@ -79,7 +79,7 @@ describe("metric ingest", () => {
       headers: { authorization: "Bearer ak_org_emulator", "content-type": "application/json", "idempotency-key": "chunked" },
       body,
       duplex: "half",
-    } as RequestInit);
+    });
     expect(response.status).toBe(413);
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe("payload_too_large");
     expect(emulator.store.metrics(id)).toEqual([]);
