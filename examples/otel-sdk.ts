@@ -1,0 +1,43 @@
+// Send metrics and logs from an existing OpenTelemetry setup to Syvain Metrics.
+// Reads SYVAIN_METRICS_API_KEY (and SYVAIN_METRICS_HOST, if set) from the environment.
+import { BatchLogRecordProcessor, LoggerProvider } from "@opentelemetry/sdk-logs";
+import { MeterProvider } from "@opentelemetry/sdk-metrics";
+import { createSyvainExporters, createSyvainMetricReader, syvainResource } from "syvain-metrics-otel";
+
+// One resource = one Syvain experiment (created on the first export, reused if it exists).
+const resource = syvainResource({
+  slug: "resnet50-baseline",
+  description: "ResNet-50 baseline",
+  meta: { config: { lr: 0.1, batch_size: 256 } },
+});
+
+// A metric and a log exporter sharing one client and one queue per experiment.
+const syvain = createSyvainExporters();
+const meterProvider = new MeterProvider({
+  resource,
+  readers: [createSyvainMetricReader({ exporter: syvain.metricExporter })],
+});
+const loggerProvider = new LoggerProvider({
+  resource,
+  processors: [new BatchLogRecordProcessor({ exporter: syvain.logExporter })],
+});
+
+const meter = meterProvider.getMeter("train");
+const loss = meter.createGauge("loss"); // one point per step: record with a `step` attribute
+const samples = meter.createCounter("samples_seen"); // stored as a running total
+const logger = loggerProvider.getLogger("train"); // log records become annotations
+
+for (let step = 0; step < 1000; step++) {
+  loss.record(2 / (1 + step), { step, split: "train" });
+  samples.add(256);
+  if (step % 250 === 0) logger.emit({ body: `checkpoint saved at step ${step}`, attributes: { step } });
+}
+
+// Shutting the providers down flushes everything to Syvain, then closes the exporters.
+await meterProvider.shutdown();
+await loggerProvider.shutdown();
+
+for (const { slug, metrics, annotations } of syvain.stats()) {
+  const notDelivered = metrics.pending + metrics.failed + metrics.dropped + annotations.pending + annotations.failed + annotations.dropped;
+  console.log(`${slug}: ${metrics.accepted} metric points and ${annotations.accepted} annotations stored, ${notDelivered} not delivered`);
+}
