@@ -189,6 +189,8 @@ export async function startEmulator(options?: EmulatorOptions): Promise<Emulator
   const faults = new FaultController();
   if (o.faults) faults.replace(o.faults);
   const saver = o.dataFile === undefined ? undefined : new StoreSaver(o.dataFile, store, now, o.saveDelayMs);
+  // Fail at start, not at the first change or at close, when the file cannot be written.
+  await saver?.save();
   const listener = createRequestListener({
     store,
     faults,

@@ -1,4 +1,5 @@
 import { inspect } from "node:util";
+import { Client } from "undici";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { apiPaths, errorBodySchema, experimentListSchema, experimentResponseSchema, folderListSchema } from "../../src/exporter/api/contract.ts";
 import { EMULATOR_API_KEY, startEmulator } from "syvain-metrics-otel/testing";
@@ -31,6 +32,22 @@ describe("auth and transport rules", () => {
   it("keeps API keys out of util.inspect() of the emulator", () => {
     expect(inspect(emulator, { depth: 5 })).not.toContain("ak_org_two");
     expect(emulator.apiKey).toBe(EMULATOR_API_KEY);
+  });
+
+  it("serves many requests over one keep-alive connection", async () => {
+    const client = new Client(emulator.url);
+    let connects = 0;
+    client.on("connect", () => connects++);
+    try {
+      for (let i = 0; i < 30; i++) {
+        const response = await client.request({ method: "GET", path: `${apiPaths.folders()}?path=/`, headers: { authorization: `Bearer ${EMULATOR_API_KEY}` } });
+        expect(response.statusCode).toBe(200);
+        await response.body.dump();
+      }
+      expect(connects).toBe(1);
+    } finally {
+      await client.close();
+    }
   });
 
   it("answers 404 for unknown routes and 405 with Allow for wrong methods", async () => {

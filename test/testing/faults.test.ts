@@ -36,6 +36,7 @@ describe("scripted faults", () => {
     await expect(ingest(["a"])).rejects.toThrow();
     expect(emulator.store.metrics(id)).toEqual([]);
     expect(emulator.counters.faultsByKind.reset).toBe(1);
+    expect((await ingest(["a"])).json).toEqual({ accepted: 1, duplicates: 0 });
   });
 
   it("store-then-fail stores the batch, fails, and the retry with the same key counts duplicates", async () => {

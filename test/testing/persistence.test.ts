@@ -60,6 +60,10 @@ describe("persistence", () => {
     expect(JSON.parse(saved!).experiments[0].experiment.slug).toBe("soon");
   });
 
+  it("fails at start when the data file cannot be written", async () => {
+    await expect(startEmulator({ dataFile: join(dir, "missing-dir", "data.json") })).rejects.toThrow(/ENOENT/);
+  });
+
   it("refuses a file that is not an emulator data file", async () => {
     const dataFile = join(dir, "other.json");
     await writeFile(dataFile, JSON.stringify({ hello: "world" }));
