@@ -93,7 +93,8 @@ export function readPointLabels(attributes: Attributes | undefined, stepKey: str
     if (value === undefined) continue;
     setOwn(metadata, key, value);
     if (canonical.length > 1) canonical += ",";
-    canonical += `${JSON.stringify(key)}:${JSON.stringify(value)}`;
+    // Finite numbers and booleans print the same through String() as through JSON, only cheaper.
+    canonical += `${JSON.stringify(key)}:${typeof value === "string" ? JSON.stringify(value) : String(value)}`;
   }
   out.metadataCanonical = `${canonical}}`;
 }
