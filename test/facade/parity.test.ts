@@ -5,6 +5,7 @@
 import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { inspect } from "node:util";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { startEmulator, type Emulator } from "../../src/testing/index.ts";
 import { DeliveryIncompleteError, SyvainApiError, SyvainError, SyvainValidationError } from "../../src/errors.ts";
@@ -47,6 +48,10 @@ describe("Python SDK parity", () => {
     expect(emulator.store.metrics(e.id)).toHaveLength(20);
     // maxBatchItems: 7 → 20 points take 3 ingest requests.
     expect((emulator.counters.requests.ingestMetrics ?? 0) - before).toBe(3);
+    // The key never shows in inspect output, of the collector or of its experiments.
+    expect(inspect(c)).not.toContain(emulator.apiKey);
+    expect(inspect(e, { depth: 5 })).not.toContain(emulator.apiKey);
+    expect(JSON.stringify(e)).not.toContain(emulator.apiKey);
     const bad: [Record<string, unknown>, string][] = [
       [{ maxBatchItems: 0 }, "maxBatchItems"],
       [{ timeout: -1 }, "timeout"],

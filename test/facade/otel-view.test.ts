@@ -1,0 +1,71 @@
+/** The OTel view of a facade experiment: resource, and providers that report into the same experiment. */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startEmulator, type Emulator } from "../../src/testing/index.ts";
+import { Collector } from "../../src/facade/collector.ts";
+import { NoopCollector } from "../../src/facade/local-collectors.ts";
+
+let emulator: Emulator;
+let collector: Collector;
+beforeAll(async () => {
+  emulator = await startEmulator({ folders: [{ path: "/vision" }] });
+  collector = new Collector(emulator.apiKey, { host: emulator.url, flushDelaySeconds: 0.01 });
+});
+afterAll(async () => {
+  await collector.close();
+  await emulator.close();
+});
+
+describe("experiment.resource", () => {
+  it("names the experiment: slug, description, folder and flattened meta", async () => {
+    const experiment = await new NoopCollector().experiment("resnet-7", {
+      description: "ablation",
+      folderId: "f-1",
+      meta: { model: "resnet", config: { batch_size: 32 } },
+    });
+    expect(experiment.resource.attributes).toMatchObject({
+      "syvain.experiment.slug": "resnet-7",
+      "syvain.experiment.description": "ablation",
+      "syvain.folder.id": "f-1",
+      model: "resnet",
+      "config.batch_size": 32,
+    });
+  });
+});
+
+describe("createMeterProvider() / createLoggerProvider()", () => {
+  it("OTel metrics and log records land in the facade's experiment, next to metric() points", async () => {
+    const experiment = await collector.experiment("otel-view-1", { folderPath: "/vision" });
+    const meterProvider = experiment.createMeterProvider({ exportIntervalMillis: 60_000 });
+    const loggerProvider = experiment.createLoggerProvider();
+    const gauge = meterProvider.getMeter("trainer").createGauge("gpu_utilization");
+    const logger = loggerProvider.getLogger("trainer");
+    experiment.metric("loss", 0.5, { step: 1 });
+    gauge.record(78, { step: 1, device: "gpu:0" });
+    logger.emit({ body: "checkpoint written", attributes: { path: "ckpt.pt" } });
+    await meterProvider.forceFlush();
+    await loggerProvider.forceFlush();
+    await experiment.flushOrRaise();
+    const names = emulator.store.series(experiment.id).map((s) => [s.metric_name, s.metadata, s.data.steps]);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        ["loss", {}, [1]],
+        ["gpu_utilization", { device: "gpu:0" }, [1]],
+      ]),
+    );
+    expect(emulator.store.annotations(experiment.id)).toMatchObject([{ text: "checkpoint written", metadata: { path: "ckpt.pt" } }]);
+    // Bound to the existing experiment: the exporters created nothing else.
+    expect(emulator.store.experiments().filter((e) => e.slug === "otel-view-1")).toHaveLength(1);
+    await experiment.close();
+  });
+
+  it("the end of run() flushes the providers the experiment made; close() shuts them down", async () => {
+    const experiment = await collector.experiment("otel-view-2");
+    const meterProvider = experiment.createMeterProvider({ exportIntervalMillis: 60_000 });
+    await experiment.run(() => {
+      meterProvider.getMeter("trainer").createGauge("tokens_per_second").record(1820, { step: 3 });
+    });
+    expect(emulator.store.metrics(experiment.id, { name: "tokens_per_second" })).toMatchObject([{ value: 1820, step: 3 }]);
+    await experiment.close();
+    expect(() => experiment.createMeterProvider()).toThrow(expect.objectContaining({ code: "shutdown" }) as Error);
+  });
+});
