@@ -1,0 +1,16 @@
+/** The benchmark modules `run.ts` runs, in order. Add a module here to have it in the table. */
+import type { BenchModule } from "./bench-types.ts";
+import { benchBridge } from "./bridge.bench.ts";
+import { endToEndBench } from "./end-to-end.bench.ts";
+import { outboxEnqueueBench } from "./outbox-enqueue.bench.ts";
+import { outboxMemoryBench } from "./outbox-memory.bench.ts";
+
+const bridgeBench: BenchModule = {
+  name: "bridge",
+  async run() {
+    const results = await benchBridge(2);
+    return results.map((r) => ({ name: r.name, metric: "decode + map", value: r.pointsPerSecond, unit: "points/s" }));
+  },
+};
+
+export const benchModules: readonly BenchModule[] = [outboxEnqueueBench, outboxMemoryBench, endToEndBench, bridgeBench];
