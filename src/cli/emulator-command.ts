@@ -7,7 +7,7 @@ import { parseOptions } from "../config/parse-options.ts";
 import { API_KEY_ENV, HOST_ENV } from "../exporter/api/contract.ts";
 import { SyvainValidationError } from "../errors.ts";
 import { EMULATOR_API_KEY, startEmulator } from "../testing/emulator.ts";
-import type { FaultPlan } from "../testing/faults.ts";
+import type { FaultPlan, RandomFaults } from "../testing/faults.ts";
 
 const HELP = `usage: syvain-otel emulator [options]
 
@@ -20,6 +20,7 @@ options:
   --api-key K       accepted API key; repeat for several (default ${EMULATOR_API_KEY})
   --fault-rate R    fail this fraction (0..1) of ingest requests at random
                     (429/5xx, resets, store-then-fail), to exercise retries and dedup
+  --fault-seed S    seed of those random faults, to replay a run (default: random)
   --help            show this help
 `;
 
@@ -29,10 +30,11 @@ const flagsSchema = z.strictObject({
   "data-file": z.string().min(1).optional(),
   "api-key": z.array(z.string().min(1)).min(1).optional(),
   "fault-rate": z.coerce.number<string>().min(0).max(1).optional(),
+  "fault-seed": z.coerce.number<string>().int().optional(),
 });
 
 const repeatable = new Set(["api-key"]);
-const known = new Set(["host", "port", "data-file", "api-key", "fault-rate"]);
+const known = new Set(["host", "port", "data-file", "api-key", "fault-rate", "fault-seed"]);
 
 /** `--name value` and `--name=value` into an object; `--api-key` may repeat. */
 function collectFlags(argv: readonly string[]): Record<string, string | string[]> {
@@ -64,8 +66,12 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`${error.message}\n`);
     return 2;
   }
-  const faults: FaultPlan | undefined = flags["fault-rate"]
-    ? { random: { ingestMetrics: { rate: flags["fault-rate"] }, ingestAnnotations: { rate: flags["fault-rate"] } } }
+  const rate = flags["fault-rate"];
+  const seed = flags["fault-seed"];
+  const random: RandomFaults | undefined = rate ? { rate, ...(seed === undefined ? {} : { seed }) } : undefined;
+  // Two routes, one seed: each route gets its own generator, so offset the second one.
+  const faults: FaultPlan | undefined = random
+    ? { random: { ingestMetrics: random, ingestAnnotations: { ...random, ...(seed === undefined ? {} : { seed: seed + 1 }) } } }
     : undefined;
   const emulator = await startEmulator({
     host: flags.host,

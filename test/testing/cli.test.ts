@@ -56,6 +56,25 @@ describe("syvain-otel emulator", () => {
     expect((await second.exited)[0]).toBe(0);
   });
 
+  it("fails ingest requests at random with --fault-rate and counts them in /_emulator/stats", async () => {
+    const run = startCli(["--fault-rate", "1", "--fault-seed", "7"]);
+    const url = await run.url;
+    const headers = { authorization: "Bearer ak_org_emulator", "content-type": "application/json" };
+    const created = await fetch(url + apiPaths.experiments(), { method: "POST", headers: { ...headers, "idempotency-key": "c" }, body: JSON.stringify({ slug: "f" }) });
+    expect(created.status).toBe(201);
+    const { experiment } = (await created.json()) as { experiment: { id: string } };
+    const body = JSON.stringify({ metrics: [{ client_event_id: "a", name: "loss", value: 1, step: 0, timestamp: 1, metadata: {} }] });
+    const status = await fetch(url + apiPaths.experimentMetrics(experiment.id), { method: "POST", headers: { ...headers, "idempotency-key": "i" }, body }).then(
+      (r) => r.status,
+      () => "reset",
+    );
+    expect(status).not.toBe(200);
+    const stats = (await (await fetch(`${url}/_emulator/stats`, { headers })).json()) as { counters: { faultsInjected: number } };
+    expect(stats.counters.faultsInjected).toBe(1);
+    run.child.kill("SIGTERM");
+    expect((await run.exited)[0]).toBe(0);
+  });
+
   it("rejects bad flags with exit code 2 and a message naming the flag and value", async () => {
     for (const [args, pattern] of [
       [["--port", "http"], /port.*"http"/],
