@@ -12,7 +12,7 @@
  */
 import type { Attributes } from "@opentelemetry/api";
 import type { MetricMetadata } from "../exporter/api/contract.ts";
-import { bytesToText, setOwn, toJsonValue } from "./json.ts";
+import { setOwn, toJsonValue } from "./json.ts";
 
 export const DEFAULT_STEP_ATTRIBUTE = "step";
 
@@ -44,22 +44,10 @@ export function parseStep(value: unknown): number | undefined {
 }
 
 export function toMetadataValue(value: unknown): string | number | boolean | undefined {
-  switch (typeof value) {
-    case "string":
-    case "boolean":
-      return value;
-    case "number":
-      return Number.isFinite(value) ? value : String(value);
-    case "undefined":
-      return undefined;
-    case "bigint":
-      return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
-    default: {
-      if (value instanceof Uint8Array) return bytesToText(value);
-      const json = toJsonValue(value);
-      return typeof json === "string" ? json : JSON.stringify(json ?? null);
-    }
-  }
+  if (typeof value === "string") return value; // the common case, first
+  const json = toJsonValue(value);
+  if (json === undefined || typeof json !== "object") return json;
+  return JSON.stringify(json); // arrays, maps, null
 }
 
 /** Fills `out` from `attributes`; keys are sorted so the metadata and its canonical text are deterministic. */
