@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { apiLimits, experimentStatuses, jsonObjectSchema } from "../exporter/api/contract.ts";
-import type { Experiment, SeriesBatch, SeriesQuery, ValidationDetail } from "../exporter/api/contract.ts";
+import type { Experiment, IngestResult, SeriesBatch, SeriesQuery, ValidationDetail } from "../exporter/api/contract.ts";
 import type { EmulatorStore, ExperimentData, StoredSeries } from "./emulator-store.ts";
 import { errorReply, jsonReply } from "./http-io.ts";
 import type { Reply } from "./http-io.ts";
@@ -146,11 +146,16 @@ function ingest(ctx: HandlerContext, kind: "metrics" | "annotations"): Reply {
   if (items.length > apiLimits.maxIngestItems) {
     return errorReply(413, "payload_too_large", `At most ${apiLimits.maxIngestItems} ${kind} per request (got ${items.length})`);
   }
-  const result = kind === "metrics" ? validateMetrics(items) : validateAnnotations(items);
-  if (!result.ok) return validationFailed(result.details);
-  const counts = kind === "metrics"
-    ? ctx.store.ingestMetrics(data, result.items as Parameters<EmulatorStore["ingestMetrics"]>[1])
-    : ctx.store.ingestAnnotations(data, result.items as Parameters<EmulatorStore["ingestAnnotations"]>[1]);
+  let counts: IngestResult;
+  if (kind === "metrics") {
+    const valid = validateMetrics(items);
+    if (!valid.ok) return validationFailed(valid.details);
+    counts = ctx.store.ingestMetrics(data, valid.items);
+  } else {
+    const valid = validateAnnotations(items);
+    if (!valid.ok) return validationFailed(valid.details);
+    counts = ctx.store.ingestAnnotations(data, valid.items);
+  }
   ctx.onIngest(kind, counts.accepted, counts.duplicates);
   return jsonReply(200, counts);
 }

@@ -23,7 +23,8 @@ export type FaultRoute = EmulatorRoute | "*";
 
 /**
  * Answer with an HTTP error status without touching the store. `429`/`503` usually carry
- * `Retry-After`: give `retryAfterSeconds` (delta-seconds) or `retryAfterDate` (sent as an HTTP-date).
+ * `Retry-After`: give `retryAfterSeconds` (delta-seconds) or `retryAfterDate` (a `Date` is sent as an
+ * HTTP-date; a string is sent as is, so a malformed header can be tested too).
  */
 export interface StatusFault {
   status: number;
