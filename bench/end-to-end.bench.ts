@@ -1,8 +1,10 @@
 /**
  * End to end: facade-like events enqueued by a "training loop" (that yields to the event loop
- * every 10,000 events) through one outbox and the real client into the emulator, running in its
- * own process, over loopback; the clock stops when `flushOrRaise()` returns. The emulator's
- * stored count is checked afterwards.
+ * every 10,000 events) through one outbox and the real client over loopback, into a server in its
+ * own process (as a remote server would be); the clock stops when `flushOrRaise()` returns, and
+ * the server's count is checked afterwards. Two servers: the emulator, and a minimal one that
+ * only counts events (the delivery path's own ceiling). `BENCH_E2E_EVENTS` changes the count;
+ * `BENCH_SERVER_PROF=<dir>` writes a CPU profile of the server process.
  */
 import { spawn } from "node:child_process";
 import { once } from "node:events";
@@ -10,17 +12,24 @@ import { createInterface } from "node:readline";
 import { setImmediate as yieldToLoop } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { createSyvainClient } from "../src/exporter/client/create-client.ts";
+import type { SyvainClient } from "../src/exporter/client/client-types.ts";
 import { Outbox } from "../src/exporter/delivery/outbox.ts";
 import { createRestSink } from "../src/exporter/delivery/rest-sink.ts";
-import type { BenchModule } from "./bench-types.ts";
+import type { BenchModule, BenchResult } from "./bench-types.ts";
 import { facadeLikeEvent } from "./facade-like-events.ts";
 
 const EVENTS = Number(process.env.BENCH_E2E_EVENTS ?? 500_000);
 
-async function startEmulatorProcess(): Promise<{ url: string; apiKey: string; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, [...(process.env.BENCH_EMULATOR_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_EMULATOR_PROF}`] : []), "--conditions=development", fileURLToPath(new URL("./emulator-process.ts", import.meta.url))], {
-    stdio: ["pipe", "pipe", "inherit"],
-  });
+interface ServerProcess {
+  url: string;
+  apiKey: string;
+  stop: () => Promise<void>;
+}
+
+async function startServerProcess(script: string): Promise<ServerProcess> {
+  const prof = process.env.BENCH_SERVER_PROF;
+  const args = [...(prof ? ["--cpu-prof", `--cpu-prof-dir=${prof}`] : []), "--conditions=development", fileURLToPath(new URL(script, import.meta.url))];
+  const child = spawn(process.execPath, args, { stdio: ["pipe", "pipe", "inherit"] });
   const lines = createInterface({ input: child.stdout });
   const [first] = (await once(lines, "line")) as [string];
   const { url, apiKey } = JSON.parse(first) as { url: string; apiKey: string };
@@ -34,33 +43,61 @@ async function startEmulatorProcess(): Promise<{ url: string; apiKey: string; st
   };
 }
 
+/** Events per second from the first enqueue until `flushOrRaise()` returns. */
+async function pushEvents(client: SyvainClient, experimentId: string): Promise<number> {
+  const outbox = new Outbox({ sink: createRestSink({ client, experimentId }), maxQueueItems: EVENTS });
+  const start = process.hrtime.bigint();
+  const t0 = Date.now();
+  for (let i = 0; i < EVENTS; i++) {
+    outbox.enqueueMetric(facadeLikeEvent("Xq3vB7pLm2Rt9sKa", i, t0 + i));
+    if (i % 10_000 === 9_999) await yieldToLoop();
+  }
+  await outbox.flushOrRaise();
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  await outbox.close();
+  return Math.round(EVENTS / seconds);
+}
+
+async function getJson(url: string, apiKey: string): Promise<unknown> {
+  const response = await fetch(url, { headers: { authorization: `Bearer ${apiKey}` } });
+  return response.json();
+}
+
+function check(stored: number | undefined): void {
+  if (stored !== EVENTS) throw new Error(`the server stored ${stored} of ${EVENTS} events`);
+}
+
+async function withServer(script: string, body: (server: ServerProcess, client: SyvainClient) => Promise<BenchResult>): Promise<BenchResult[]> {
+  const server = await startServerProcess(script);
+  const client = createSyvainClient({ host: server.url, apiKey: server.apiKey });
+  try {
+    return [await body(server, client)];
+  } finally {
+    await client.close();
+    await server.stop();
+  }
+}
+
+const label = `${EVENTS / 1000}k events`;
+
 export const endToEndBench: BenchModule = {
-  name: "end to end",
-  async run() {
-    const emulator = await startEmulatorProcess();
-    const client = createSyvainClient({ host: emulator.url, apiKey: emulator.apiKey });
-    try {
+  name: "end to end emulator",
+  run: () =>
+    withServer("./emulator-process.ts", async (server, client) => {
       const experiment = await client.createExperiment({ slug: `bench-${Date.now()}` });
-      const outbox = new Outbox({ sink: createRestSink({ client, experimentId: experiment.id }), maxQueueItems: EVENTS });
-      const start = process.hrtime.bigint();
-      const t0 = Date.now();
-      for (let i = 0; i < EVENTS; i++) {
-        outbox.enqueueMetric(facadeLikeEvent("Xq3vB7pLm2Rt9sKa", i, t0 + i));
-        if (i % 10_000 === 9_999) await yieldToLoop();
-      }
-      await outbox.flushOrRaise();
-      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-      const response = await fetch(`${emulator.url}/_emulator/stats`, { headers: { authorization: `Bearer ${emulator.apiKey}` } });
-      const stats = (await response.json()) as { experiments: { slug: string; metrics: number }[] };
-      const stored = stats.experiments.find((e) => e.slug === experiment.slug)?.metrics;
-      if (stored !== EVENTS) throw new Error(`emulator stored ${stored} of ${EVENTS} events`);
-      await outbox.close();
-      return [
-        { name: `facade-like → outbox → emulator (${EVENTS / 1000}k events)`, metric: "throughput", value: Math.round(EVENTS / seconds), unit: "events/s", target: { op: ">=", value: 200_000 } },
-      ];
-    } finally {
-      await client.close();
-      await emulator.stop();
-    }
-  },
+      const rate = await pushEvents(client, experiment.id);
+      const stats = (await getJson(`${server.url}/_emulator/stats`, server.apiKey)) as { experiments: { slug: string; metrics: number }[] };
+      check(stats.experiments.find((e) => e.slug === experiment.slug)?.metrics);
+      return { name: `facade-like → outbox → emulator (${label})`, metric: "throughput", value: rate, unit: "events/s", target: { op: ">=", value: 200_000 } };
+    }),
+};
+
+export const deliveryPathBench: BenchModule = {
+  name: "end to end minimal server",
+  run: () =>
+    withServer("./minimal-server-process.ts", async (server, client) => {
+      const rate = await pushEvents(client, "bench");
+      check(((await getJson(`${server.url}/count`, server.apiKey)) as { total: number }).total);
+      return { name: `facade-like → outbox → counting server (${label})`, metric: "throughput", value: rate, unit: "events/s" };
+    }),
 };

@@ -1,7 +1,7 @@
 /** The benchmark modules `run.ts` runs, in order. Add a module here to have it in the table. */
 import type { BenchModule } from "./bench-types.ts";
 import { benchBridge } from "./bridge.bench.ts";
-import { endToEndBench } from "./end-to-end.bench.ts";
+import { deliveryPathBench, endToEndBench } from "./end-to-end.bench.ts";
 import { outboxEnqueueBench } from "./outbox-enqueue.bench.ts";
 import { outboxMemoryBench } from "./outbox-memory.bench.ts";
 
@@ -13,4 +13,4 @@ const bridgeBench: BenchModule = {
   },
 };
 
-export const benchModules: readonly BenchModule[] = [outboxEnqueueBench, outboxMemoryBench, endToEndBench, bridgeBench];
+export const benchModules: readonly BenchModule[] = [outboxEnqueueBench, outboxMemoryBench, endToEndBench, deliveryPathBench, bridgeBench];
