@@ -2,6 +2,8 @@
  * Emulator ingest throughput over loopback: 500-item metric batches, several keep-alive
  * connections, bodies serialised before the clock starts (this measures the emulator, not the client).
  * Run: node --conditions=development bench/emulator-ingest.ts [events=400000] [connections=8]
+ * With SYVAIN_METRICS_HOST set (e.g. to a `syvain-otel emulator` in another process), it targets
+ * that emulator instead of starting one in-process, so client and server do not share a thread.
  */
 import { randomUUID } from "node:crypto";
 import { Pool } from "undici";
@@ -12,11 +14,12 @@ const totalEvents = Number(process.argv[2] ?? 400_000);
 const connections = Number(process.argv[3] ?? 8);
 const batchSize = 500;
 
-const emulator = await startEmulator();
-const pool = new Pool(emulator.url, { connections, pipelining: 1 });
+const external = process.env.SYVAIN_METRICS_HOST;
+const emulator = external ? undefined : await startEmulator();
+const pool = new Pool(external ?? emulator!.url, { connections, pipelining: 1 });
 const headers = { authorization: `Bearer ${EMULATOR_API_KEY}`, "content-type": "application/json" };
 
-const created = await pool.request({ method: "POST", path: apiPaths.experiments(), headers: { ...headers, "idempotency-key": randomUUID() }, body: JSON.stringify({ slug: "bench" }) });
+const created = await pool.request({ method: "POST", path: apiPaths.experiments(), headers: { ...headers, "idempotency-key": randomUUID() }, body: JSON.stringify({ slug: `bench-${randomUUID()}` }) });
 const experimentId = ((await created.body.json()) as { experiment: { id: string } }).experiment.id;
 const path = apiPaths.experimentMetrics(experimentId);
 
@@ -49,7 +52,7 @@ const start = process.hrtime.bigint();
 await Promise.all(Array.from({ length: connections }, () => worker()));
 const seconds = Number(process.hrtime.bigint() - start) / 1e9;
 await pool.close();
-await emulator.close();
+await emulator?.close();
 
 const rate = Math.round(accepted / seconds);
 process.stdout.write(`emulator ingest: ${accepted} events in ${seconds.toFixed(2)} s = ${rate.toLocaleString("en-US")} events/s (${connections} connections, ${batchSize}-item batches)\n`);
