@@ -6,61 +6,24 @@
  */
 import type { ExportResult } from "@opentelemetry/core";
 import type { LogRecordExporter, ReadableLogRecord } from "@opentelemetry/sdk-logs";
-import { SyvainError } from "../errors.ts";
 import { groupLogRecordsByResource } from "../mapping/index.ts";
-import { settleOnce } from "./otel/export-callback.ts";
-import type { ExporterCore } from "./otel/exporter-core.ts";
+import { SyvainExporterBase } from "./otel/exporter-base.ts";
 import type { SyvainExporterOptions } from "./otel/exporter-options.ts";
-import type { ExperimentExportStats, SyvainExporterHealth } from "./otel/exporter-stats.ts";
 import { prepareAnnotations } from "./otel/prepare-events.ts";
 import { runExport, type ExportGroup } from "./otel/run-export.ts";
-import { attachCore } from "./otel/shared-core.ts";
 
-export class SyvainLogRecordExporter implements LogRecordExporter {
-  readonly #core: ExporterCore;
-  #shutdown: Promise<void> | undefined;
-
+export class SyvainLogRecordExporter extends SyvainExporterBase implements LogRecordExporter {
   constructor(options?: SyvainExporterOptions) {
-    this.#core = attachCore(options, "SyvainLogRecordExporter");
+    super(options, "SyvainLogRecordExporter");
   }
 
   export(logs: ReadableLogRecord[], resultCallback: (result: ExportResult) => void): void {
-    const result = settleOnce(resultCallback);
-    try {
-      if (this.#shutdown !== undefined || this.#core.isClosed) {
-        result.fail(new SyvainError("shutdown", "SyvainLogRecordExporter is shut down: export refused, nothing was queued"));
-        return;
-      }
+    this.guardExport(resultCallback, (result) => {
       const groups: ExportGroup[] = groupLogRecordsByResource(logs).map(({ resource, records }) => ({
         resource,
         prepare: ({ slug }) => prepareAnnotations(records, slug),
       }));
-      runExport(this.#core, "annotations", groups, result);
-    } catch (error) {
-      result.fail(error instanceof Error ? error : new Error(String(error)));
-    }
-  }
-
-  /** Drains every outbox (waits up to `flushTimeoutSeconds`); incomplete delivery is a `diag` warning. */
-  forceFlush(): Promise<void> {
-    return this.#core.forceFlush();
-  }
-
-  /** Drains (up to `shutdownTimeoutSeconds`), then closes; later exports fail. Idempotent. */
-  shutdown(): Promise<void> {
-    this.#shutdown ??= this.#core.release();
-    return this.#shutdown;
-  }
-
-  stats(): ExperimentExportStats[] {
-    return this.#core.stats();
-  }
-
-  isBackpressured(): boolean {
-    return this.#core.isBackpressured();
-  }
-
-  health(): SyvainExporterHealth {
-    return this.#core.health();
+      runExport(this.core, "annotations", groups, result);
+    });
   }
 }

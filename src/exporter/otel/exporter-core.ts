@@ -24,8 +24,11 @@ import {
 /** Enqueues one export's events into an experiment's outbox. Synchronous, no I/O. */
 export type Enqueue = (entry: RegistryEntry) => void;
 
+/** The options the core keeps: the key goes to the client and is not kept here. */
+export type CoreOptions = Omit<ResolvedExporterOptions, "apiKey">;
+
 export class ExporterCore {
-  readonly options: ResolvedExporterOptions;
+  readonly options: CoreOptions;
   readonly #destination: Destination;
   readonly #registry: ExperimentRegistry;
   readonly #counters = new Map<string, SlugCounters>();
@@ -34,8 +37,9 @@ export class ExporterCore {
   #closing: Promise<void> | undefined;
 
   constructor(options: ResolvedExporterOptions) {
-    this.options = options;
     this.#destination = openDestination(options);
+    const { apiKey: _apiKey, ...kept } = options;
+    this.options = kept;
     this.#registry = new ExperimentRegistry({ provision: this.#destination.provision, delivery: options });
   }
 

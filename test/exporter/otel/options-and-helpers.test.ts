@@ -40,7 +40,7 @@ describe("exporter options", () => {
     [{ defaultFolderId: "f", defaultFolderPath: "/t" }, "defaultFolderPath"],
     [{ jsonlPath: "/tmp/x.jsonl", apiKey: "ak_org_secret" }, "jsonlPath"],
     [{ client: {} }, "client"],
-    [{ flushDelay: 1 }, "options"],
+    [{ flushDelay: 1 }, "flushDelay"],
   ])("rejects %o naming `%s`", (options, field) => {
     const error = validationError(() => new SyvainMetricExporter(options as never));
     expect(error.field).toBe(field);
@@ -52,6 +52,9 @@ describe("exporter options", () => {
     expect(error.field).toBe("maxRetries");
     const exporter = new SyvainMetricExporter({ apiKey: "ak_org_secret", host: "http://127.0.0.1:9" });
     expect(inspect(exporter, { depth: 10 })).not.toContain("ak_org_secret");
+    const target = { apiKey: "ak_org_secret", host: "http://127.0.0.1:9" };
+    expect(inspect(createSyvainMetricReader(target), { depth: 10 })).not.toContain("ak_org_secret");
+    expect(inspect(createSyvainExporters(target), { depth: 10 })).not.toContain("ak_org_secret");
     const secretError = validationError(() => new SyvainMetricExporter({ apiKey: 7 as never }));
     expect(`${secretError.message} ${inspect(secretError)}`).not.toContain("7 (number)");
   });
