@@ -1,0 +1,76 @@
+/**
+ * Options of `createBridge()` (and, through the CLI, of `syvain-otel bridge`), validated once with
+ * `parseOptions`: a bad option is a `SyvainValidationError` naming it; secrets are never echoed.
+ */
+import { z } from "zod";
+import { parseOptions } from "../config/parse-options.ts";
+import type { SyvainExporters } from "../exporter/otel/create-exporters.ts";
+import type { SyvainExporterOptions } from "../exporter/otel/exporter-options.ts";
+import type { BridgeLogEntry } from "./bridge-log.ts";
+
+const MIB = 1024 * 1024;
+
+/** What the bridge needs of its exporters: `createSyvainExporters()` gives exactly this. */
+export type BridgeExporters = Pick<SyvainExporters, "metricExporter" | "logExporter" | "stats" | "health" | "isBackpressured" | "forceFlush" | "shutdown">;
+
+export interface BridgeOptions {
+  /** Interface to listen on. @default "127.0.0.1" */
+  host?: string;
+  /** TCP port; 0 picks a free one. @default 4318 */
+  port?: number;
+  /** Path prefix before `/v1/metrics` and `/v1/logs`, e.g. `/otlp`. @default "" */
+  pathPrefix?: string;
+  /** Largest request body accepted as sent (compressed), in bytes. @default 20 MiB */
+  maxRequestBytes?: number;
+  /** Largest body accepted after decompression, in bytes. @default 64 MiB */
+  maxDecompressedBytes?: number;
+  /** When set, OTLP requests must carry `Authorization: Bearer <authToken>`. */
+  authToken?: string;
+  /** How long a request waits for its data to be queued (first export of a new experiment) before a 503. @default 8 */
+  answerTimeoutSeconds?: number;
+  /** `Retry-After` sent with 503/429 when Syvain gave none. @default 5 */
+  retryAfterSeconds?: number;
+  /** On `close()`: how long to wait for requests in flight and the outbox drain. @default 10 */
+  shutdownTimeoutSeconds?: number;
+  /**
+   * Where the data goes: options of `createSyvainExporters()` (API key and host, or `jsonlPath`,
+   * plus slug, folder and delivery options). The bridge owns those exporters and shuts them down.
+   */
+  syvain?: SyvainExporterOptions;
+  /** Exporters made by the caller instead (flushed on `close()`, not shut down). Excludes `syvain`. */
+  exporters?: BridgeExporters;
+  /** Receives one structured entry per event. Default: one JSON line per entry on stderr. */
+  log?: (entry: BridgeLogEntry) => void;
+}
+
+const positiveSeconds = z.number().finite().positive("must be a positive number of seconds");
+const byteCount = z.number().int().min(1024, "must be at least 1024 bytes").max(Number.MAX_SAFE_INTEGER);
+const isFunction = (value: unknown): boolean => typeof value === "function";
+const isExporters = (value: unknown): boolean =>
+  typeof value === "object" && value !== null && typeof (value as { isBackpressured?: unknown }).isBackpressured === "function";
+
+export const bridgeOptionsSchema = z
+  .strictObject({
+    host: z.string().trim().min(1).default("127.0.0.1"),
+    port: z.number().int().min(0).max(65535).default(4318),
+    pathPrefix: z
+      .string()
+      .regex(/^(\/[A-Za-z0-9._~!$&'()*+,;=:@%-]+)*$/, 'must be empty or start with "/" and not end with "/" (e.g. "/otlp")')
+      .default(""),
+    maxRequestBytes: byteCount.default(20 * MIB),
+    maxDecompressedBytes: byteCount.default(64 * MIB),
+    authToken: z.string().min(16, "must be at least 16 characters").optional(),
+    answerTimeoutSeconds: positiveSeconds.default(8),
+    retryAfterSeconds: z.number().int().min(1).max(3600).default(5),
+    shutdownTimeoutSeconds: positiveSeconds.default(10),
+    syvain: z.record(z.string(), z.unknown()).optional(),
+    exporters: z.custom<BridgeExporters>(isExporters, "must come from createSyvainExporters()").optional(),
+    log: z.custom<(entry: BridgeLogEntry) => void>(isFunction, "must be a function (entry) => void").optional(),
+  })
+  .refine((o) => o.syvain === undefined || o.exporters === undefined, { path: ["exporters"], message: "give syvain or exporters, not both" });
+
+export type ResolvedBridgeOptions = Omit<z.infer<typeof bridgeOptionsSchema>, "syvain"> & { syvain: SyvainExporterOptions | undefined };
+
+export function resolveBridgeOptions(options: BridgeOptions | undefined): ResolvedBridgeOptions {
+  return parseOptions(bridgeOptionsSchema, options ?? {}, { owner: "createBridge", secretFields: ["authToken", "syvain"] }) as ResolvedBridgeOptions;
+}

@@ -1,0 +1,173 @@
+/**
+ * The bridge's `node:http` request listener: routing, method / auth / media-type checks, body
+ * limits, then `ingest()`; one structured log entry per request. OTLP errors carry a
+ * `google.rpc.Status` in the request's encoding; routing errors (404/405/415) are plain text.
+ */
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { BridgeLog } from "./bridge-log.ts";
+import type { BridgeExporters, ResolvedBridgeOptions } from "./bridge-options.ts";
+import { ingest, type IngestOutcome } from "./ingest.ts";
+import { CONTENT_TYPES, GrpcCode, encodeStatus, type OtlpEncoding, type OtlpSignal } from "./otlp/encode-response.ts";
+import { BodyError, checkContentEncoding, readRequestBody } from "./request-body.ts";
+
+export interface BridgeState {
+  closing: boolean;
+  /** Requests being answered; `close()` waits for them. */
+  readonly inFlight: Set<Promise<void>>;
+}
+
+export interface ListenerDeps {
+  options: ResolvedBridgeOptions;
+  exporters: BridgeExporters;
+  log: BridgeLog;
+  state: BridgeState;
+}
+
+interface Reply {
+  status: number;
+  contentType: string;
+  body: Uint8Array | string;
+  headers?: Record<string, string>;
+  /** Close the connection after answering (the request body was not read to its end). */
+  close?: boolean;
+}
+
+export function createRequestListener(deps: ListenerDeps): (request: IncomingMessage, response: ServerResponse) => void {
+  const routes = new Map<string, OtlpSignal>([
+    [`${deps.options.pathPrefix}/v1/metrics`, "metrics"],
+    [`${deps.options.pathPrefix}/v1/logs`, "logs"],
+  ]);
+  const tokenDigest = deps.options.authToken === undefined ? undefined : digest(deps.options.authToken);
+  return (request, response) => {
+    const task = handle(request, response, deps, routes, tokenDigest).catch((error: unknown) => {
+      deps.log({ level: "error", event: "request.crashed", path: pathOf(request), error });
+      if (!response.headersSent) send(response, { status: 500, contentType: "text/plain", body: "internal error\n", close: true });
+    });
+    deps.state.inFlight.add(task);
+    void task.finally(() => deps.state.inFlight.delete(task));
+  };
+}
+
+async function handle(
+  request: IncomingMessage,
+  response: ServerResponse,
+  deps: ListenerDeps,
+  routes: Map<string, OtlpSignal>,
+  tokenDigest: Buffer | undefined,
+): Promise<void> {
+  const started = performance.now();
+  const path = pathOf(request);
+  if (path === "/healthz" || path === "/readyz") {
+    send(response, probe(path, deps));
+    return;
+  }
+  const signal = routes.get(path);
+  if (signal === undefined) {
+    send(response, { status: 404, contentType: "text/plain", body: `no route ${path}; OTLP/HTTP endpoints: ${[...routes.keys()].join(", ")}\n` });
+    return;
+  }
+  const { reply, outcome, encoding } = await answerExport(request, signal, deps, tokenDigest);
+  send(response, reply);
+  const level = reply.status === 200 ? "info" : reply.status >= 500 && reply.status !== 503 ? "error" : "warn";
+  deps.log({
+    level,
+    event: "request",
+    signal,
+    status: reply.status,
+    encoding,
+    contentEncoding: request.headers["content-encoding"] ?? "identity",
+    accepted: outcome?.accepted ?? 0,
+    rejected: outcome?.rejected ?? 0,
+    ...(outcome?.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: outcome.retryAfterSeconds }),
+    ...(outcome?.reason === undefined ? {} : { reason: outcome.reason }),
+    ...(outcome === undefined && typeof reply.body === "string" ? { reason: reply.body.trim() } : {}),
+    durationMs: Math.round(performance.now() - started),
+  });
+}
+
+async function answerExport(
+  request: IncomingMessage,
+  signal: OtlpSignal,
+  deps: ListenerDeps,
+  tokenDigest: Buffer | undefined,
+): Promise<{ reply: Reply; outcome?: IngestOutcome; encoding?: OtlpEncoding }> {
+  if (request.method !== "POST") {
+    return { reply: { status: 405, contentType: "text/plain", body: `use POST for OTLP ${signal}\n`, headers: { allow: "POST" } } };
+  }
+  const encoding = encodingOf(request.headers["content-type"]);
+  if (encoding === undefined) {
+    const given = JSON.stringify(request.headers["content-type"] ?? "");
+    return { reply: { status: 415, contentType: "text/plain", body: `unsupported Content-Type ${given}; use application/x-protobuf or application/json\n` } };
+  }
+  const status = (code: number, grpc: number, message: string, extra: Partial<Reply> = {}): { reply: Reply; encoding: OtlpEncoding } => ({
+    reply: { status: code, contentType: CONTENT_TYPES[encoding], body: encodeStatus(encoding, grpc, message), ...extra },
+    encoding,
+  });
+  if (tokenDigest !== undefined && !tokenMatches(request.headers.authorization, tokenDigest)) {
+    return status(401, GrpcCode.UNAUTHENTICATED, "missing or wrong bearer token", { headers: { "www-authenticate": "Bearer" } });
+  }
+  let body: Buffer;
+  try {
+    const contentEncoding = checkContentEncoding(request.headers["content-encoding"]);
+    body = await readRequestBody(request, contentEncoding, deps.options);
+  } catch (error) {
+    if (!(error instanceof BodyError)) throw error;
+    const grpc = error.status === 413 ? GrpcCode.RESOURCE_EXHAUSTED : GrpcCode.INVALID_ARGUMENT;
+    return status(error.status, grpc, error.message, { close: !request.complete });
+  }
+  const outcome = await ingest(signal, encoding, body, {
+    exporters: deps.exporters,
+    answerTimeoutMs: deps.options.answerTimeoutSeconds * 1000,
+    retryAfterSeconds: deps.options.retryAfterSeconds,
+    closing: () => deps.state.closing,
+  });
+  const headers: Record<string, string> = outcome.retryAfterSeconds === undefined ? {} : { "retry-after": String(outcome.retryAfterSeconds) };
+  return { reply: { status: outcome.status, contentType: CONTENT_TYPES[encoding], body: outcome.body, headers }, outcome, encoding };
+}
+
+function probe(path: string, deps: ListenerDeps): Reply {
+  if (path === "/healthz") return { status: 200, contentType: "application/json", body: '{"status":"ok"}\n' };
+  const reasons = deps.state.closing ? ["shutting down"] : deps.exporters.health().reasons;
+  return { status: reasons.length === 0 ? 200 : 503, contentType: "application/json", body: `${JSON.stringify({ ready: reasons.length === 0, reasons })}\n` };
+}
+
+/** `application/x-protobuf` or `application/json`, parameters (`; charset=utf-8`) ignored. */
+export function encodingOf(contentType: string | undefined): OtlpEncoding | undefined {
+  const mediaType = (contentType ?? "").split(";")[0]?.trim().toLowerCase();
+  if (mediaType === "application/x-protobuf") return "protobuf";
+  if (mediaType === "application/json") return "json";
+  return undefined;
+}
+
+function send(response: ServerResponse, reply: Reply): void {
+  if (response.headersSent) return;
+  const body = typeof reply.body === "string" ? Buffer.from(reply.body) : reply.body;
+  response.writeHead(reply.status, {
+    "content-type": reply.contentType,
+    "content-length": String(body.length),
+    ...(reply.close ? { connection: "close" } : {}),
+    ...reply.headers,
+  });
+  response.end(body);
+  if (reply.close) {
+    // The rest of an oversized body stays unread: drop the connection once the answer is out.
+    response.once("finish", () => response.socket?.destroySoon());
+  }
+}
+
+function pathOf(request: IncomingMessage): string {
+  const url = request.url ?? "/";
+  const query = url.indexOf("?");
+  return query === -1 ? url : url.slice(0, query);
+}
+
+function digest(text: string): Buffer {
+  return createHash("sha256").update(text).digest();
+}
+
+/** `Bearer <token>` (scheme case-insensitive); digests compared so timing reveals nothing of the token. */
+function tokenMatches(header: string | undefined, expected: Buffer): boolean {
+  const match = /^bearer\s+(\S+)\s*$/i.exec(header ?? "");
+  return match?.[1] !== undefined && timingSafeEqual(digest(match[1]), expected);
+}

@@ -1,0 +1,143 @@
+/**
+ * One OTLP export request, HTTP aside: decode, refuse under backpressure, hand the SDK shapes to
+ * the Syvain exporters, and turn what happened into an OTLP/HTTP answer:
+ *
+ * - 200, empty response: everything was queued for delivery;
+ * - 200 + `partial_success`: queued, except what the decoder or the mapping rejected (counted,
+ *   with reasons; the sender must not retry those);
+ * - 400 + Status: the body cannot be decoded, or the data cannot go anywhere (e.g. no slug);
+ * - 429 / 503 + `Retry-After`: nothing was queued for sure — outbox nearly full, Syvain
+ *   unavailable, the bridge shutting down, or no answer in time. The sender retries; points it
+ *   resends that did get queued are deduplicated by their deterministic event ids.
+ */
+import { ExportResultCode, type ExportResult } from "@opentelemetry/core";
+import { SyvainApiError, SyvainError } from "../errors.ts";
+import type { BridgeExporters } from "./bridge-options.ts";
+import { decodeLogsJson } from "./otlp/decode-logs-json.ts";
+import { decodeLogsProto } from "./otlp/decode-logs-proto.ts";
+import { decodeMetricsJson } from "./otlp/decode-metrics-json.ts";
+import { decodeMetricsProto } from "./otlp/decode-metrics-proto.ts";
+import type { DecodeRejections } from "./otlp/decoded-types.ts";
+import { GrpcCode, encodeExportResponse, encodeStatus, type OtlpEncoding, type OtlpSignal } from "./otlp/encode-response.ts";
+import { OtlpDecodeError } from "./otlp/otlp-decode-error.ts";
+
+export interface IngestContext {
+  exporters: BridgeExporters;
+  answerTimeoutMs: number;
+  retryAfterSeconds: number;
+  /** True once the bridge is closing: new data is refused with 503. */
+  closing: () => boolean;
+}
+
+export interface IngestOutcome {
+  status: 200 | 400 | 429 | 503;
+  /** Response body in the request's encoding. */
+  body: Uint8Array;
+  retryAfterSeconds?: number;
+  /** Data points or log records in the request that were handed to the exporters. */
+  accepted: number;
+  rejected: number;
+  /** Why the request was not (fully) accepted, for the log. */
+  reason?: string;
+}
+
+interface Decoded {
+  count: number;
+  rejected: DecodeRejections;
+  /** Calls the exporter(s) synchronously; the promise settles with the combined result. */
+  exportAll(exporters: BridgeExporters): Promise<ExportResult>;
+}
+
+export async function ingest(signal: OtlpSignal, encoding: OtlpEncoding, body: Uint8Array, context: IngestContext): Promise<IngestOutcome> {
+  let decoded: Decoded;
+  try {
+    decoded = decode(signal, encoding, body);
+  } catch (error) {
+    if (!(error instanceof OtlpDecodeError)) throw error;
+    const message = error.toString().replace(/^OtlpDecodeError: /, "");
+    return { status: 400, body: encodeStatus(encoding, GrpcCode.INVALID_ARGUMENT, `cannot decode ${signal} request: ${message}`), accepted: 0, rejected: 0, reason: message };
+  }
+  const unavailable = (reason: string, status: 429 | 503 = 503, retryAfterSeconds = context.retryAfterSeconds): IngestOutcome => ({
+    status,
+    body: encodeStatus(encoding, status === 429 ? GrpcCode.RESOURCE_EXHAUSTED : GrpcCode.UNAVAILABLE, reason),
+    retryAfterSeconds,
+    accepted: 0,
+    rejected: 0,
+    reason,
+  });
+  if (context.closing()) return unavailable("the bridge is shutting down");
+  if (decoded.count > 0 && context.exporters.isBackpressured()) {
+    return unavailable(`not accepting data: ${context.exporters.health().reasons.join("; ") || "delivery to Syvain is behind"}`);
+  }
+
+  let invalid = 0;
+  if (decoded.count > 0) {
+    const kind = signal === "metrics" ? "metrics" : "annotations";
+    const invalidBefore = invalidCount(context.exporters, kind);
+    // `export()` maps and counts invalid points synchronously, so the difference is this request's.
+    const settled = decoded.exportAll(context.exporters);
+    invalid = invalidCount(context.exporters, kind) - invalidBefore;
+    const result = await withDeadline(settled, context.answerTimeoutMs);
+    if (result === "timeout") return unavailable(`no answer from Syvain within ${context.answerTimeoutMs / 1000} s`);
+    if (result.code !== ExportResultCode.SUCCESS) {
+      const error = result.error;
+      if (error instanceof SyvainError && (error.code === "invalid_argument" || error.code === "validation")) {
+        return { status: 400, body: encodeStatus(encoding, GrpcCode.INVALID_ARGUMENT, error.message), accepted: 0, rejected: decoded.count, reason: error.message };
+      }
+      if (error instanceof SyvainApiError && error.code === "rate_limited") {
+        return unavailable(error.message, 429, error.retryAfterMs === undefined ? context.retryAfterSeconds : Math.max(1, Math.ceil(error.retryAfterMs / 1000)));
+      }
+      return unavailable(error?.message ?? "export failed");
+    }
+  }
+
+  const rejected = decoded.rejected.count + invalid;
+  const reasons = decoded.rejected.reasons.map((r) => `${r.count} × ${r.reason}`);
+  if (invalid > 0) reasons.push(`${invalid} × rejected by the Syvain mapping (NaN/Inf, no recorded value, invalid step or too large; see the bridge log)`);
+  const errorMessage = reasons.join("; ");
+  return {
+    status: 200,
+    body: encodeExportResponse(signal, encoding, { rejected, errorMessage }),
+    accepted: decoded.count - invalid,
+    rejected,
+    ...(rejected > 0 ? { reason: errorMessage } : {}),
+  };
+}
+
+function decode(signal: OtlpSignal, encoding: OtlpEncoding, body: Uint8Array): Decoded {
+  if (signal === "metrics") {
+    const request = encoding === "protobuf" ? decodeMetricsProto(body) : decodeMetricsJson(body);
+    return {
+      count: request.dataPointCount,
+      rejected: request.rejected,
+      exportAll: (exporters) =>
+        combine(request.resourceMetrics.map((rm) => new Promise<ExportResult>((resolve) => exporters.metricExporter.export(rm, resolve)))),
+    };
+  }
+  const request = encoding === "protobuf" ? decodeLogsProto(body) : decodeLogsJson(body);
+  return {
+    count: request.logRecords.length,
+    rejected: request.rejected,
+    exportAll: (exporters) => new Promise<ExportResult>((resolve) => exporters.logExporter.export(request.logRecords, resolve)),
+  };
+}
+
+async function combine(results: Promise<ExportResult>[]): Promise<ExportResult> {
+  const settled = await Promise.all(results);
+  return settled.find((r) => r.code !== ExportResultCode.SUCCESS) ?? { code: ExportResultCode.SUCCESS };
+}
+
+function invalidCount(exporters: BridgeExporters, kind: "metrics" | "annotations"): number {
+  let total = 0;
+  for (const experiment of exporters.stats()) total += experiment[kind].invalid;
+  return total;
+}
+
+function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T | "timeout"> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<"timeout">((resolve) => {
+    timer = setTimeout(() => resolve("timeout"), ms);
+    timer.unref();
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}
