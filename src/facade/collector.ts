@@ -63,11 +63,10 @@ export class Collector extends CollectorBase {
     } catch (error) {
       if (!(error instanceof SyvainApiError) || error.code !== "conflict") throw withSlug(body.slug, error);
       if (ifExists === "reuse") return this.#client.getExperiment(error.experimentId ?? body.slug);
-      throw new SyvainApiError(
-        "conflict",
+      throw restated(
+        error,
         `experiment slug ${JSON.stringify(body.slug)} already exists${error.experimentId ? ` (id ${error.experimentId})` : ""}: ` +
           `use a new slug per run, or pass { ifExists: "reuse" } to add to the existing experiment`,
-        { cause: error, status: error.status, serverCode: error.serverCode, ...(error.experimentId ? { experimentId: error.experimentId } : {}), request: error.request },
       );
     }
   }
@@ -86,16 +85,11 @@ function checkApiKey(apiKey: unknown): string | undefined {
   throw new SyvainValidationError("apiKey", "<redacted>", `Collector: invalid option \`apiKey\`: must be a string (got ${typeof apiKey})`, "config");
 }
 
-/** Same code and fields, with the slug in the message: creation errors surface far from the config. */
+/** Same code and fields (status, server code, request...), with a message that names the slug. */
+function restated(error: SyvainApiError, message: string): SyvainApiError {
+  return new SyvainApiError(error.code, message, { ...error, cause: error });
+}
+
 function withSlug(slug: string, error: unknown): unknown {
-  if (!(error instanceof SyvainApiError)) return error;
-  return new SyvainApiError(error.code, `could not create experiment ${JSON.stringify(slug)}: ${error.message}`, {
-    cause: error,
-    retryable: error.retryable,
-    status: error.status,
-    serverCode: error.serverCode,
-    retryAfterMs: error.retryAfterMs,
-    details: error.details,
-    request: error.request,
-  });
+  return error instanceof SyvainApiError ? restated(error, `could not create experiment ${JSON.stringify(slug)}: ${error.message}`) : error;
 }

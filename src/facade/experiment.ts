@@ -77,7 +77,8 @@ export class Experiment implements AsyncDisposable {
     this.runToken = this.#ids.runToken;
     this.#outbox = init.outbox;
     this.#label = `experiment ${JSON.stringify(this.slug)}`;
-    this.#lifecycle = new Lifecycle(this.#label, init.record.status);
+    // This process has not started it, whatever the server says (a reused experiment may be `done`).
+    this.#lifecycle = new Lifecycle(this.#label);
     this.#exitFlushTimeoutSeconds = init.exitFlushTimeoutSeconds;
     this.#hooks = init.hooks ?? processHooks();
     this.#warn = init.onWarning ?? emitProcessWarning;

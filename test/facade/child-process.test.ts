@@ -77,39 +77,26 @@ function expectDelivered(slug: string, status: "done" | "failed"): void {
 }
 
 describe("process hooks in a child process", () => {
-  it("SIGTERM during run(): status failed, queued data delivered, the child dies by SIGTERM", async () => {
-    const child = runJob("wait", "child-sigterm", emulator.url, emulator.apiKey);
+  it.each(["SIGTERM", "SIGINT"] as const)("%s during run(): status failed, queued data delivered, the child dies by that signal", async (signal) => {
+    const slug = `child-${signal.toLowerCase()}`;
+    const child = runJob("wait", slug, emulator.url, emulator.apiKey);
     await child.printed("ready");
-    child.kill("SIGTERM");
+    child.kill(signal);
     const result = await child.result;
-    expect(result.signal).toBe("SIGTERM");
+    expect(result.signal).toBe(signal);
     expect(result.code).toBeNull();
-    expectDelivered("child-sigterm", "failed");
+    expectDelivered(slug, "failed");
   });
 
-  it("SIGINT during run(): the same, and the child dies by SIGINT", async () => {
-    const child = runJob("wait", "child-sigint", emulator.url, emulator.apiKey);
-    await child.printed("ready");
-    child.kill("SIGINT");
-    const result = await child.result;
-    expect(result.signal).toBe("SIGINT");
-    expectDelivered("child-sigint", "failed");
-  });
-
-  it("an uncaught error during run(): failed, data delivered, the error printed, exit code 1", async () => {
-    const child = runJob("throw", "child-throw", emulator.url, emulator.apiKey);
-    const result = await child.result;
+  it.each([
+    ["an uncaught exception", "throw", "Error: boom from a timer"],
+    ["an unhandled rejection", "reject", "Error: rejected and never handled"],
+  ])("%s during run(): failed, data delivered, the error printed, exit code 1", async (_label, mode, printed) => {
+    const slug = `child-${mode}`;
+    const result = await runJob(mode, slug, emulator.url, emulator.apiKey).result;
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain("Error: boom from a timer");
-    expectDelivered("child-throw", "failed");
-  });
-
-  it("an unhandled rejection during run(): failed, data delivered, exit code 1", async () => {
-    const child = runJob("reject", "child-reject", emulator.url, emulator.apiKey);
-    const result = await child.result;
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain("rejected and never handled");
-    expectDelivered("child-reject", "failed");
+    expect(result.stderr).toContain(printed);
+    expectDelivered(slug, "failed");
   });
 
   it("an idle finished job exits by itself with code 0 and no timer left", async () => {

@@ -139,9 +139,11 @@ describe("Python SDK parity", () => {
     expect(error).toMatchObject({ code: "conflict", experimentId: first.id, message: expect.stringContaining(`"${name}"`) as string });
     const again = await c.experiment(name, { ifExists: "reuse" });
     expect(again.id).toBe(first.id);
-    again.metric("loss", 1, { step: 0 });
-    await again.flushOrRaise();
+    await first.run(() => undefined, { installHooks: false });
+    // A reused experiment can run again, even when the server has it as done.
+    await again.run(() => again.metric("loss", 1, { step: 0 }), { installHooks: false });
     expect(emulator.store.metrics(first.id)).toHaveLength(1);
+    expect(emulator.store.experiment(first.id)?.status).toBe("done");
   });
 
   it("metric(name, value, step=)", async () => {
