@@ -14,6 +14,8 @@ export type DropReason =
   | "invalid_step"
   /** A value that is not a number at all (a malformed decoded point). */
   | "invalid_value"
+  /** A metric without a name (possible in decoded OTLP; the API rejects an empty name). */
+  | "invalid_name"
   /** A data point type the mapping does not handle (e.g. an OTLP summary). */
   | "unsupported_type"
   /** A log record with neither a record time nor an observed time. */

@@ -12,7 +12,7 @@
  *
  * timestamp: the record time, else (zero, as an OTLP record may have) the observed time, in ms.
  * Dropped and counted (`metric: "annotation"`): neither time set (`missing_timestamp`); text over
- * `apiLimits.maxAnnotationTextChars` UTF-16 code units or metadata whose compact JSON exceeds
+ * `apiLimits.maxAnnotationTextChars` characters (Unicode code points) or metadata whose compact JSON exceeds
  * `apiLimits.maxAnnotationMetadataBytes` UTF-8 bytes (`annotation_too_large`).
  */
 import { Buffer } from "node:buffer";
@@ -66,8 +66,8 @@ export function logRecordsToAnnotations(
       continue;
     }
     const text = logBodyToText(record.body, record.eventName);
-    if (text.length > apiLimits.maxAnnotationTextChars) {
-      const example = `text of ${text.length} characters exceeds ${apiLimits.maxAnnotationTextChars} (starts ${JSON.stringify(text.slice(0, 40))})`;
+    if (text.length > apiLimits.maxAnnotationTextChars && codePointCount(text) > apiLimits.maxAnnotationTextChars) {
+      const example = `text of ${codePointCount(text)} characters exceeds ${apiLimits.maxAnnotationTextChars} (starts ${JSON.stringify(text.slice(0, 40))})`;
       drops.add("annotation_too_large", ANNOTATION_DROP_NAME, example);
       continue;
     }
@@ -133,6 +133,12 @@ function isValidSpanContext(span: SpanContext): boolean {
     typeof span.traceId === "string" && TRACE_ID.test(span.traceId) && !ALL_ZEROS.test(span.traceId)
     && typeof span.spanId === "string" && SPAN_ID.test(span.spanId) && !ALL_ZEROS.test(span.spanId)
   );
+}
+
+function codePointCount(text: string): number {
+  let count = 0;
+  for (const _ of text) count++;
+  return count;
 }
 
 function recordTime(record: ReadableLogRecord): HrTime | undefined {

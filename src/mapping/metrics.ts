@@ -9,7 +9,8 @@
  * - `step` and `metadata` from the attributes (`metric-attributes.ts`); `timestamp` = `endTime` in
  *   ms (rounded down); `client_event_id` per `event-id.ts` (stepped: no time; unstepped: start, end, value).
  * - Dropped, counted, never thrown: `flags & 1` (NO_RECORDED_VALUE), NaN/±Inf values
- *   (per histogram component), non-numeric values, invalid steps, other data point types.
+ *   (per histogram component), non-numeric values, invalid steps, empty metric names, other
+ *   data point types.
  */
 import type { HrTime } from "@opentelemetry/api";
 import type { DataPoint, MetricData, ScopeMetrics } from "@opentelemetry/sdk-metrics";
@@ -55,6 +56,10 @@ export function metricsToEvents(scopeMetrics: readonly ScopeMetrics[], options: 
   return { events: mapper.events, dropped: mapper.drops.list() };
 }
 
+function pointCount(points: unknown): number {
+  return Array.isArray(points) ? points.length : 1;
+}
+
 class MetricMapper {
   readonly events: MetricEvent[] = [];
   readonly drops = new DropCounter();
@@ -75,6 +80,11 @@ class MetricMapper {
     const rawType: unknown = metric.dataPointType;
     const type = rawType as number;
     const points = metric.dataPoints as readonly DataPoint<unknown>[];
+    if (typeof name !== "string" || name.length === 0) {
+      // The API rejects an empty name, and with it the whole batch: an OTLP metric may lack one.
+      this.drops.add("invalid_name", String(name), `metric name ${showValue(name)} is empty`, pointCount(points));
+      return;
+    }
     if (type === GAUGE || type === SUM) {
       const nameJson = JSON.stringify(name);
       for (const point of points) {
@@ -83,9 +93,7 @@ class MetricMapper {
     } else if (type === HISTOGRAM || type === EXPONENTIAL_HISTOGRAM) {
       for (const point of points) this.#mapHistogramPoint(name, point);
     } else {
-      const count = Array.isArray(points) ? points.length : 1;
-      const label = showValue(rawType);
-      this.drops.add("unsupported_type", name, `${name}: data point type ${label} is not supported`, count);
+      this.drops.add("unsupported_type", name, `${name}: data point type ${showValue(rawType)} is not supported`, pointCount(points));
     }
   }
 

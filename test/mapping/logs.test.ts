@@ -129,6 +129,13 @@ describe("logRecordsToAnnotations: size limits", () => {
     expect(dropped).toEqual([{ reason: "annotation_too_large", metric: "annotation", count: 1, example: expect.stringContaining(String(limit + 1)) as unknown }]);
   });
 
+  it("text is counted in characters (code points): 16,000 emoji (32,000 UTF-16 units) still map", () => {
+    const limit = apiLimits.maxAnnotationTextChars;
+    const { events, dropped } = map([record({ body: "😀".repeat(limit) }), record({ body: "😀".repeat(limit + 1) })]);
+    expect(events.map((e) => e.text.length)).toEqual([2 * limit]);
+    expect(dropped).toMatchObject([{ reason: "annotation_too_large", count: 1 }]);
+  });
+
   it("metadata is measured in UTF-8 bytes of compact JSON", () => {
     // 33,000 "é" are 33,000 characters but 66,000 bytes: over the 65,536-byte limit.
     const wide = map([record({ body: "b", attributes: { note: "é".repeat(33_000) } })]);

@@ -235,6 +235,12 @@ describe("metricsToEvents: drops are counted, never thrown", () => {
     expect(dropped).toEqual([{ reason: "unsupported_type", metric: "s", count: 2, example: expect.stringContaining("4") as unknown }]);
   });
 
+  it("a metric without a name (decoded OTLP) is dropped with its point count", () => {
+    const { events, dropped } = metricsToEvents(scope(gauge("", [point({ value: 1 }), point({ value: 2 })]), gauge("ok", [point({ value: 3 })])), opts);
+    expect(events).toEqual([ev("ok", 3, null)]);
+    expect(dropped).toEqual([{ reason: "invalid_name", metric: "", count: 2, example: expect.stringContaining('""') as unknown }]);
+  });
+
   it("non-numeric values are dropped as invalid_value", () => {
     const metric = gauge("g", [point({ value: "12" as unknown as number })]);
     const { events, dropped } = metricsToEvents(scope(metric), opts);
