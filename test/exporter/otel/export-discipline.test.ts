@@ -2,6 +2,7 @@
  * The OTel exporter contract: export() calls back exactly once, promptly, never throws; FAILED
  * results say why; exports after shutdown fail; overflow fails the export that caused it.
  */
+import { DiagLogLevel, diag, type DiagLogger } from "@opentelemetry/api";
 import { ExportResultCode } from "@opentelemetry/core";
 import { resourceFromAttributes, type Resource } from "@opentelemetry/resources";
 import { MeterProvider, type ResourceMetrics } from "@opentelemetry/sdk-metrics";
@@ -38,6 +39,8 @@ function logRecord(resource: Resource, body: unknown): ReadableLogRecord {
     },
   };
 }
+
+const silentLogger: DiagLogger = { error: () => undefined, warn: () => undefined, info: () => undefined, debug: () => undefined, verbose: () => undefined };
 
 const codeOf = (error: Error | undefined): string | undefined => (error instanceof SyvainError ? error.code : undefined);
 
@@ -136,6 +139,53 @@ describe("export() discipline", () => {
     expect(exporter.health()).toEqual({ backpressured: true, reasons: [expect.stringContaining('"down": Syvain unavailable (HTTP 503: unavailable); 2 events waiting')] });
     await exporter.shutdown();
     expect(exporter.stats()[0]?.metrics.pending).toBe(2); // never lost silently: still counted after shutdown
+  });
+
+  it("warns through diag and counts the points the mapping drops", async () => {
+    const warnings: string[] = [];
+    const logger = { ...silentLogger, warn: (...args: unknown[]) => void warnings.push(args.map(String).join(" ")) };
+    diag.setLogger(logger, DiagLogLevel.WARN);
+    try {
+      const sink = new GatedSink();
+      sink.release();
+      const exporter = new SyvainMetricExporter({ sink: () => sink });
+      const reader = new ManualReader();
+      const provider = new MeterProvider({ resource: syvainResource({ slug: "noisy" }), readers: [reader] });
+      const gauge = provider.getMeter("t").createGauge("loss");
+      gauge.record(Number.NaN, { step: 1 });
+      gauge.record(0.5, { step: -3 });
+      gauge.record(0.25, { step: 2 });
+      const { resourceMetrics } = await reader.collect();
+      expect((await exportOnce(exporter, resourceMetrics)).code).toBe(ExportResultCode.SUCCESS);
+      expect(exporter.stats()[0]?.metrics).toMatchObject({ enqueued: 1, invalid: 2 });
+      expect(warnings).toEqual([expect.stringMatching(/syvain-metrics-otel.*"noisy": dropped 2 invalid points.*non_finite_value.*invalid_step/)]);
+      await provider.shutdown();
+      await exporter.shutdown();
+    } finally {
+      diag.disable();
+    }
+  });
+
+  it("reports a retryable creation failure as unavailable, and recovers on a later export", async () => {
+    let attempts = 0;
+    const sink = new GatedSink();
+    sink.release();
+    const exporter = new SyvainMetricExporter({
+      sink: () => {
+        attempts += 1;
+        if (attempts === 1) throw new SyvainError("server", "HTTP 503 while creating", { retryable: true });
+        return sink;
+      },
+    });
+    const data = await collectGauge(syvainResource({ slug: "flaky" }), 2);
+    const failed = await exportOnce(exporter, data);
+    expect(codeOf(failed.error)).toBe("server");
+    expect(failed.error?.message).toContain('"flaky"');
+    expect(exporter.health().reasons).toEqual([expect.stringContaining('"flaky": Syvain unavailable')]);
+    expect((await exportOnce(exporter, data)).code).toBe(ExportResultCode.SUCCESS);
+    expect(exporter.isBackpressured()).toBe(false);
+    expect(exporter.stats()[0]).toMatchObject({ failedExports: 1, experimentId: "local:flaky" });
+    await exporter.shutdown();
   });
 
   it("fails exports after shutdown, and shuts down once", async () => {
