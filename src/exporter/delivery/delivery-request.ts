@@ -30,6 +30,8 @@ export interface EventRequest extends RequestBase {
   items: MetricEvent[] | AnnotationEvent[];
   /** Index (in its kind's enqueue order) of the first item; the batch covers `lo .. lo + items.length - 1`. */
   lo: number;
+  /** Enqueue sequence number (across kinds) of its first item when it was taken: its age, for eviction. */
+  firstSeq: number;
 }
 
 export interface StatusRequest extends RequestBase {
@@ -54,8 +56,8 @@ const fresh = (): RequestBase => ({
   dueAt: 0,
 });
 
-export function newEventRequest(kind: EventKind, items: MetricEvent[] | AnnotationEvent[], lo: number, failures = 0): EventRequest {
-  return { ...fresh(), kind, items, lo, failures };
+export function newEventRequest(kind: EventKind, items: MetricEvent[] | AnnotationEvent[], lo: number, firstSeq: number, failures = 0): EventRequest {
+  return { ...fresh(), kind, items, lo, firstSeq, failures };
 }
 
 export function newStatusRequest(status: ExperimentStatus, lo: number, metricsBefore: number, annotationsBefore: number): StatusRequest {
@@ -72,9 +74,19 @@ export function splitEventRequest(request: EventRequest): [EventRequest, EventRe
   const left = request.items.slice(0, half);
   const right = request.items.slice(half);
   return [
-    newEventRequest(request.kind, left, request.lo, request.failures),
-    newEventRequest(request.kind, right, request.lo + half, request.failures),
+    newEventRequest(request.kind, left, request.lo, request.firstSeq, request.failures),
+    newEventRequest(request.kind, right, request.lo + half, request.firstSeq, request.failures),
   ];
+}
+
+/**
+ * Evicts the oldest item of a batch waiting for a retry. Its body changes, so it needs a new
+ * idempotency key (the server refuses a known key with another body).
+ */
+export function dropOldestItem(request: EventRequest): void {
+  request.items.shift();
+  request.lo++;
+  request.key = randomUUID();
 }
 
 export function toBatch(request: DeliveryRequest): Batch {

@@ -11,6 +11,7 @@ import { backoffDelay } from "../retry/index.ts";
 import { ChunkedQueue } from "./chunked-queue.ts";
 import { resolveDeliveryOptions, type ResolvedDeliveryOptions } from "./delivery-options.ts";
 import {
+  dropOldestItem,
   newEventRequest,
   newStatusRequest,
   sizeOf,
@@ -208,12 +209,25 @@ export class Outbox {
     if (this.#flushTimer === undefined && !this.#draining) this.#armFlushTimer();
   }
 
-  /** Drops the oldest items nobody has sent yet (across both kinds) until the bound holds again. */
+  /**
+   * Drops the oldest undelivered items that are not in a request in flight (queued, or waiting
+   * for a retry), across both kinds, until the bound holds again. During an outage this keeps the
+   * newest data, as the bound promises, instead of refusing everything new.
+   */
   #evict(): void {
     const { metrics, annotations } = this.#counters;
     while (metrics.pending + annotations.pending > this.#options.maxQueueItems) {
       const metricFirst = this.#metricQueue.peekSeq() <= this.#annotationQueue.peekSeq();
       const queue = metricFirst ? this.#metricQueue : this.#annotationQueue;
+      const waiting = this.#oldestWaitingBatch();
+      if (waiting !== undefined && waiting.firstSeq < queue.peekSeq()) {
+        dropOldestItem(waiting);
+        if (waiting.items.length === 0) this.#batches.delete(waiting);
+        const counts = waiting.kind === "metric" ? metrics : annotations;
+        counts.pending--;
+        counts.dropped++;
+        continue;
+      }
       if (queue.length === 0) break;
       queue.shift();
       this.#headIndex[metricFirst ? "metric" : "annotation"]++;
@@ -225,6 +239,12 @@ export class Outbox {
     this.#overflowWarned = true;
     this.#lastError = overflowError(this.#label, this.#options.maxQueueItems);
     this.#onWarning(this.#lastError.message);
+  }
+
+  #oldestWaitingBatch(): EventRequest | undefined {
+    let oldest: EventRequest | undefined;
+    for (const batch of this.#batches) if (!batch.inFlight && (oldest === undefined || batch.firstSeq < oldest.firstSeq)) oldest = batch;
+    return oldest;
   }
 
   #armFlushTimer(): void {
@@ -292,9 +312,10 @@ export class Outbox {
       metricWanted && (!annotationWanted || this.#metricQueue.peekSeq() <= this.#annotationQueue.peekSeq()) ? "metric" : "annotation";
     const queue = kind === "metric" ? this.#metricQueue : this.#annotationQueue;
     const lo = this.#headIndex[kind];
+    const firstSeq = queue.peekSeq();
     const items = queue.take(this.#options.maxBatchItems);
     this.#headIndex[kind] += items.length;
-    const request = newEventRequest(kind, items, lo);
+    const request = newEventRequest(kind, items, lo, firstSeq);
     this.#batches.add(request);
     if (round && this.#inRound(request, round)) {
       request.round = round.id;

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { DeliveryIncompleteError } from "../../../src/errors.ts";
 import { Outbox } from "../../../src/exporter/delivery/outbox.ts";
 import type { AnnotationEvent } from "../../../src/exporter/api/contract.ts";
-import { idsOf, metric, scriptedSink } from "./scripted-sink.ts";
+import { idsOf, metric, scriptedSink, unavailable } from "./scripted-sink.ts";
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -52,6 +52,24 @@ describe("Outbox overflow", () => {
     sink.held()[0]!.resolve();
     await vi.advanceTimersByTimeAsync(0);
     expect(outbox.stats().metrics).toMatchObject({ accepted: 3, pending: 0, dropped: 2 });
+  });
+
+  it("during an outage evicts the oldest items waiting for a retry, and resends the rest under a new key", async () => {
+    const sink = scriptedSink(() => unavailable());
+    const outbox = new Outbox({ sink, maxQueueItems: 5, random: () => 0.999, onWarning: () => undefined });
+    const old = Array.from({ length: 5 }, () => metric());
+    for (const e of old) outbox.enqueueMetric(e);
+    await vi.advanceTimersByTimeAsync(250);
+    expect(sink.calls).toHaveLength(1);
+    const fresh = [metric(), metric(), metric()];
+    for (const e of fresh) outbox.enqueueMetric(e);
+    expect(outbox.stats().metrics).toMatchObject({ enqueued: 8, pending: 5, dropped: 3 });
+    sink.script = () => "accept";
+    expect(await outbox.flush()).toMatchObject({ ok: false, droppedMetrics: 3, pendingMetrics: 0 });
+    const resent = sink.calls.slice(1).flatMap((c) => idsOf(c.batch));
+    expect(resent.sort()).toEqual([...old.slice(3), ...fresh].map((e) => e.client_event_id).sort());
+    const retried = sink.calls.find((c) => c !== sink.calls[0] && idsOf(c.batch).includes(old[3]!.client_event_id))!;
+    expect(retried.batch.idempotencyKey).not.toBe(sink.calls[0]!.batch.idempotencyKey);
   });
 
   it("keeps drop counts sticky: every later flushOrRaise fails", async () => {
