@@ -104,6 +104,21 @@ describe("Outbox flush budgets", () => {
     expect(new Set(sink.calls.map((c) => c.batch.idempotencyKey)).size).toBe(1);
   });
 
+  it("flush attempts leave the whole background budget to the background", async () => {
+    const sink = scriptedSink(() => unavailable());
+    const outbox = new Outbox({ sink, maxRetries: 2, random: () => 0.5 });
+    outbox.enqueueMetric(metric());
+    let settled = false;
+    const flushing = outbox.flush({ retries: 2 }).finally(() => (settled = true));
+    while (!settled) await vi.advanceTimersByTimeAsync(10);
+    expect(await flushing).toMatchObject({ pendingMetrics: 1, retryableFailures: 3 });
+    expect(sink.calls).toHaveLength(3);
+    await vi.advanceTimersByTimeAsync(60_000);
+    // 1 background attempt + maxRetries 2, all after the flush's 3.
+    expect(sink.calls).toHaveLength(6);
+    expect(outbox.stats().metrics).toMatchObject({ pending: 0, failed: 1 });
+  });
+
   it("a flush waits for in-flight requests, then resends what failed, ignoring background backoff", async () => {
     const sink = scriptedSink(() => "hold");
     const outbox = new Outbox({ sink, random: () => 0.999 });
