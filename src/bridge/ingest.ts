@@ -66,9 +66,8 @@ export async function ingest(signal: OtlpSignal, encoding: OtlpEncoding, body: U
     reason,
   });
   if (context.closing()) return unavailable("the bridge is shutting down");
-  if (decoded.count > 0 && context.exporters.isBackpressured()) {
-    return unavailable(`not accepting data: ${context.exporters.health().reasons.join("; ") || "delivery to Syvain is behind"}`);
-  }
+  const pressure = decoded.count > 0 ? deliveryPressure(context.exporters) : undefined;
+  if (pressure !== undefined) return unavailable(`not accepting data: ${pressure}`);
 
   let invalid = 0;
   if (decoded.count > 0) {
@@ -125,6 +124,21 @@ function decode(signal: OtlpSignal, encoding: OtlpEncoding, body: Uint8Array): D
 async function combine(results: Promise<ExportResult>[]): Promise<ExportResult> {
   const settled = await Promise.all(results);
   return settled.find((r) => r.code !== ExportResultCode.SUCCESS) ?? { code: ExportResultCode.SUCCESS };
+}
+
+/**
+ * Why new data should wait, or `undefined`: an outbox nearly full, or events waiting while
+ * Syvain fails. A failed experiment *creation* alone does not hold data back: the export retries
+ * the creation and answers 503 itself if it fails again, whereas refusing up front would never
+ * let the creation be tried again.
+ */
+function deliveryPressure(exporters: BridgeExporters): string | undefined {
+  if (!exporters.isBackpressured()) return undefined;
+  const stats = exporters.stats();
+  const creationFailures = stats.filter((s) => s.experimentId === undefined && s.lastError?.retryable === true).length;
+  // health() gives one reason per failed creation plus one per pressured outbox.
+  const { reasons } = exporters.health();
+  return reasons.length > creationFailures ? reasons.join("; ") : undefined;
 }
 
 function invalidCount(exporters: BridgeExporters, kind: "metrics" | "annotations"): number {
