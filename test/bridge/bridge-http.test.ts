@@ -4,7 +4,7 @@
  */
 import { gzipSync, deflateSync, deflateRawSync, zstdCompressSync } from "node:zlib";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { JsonMetricsSerializer, ProtobufLogsSerializer, ProtobufMetricsSerializer } from "@opentelemetry/otlp-transformer";
+import { ProtobufLogsSerializer, ProtobufMetricsSerializer } from "@opentelemetry/otlp-transformer";
 import { createBridge, type Bridge } from "../../src/bridge/create-bridge.ts";
 import type { BridgeLogEntry } from "../../src/bridge/bridge-log.ts";
 import type { BridgeOptions } from "../../src/bridge/bridge-options.ts";

@@ -8,7 +8,7 @@ export interface HttpAnswer {
 }
 
 export async function post(url: string, body: Uint8Array | string | ReadableStream<Uint8Array>, headers: Record<string, string>): Promise<HttpAnswer> {
-  const response = await fetch(url, { method: "POST", body, headers, ...(body instanceof ReadableStream ? { duplex: "half" } : {}) } as RequestInit);
+  const response = await fetch(url, { method: "POST", body, headers, ...(body instanceof ReadableStream ? { duplex: "half" } : {}) });
   const bytes = new Uint8Array(await response.arrayBuffer());
   return { status: response.status, headers: response.headers, body: bytes, text: new TextDecoder().decode(bytes) };
 }
