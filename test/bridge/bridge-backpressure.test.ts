@@ -1,0 +1,118 @@
+/**
+ * Backpressure and retries: the bridge never answers 200 for data it did not queue; a sender
+ * that retries after 503 gets its data delivered exactly once when Syvain comes back.
+ */
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createBridge, type Bridge } from "../../src/bridge/create-bridge.ts";
+import type { BridgeLogEntry } from "../../src/bridge/bridge-log.ts";
+import type { BridgeOptions } from "../../src/bridge/bridge-options.ts";
+import { EMULATOR_API_KEY, startEmulator, type Emulator } from "../../src/testing/index.ts";
+import { JSON_TYPE, post } from "./helpers/http.ts";
+import { sendLogRecords, sendTrainingMetrics } from "./helpers/otlp-senders.ts";
+
+let emulator: Emulator;
+let bridge: Bridge;
+let url: string;
+let logs: BridgeLogEntry[];
+let onLog: (entry: BridgeLogEntry) => void = () => {};
+
+async function open(options: Partial<BridgeOptions> & { syvain?: Record<string, unknown> }): Promise<void> {
+  logs = [];
+  bridge = createBridge({
+    port: 0,
+    retryAfterSeconds: 1,
+    log: (entry) => {
+      logs.push(entry);
+      onLog(entry);
+    },
+    ...options,
+    syvain: { apiKey: EMULATOR_API_KEY, host: emulator.url, flushDelaySeconds: 0.01, ...options.syvain },
+  });
+  ({ url } = await bridge.start());
+}
+
+beforeEach(async () => {
+  emulator = await startEmulator();
+  onLog = () => {};
+});
+
+afterEach(async () => {
+  await bridge.close();
+  await emulator.close();
+});
+
+const requestStatuses = (signal: string) => logs.filter((e) => e.event === "request" && e.signal === signal).map((e) => e.status);
+
+describe("Syvain unavailable", () => {
+  it("real OTLP exporters retry after 503 and their data arrives once when Syvain recovers", async () => {
+    await open({ answerTimeoutSeconds: 5 });
+    emulator.faults.random("createExperiment", { rate: 1, mix: [{ status: 503, retryAfterSeconds: 0 }] });
+    // Syvain "recovers" as soon as the bridge has turned a request away.
+    onLog = (entry) => {
+      if (entry.event === "request" && entry.status === 503) emulator.faults.clear();
+    };
+    const resource = { "service.name": "trainer", "syvain.experiment.slug": "flaky" };
+    const { loss, samples } = await sendTrainingMetrics({ url, protocol: "proto-gzip", resource }, 60);
+    await sendLogRecords({ url, protocol: "json", resource }, ["a", "b", "c"]);
+    await bridge.close();
+
+    expect(requestStatuses("metrics")).toEqual([503, 200]);
+    const steps = emulator.store.metrics("flaky", { name: "train.loss" });
+    expect(steps.map((e) => e.step)).toEqual(Array.from({ length: 60 }, (_, i) => i));
+    for (const event of steps) expect(event.value).toBe(loss(event.step!));
+    expect(emulator.store.metrics("flaky", { name: "samples.seen" }).map((e) => e.value)).toEqual([samples]);
+    expect(emulator.store.annotations("flaky").map((a) => a.text)).toEqual(["a", "b", "c"]);
+    expect(emulator.store.experiments()).toHaveLength(1);
+  });
+
+  it("a full or failing outbox turns senders away with 503 + Retry-After until it drains", async () => {
+    await open({ syvain: { maxQueueItems: 20 } });
+    const gaugeBody = (from: number, to: number) =>
+      JSON.stringify({
+        resourceMetrics: [
+          {
+            resource: { attributes: [{ key: "syvain.experiment.slug", value: { stringValue: "pressure" } }] },
+            scopeMetrics: [
+              {
+                metrics: [
+                  {
+                    name: "loss",
+                    gauge: {
+                      dataPoints: Array.from({ length: to - from }, (_, i) => ({
+                        asDouble: (from + i) / 100,
+                        timeUnixNano: "1764000000000000000",
+                        attributes: [{ key: "step", value: { intValue: String(from + i) } }],
+                      })),
+                    },
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      });
+    expect((await post(`${url}/v1/metrics`, gaugeBody(0, 10), JSON_TYPE)).status).toBe(200);
+    emulator.faults.random("ingestMetrics", { rate: 1, mix: [{ status: 503, retryAfterSeconds: 0 }] });
+    expect((await post(`${url}/v1/metrics`, gaugeBody(10, 18), JSON_TYPE)).status).toBe(200);
+    await waitFor(async () => (await fetch(`${url}/readyz`)).status === 503);
+
+    const refused = await post(`${url}/v1/metrics`, gaugeBody(18, 30), JSON_TYPE);
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get("retry-after")).toBe("1");
+    expect(JSON.parse(refused.text)).toMatchObject({ code: 14, message: expect.stringContaining("pressure") });
+
+    emulator.faults.clear();
+    await waitFor(async () => (await fetch(`${url}/readyz`)).status === 200);
+    expect((await post(`${url}/v1/metrics`, gaugeBody(18, 30), JSON_TYPE)).status).toBe(200);
+    await bridge.close();
+    expect(emulator.store.metrics("pressure").map((m) => m.step).sort((a, b) => a! - b!)).toEqual(Array.from({ length: 30 }, (_, i) => i));
+  });
+});
+
+async function waitFor(condition: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
