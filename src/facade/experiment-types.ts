@@ -26,7 +26,7 @@ export interface RunOptions {
 }
 
 export interface FlushOrRaiseOptions {
-  /** Retry attempts after the first flush attempt. */
+  /** Retry attempts after the first flush attempt (each its own budget, not `maxRetries`). @default 3 */
   retries?: number;
   /** Give up (and raise) after this many seconds. */
   timeoutSeconds?: number;

@@ -26,6 +26,7 @@ import {
   validateStep,
 } from "./validate-event.ts";
 import { emitProcessWarning, type WarningSink } from "./warnings.ts";
+import { RunGuard } from "./run-guard.ts";
 import type { AnnotationOptions, FlushOrRaiseOptions, MetricOptions, RunOptions, RunScope } from "./experiment-types.ts";
 import { OtelView, type ExperimentLoggerProviderOptions, type ExperimentMeterProviderOptions } from "./otel-view.ts";
 
@@ -41,7 +42,8 @@ export interface ExperimentInit {
   now?: () => number;
 }
 
-const BEST_EFFORT_RETRIES = 3;
+/** One transient 503 at the end of a job should not fail it. */
+const DEFAULT_RAISE_RETRIES = 3;
 const METRIC_OPTIONS = ["step", "metadata", "timestamp"] as const;
 const ANNOTATION_OPTIONS = ["metadata", "timestamp"] as const;
 
@@ -60,12 +62,12 @@ export class Experiment implements AsyncDisposable {
   readonly #lifecycle: Lifecycle;
   readonly #ids = new EventIdSequence();
   readonly #exitFlushTimeoutSeconds: number;
-  readonly #hooks: ProcessHooks;
-  readonly #warn: WarningSink;
   readonly #now: () => number;
   readonly #label: string;
   readonly #otel: OtelView;
-  #releaseHooks: (() => void) | undefined;
+  readonly #guard: RunGuard;
+  /** Inside a `run()` block or a `running()` scope: the process ending there means the run did not finish. */
+  #inRunBlock = false;
   #closed = false;
 
   constructor(init: ExperimentInit) {
@@ -80,8 +82,6 @@ export class Experiment implements AsyncDisposable {
     // This process has not started it, whatever the server says (a reused experiment may be `done`).
     this.#lifecycle = new Lifecycle(this.#label);
     this.#exitFlushTimeoutSeconds = init.exitFlushTimeoutSeconds;
-    this.#hooks = init.hooks ?? processHooks();
-    this.#warn = init.onWarning ?? emitProcessWarning;
     this.#now = init.now ?? Date.now;
     this.#otel = new OtelView({
       slug: this.slug,
@@ -90,6 +90,15 @@ export class Experiment implements AsyncDisposable {
       meta: this.meta,
       sink: init.sink,
       timeoutSeconds: init.exitFlushTimeoutSeconds,
+    });
+    this.#guard = new RunGuard({
+      label: this.#label,
+      outbox: this.#outbox,
+      otel: this.#otel,
+      hooks: init.hooks ?? processHooks(),
+      warn: init.onWarning ?? emitProcessWarning,
+      timeoutSeconds: init.exitFlushTimeoutSeconds,
+      mark: (end) => this.#markForProcessEnd(end),
     });
   }
 
@@ -128,7 +137,7 @@ export class Experiment implements AsyncDisposable {
   start(options: RunOptions = {}): void {
     this.#assertOpen();
     this.#transition("start");
-    if (options.installHooks ?? true) this.#acquireHooks();
+    if (options.installHooks ?? true) this.#guard.acquire();
   }
 
   /** Marks the experiment `done` (no flush: call `flush()` or `flushOrRaise()` after). */
@@ -150,16 +159,19 @@ export class Experiment implements AsyncDisposable {
    */
   async run<T>(block: (experiment: this) => T | Promise<T>, options: RunOptions = {}): Promise<T> {
     this.start(options);
+    this.#inRunBlock = true;
     let result: T;
     try {
       result = await block(this);
     } catch (error) {
+      this.#inRunBlock = false;
       this.#transition("fail");
-      await this.#endRun("run()");
+      await this.#guard.endRun("run()");
       throw error;
     }
+    this.#inRunBlock = false;
     this.#transition("done");
-    await this.#endRun("run()");
+    await this.#guard.endRun("run()");
     return result;
   }
 
@@ -169,12 +181,14 @@ export class Experiment implements AsyncDisposable {
    */
   running(options: RunOptions = {}): RunScope {
     this.start(options);
+    this.#inRunBlock = true;
     return {
       experiment: this,
       fail: () => this.#transition("fail"),
       [Symbol.asyncDispose]: async () => {
+        this.#inRunBlock = false;
         this.#transition("done");
-        await this.#endRun("running() scope");
+        await this.#guard.endRun("running() scope");
       },
     };
   }
@@ -182,14 +196,14 @@ export class Experiment implements AsyncDisposable {
   /** One non-raising flush attempt; the status says what is still pending, failed or dropped. */
   async flush(): Promise<FlushStatus> {
     const status = await this.#outbox.flush({ retries: 0 });
-    this.#releaseIfSettled(status);
+    this.#guard.releaseIfSettled(this.#lifecycle.isFinished, status);
     return status;
   }
 
   /** Flushes and raises `DeliveryIncompleteError` (carrying the status) if anything is pending, failed or dropped. */
   async flushOrRaise(options: FlushOrRaiseOptions = {}): Promise<FlushStatus> {
-    const status = await this.#outbox.flush(options);
-    this.#releaseIfSettled(status);
+    const status = await this.#outbox.flush({ ...options, retries: options.retries ?? DEFAULT_RAISE_RETRIES });
+    this.#guard.releaseIfSettled(this.#lifecycle.isFinished, status);
     if (!status.ok) throw new DeliveryIncompleteError(status, this.#label);
     return status;
   }
@@ -206,7 +220,7 @@ export class Experiment implements AsyncDisposable {
       await this.#otel.shutdown();
       return await this.#outbox.close({ timeoutSeconds: options.timeoutSeconds ?? this.#exitFlushTimeoutSeconds });
     } finally {
-      this.#release();
+      this.#guard.release();
     }
   }
 
@@ -243,45 +257,11 @@ export class Experiment implements AsyncDisposable {
     if (this.#closed) throw new SyvainError("shutdown", `${this.#label} is closed`);
   }
 
-  #acquireHooks(): void {
-    this.#releaseHooks ??= this.#hooks.register({
-      deadlineMs: this.#exitFlushTimeoutSeconds * 1000,
-      onProcessEnd: (end) => this.#onProcessEnd(end),
-    });
-  }
-
-  #release(): void {
-    const release = this.#releaseHooks;
-    this.#releaseHooks = undefined;
-    release?.();
-  }
-
-  /** After a terminal status, a flush that delivered everything means nothing is left to guard. */
-  #releaseIfSettled(status: FlushStatus): void {
-    if (this.#lifecycle.isFinished && status.ok) this.#release();
-  }
-
-  async #onProcessEnd(end: ProcessEnd): Promise<void> {
-    if (!this.#closed) this.#transition(end.kind === "exit" && end.exitCode === 0 ? "done" : "fail");
-    const context = end.kind === "signal" ? end.signal : end.kind === "error" ? "an uncaught error" : "process exit";
-    await this.#bestEffortFlush(context);
-    this.#release();
-  }
-
-  async #endRun(context: string): Promise<void> {
-    await this.#bestEffortFlush(context);
-    this.#release();
-  }
-
-  /** Never raises: the data stays queued and a warning says what is missing. */
-  async #bestEffortFlush(context: string): Promise<void> {
-    if (this.#closed) return;
-    await this.#otel.flush();
-    try {
-      const status = await this.#outbox.flush({ retries: BEST_EFFORT_RETRIES, timeoutSeconds: this.#exitFlushTimeoutSeconds });
-      if (!status.ok) this.#warn(`${new DeliveryIncompleteError(status, this.#label).message} (best-effort flush after ${context})`);
-    } catch (error) {
-      this.#warn(`${this.#label}: best-effort flush after ${context} failed: ${error instanceof Error ? error.message : String(error)}`);
-    }
+  /** The process is ending before the run did (see `RunGuard`). */
+  #markForProcessEnd(end: ProcessEnd): void {
+    // A clean exit completes a `start()`ed run; a signal, an error, a failing exit code, or the
+    // event loop running dry in the middle of a run block (a promise that never settles) fail it.
+    const completed = end.kind === "exit" && end.exitCode === 0 && !this.#inRunBlock;
+    if (!this.#closed) this.#transition(completed ? "done" : "fail");
   }
 }

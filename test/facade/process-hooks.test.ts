@@ -133,6 +133,14 @@ describe("Experiment with hooks", () => {
     }
   });
 
+  it("the event loop running dry inside a run() block (a promise that never settles) marks failed", async () => {
+    const { experiment, sink, fakeProcess } = testExperiment();
+    void experiment.run(() => new Promise(() => undefined));
+    fakeProcess.emit("beforeExit", 0);
+    await settle();
+    expect(sink.statuses).toEqual(["running", "failed"]);
+  });
+
   it("done() without a flush: the exit hook delivers the rest, keeping done", async () => {
     const { experiment, sink, fakeProcess } = testExperiment();
     experiment.start();

@@ -1,0 +1,74 @@
+/**
+ * What guards a run's data beyond `metric()`: the best-effort flush (end of `run()`, of a
+ * `running()` scope, of the process) and the process-hook registration that triggers it when the
+ * process ends first. Registered from `start()` until a terminal status has been flushed.
+ */
+import { DeliveryIncompleteError } from "../errors.ts";
+import type { Outbox } from "../exporter/delivery/outbox.ts";
+import type { FlushStatus } from "../exporter/delivery/delivery-types.ts";
+import type { OtelView } from "./otel-view.ts";
+import type { ProcessEnd, ProcessHooks } from "./process-hooks.ts";
+import type { WarningSink } from "./warnings.ts";
+
+const BEST_EFFORT_RETRIES = 3;
+
+export interface RunGuardOptions {
+  label: string;
+  outbox: Outbox;
+  otel: OtelView;
+  hooks: ProcessHooks;
+  warn: WarningSink;
+  timeoutSeconds: number;
+  /** Marks the experiment for this ending (the guard then flushes). */
+  mark: (end: ProcessEnd) => void;
+}
+
+export class RunGuard {
+  readonly #o: RunGuardOptions;
+  #release: (() => void) | undefined;
+
+  constructor(options: RunGuardOptions) {
+    this.#o = options;
+  }
+
+  /** Registers with the process hooks (once). */
+  acquire(): void {
+    this.#release ??= this.#o.hooks.register({
+      deadlineMs: this.#o.timeoutSeconds * 1000,
+      onProcessEnd: async (end) => {
+        this.#o.mark(end);
+        await this.endRun(end.kind === "signal" ? end.signal : end.kind === "error" ? "an uncaught error" : "process exit");
+      },
+    });
+  }
+
+  release(): void {
+    const release = this.#release;
+    this.#release = undefined;
+    release?.();
+  }
+
+  /** After a terminal status, a flush that delivered everything leaves nothing to guard. */
+  releaseIfSettled(finished: boolean, status: FlushStatus): void {
+    if (finished && status.ok) this.release();
+  }
+
+  /** The best-effort flush, then no more hooks. */
+  async endRun(context: string): Promise<void> {
+    await this.#bestEffortFlush(context);
+    this.release();
+  }
+
+  /** Never raises: the data stays queued and a warning says what is missing. */
+  async #bestEffortFlush(context: string): Promise<void> {
+    const { outbox, otel, label, warn, timeoutSeconds } = this.#o;
+    if (outbox.isClosed) return;
+    await otel.flush();
+    try {
+      const status = await outbox.flush({ retries: BEST_EFFORT_RETRIES, timeoutSeconds });
+      if (!status.ok) warn(`${new DeliveryIncompleteError(status, label).message} (best-effort flush after ${context})`);
+    } catch (error) {
+      warn(`${label}: best-effort flush after ${context} failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+}
