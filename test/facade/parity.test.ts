@@ -260,6 +260,24 @@ describe("Python SDK parity", () => {
     expect(records[3]).toMatchObject({ text: "local checkpoint written", metadata: { path: "ckpt.pt" } });
   });
 
+  it("max_queue_items bounds the queue: the oldest are evicted and counted, flush_or_raise fails", async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error): void => void warnings.push(warning.message);
+    process.on("warning", onWarning);
+    try {
+      const e = await new NoopCollector({ maxQueueItems: 5 }).experiment("bounded");
+      for (let step = 0; step < 8; step++) e.metric("loss", step, { step });
+      const status = await e.flush();
+      expect(status).toMatchObject({ ok: false, droppedMetrics: 3, pendingMetrics: 0 });
+      expect(e.stats().metrics).toMatchObject({ enqueued: 8, accepted: 5, dropped: 3 });
+      await expect(e.flushOrRaise()).rejects.toBeInstanceOf(DeliveryIncompleteError);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.join("\n")).toMatch(/bounded/);
+    } finally {
+      process.off("warning", onWarning);
+    }
+  });
+
   it("NoopCollector() accepts the same calls and validation with no I/O", async () => {
     const c = new NoopCollector();
     const e = await c.experiment("unit-test-run");
