@@ -6,6 +6,7 @@
 import { randomUUID } from "node:crypto";
 import type { AnnotationEvent, ExperimentStatus, MetricEvent } from "../api/contract.ts";
 import type { Batch } from "./delivery-types.ts";
+import { backoffDelay } from "../retry/index.ts";
 
 export type EventKind = "metric" | "annotation";
 export type RequestKind = EventKind | "status";
@@ -98,4 +99,14 @@ export function toBatch(request: DeliveryRequest): Batch {
     case "annotation":
       return { kind: "annotation", items: request.items as AnnotationEvent[], idempotencyKey: request.key };
   }
+}
+
+/**
+ * After a retryable failure: nobody sends before the server's `Retry-After`; the background
+ * waits for that or for its jittered backoff (by background failures so far), whichever is later.
+ */
+export function scheduleRetry(request: DeliveryRequest, retryAfterMs: number | undefined, now: number, random: () => number): void {
+  const floor = retryAfterMs !== undefined && Number.isFinite(retryAfterMs) && retryAfterMs > 0 ? retryAfterMs : 0;
+  request.notBefore = now + floor;
+  request.dueAt = now + Math.max(floor, backoffDelay(Math.max(0, request.failures - 1), { random }));
 }

@@ -5,28 +5,17 @@
  * only awaited parts. See `shared/design.md` ("Delivery semantics").
  */
 import type { AnnotationEvent, ExperimentStatus, IngestResult, MetricEvent } from "../api/contract.ts";
-import type { SyvainError } from "../../errors.ts";
+import type { SyvainApiError, SyvainError } from "../../errors.ts";
 import { DeliveryIncompleteError } from "../../errors.ts";
 import { backoffDelay } from "../retry/index.ts";
-import { ChunkedQueue } from "./chunked-queue.ts";
+import { Backlog, type Targets } from "./backlog.ts";
 import { resolveDeliveryOptions, type ResolvedDeliveryOptions } from "./delivery-options.ts";
-import {
-  dropOldestItem,
-  newEventRequest,
-  newStatusRequest,
-  sizeOf,
-  splitEventRequest,
-  toBatch,
-  type DeliveryRequest,
-  type EventKind,
-  type EventRequest,
-  type StatusRequest,
-} from "./delivery-request.ts";
+import { scheduleRetry, toBatch, type DeliveryRequest } from "./delivery-request.ts";
 import type { DeliveryOptions, DeliverySink, FlushStatus, OutboxStats } from "./delivery-types.ts";
+import { overflowError, shutdownError, toSyvainError } from "./delivery-errors.ts";
 import { parseFlushOptions, type FlushOptions } from "./flush-options.ts";
 import { FlushRounds, type FlushRound } from "./flush-round.ts";
 import { flushStatusOf, KindCounters, statsOf, type OutboxCounters } from "./kind-counters.ts";
-import { toSyvainError, shutdownError, overflowError } from "./delivery-errors.ts";
 
 export type { FlushOptions } from "./flush-options.ts";
 
@@ -47,25 +36,20 @@ export class Outbox {
   readonly #onWarning: (message: string) => void;
   readonly #options: ResolvedDeliveryOptions;
   readonly #counters: OutboxCounters = { metrics: new KindCounters(), annotations: new KindCounters(), statusUpdates: new KindCounters() };
-  readonly #metricQueue = new ChunkedQueue<MetricEvent>();
-  readonly #annotationQueue = new ChunkedQueue<AnnotationEvent>();
-  /** Per kind: items that entered the queue, and the index of the oldest one still in it. */
-  readonly #pushed = { metric: 0, annotation: 0, status: 0 };
-  readonly #headIndex = { metric: 0, annotation: 0 };
-  /** Unsettled event batches (in flight or waiting for a retry), oldest first. */
-  readonly #batches = new Set<EventRequest>();
-  /** Unsettled status updates, in order; only the first is ever sent. Few, so a plain array. */
-  readonly #statuses: StatusRequest[] = [];
-  readonly #rounds = new FlushRounds(() => this.#pump(), (round) => this.#roundWork(round));
-  #seq = 0;
+  readonly #backlog = new Backlog(this.#counters);
+  readonly #rounds = new FlushRounds(
+    () => this.#pump(),
+    (round) => this.#backlog.roundWork(round),
+  );
   #inFlight = 0;
+  /** The background timer fired: send everything queued until the queues are empty. */
   #draining = false;
   #flushTimer: NodeJS.Timeout | undefined;
   #retryTimer: NodeJS.Timeout | undefined;
   #retryTimerAt = Infinity;
   #flushChain: Promise<unknown> = Promise.resolve();
-  /** What the running flush covers (its rounds' targets), between and during its rounds. */
-  #flushTargets: FlushRound["targets"] | undefined;
+  /** What the running flush covers, during and between its rounds. */
+  #flushTargets: Targets | undefined;
   #retryableFailures = 0;
   #syncFailed = false;
   #lastError: SyvainError | undefined;
@@ -83,27 +67,22 @@ export class Outbox {
     this.#onWarning = onWarning ?? ((message) => process.emitWarning(message, "SyvainDeliveryWarning"));
   }
 
+  /** True from the moment `close()` is called. */
   get isClosed(): boolean {
     return this.#closing;
   }
 
   enqueueMetric(event: MetricEvent): void {
-    const counts = this.#counters.metrics;
-    counts.enqueued++;
-    if (this.#closing) return this.#refuse(counts);
-    this.#metricQueue.push(event, this.#seq++);
-    this.#pushed.metric++;
-    counts.pending++;
+    this.#counters.metrics.enqueued++;
+    if (this.#closing) return this.#refuse(this.#counters.metrics);
+    this.#backlog.pushMetric(event);
     this.#afterEnqueue();
   }
 
   enqueueAnnotation(event: AnnotationEvent): void {
-    const counts = this.#counters.annotations;
-    counts.enqueued++;
-    if (this.#closing) return this.#refuse(counts);
-    this.#annotationQueue.push(event, this.#seq++);
-    this.#pushed.annotation++;
-    counts.pending++;
+    this.#counters.annotations.enqueued++;
+    if (this.#closing) return this.#refuse(this.#counters.annotations);
+    this.#backlog.pushAnnotation(event);
     this.#afterEnqueue();
   }
 
@@ -116,8 +95,7 @@ export class Outbox {
       this.#lastError = shutdownError(this.#label);
       return;
     }
-    this.#statuses.push(newStatusRequest(status, this.#pushed.status++, this.#pushed.metric, this.#pushed.annotation));
-    counts.pending++;
+    this.#backlog.pushStatus(status);
     if (this.#flushTimer === undefined && !this.#draining) this.#armFlushTimer();
   }
 
@@ -151,6 +129,7 @@ export class Outbox {
 
   async #closeNow(timeoutSeconds: number | undefined): Promise<FlushStatus> {
     const deadline = timeoutSeconds === undefined ? Infinity : Date.now() + timeoutSeconds * 1000;
+    const failuresBefore = this.#retryableFailures;
     // A flush already running may have no deadline: ours bounds only our own wait for it.
     const mine = this.#flushChain.then(() => this.#flushNow(0, deadline));
     this.#flushChain = mine.catch(() => undefined);
@@ -163,13 +142,13 @@ export class Outbox {
     } catch (error) {
       this.#lastError = toSyvainError(error, this.#label);
     }
-    return this.#status(0);
+    return this.#status(this.#retryableFailures - failuresBefore);
   }
 
   async #flushNow(retries: number, deadline: number): Promise<FlushStatus> {
     const failuresBefore = this.#retryableFailures;
     this.#syncFailed = false;
-    const targets = { metric: this.#pushed.metric, annotation: this.#pushed.annotation, status: this.#pushed.status };
+    const targets = this.#backlog.targets();
     this.#flushTargets = targets;
     try {
       for (let attempt = 0; !this.#closed; attempt++) {
@@ -205,46 +184,17 @@ export class Outbox {
   }
 
   #afterEnqueue(): void {
-    if (this.#counters.metrics.pending + this.#counters.annotations.pending > this.#options.maxQueueItems) this.#evict();
+    const { metrics, annotations } = this.#counters;
+    if (metrics.pending + annotations.pending > this.#options.maxQueueItems) this.#overflow();
     if (this.#flushTimer === undefined && !this.#draining) this.#armFlushTimer();
   }
 
-  /**
-   * Drops the oldest undelivered items that are not in a request in flight (queued, or waiting
-   * for a retry), across both kinds, until the bound holds again. During an outage this keeps the
-   * newest data, as the bound promises, instead of refusing everything new.
-   */
-  #evict(): void {
-    const { metrics, annotations } = this.#counters;
-    while (metrics.pending + annotations.pending > this.#options.maxQueueItems) {
-      const metricFirst = this.#metricQueue.peekSeq() <= this.#annotationQueue.peekSeq();
-      const queue = metricFirst ? this.#metricQueue : this.#annotationQueue;
-      const waiting = this.#oldestWaitingBatch();
-      if (waiting !== undefined && waiting.firstSeq < queue.peekSeq()) {
-        dropOldestItem(waiting);
-        if (waiting.items.length === 0) this.#batches.delete(waiting);
-        const counts = waiting.kind === "metric" ? metrics : annotations;
-        counts.pending--;
-        counts.dropped++;
-        continue;
-      }
-      if (queue.length === 0) break;
-      queue.shift();
-      this.#headIndex[metricFirst ? "metric" : "annotation"]++;
-      const counts = metricFirst ? metrics : annotations;
-      counts.pending--;
-      counts.dropped++;
-    }
+  #overflow(): void {
+    this.#backlog.evict(this.#options.maxQueueItems);
     if (this.#overflowWarned) return;
     this.#overflowWarned = true;
     this.#lastError = overflowError(this.#label, this.#options.maxQueueItems);
     this.#onWarning(this.#lastError.message);
-  }
-
-  #oldestWaitingBatch(): EventRequest | undefined {
-    let oldest: EventRequest | undefined;
-    for (const batch of this.#batches) if (!batch.inFlight && (oldest === undefined || batch.firstSeq < oldest.firstSeq)) oldest = batch;
-    return oldest;
   }
 
   #armFlushTimer(): void {
@@ -266,7 +216,7 @@ export class Outbox {
       if (request === undefined) break;
       this.#send(request);
     }
-    if (this.#metricQueue.length + this.#annotationQueue.length === 0) {
+    if (this.#backlog.queued === 0) {
       this.#draining = false;
       this.#overflowWarned = false;
     }
@@ -276,10 +226,15 @@ export class Outbox {
 
   #nextRequest(now: number): DeliveryRequest | undefined {
     const round = this.#rounds.current;
-    const head = this.#statuses[0];
-    if (head && !head.inFlight && this.#statusReady(head) && this.#mayStart(head, round, now)) return head;
-    for (const batch of this.#batches) if (!batch.inFlight && this.#mayStart(batch, round, now)) return batch;
-    return this.#takeFromQueue(round);
+    const head = this.#backlog.statuses[0];
+    if (head && !head.inFlight && this.#backlog.statusReady(head) && this.#mayStart(head, round, now)) return head;
+    for (const batch of this.#backlog.batches) if (!batch.inFlight && this.#mayStart(batch, round, now)) return batch;
+    const fresh = this.#backlog.takeBatch(this.#options.maxBatchItems, this.#draining, round?.targets);
+    if (fresh && round && fresh.lo < round.targets[fresh.kind]) {
+      fresh.round = round.id;
+      fresh.flushAttempt = true;
+    }
+    return fresh;
   }
 
   /**
@@ -297,40 +252,6 @@ export class Outbox {
     }
     request.flushAttempt = false;
     return request.dueAt <= now;
-  }
-
-  #inRound(request: DeliveryRequest, round: FlushRound): boolean {
-    return request.lo < round.targets[request.kind];
-  }
-
-  #takeFromQueue(round: FlushRound | undefined): EventRequest | undefined {
-    const metricWanted = this.#metricQueue.length > 0 && (this.#draining || (round !== undefined && this.#headIndex.metric < round.targets.metric));
-    const annotationWanted =
-      this.#annotationQueue.length > 0 && (this.#draining || (round !== undefined && this.#headIndex.annotation < round.targets.annotation));
-    if (!metricWanted && !annotationWanted) return undefined;
-    const kind: EventKind =
-      metricWanted && (!annotationWanted || this.#metricQueue.peekSeq() <= this.#annotationQueue.peekSeq()) ? "metric" : "annotation";
-    const queue = kind === "metric" ? this.#metricQueue : this.#annotationQueue;
-    const lo = this.#headIndex[kind];
-    const firstSeq = queue.peekSeq();
-    const items = queue.take(this.#options.maxBatchItems);
-    this.#headIndex[kind] += items.length;
-    const request = newEventRequest(kind, items, lo, firstSeq);
-    this.#batches.add(request);
-    if (round && this.#inRound(request, round)) {
-      request.round = round.id;
-      request.flushAttempt = true;
-    }
-    return request;
-  }
-
-  /** A status update waits until every event enqueued before it is settled. */
-  #statusReady(status: StatusRequest): boolean {
-    if (this.#headIndex.metric < status.metricsBefore || this.#headIndex.annotation < status.annotationsBefore) return false;
-    for (const batch of this.#batches) {
-      if (batch.lo < (batch.kind === "metric" ? status.metricsBefore : status.annotationsBefore)) return false;
-    }
-    return true;
   }
 
   #send(request: DeliveryRequest): void {
@@ -351,83 +272,32 @@ export class Outbox {
   #settled(request: DeliveryRequest, result: IngestResult | undefined, error?: SyvainError): void {
     request.inFlight = false;
     this.#inFlight--;
-    if (error === undefined) this.#accept(request, result);
-    else this.#onFailure(request, error);
+    if (error === undefined) {
+      const duplicates = typeof result?.duplicates === "number" ? result.duplicates : 0;
+      this.#backlog.settle(request, "accepted", duplicates);
+    } else this.#onFailure(request, error);
     this.#pump();
-  }
-
-  #accept(request: DeliveryRequest, result: IngestResult | undefined): void {
-    const n = sizeOf(request);
-    const counts = this.#countsOf(request);
-    this.#remove(request);
-    counts.pending -= n;
-    counts.accepted += n;
-    const duplicates = typeof result?.duplicates === "number" ? result.duplicates : 0;
-    counts.duplicates += Math.min(n, Math.max(0, duplicates));
   }
 
   #onFailure(request: DeliveryRequest, error: SyvainError): void {
     this.#lastError = error;
     if (request.kind !== "status" && error.code === "payload_too_large" && request.items.length > 1) {
-      this.#batches.delete(request);
-      for (const half of splitEventRequest(request)) this.#batches.add(half);
-      return;
+      return this.#backlog.split(request);
     }
-    if (!error.retryable) return this.#fail(request);
+    if (!error.retryable) return this.#backlog.settle(request, "failed");
     this.#retryableFailures++;
     if (request.flushAttempt) this.#rounds.countFailure(request.round);
     else request.failures++;
     const { maxRetries } = this.#options;
-    if (!request.flushAttempt && maxRetries !== null && request.failures > maxRetries) return this.#fail(request);
-    const now = Date.now();
-    const retryAfter = retryAfterOf(error);
-    request.notBefore = now + retryAfter;
-    request.dueAt = now + Math.max(retryAfter, backoffDelay(Math.max(0, request.failures - 1), { random: this.#random }));
-  }
-
-  #fail(request: DeliveryRequest): void {
-    const n = sizeOf(request);
-    const counts = this.#countsOf(request);
-    this.#remove(request);
-    counts.pending -= n;
-    counts.failed += n;
-  }
-
-  #remove(request: DeliveryRequest): void {
-    if (request.kind === "status") this.#statuses.shift();
-    else this.#batches.delete(request);
-  }
-
-  #countsOf(request: DeliveryRequest): KindCounters {
-    if (request.kind === "status") return this.#counters.statusUpdates;
-    return request.kind === "metric" ? this.#counters.metrics : this.#counters.annotations;
-  }
-
-  /** Whether a flush round still has something to send or wait for. */
-  #roundWork(round: FlushRound): { busy: boolean; wakeAt: number } {
-    let wakeAt = Infinity;
-    let busy = this.#headIndex.metric < round.targets.metric || this.#headIndex.annotation < round.targets.annotation;
-    const consider = (request: DeliveryRequest): void => {
-      if (!this.#inRound(request, round)) return;
-      if (request.inFlight) busy = true;
-      else if (request.round !== round.id && request.notBefore <= round.deadline) {
-        busy = true;
-        wakeAt = Math.min(wakeAt, request.notBefore);
-      }
-    };
-    for (const batch of this.#batches) consider(batch);
-    const head = this.#statuses[0];
-    if (head && (head.inFlight || this.#statusReady(head))) consider(head);
-    return { busy, wakeAt };
+    if (!request.flushAttempt && maxRetries !== null && request.failures > maxRetries) return this.#backlog.settle(request, "failed");
+    scheduleRetry(request, (error as Partial<SyvainApiError>).retryAfterMs, Date.now(), this.#random);
   }
 
   /** One unref'd timer for the earliest background retry: retries alone never keep a process alive. */
   #armRetryTimer(now: number): void {
-    let next = Infinity;
-    for (const batch of this.#batches) if (!batch.inFlight && batch.dueAt > now) next = Math.min(next, batch.dueAt);
-    const head = this.#statuses[0];
-    if (head && !head.inFlight && head.dueAt > now) next = Math.min(next, head.dueAt);
+    const next = this.#backlog.nextRetryAt(now);
     if (next === this.#retryTimerAt) return;
+    // An earlier timer still to fire will re-arm for this one.
     if (this.#retryTimer !== undefined && this.#retryTimerAt <= next && this.#retryTimerAt > now) return;
     clearTimeout(this.#retryTimer);
     this.#retryTimer = undefined;
@@ -447,9 +317,4 @@ export class Outbox {
     this.#flushTimer = this.#retryTimer = undefined;
     this.#retryTimerAt = Infinity;
   }
-}
-
-function retryAfterOf(error: SyvainError): number {
-  const value = (error as { retryAfterMs?: unknown }).retryAfterMs;
-  return typeof value === "number" && Number.isFinite(value) && value > 0 ? value : 0;
 }

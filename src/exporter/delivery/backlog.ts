@@ -1,0 +1,184 @@
+/**
+ * Everything an outbox has not settled yet, and its bookkeeping: the two FIFO queues of unsent
+ * events, the event batches taken from them (in flight or waiting for a retry), and the ordered
+ * status updates. No timers and no I/O: the outbox decides when to send, this decides what.
+ *
+ * Each kind's events are numbered in enqueue order; a batch covers a contiguous range of them
+ * (`lo ..`). That is what lets a status update wait for exactly the events enqueued before it,
+ * and a flush cover exactly what was enqueued before it began.
+ */
+import type { AnnotationEvent, ExperimentStatus, MetricEvent } from "../api/contract.ts";
+import { ChunkedQueue } from "./chunked-queue.ts";
+import {
+  dropOldestItem,
+  newEventRequest,
+  newStatusRequest,
+  sizeOf,
+  splitEventRequest,
+  type DeliveryRequest,
+  type EventKind,
+  type EventRequest,
+  type StatusRequest,
+} from "./delivery-request.ts";
+import type { FlushRound, RoundWork } from "./flush-round.ts";
+import type { KindCounters, OutboxCounters } from "./kind-counters.ts";
+
+export type Targets = FlushRound["targets"];
+
+export class Backlog {
+  readonly #counters: OutboxCounters;
+  readonly #metricQueue = new ChunkedQueue<MetricEvent>();
+  readonly #annotationQueue = new ChunkedQueue<AnnotationEvent>();
+  /** Per kind: items that entered the backlog, and the index of the oldest one still queued. */
+  readonly #pushed = { metric: 0, annotation: 0, status: 0 };
+  readonly #headIndex = { metric: 0, annotation: 0 };
+  /** Unsettled event batches (in flight or waiting for a retry). */
+  readonly batches = new Set<EventRequest>();
+  /** Unsettled status updates, in order; only the first is ever sent. Few, so a plain array. */
+  readonly statuses: StatusRequest[] = [];
+  #seq = 0;
+
+  constructor(counters: OutboxCounters) {
+    this.#counters = counters;
+  }
+
+  pushMetric(event: MetricEvent): void {
+    this.#metricQueue.push(event, this.#seq++);
+    this.#pushed.metric++;
+    this.#counters.metrics.pending++;
+  }
+
+  pushAnnotation(event: AnnotationEvent): void {
+    this.#annotationQueue.push(event, this.#seq++);
+    this.#pushed.annotation++;
+    this.#counters.annotations.pending++;
+  }
+
+  pushStatus(status: ExperimentStatus): void {
+    this.statuses.push(newStatusRequest(status, this.#pushed.status++, this.#pushed.metric, this.#pushed.annotation));
+    this.#counters.statusUpdates.pending++;
+  }
+
+  /** What a flush that starts now covers. */
+  targets(): Targets {
+    return { metric: this.#pushed.metric, annotation: this.#pushed.annotation, status: this.#pushed.status };
+  }
+
+  get queued(): number {
+    return this.#metricQueue.length + this.#annotationQueue.length;
+  }
+
+  /**
+   * Drops the oldest undelivered items that are not in a request in flight (queued, or waiting
+   * for a retry), across both kinds, until at most `limit` events are pending. During an outage
+   * this keeps the newest data, as the bound promises, instead of refusing everything new.
+   */
+  evict(limit: number): void {
+    const { metrics, annotations } = this.#counters;
+    while (metrics.pending + annotations.pending > limit) {
+      const metricFirst = this.#metricQueue.peekSeq() <= this.#annotationQueue.peekSeq();
+      const queue = metricFirst ? this.#metricQueue : this.#annotationQueue;
+      const waiting = this.#oldestWaitingBatch();
+      if (waiting !== undefined && waiting.firstSeq < queue.peekSeq()) {
+        dropOldestItem(waiting);
+        if (waiting.items.length === 0) this.batches.delete(waiting);
+        countDropped(waiting.kind === "metric" ? metrics : annotations);
+        continue;
+      }
+      if (queue.length === 0) break;
+      queue.shift();
+      this.#headIndex[metricFirst ? "metric" : "annotation"]++;
+      countDropped(metricFirst ? metrics : annotations);
+    }
+  }
+
+  #oldestWaitingBatch(): EventRequest | undefined {
+    let oldest: EventRequest | undefined;
+    for (const batch of this.batches) if (!batch.inFlight && (oldest === undefined || batch.firstSeq < oldest.firstSeq)) oldest = batch;
+    return oldest;
+  }
+
+  /**
+   * A new batch of up to `maxItems` from the queue of the kind whose oldest item is older,
+   * among the kinds that may send: all when `draining`, else only what `targets` covers.
+   */
+  takeBatch(maxItems: number, draining: boolean, targets: Targets | undefined): EventRequest | undefined {
+    const metricWanted = this.#metricQueue.length > 0 && (draining || (targets !== undefined && this.#headIndex.metric < targets.metric));
+    const annotationWanted =
+      this.#annotationQueue.length > 0 && (draining || (targets !== undefined && this.#headIndex.annotation < targets.annotation));
+    if (!metricWanted && !annotationWanted) return undefined;
+    const kind: EventKind =
+      metricWanted && (!annotationWanted || this.#metricQueue.peekSeq() <= this.#annotationQueue.peekSeq()) ? "metric" : "annotation";
+    const queue = kind === "metric" ? this.#metricQueue : this.#annotationQueue;
+    const lo = this.#headIndex[kind];
+    const firstSeq = queue.peekSeq();
+    const items = queue.take(maxItems);
+    this.#headIndex[kind] += items.length;
+    const request = newEventRequest(kind, items, lo, firstSeq);
+    this.batches.add(request);
+    return request;
+  }
+
+  /** A status update waits until every event enqueued before it is settled. */
+  statusReady(status: StatusRequest): boolean {
+    if (this.#headIndex.metric < status.metricsBefore || this.#headIndex.annotation < status.annotationsBefore) return false;
+    for (const batch of this.batches) {
+      if (batch.lo < (batch.kind === "metric" ? status.metricsBefore : status.annotationsBefore)) return false;
+    }
+    return true;
+  }
+
+  /** After `413 payload_too_large`: the batch becomes its two halves. */
+  split(request: EventRequest): void {
+    this.batches.delete(request);
+    for (const half of splitEventRequest(request)) this.batches.add(half);
+  }
+
+  /** Settles a request: its items leave the backlog as accepted or failed. */
+  settle(request: DeliveryRequest, outcome: "accepted" | "failed", duplicates = 0): void {
+    const n = sizeOf(request);
+    const counts = this.countsOf(request);
+    if (request.kind === "status") this.statuses.shift();
+    else this.batches.delete(request);
+    counts.pending -= n;
+    counts[outcome] += n;
+    counts.duplicates += Math.min(n, Math.max(0, duplicates));
+  }
+
+  countsOf(request: DeliveryRequest): KindCounters {
+    if (request.kind === "status") return this.#counters.statusUpdates;
+    return request.kind === "metric" ? this.#counters.metrics : this.#counters.annotations;
+  }
+
+  /** Earliest background retry time after `now` (`Infinity`: none). */
+  nextRetryAt(now: number): number {
+    let next = Infinity;
+    for (const batch of this.batches) if (!batch.inFlight && batch.dueAt > now) next = Math.min(next, batch.dueAt);
+    const head = this.statuses[0];
+    if (head && !head.inFlight && head.dueAt > now) next = Math.min(next, head.dueAt);
+    return next;
+  }
+
+  /** Whether a flush round still has something to send or wait for (and until when). */
+  roundWork(round: FlushRound): RoundWork {
+    let wakeAt = Infinity;
+    let busy = this.#headIndex.metric < round.targets.metric || this.#headIndex.annotation < round.targets.annotation;
+    const consider = (request: DeliveryRequest): void => {
+      if (request.lo >= round.targets[request.kind]) return;
+      if (request.inFlight) busy = true;
+      else if (request.round !== round.id && request.notBefore <= round.deadline) {
+        busy = true;
+        wakeAt = Math.min(wakeAt, request.notBefore);
+      }
+    };
+    for (const batch of this.batches) consider(batch);
+    const head = this.statuses[0];
+    if (head && (head.inFlight || this.statusReady(head))) consider(head);
+    return { busy, wakeAt };
+  }
+}
+
+function countDropped(counts: KindCounters): void {
+  counts.pending--;
+  counts.dropped++;
+}
