@@ -13,11 +13,13 @@ import type { DeliveryOptions, FlushStatus } from "../delivery/delivery-types.ts
 import type { ExperimentIdentity as ExperimentSpec } from "../../mapping/experiment.ts";
 import type { Provisioner } from "./provisioners.ts";
 import { exporterDiag } from "./diag-logger.ts";
+import { observeSink, type DeliveryHealth } from "./observed-sink.ts";
 
 export interface RegistryEntry {
   readonly slug: string;
   readonly experimentId: string;
   readonly outbox: Outbox;
+  readonly delivery: DeliveryHealth;
 }
 
 export interface SlugStatus {
@@ -92,13 +94,14 @@ export class ExperimentRegistry {
   async #create(spec: ExperimentSpec): Promise<RegistryEntry> {
     try {
       const provisioned = await this.#provision(spec);
+      const delivery: DeliveryHealth = { retryableFailure: undefined };
       const outbox = new Outbox({
         ...this.#delivery,
-        sink: provisioned.sink,
+        sink: observeSink(provisioned.sink, delivery),
         label: `experiment ${JSON.stringify(spec.slug)}`,
         onWarning: (message) => exporterDiag.warn(message),
       });
-      const entry: RegistryEntry = { slug: spec.slug, experimentId: provisioned.id, outbox };
+      const entry: RegistryEntry = { slug: spec.slug, experimentId: provisioned.id, outbox, delivery };
       this.#ready.set(spec.slug, entry);
       this.#creationErrors.delete(spec.slug);
       exporterDiag.debug(`experiment ${JSON.stringify(spec.slug)} ready (id ${provisioned.id})`);

@@ -6,11 +6,10 @@
  */
 import type { Resource } from "@opentelemetry/resources";
 import { SyvainError } from "../../errors.ts";
-import { experimentFromResource } from "../../mapping/experiment.ts";
+import { experimentFromResource, type ExperimentIdentity as ExperimentSpec } from "../../mapping/experiment.ts";
 import { openDestination, type Destination } from "./destination.ts";
 import { exporterDiag } from "./diag-logger.ts";
 import { ExperimentRegistry, type RegistryEntry, type SlugStatus } from "./experiment-registry.ts";
-import type { ExperimentIdentity as ExperimentSpec } from "../../mapping/experiment.ts";
 import type { ResolvedExporterOptions } from "./exporter-options.ts";
 import {
   experimentStats,
@@ -126,7 +125,7 @@ export class ExporterCore {
       if (firstOnly && reasons.length > 0) return reasons;
     }
     for (const entry of this.#registry.entries()) {
-      const reason = outboxPressure(entry.slug, entry.outbox.stats(), this.options.maxQueueItems);
+      const reason = outboxPressure(entry.slug, entry.outbox.stats(), this.options.maxQueueItems, entry.delivery.retryableFailure);
       if (reason !== undefined) reasons.push(reason);
       if (firstOnly && reasons.length > 0) return reasons;
     }

@@ -68,14 +68,19 @@ export function experimentStats(
 /** Fraction of `maxQueueItems` at which an outbox counts as nearly full. */
 export const BACKPRESSURE_QUEUE_RATIO = 0.8;
 
-/** Why one outbox should make senders slow down, or `undefined`. */
-export function outboxPressure(slug: string, stats: OutboxStats, maxQueueItems: number): string | undefined {
+/** Why one experiment's outbox should make senders slow down, or `undefined`. */
+export function outboxPressure(
+  slug: string,
+  stats: OutboxStats,
+  maxQueueItems: number,
+  retryableFailure: SyvainError | undefined,
+): string | undefined {
   const pending = stats.metrics.pending + stats.annotations.pending;
   if (pending >= maxQueueItems * BACKPRESSURE_QUEUE_RATIO) {
     return `experiment ${JSON.stringify(slug)}: ${pending} of ${maxQueueItems} queue slots in use`;
   }
-  if (pending > 0 && stats.lastError?.retryable === true) {
-    return `experiment ${JSON.stringify(slug)}: Syvain unavailable (${stats.lastError.message}); ${pending} events waiting`;
+  if (pending > 0 && retryableFailure !== undefined) {
+    return `experiment ${JSON.stringify(slug)}: Syvain unavailable (${retryableFailure.message}); ${pending} events waiting`;
   }
   return undefined;
 }

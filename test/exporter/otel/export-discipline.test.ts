@@ -132,13 +132,35 @@ describe("export() discipline", () => {
     await exporter.shutdown();
   });
 
-  it("reports Syvain as unavailable while retryable failures keep events queued", async () => {
-    const exporter = new SyvainMetricExporter({ sink: () => new UnavailableSink(), flushTimeoutSeconds: 0.05, shutdownTimeoutSeconds: 0.05 });
-    await exportOnce(exporter, await collectGauge(syvainResource({ slug: "down" }), 2));
+  it("reports Syvain as unavailable while retryable failures keep events queued, and not once it recovers", async () => {
+    const sink = new UnavailableSink();
+    const exporter = new SyvainMetricExporter({ sink: () => sink, flushTimeoutSeconds: 0.05, shutdownTimeoutSeconds: 0.05 });
+    const resource = syvainResource({ slug: "down" });
+    await exportOnce(exporter, await collectGauge(resource, 2));
     await exporter.forceFlush();
     expect(exporter.health()).toEqual({ backpressured: true, reasons: [expect.stringContaining('"down": Syvain unavailable (HTTP 503: unavailable); 2 events waiting')] });
+
+    sink.down = false;
+    sink.release();
+    await exporter.forceFlush();
+    expect(exporter.stats()[0]?.metrics).toMatchObject({ accepted: 2, pending: 0 });
+    expect(exporter.stats()[0]?.lastError?.message).toContain("503"); // the last error is history...
+    // ...so events waiting after the recovery (a slow Syvain, not a failing one) are not "unavailable".
+    sink.hold();
+    await exportOnce(exporter, await collectGauge(resource, 2, 2));
+    expect(exporter.stats()[0]?.metrics.pending).toBe(2);
+    await new Promise((resolve) => setTimeout(resolve, 300)); // let the background flush start the stalled request
+    expect(exporter.isBackpressured()).toBe(false);
+    sink.release();
     await exporter.shutdown();
-    expect(exporter.stats()[0]?.metrics.pending).toBe(2); // never lost silently: still counted after shutdown
+    expect(exporter.stats()[0]?.metrics).toMatchObject({ accepted: 4, pending: 0 });
+  });
+
+  it("still counts undelivered events after a shutdown that could not drain", async () => {
+    const exporter = new SyvainMetricExporter({ sink: () => new UnavailableSink(), shutdownTimeoutSeconds: 0.05 });
+    await exportOnce(exporter, await collectGauge(syvainResource({ slug: "lossy" }), 2));
+    await exporter.shutdown();
+    expect(exporter.stats()[0]?.metrics.pending).toBe(2); // never lost silently
   });
 
   it("warns through diag and counts the points the mapping drops", async () => {

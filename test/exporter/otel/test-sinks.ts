@@ -15,6 +15,11 @@ export class GatedSink implements DeliverySink {
     return { accepted: batch.kind === "status" ? 1 : batch.items.length, duplicates: 0 };
   }
 
+  /** Stalls later deliveries again until the next `release()`. */
+  hold(): void {
+    this.#open = false;
+  }
+
   release(): void {
     this.#open = true;
     for (const resolve of this.#waiting.splice(0)) resolve();
@@ -26,13 +31,12 @@ export class GatedSink implements DeliverySink {
   }
 }
 
-/** Fails every batch with a retryable 503-like error. */
-export class UnavailableSink implements DeliverySink {
-  deliver(): Promise<IngestResult> {
-    return Promise.reject(new SyvainError("server", "HTTP 503: unavailable", { retryable: true }));
-  }
+/** Fails every batch with a retryable 503-like error while `down`, else behaves as a `GatedSink`. */
+export class UnavailableSink extends GatedSink {
+  down = true;
 
-  close(): Promise<void> {
-    return Promise.resolve();
+  override deliver(batch: Batch): Promise<IngestResult> {
+    if (this.down) return Promise.reject(new SyvainError("server", "HTTP 503: unavailable", { retryable: true }));
+    return super.deliver(batch);
   }
 }
