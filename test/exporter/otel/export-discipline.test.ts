@@ -7,7 +7,7 @@ import { ExportResultCode } from "@opentelemetry/core";
 import { resourceFromAttributes, type Resource } from "@opentelemetry/resources";
 import { MeterProvider, type ResourceMetrics } from "@opentelemetry/sdk-metrics";
 import type { ReadableLogRecord } from "@opentelemetry/sdk-logs";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { SyvainError } from "../../../src/errors.ts";
 import { SyvainLogRecordExporter } from "../../../src/exporter/log-exporter.ts";
 import { SyvainMetricExporter } from "../../../src/exporter/metric-exporter.ts";
@@ -149,7 +149,7 @@ describe("export() discipline", () => {
     sink.hold();
     await exportOnce(exporter, await collectGauge(resource, 2, 2));
     expect(exporter.stats()[0]?.metrics.pending).toBe(2);
-    await new Promise((resolve) => setTimeout(resolve, 300)); // let the background flush start the stalled request
+    await vi.waitFor(() => expect(sink.stalled).toBeGreaterThan(0)); // the background flush is now stuck on the slow sink
     expect(exporter.isBackpressured()).toBe(false);
     sink.release();
     await exporter.shutdown();

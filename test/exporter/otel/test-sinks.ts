@@ -15,6 +15,11 @@ export class GatedSink implements DeliverySink {
     return { accepted: batch.kind === "status" ? 1 : batch.items.length, duplicates: 0 };
   }
 
+  /** Deliveries waiting for `release()`. */
+  get stalled(): number {
+    return this.#waiting.length;
+  }
+
   /** Stalls later deliveries again until the next `release()`. */
   hold(): void {
     this.#open = false;
