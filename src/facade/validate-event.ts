@@ -47,12 +47,14 @@ export function validateStep(options: unknown, owner: string): number | null {
 export function validateMetricMetadata(metadata: unknown, owner: string): MetricMetadata {
   if (metadata === undefined) return {};
   if (!isPlainObject(metadata)) throw invalid("metadata", metadata, "must be a plain object of string, number or boolean values", owner);
-  const entries = Object.entries(metadata);
-  if (entries.length > facadeLimits.maxMetricMetadataKeys) {
-    throw invalid("metadata", metadata, `has ${entries.length} keys; at most ${facadeLimits.maxMetricMetadataKeys} are allowed (put one-off details in an annotation)`, owner);
+  const keys = Object.keys(metadata);
+  if (keys.length > facadeLimits.maxMetricMetadataKeys) {
+    throw invalid("metadata", metadata, `has ${keys.length} keys; at most ${facadeLimits.maxMetricMetadataKeys} are allowed (put one-off details in an annotation)`, owner);
   }
+  // A copy: the caller may reuse and mutate its object after the call, the queued event must not change.
   const result: MetricMetadata = {};
-  for (const [key, value] of entries) {
+  for (const key of keys) {
+    const value = metadata[key];
     validateMetadataKey(key, owner);
     const field = `metadata.${key}`;
     if (typeof value === "string") {
