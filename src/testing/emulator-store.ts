@@ -28,8 +28,8 @@ export interface ExperimentData {
   experiment: Experiment;
   /** Canonical key (name + metadata with sorted keys) → series. */
   series: Map<string, StoredSeries>;
-  /** Fast path: key as the client serialised it (unsorted) → series; filled lazily. */
-  seriesByRawKey: Map<string, StoredSeries>;
+  /** Fast path: name → a few of its series, compared by shallow metadata equality (no key building). */
+  seriesByName: Map<string, { series: StoredSeries; keyCount: number }[]>;
   annotations: AnnotationEvent[];
   /** `client_event_id`s stored in this experiment, metrics and annotations alike. */
   seen: Set<string>;
@@ -72,7 +72,7 @@ export class EmulatorStore {
     const data: ExperimentData = {
       experiment,
       series: new Map(),
-      seriesByRawKey: new Map(),
+      seriesByName: new Map(),
       annotations: [],
       seen: new Set(),
       nextSeq: 0,
@@ -130,16 +130,18 @@ export class EmulatorStore {
   }
 
   #seriesFor(data: ExperimentData, name: string, metadata: MetricMetadata): StoredSeries {
-    const rawKey = `${name}\u0000${JSON.stringify(metadata)}`;
-    const known = data.seriesByRawKey.get(rawKey);
-    if (known) return known;
+    const candidates = data.seriesByName.get(name);
+    if (candidates) for (const c of candidates) if (sameMetadata(c.series.metadata, c.keyCount, metadata)) return c.series;
     const canonical = canonicalSeriesKey(name, metadata);
     let series = data.series.get(canonical);
     if (!series) {
       series = { name, metadata: { ...metadata }, steps: [], timestamps: [], values: [], ids: [], seqs: [] };
       data.series.set(canonical, series);
     }
-    data.seriesByRawKey.set(rawKey, series);
+    // Bounded, so a high-cardinality name costs a short scan and then the canonical key.
+    const list = candidates ?? [];
+    if (list.length < FAST_PATH_SERIES_PER_NAME) list.push({ series, keyCount: Object.keys(series.metadata).length });
+    data.seriesByName.set(name, list);
     return series;
   }
 
@@ -160,6 +162,18 @@ export class EmulatorStore {
   pruneIdempotency(now: number): void {
     for (const [key, record] of this.idempotency) if (record.expiresAt <= now) this.idempotency.delete(key);
   }
+}
+
+const FAST_PATH_SERIES_PER_NAME = 16;
+
+/** Same mapping (key order aside): values are scalars, so `===` per key plus the key count decide. */
+function sameMetadata(stored: MetricMetadata, storedKeyCount: number, incoming: MetricMetadata): boolean {
+  let count = 0;
+  for (const key in incoming) {
+    if (stored[key] !== incoming[key]) return false;
+    count++;
+  }
+  return count === storedKeyCount;
 }
 
 /** Series identity: the name and the exact metadata mapping, independent of key order. */
