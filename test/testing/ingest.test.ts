@@ -116,6 +116,17 @@ describe("series query", () => {
     expect(await query({})).toHaveLength(4);
   });
 
+  it("keeps series apart for a high-cardinality name, whatever the metadata key order", async () => {
+    const batch = (round: number) =>
+      Array.from({ length: 40 }, (_, i) => metric(`hc-${round}-${i}`, { name: "hc", step: round, metadata: round === 0 ? { shard: i, kind: "x" } : { kind: "x", shard: i } }));
+    await call(emulator, "POST", apiPaths.experimentMetrics(id), { body: { metrics: batch(0) } });
+    await call(emulator, "POST", apiPaths.experimentMetrics(id), { body: { metrics: batch(1) } });
+    const series = await query({ metric_name: "hc" });
+    expect(series).toHaveLength(40);
+    expect(series.every((s) => s.data.steps.join() === "0,1")).toBe(true);
+    expect(new Set(series.map((s) => s.metadata.shard)).size).toBe(40);
+  });
+
   it("filters on metadata and orders by timestamp or step, asc or desc", async () => {
     const filtered = await query({ metric_name: "loss", metadata_filter: [{ key: "split", value: "train" }, { key: "seed", value: 1 }] });
     expect(filtered).toHaveLength(1);
