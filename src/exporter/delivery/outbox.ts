@@ -118,10 +118,18 @@ export class Outbox {
     return status;
   }
 
-  /** Flushes within `timeoutSeconds`, then stops: later enqueues are counted as dropped. Idempotent. */
+  /**
+   * Flushes within `timeoutSeconds`, then stops: later enqueues are counted as dropped. Idempotent.
+   * Never throws; an invalid `timeoutSeconds` rejects (and closes nothing).
+   */
   close(options?: { timeoutSeconds?: number }): Promise<FlushStatus> {
     if (this.#closePromise) return this.#closePromise;
-    const parsed = parseFlushOptions({ timeoutSeconds: options?.timeoutSeconds }, `${this.#label}.close()`);
+    let parsed: ReturnType<typeof parseFlushOptions>;
+    try {
+      parsed = parseFlushOptions({ timeoutSeconds: options?.timeoutSeconds }, `${this.#label}.close()`);
+    } catch (error) {
+      return Promise.reject(toSyvainError(error, this.#label));
+    }
     this.#closing = true;
     this.#closePromise = this.#closeNow(parsed.timeoutSeconds);
     return this.#closePromise;

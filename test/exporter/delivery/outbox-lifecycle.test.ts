@@ -130,6 +130,18 @@ describe("Outbox close", () => {
     expect(sink.calls).toHaveLength(1);
   });
 
+  it("treats a negative timeout as an expired deadline and rejects a non-number without closing", async () => {
+    const sink = scriptedSink(() => "hold");
+    const outbox = new Outbox({ sink });
+    outbox.enqueueMetric(metric());
+    await expect(outbox.close({ timeoutSeconds: Number.NaN })).rejects.toMatchObject({ field: "timeoutSeconds" });
+    expect(outbox.isClosed).toBe(false);
+    const closing = outbox.close({ timeoutSeconds: -5 });
+    await vi.advanceTimersByTimeAsync(0);
+    await expect(closing).resolves.toMatchObject({ ok: false, pendingMetrics: 1 });
+    expect(sink.closed).toBe(true);
+  });
+
   it("ends a flush that has no deadline when close gives up", async () => {
     const sink = scriptedSink(() => "hold");
     const outbox = new Outbox({ sink });
