@@ -50,8 +50,41 @@ export function toMetadataValue(value: unknown): string | number | boolean | und
   return JSON.stringify(json); // arrays, maps, null
 }
 
+interface SortedKey {
+  key: string;
+  /** `JSON.stringify(key)`, computed once per key order. */
+  json: string;
+}
+
+/**
+ * The sorted keys of the last attribute key order seen. Points of one series (and usually of one
+ * instrument) share their key order, so sorting and quoting keys happens once, not per point.
+ */
+export class SortedKeys {
+  #order: string[] = [];
+  #sorted: SortedKey[] = [];
+
+  of(attributes: Attributes): readonly SortedKey[] {
+    const order = this.#order;
+    let index = 0;
+    let same = true;
+    // for…in instead of Object.keys: no array per point on a hit (a miss falls back to Object.keys).
+    for (const key in attributes) {
+      if (order[index] !== key) {
+        same = false;
+        break;
+      }
+      index++;
+    }
+    if (same && index === order.length) return this.#sorted;
+    this.#order = Object.keys(attributes);
+    this.#sorted = [...this.#order].sort().map((key) => ({ key, json: JSON.stringify(key) }));
+    return this.#sorted;
+  }
+}
+
 /** Fills `out` from `attributes`; keys are sorted so the metadata and its canonical text are deterministic. */
-export function readPointLabels(attributes: Attributes | undefined, stepKey: string, out: PointLabels): void {
+export function readPointLabels(attributes: Attributes | undefined, stepKey: string, out: PointLabels, keys: SortedKeys): void {
   out.step = null;
   out.invalidStep = false;
   out.invalidStepValue = undefined;
@@ -61,10 +94,8 @@ export function readPointLabels(attributes: Attributes | undefined, stepKey: str
     out.metadataCanonical = "{}";
     return;
   }
-  const keys = Object.keys(attributes);
-  if (keys.length > 1) keys.sort();
   let canonical = "{";
-  for (const key of keys) {
+  for (const { key, json } of keys.of(attributes)) {
     const raw = attributes[key];
     if (key === stepKey) {
       if (raw === undefined) continue;
@@ -82,7 +113,7 @@ export function readPointLabels(attributes: Attributes | undefined, stepKey: str
     setOwn(metadata, key, value);
     if (canonical.length > 1) canonical += ",";
     // Finite numbers and booleans print the same through String() as through JSON, only cheaper.
-    canonical += `${JSON.stringify(key)}:${typeof value === "string" ? JSON.stringify(value) : String(value)}`;
+    canonical += `${json}:${typeof value === "string" ? JSON.stringify(value) : String(value)}`;
   }
   out.metadataCanonical = `${canonical}}`;
 }

@@ -18,7 +18,7 @@ import type { MetricEvent } from "../exporter/api/contract.ts";
 import { DropCounter, showValue } from "./drops.ts";
 import type { DroppedPoints } from "./drops.ts";
 import { HrTimeConverter, eventIdOf, metricIdentity } from "./event-id.ts";
-import { DEFAULT_STEP_ATTRIBUTE, readPointLabels } from "./metric-attributes.ts";
+import { DEFAULT_STEP_ATTRIBUTE, SortedKeys, readPointLabels } from "./metric-attributes.ts";
 import type { PointLabels } from "./metric-attributes.ts";
 
 export interface MetricsToEventsOptions {
@@ -66,6 +66,7 @@ class MetricMapper {
   readonly #experimentKeyJson: string;
   readonly #stepKey: string;
   readonly #labels: PointLabels = { step: null, invalidStep: false, invalidStepValue: undefined, metadata: {}, metadataCanonical: "{}" };
+  readonly #keys = new SortedKeys();
   readonly #start = new HrTimeConverter();
   readonly #end = new HrTimeConverter();
   readonly #unstepped = { startNanos: "", endNanos: "", value: 0 };
@@ -105,7 +106,7 @@ class MetricMapper {
       return false;
     }
     const labels = this.#labels;
-    readPointLabels(point.attributes, this.#stepKey, labels);
+    readPointLabels(point.attributes, this.#stepKey, labels, this.#keys);
     if (labels.invalidStep) {
       const example = `${name}: step attribute "${this.#stepKey}" = ${showValue(labels.invalidStepValue)} is not a non-negative safe integer`;
       this.drops.add("invalid_step", name, example);

@@ -262,6 +262,30 @@ describe("metricsToEvents: client_event_id", () => {
     expect(again).toBe(first);
   });
 
+  it("points of one call with changing key orders and key sets: order never matters, sets always do", () => {
+    const points = [
+      point({ value: 1, attributes: { step: 1, split: "a" } }),
+      point({ value: 1, attributes: { split: "a", step: 1 } }),
+      point({ value: 1, attributes: { split: "a" } }),
+      point({ value: 1, attributes: { split: "a", step: 1, rank: 0 } }),
+      point({ value: 1, attributes: { rank: 0, step: 1, split: "a" } }),
+      point({ value: 1, attributes: { step: 1, splat: "a" } }),
+    ];
+    const { events } = metricsToEvents(scope(gauge("loss", points)), opts);
+    expect(events.map((e) => [e.step, e.metadata])).toEqual([
+      [1, { split: "a" }],
+      [1, { split: "a" }],
+      [null, { split: "a" }],
+      [1, { split: "a", rank: 0 }],
+      [1, { split: "a", rank: 0 }],
+      [1, { splat: "a" }],
+    ]);
+    const ids = events.map((e) => e.client_event_id);
+    expect(ids[1]).toBe(ids[0]);
+    expect(ids[4]).toBe(ids[3]);
+    expect(new Set([ids[0], ids[2], ids[3], ids[5]]).size).toBe(4);
+  });
+
   it("step given as text is the same step as the number", () => {
     const a = idOf(gauge("loss", [point({ value: 1, attributes: { step: 4 } })]));
     const b = idOf(gauge("loss", [point({ value: 1, attributes: { step: "4" } })]));
