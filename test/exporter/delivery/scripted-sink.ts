@@ -79,14 +79,5 @@ export function metric(name = "loss", step: number | null = null): MetricEvent {
 
 export const idsOf = (batch: Batch): string[] => (batch.kind === "status" ? [batch.status] : batch.items.map((i) => i.client_event_id));
 
-/** Deterministic PRNG for randomized tests (mulberry32). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG for randomized tests (mulberry32), shared with the mapping tests. */
+export { seededRandom } from "../../mapping/random-json.ts";
