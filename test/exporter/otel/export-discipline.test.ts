@@ -80,8 +80,7 @@ describe("export() discipline", () => {
   });
 
   it("does not call a throwing callback twice", async () => {
-    const sink = new GatedSink();
-    sink.release();
+    const sink = new GatedSink({ open: true });
     const exporter = new SyvainMetricExporter({ sink: () => sink });
     const data = await collectGauge(syvainResource({ slug: "cb" }), 1);
     let calls = 0;
@@ -99,8 +98,7 @@ describe("export() discipline", () => {
   });
 
   it("queues the good resource groups of a log batch and fails for the bad one", async () => {
-    const sink = new GatedSink();
-    sink.release();
+    const sink = new GatedSink({ open: true });
     const exporter = new SyvainLogRecordExporter({ sink: () => sink });
     const good = syvainResource({ slug: "good" });
     const bad = syvainResource({ slug: "bad" });
@@ -168,8 +166,7 @@ describe("export() discipline", () => {
     const logger = { ...silentLogger, warn: (...args: unknown[]) => void warnings.push(args.map(String).join(" ")) };
     diag.setLogger(logger, DiagLogLevel.WARN);
     try {
-      const sink = new GatedSink();
-      sink.release();
+      const sink = new GatedSink({ open: true });
       const exporter = new SyvainMetricExporter({ sink: () => sink });
       const reader = new ManualReader();
       const provider = new MeterProvider({ resource: syvainResource({ slug: "noisy" }), readers: [reader] });
@@ -190,8 +187,7 @@ describe("export() discipline", () => {
 
   it("reports a retryable creation failure as unavailable, and recovers on a later export", async () => {
     let attempts = 0;
-    const sink = new GatedSink();
-    sink.release();
+    const sink = new GatedSink({ open: true });
     const exporter = new SyvainMetricExporter({
       sink: () => {
         attempts += 1;
@@ -211,8 +207,7 @@ describe("export() discipline", () => {
   });
 
   it("fails exports after shutdown, and shuts down once", async () => {
-    const sink = new GatedSink();
-    sink.release();
+    const sink = new GatedSink({ open: true });
     const exporter = new SyvainMetricExporter({ sink: () => sink });
     const data = await collectGauge(syvainResource({ slug: "closed" }), 2);
     expect((await exportOnce(exporter, data)).code).toBe(ExportResultCode.SUCCESS);

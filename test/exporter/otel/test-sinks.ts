@@ -3,11 +3,15 @@ import type { IngestResult } from "../../../src/exporter/api/contract.ts";
 import type { Batch, DeliverySink } from "../../../src/exporter/delivery/delivery-types.ts";
 import { SyvainError } from "../../../src/errors.ts";
 
-/** Accepts batches only once `release()` is called; records what it got. */
+/** Accepts batches only once `release()` is called (or at once when created `open`); records what it got. */
 export class GatedSink implements DeliverySink {
   readonly delivered: Batch[] = [];
-  #open = false;
+  #open: boolean;
   #waiting: (() => void)[] = [];
+
+  constructor(options: { open?: boolean } = {}) {
+    this.#open = options.open ?? false;
+  }
 
   async deliver(batch: Batch): Promise<IngestResult> {
     if (!this.#open) await new Promise<void>((resolve) => this.#waiting.push(resolve));
