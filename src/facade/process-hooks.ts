@@ -90,7 +90,11 @@ export class ProcessHooks {
   };
 
   readonly #onUncaught = (error: unknown): void => {
-    if (this.#ending) return;
+    if (this.#ending) {
+      // The process is already ending (and will exit): show this error rather than swallow it.
+      process.stderr.write(`${inspect(error)}\n`);
+      return;
+    }
     // Someone else handles uncaught errors: the process would not have died; not ours to decide.
     if (this.#target.listenerCount("uncaughtException") > 1) return;
     void this.#end({ kind: "error", error }, () => this.#rethrow(error));
