@@ -202,7 +202,11 @@ export class Outbox {
     if (this.#overflowWarned) return;
     this.#overflowWarned = true;
     this.#lastError = overflowError(this.#label, this.#options.maxQueueItems);
-    this.#onWarning(this.#lastError.message);
+    try {
+      this.#onWarning(this.#lastError.message);
+    } catch {
+      // A failing warning handler must not make enqueue throw (it never does).
+    }
   }
 
   #armFlushTimer(): void {

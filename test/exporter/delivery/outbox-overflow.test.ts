@@ -38,6 +38,21 @@ describe("Outbox overflow", () => {
     expect(warnings).toHaveLength(2);
   });
 
+  it("never throws from enqueue, even when the warning handler throws", () => {
+    const outbox = new Outbox({
+      sink: scriptedSink(),
+      maxQueueItems: 1,
+      onWarning: () => {
+        throw new Error("handler bug");
+      },
+    });
+    expect(() => {
+      outbox.enqueueMetric(metric());
+      outbox.enqueueMetric(metric());
+    }).not.toThrow();
+    expect(outbox.stats().metrics).toMatchObject({ enqueued: 2, pending: 1, dropped: 1 });
+  });
+
   it("never evicts items of a request in flight", async () => {
     const sink = scriptedSink(() => "hold");
     const outbox = new Outbox({ sink, maxQueueItems: 3, maxBatchItems: 3, onWarning: () => undefined });
