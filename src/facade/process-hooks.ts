@@ -91,8 +91,10 @@ export class ProcessHooks {
 
   readonly #onUncaught = (error: unknown): void => {
     if (this.#ending) {
-      // The process is already ending (and will exit): show this error rather than swallow it.
+      // The process is already ending: show this error rather than swallow it, and (for a normal
+      // exit) make the exit code say so, as Node would have.
       process.stderr.write(`${inspect(error)}\n`);
+      this.#target.exitCode = 1;
       return;
     }
     // Someone else handles uncaught errors: the process would not have died; not ours to decide.
