@@ -70,6 +70,7 @@ export class Experiment implements AsyncDisposable {
   #inRunBlock = false;
   #closed = false;
 
+  /** @internal Made by `collector.experiment()`. */
   constructor(init: ExperimentInit) {
     this.id = init.record.id;
     this.slug = init.record.slug;

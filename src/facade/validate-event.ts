@@ -100,11 +100,13 @@ export function validateAnnotationText(text: unknown, owner: string): string {
 export function validateAnnotationMetadata(metadata: unknown, owner: string): JsonObject {
   if (metadata === undefined) return {};
   assertJsonObject(metadata, "metadata", owner);
-  const bytes = Buffer.byteLength(JSON.stringify(metadata), "utf8");
+  const json = JSON.stringify(metadata);
+  const bytes = Buffer.byteLength(json, "utf8");
   if (bytes > facadeLimits.maxAnnotationMetadataBytes) {
     throw invalid("metadata", `<${bytes} bytes of JSON>`, `must serialize to at most ${facadeLimits.maxAnnotationMetadataBytes} UTF-8 bytes`, owner);
   }
-  return metadata;
+  // A deep copy (from the text we measured anyway): the caller may mutate its object after the call.
+  return JSON.parse(json) as JsonObject;
 }
 
 export function validateOptionsObject(options: unknown, owner: string): Record<string, unknown> {

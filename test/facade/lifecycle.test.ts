@@ -176,6 +176,19 @@ describe("event identity and time", () => {
     expect(sink.annotations[0]!.timestamp).toBe(1_600_000_000_000);
   });
 
+  it("queued events are copies: mutating the caller's metadata objects afterwards changes nothing", async () => {
+    const { experiment, sink } = testExperiment();
+    const labels: Record<string, string> = { split: "train" };
+    const details = { files: ["a.pt"] };
+    experiment.metric("loss", 1, { step: 0, metadata: labels });
+    experiment.annotation("saved", { metadata: details });
+    labels.split = "validation";
+    details.files.push("b.pt");
+    await experiment.flushOrRaise();
+    expect(sink.metrics[0]!.metadata).toEqual({ split: "train" });
+    expect(sink.annotations[0]!.metadata).toEqual({ files: ["a.pt"] });
+  });
+
   it("after close(), metric() raises a shutdown error", async () => {
     const { experiment, sink } = testExperiment();
     await experiment.close();
