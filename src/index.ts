@@ -1,4 +1,18 @@
 // Public API. Named exports only (no `export *`): what is here is what we support.
+export { Collector, JsonlCollector, NoopCollector, Experiment, facadeLimits } from "./facade/index.ts";
+export type {
+  AnnotationOptions,
+  CollectorOptions,
+  ExperimentLoggerProviderOptions,
+  ExperimentMeterProviderOptions,
+  ExperimentOptions,
+  FlushOrRaiseOptions,
+  JsonlCollectorOptions,
+  LocalCollectorOptions,
+  MetricOptions,
+  RunOptions,
+  RunScope,
+} from "./facade/index.ts";
 export { SyvainError, SyvainApiError, SyvainValidationError, DeliveryIncompleteError } from "./errors.ts";
 export type { SyvainErrorCode, SyvainErrorOptions, SyvainApiErrorOptions } from "./errors.ts";
 export type {
@@ -13,3 +27,21 @@ export type {
   SeriesBatch,
 } from "./exporter/api/contract.ts";
 export type { DeliveryOptions, FlushStatus, OutboxStats, OutboxKindStats } from "./exporter/delivery/delivery-types.ts";
+export { createSyvainClient } from "./exporter/client/create-client.ts";
+export type { SyvainClient, SyvainClientOptions, CallOptions } from "./exporter/client/client-types.ts";
+export { SyvainMetricExporter } from "./exporter/metric-exporter.ts";
+export { SyvainLogRecordExporter } from "./exporter/log-exporter.ts";
+export {
+  createSyvainMetricReader,
+  SyvainMetricReader,
+  DEFAULT_EXPORT_INTERVAL_MILLIS,
+  DEFAULT_CARDINALITY_LIMIT,
+} from "./exporter/reader.ts";
+export type { SyvainMetricReaderOptions } from "./exporter/reader.ts";
+export { createSyvainExporters } from "./exporter/otel/create-exporters.ts";
+export type { SyvainExporters } from "./exporter/otel/create-exporters.ts";
+export { syvainResource } from "./exporter/otel/syvain-resource.ts";
+export type { SyvainResourceOptions } from "./exporter/otel/syvain-resource.ts";
+export type { SyvainExporterOptions, SinkFactory, SinkTarget } from "./exporter/otel/exporter-options.ts";
+export type { ExperimentExportStats, ExporterKindStats, SyvainExporterHealth } from "./exporter/otel/exporter-stats.ts";
+export type { SlugResolver } from "./mapping/index.ts";
