@@ -15,10 +15,12 @@ import { createSyvainClient } from "../src/exporter/client/create-client.ts";
 import type { SyvainClient } from "../src/exporter/client/client-types.ts";
 import { Outbox } from "../src/exporter/delivery/outbox.ts";
 import { createRestSink } from "../src/exporter/delivery/rest-sink.ts";
-import type { BenchModule, BenchResult } from "./bench-types.ts";
+import { median, type BenchModule, type BenchResult } from "./bench-types.ts";
 import { facadeLikeEvent } from "./facade-like-events.ts";
 
 const EVENTS = Number(process.env.BENCH_E2E_EVENTS ?? 500_000);
+/** Runs per server: the machine is shared, so the table shows the median and the best. */
+const RUNS = Number(process.env.BENCH_E2E_RUNS ?? 3);
 
 interface ServerProcess {
   url: string;
@@ -67,11 +69,21 @@ function check(stored: number | undefined): void {
   if (stored !== EVENTS) throw new Error(`the server stored ${stored} of ${EVENTS} events`);
 }
 
-async function withServer(script: string, body: (server: ServerProcess, client: SyvainClient) => Promise<BenchResult>): Promise<BenchResult[]> {
+async function withServer(
+  script: string,
+  title: string,
+  target: BenchResult["target"],
+  once: (server: ServerProcess, client: SyvainClient) => Promise<number>,
+): Promise<BenchResult[]> {
   const server = await startServerProcess(script);
   const client = createSyvainClient({ host: server.url, apiKey: server.apiKey });
   try {
-    return [await body(server, client)];
+    const rates: number[] = [];
+    for (let run = 0; run < RUNS; run++) rates.push(await once(server, client));
+    return [
+      { name: title, metric: `throughput, median of ${RUNS}`, value: median(rates), unit: "events/s", ...(target ? { target } : {}) },
+      { name: title, metric: `throughput, best of ${RUNS}`, value: Math.max(...rates), unit: "events/s" },
+    ];
   } finally {
     await client.close();
     await server.stop();
@@ -83,21 +95,23 @@ const label = `${EVENTS / 1000}k events`;
 export const endToEndBench: BenchModule = {
   name: "end to end emulator",
   run: () =>
-    withServer("./emulator-process.ts", async (server, client) => {
-      const experiment = await client.createExperiment({ slug: `bench-${Date.now()}` });
+    withServer("./emulator-process.ts", `facade-like → outbox → emulator (${label})`, { op: ">=", value: 200_000 }, async (server, client) => {
+      const experiment = await client.createExperiment({ slug: `bench-${Date.now()}-${Math.random().toString(36).slice(2)}` });
       const rate = await pushEvents(client, experiment.id);
       const stats = (await getJson(`${server.url}/_emulator/stats`, server.apiKey)) as { experiments: { slug: string; metrics: number }[] };
       check(stats.experiments.find((e) => e.slug === experiment.slug)?.metrics);
-      return { name: `facade-like → outbox → emulator (${label})`, metric: "throughput", value: rate, unit: "events/s", target: { op: ">=", value: 200_000 } };
+      return rate;
     }),
 };
 
 export const deliveryPathBench: BenchModule = {
   name: "end to end minimal server",
   run: () =>
-    withServer("./minimal-server-process.ts", async (server, client) => {
+    withServer("./minimal-server-process.ts", `facade-like → outbox → counting server (${label})`, undefined, async (server, client) => {
+      const before = ((await getJson(`${server.url}/count`, server.apiKey)) as { total: number }).total;
       const rate = await pushEvents(client, "bench");
-      check(((await getJson(`${server.url}/count`, server.apiKey)) as { total: number }).total);
-      return { name: `facade-like → outbox → counting server (${label})`, metric: "throughput", value: rate, unit: "events/s" };
+      const after = ((await getJson(`${server.url}/count`, server.apiKey)) as { total: number }).total;
+      check(after - before);
+      return rate;
     }),
 };
