@@ -2,7 +2,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../src/testing/index.ts";
 import { Collector } from "../../src/facade/collector.ts";
-import { NoopCollector } from "../../src/facade/local-collectors.ts";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { JsonlCollector, NoopCollector } from "../../src/facade/local-collectors.ts";
 
 let emulator: Emulator;
 let collector: Collector;
@@ -67,5 +70,28 @@ describe("createMeterProvider() / createLoggerProvider()", () => {
     expect(emulator.store.metrics(experiment.id, { name: "tokens_per_second" })).toMatchObject([{ value: 1820, step: 3 }]);
     await experiment.close();
     expect(() => experiment.createMeterProvider()).toThrow(expect.objectContaining({ code: "shutdown" }) as Error);
+  });
+
+  it("with a JsonlCollector, OTel points go to the same file, under the same experiment", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "otel-view-jsonl-"));
+    try {
+      const path = join(dir, "run.jsonl");
+      const local = new JsonlCollector({ path });
+      const experiment = await local.experiment("local-otel");
+      const meterProvider = experiment.createMeterProvider({ exportIntervalMillis: 60_000 });
+      experiment.metric("loss", 0.5, { step: 2 });
+      meterProvider.getMeter("trainer").createGauge("gpu_utilization").record(70, { step: 2 });
+      await meterProvider.forceFlush();
+      await experiment.flushOrRaise();
+      await local.close();
+      const records = (await readFile(path, "utf8")).trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
+      const metrics = records.filter((r) => r.type === "metric");
+      expect(metrics.map((r) => [r.experiment, r.name, r.step]).sort()).toEqual([
+        ["local-otel", "gpu_utilization", 2],
+        ["local-otel", "loss", 2],
+      ]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -85,6 +85,16 @@ describe("metric() and annotation() validation", () => {
     expect(experiment.stats().metrics).toMatchObject({ enqueued: badCalls.length, accepted: badCalls.length, dropped: 0, failed: 0 });
   });
 
+  it("step is required by the type, not only at run time", () => {
+    const { experiment } = testExperiment();
+    // @ts-expect-error `step` is required: pass a number, or null for an event without a step
+    expect(() => experiment.metric("loss", 1, {})).toThrow(SyvainValidationError);
+    // @ts-expect-error the options object is required
+    expect(() => experiment.metric("loss", 1)).toThrow(SyvainValidationError);
+    // @ts-expect-error metric metadata is flat
+    expect(() => experiment.metric("loss", 1, { step: 0, metadata: { nested: { a: 1 } } })).toThrow(SyvainValidationError);
+  });
+
   it("error messages show the bad value and its type", () => {
     const { experiment } = testExperiment();
     expect(() => experiment.metric("loss", NaN, { step: 3 })).toThrow(/got NaN \(number\)/);
