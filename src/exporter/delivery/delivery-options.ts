@@ -8,7 +8,8 @@ import { apiLimits } from "../api/contract.ts";
 import type { DeliveryOptions } from "./delivery-types.ts";
 
 export const deliveryOptionsSchema = z.object({
-  flushDelaySeconds: z.number().min(0).max(3600).default(0.25),
+  // The cap keeps the timer under Node's 2^31 - 1 ms setTimeout limit (beyond it, it fires at once).
+  flushDelaySeconds: z.number().min(0).max(2_000_000).default(0.25),
   maxQueueItems: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).default(100_000),
   maxBatchItems: z.number().int().min(1).max(apiLimits.maxIngestItems).default(500),
   maxRetries: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).nullable().default(null),
