@@ -22,6 +22,8 @@ export interface ListenerDeps {
   exporters: BridgeExporters;
   log: BridgeLog;
   state: BridgeState;
+  /** Per-experiment queue bound of the exporters, when the bridge made them. */
+  maxQueueItems: number | undefined;
 }
 
 interface Reply {
@@ -121,6 +123,7 @@ async function answerExport(
     answerTimeoutMs: deps.options.answerTimeoutSeconds * 1000,
     retryAfterSeconds: deps.options.retryAfterSeconds,
     closing: () => deps.state.closing,
+    maxQueueItems: deps.maxQueueItems,
   });
   const headers: Record<string, string> = outcome.retryAfterSeconds === undefined ? {} : { "retry-after": String(outcome.retryAfterSeconds) };
   return { reply: { status: outcome.status, contentType: CONTENT_TYPES[encoding], body: outcome.body, headers }, outcome, encoding };

@@ -18,6 +18,9 @@ import { jsonLineLog, safeLog, type BridgeLog } from "./bridge-log.ts";
 import { resolveBridgeOptions, type BridgeExporters, type BridgeOptions, type ResolvedBridgeOptions } from "./bridge-options.ts";
 import { createRequestListener, type BridgeState } from "./bridge-server.ts";
 
+/** `deliveryOptionsSchema`'s default; the exporters validate the value itself. */
+const DEFAULT_MAX_QUEUE_ITEMS = 100_000;
+
 export interface Bridge {
   /** Listens; resolves with the base URL (e.g. `http://127.0.0.1:4318`). */
   start(): Promise<{ url: string }>;
@@ -38,7 +41,7 @@ export function createBridge(options?: BridgeOptions): Bridge {
     resolved.exporters ?? createSyvainExporters({ shutdownTimeoutSeconds: resolved.shutdownTimeoutSeconds, ...resolved.syvain });
   const state: BridgeState = { closing: false, inFlight: new Set() };
   // Keep-alive connections stay open between a Collector's exports; a stuck client is cut off.
-  const server = createServer({ keepAliveTimeout: 30_000, requestTimeout: 120_000 }, createRequestListener({ options: resolved, exporters, log, state }));
+  const server = createServer({ keepAliveTimeout: 30_000, requestTimeout: 120_000 }, createRequestListener({ options: resolved, exporters, log, state, maxQueueItems: owned ? (resolved.syvain?.maxQueueItems ?? DEFAULT_MAX_QUEUE_ITEMS) : undefined }));
   let url: string | undefined;
   let closing: Promise<void> | undefined;
 

@@ -6,6 +6,7 @@
  * - 200 + `partial_success`: queued, except what the decoder or the mapping rejected (counted,
  *   with reasons; the sender must not retry those);
  * - 400 + Status: the body cannot be decoded, or the data cannot go anywhere (e.g. no slug);
+ * - 413 + Status: more items than an experiment's queue can ever hold;
  * - 429 / 503 + `Retry-After`: nothing was queued for sure — outbox nearly full, Syvain
  *   unavailable, the bridge shutting down, or no answer in time. The sender retries; points it
  *   resends that did get queued are deduplicated by their deterministic event ids.
@@ -27,10 +28,12 @@ export interface IngestContext {
   retryAfterSeconds: number;
   /** True once the bridge is closing: new data is refused with 503. */
   closing: () => boolean;
+  /** The exporters' per-experiment queue bound, when known: a request that would overflow it waits (503). */
+  maxQueueItems: number | undefined;
 }
 
 export interface IngestOutcome {
-  status: 200 | 400 | 429 | 503;
+  status: 200 | 400 | 413 | 429 | 503;
   /** Response body in the request's encoding. */
   body: Uint8Array;
   retryAfterSeconds?: number;
@@ -66,7 +69,11 @@ export async function ingest(signal: OtlpSignal, encoding: OtlpEncoding, body: U
     reason,
   });
   if (context.closing()) return unavailable("the bridge is shutting down");
-  const pressure = decoded.count > 0 ? deliveryPressure(context.exporters) : undefined;
+  if (context.maxQueueItems !== undefined && decoded.count > context.maxQueueItems) {
+    const reason = `the request has ${decoded.count} items, more than a queue holds (${context.maxQueueItems}): send smaller batches or raise the queue size`;
+    return { status: 413, body: encodeStatus(encoding, GrpcCode.RESOURCE_EXHAUSTED, reason), accepted: 0, rejected: 0, reason };
+  }
+  const pressure = decoded.count > 0 ? deliveryPressure(context.exporters) ?? queueRoom(context, decoded.count) : undefined;
   if (pressure !== undefined) return unavailable(`not accepting data: ${pressure}`);
 
   let invalid = 0;
@@ -139,6 +146,19 @@ function deliveryPressure(exporters: BridgeExporters): string | undefined {
   // health() gives one reason per failed creation plus one per pressured outbox.
   const { reasons } = exporters.health();
   return reasons.length > creationFailures ? reasons.join("; ") : undefined;
+}
+
+/**
+ * Queuing more than an outbox holds would evict events already answered 200: refuse instead.
+ * Conservative: the fullest experiment's queue plus the whole request (its target experiments
+ * are only known once mapped).
+ */
+function queueRoom(context: IngestContext, incoming: number): string | undefined {
+  if (context.maxQueueItems === undefined) return undefined;
+  let fullest = 0;
+  for (const experiment of context.exporters.stats()) fullest = Math.max(fullest, experiment.metrics.pending + experiment.annotations.pending);
+  if (fullest + incoming <= context.maxQueueItems) return undefined;
+  return `${fullest} events are waiting for delivery and this request has ${incoming}; the queue holds ${context.maxQueueItems}`;
 }
 
 function invalidCount(exporters: BridgeExporters, kind: "metrics" | "annotations"): number {

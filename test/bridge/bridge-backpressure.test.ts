@@ -7,7 +7,7 @@ import { createBridge, type Bridge } from "../../src/bridge/create-bridge.ts";
 import type { BridgeLogEntry } from "../../src/bridge/bridge-log.ts";
 import type { BridgeOptions } from "../../src/bridge/bridge-options.ts";
 import { EMULATOR_API_KEY, startEmulator, type Emulator } from "../../src/testing/index.ts";
-import { JSON_TYPE, post } from "./helpers/http.ts";
+import { JSON_TYPE, gaugeSteps, post } from "./helpers/http.ts";
 import { sendLogRecords, sendTrainingMetrics } from "./helpers/otlp-senders.ts";
 
 let emulator: Emulator;
@@ -67,30 +67,7 @@ describe("Syvain unavailable", () => {
 
   it("a full or failing outbox turns senders away with 503 + Retry-After until it drains", async () => {
     await open({ syvain: { maxQueueItems: 20 } });
-    const gaugeBody = (from: number, to: number) =>
-      JSON.stringify({
-        resourceMetrics: [
-          {
-            resource: { attributes: [{ key: "syvain.experiment.slug", value: { stringValue: "pressure" } }] },
-            scopeMetrics: [
-              {
-                metrics: [
-                  {
-                    name: "loss",
-                    gauge: {
-                      dataPoints: Array.from({ length: to - from }, (_, i) => ({
-                        asDouble: (from + i) / 100,
-                        timeUnixNano: "1764000000000000000",
-                        attributes: [{ key: "step", value: { intValue: String(from + i) } }],
-                      })),
-                    },
-                  },
-                ],
-              },
-            ],
-          },
-        ],
-      });
+    const gaugeBody = (from: number, to: number) => gaugeSteps("pressure", from, to);
     expect((await post(`${url}/v1/metrics`, gaugeBody(0, 10), JSON_TYPE)).status).toBe(200);
     emulator.faults.random("ingestMetrics", { rate: 1, mix: [{ status: 503, retryAfterSeconds: 0 }] });
     expect((await post(`${url}/v1/metrics`, gaugeBody(10, 18), JSON_TYPE)).status).toBe(200);

@@ -28,3 +28,16 @@ export function readStatus(body: Uint8Array): { code: number; message: string } 
   }
   return status;
 }
+
+/** A JSON metrics request with one gauge point per step in [from, to). */
+export function gaugeSteps(slug: string, from: number, to: number): string {
+  const dataPoints = Array.from({ length: to - from }, (_, i) => ({
+    asDouble: (from + i) / 10,
+    timeUnixNano: "1764000000000000000",
+    attributes: [{ key: "step", value: { intValue: String(from + i) } }],
+  }));
+  return JSON.stringify({
+    resourceMetrics: [{ resource: { attributes: [{ key: "syvain.experiment.slug", value: { stringValue: slug } }] }, scopeMetrics: [{ metrics: [{ name: "loss", gauge: { dataPoints } }] }] }],
+  });
+}
+
