@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { ProcessHooks, type ProcessEnd, type ProcessEndParticipant } from "../../src/facade/process-hooks.ts";
 import { FakeProcess, RecordingSink, testExperiment } from "./helpers.ts";
 
@@ -21,7 +21,10 @@ function setup() {
   return { fake, rethrown, hooks };
 }
 
+/** For checks that nothing happens: give it a moment. */
 const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
+/** An ending is over once our listeners are gone (no test adds its own SIGTERM listener). */
+const ended = (fake: FakeProcess) => vi.waitFor(() => expect(fake.listenerCount("SIGTERM")).toBe(0));
 
 describe("ProcessHooks registry", () => {
   it("installs one listener per event for any number of participants, removes them with the last", () => {
@@ -42,7 +45,7 @@ describe("ProcessHooks registry", () => {
     hooks.register(participant(log));
     hooks.register(participant(log));
     fake.emit("SIGTERM", "SIGTERM");
-    await settle();
+    await ended(fake);
     expect(log).toEqual([{ kind: "signal", signal: "SIGTERM" }, { kind: "signal", signal: "SIGTERM" }]);
     expect(fake.kills).toEqual([{ pid: fake.pid, signal: "SIGTERM" }]);
     for (const event of events) expect(fake.listenerCount(event)).toBe(0);
@@ -53,7 +56,7 @@ describe("ProcessHooks registry", () => {
     fake.on("SIGINT", () => undefined);
     hooks.register(participant([]));
     fake.emit("SIGINT", "SIGINT");
-    await settle();
+    await ended(fake);
     expect(fake.kills).toEqual([]);
   });
 
@@ -71,8 +74,7 @@ describe("ProcessHooks registry", () => {
     const { fake, hooks } = setup();
     hooks.register({ deadlineMs: 30, onProcessEnd: () => new Promise(() => undefined) });
     fake.emit("SIGTERM", "SIGTERM");
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(fake.kills).toHaveLength(1);
+    await vi.waitFor(() => expect(fake.kills).toHaveLength(1));
   });
 
   it("uncaught error: participants end with the error, then it is re-thrown for Node to print and exit 1", async () => {
@@ -81,7 +83,7 @@ describe("ProcessHooks registry", () => {
     hooks.register(participant(log));
     const boom = new Error("boom");
     fake.emit("uncaughtException", boom, "uncaughtException");
-    await settle();
+    await ended(fake);
     expect(log).toEqual([{ kind: "error", error: boom }]);
     expect(rethrown).toEqual([boom]);
     expect(fake.listenerCount("uncaughtException")).toBe(0);
@@ -103,7 +105,7 @@ describe("ProcessHooks registry", () => {
     const log: ProcessEnd[] = [];
     hooks.register(participant(log));
     fake.emit("beforeExit", 0);
-    await settle();
+    await ended(fake);
     expect(log).toEqual([{ kind: "exit", exitCode: 0 }]);
     expect(fake.kills).toEqual([]);
     expect(rethrown).toEqual([]);
@@ -117,7 +119,7 @@ describe("Experiment with hooks", () => {
     experiment.start();
     experiment.metric("loss", 0.7, { step: 0 });
     fakeProcess.emit("SIGTERM", "SIGTERM");
-    await settle();
+    await ended(fakeProcess);
     expect(experiment.status).toBe("failed");
     expect(sink.sequence).toEqual(["status:running", "metric", "status:failed"]);
     expect(fakeProcess.kills).toEqual([{ pid: fakeProcess.pid, signal: "SIGTERM" }]);
@@ -128,7 +130,7 @@ describe("Experiment with hooks", () => {
       const { experiment, sink, fakeProcess } = testExperiment();
       experiment.start();
       fakeProcess.emit("beforeExit", exitCode);
-      await settle();
+      await ended(fakeProcess);
       expect(sink.statuses).toEqual(["running", expected]);
     }
   });
@@ -137,7 +139,7 @@ describe("Experiment with hooks", () => {
     const { experiment, sink, fakeProcess } = testExperiment();
     void experiment.run(() => new Promise(() => undefined));
     fakeProcess.emit("beforeExit", 0);
-    await settle();
+    await ended(fakeProcess);
     expect(sink.statuses).toEqual(["running", "failed"]);
   });
 
@@ -147,7 +149,7 @@ describe("Experiment with hooks", () => {
     experiment.metric("loss", 0.2, { step: 9 });
     experiment.done();
     fakeProcess.emit("beforeExit", 0);
-    await settle();
+    await ended(fakeProcess);
     expect(sink.sequence).toEqual(["status:running", "metric", "status:done"]);
     expect(fakeProcess.listenerCount("beforeExit")).toBe(0);
   });
