@@ -95,7 +95,7 @@ function decodeKeyValueList(reader: ProtoReader, depth: number): Record<string, 
     const key = reader.key();
     if (key >>> 3 === 1) {
       reader.expect(key & 7, WireType.LEN, "KeyValueList.values");
-      readKeyValueInto(reader.message(), object, depth);
+      readKeyValueInto(reader, object, depth);
     } else {
       reader.skip(key & 7);
     }
@@ -103,8 +103,12 @@ function decodeKeyValueList(reader: ProtoReader, depth: number): Record<string, 
   return object;
 }
 
-/** Reads one `KeyValue` message into `into`; a key without a value is left out. */
+/**
+ * Reads the `KeyValue` message that follows (a length-delimited field) into `into`; a key
+ * without a value is left out.
+ */
 export function readKeyValueInto(reader: ProtoReader, into: Record<string, unknown>, depth = 0): void {
+  const outer = reader.enter();
   let name = "";
   let value: unknown = undefined;
   while (reader.hasMore()) {
@@ -115,14 +119,18 @@ export function readKeyValueInto(reader: ProtoReader, into: Record<string, unkno
         reader.expect(wireType, WireType.LEN, "KeyValue.key");
         name = reader.string();
         break;
-      case 2:
+      case 2: {
         reader.expect(wireType, WireType.LEN, "KeyValue.value");
-        value = decodeAnyValue(reader.message(), depth + 1);
+        const valueOuter = reader.enter();
+        value = decodeAnyValue(reader, depth + 1);
+        reader.leave(valueOuter);
         break;
+      }
       default:
         reader.skip(wireType);
     }
   }
+  reader.leave(outer);
   if (value !== undefined) into[name] = value;
 }
 
@@ -135,7 +143,7 @@ export function decodeResource(reader: ProtoReader): DecodedResource {
     switch (key >>> 3) {
       case 1:
         reader.expect(wireType, WireType.LEN, "Resource.attributes");
-        readKeyValueInto(reader.message(), resource.attributes);
+        readKeyValueInto(reader, resource.attributes);
         break;
       case 2:
         reader.expect(wireType, WireType.VARINT, "Resource.dropped_attributes_count");
@@ -165,7 +173,7 @@ export function decodeScope(reader: ProtoReader): DecodedScope {
         break;
       case 3:
         reader.expect(wireType, WireType.LEN, "InstrumentationScope.attributes");
-        readKeyValueInto(reader.message(), scope.attributes);
+        readKeyValueInto(reader, scope.attributes);
         break;
       case 4:
         reader.expect(wireType, WireType.VARINT, "InstrumentationScope.dropped_attributes_count");

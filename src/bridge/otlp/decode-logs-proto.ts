@@ -138,7 +138,7 @@ function decodeLogRecord(reader: ProtoReader): LogFields {
         break;
       case 6:
         reader.expect(wireType, WireType.LEN, "attributes");
-        readKeyValueInto(reader.message(), fields.attributes);
+        readKeyValueInto(reader, fields.attributes);
         break;
       case 7:
         reader.expect(wireType, WireType.VARINT, "dropped_attributes_count");

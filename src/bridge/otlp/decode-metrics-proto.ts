@@ -162,7 +162,9 @@ function decodeNumberMetric(reader: ProtoReader, kind: "gauge" | "sum", state: M
       const field = key >>> 3;
       if (field === 1) {
         reader.expect(wireType, WireType.LEN, "data_points");
-        decodeNumberPoint(reader.message(), sink);
+        const outer = reader.enter();
+        decodeNumberPoint(reader, sink);
+        reader.leave(outer);
         pointIndex++;
       } else if (field === 2 && kind === "sum") {
         reader.expect(wireType, WireType.VARINT, "aggregation_temporality");

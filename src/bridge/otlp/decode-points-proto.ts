@@ -40,7 +40,7 @@ export function decodeNumberPoint(reader: ProtoReader, sink: NumberPointSink): v
     switch (key >>> 3) {
       case 7:
         reader.expect(wireType, WireType.LEN, "attributes");
-        readKeyValueInto(reader.message(), attributes);
+        readKeyValueInto(reader, attributes);
         break;
       case 2:
         reader.expect(wireType, WireType.I64, "start_time_unix_nano");
@@ -95,7 +95,7 @@ export function decodeHistogramPoint(reader: ProtoReader): DecodedDataPoint<Hist
     switch (key >>> 3) {
       case 9:
         reader.expect(wireType, WireType.LEN, "attributes");
-        readKeyValueInto(reader.message(), attributes);
+        readKeyValueInto(reader, attributes);
         break;
       case 2:
         reader.expect(wireType, WireType.I64, "start_time_unix_nano");
@@ -161,7 +161,7 @@ export function decodeExponentialHistogramPoint(reader: ProtoReader): DecodedDat
     switch (key >>> 3) {
       case 1:
         reader.expect(wireType, WireType.LEN, "attributes");
-        readKeyValueInto(reader.message(), attributes);
+        readKeyValueInto(reader, attributes);
         break;
       case 2:
         reader.expect(wireType, WireType.I64, "start_time_unix_nano");

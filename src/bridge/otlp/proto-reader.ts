@@ -19,8 +19,8 @@ export class ProtoReader {
   readonly bytes: Uint8Array;
   /** Next byte to read. */
   pos: number;
-  /** One past the last byte of this message. */
-  readonly end: number;
+  /** One past the last byte of the message being read (narrowed by `enter()`). */
+  end: number;
   private readonly view: DataView;
 
   constructor(bytes: Uint8Array, start = 0, end = bytes.length, view?: DataView) {
@@ -136,6 +136,22 @@ export class ProtoReader {
   message(): ProtoReader {
     const [start, end] = this.lengthDelimitedRange();
     return new ProtoReader(this.bytes, start, end, this.view);
+  }
+
+  /**
+   * Narrows this reader to the embedded message that follows (no new reader: the hot path of
+   * attributes). Returns the enclosing end for `leave()`, to be called once the message is read.
+   */
+  enter(): number {
+    const [start, end] = this.lengthDelimitedRange();
+    const outer = this.end;
+    this.pos = start;
+    this.end = end;
+    return outer;
+  }
+
+  leave(outer: number): void {
+    this.end = outer;
   }
 
   /**

@@ -83,6 +83,16 @@ describe("ProtoReader", () => {
     const inner = outer.message();
     inner.key();
     expect(() => inner.fixed32()).toThrow(OtlpDecodeError);
+    // enter() narrows the same reader the same way; leave() restores the enclosing end.
+    const narrowed = reader([2, 0x0d, 0x01, 0xff, 0xff, 0xff]);
+    const outerEnd = narrowed.enter();
+    narrowed.key();
+    expect(() => narrowed.fixed32()).toThrow(OtlpDecodeError);
+    const nested = reader([2, 0x08, 0x07, 0x08, 0x09]);
+    const end = nested.enter();
+    expect([nested.key(), nested.uint32(), nested.hasMore()]).toEqual([8, 7, false]);
+    nested.leave(end);
+    expect([outerEnd, nested.hasMore(), nested.key(), nested.uint32(), nested.hasMore()]).toEqual([6, true, 8, 9, false]);
     expect(() => reader(Array(11).fill(0x80)).uint64()).toThrow(/longer than 10 bytes/);
     expect(() => reader([0]).key()).toThrow(/field number 0/);
     expect(() => reader([...varint(2n ** 40n)]).uint32()).toThrow(/32 bits/);
