@@ -4,6 +4,8 @@ import { benchBridge } from "./bridge.bench.ts";
 import { deliveryPathBench, endToEndBench } from "./end-to-end.bench.ts";
 import { outboxEnqueueBench } from "./outbox-enqueue.bench.ts";
 import { outboxMemoryBench } from "./outbox-memory.bench.ts";
+import { recordPathBench } from "./facade-vs-otel-record.bench.ts";
+import { otelEndToEndBench } from "./otel-e2e.bench.ts";
 
 const bridgeBench: BenchModule = {
   name: "bridge",
@@ -13,4 +15,12 @@ const bridgeBench: BenchModule = {
   },
 };
 
-export const benchModules: readonly BenchModule[] = [outboxEnqueueBench, outboxMemoryBench, endToEndBench, deliveryPathBench, bridgeBench];
+export const benchModules: readonly BenchModule[] = [
+  outboxEnqueueBench,
+  recordPathBench,
+  outboxMemoryBench,
+  endToEndBench,
+  deliveryPathBench,
+  otelEndToEndBench,
+  bridgeBench,
+];

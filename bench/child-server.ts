@@ -1,0 +1,36 @@
+/**
+ * A server in its own process, as a remote server would be (client and server do not share a
+ * thread): the script prints `{"url": ..., "apiKey": ...}` on its first stdout line and serves
+ * until its stdin closes.
+ */
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+
+export interface ChildServer {
+  url: string;
+  apiKey: string;
+  stop(): Promise<void>;
+}
+
+export async function startChildServer(script: URL): Promise<ChildServer> {
+  const child = spawn(process.execPath, ["--conditions=development", fileURLToPath(script)], { stdio: ["pipe", "pipe", "inherit"] });
+  const lines = createInterface({ input: child.stdout });
+  const [first] = (await once(lines, "line")) as [string];
+  const { url, apiKey } = JSON.parse(first) as { url: string; apiKey: string };
+  return {
+    url,
+    apiKey,
+    stop: async () => {
+      const exited = once(child, "exit");
+      child.stdin.end();
+      await exited;
+    },
+  };
+}
+
+export async function getJson<T>(url: string, apiKey: string): Promise<T> {
+  const response = await fetch(url, { headers: { authorization: `Bearer ${apiKey}` } });
+  return (await response.json()) as T;
+}

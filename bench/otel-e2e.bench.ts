@@ -1,0 +1,148 @@
+/**
+ * End to end over loopback, side by side, servers in their own processes:
+ * - facade: `experiment.metric()` (a `Collector`) → outbox → emulator; events/s from the first call
+ *   until `flushOrRaise()` returns;
+ * - OTel SDK → Syvain: MeterProvider + `createSyvainMetricReader` → emulator, against the official
+ *   `@opentelemetry/exporter-metrics-otlp-http` (JSON, DELTA) on the same MeterProvider setup →
+ *   a loopback sink that only parses; points/s from the first `gauge.record()` until
+ *   `provider.forceFlush()` returns. Same reader interval and cardinality limit on both sides.
+ * Runs alternate and the table gives medians, plus the ratio. Bytes on the wire per event come from
+ * a smaller run through a byte-counting proxy (not timed).
+ * Every run checks the server stored (or counted) every point.
+ */
+import { randomBytes } from "node:crypto";
+import { setImmediate as yieldToLoop } from "node:timers/promises";
+import { AggregationTemporalityPreference, OTLPMetricExporter } from "@opentelemetry/exporter-metrics-otlp-http";
+import { MeterProvider, PeriodicExportingMetricReader, type MetricReader } from "@opentelemetry/sdk-metrics";
+import { createSyvainMetricReader } from "../src/exporter/reader.ts";
+import { Collector } from "../src/facade/index.ts";
+import { median, type BenchModule, type BenchResult } from "./bench-types.ts";
+import { startByteCountingProxy } from "./byte-counting-proxy.ts";
+import { getJson, startChildServer, type ChildServer } from "./child-server.ts";
+import { round2 } from "./facade-vs-otel-record.bench.ts";
+
+const FACADE_EVENTS = Number(process.env.BENCH_FACADE_EVENTS ?? 300_000);
+const OTEL_POINTS = Number(process.env.BENCH_OTEL_POINTS ?? 150_000);
+const RUNS = Number(process.env.BENCH_E2E_RUNS ?? 3);
+const WIRE_EVENTS = 20_000;
+const YIELD_EVERY = 5_000;
+const EXPORT_INTERVAL_MS = 250;
+
+interface EmulatorStats {
+  experiments: { slug: string; metrics: number }[];
+}
+
+const uniqueSlug = (prefix: string): string => `${prefix}-${randomBytes(6).toString("hex")}`;
+
+async function storedMetrics(emulator: ChildServer, slug: string): Promise<number | undefined> {
+  const stats = await getJson<EmulatorStats>(`${emulator.url}/_emulator/stats`, emulator.apiKey);
+  return stats.experiments.find((e) => e.slug === slug)?.metrics;
+}
+
+function expectAll(what: string, got: number | undefined, sent: number): void {
+  if (got !== sent) throw new Error(`${what}: the server has ${got} of ${sent} points`);
+}
+
+/** Events/s through the facade; `host` may be the emulator or a proxy in front of it. */
+async function facadeRun(host: string, emulator: ChildServer, events: number): Promise<number> {
+  // maxQueueItems = events: the loop outruns any network, and this measures delivery, not eviction.
+  const collector = new Collector(emulator.apiKey, { host, maxQueueItems: events });
+  const experiment = await collector.experiment(uniqueSlug("bench-facade"));
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < events; i++) {
+    experiment.metric("train/loss", i * 1e-6, { step: i, metadata: { split: "train" } });
+    if (i % YIELD_EVERY === YIELD_EVERY - 1) await yieldToLoop();
+  }
+  await experiment.flushOrRaise();
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  await collector.close();
+  expectAll("facade", await storedMetrics(emulator, experiment.slug), events);
+  return events / seconds;
+}
+
+/** Points/s through a MeterProvider with `reader`, recording `points` new steps of one gauge. */
+async function otelRun(reader: MetricReader, points: number): Promise<number> {
+  const provider = new MeterProvider({ readers: [reader] });
+  const gauge = provider.getMeter("bench").createGauge("train.loss");
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < points; i++) {
+    gauge.record(i * 1e-6, { step: i, split: "train" });
+    if (i % YIELD_EVERY === YIELD_EVERY - 1) await yieldToLoop();
+  }
+  await provider.forceFlush();
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  await provider.shutdown();
+  return points / seconds;
+}
+
+async function syvainOtelRun(host: string, emulator: ChildServer, points: number): Promise<number> {
+  const slug = uniqueSlug("bench-otel");
+  // As for the facade: a queue that holds the whole run (the default 100,000 would evict when the
+  // loop outruns the network, and this measures delivery, not eviction).
+  const reader = createSyvainMetricReader({
+    host,
+    apiKey: emulator.apiKey,
+    slug,
+    maxQueueItems: points,
+    exportIntervalMillis: EXPORT_INTERVAL_MS,
+    cardinalityLimit: points,
+  });
+  const rate = await otelRun(reader, points);
+  expectAll("SyvainMetricExporter", await storedMetrics(emulator, slug), points);
+  return rate;
+}
+
+async function officialOtlpRun(url: string, sink: ChildServer, points: number): Promise<number> {
+  const before = (await getJson<{ total: number }>(`${sink.url}/count`, sink.apiKey)).total;
+  const exporter = new OTLPMetricExporter({ url: `${url}/v1/metrics`, temporalityPreference: AggregationTemporalityPreference.DELTA });
+  const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: EXPORT_INTERVAL_MS, cardinalityLimits: { gauge: points } });
+  const rate = await otelRun(reader, points);
+  const after = (await getJson<{ total: number }>(`${sink.url}/count`, sink.apiKey)).total;
+  expectAll("official OTLP/HTTP JSON exporter", after - before, points);
+  return rate;
+}
+
+/** Client → server bytes per event (request lines, headers and bodies), through a counting proxy. */
+async function wireBytes(target: string, send: (host: string) => Promise<unknown>): Promise<number> {
+  const proxy = await startByteCountingProxy(target);
+  try {
+    await send(proxy.url);
+    return proxy.sentBytes / WIRE_EVENTS;
+  } finally {
+    await proxy.close();
+  }
+}
+
+export const otelEndToEndBench: BenchModule = {
+  name: "end to end: facade and OTel paths vs official OTLP exporter",
+  async run(): Promise<BenchResult[]> {
+    const emulator = await startChildServer(new URL("./emulator-process.ts", import.meta.url));
+    const sink = await startChildServer(new URL("./otlp-json-sink-process.ts", import.meta.url));
+    try {
+      const facade: number[] = [];
+      const ours: number[] = [];
+      const official: number[] = [];
+      for (let run = 0; run < RUNS; run++) {
+        facade.push(await facadeRun(emulator.url, emulator, FACADE_EVENTS));
+        ours.push(await syvainOtelRun(emulator.url, emulator, OTEL_POINTS));
+        official.push(await officialOtlpRun(sink.url, sink, OTEL_POINTS));
+      }
+      const facadeBytes = await wireBytes(emulator.url, (host) => facadeRun(host, emulator, WIRE_EVENTS));
+      const oursBytes = await wireBytes(emulator.url, (host) => syvainOtelRun(host, emulator, WIRE_EVENTS));
+      const officialBytes = await wireBytes(sink.url, (host) => officialOtlpRun(host, sink, WIRE_EVENTS));
+      const median3 = (values: number[]): number => Math.round(median(values));
+      const of = `median of ${RUNS}`;
+      return [
+        { name: `facade metric() → emulator (${FACADE_EVENTS / 1000}k events)`, metric: `throughput, ${of}`, value: median3(facade), unit: "events/s", target: { op: ">=", value: 200_000 } },
+        { name: "facade metric() → emulator", metric: "client→server bytes per event", value: Math.round(facadeBytes), unit: "bytes" },
+        { name: `OTel gauge → SyvainMetricExporter → emulator (${OTEL_POINTS / 1000}k pts)`, metric: `throughput, ${of}`, value: median3(ours), unit: "points/s" },
+        { name: `OTel gauge → official OTLP/HTTP JSON → parse-only sink`, metric: `throughput, ${of}`, value: median3(official), unit: "points/s" },
+        { name: "SyvainMetricExporter vs official OTLP JSON exporter", metric: "throughput ratio (ours / official)", value: round2(median(ours) / median(official)), unit: "x", target: { op: ">=", value: 1 } },
+        { name: "OTel gauge → SyvainMetricExporter → emulator", metric: "client→server bytes per point", value: Math.round(oursBytes), unit: "bytes" },
+        { name: "OTel gauge → official OTLP/HTTP JSON", metric: "client→server bytes per point", value: Math.round(officialBytes), unit: "bytes" },
+      ];
+    } finally {
+      await Promise.all([emulator.stop(), sink.stop()]);
+    }
+  },
+};
