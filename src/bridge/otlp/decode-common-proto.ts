@@ -8,8 +8,7 @@
  * it and a bigint cannot be JSON-encoded downstream.
  */
 import type { Attributes } from "@opentelemetry/api";
-import type { ProtoReader} from "./proto-reader.ts";
-import { WireType } from "./proto-reader.ts";
+import { WireType, type ProtoReader } from "./proto-reader.ts";
 
 /** Deeper nesting than this is refused rather than risking a stack overflow. */
 export const MAX_ANY_VALUE_DEPTH = 64;

@@ -4,93 +4,26 @@
  */
 import type { ReadableLogRecord } from "@opentelemetry/sdk-logs";
 import type { DecodeOptions, DecodedLogsRequest } from "./decoded-types.ts";
-import { decodeAnyValue, decodeResource, decodeScope, readKeyValueInto, type DecodedResource } from "./decode-common-proto.ts";
-import { buildLogRecord, bytesToHex, logScope, type LogFields, type LogScope } from "./log-shapes.ts";
-import { decodingField as within } from "./otlp-decode-error.ts";
-import { ProtoReader, WireType } from "./proto-reader.ts";
+import { decodeAnyValue, readKeyValueInto } from "./decode-common-proto.ts";
+import { decodeEnvelope } from "./decode-envelope-proto.ts";
+import { buildLogRecord, bytesToHex, logScope, type LogFields } from "./log-shapes.ts";
+import { WireType, type ProtoReader } from "./proto-reader.ts";
 import { RejectionTally, currentHrTime, sdkResource } from "./sdk-shapes.ts";
 
+const NAMES = { resources: "resourceLogs", scopes: "scopeLogs", items: "logRecords" };
+
 export function decodeLogsProto(body: Uint8Array, options: DecodeOptions = {}): DecodedLogsRequest {
-  const reader = new ProtoReader(body);
   const receivedAt = options.receivedAt ?? currentHrTime();
   const logRecords: ReadableLogRecord[] = [];
-  let index = 0;
-  while (reader.hasMore()) {
-    const key = reader.key();
-    if (key >>> 3 !== 1) {
-      reader.skip(key & 7);
-      continue;
+  // Records of one resource share its Resource object, and those of one scope its scope object.
+  for (const group of decodeEnvelope(body, NAMES, decodeLogRecord)) {
+    const resource = sdkResource(group.resource, group.schemaUrl);
+    for (const { scope, schemaUrl, items } of group.scopes) {
+      const sdkScope = logScope(scope, schemaUrl);
+      for (const fields of items) logRecords.push(buildLogRecord(fields, resource, sdkScope, receivedAt));
     }
-    reader.expect(key & 7, WireType.LEN, "resource_logs");
-    within(`resourceLogs[${index++}]`, () => decodeResourceLogs(reader.message(), receivedAt, logRecords));
   }
   return { logRecords, rejected: new RejectionTally().result() };
-}
-
-/**
- * `ResourceLogs` { 1: resource, 2: scope_logs, 3: schema_url }. The resource may follow its
- * scope logs on the wire, so records are decoded first and get their `resource` at the end.
- */
-function decodeResourceLogs(reader: ProtoReader, receivedAt: [number, number], into: ReadableLogRecord[]): void {
-  let resource: DecodedResource = { attributes: {}, droppedAttributesCount: 0 };
-  let schemaUrl = "";
-  const scopes: { scope: LogScope; records: LogFields[] }[] = [];
-  while (reader.hasMore()) {
-    const key = reader.key();
-    const wireType = key & 7;
-    switch (key >>> 3) {
-      case 1:
-        reader.expect(wireType, WireType.LEN, "resource");
-        resource = within("resource", () => decodeResource(reader.message()));
-        break;
-      case 2: {
-        reader.expect(wireType, WireType.LEN, "scope_logs");
-        const message = reader.message();
-        scopes.push(within(`scopeLogs[${scopes.length}]`, () => decodeScopeLogs(message)));
-        break;
-      }
-      case 3:
-        reader.expect(wireType, WireType.LEN, "schema_url");
-        schemaUrl = reader.string();
-        break;
-      default:
-        reader.skip(wireType);
-    }
-  }
-  const sdkResourceObject = sdkResource(resource, schemaUrl);
-  for (const { scope, records } of scopes) {
-    for (const fields of records) into.push(buildLogRecord(fields, sdkResourceObject, scope, receivedAt));
-  }
-}
-
-/** `ScopeLogs` { 1: scope, 2: log_records, 3: schema_url }. */
-function decodeScopeLogs(reader: ProtoReader): { scope: LogScope; records: LogFields[] } {
-  let scope = { name: "", version: "", attributes: {}, droppedAttributesCount: 0 };
-  let schemaUrl = "";
-  const records: LogFields[] = [];
-  while (reader.hasMore()) {
-    const key = reader.key();
-    const wireType = key & 7;
-    switch (key >>> 3) {
-      case 1:
-        reader.expect(wireType, WireType.LEN, "scope");
-        scope = within("scope", () => decodeScope(reader.message()));
-        break;
-      case 2: {
-        reader.expect(wireType, WireType.LEN, "log_records");
-        const message = reader.message();
-        records.push(within(`logRecords[${records.length}]`, () => decodeLogRecord(message)));
-        break;
-      }
-      case 3:
-        reader.expect(wireType, WireType.LEN, "schema_url");
-        schemaUrl = reader.string();
-        break;
-      default:
-        reader.skip(wireType);
-    }
-  }
-  return { scope: logScope(scope, schemaUrl), records };
 }
 
 /**

@@ -7,10 +7,10 @@
  */
 import type { ExponentialHistogram, Histogram, MetricData, ResourceMetrics, ScopeMetrics } from "@opentelemetry/sdk-metrics";
 import type { DecodedDataPoint, DecodedMetricsRequest } from "./decoded-types.ts";
-import { decodeResource, decodeScope, type DecodedResource, type DecodedScope } from "./decode-common-proto.ts";
+import { decodeEnvelope } from "./decode-envelope-proto.ts";
 import { decodeHistogramPoint, decodeExponentialHistogramPoint, decodeNumberPoint, type NumberPointSink } from "./decode-points-proto.ts";
 import { OtlpDecodeError, decodingField as within } from "./otlp-decode-error.ts";
-import { ProtoReader, WireType } from "./proto-reader.ts";
+import { WireType, type ProtoReader } from "./proto-reader.ts";
 import { RejectionTally, assembleMetric, sdkResource, type DecodedMetricBody, type MetricHeader } from "./sdk-shapes.ts";
 
 interface MetricsDecodeState {
@@ -18,87 +18,21 @@ interface MetricsDecodeState {
   dataPointCount: number;
 }
 
+const NAMES = { resources: "resourceMetrics", scopes: "scopeMetrics", items: "metrics" };
+
 export function decodeMetricsProto(body: Uint8Array): DecodedMetricsRequest {
-  const reader = new ProtoReader(body);
   const state: MetricsDecodeState = { rejected: new RejectionTally(), dataPointCount: 0 };
-  const resourceMetrics: ResourceMetrics[] = [];
-  while (reader.hasMore()) {
-    const key = reader.key();
-    if (key >>> 3 !== 1) {
-      reader.skip(key & 7);
-      continue;
-    }
-    reader.expect(key & 7, WireType.LEN, "resource_metrics");
-    const index = resourceMetrics.length;
-    resourceMetrics.push(within(`resourceMetrics[${index}]`, () => decodeResourceMetrics(reader.message(), state)));
-  }
+  const groups = decodeEnvelope(body, NAMES, (reader) => decodeMetric(reader, state));
+  const resourceMetrics: ResourceMetrics[] = groups.map((group) => ({
+    resource: sdkResource(group.resource, group.schemaUrl),
+    scopeMetrics: group.scopes.map(
+      (s): ScopeMetrics => ({
+        scope: { name: s.scope.name, ...(s.scope.version === "" ? {} : { version: s.scope.version }), ...(s.schemaUrl === "" ? {} : { schemaUrl: s.schemaUrl }) },
+        metrics: s.items,
+      }),
+    ),
+  }));
   return { resourceMetrics, dataPointCount: state.dataPointCount, rejected: state.rejected.result() };
-}
-
-function decodeResourceMetrics(reader: ProtoReader, state: MetricsDecodeState): ResourceMetrics {
-  let resource: DecodedResource = { attributes: {}, droppedAttributesCount: 0 };
-  let schemaUrl = "";
-  const scopeMetrics: ScopeMetrics[] = [];
-  while (reader.hasMore()) {
-    const key = reader.key();
-    const wireType = key & 7;
-    switch (key >>> 3) {
-      case 1:
-        reader.expect(wireType, WireType.LEN, "resource");
-        resource = within("resource", () => decodeResource(reader.message()));
-        break;
-      case 2: {
-        reader.expect(wireType, WireType.LEN, "scope_metrics");
-        const index = scopeMetrics.length;
-        scopeMetrics.push(within(`scopeMetrics[${index}]`, () => decodeScopeMetrics(reader.message(), state)));
-        break;
-      }
-      case 3:
-        reader.expect(wireType, WireType.LEN, "schema_url");
-        schemaUrl = reader.string();
-        break;
-      default:
-        reader.skip(wireType);
-    }
-  }
-  return { resource: sdkResource(resource, schemaUrl), scopeMetrics };
-}
-
-function decodeScopeMetrics(reader: ProtoReader, state: MetricsDecodeState): ScopeMetrics {
-  let scope: DecodedScope = { name: "", version: "", attributes: {}, droppedAttributesCount: 0 };
-  let schemaUrl = "";
-  const metrics: MetricData[] = [];
-  let metricIndex = 0;
-  while (reader.hasMore()) {
-    const key = reader.key();
-    const wireType = key & 7;
-    switch (key >>> 3) {
-      case 1:
-        reader.expect(wireType, WireType.LEN, "scope");
-        scope = within("scope", () => decodeScope(reader.message()));
-        break;
-      case 2: {
-        reader.expect(wireType, WireType.LEN, "metrics");
-        const metric = within(`metrics[${metricIndex++}]`, () => decodeMetric(reader.message(), state));
-        if (metric !== undefined) metrics.push(metric);
-        break;
-      }
-      case 3:
-        reader.expect(wireType, WireType.LEN, "schema_url");
-        schemaUrl = reader.string();
-        break;
-      default:
-        reader.skip(wireType);
-    }
-  }
-  return {
-    scope: {
-      name: scope.name,
-      ...(scope.version === "" ? {} : { version: scope.version }),
-      ...(schemaUrl === "" ? {} : { schemaUrl }),
-    },
-    metrics,
-  };
 }
 
 function decodeMetric(reader: ProtoReader, state: MetricsDecodeState): MetricData | undefined {

@@ -7,8 +7,7 @@ import type { Attributes, HrTime } from "@opentelemetry/api";
 import type { ExponentialHistogram, Histogram } from "@opentelemetry/sdk-metrics";
 import { DATA_POINT_FLAG_NO_RECORDED_VALUE, type DecodedDataPoint } from "./decoded-types.ts";
 import { readKeyValueInto } from "./decode-common-proto.ts";
-import type { ProtoReader} from "./proto-reader.ts";
-import { WireType } from "./proto-reader.ts";
+import { WireType, type ProtoReader } from "./proto-reader.ts";
 import { dataPoint, type RejectionTally } from "./sdk-shapes.ts";
 
 export interface NumberPointSink {

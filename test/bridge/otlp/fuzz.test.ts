@@ -11,18 +11,7 @@ import { decodeMetricsJson } from "../../../src/bridge/otlp/decode-metrics-json.
 import { decodeLogsJson } from "../../../src/bridge/otlp/decode-logs-json.ts";
 import { OtlpDecodeError } from "../../../src/bridge/otlp/otlp-decode-error.ts";
 import { collectSampleMetrics, emitSampleLogs } from "../helpers/sdk-data.ts";
-
-/** Deterministic PRNG (mulberry32) so a failure can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as prng } from "../../mapping/random-json.ts";
 
 const decoders = {
   metricsProto: (b: Uint8Array) => decodeMetricsProto(b),
