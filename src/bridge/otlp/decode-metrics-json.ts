@@ -4,6 +4,7 @@
  * protobuf decoder, so both encodings give identical SDK objects.
  */
 import { z } from "zod";
+import type { Attributes, HrTime } from "@opentelemetry/api";
 import type { ExponentialHistogram, Histogram, ResourceMetrics } from "@opentelemetry/sdk-metrics";
 import { DATA_POINT_FLAG_NO_RECORDED_VALUE, type DecodedDataPoint, type DecodedMetricsRequest } from "./decoded-types.ts";
 import { attributes, count, double, enumeration, int32, int64, nanos, optionalString, parseOtlpJson, resource, scope, uint32 } from "./otlp-json-common.ts";
@@ -29,26 +30,32 @@ const numberPoint = z.object({
   flags,
 });
 
+/** Fields both histogram points have. */
+const histogramCommon = {
+  attributes,
+  startTimeUnixNano: time,
+  timeUnixNano: time,
+  count: count.nullish(),
+  sum: optionalDouble,
+  flags,
+  min: optionalDouble,
+  max: optionalDouble,
+};
+
+/** The SDK point, with `sum` / `min` / `max` only when the sender set them (they are optional in OTLP). */
+function histogramDataPoint<V extends Histogram | ExponentialHistogram>(
+  p: { startTimeUnixNano: HrTime; timeUnixNano: HrTime; attributes: Attributes; flags: number; sum?: number | undefined; min?: number | undefined; max?: number | undefined },
+  value: V,
+): DecodedDataPoint<V> {
+  if (p.sum !== undefined) value.sum = p.sum;
+  if (p.min !== undefined) value.min = p.min;
+  if (p.max !== undefined) value.max = p.max;
+  return dataPoint(p.startTimeUnixNano, p.timeUnixNano, p.attributes, value, p.flags);
+}
+
 const histogramPoint = z
-  .object({
-    attributes,
-    startTimeUnixNano: time,
-    timeUnixNano: time,
-    count: count.nullish(),
-    sum: optionalDouble,
-    bucketCounts: z.array(count).nullish(),
-    explicitBounds: z.array(double).nullish(),
-    flags,
-    min: optionalDouble,
-    max: optionalDouble,
-  })
-  .transform((p): DecodedDataPoint<Histogram> => {
-    const value: Histogram = { buckets: { boundaries: p.explicitBounds ?? [], counts: p.bucketCounts ?? [] }, count: p.count ?? 0 };
-    if (p.sum !== undefined) value.sum = p.sum;
-    if (p.min !== undefined) value.min = p.min;
-    if (p.max !== undefined) value.max = p.max;
-    return dataPoint(p.startTimeUnixNano, p.timeUnixNano, p.attributes, value, p.flags);
-  });
+  .object({ ...histogramCommon, bucketCounts: z.array(count).nullish(), explicitBounds: z.array(double).nullish() })
+  .transform((p) => histogramDataPoint<Histogram>(p, { buckets: { boundaries: p.explicitBounds ?? [], counts: p.bucketCounts ?? [] }, count: p.count ?? 0 }));
 
 const buckets = z
   .object({ offset: int32.nullish(), bucketCounts: z.array(count).nullish() })
@@ -56,33 +63,10 @@ const buckets = z
   .transform((b) => ({ offset: b?.offset ?? 0, bucketCounts: b?.bucketCounts ?? [] }));
 
 const exponentialPoint = z
-  .object({
-    attributes,
-    startTimeUnixNano: time,
-    timeUnixNano: time,
-    count: count.nullish(),
-    sum: optionalDouble,
-    scale: int32.nullish(),
-    zeroCount: count.nullish(),
-    positive: buckets,
-    negative: buckets,
-    flags,
-    min: optionalDouble,
-    max: optionalDouble,
-  })
-  .transform((p): DecodedDataPoint<ExponentialHistogram> => {
-    const value: ExponentialHistogram = {
-      count: p.count ?? 0,
-      scale: p.scale ?? 0,
-      zeroCount: p.zeroCount ?? 0,
-      positive: p.positive,
-      negative: p.negative,
-    };
-    if (p.sum !== undefined) value.sum = p.sum;
-    if (p.min !== undefined) value.min = p.min;
-    if (p.max !== undefined) value.max = p.max;
-    return dataPoint(p.startTimeUnixNano, p.timeUnixNano, p.attributes, value, p.flags);
-  });
+  .object({ ...histogramCommon, scale: int32.nullish(), zeroCount: count.nullish(), positive: buckets, negative: buckets })
+  .transform((p) =>
+    histogramDataPoint<ExponentialHistogram>(p, { count: p.count ?? 0, scale: p.scale ?? 0, zeroCount: p.zeroCount ?? 0, positive: p.positive, negative: p.negative }),
+  );
 
 const points = <T extends z.ZodType>(point: T) => z.array(point).nullish().transform((v) => v ?? []);
 

@@ -78,63 +78,96 @@ export function decodeNumberPoint(reader: ProtoReader, sink: NumberPointSink): v
   sink.points.push(dataPoint(start, time, attributes, value, flags));
 }
 
+/** What both histogram point messages share; only some field numbers differ. */
+interface HistogramPointState<V extends Histogram | ExponentialHistogram> {
+  attributes: Attributes;
+  start: HrTime;
+  time: HrTime;
+  flags: number;
+  value: V;
+}
+
+/** Field numbers that differ between the two histogram point messages. */
+interface HistogramFieldNumbers {
+  attributes: number;
+  min: number;
+  max: number;
+}
+
+/**
+ * Reads a field both histogram points have (2: start, 3: time, 4: count, 5: sum, 10: flags, and
+ * attributes / min / max at their message's numbers); false when the field is not one of them.
+ */
+function readSharedHistogramField<V extends Histogram | ExponentialHistogram>(
+  reader: ProtoReader,
+  field: number,
+  wireType: number,
+  numbers: HistogramFieldNumbers,
+  state: HistogramPointState<V>,
+): boolean {
+  switch (field) {
+    case numbers.attributes:
+      reader.expect(wireType, WireType.LEN, "attributes");
+      readKeyValueInto(reader, state.attributes);
+      return true;
+    case 2:
+      reader.expect(wireType, WireType.I64, "start_time_unix_nano");
+      state.start = reader.fixed64Nanos();
+      return true;
+    case 3:
+      reader.expect(wireType, WireType.I64, "time_unix_nano");
+      state.time = reader.fixed64Nanos();
+      return true;
+    case 4:
+      reader.expect(wireType, WireType.I64, "count");
+      state.value.count = reader.fixed64AsNumber();
+      return true;
+    case 5:
+      reader.expect(wireType, WireType.I64, "sum");
+      state.value.sum = reader.double();
+      return true;
+    case 10:
+      reader.expect(wireType, WireType.VARINT, "flags");
+      state.flags = reader.uint32();
+      return true;
+    case numbers.min:
+      reader.expect(wireType, WireType.I64, "min");
+      state.value.min = reader.double();
+      return true;
+    case numbers.max:
+      reader.expect(wireType, WireType.I64, "max");
+      state.value.max = reader.double();
+      return true;
+    default:
+      return false;
+  }
+}
+
+const HISTOGRAM_FIELDS: HistogramFieldNumbers = { attributes: 9, min: 11, max: 12 };
+const EXPONENTIAL_FIELDS: HistogramFieldNumbers = { attributes: 1, min: 12, max: 13 };
+
 /**
  * `HistogramDataPoint` { 9: attributes, 2: start, 3: time, 4: count, 5: sum, 6: bucket_counts,
  * 7: explicit_bounds, 8: exemplars, 10: flags, 11: min, 12: max }.
  */
 export function decodeHistogramPoint(reader: ProtoReader): DecodedDataPoint<Histogram> {
-  const attributes: Attributes = {};
-  let start: HrTime = [0, 0];
-  let time: HrTime = [0, 0];
-  let flags = 0;
-  const value: Histogram = { buckets: { boundaries: [], counts: [] }, count: 0 };
+  const state: HistogramPointState<Histogram> = {
+    attributes: {},
+    start: [0, 0],
+    time: [0, 0],
+    flags: 0,
+    value: { buckets: { boundaries: [], counts: [] }, count: 0 },
+  };
   while (reader.hasMore()) {
     const key = reader.key();
     const wireType = key & 7;
-    switch (key >>> 3) {
-      case 9:
-        reader.expect(wireType, WireType.LEN, "attributes");
-        readKeyValueInto(reader, attributes);
-        break;
-      case 2:
-        reader.expect(wireType, WireType.I64, "start_time_unix_nano");
-        start = reader.fixed64Nanos();
-        break;
-      case 3:
-        reader.expect(wireType, WireType.I64, "time_unix_nano");
-        time = reader.fixed64Nanos();
-        break;
-      case 4:
-        reader.expect(wireType, WireType.I64, "count");
-        value.count = reader.fixed64AsNumber();
-        break;
-      case 5:
-        reader.expect(wireType, WireType.I64, "sum");
-        value.sum = reader.double();
-        break;
-      case 6:
-        reader.repeated(wireType, WireType.I64, readFixed64, value.buckets.counts);
-        break;
-      case 7:
-        reader.repeated(wireType, WireType.I64, readDouble, value.buckets.boundaries);
-        break;
-      case 10:
-        reader.expect(wireType, WireType.VARINT, "flags");
-        flags = reader.uint32();
-        break;
-      case 11:
-        reader.expect(wireType, WireType.I64, "min");
-        value.min = reader.double();
-        break;
-      case 12:
-        reader.expect(wireType, WireType.I64, "max");
-        value.max = reader.double();
-        break;
-      default:
-        reader.skip(wireType);
-    }
+    const field = key >>> 3;
+    if (readSharedHistogramField(reader, field, wireType, HISTOGRAM_FIELDS, state)) continue;
+    if (field === 6) reader.repeated(wireType, WireType.I64, readFixed64, state.value.buckets.counts);
+    else if (field === 7) reader.repeated(wireType, WireType.I64, readDouble, state.value.buckets.boundaries);
+    else reader.skip(wireType);
   }
-  return dataPoint(start, time, attributes, value, flags);
+  return dataPoint(state.start, state.time, state.attributes, state.value, state.flags);
 }
 
 /**
@@ -143,74 +176,40 @@ export function decodeHistogramPoint(reader: ProtoReader): DecodedDataPoint<Hist
  * 14: zero_threshold (no SDK field) }.
  */
 export function decodeExponentialHistogramPoint(reader: ProtoReader): DecodedDataPoint<ExponentialHistogram> {
-  const attributes: Attributes = {};
-  let start: HrTime = [0, 0];
-  let time: HrTime = [0, 0];
-  let flags = 0;
-  const value: ExponentialHistogram = {
-    count: 0,
-    scale: 0,
-    zeroCount: 0,
-    positive: { offset: 0, bucketCounts: [] },
-    negative: { offset: 0, bucketCounts: [] },
+  const state: HistogramPointState<ExponentialHistogram> = {
+    attributes: {},
+    start: [0, 0],
+    time: [0, 0],
+    flags: 0,
+    value: { count: 0, scale: 0, zeroCount: 0, positive: { offset: 0, bucketCounts: [] }, negative: { offset: 0, bucketCounts: [] } },
   };
   while (reader.hasMore()) {
     const key = reader.key();
     const wireType = key & 7;
-    switch (key >>> 3) {
-      case 1:
-        reader.expect(wireType, WireType.LEN, "attributes");
-        readKeyValueInto(reader, attributes);
-        break;
-      case 2:
-        reader.expect(wireType, WireType.I64, "start_time_unix_nano");
-        start = reader.fixed64Nanos();
-        break;
-      case 3:
-        reader.expect(wireType, WireType.I64, "time_unix_nano");
-        time = reader.fixed64Nanos();
-        break;
-      case 4:
-        reader.expect(wireType, WireType.I64, "count");
-        value.count = reader.fixed64AsNumber();
-        break;
-      case 5:
-        reader.expect(wireType, WireType.I64, "sum");
-        value.sum = reader.double();
-        break;
+    const field = key >>> 3;
+    if (readSharedHistogramField(reader, field, wireType, EXPONENTIAL_FIELDS, state)) continue;
+    switch (field) {
       case 6:
         reader.expect(wireType, WireType.VARINT, "scale");
-        value.scale = reader.sint32();
+        state.value.scale = reader.sint32();
         break;
       case 7:
         reader.expect(wireType, WireType.I64, "zero_count");
-        value.zeroCount = reader.fixed64AsNumber();
+        state.value.zeroCount = reader.fixed64AsNumber();
         break;
       case 8:
         reader.expect(wireType, WireType.LEN, "positive");
-        value.positive = decodeBuckets(reader.message());
+        state.value.positive = decodeBuckets(reader.message());
         break;
       case 9:
         reader.expect(wireType, WireType.LEN, "negative");
-        value.negative = decodeBuckets(reader.message());
-        break;
-      case 10:
-        reader.expect(wireType, WireType.VARINT, "flags");
-        flags = reader.uint32();
-        break;
-      case 12:
-        reader.expect(wireType, WireType.I64, "min");
-        value.min = reader.double();
-        break;
-      case 13:
-        reader.expect(wireType, WireType.I64, "max");
-        value.max = reader.double();
+        state.value.negative = decodeBuckets(reader.message());
         break;
       default:
         reader.skip(wireType);
     }
   }
-  return dataPoint(start, time, attributes, value, flags);
+  return dataPoint(state.start, state.time, state.attributes, state.value, state.flags);
 }
 
 /** `Buckets` { 1: sint32 offset, 2: repeated uint64 bucket_counts }. */
