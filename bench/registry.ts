@@ -7,14 +7,18 @@ import { outboxEnqueueBench } from "./outbox-enqueue.bench.ts";
 import { outboxMemoryBench } from "./outbox-memory.bench.ts";
 import { recordPathBench } from "./facade-vs-otel-record.bench.ts";
 import { otelEndToEndBench } from "./otel-e2e.bench.ts";
+import { facadeMemoryBench } from "./facade-memory.bench.ts";
+import { exitBench } from "./exit.bench.ts";
 
 export const benchModules: readonly BenchModule[] = [
   outboxEnqueueBench,
   recordPathBench,
   outboxMemoryBench,
+  facadeMemoryBench,
   endToEndBench,
   deliveryPathBench,
   otelEndToEndBench,
   bridgeBenchModule,
   bridgeEndToEndBench,
+  exitBench,
 ];
