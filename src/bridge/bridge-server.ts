@@ -67,6 +67,7 @@ async function handle(
   const signal = routes.get(path);
   if (signal === undefined) {
     send(response, { status: 404, contentType: "text/plain", body: `no route ${path}; OTLP/HTTP endpoints: ${[...routes.keys()].join(", ")}\n` });
+    deps.log({ level: "warn", event: "request", status: 404, method: request.method, path: path.slice(0, 200) });
     return;
   }
   const { reply, outcome, encoding } = await answerExport(request, signal, deps, tokenDigest);

@@ -11,14 +11,10 @@
  *   unavailable, the bridge shutting down, or no answer in time. The sender retries; points it
  *   resends that did get queued are deduplicated by their deterministic event ids.
  */
-import { ExportResultCode, type ExportResult } from "@opentelemetry/core";
+import { ExportResultCode } from "@opentelemetry/core";
 import { SyvainApiError, SyvainError } from "../errors.ts";
 import type { BridgeExporters } from "./bridge-options.ts";
-import { decodeLogsJson } from "./otlp/decode-logs-json.ts";
-import { decodeLogsProto } from "./otlp/decode-logs-proto.ts";
-import { decodeMetricsJson } from "./otlp/decode-metrics-json.ts";
-import { decodeMetricsProto } from "./otlp/decode-metrics-proto.ts";
-import type { DecodeRejections } from "./otlp/decoded-types.ts";
+import { decodeRequest, type DecodedRequest } from "./export-calls.ts";
 import { GrpcCode, encodeExportResponse, encodeStatus, type OtlpEncoding, type OtlpSignal } from "./otlp/encode-response.ts";
 import { OtlpDecodeError } from "./otlp/otlp-decode-error.ts";
 
@@ -44,93 +40,72 @@ export interface IngestOutcome {
   reason?: string;
 }
 
-interface Decoded {
-  count: number;
-  rejected: DecodeRejections;
-  /** Calls the exporter(s) synchronously; the promise settles with the combined result. */
-  exportAll(exporters: BridgeExporters): Promise<ExportResult>;
-}
-
 export async function ingest(signal: OtlpSignal, encoding: OtlpEncoding, body: Uint8Array, context: IngestContext): Promise<IngestOutcome> {
-  let decoded: Decoded;
+  let decoded: DecodedRequest;
   try {
-    decoded = decode(signal, encoding, body);
+    decoded = decodeRequest(signal, encoding, body);
   } catch (error) {
     if (!(error instanceof OtlpDecodeError)) throw error;
     const message = error.toString().replace(/^OtlpDecodeError: /, "");
-    return { status: 400, body: encodeStatus(encoding, GrpcCode.INVALID_ARGUMENT, `cannot decode ${signal} request: ${message}`), accepted: 0, rejected: 0, reason: message };
+    return refuse(encoding, 400, `cannot decode ${signal} request: ${message}`);
   }
   const unavailable = (reason: string, status: 429 | 503 = 503, retryAfterSeconds = context.retryAfterSeconds): IngestOutcome => ({
-    status,
-    body: encodeStatus(encoding, status === 429 ? GrpcCode.RESOURCE_EXHAUSTED : GrpcCode.UNAVAILABLE, reason),
+    ...refuse(encoding, status, reason),
     retryAfterSeconds,
-    accepted: 0,
-    rejected: 0,
-    reason,
   });
   if (context.closing()) return unavailable("the bridge is shutting down");
   if (context.maxQueueItems !== undefined && decoded.count > context.maxQueueItems) {
-    const reason = `the request has ${decoded.count} items, more than a queue holds (${context.maxQueueItems}): send smaller batches or raise the queue size`;
-    return { status: 413, body: encodeStatus(encoding, GrpcCode.RESOURCE_EXHAUSTED, reason), accepted: 0, rejected: 0, reason };
+    return refuse(encoding, 413, `the request has ${decoded.count} items, more than a queue holds (${context.maxQueueItems}): send smaller batches or raise the queue size`);
   }
   const pressure = decoded.count > 0 ? deliveryPressure(context.exporters) ?? queueRoom(context, decoded.count) : undefined;
   if (pressure !== undefined) return unavailable(`not accepting data: ${pressure}`);
 
-  let invalid = 0;
-  if (decoded.count > 0) {
-    const kind = signal === "metrics" ? "metrics" : "annotations";
-    const invalidBefore = invalidCount(context.exporters, kind);
-    // `export()` maps and counts invalid points synchronously, so the difference is this request's.
-    const settled = decoded.exportAll(context.exporters);
-    invalid = invalidCount(context.exporters, kind) - invalidBefore;
-    const result = await withDeadline(settled, context.answerTimeoutMs);
-    if (result === "timeout") return unavailable(`no answer from Syvain within ${context.answerTimeoutMs / 1000} s`);
-    if (result.code !== ExportResultCode.SUCCESS) {
-      const error = result.error;
-      if (error instanceof SyvainError && (error.code === "invalid_argument" || error.code === "validation")) {
-        return { status: 400, body: encodeStatus(encoding, GrpcCode.INVALID_ARGUMENT, error.message), accepted: 0, rejected: decoded.count, reason: error.message };
-      }
-      if (error instanceof SyvainApiError && error.code === "rate_limited") {
-        return unavailable(error.message, 429, error.retryAfterMs === undefined ? context.retryAfterSeconds : Math.max(1, Math.ceil(error.retryAfterMs / 1000)));
-      }
-      return unavailable(error?.message ?? "export failed");
-    }
-  }
+  const kind = signal === "metrics" ? "metrics" : "annotations";
+  const invalidBefore = invalidCount(context.exporters, kind);
+  // `export()` maps and counts invalid items synchronously, so the difference is this request's.
+  const settled = Promise.all(decoded.calls.map((call) => call.run(context.exporters)));
+  const invalid = invalidCount(context.exporters, kind) - invalidBefore;
+  const results = await withDeadline(settled, context.answerTimeoutMs);
+  if (results === "timeout") return unavailable(`no answer from Syvain within ${context.answerTimeoutMs / 1000} s`);
 
-  const rejected = decoded.rejected.count + invalid;
+  // Data that cannot go anywhere (e.g. a resource without a usable slug) is rejected; any other
+  // failure means "not queued": the sender keeps everything and retries.
+  let unroutable = 0;
+  const unroutableReasons = new Set<string>();
+  for (const [index, result] of results.entries()) {
+    if (result.code === ExportResultCode.SUCCESS) continue;
+    const error = result.error;
+    if (error instanceof SyvainError && (error.code === "invalid_argument" || error.code === "validation")) {
+      unroutable += decoded.calls[index]?.count ?? 0;
+      unroutableReasons.add(error.message);
+      continue;
+    }
+    if (error instanceof SyvainApiError && error.code === "rate_limited") {
+      return unavailable(error.message, 429, error.retryAfterMs === undefined ? context.retryAfterSeconds : Math.max(1, Math.ceil(error.retryAfterMs / 1000)));
+    }
+    return unavailable(error?.message ?? "export failed");
+  }
+  if (unroutable > 0 && unroutable === decoded.count) return { ...refuse(encoding, 400, [...unroutableReasons].join("; ")), rejected: unroutable };
+
+  const rejected = decoded.rejected.count + invalid + unroutable;
   const reasons = decoded.rejected.reasons.map((r) => `${r.count} × ${r.reason}`);
   if (invalid > 0) reasons.push(`${invalid} × rejected by the Syvain mapping (NaN/Inf, no recorded value, invalid step or too large; see the bridge log)`);
+  if (unroutable > 0) reasons.push(`${unroutable} × ${[...unroutableReasons].join("; ")}`);
   const errorMessage = reasons.join("; ");
   return {
     status: 200,
     body: encodeExportResponse(signal, encoding, { rejected, errorMessage }),
-    accepted: decoded.count - invalid,
+    accepted: decoded.count - invalid - unroutable,
     rejected,
     ...(rejected > 0 ? { reason: errorMessage } : {}),
   };
 }
 
-function decode(signal: OtlpSignal, encoding: OtlpEncoding, body: Uint8Array): Decoded {
-  if (signal === "metrics") {
-    const request = encoding === "protobuf" ? decodeMetricsProto(body) : decodeMetricsJson(body);
-    return {
-      count: request.dataPointCount,
-      rejected: request.rejected,
-      exportAll: (exporters) =>
-        combine(request.resourceMetrics.map((rm) => new Promise<ExportResult>((resolve) => exporters.metricExporter.export(rm, resolve)))),
-    };
-  }
-  const request = encoding === "protobuf" ? decodeLogsProto(body) : decodeLogsJson(body);
-  return {
-    count: request.logRecords.length,
-    rejected: request.rejected,
-    exportAll: (exporters) => new Promise<ExportResult>((resolve) => exporters.logExporter.export(request.logRecords, resolve)),
-  };
-}
+const GRPC_CODES = { 400: GrpcCode.INVALID_ARGUMENT, 413: GrpcCode.RESOURCE_EXHAUSTED, 429: GrpcCode.RESOURCE_EXHAUSTED, 503: GrpcCode.UNAVAILABLE } as const;
 
-async function combine(results: Promise<ExportResult>[]): Promise<ExportResult> {
-  const settled = await Promise.all(results);
-  return settled.find((r) => r.code !== ExportResultCode.SUCCESS) ?? { code: ExportResultCode.SUCCESS };
+/** A refusal: nothing of the request was queued. */
+function refuse(encoding: OtlpEncoding, status: 400 | 413 | 429 | 503, reason: string): IngestOutcome {
+  return { status, body: encodeStatus(encoding, GRPC_CODES[status], reason), accepted: 0, rejected: 0, reason };
 }
 
 /**

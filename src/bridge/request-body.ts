@@ -92,9 +92,9 @@ function readCapped(request: IncomingMessage, maxBytes: number): Promise<Buffer>
     };
     const onError = (error: Error): void => {
       cleanup();
-      reject(error);
+      reject(new BodyError(400, `the request body could not be read: ${error.message}`));
     };
-    const onAborted = (): void => onError(new Error("request aborted by the client"));
+    const onAborted = (): void => onError(new Error("aborted by the client"));
     request.on("data", onData);
     request.on("end", onEnd);
     request.on("error", onError);

@@ -2,6 +2,8 @@
  * The receiver's HTTP contract, with raw requests against a real bridge on 127.0.0.1:0 and the
  * emulator behind it: routes, methods, media types, encodings, limits, auth, probes, answers.
  */
+import { once } from "node:events";
+import { connect } from "node:net";
 import { gzipSync, deflateSync, deflateRawSync, zstdCompressSync } from "node:zlib";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ProtobufLogsSerializer, ProtobufMetricsSerializer } from "@opentelemetry/otlp-transformer";
@@ -166,6 +168,25 @@ describe("limits", () => {
   });
 });
 
+describe("clients that go away", () => {
+  it("a body cut off mid-way is logged as a 400, not a crash, and the bridge keeps serving", async () => {
+    const { port } = new URL(url);
+    const socket = connect(Number(port), "127.0.0.1");
+    await once(socket, "connect");
+    socket.write("POST /v1/metrics HTTP/1.1\r\nhost: x\r\ncontent-type: application/x-protobuf\r\ncontent-length: 1000\r\n\r\n0123456789");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    socket.destroy();
+    await waitForLog(() => logs.some((e) => e.event === "request" && e.status === 400));
+    expect(logs.some((e) => e.event === "request.crashed")).toBe(false);
+    expect((await post(`${url}/v1/metrics`, await metricsBody(), PROTOBUF)).status).toBe(200);
+  });
+});
+
+async function waitForLog(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  expect(condition()).toBe(true);
+}
+
 describe("inbound auth", () => {
   it("401 without the bearer token; probes stay open; the token never reaches the log", async () => {
     await open({ authToken: TOKEN });
@@ -180,5 +201,32 @@ describe("inbound auth", () => {
     expect(logged).not.toContain(TOKEN);
     expect(logged).not.toContain(EMULATOR_API_KEY);
     expect(logs.filter((e) => e.event === "request").map((e) => e.status)).toEqual([401, 401, 200]);
+  });
+});
+
+describe("resources without a destination", () => {
+  const body = (resources: { attributes: unknown[]; points: number }[]) =>
+    JSON.stringify({
+      resourceMetrics: resources.map((r, i) => ({
+        resource: { attributes: r.attributes },
+        scopeMetrics: [{ metrics: [{ name: `m${i}`, gauge: { dataPoints: Array.from({ length: r.points }, (_, s) => ({ asDouble: s, timeUnixNano: "1764000000000000000", attributes: [{ key: "step", value: { intValue: s } }] })) } }] }],
+      })),
+    });
+  const slug = (value: string) => [{ key: "syvain.experiment.slug", value: { stringValue: value } }];
+
+  it("rejects only the points of a resource without a usable slug (partial success), delivering the rest", async () => {
+    const answer = await post(`${url}/v1/metrics`, body([{ attributes: slug("routable"), points: 2 }, { attributes: [], points: 3 }]), JSON_TYPE);
+    expect(answer.status).toBe(200);
+    const partial = (JSON.parse(answer.text) as { partialSuccess: { rejectedDataPoints: string; errorMessage: string } }).partialSuccess;
+    expect(partial.rejectedDataPoints).toBe("3");
+    expect(partial.errorMessage).toMatch(/^3 × .*slug/);
+    await bridge.close();
+    expect(emulator.store.metrics("routable")).toHaveLength(2);
+  });
+
+  it("answers 400 when no point has a destination", async () => {
+    const answer = await post(`${url}/v1/metrics`, body([{ attributes: [], points: 3 }]), JSON_TYPE);
+    expect(answer.status).toBe(400);
+    expect(JSON.parse(answer.text)).toMatchObject({ code: 3, message: expect.stringContaining("slug") });
   });
 });
