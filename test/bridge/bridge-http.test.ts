@@ -105,7 +105,7 @@ describe("answers", () => {
           scopeMetrics: [
             {
               metrics: [
-                { name: "loss", gauge: { dataPoints: [{ asDouble: 0.5, timeUnixNano: "1764000000000000000", attributes: [{ key: "step", value: { intValue: "1" } }] }, { asDouble: "NaN", timeUnixNano: "1764000000000000000" }] } },
+                { name: "loss", gauge: { dataPoints: [{ asDouble: 0.5, timeUnixNano: "1764000000000000000", attributes: [{ key: "step", value: { intValue: "1" } }] }, { asDouble: "NaN", timeUnixNano: "1764000000000000000" }, { flags: 1, timeUnixNano: "1764000000000000000" }] } },
                 { name: "latency", summary: { dataPoints: [{ count: "1", sum: 2 }] } },
               ],
             },
@@ -116,8 +116,9 @@ describe("answers", () => {
     const answer = await post(`${url}/v1/metrics`, JSON.stringify(body), JSON_TYPE);
     expect(answer.status).toBe(200);
     const partial = (JSON.parse(answer.text) as { partialSuccess: { rejectedDataPoints: string; errorMessage: string } }).partialSuccess;
-    expect(partial.rejectedDataPoints).toBe("2");
-    expect(partial.errorMessage).toMatch(/1 × summary metrics are not supported.*1 × rejected by the Syvain mapping/);
+    // The summary point (decoder), the NaN point and the NO_RECORDED_VALUE point (mapping).
+    expect(partial.rejectedDataPoints).toBe("3");
+    expect(partial.errorMessage).toMatch(/1 × summary metrics are not supported.*2 × rejected by the Syvain mapping/);
     await bridge.close();
     expect(emulator.store.metrics("partial").map((m) => [m.name, m.step, m.value])).toEqual([["loss", 1, 0.5]]);
   });
