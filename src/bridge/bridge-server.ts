@@ -7,7 +7,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { BridgeLog } from "./bridge-log.ts";
 import type { BridgeExporters, ResolvedBridgeOptions } from "./bridge-options.ts";
-import { ingest, type IngestOutcome } from "./ingest.ts";
+import { deliveryPressure, ingest, type IngestOutcome } from "./ingest.ts";
 import { CONTENT_TYPES, GrpcCode, encodeStatus, type OtlpEncoding, type OtlpSignal } from "./otlp/encode-response.ts";
 import { BodyError, checkContentEncoding, readRequestBody } from "./request-body.ts";
 
@@ -132,7 +132,8 @@ async function answerExport(
 
 function probe(path: string, deps: ListenerDeps): Reply {
   if (path === "/healthz") return { status: 200, contentType: "application/json", body: '{"status":"ok"}\n' };
-  const reasons = deps.state.closing ? ["shutting down"] : deps.exporters.health().reasons;
+  const pressure = deps.state.closing ? "shutting down" : deliveryPressure(deps.exporters);
+  const reasons = pressure === undefined ? [] : [pressure];
   return { status: reasons.length === 0 ? 200 : 503, contentType: "application/json", body: `${JSON.stringify({ ready: reasons.length === 0, reasons })}\n` };
 }
 

@@ -112,9 +112,10 @@ function refuse(encoding: OtlpEncoding, status: 400 | 413 | 429 | 503, reason: s
  * Why new data should wait, or `undefined`: an outbox nearly full, or events waiting while
  * Syvain fails. A failed experiment *creation* alone does not hold data back: the export retries
  * the creation and answers 503 itself if it fails again, whereas refusing up front would never
- * let the creation be tried again.
+ * let the creation be tried again. (`/readyz` follows the same rule, for the same reason: an
+ * orchestrator that stopped routing traffic would never let the creation be retried.)
  */
-function deliveryPressure(exporters: BridgeExporters): string | undefined {
+export function deliveryPressure(exporters: BridgeExporters): string | undefined {
   if (!exporters.isBackpressured()) return undefined;
   const stats = exporters.stats();
   const creationFailures = stats.filter((s) => s.experimentId === undefined && s.lastError?.retryable === true).length;

@@ -65,6 +65,19 @@ describe("Syvain unavailable", () => {
     expect(emulator.store.experiments()).toHaveLength(1);
   });
 
+  it("a failed experiment creation answers that request 503 but leaves the bridge ready, so a retry can create it", async () => {
+    await open({ answerTimeoutSeconds: 5 });
+    emulator.faults.random("createExperiment", { rate: 1, mix: [{ status: 503, retryAfterSeconds: 0 }] });
+    const refused = await post(`${url}/v1/metrics`, gaugeSteps("late", 0, 3), JSON_TYPE);
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get("retry-after")).toBe("1");
+    expect((await fetch(`${url}/readyz`)).status).toBe(200);
+    emulator.faults.clear();
+    expect((await post(`${url}/v1/metrics`, gaugeSteps("late", 0, 3), JSON_TYPE)).status).toBe(200);
+    await bridge.close();
+    expect(emulator.store.metrics("late").map((m) => m.step)).toEqual([0, 1, 2]);
+  });
+
   it("a full or failing outbox turns senders away with 503 + Retry-After until it drains", async () => {
     await open({ syvain: { maxQueueItems: 20 } });
     const gaugeBody = (from: number, to: number) => gaugeSteps("pressure", from, to);
