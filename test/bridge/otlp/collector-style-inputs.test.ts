@@ -195,3 +195,11 @@ function captureError(run: () => unknown): unknown {
   }
   throw new Error("expected an error");
 }
+
+describe("JSON keys that are not OTLP fields", () => {
+  it("a __proto__ key cannot smuggle fields in through the prototype", () => {
+    const body = '{"__proto__": {"resourceMetrics": [{"scopeMetrics": [{"metrics": [{"name": "x", "gauge": {"dataPoints": [{"asDouble": 1}]}}]}]}]}}';
+    expect(decodeMetricsJson(body)).toMatchObject({ resourceMetrics: [], dataPointCount: 0 });
+    expect(({} as Record<string, unknown>).resourceMetrics).toBeUndefined();
+  });
+});
