@@ -151,10 +151,8 @@ function normalizeKeys(value: unknown, depth: number): unknown {
     }
   }
   const result = renamed === undefined ? object : { ...object, ...renamed };
-  for (const key of Object.keys(result)) {
-    // Assigning an own "__proto__" key would replace the object's prototype; OTLP has no such field.
-    if (key !== "__proto__") result[key] = normalizeKeys(result[key], depth + 1);
-  }
+  // JSON.parse and spreading create own data properties, so even a "__proto__" key is plain data here.
+  for (const key of Object.keys(result)) result[key] = normalizeKeys(result[key], depth + 1);
   return result;
 }
 
