@@ -78,6 +78,16 @@ describe("Syvain unavailable", () => {
     expect(emulator.store.metrics("late").map((m) => m.step)).toEqual([0, 1, 2]);
   });
 
+  it("Syvain rate limiting is passed on as 429 with Retry-After", async () => {
+    await open({ answerTimeoutSeconds: 5, retryAfterSeconds: 30 });
+    emulator.faults.random("createExperiment", { rate: 1, mix: [{ status: 429, retryAfterSeconds: 0 }] });
+    const limited = await post(`${url}/v1/metrics`, gaugeSteps("limited", 0, 3), JSON_TYPE);
+    expect(limited.status).toBe(429);
+    // Syvain's own Retry-After (0 s here) wins over the bridge default (30 s), at least 1 s.
+    expect(limited.headers.get("retry-after")).toBe("1");
+    expect(JSON.parse(limited.text)).toMatchObject({ code: 8 });
+  });
+
   it("a full or failing outbox turns senders away with 503 + Retry-After until it drains", async () => {
     await open({ syvain: { maxQueueItems: 20 } });
     const gaugeBody = (from: number, to: number) => gaugeSteps("pressure", from, to);
