@@ -10,7 +10,10 @@
 import type { Attributes } from "@opentelemetry/api";
 import { WireType, type ProtoReader } from "./proto-reader.ts";
 
-/** Deeper nesting than this is refused rather than risking a stack overflow. */
+/**
+ * Most arrays / kvlists a value may sit in (the same bound as the JSON decoder's); deeper nesting
+ * is refused rather than risking a stack overflow.
+ */
 export const MAX_ANY_VALUE_DEPTH = 64;
 
 export interface DecodedAttributes {
@@ -121,7 +124,7 @@ export function readKeyValueInto(reader: ProtoReader, into: Record<string, unkno
       case 2: {
         reader.expect(wireType, WireType.LEN, "KeyValue.value");
         const valueOuter = reader.enter();
-        value = decodeAnyValue(reader, depth + 1);
+        value = decodeAnyValue(reader, depth);
         reader.leave(valueOuter);
         break;
       }

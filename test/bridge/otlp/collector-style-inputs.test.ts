@@ -12,6 +12,8 @@ import { decodeLogsJson } from "../../../src/bridge/otlp/decode-logs-json.ts";
 import { decodeMetricsProto } from "../../../src/bridge/otlp/decode-metrics-proto.ts";
 import { decodeLogsProto } from "../../../src/bridge/otlp/decode-logs-proto.ts";
 import { OtlpDecodeError } from "../../../src/bridge/otlp/otlp-decode-error.ts";
+import { JsonLogsSerializer, ProtobufLogsSerializer } from "@opentelemetry/otlp-transformer";
+import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from "@opentelemetry/sdk-logs";
 import { encode, kv, str, type Field } from "../helpers/proto-writer.ts";
 
 const collectorMetrics = {
@@ -201,5 +203,42 @@ describe("JSON keys that are not OTLP fields", () => {
     const body = '{"__proto__": {"resourceMetrics": [{"scopeMetrics": [{"metrics": [{"name": "x", "gauge": {"dataPoints": [{"asDouble": 1}]}}]}]}]}}';
     expect(decodeMetricsJson(body)).toMatchObject({ resourceMetrics: [], dataPointCount: 0 });
     expect(({} as Record<string, unknown>).resourceMetrics).toBeUndefined();
+  });
+});
+
+describe("nesting limits", () => {
+  /** A JS value with `levels` arrays / objects around a leaf, alternating. */
+  const nested = (levels: number): unknown => {
+    let value: unknown = "leaf";
+    for (let i = 0; i < levels; i++) value = i % 2 === 0 ? [value] : { k: value };
+    return value;
+  };
+  const leafOf = (value: unknown, levels: number): unknown => {
+    let current = value;
+    for (let i = levels - 1; i >= 0; i--) current = i % 2 === 0 ? (current as unknown[])[0] : (current as Record<string, unknown>).k;
+    return current;
+  };
+  const records = async (body: unknown) => {
+    const exporter = new InMemoryLogRecordExporter();
+    const provider = new LoggerProvider({ processors: [new SimpleLogRecordProcessor({ exporter })] });
+    provider.getLogger("t").emit({ body: body as string });
+    await provider.forceFlush();
+    return exporter.getFinishedLogRecords();
+  };
+
+  it("both encodings decode 64 levels and refuse 65, naming the record", async () => {
+    const ok = await records(nested(64));
+    const tooDeep = await records(nested(65));
+    const decoders = [
+      (r: typeof ok) => decodeLogsProto(ProtobufLogsSerializer.serializeRequest(r)!),
+      (r: typeof ok) => decodeLogsJson(JsonLogsSerializer.serializeRequest(r)!),
+    ];
+    for (const decode of decoders) {
+      expect(leafOf(decode(ok).logRecords[0]!.body, 64)).toBe("leaf");
+      const error = captureError(() => decode(tooDeep));
+      expect(error).toBeInstanceOf(OtlpDecodeError);
+      expect((error as OtlpDecodeError).message).toMatch(/nested deeper than 64 levels/);
+      expect((error as OtlpDecodeError).path).toMatch(/^resourceLogs\[0\]\.scopeLogs\[0\]\.logRecords\[0\]/);
+    }
   });
 });
