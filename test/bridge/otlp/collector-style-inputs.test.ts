@@ -221,7 +221,7 @@ describe("nesting limits", () => {
   const records = async (body: unknown) => {
     const exporter = new InMemoryLogRecordExporter();
     const provider = new LoggerProvider({ processors: [new SimpleLogRecordProcessor({ exporter })] });
-    provider.getLogger("t").emit({ body: body as string });
+    provider.getLogger("t").emit({ body: body });
     await provider.forceFlush();
     return exporter.getFinishedLogRecords();
   };
