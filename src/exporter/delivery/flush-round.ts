@@ -33,6 +33,7 @@ export class FlushRounds {
   readonly #pump: () => void;
   readonly #work: (round: FlushRound) => RoundWork;
   #active: ActiveRound | undefined;
+  readonly #sleepers = new Set<() => void>();
   #ids = 0;
 
   constructor(pump: () => void, work: (round: FlushRound) => RoundWork) {
@@ -77,27 +78,37 @@ export class FlushRounds {
     if (this.#active?.round.id === roundId) this.#active.round.failures++;
   }
 
-  /** Ends the current round (on close), so no flush waits on a stopped outbox. */
+  /** Ends the current round and any wait between rounds (on close), so no flush waits on a stopped outbox. */
   abort(): void {
     if (this.#active) this.#end(this.#active);
+    for (const wake of this.#sleepers) wake();
   }
 
+  /** The wait between two rounds of a flush; `abort()` cuts it short (its timer is ref'd). */
   sleep(ms: number): Promise<void> {
-    return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
+    if (ms <= 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const wake = (): void => {
+        clearTimeout(timer);
+        this.#sleepers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.#sleepers.add(wake);
+    });
   }
 
-  /** Waits for `promise`, but not past `deadline`. */
-  async waitUntil(promise: Promise<unknown>, deadline: number): Promise<void> {
-    if (deadline === Infinity) {
-      await promise;
-      return;
-    }
+  /** Waits for `promise`, but not past `deadline`; true when `promise` settled first. */
+  async waitUntil(promise: Promise<unknown>, deadline: number): Promise<boolean> {
+    const settled = promise.then(() => true);
+    if (deadline === Infinity) return settled;
     let timer: NodeJS.Timeout | undefined;
-    const expired = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
+    const expired = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), Math.max(0, deadline - Date.now()));
     });
-    await Promise.race([promise.then(() => undefined), expired]);
+    const first = await Promise.race([settled, expired]);
     clearTimeout(timer);
+    return first;
   }
 
   #end(active: ActiveRound): void {

@@ -107,9 +107,7 @@ export class Outbox {
   async flush(options?: FlushOptions): Promise<FlushStatus> {
     const parsed = parseFlushOptions(options, `${this.#label}.flush()`);
     const deadline = parsed.timeoutSeconds === undefined ? Infinity : Date.now() + parsed.timeoutSeconds * 1000;
-    const run = this.#flushChain.then(() => this.#flushNow(parsed.retries, deadline));
-    this.#flushChain = run.catch(() => undefined);
-    return await run;
+    return (await this.#queueFlush(parsed.retries, deadline)) ?? this.#status(0);
   }
 
   async flushOrRaise(options?: FlushOptions): Promise<FlushStatus> {
@@ -138,10 +136,7 @@ export class Outbox {
   async #closeNow(timeoutSeconds: number | undefined): Promise<FlushStatus> {
     const deadline = timeoutSeconds === undefined ? Infinity : Date.now() + timeoutSeconds * 1000;
     const failuresBefore = this.#retryableFailures;
-    // A flush already running may have no deadline: ours bounds only our own wait for it.
-    const mine = this.#flushChain.then(() => this.#flushNow(0, deadline));
-    this.#flushChain = mine.catch(() => undefined);
-    await this.#rounds.waitUntil(mine, deadline);
+    await this.#rounds.waitUntil(this.#queueFlush(0, deadline), deadline);
     this.#closed = true;
     this.#rounds.abort();
     this.#clearTimers();
@@ -151,6 +146,17 @@ export class Outbox {
       this.#lastError = toSyvainError(error, this.#label);
     }
     return this.#status(this.#retryableFailures - failuresBefore);
+  }
+
+  /**
+   * Runs a flush once the flushes queued before it are done. One of those may have no deadline:
+   * ours bounds our wait for it, and when it runs out we do not flush at all (`undefined`).
+   */
+  #queueFlush(retries: number, deadline: number): Promise<FlushStatus | undefined> {
+    const previous = this.#flushChain;
+    const run = this.#rounds.waitUntil(previous, deadline).then((ready) => (ready ? this.#flushNow(retries, deadline) : undefined));
+    this.#flushChain = Promise.all([previous, run]).catch(() => undefined);
+    return run;
   }
 
   async #flushNow(retries: number, deadline: number): Promise<FlushStatus> {

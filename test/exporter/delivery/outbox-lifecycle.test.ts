@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { DeliveryIncompleteError, SyvainValidationError } from "../../../src/errors.ts";
 import { Outbox } from "../../../src/exporter/delivery/outbox.ts";
+import type { FlushStatus } from "../../../src/exporter/delivery/delivery-types.ts";
 import { metric, scriptedSink, unavailable } from "./scripted-sink.ts";
 
 beforeEach(() => {
@@ -83,6 +84,20 @@ describe("Outbox flush", () => {
     expect(await second).toMatchObject({ ok: true, pendingMetrics: 0 });
   });
 
+  it("returns by its own timeout when it waits behind a flush that has none", async () => {
+    const sink = scriptedSink(() => "hold");
+    const outbox = new Outbox({ sink });
+    outbox.enqueueMetric(metric());
+    const endless = outbox.flush();
+    let bounded: FlushStatus | undefined;
+    void outbox.flush({ timeoutSeconds: 1 }).then((status) => (bounded = status));
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(bounded).toMatchObject({ ok: false, pendingMetrics: 1 });
+    // The first flush is still waiting for its request, and ends when it settles.
+    sink.held()[0]!.resolve();
+    await expect(endless).resolves.toMatchObject({ ok: true });
+  });
+
   it("rejects invalid flush arguments with a validation error naming the field", async () => {
     const outbox = new Outbox({ sink: scriptedSink() });
     const error = await outbox.flush({ retries: -1 }).catch((e: unknown) => e);
@@ -140,6 +155,23 @@ describe("Outbox close", () => {
     await vi.advanceTimersByTimeAsync(0);
     await expect(closing).resolves.toMatchObject({ ok: false, pendingMetrics: 1 });
     expect(sink.closed).toBe(true);
+  });
+
+  it("ends a flush sleeping between retry rounds when close gives up, leaving no timer behind", async () => {
+    const sink = scriptedSink(() => unavailable());
+    // random() = 1: the wait between rounds is at its cap (500 ms, 1 s, 2 s...).
+    const outbox = new Outbox({ sink, random: () => 1 });
+    outbox.enqueueMetric(metric());
+    let flushed: FlushStatus | undefined;
+    void outbox.flush({ retries: 10 }).then((status) => (flushed = status));
+    await vi.advanceTimersByTimeAsync(100);
+    expect(sink.calls).toHaveLength(1);
+    const closing = outbox.close({ timeoutSeconds: 0 });
+    await vi.advanceTimersByTimeAsync(0);
+    await closing;
+    expect(flushed).toMatchObject({ ok: false, pendingMetrics: 1 });
+    // Nothing left to keep a process alive.
+    expect(vi.getTimerCount()).toBe(0);
   });
 
   it("ends a flush that has no deadline when close gives up", async () => {
