@@ -70,7 +70,7 @@ async function handle(
     deps.log({ level: "warn", event: "request", status: 404, method: request.method, path: path.slice(0, 200) });
     return;
   }
-  const { reply, outcome, encoding } = await answerExport(request, signal, deps, tokenDigest);
+  const { reply, outcome, encoding, reason } = await answerExport(request, signal, deps, tokenDigest);
   send(response, reply);
   const level = reply.status === 200 ? "info" : reply.status >= 500 && reply.status !== 503 ? "error" : "warn";
   deps.log({
@@ -79,12 +79,11 @@ async function handle(
     signal,
     status: reply.status,
     encoding,
-    contentEncoding: request.headers["content-encoding"] ?? "identity",
+    contentEncoding: (request.headers["content-encoding"] ?? "identity").slice(0, 40),
     accepted: outcome?.accepted ?? 0,
     rejected: outcome?.rejected ?? 0,
     ...(outcome?.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: outcome.retryAfterSeconds }),
-    ...(outcome?.reason === undefined ? {} : { reason: outcome.reason }),
-    ...(outcome === undefined && typeof reply.body === "string" ? { reason: reply.body.trim() } : {}),
+    ...(reason === undefined ? {} : { reason }),
     durationMs: Math.round(performance.now() - started),
   });
 }
@@ -94,18 +93,20 @@ async function answerExport(
   signal: OtlpSignal,
   deps: ListenerDeps,
   tokenDigest: Buffer | undefined,
-): Promise<{ reply: Reply; outcome?: IngestOutcome; encoding?: OtlpEncoding }> {
+): Promise<{ reply: Reply; outcome?: IngestOutcome; encoding?: OtlpEncoding; reason?: string }> {
   if (request.method !== "POST") {
-    return { reply: { status: 405, contentType: "text/plain", body: `use POST for OTLP ${signal}\n`, headers: { allow: "POST" } } };
+    return { reply: { status: 405, contentType: "text/plain", body: `use POST for OTLP ${signal}\n`, headers: { allow: "POST" } }, reason: `method ${request.method}` };
   }
   const encoding = encodingOf(request.headers["content-type"]);
   if (encoding === undefined) {
     const given = JSON.stringify(request.headers["content-type"] ?? "");
-    return { reply: { status: 415, contentType: "text/plain", body: `unsupported Content-Type ${given}; use application/x-protobuf or application/json\n` } };
+    const reason = `unsupported Content-Type ${given.slice(0, 80)}`;
+    return { reply: { status: 415, contentType: "text/plain", body: `${reason}; use application/x-protobuf or application/json\n` }, reason };
   }
-  const status = (code: number, grpc: number, message: string, extra: Partial<Reply> = {}): { reply: Reply; encoding: OtlpEncoding } => ({
+  const status = (code: number, grpc: number, message: string, extra: Partial<Reply> = {}): { reply: Reply; encoding: OtlpEncoding; reason: string } => ({
     reply: { status: code, contentType: CONTENT_TYPES[encoding], body: encodeStatus(encoding, grpc, message), ...extra },
     encoding,
+    reason: message,
   });
   if (tokenDigest !== undefined && !tokenMatches(request.headers.authorization, tokenDigest)) {
     return status(401, GrpcCode.UNAUTHENTICATED, "missing or wrong bearer token", { headers: { "www-authenticate": "Bearer" } });
@@ -127,7 +128,7 @@ async function answerExport(
     maxQueueItems: deps.maxQueueItems,
   });
   const headers: Record<string, string> = outcome.retryAfterSeconds === undefined ? {} : { "retry-after": String(outcome.retryAfterSeconds) };
-  return { reply: { status: outcome.status, contentType: CONTENT_TYPES[encoding], body: outcome.body, headers }, outcome, encoding };
+  return { reply: { status: outcome.status, contentType: CONTENT_TYPES[encoding], body: outcome.body, headers }, outcome, encoding, ...(outcome.reason === undefined ? {} : { reason: outcome.reason }) };
 }
 
 function probe(path: string, deps: ListenerDeps): Reply {

@@ -202,6 +202,7 @@ describe("inbound auth", () => {
     expect(logged).not.toContain(TOKEN);
     expect(logged).not.toContain(EMULATOR_API_KEY);
     expect(logs.filter((e) => e.event === "request").map((e) => e.status)).toEqual([401, 401, 200]);
+    expect(logs.find((e) => e.status === 401)).toMatchObject({ level: "warn", reason: "missing or wrong bearer token" });
   });
 });
 
