@@ -6,7 +6,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createBridge, type Bridge } from "../../src/bridge/create-bridge.ts";
 import type { BridgeLogEntry } from "../../src/bridge/bridge-log.ts";
 import { EMULATOR_API_KEY, startEmulator, type Emulator } from "../../src/testing/index.ts";
-import { PROTOCOLS, sendLogRecords, sendTrainingMetrics } from "./helpers/otlp-senders.ts";
+import { AggregationTemporalityPreference } from "@opentelemetry/exporter-metrics-otlp-http";
+import { PROTOCOLS, openMeterProvider, sendLogRecords, sendTrainingMetrics } from "./helpers/otlp-senders.ts";
 
 let emulator: Emulator;
 let bridge: Bridge;
@@ -48,5 +49,22 @@ describe.each(PROTOCOLS)("OTLP %s → bridge → emulator", (protocol) => {
     const requests = logs.filter((e) => e.event === "request");
     expect(requests.length).toBeGreaterThanOrEqual(2);
     expect(requests.every((e) => e.status === 200)).toBe(true);
+  });
+});
+
+describe("CUMULATIVE senders", () => {
+  it("re-exported gauge steps are stored once (deterministic event ids deduplicate them)", async () => {
+    const resource = { "service.name": "trainer", "syvain.experiment.slug": "cumulative" };
+    const provider = openMeterProvider({ url, protocol: "proto", resource, temporality: AggregationTemporalityPreference.CUMULATIVE });
+    const gauge = provider.getMeter("trainer").createGauge("train.loss");
+    for (let step = 0; step < 20; step++) gauge.record(step / 10, { step });
+    await provider.forceFlush();
+    for (let step = 20; step < 30; step++) gauge.record(step / 10, { step });
+    await provider.forceFlush(); // steps 0..19 are sent again, with 20..29
+    await provider.shutdown(); // and all 30 once more
+    await bridge.close();
+    const steps = emulator.store.metrics("cumulative", { name: "train.loss" }).map((e) => e.step);
+    expect(steps.sort((a, b) => a! - b!)).toEqual(Array.from({ length: 30 }, (_, i) => i));
+    expect(logs.filter((e) => e.event === "request").map((e) => e.accepted)).toEqual([20, 30, 30]);
   });
 });

@@ -22,6 +22,8 @@ export interface SenderOptions {
   protocol: OtlpProtocol;
   resource: Record<string, string | number | boolean | string[]>;
   headers?: Record<string, string>;
+  /** The metric exporter's temporality preference. @default DELTA */
+  temporality?: AggregationTemporalityPreference;
 }
 
 function exporterConfig(options: SenderOptions, signal: "metrics" | "logs") {
@@ -39,7 +41,7 @@ function exporterConfig(options: SenderOptions, signal: "metrics" | "logs") {
  * (CUMULATIVE would resend the same total with a new end time: a second, distinct observation).
  */
 export function openMeterProvider(options: SenderOptions): MeterProvider {
-  const config = { ...exporterConfig(options, "metrics"), temporalityPreference: AggregationTemporalityPreference.DELTA };
+  const config = { ...exporterConfig(options, "metrics"), temporalityPreference: options.temporality ?? AggregationTemporalityPreference.DELTA };
   const exporter = options.protocol === "json" ? new JsonMetricExporter(config) : new ProtoMetricExporter(config);
   return new MeterProvider({
     resource: resourceFromAttributes(options.resource),
