@@ -6,7 +6,10 @@
  *   `@opentelemetry/exporter-metrics-otlp-http` (JSON, DELTA) on the same MeterProvider setup →
  *   a loopback sink that only parses; points/s from the first `gauge.record()` until
  *   `provider.forceFlush()` returns. Same reader interval and cardinality limit on both sides.
- * Runs alternate and the table gives medians, plus the ratio. Bytes on the wire per event come from
+ * The Syvain exporter also pushes to a parse-only Syvain sink (`syvain-parse-sink-process.ts`), so
+ * the two exporters can be compared with the same minimal server work; the emulator validates,
+ * deduplicates and stores, which the OTLP sink does not.
+ * Runs alternate and the table gives medians, plus the ratios. Bytes on the wire per event come from
  * a smaller run through a byte-counting proxy (not timed).
  * Every run checks the server stored (or counted) every point.
  */
@@ -75,30 +78,35 @@ async function otelRun(reader: MetricReader, points: number): Promise<number> {
   return points / seconds;
 }
 
-async function syvainOtelRun(host: string, emulator: ChildServer, points: number): Promise<number> {
+/** Points (or events) a server holds: per experiment for the emulator, in total for a parse-only sink. */
+type Counter = (slug: string) => Promise<number>;
+
+const emulatorCounter =
+  (emulator: ChildServer): Counter =>
+  async (slug) =>
+    (await storedMetrics(emulator, slug)) ?? 0;
+const sinkCounter =
+  (sink: ChildServer): Counter =>
+  async () =>
+    (await getJson<{ total: number }>(`${sink.url}/count`, sink.apiKey)).total;
+
+async function syvainOtelRun(host: string, apiKey: string, count: Counter, points: number): Promise<number> {
   const slug = uniqueSlug("bench-otel");
+  const before = await count(slug);
   // As for the facade: a queue that holds the whole run (the default 100,000 would evict when the
   // loop outruns the network, and this measures delivery, not eviction).
-  const reader = createSyvainMetricReader({
-    host,
-    apiKey: emulator.apiKey,
-    slug,
-    maxQueueItems: points,
-    exportIntervalMillis: EXPORT_INTERVAL_MS,
-    cardinalityLimit: points,
-  });
+  const reader = createSyvainMetricReader({ host, apiKey, slug, maxQueueItems: points, exportIntervalMillis: EXPORT_INTERVAL_MS, cardinalityLimit: points });
   const rate = await otelRun(reader, points);
-  expectAll("SyvainMetricExporter", await storedMetrics(emulator, slug), points);
+  expectAll("SyvainMetricExporter", (await count(slug)) - before, points);
   return rate;
 }
 
-async function officialOtlpRun(url: string, sink: ChildServer, points: number): Promise<number> {
-  const before = (await getJson<{ total: number }>(`${sink.url}/count`, sink.apiKey)).total;
+async function officialOtlpRun(url: string, count: Counter, points: number): Promise<number> {
+  const before = await count("");
   const exporter = new OTLPMetricExporter({ url: `${url}/v1/metrics`, temporalityPreference: AggregationTemporalityPreference.DELTA });
   const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: EXPORT_INTERVAL_MS, cardinalityLimits: { gauge: points } });
   const rate = await otelRun(reader, points);
-  const after = (await getJson<{ total: number }>(`${sink.url}/count`, sink.apiKey)).total;
-  expectAll("official OTLP/HTTP JSON exporter", after - before, points);
+  expectAll("official OTLP/HTTP JSON exporter", (await count("")) - before, points);
   return rate;
 }
 
@@ -117,36 +125,46 @@ export const otelEndToEndBench: BenchModule = {
   name: "end to end: facade and OTel paths vs official OTLP exporter",
   async run(): Promise<BenchResult[]> {
     const emulator = await startChildServer(new URL("./emulator-process.ts", import.meta.url));
-    const sink = await startChildServer(new URL("./otlp-json-sink-process.ts", import.meta.url));
+    const otlpSink = await startChildServer(new URL("./otlp-json-sink-process.ts", import.meta.url));
+    const syvainSink = await startChildServer(new URL("./syvain-parse-sink-process.ts", import.meta.url));
+    const toEmulator = emulatorCounter(emulator);
+    const toSyvainSink = sinkCounter(syvainSink);
+    const toOtlpSink = sinkCounter(otlpSink);
     try {
       const facade: number[] = [];
       const ours: number[] = [];
+      const oursParseOnly: number[] = [];
       const official: number[] = [];
       // One untimed round first: JIT warm-up, connections and experiments' first requests.
       await facadeRun(emulator.url, emulator, WIRE_EVENTS);
-      await syvainOtelRun(emulator.url, emulator, WIRE_EVENTS);
-      await officialOtlpRun(sink.url, sink, WIRE_EVENTS);
+      await syvainOtelRun(emulator.url, emulator.apiKey, toEmulator, WIRE_EVENTS);
+      await syvainOtelRun(syvainSink.url, syvainSink.apiKey, toSyvainSink, WIRE_EVENTS);
+      await officialOtlpRun(otlpSink.url, toOtlpSink, WIRE_EVENTS);
       for (let run = 0; run < RUNS; run++) {
         facade.push(await facadeRun(emulator.url, emulator, FACADE_EVENTS));
-        ours.push(await syvainOtelRun(emulator.url, emulator, OTEL_POINTS));
-        official.push(await officialOtlpRun(sink.url, sink, OTEL_POINTS));
+        ours.push(await syvainOtelRun(emulator.url, emulator.apiKey, toEmulator, OTEL_POINTS));
+        oursParseOnly.push(await syvainOtelRun(syvainSink.url, syvainSink.apiKey, toSyvainSink, OTEL_POINTS));
+        official.push(await officialOtlpRun(otlpSink.url, toOtlpSink, OTEL_POINTS));
       }
       const facadeBytes = await wireBytes(emulator.url, (host) => facadeRun(host, emulator, WIRE_EVENTS));
-      const oursBytes = await wireBytes(emulator.url, (host) => syvainOtelRun(host, emulator, WIRE_EVENTS));
-      const officialBytes = await wireBytes(sink.url, (host) => officialOtlpRun(host, sink, WIRE_EVENTS));
-      const median3 = (values: number[]): number => Math.round(median(values));
+      const oursBytes = await wireBytes(emulator.url, (host) => syvainOtelRun(host, emulator.apiKey, toEmulator, WIRE_EVENTS));
+      const officialBytes = await wireBytes(otlpSink.url, (host) => officialOtlpRun(host, toOtlpSink, WIRE_EVENTS));
+      const mid = (values: number[]): number => Math.round(median(values));
       const of = `median of ${RUNS}`;
+      const pts = `${OTEL_POINTS / 1000}k pts`;
       return [
-        { name: `facade metric() → emulator (${FACADE_EVENTS / 1000}k events)`, metric: `throughput, ${of}`, value: median3(facade), unit: "events/s", target: { op: ">=", value: 200_000 } },
+        { name: `facade metric() → emulator (${FACADE_EVENTS / 1000}k events)`, metric: `throughput, ${of}`, value: mid(facade), unit: "events/s", target: { op: ">=", value: 200_000 } },
         { name: "facade metric() → emulator", metric: "client→server bytes per event", value: Math.round(facadeBytes), unit: "bytes" },
-        { name: `OTel gauge → SyvainMetricExporter → emulator (${OTEL_POINTS / 1000}k pts)`, metric: `throughput, ${of}`, value: median3(ours), unit: "points/s" },
-        { name: `OTel gauge → official OTLP/HTTP JSON → parse-only sink`, metric: `throughput, ${of}`, value: median3(official), unit: "points/s" },
-        { name: "SyvainMetricExporter vs official OTLP JSON exporter", metric: "throughput ratio (ours / official)", value: round2(median(ours) / median(official)), unit: "x", target: { op: ">=", value: 1 } },
-        { name: "OTel gauge → SyvainMetricExporter → emulator", metric: "client→server bytes per point", value: Math.round(oursBytes), unit: "bytes" },
+        { name: `OTel gauge → SyvainMetricExporter → emulator (${pts})`, metric: `throughput, ${of}`, value: mid(ours), unit: "points/s" },
+        { name: `OTel gauge → SyvainMetricExporter → parse-only sink (${pts})`, metric: `throughput, ${of}`, value: mid(oursParseOnly), unit: "points/s" },
+        { name: `OTel gauge → official OTLP/HTTP JSON → parse-only sink (${pts})`, metric: `throughput, ${of}`, value: mid(official), unit: "points/s" },
+        { name: "SyvainMetricExporter→emulator / official→parse-only sink", metric: "throughput ratio", value: round2(median(ours) / median(official)), unit: "x", target: { op: ">=", value: 1 } },
+        { name: "SyvainMetricExporter / official, both → parse-only sinks", metric: "throughput ratio", value: round2(median(oursParseOnly) / median(official)), unit: "x", target: { op: ">=", value: 1 } },
+        { name: "OTel gauge → SyvainMetricExporter", metric: "client→server bytes per point", value: Math.round(oursBytes), unit: "bytes" },
         { name: "OTel gauge → official OTLP/HTTP JSON", metric: "client→server bytes per point", value: Math.round(officialBytes), unit: "bytes" },
       ];
     } finally {
-      await Promise.all([emulator.stop(), sink.stop()]);
+      await Promise.all([emulator.stop(), otlpSink.stop(), syvainSink.stop()]);
     }
   },
 };
