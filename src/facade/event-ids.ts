@@ -7,14 +7,17 @@ import { randomBytes } from "node:crypto";
 
 export class EventIdSequence {
   readonly runToken: string;
+  /** `<runToken>.`, built once: each id is then one concatenation. */
+  readonly #prefix: string;
   #next = 0;
 
   constructor(runToken: string = randomBytes(12).toString("base64url")) {
     this.runToken = runToken;
+    this.#prefix = `${runToken}.`;
   }
 
   next(): string {
-    const id = `${this.runToken}.${this.#next.toString(36)}`;
+    const id = this.#prefix + this.#next.toString(36);
     this.#next += 1;
     return id;
   }

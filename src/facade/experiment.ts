@@ -64,6 +64,9 @@ export class Experiment implements AsyncDisposable {
   readonly #exitFlushTimeoutSeconds: number;
   readonly #now: () => number;
   readonly #label: string;
+  /** Error-message prefixes, built once rather than on every call. */
+  readonly #metricOwner: string;
+  readonly #annotationOwner: string;
   readonly #otel: OtelView;
   readonly #guard: RunGuard;
   /** Inside a `run()` block or a `running()` scope: the process ending there means the run did not finish. */
@@ -80,6 +83,8 @@ export class Experiment implements AsyncDisposable {
     this.runToken = this.#ids.runToken;
     this.#outbox = init.outbox;
     this.#label = `experiment ${JSON.stringify(this.slug)}`;
+    this.#metricOwner = `${this.#label}.metric()`;
+    this.#annotationOwner = `${this.#label}.annotation()`;
     // This process has not started it, whatever the server says (a reused experiment may be `done`).
     this.#lifecycle = new Lifecycle(this.#label);
     this.#exitFlushTimeoutSeconds = init.exitFlushTimeoutSeconds;
@@ -111,7 +116,7 @@ export class Experiment implements AsyncDisposable {
   /** Queues one metric point; validates first and throws `SyvainValidationError` on bad input. No I/O. */
   metric(name: string, value: number, options: MetricOptions): void {
     this.#assertOpen();
-    const owner = `${this.#label}.metric()`;
+    const owner = this.#metricOwner;
     const validName = validateMetricName(name, owner);
     const validValue = validateMetricValue(value, owner);
     const given = validateOptionsObject(options, owner);
@@ -125,7 +130,7 @@ export class Experiment implements AsyncDisposable {
   /** Queues a text event (checkpoint, phase change, incident, link). No I/O. */
   annotation(text: string, options: AnnotationOptions = {}): void {
     this.#assertOpen();
-    const owner = `${this.#label}.annotation()`;
+    const owner = this.#annotationOwner;
     const validText = validateAnnotationText(text, owner);
     const given = validateOptionsObject(options, owner);
     checkKnownKeys(given, ANNOTATION_OPTIONS, owner);

@@ -14,7 +14,22 @@ function invalid(field: string, value: unknown, rule: string, owner: string): Sy
   return new SyvainValidationError(field, value, `${owner}: \`${field}\` ${rule} (got ${describeValue(value)})`);
 }
 
+/**
+ * Names repeat on every step of a training loop: once one has passed the checks below, a set
+ * lookup replaces the pattern match. Bounded, so a program that builds names on the fly (one per
+ * layer, per step) cannot grow it without limit; past the bound, new names are simply re-checked.
+ */
+const validNames = new Set<string>();
+const MAX_CACHED_NAMES = 4096;
+
 export function validateMetricName(name: unknown, owner: string): string {
+  if (validNames.has(name as string)) return name as string;
+  const valid = checkMetricName(name, owner);
+  if (validNames.size < MAX_CACHED_NAMES) validNames.add(valid);
+  return valid;
+}
+
+function checkMetricName(name: unknown, owner: string): string {
   if (typeof name !== "string" || name.length === 0) throw invalid("name", name, "must be a non-empty string", owner);
   if (name.length > facadeLimits.maxMetricNameChars) {
     throw invalid("name", name, `must be at most ${facadeLimits.maxMetricNameChars} characters (it has ${name.length})`, owner);
@@ -31,44 +46,75 @@ export function validateMetricValue(value: unknown, owner: string): number {
   return value;
 }
 
-export function validateStep(options: unknown, owner: string): number | null {
-  if (!isPlainObject(options) || !("step" in options) || options.step === undefined) {
-    throw invalid("step", isPlainObject(options) ? options.step : options, "is required: pass `{ step: n }`, or `{ step: null }` for an event without a step", owner);
-  }
+/** `options` is what `validateOptionsObject` returned (a plain object). */
+export function validateStep(options: Record<string, unknown>, owner: string): number | null {
   const step = options.step;
   if (step === null) return null;
-  if (typeof step !== "number" || !Number.isSafeInteger(step) || step < 0) {
-    throw invalid("step", step, "must be a non-negative integer or null", owner);
+  if (typeof step === "number" && Number.isSafeInteger(step) && step >= 0) return step;
+  if (step === undefined) {
+    throw invalid("step", step, "is required: pass `{ step: n }`, or `{ step: null }` for an event without a step", owner);
   }
-  return step;
+  throw invalid("step", step, "must be a non-negative integer or null", owner);
 }
 
 /** Flat labels: scalar values only, few keys (they split the dashboard's lines, so keep them low-cardinality). */
 export function validateMetricMetadata(metadata: unknown, owner: string): MetricMetadata {
   if (metadata === undefined) return {};
   if (!isPlainObject(metadata)) throw invalid("metadata", metadata, "must be a plain object of string, number or boolean values", owner);
+  // A copy: the caller may reuse and mutate its object after the call, the queued event must not change.
+  return copyOrdinaryMetadata(metadata) ?? checkedMetadataCopy(metadata, owner);
+}
+
+/**
+ * The per-call case, without a key array or per-key strings: at most the allowed number of own
+ * keys of ordinary length, each with a valid scalar value. `undefined` on anything else (a value
+ * to reject, a `__proto__` key, an enumerable inherited property), which `checkedMetadataCopy`
+ * then handles or names.
+ */
+function copyOrdinaryMetadata(metadata: Record<string, unknown>): MetricMetadata | undefined {
+  const copy: MetricMetadata = {};
+  let count = 0;
+  for (const key in metadata) {
+    count += 1;
+    // `hasOwnProperty.call` inside `for...in`, unlike `Object.hasOwn`, is answered by V8 from the enum cache.
+    if (count > facadeLimits.maxMetricMetadataKeys || !isOrdinaryKey(key) || !Object.prototype.hasOwnProperty.call(metadata, key)) return undefined;
+    const value = metadata[key];
+    if (!isMetadataScalar(value)) return undefined;
+    copy[key] = value;
+  }
+  return copy;
+}
+
+function isOrdinaryKey(key: string): boolean {
+  return key.length !== 0 && key.length <= facadeLimits.maxMetadataKeyChars && key !== "__proto__";
+}
+
+function isMetadataScalar(value: unknown): value is string | number | boolean {
+  if (typeof value === "string") return value.length <= facadeLimits.maxMetricMetadataStringChars;
+  if (typeof value === "number") return Number.isFinite(value);
+  return typeof value === "boolean";
+}
+
+/** Every own key in order, throwing on the first bad one. */
+function checkedMetadataCopy(metadata: Record<string, unknown>, owner: string): MetricMetadata {
   const keys = Object.keys(metadata);
   if (keys.length > facadeLimits.maxMetricMetadataKeys) {
     throw invalid("metadata", metadata, `has ${keys.length} keys; at most ${facadeLimits.maxMetricMetadataKeys} are allowed (put one-off details in an annotation)`, owner);
   }
-  // A copy: the caller may reuse and mutate its object after the call, the queued event must not change.
   const result: MetricMetadata = {};
   for (const key of keys) {
     const value = metadata[key];
     validateMetadataKey(key, owner);
-    const field = `metadata.${key}`;
-    if (typeof value === "string") {
-      if (value.length > facadeLimits.maxMetricMetadataStringChars) {
-        throw invalid(field, value, `must be at most ${facadeLimits.maxMetricMetadataStringChars} characters`, owner);
-      }
-    } else if (typeof value === "number") {
-      if (!Number.isFinite(value)) throw invalid(field, value, "must be a finite number", owner);
-    } else if (typeof value !== "boolean") {
-      throw invalid(field, value, "must be a string, finite number or boolean (metric metadata is flat: put nested details in an annotation)", owner);
-    }
+    if (!isMetadataScalar(value)) throw invalidMetadataValue(`metadata.${key}`, value, owner);
     setOwn(result, key, value);
   }
   return result;
+}
+
+function invalidMetadataValue(field: string, value: unknown, owner: string): SyvainValidationError {
+  if (typeof value === "string") return invalid(field, value, `must be at most ${facadeLimits.maxMetricMetadataStringChars} characters`, owner);
+  if (typeof value === "number") return invalid(field, value, "must be a finite number", owner);
+  return invalid(field, value, "must be a string, finite number or boolean (metric metadata is flat: put nested details in an annotation)", owner);
 }
 
 function validateMetadataKey(key: string, owner: string): void {
