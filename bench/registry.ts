@@ -6,6 +6,7 @@ import { deliveryPathBench, endToEndBench } from "./end-to-end.bench.ts";
 import { outboxEnqueueBench } from "./outbox-enqueue.bench.ts";
 import { outboxMemoryBench } from "./outbox-memory.bench.ts";
 import { recordPathBench } from "./facade-vs-otel-record.bench.ts";
+import { facadeMetricBench } from "./facade-metric.bench.ts";
 import { otelEndToEndBench } from "./otel-e2e.bench.ts";
 import { facadeMemoryBench } from "./facade-memory.bench.ts";
 import { exitBench } from "./exit.bench.ts";
@@ -13,6 +14,7 @@ import { exitBench } from "./exit.bench.ts";
 export const benchModules: readonly BenchModule[] = [
   outboxEnqueueBench,
   recordPathBench,
+  facadeMetricBench,
   outboxMemoryBench,
   facadeMemoryBench,
   endToEndBench,
