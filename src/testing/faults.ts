@@ -4,6 +4,7 @@
  * entry always wins over the random plan; a route's own entry wins over the `*` entry.
  */
 import { z } from "zod";
+import { seededRandom } from "./seeded-random.ts";
 
 /** The emulator's routes, as named in fault plans and request counters. */
 export const emulatorRoutes = [
@@ -106,18 +107,6 @@ export const faultPlanSchema = z.strictObject({
   scripts: z.partialRecord(routeSchema, z.array(actionSchema)).optional(),
   random: z.partialRecord(routeSchema, randomSchema).optional(),
 });
-
-/** mulberry32: tiny, fast and good enough to pick faults reproducibly. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface RandomState {
   rate: number;

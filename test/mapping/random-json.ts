@@ -1,16 +1,7 @@
 /** A small seeded generator of nested JSON objects for property tests (no dependency). */
 import type { JsonObject, JsonValue } from "../../src/exporter/api/contract.ts";
 
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from "../../src/testing/seeded-random.ts";
 
 /** Keys chosen to stress the escaping rule: dots, backslashes, the JSON marker, empty, `__proto__`. */
 const KEYS = ["a", "b", "config", "batch_size", "a.b", ".", "..", "\\", "\\.", "x\\", "\\json", "json", "a\\json", "",
