@@ -1,7 +1,7 @@
 /**
  * A server in its own process, as a remote server would be (client and server do not share a
  * thread): the script prints `{"url": ..., "apiKey": ...}` on its first stdout line and serves
- * until its stdin closes.
+ * until its stdin closes. `BENCH_SERVER_PROF=<dir>` writes a CPU profile of each server process.
  */
 import { spawn } from "node:child_process";
 import { once } from "node:events";
@@ -15,7 +15,9 @@ export interface ChildServer {
 }
 
 export async function startChildServer(script: URL): Promise<ChildServer> {
-  const child = spawn(process.execPath, ["--conditions=development", fileURLToPath(script)], { stdio: ["pipe", "pipe", "inherit"] });
+  const prof = process.env.BENCH_SERVER_PROF;
+  const args = [...(prof ? ["--cpu-prof", `--cpu-prof-dir=${prof}`] : []), "--conditions=development", fileURLToPath(script)];
+  const child = spawn(process.execPath, args, { stdio: ["pipe", "pipe", "inherit"] });
   const lines = createInterface({ input: child.stdout });
   const [first] = (await once(lines, "line")) as [string];
   const { url, apiKey } = JSON.parse(first) as { url: string; apiKey: string };
