@@ -153,7 +153,10 @@ function transportError(error: unknown, label: string, attempt: HttpAttempt<unkn
     });
   }
   if (attempt.signal?.aborted) {
-    return new SyvainApiError("shutdown", `${label} aborted by the caller`, { request: label, cause: error });
+    // A reason given as text (ours, on shutdown) says why; anything else is the caller's business.
+    const reason: unknown = attempt.signal.reason;
+    const why = typeof reason === "string" ? `abandoned: ${reason}` : "aborted by the caller";
+    return new SyvainApiError("shutdown", `${label} ${why}`, { request: label, cause: error });
   }
   const network = classifyNetworkError(error);
   if (network?.kind === "timeout") {

@@ -98,19 +98,6 @@ export class FlushRounds {
     });
   }
 
-  /** Waits for `promise`, but not past `deadline`; true when `promise` settled first. */
-  async waitUntil(promise: Promise<unknown>, deadline: number): Promise<boolean> {
-    const settled = promise.then(() => true);
-    if (deadline === Infinity) return settled;
-    let timer: NodeJS.Timeout | undefined;
-    const expired = new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(false), Math.max(0, deadline - Date.now()));
-    });
-    const first = await Promise.race([settled, expired]);
-    clearTimeout(timer);
-    return first;
-  }
-
   #end(active: ActiveRound): void {
     if (this.#active !== active) return;
     clearTimeout(active.deadlineTimer);

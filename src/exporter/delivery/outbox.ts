@@ -15,6 +15,7 @@ import type { DeliveryOptions, DeliverySink, FlushStatus, OutboxStats } from "./
 import { overflowError, shutdownError, toSyvainError } from "./delivery-errors.ts";
 import { parseFlushOptions, type FlushOptions } from "./flush-options.ts";
 import { FlushRounds, type FlushRound } from "./flush-round.ts";
+import { deadlineIn, waitUntil } from "./deadline.ts";
 import { flushStatusOf, KindCounters, statsOf, type OutboxCounters } from "./kind-counters.ts";
 
 export type { FlushOptions } from "./flush-options.ts";
@@ -106,7 +107,7 @@ export class Outbox {
   /** Sends everything pending now; never rejects except for invalid options. */
   async flush(options?: FlushOptions): Promise<FlushStatus> {
     const parsed = parseFlushOptions(options, `${this.#label}.flush()`);
-    const deadline = parsed.timeoutSeconds === undefined ? Infinity : Date.now() + parsed.timeoutSeconds * 1000;
+    const deadline = deadlineIn(parsed.timeoutSeconds);
     return (await this.#queueFlush(parsed.retries, deadline)) ?? this.#status(0);
   }
 
@@ -134,9 +135,9 @@ export class Outbox {
   }
 
   async #closeNow(timeoutSeconds: number | undefined): Promise<FlushStatus> {
-    const deadline = timeoutSeconds === undefined ? Infinity : Date.now() + timeoutSeconds * 1000;
+    const deadline = deadlineIn(timeoutSeconds);
     const failuresBefore = this.#retryableFailures;
-    await this.#rounds.waitUntil(this.#queueFlush(0, deadline), deadline);
+    await waitUntil(this.#queueFlush(0, deadline), deadline);
     this.#closed = true;
     this.#rounds.abort();
     this.#clearTimers();
@@ -154,7 +155,7 @@ export class Outbox {
    */
   #queueFlush(retries: number, deadline: number): Promise<FlushStatus | undefined> {
     const previous = this.#flushChain;
-    const run = this.#rounds.waitUntil(previous, deadline).then((ready) => (ready ? this.#flushNow(retries, deadline) : undefined));
+    const run = waitUntil(previous, deadline).then((ready) => (ready ? this.#flushNow(retries, deadline) : undefined));
     this.#flushChain = Promise.all([previous, run]).catch(() => undefined);
     return run;
   }

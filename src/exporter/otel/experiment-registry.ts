@@ -5,9 +5,11 @@
  * waits for I/O. The first export of an unseen slug starts its creation; exports racing it share
  * the same promise, so the experiment is created once however many exports run concurrently.
  * A failed creation is forgotten (the next export tries again) and remembered only as the slug's
- * `lastCreationError`, for stats and health.
+ * `lastCreationError`, for stats and health. Closing waits for creations until its deadline, then
+ * abandons them (their exports fail with `shutdown`), so a hung host cannot hold a shutdown.
  */
 import { SyvainError } from "../../errors.ts";
+import { deadlineIn, secondsUntil, waitUntil } from "../delivery/deadline.ts";
 import { Outbox } from "../delivery/outbox.ts";
 import type { DeliveryOptions, FlushStatus } from "../delivery/delivery-types.ts";
 import type { ExperimentIdentity as ExperimentSpec } from "../../mapping/experiment.ts";
@@ -41,6 +43,7 @@ export class ExperimentRegistry {
   readonly #ready = new Map<string, RegistryEntry>();
   readonly #creating = new Map<string, Promise<RegistryEntry>>();
   readonly #creationErrors = new Map<string, SyvainError>();
+  readonly #abandon = new AbortController();
   #closed = false;
 
   constructor(options: ExperimentRegistryOptions) {
@@ -69,31 +72,37 @@ export class ExperimentRegistry {
     return this.#creationErrors;
   }
 
-  /** Waits for creations in progress (their exports are still owed an answer). */
-  async settleCreations(): Promise<void> {
-    await Promise.allSettled(this.#creating.values());
-  }
-
-  /** Sends what is queued, retrying retryable failures until the deadline. */
+  /**
+   * Sends what is queued, retrying retryable failures until the deadline. Creations in progress
+   * are waited for first (their events are about to be queued), within the same deadline.
+   */
   async flushAll(timeoutSeconds: number): Promise<SlugStatus[]> {
-    await this.settleCreations();
+    const deadline = deadlineIn(timeoutSeconds);
+    await waitUntil(Promise.allSettled(this.#creating.values()), deadline);
     return Promise.all(
-      this.entries().map(async ({ slug, outbox }) => ({ slug, status: await outbox.flush({ retries: DRAIN_RETRIES, timeoutSeconds }) })),
+      this.entries().map(async ({ slug, outbox }) => ({
+        slug,
+        status: await outbox.flush({ retries: DRAIN_RETRIES, timeoutSeconds: secondsUntil(deadline) }),
+      })),
     );
   }
 
-  /** Refuses new experiments, drains every outbox until the deadline, then closes them. */
+  /** Refuses new experiments, drains every outbox until the deadline, abandons creations still running, closes. */
   async closeAll(timeoutSeconds: number): Promise<SlugStatus[]> {
     this.#closed = true;
-    const deadline = Date.now() + timeoutSeconds * 1000;
+    const deadline = deadlineIn(timeoutSeconds);
     await this.flushAll(timeoutSeconds);
-    const remaining = Math.max(0, (deadline - Date.now()) / 1000);
-    return Promise.all(this.entries().map(async ({ slug, outbox }) => ({ slug, status: await outbox.close({ timeoutSeconds: remaining }) })));
+    this.#abandon.abort("the exporter shut down before the experiment was created");
+    return Promise.all(
+      this.entries().map(async ({ slug, outbox }) => ({ slug, status: await outbox.close({ timeoutSeconds: secondsUntil(deadline) }) })),
+    );
   }
 
   async #create(spec: ExperimentSpec): Promise<RegistryEntry> {
     try {
-      const provisioned = await this.#provision(spec);
+      const provisioned = await this.#provision(spec, this.#abandon.signal);
+      // Too late: the outboxes were closed without this one.
+      if (this.#abandon.signal.aborted) throw new SyvainError("shutdown", `experiment ${JSON.stringify(spec.slug)}: the exporter shut down before it was ready`);
       const delivery: DeliveryHealth = { retryableFailure: undefined };
       const outbox = new Outbox({
         ...this.#delivery,

@@ -6,6 +6,7 @@
  */
 import type { Resource } from "@opentelemetry/resources";
 import { SyvainError } from "../../errors.ts";
+import { deadlineIn, secondsUntil, waitUntil } from "../delivery/deadline.ts";
 import { experimentFromResource, type ExperimentIdentity as ExperimentSpec } from "../../mapping/experiment.ts";
 import { openDestination, type Destination } from "./destination.ts";
 import { exporterDiag } from "./diag-logger.ts";
@@ -84,16 +85,18 @@ export class ExporterCore {
     counters.lastExportError = error;
   }
 
-  async forceFlush(): Promise<void> {
-    await Promise.allSettled(this.#pendingExports);
-    const statuses = await this.#registry.flushAll(this.options.flushTimeoutSeconds);
+  /** Drains every outbox, waiting at most `timeoutSeconds` in all (exports still creating their experiment included). */
+  async forceFlush(timeoutSeconds = this.options.flushTimeoutSeconds): Promise<void> {
+    const deadline = deadlineIn(timeoutSeconds);
+    await waitUntil(Promise.allSettled(this.#pendingExports), deadline);
+    const statuses = await this.#registry.flushAll(secondsUntil(deadline));
     warnIncomplete("forceFlush", statuses);
   }
 
-  /** The last holder's release drains (within `shutdownTimeoutSeconds`) and closes. */
+  /** Each release drains within `shutdownTimeoutSeconds`; the last one then closes. */
   release(): Promise<void> {
     this.#holders -= 1;
-    if (this.#holders > 0) return this.forceFlush();
+    if (this.#holders > 0) return this.forceFlush(this.options.shutdownTimeoutSeconds);
     this.#closing ??= this.#close();
     return this.#closing;
   }
@@ -133,11 +136,12 @@ export class ExporterCore {
   }
 
   async #close(): Promise<void> {
-    await Promise.allSettled(this.#pendingExports);
     try {
       const statuses = await this.#registry.closeAll(this.options.shutdownTimeoutSeconds);
       warnIncomplete("shutdown", statuses);
     } finally {
+      // Creations past the deadline were abandoned: every export waiting on one is answered now.
+      await Promise.allSettled(this.#pendingExports);
       await this.#destination.close();
     }
   }

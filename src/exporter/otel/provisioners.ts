@@ -23,12 +23,13 @@ export interface ProvisionedExperiment {
   sink: DeliverySink;
 }
 
-export type Provisioner = (spec: ExperimentSpec) => Promise<ProvisionedExperiment>;
+/** `signal` abandons the creation (its HTTP calls included) when the exporters shut down. */
+export type Provisioner = (spec: ExperimentSpec, signal: AbortSignal) => Promise<ProvisionedExperiment>;
 
 export function restProvisioner(client: SyvainClient): Provisioner {
-  return async (spec) => {
+  return async (spec, signal) => {
     try {
-      const experiment = await getOrCreate(client, await creationBody(client, spec));
+      const experiment = await getOrCreate(client, await creationBody(client, spec, signal), signal);
       return { id: experiment.id, sink: createRestSink({ client, experimentId: experiment.id }) };
     } catch (error) {
       throw creationFailure(spec.slug, error);
@@ -52,8 +53,8 @@ export function localExperimentId(slug: string): string {
   return `local:${slug}`;
 }
 
-async function creationBody(client: SyvainClient, spec: ExperimentSpec): Promise<CreateExperimentBody> {
-  const folderId = spec.folderId ?? (spec.folderPath === undefined ? undefined : await resolveFolder(client, spec.folderPath));
+async function creationBody(client: SyvainClient, spec: ExperimentSpec, signal: AbortSignal): Promise<CreateExperimentBody> {
+  const folderId = spec.folderId ?? (spec.folderPath === undefined ? undefined : await resolveFolder(client, spec.folderPath, signal));
   return {
     slug: spec.slug,
     ...(spec.description === undefined ? {} : { description: spec.description }),
@@ -62,8 +63,8 @@ async function creationBody(client: SyvainClient, spec: ExperimentSpec): Promise
   };
 }
 
-async function resolveFolder(client: SyvainClient, path: string): Promise<string> {
-  const folders = await client.findFolders(path);
+async function resolveFolder(client: SyvainClient, path: string, signal: AbortSignal): Promise<string> {
+  const folders = await client.findFolders(path, { signal });
   const [only, ...others] = folders;
   if (only === undefined) throw new SyvainError("not_found", `folder path ${JSON.stringify(path)} matches no folder`);
   if (others.length > 0) {
@@ -73,12 +74,12 @@ async function resolveFolder(client: SyvainClient, path: string): Promise<string
   return only.id;
 }
 
-async function getOrCreate(client: SyvainClient, body: CreateExperimentBody): Promise<Experiment> {
+async function getOrCreate(client: SyvainClient, body: CreateExperimentBody, signal: AbortSignal): Promise<Experiment> {
   try {
-    return await client.createExperiment(body, { idempotencyKey: experimentCreationKey(body) });
+    return await client.createExperiment(body, { idempotencyKey: experimentCreationKey(body), signal });
   } catch (error) {
     if (!(error instanceof SyvainApiError) || error.code !== "conflict") throw error;
-    return client.getExperiment(error.experimentId ?? body.slug);
+    return client.getExperiment(error.experimentId ?? body.slug, { signal });
   }
 }
 

@@ -5,25 +5,15 @@
 import { DiagLogLevel, diag, type DiagLogger } from "@opentelemetry/api";
 import { ExportResultCode } from "@opentelemetry/core";
 import { resourceFromAttributes, type Resource } from "@opentelemetry/resources";
-import { MeterProvider, type ResourceMetrics } from "@opentelemetry/sdk-metrics";
+import { MeterProvider } from "@opentelemetry/sdk-metrics";
 import type { ReadableLogRecord } from "@opentelemetry/sdk-logs";
 import { describe, expect, it, vi } from "vitest";
 import { SyvainError } from "../../../src/errors.ts";
 import { SyvainLogRecordExporter } from "../../../src/exporter/log-exporter.ts";
 import { SyvainMetricExporter } from "../../../src/exporter/metric-exporter.ts";
 import { syvainResource } from "../../../src/exporter/otel/syvain-resource.ts";
-import { ManualReader, exportOnce } from "./helpers.ts";
+import { ManualReader, collectGauge, exportOnce } from "./helpers.ts";
 import { GatedSink, UnavailableSink } from "./test-sinks.ts";
-
-async function collectGauge(resource: Resource, steps: number, from = 0): Promise<ResourceMetrics> {
-  const reader = new ManualReader();
-  const provider = new MeterProvider({ resource, readers: [reader] });
-  const gauge = provider.getMeter("t").createGauge("loss");
-  for (let step = from; step < from + steps; step++) gauge.record(step, { step });
-  const { resourceMetrics } = await reader.collect();
-  await provider.shutdown();
-  return resourceMetrics;
-}
 
 function logRecord(resource: Resource, body: unknown): ReadableLogRecord {
   return {

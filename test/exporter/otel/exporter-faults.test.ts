@@ -9,16 +9,10 @@ import { SyvainMetricExporter } from "../../../src/exporter/metric-exporter.ts";
 import { syvainResource } from "../../../src/exporter/otel/syvain-resource.ts";
 import { createSyvainMetricReader } from "../../../src/exporter/reader.ts";
 import { SyvainError } from "../../../src/errors.ts";
-import { ManualReader, emulatorTarget, exportOnce, withEmulator } from "./helpers.ts";
+import { collectGauge, emulatorTarget, exportOnce, withEmulator } from "./helpers.ts";
 
-async function collectGauge(slug: string, steps: number, resourceOptions: Partial<Parameters<typeof syvainResource>[0]> = {}): Promise<ResourceMetrics> {
-  const reader = new ManualReader();
-  const provider = new MeterProvider({ resource: syvainResource({ slug, ...resourceOptions }), readers: [reader] });
-  const gauge = provider.getMeter("t").createGauge("loss");
-  for (let step = 0; step < steps; step++) gauge.record(step, { step });
-  const { resourceMetrics } = await reader.collect();
-  await provider.shutdown();
-  return resourceMetrics;
+function collectGaugeOf(slug: string, steps: number, resourceOptions: Partial<Parameters<typeof syvainResource>[0]> = {}): Promise<ResourceMetrics> {
+  return collectGauge(syvainResource({ slug, ...resourceOptions }), steps);
 }
 
 describe("SyvainMetricExporter under faults", () => {
@@ -62,7 +56,7 @@ describe("SyvainMetricExporter under faults", () => {
   it("fails the export with an `auth` error on a wrong key, and does not retry for ever", async () => {
     await withEmulator(async (emulator) => {
       const exporter = new SyvainMetricExporter({ apiKey: "ak_org_wrong", host: emulator.url });
-      const data = await collectGauge("denied", 3);
+      const data = await collectGaugeOf("denied", 3);
       const first = await exportOnce(exporter, data);
       expect(first.code).toBe(ExportResultCode.FAILED);
       expect(first.calls()).toBe(1);
@@ -89,7 +83,7 @@ describe("SyvainMetricExporter under faults", () => {
     await withEmulator(
       async (emulator) => {
         const exporter = new SyvainMetricExporter(emulatorTarget(emulator));
-        const batches = await Promise.all(Array.from({ length: 8 }, () => collectGauge("raced", 10)));
+        const batches = await Promise.all(Array.from({ length: 8 }, () => collectGaugeOf("raced", 10)));
         const results = await Promise.all(batches.map((batch) => exportOnce(exporter, batch)));
         expect(results.map((r) => r.code)).toEqual(batches.map(() => ExportResultCode.SUCCESS));
         expect(results.map((r) => r.calls())).toEqual(batches.map(() => 1));
@@ -110,9 +104,9 @@ describe("SyvainMetricExporter under faults", () => {
     await withEmulator(async (emulator) => {
       const first = new SyvainMetricExporter(emulatorTarget(emulator));
       const second = new SyvainMetricExporter(emulatorTarget(emulator));
-      expect((await exportOnce(first, await collectGauge("shared", 1))).code).toBe(ExportResultCode.SUCCESS);
+      expect((await exportOnce(first, await collectGaugeOf("shared", 1))).code).toBe(ExportResultCode.SUCCESS);
       // Different metadata: a different creation body, so the server answers 409 rather than a replay.
-      expect((await exportOnce(second, await collectGauge("shared", 2, { meta: { other: true } }))).code).toBe(ExportResultCode.SUCCESS);
+      expect((await exportOnce(second, await collectGaugeOf("shared", 2, { meta: { other: true } }))).code).toBe(ExportResultCode.SUCCESS);
       expect(emulator.store.experiments()).toHaveLength(1);
       expect(emulator.counters.responses["409"]).toBe(1);
       expect(second.stats()[0]?.experimentId).toBe(emulator.store.experiment("shared")?.id);
@@ -124,15 +118,15 @@ describe("SyvainMetricExporter under faults", () => {
     await withEmulator(
       async (emulator) => {
         const exporter = new SyvainMetricExporter({ ...emulatorTarget(emulator), defaultFolderPath: "/team/vision" });
-        expect((await exportOnce(exporter, await collectGauge("in-folder", 1))).code).toBe(ExportResultCode.SUCCESS);
+        expect((await exportOnce(exporter, await collectGaugeOf("in-folder", 1))).code).toBe(ExportResultCode.SUCCESS);
         expect(emulator.store.experiment("in-folder")?.folder_id).toBe("folder-vision");
 
-        const missing = await exportOnce(exporter, await collectGauge("lost", 1, { folderPath: "/nowhere" }));
+        const missing = await exportOnce(exporter, await collectGaugeOf("lost", 1, { folderPath: "/nowhere" }));
         expect(missing.code).toBe(ExportResultCode.FAILED);
         expect((missing.error as SyvainError).code).toBe("not_found");
         expect(missing.error?.message).toMatch(/"lost".*"\/nowhere" matches no folder/);
 
-        const ambiguous = await exportOnce(exporter, await collectGauge("torn", 1, { folderPath: "/twice" }));
+        const ambiguous = await exportOnce(exporter, await collectGaugeOf("torn", 1, { folderPath: "/twice" }));
         expect(ambiguous.code).toBe(ExportResultCode.FAILED);
         expect(ambiguous.error?.message).toMatch(/"torn".*ambiguous: 2 folders/);
         await exporter.shutdown();

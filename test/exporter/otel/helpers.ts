@@ -1,6 +1,7 @@
 /** Shared pieces of the exporter tests: an emulator per test, and export() as a promise. */
 import type { ExportResult } from "@opentelemetry/core";
-import { MetricReader } from "@opentelemetry/sdk-metrics";
+import type { Resource } from "@opentelemetry/resources";
+import { MeterProvider, MetricReader, type ResourceMetrics } from "@opentelemetry/sdk-metrics";
 import { EMULATOR_API_KEY, startEmulator, type Emulator, type EmulatorOptions } from "syvain-metrics-otel/testing";
 
 export async function withEmulator<T>(run: (emulator: Emulator) => Promise<T>, options?: EmulatorOptions): Promise<T> {
@@ -40,4 +41,15 @@ export class ManualReader extends MetricReader {
   protected override onShutdown(): Promise<void> {
     return Promise.resolve();
   }
+}
+
+/** What the SDK exports for a gauge recorded at steps `from .. from + steps - 1` (value = step). */
+export async function collectGauge(resource: Resource, steps: number, from = 0): Promise<ResourceMetrics> {
+  const reader = new ManualReader();
+  const provider = new MeterProvider({ resource, readers: [reader] });
+  const gauge = provider.getMeter("t").createGauge("loss");
+  for (let step = from; step < from + steps; step++) gauge.record(step, { step });
+  const { resourceMetrics } = await reader.collect();
+  await provider.shutdown();
+  return resourceMetrics;
 }
