@@ -63,6 +63,11 @@ export class EmulatorChild {
     if (code !== 0) throw new Error(`soak: the emulator exited with ${String(code)} on SIGTERM`);
   }
 
+  /** Last resort (the soak overran its time bound): no save, no waiting. */
+  kill(): void {
+    this.#child?.kill("SIGKILL");
+  }
+
   async restart(): Promise<void> {
     await this.stop();
     await this.start();

@@ -37,10 +37,9 @@ const log = (message: string): void => {
   process.stderr.write(`soak: ${message}\n`);
 };
 
-async function soak(options: SoakOptions, dir: string): Promise<boolean> {
+async function soak(options: SoakOptions, emulator: EmulatorChild): Promise<boolean> {
   const runId = `${Date.now().toString(36)}-${options.seed}`;
   const random = seededRandom(options.seed);
-  const emulator = new EmulatorChild(join(dir, "emulator-data.json"));
   await emulator.start();
   log(`emulator at ${emulator.url}, seed ${options.seed}, ${options.seconds} s, run ${runId}`);
   const target = { runId, host: emulator.url, apiKey: emulator.apiKey };
@@ -122,13 +121,15 @@ try {
   process.stderr.write(`${error.message}\n`);
   process.exit(2);
 }
+const dir = await mkdtemp(join(tmpdir(), "syvain-soak-"));
+const emulator = new EmulatorChild(join(dir, "emulator-data.json"));
 const watchdog = setTimeout(() => {
   log(`did not finish within ${options.seconds + WIND_DOWN_SECONDS} s: FAILED`);
+  emulator.kill();
   process.exit(3);
 }, (options.seconds + WIND_DOWN_SECONDS) * 1000);
-const dir = await mkdtemp(join(tmpdir(), "syvain-soak-"));
 try {
-  process.exitCode = (await soak(options, dir)) ? 0 : 1;
+  process.exitCode = (await soak(options, emulator)) ? 0 : 1;
 } finally {
   clearTimeout(watchdog);
   await rm(dir, { recursive: true, force: true });
