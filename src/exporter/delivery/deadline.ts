@@ -19,12 +19,18 @@ export async function waitUntil(promise: Promise<unknown>, deadline: number): Pr
   return first;
 }
 
-/** The deadline `seconds` from now; none without a number. */
+/** Node fires a longer `setTimeout` at once (with a TimeoutOverflowWarning). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * The deadline `seconds` from now; none without a number, nor beyond the longest timer (24.8
+ * days), which would otherwise fire at once and end the wait it was meant to bound.
+ */
 export function deadlineIn(seconds: number | undefined): number {
-  return seconds === undefined ? Infinity : Date.now() + seconds * 1000;
+  return seconds === undefined || seconds * 1000 > MAX_TIMER_MS ? Infinity : Date.now() + seconds * 1000;
 }
 
-/** Seconds left until `deadline`, never negative. */
-export function secondsUntil(deadline: number): number {
-  return Math.max(0, (deadline - Date.now()) / 1000);
+/** Seconds left until `deadline`, never negative; `undefined` (no bound) for no deadline. */
+export function secondsUntil(deadline: number): number | undefined {
+  return deadline === Infinity ? undefined : Math.max(0, (deadline - Date.now()) / 1000);
 }

@@ -9,7 +9,7 @@
  * abandons them (their exports fail with `shutdown`), so a hung host cannot hold a shutdown.
  */
 import { SyvainError } from "../../errors.ts";
-import { deadlineIn, secondsUntil, waitUntil } from "../delivery/deadline.ts";
+import { secondsUntil, waitUntil } from "../delivery/deadline.ts";
 import { Outbox } from "../delivery/outbox.ts";
 import type { DeliveryOptions, FlushStatus } from "../delivery/delivery-types.ts";
 import type { ExperimentIdentity as ExperimentSpec } from "../../mapping/experiment.ts";
@@ -73,11 +73,10 @@ export class ExperimentRegistry {
   }
 
   /**
-   * Sends what is queued, retrying retryable failures until the deadline. Creations in progress
+   * Sends what is queued, retrying retryable failures until `deadline` (epoch ms). Creations in progress
    * are waited for first (their events are about to be queued), within the same deadline.
    */
-  async flushAll(timeoutSeconds: number): Promise<SlugStatus[]> {
-    const deadline = deadlineIn(timeoutSeconds);
+  async flushAll(deadline: number): Promise<SlugStatus[]> {
     await waitUntil(Promise.allSettled(this.#creating.values()), deadline);
     return Promise.all(
       this.entries().map(async ({ slug, outbox }) => ({
@@ -88,10 +87,9 @@ export class ExperimentRegistry {
   }
 
   /** Refuses new experiments, drains every outbox until the deadline, abandons creations still running, closes. */
-  async closeAll(timeoutSeconds: number): Promise<SlugStatus[]> {
+  async closeAll(deadline: number): Promise<SlugStatus[]> {
     this.#closed = true;
-    const deadline = deadlineIn(timeoutSeconds);
-    await this.flushAll(timeoutSeconds);
+    await this.flushAll(deadline);
     this.#abandon.abort("the exporter shut down before the experiment was created");
     return Promise.all(
       this.entries().map(async ({ slug, outbox }) => ({ slug, status: await outbox.close({ timeoutSeconds: secondsUntil(deadline) }) })),

@@ -6,7 +6,7 @@
  */
 import type { Resource } from "@opentelemetry/resources";
 import { SyvainError } from "../../errors.ts";
-import { deadlineIn, secondsUntil, waitUntil } from "../delivery/deadline.ts";
+import { deadlineIn, waitUntil } from "../delivery/deadline.ts";
 import { experimentFromResource, type ExperimentIdentity as ExperimentSpec } from "../../mapping/experiment.ts";
 import { openDestination, type Destination } from "./destination.ts";
 import { exporterDiag } from "./diag-logger.ts";
@@ -89,7 +89,7 @@ export class ExporterCore {
   async forceFlush(timeoutSeconds = this.options.flushTimeoutSeconds): Promise<void> {
     const deadline = deadlineIn(timeoutSeconds);
     await waitUntil(Promise.allSettled(this.#pendingExports), deadline);
-    const statuses = await this.#registry.flushAll(secondsUntil(deadline));
+    const statuses = await this.#registry.flushAll(deadline);
     warnIncomplete("forceFlush", statuses);
   }
 
@@ -137,7 +137,7 @@ export class ExporterCore {
 
   async #close(): Promise<void> {
     try {
-      const statuses = await this.#registry.closeAll(this.options.shutdownTimeoutSeconds);
+      const statuses = await this.#registry.closeAll(deadlineIn(this.options.shutdownTimeoutSeconds));
       warnIncomplete("shutdown", statuses);
     } finally {
       // Creations past the deadline were abandoned: every export waiting on one is answered now.

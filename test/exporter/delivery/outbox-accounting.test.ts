@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { Outbox } from "../../../src/exporter/delivery/outbox.ts";
 import type { Batch, OutboxKindStats } from "../../../src/exporter/delivery/delivery-types.ts";
-import { invalid, metric, scriptedSink, seededRandom, tooLarge, unavailable } from "./scripted-sink.ts";
+import { idsOf, invalid, metric, scriptedSink, seededRandom, tooLarge, unavailable } from "./scripted-sink.ts";
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -26,7 +26,13 @@ describe("Outbox accounting", () => {
       const s = outbox.stats();
       samples.push(balanced(s.metrics) && balanced(s.annotations) && balanced(s.statusUpdates));
     };
+    // The server refuses a known Idempotency-Key with another body (422): a key must always carry one body.
+    const bodies = new Map<string, string>();
+    let keyReused = 0;
     const sink = scriptedSink((batch) => {
+      const body = JSON.stringify(batch.kind === "status" ? batch.status : idsOf(batch));
+      if ((bodies.get(batch.idempotencyKey) ?? body) !== body) keyReused++;
+      bodies.set(batch.idempotencyKey, body);
       sample();
       const r = rand();
       if (r < 0.15) return unavailable(Math.floor(rand() * 300));
@@ -82,6 +88,8 @@ describe("Outbox accounting", () => {
     const s = outbox.stats();
     expect(samples.length).toBeGreaterThan(500);
     expect(samples.every(Boolean)).toBe(true);
+    expect(keyReused).toBe(0);
+    expect(bodies.size).toBeLessThan(sink.calls.length); // keys were reused by retries
     expect(status.pendingMetrics + status.pendingAnnotations + status.pendingStatusUpdates).toBe(0);
     // Every acknowledged event once, and the outbox counted exactly what the sink acknowledged.
     expect([...acknowledged.values()].every((n) => n === 1)).toBe(true);

@@ -98,6 +98,19 @@ describe("Outbox flush", () => {
     await expect(endless).resolves.toMatchObject({ ok: true });
   });
 
+  it("waits for a timeout longer than the longest timer Node can set (24.8 days)", async () => {
+    const sink = scriptedSink(() => "hold");
+    const outbox = new Outbox({ sink });
+    outbox.enqueueMetric(metric());
+    let status: FlushStatus | undefined;
+    void outbox.flush({ timeoutSeconds: 30 * 86_400 }).then((s) => (status = s));
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(status).toBeUndefined();
+    sink.held()[0]!.resolve();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(status).toMatchObject({ ok: true });
+  });
+
   it("rejects invalid flush arguments with a validation error naming the field", async () => {
     const outbox = new Outbox({ sink: scriptedSink() });
     const error = await outbox.flush({ retries: -1 }).catch((e: unknown) => e);

@@ -12,7 +12,7 @@ import { createSyvainExporters } from "../../../src/exporter/otel/create-exporte
 import { syvainResource } from "../../../src/exporter/otel/syvain-resource.ts";
 import { experiment, json, startScriptedServer, type ScriptedServer } from "../client/scripted-server.ts";
 import { collectGauge, exportOnce } from "./helpers.ts";
-import { UnavailableSink } from "./test-sinks.ts";
+import { GatedSink, UnavailableSink } from "./test-sinks.ts";
 
 const KEY = "ak_org_deadline_test";
 /** A test that hangs instead of keeping its deadline fails here, well before the client's own timeouts (10 s, 60 s). */
@@ -105,5 +105,25 @@ describe("exporter deadlines", () => {
     await vi.advanceTimersByTimeAsync(1);
     expect(done).toBe(true);
     expect(exporters.stats()[0]?.metrics).toMatchObject({ enqueued: 2, pending: 2 });
+  });
+
+  it("forceFlush() honours a flushTimeoutSeconds longer than the longest timer Node can set", async () => {
+    const data = await collectGauge(syvainResource({ slug: "patient" }), 2);
+    vi.useFakeTimers();
+    const sink = new GatedSink();
+    const exporter = new SyvainMetricExporter({ sink: () => sink, flushTimeoutSeconds: 30 * 86_400 });
+    exporter.export(data, () => undefined);
+    await vi.advanceTimersByTimeAsync(0);
+    let flushed: "resolved" | "rejected" | undefined;
+    exporter.forceFlush().then(
+      () => (flushed = "resolved"),
+      () => (flushed = "rejected"),
+    );
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(flushed).toBeUndefined();
+    sink.release();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(flushed).toBe("resolved");
+    expect(exporter.stats()[0]?.metrics).toMatchObject({ enqueued: 2, accepted: 2, pending: 0 });
   });
 });
