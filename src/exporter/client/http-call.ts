@@ -41,10 +41,19 @@ export interface HttpAttempt<T> {
 export async function httpCall<T>(context: HttpContext, attempt: HttpAttempt<T>): Promise<T> {
   const label = `${attempt.method} ${attempt.path}`;
   // Our own timer (not AbortSignal.timeout) so a timeout is told apart from the caller's abort.
-  const timeout = new AbortController();
-  const timer = setTimeout(() => timeout.abort(), attempt.timeoutMs);
+  // The caller's signal may live long (a sink's, aborted on close): a listener removed after this
+  // attempt, rather than AbortSignal.any, leaves nothing attached to it.
+  const abort = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    abort.abort();
+  }, attempt.timeoutMs);
   timer.unref();
-  const signal = attempt.signal ? AbortSignal.any([attempt.signal, timeout.signal]) : timeout.signal;
+  const onCallerAbort = (): void => abort.abort();
+  if (attempt.signal?.aborted) abort.abort();
+  else attempt.signal?.addEventListener("abort", onCallerAbort, { once: true });
+  const signal = abort.signal;
   try {
     const response = await request(urlFor(context.host, attempt), {
       method: attempt.method,
@@ -59,9 +68,10 @@ export async function httpCall<T>(context: HttpContext, attempt: HttpAttempt<T>)
     return await readResponse(response, attempt.schema, label, context.apiKey);
   } catch (error) {
     if (error instanceof SyvainApiError) throw error;
-    throw transportError(error, label, attempt, timeout.signal.aborted);
+    throw transportError(error, label, attempt, timedOut);
   } finally {
     clearTimeout(timer);
+    attempt.signal?.removeEventListener("abort", onCallerAbort);
   }
 }
 
