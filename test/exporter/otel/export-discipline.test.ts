@@ -87,6 +87,39 @@ describe("export() discipline", () => {
     await exporter.shutdown();
   });
 
+  it(
+    "answers once, creates experiments and never throws when the diag logger throws",
+    async () => {
+      let armed = false;
+      const explode = (): void => {
+        if (armed) throw new Error("diag logger bug");
+      };
+      diag.setLogger({ error: explode, warn: explode, info: explode, debug: explode, verbose: explode }, DiagLogLevel.ALL);
+      armed = true;
+      try {
+        const sink = new GatedSink({ open: true });
+        const exporter = new SyvainMetricExporter({
+          sink: ({ slug }) => {
+            if (slug === "refused") throw new SyvainError("forbidden", "not allowed here");
+            return sink;
+          },
+        });
+        const ok = await exportOnce(exporter, await collectGauge(syvainResource({ slug: "logged" }), 2));
+        expect(ok.code).toBe(ExportResultCode.SUCCESS);
+        const refused = await exportOnce(exporter, await collectGauge(syvainResource({ slug: "refused" }), 2));
+        expect(refused.code).toBe(ExportResultCode.FAILED);
+        expect(refused.calls()).toBe(1);
+        expect(codeOf(refused.error)).toBe("forbidden");
+        await exporter.shutdown();
+        expect(exporter.stats().find((s) => s.slug === "logged")?.metrics).toMatchObject({ enqueued: 2, accepted: 2 });
+      } finally {
+        armed = false;
+        diag.disable();
+      }
+    },
+    10_000,
+  );
+
   it("queues the good resource groups of a log batch and fails for the bad one", async () => {
     const sink = new GatedSink({ open: true });
     const exporter = new SyvainLogRecordExporter({ sink: () => sink });
