@@ -55,7 +55,6 @@ export class Outbox {
   #syncFailed = false;
   #lastError: SyvainError | undefined;
   #overflowWarned = false;
-  #closing = false;
   #closed = false;
   #closePromise: Promise<FlushStatus> | undefined;
 
@@ -70,19 +69,19 @@ export class Outbox {
 
   /** True from the moment `close()` is called. */
   get isClosed(): boolean {
-    return this.#closing;
+    return this.#closePromise !== undefined;
   }
 
   enqueueMetric(event: MetricEvent): void {
     this.#counters.metrics.enqueued++;
-    if (this.#closing) return this.#refuse(this.#counters.metrics);
+    if (this.isClosed) return this.#refuse(this.#counters.metrics);
     this.#backlog.pushMetric(event);
     this.#afterEnqueue();
   }
 
   enqueueAnnotation(event: AnnotationEvent): void {
     this.#counters.annotations.enqueued++;
-    if (this.#closing) return this.#refuse(this.#counters.annotations);
+    if (this.isClosed) return this.#refuse(this.#counters.annotations);
     this.#backlog.pushAnnotation(event);
     this.#afterEnqueue();
   }
@@ -90,7 +89,7 @@ export class Outbox {
   enqueueStatus(status: ExperimentStatus): void {
     const counts = this.#counters.statusUpdates;
     counts.enqueued++;
-    if (this.#closing) {
+    if (this.isClosed) {
       // Status updates are never evicted, so a refused one counts as failed, not dropped.
       counts.failed++;
       this.#lastError = shutdownError(this.#label);
@@ -129,7 +128,6 @@ export class Outbox {
     } catch (error) {
       return Promise.reject(toSyvainError(error, this.#label));
     }
-    this.#closing = true;
     this.#closePromise = this.#closeNow(parsed.timeoutSeconds);
     return this.#closePromise;
   }
