@@ -187,6 +187,17 @@ describe("Outbox close", () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it("starts no request it would abandon at once when its deadline has already passed", async () => {
+    const sink = scriptedSink(() => "hold");
+    const outbox = new Outbox({ sink, flushDelaySeconds: 60 });
+    outbox.enqueueMetric(metric());
+    const closing = outbox.close({ timeoutSeconds: 0 });
+    await vi.advanceTimersByTimeAsync(0);
+    await expect(closing).resolves.toMatchObject({ ok: false, pendingMetrics: 1, failedMetrics: 0 });
+    expect(sink.calls).toHaveLength(0);
+    expect(sink.closed).toBe(true);
+  });
+
   it("ends a flush that has no deadline when close gives up", async () => {
     const sink = scriptedSink(() => "hold");
     const outbox = new Outbox({ sink });
