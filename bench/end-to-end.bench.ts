@@ -6,44 +6,18 @@
  * only counts events (the delivery path's own ceiling). `BENCH_E2E_EVENTS` changes the count;
  * `BENCH_SERVER_PROF=<dir>` writes a CPU profile of the server process.
  */
-import { spawn } from "node:child_process";
-import { once } from "node:events";
-import { createInterface } from "node:readline";
 import { setImmediate as yieldToLoop } from "node:timers/promises";
-import { fileURLToPath } from "node:url";
 import { createSyvainClient } from "../src/exporter/client/create-client.ts";
 import type { SyvainClient } from "../src/exporter/client/client-types.ts";
 import { Outbox } from "../src/exporter/delivery/outbox.ts";
 import { createRestSink } from "../src/exporter/delivery/rest-sink.ts";
 import { median, type BenchModule, type BenchResult } from "./bench-types.ts";
+import { startChildServer, type ChildServer as ServerProcess } from "./child-server.ts";
 import { facadeLikeEvent } from "./facade-like-events.ts";
 
 const EVENTS = Number(process.env.BENCH_E2E_EVENTS ?? 500_000);
 /** Runs per server: the machine is shared, so the table shows the median and the best. */
 const RUNS = Number(process.env.BENCH_E2E_RUNS ?? 3);
-
-interface ServerProcess {
-  url: string;
-  apiKey: string;
-  stop: () => Promise<void>;
-}
-
-async function startServerProcess(script: string): Promise<ServerProcess> {
-  const prof = process.env.BENCH_SERVER_PROF;
-  const args = [...(prof ? ["--cpu-prof", `--cpu-prof-dir=${prof}`] : []), "--conditions=development", fileURLToPath(new URL(script, import.meta.url))];
-  const child = spawn(process.execPath, args, { stdio: ["pipe", "pipe", "inherit"] });
-  const lines = createInterface({ input: child.stdout });
-  const [first] = (await once(lines, "line")) as [string];
-  const { url, apiKey } = JSON.parse(first) as { url: string; apiKey: string };
-  return {
-    url,
-    apiKey,
-    stop: async () => {
-      child.stdin.end();
-      await once(child, "exit");
-    },
-  };
-}
 
 /** Events per second from the first enqueue until `flushOrRaise()` returns. */
 async function pushEvents(client: SyvainClient, experimentId: string): Promise<number> {
@@ -75,7 +49,7 @@ async function withServer(
   target: BenchResult["target"],
   once: (server: ServerProcess, client: SyvainClient) => Promise<number>,
 ): Promise<BenchResult[]> {
-  const server = await startServerProcess(script);
+  const server = await startChildServer(new URL(script, import.meta.url));
   const client = createSyvainClient({ host: server.url, apiKey: server.apiKey });
   try {
     const rates: number[] = [];

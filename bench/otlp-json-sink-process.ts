@@ -3,8 +3,7 @@
  * a loopback server that only parses each body (`JSON.parse`) and counts its data points, then
  * answers 200 `{}`. `GET /count` answers the total. Prints `{"url": ...}`, serves until stdin closes.
  */
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
+import { serveCounting } from "./serve-child.ts";
 
 interface OtlpJsonMetrics {
   resourceMetrics?: { scopeMetrics?: { metrics?: Record<string, { dataPoints?: unknown[] } | string>[] }[] }[];
@@ -22,25 +21,4 @@ function countPoints(body: OtlpJsonMetrics): number {
   return points;
 }
 
-let total = 0;
-const server = createServer((req, res) => {
-  const chunks: Buffer[] = [];
-  req.on("data", (chunk: Buffer) => chunks.push(chunk));
-  req.on("end", () => {
-    if (req.url === "/count") {
-      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ total }));
-      return;
-    }
-    total += countPoints(JSON.parse(Buffer.concat(chunks).toString("utf8")) as OtlpJsonMetrics);
-    res.writeHead(200, { "content-type": "application/json" }).end("{}");
-  });
-});
-server.listen(0, "127.0.0.1", () => {
-  const { port } = server.address() as AddressInfo;
-  process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${port}`, apiKey: "unused" })}\n`);
-});
-process.stdin.resume();
-process.stdin.on("end", () => {
-  server.closeAllConnections();
-  server.close(() => process.exit(0));
-});
+serveCounting("unused", (_req, body) => ({ status: 200, body: {}, count: countPoints(JSON.parse(body) as OtlpJsonMetrics) }));

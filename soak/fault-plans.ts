@@ -7,18 +7,6 @@
  */
 import type { FaultMixEntry, FaultPlan } from "../src/testing/index.ts";
 
-/** mulberry32: small and reproducible. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export const SOAK_FAULT_MIX: readonly FaultMixEntry[] = [
   { status: 429, retryAfterSeconds: 1, weight: 1 },
   { status: 503, retryAfterSeconds: 1, weight: 1 },
