@@ -2,8 +2,9 @@
  * An append-only JSONL file shared by the experiments of a `JsonlCollector`: `append()` buffers
  * one JSON object per line (synchronous, no I/O), `sync()` writes the buffer and fsyncs. Parent
  * folders are created, and the file opened, at once, so a bad path fails at construction rather
- * than at the first flush. Large buffers are written in the background; a write error is kept
- * and reported by the next `sync()`.
+ * than at the first flush. Large buffers are written in the background. Bytes a write could not
+ * store (a full disk) are kept and written first next time: every `sync()` fails until they are
+ * stored, so no experiment sharing the file believes its lines are safe while they are not.
  */
 import { closeSync, fsync, mkdirSync, openSync, write } from "node:fs";
 import { dirname, resolve } from "node:path";
@@ -42,39 +43,43 @@ export function createJsonlWriter(path: string): JsonlWriter {
   }
   let lines: string[] = [];
   let chars = 0;
+  /** Bytes a failed write did not store, written before anything newer. */
+  let unwritten: Buffer | undefined;
   let chain: Promise<void> = Promise.resolve();
-  let writeError: SyvainError | undefined;
   let closed: Promise<void> | undefined;
 
   const writeBuffered = async (): Promise<void> => {
-    if (lines.length === 0) return;
-    const data = Buffer.from(lines.join(""), "utf8");
+    const fresh = lines.length === 0 ? undefined : Buffer.from(lines.join(""), "utf8");
     lines = [];
     chars = 0;
-    for (let offset = 0; offset < data.length; ) {
-      const { bytesWritten } = await writeAsync(fd, data, offset, data.length - offset, null);
-      offset += bytesWritten;
-    }
-  };
-  const enqueue = (step: () => Promise<void>): Promise<void> => {
-    const next = chain.then(step).catch((error: unknown) => {
-      const reason = error instanceof Error ? error.message : String(error);
-      writeError ??= new SyvainError("config", `JSONL output: cannot write ${JSON.stringify(path)}: ${reason}`, { cause: error });
-    });
-    chain = next;
-    return next;
-  };
-  const sync = async (): Promise<void> => {
-    await enqueue(async () => {
-      await writeBuffered();
-      await fsyncAsync(fd);
-    });
-    if (writeError) {
-      const error = writeError;
-      writeError = undefined;
+    const data = unwritten && fresh ? Buffer.concat([unwritten, fresh]) : (unwritten ?? fresh);
+    unwritten = undefined;
+    if (data === undefined) return;
+    let offset = 0;
+    try {
+      while (offset < data.length) {
+        const { bytesWritten } = await writeAsync(fd, data, offset, data.length - offset, null);
+        offset += bytesWritten;
+      }
+    } catch (error) {
+      unwritten = data.subarray(offset);
       throw error;
     }
   };
+  /** Runs `step` after the steps before it; rejects with a `config` error naming the file. */
+  const enqueue = (step: () => Promise<void>): Promise<void> => {
+    const next = chain.then(step).catch((error: unknown) => {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new SyvainError("config", `JSONL output: cannot write ${JSON.stringify(path)}: ${reason}`, { cause: error });
+    });
+    chain = next.catch(() => undefined);
+    return next;
+  };
+  const sync = (): Promise<void> =>
+    enqueue(async () => {
+      await writeBuffered();
+      await fsyncAsync(fd);
+    });
 
   return {
     path: absolute,
@@ -83,7 +88,8 @@ export function createJsonlWriter(path: string): JsonlWriter {
       const line = `${JSON.stringify(record)}\n`;
       lines.push(line);
       chars += line.length;
-      if (chars >= WRITE_BEHIND_CHARS) void enqueue(writeBuffered);
+      // A failure here keeps the bytes for the next sync(), which reports it if it persists.
+      if (chars >= WRITE_BEHIND_CHARS) enqueue(writeBuffered).catch(() => undefined);
     },
     // After close everything appended was synced by close itself.
     sync: () => closed ?? sync(),
