@@ -172,8 +172,9 @@ export class Outbox {
       }
     } finally {
       this.#flushTargets = undefined;
-      // Background retries of what the flush left pending resume now.
-      this.#pump();
+      // Background retries of what the flush left pending resume now; not when closing, where
+      // the close's own flush is the last attempt and a request started after it would be abandoned.
+      if (!this.isClosed) this.#pump();
     }
     if (this.#sink.sync && !this.#closed) {
       try {

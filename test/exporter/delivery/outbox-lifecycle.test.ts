@@ -198,6 +198,17 @@ describe("Outbox close", () => {
     expect(sink.closed).toBe(true);
   });
 
+  it("starts no background retry once its own flush is over (the sink would abandon it at once)", async () => {
+    const sink = scriptedSink((_batch, index) => (index === 0 ? unavailable() : "hold"));
+    // random() = 0: no backoff, so the failed batch is due again at once.
+    const outbox = new Outbox({ sink, random: () => 0, flushDelaySeconds: 60 });
+    outbox.enqueueMetric(metric());
+    const closing = outbox.close({ timeoutSeconds: 10 });
+    await vi.advanceTimersByTimeAsync(0);
+    await expect(closing).resolves.toMatchObject({ ok: false, pendingMetrics: 1, retryableFailures: 1 });
+    expect(sink.calls).toHaveLength(1);
+  });
+
   it("ends a flush that has no deadline when close gives up", async () => {
     const sink = scriptedSink(() => "hold");
     const outbox = new Outbox({ sink });
