@@ -135,8 +135,8 @@ export class Outbox {
   async #closeNow(timeoutSeconds: number | undefined): Promise<FlushStatus> {
     const deadline = deadlineIn(timeoutSeconds);
     const failuresBefore = this.#retryableFailures;
-    // Past the deadline already (a drain used it up): a request started now would only be abandoned.
-    if (Date.now() < deadline) await waitUntil(this.#queueFlush(0, deadline), deadline);
+    // Even past its deadline the flush starts what it can: a local sink (JSONL) delivers at once.
+    await waitUntil(this.#queueFlush(0, deadline), deadline);
     this.#closed = true;
     this.#rounds.abort();
     this.#clearTimers();
