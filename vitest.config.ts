@@ -1,8 +1,8 @@
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
-  resolve: { conditions: ["development"] },
-  ssr: { resolve: { conditions: ["development"] } },
+  resolve: { conditions: ["syvain-source"] },
+  ssr: { resolve: { conditions: ["syvain-source"] } },
   test: {
     include: ["test/**/*.test.ts"],
     exclude: ["**/node_modules/**"],

@@ -2,7 +2,7 @@
  * Bridge throughput: decode an OTLP metrics body (protobuf and JSON) into SDK shapes, then map
  * it to Syvain events, as the bridge does per request (no HTTP, no delivery). Bodies come from
  * the real SDK + official serializers: 10 gauges × 1,000 steps, three attributes per point.
- * Run: node --conditions=development bench/bridge.bench.ts [seconds-per-case=2]
+ * Run: node --conditions=syvain-source bench/bridge.bench.ts [seconds-per-case=2]
  */
 import { fileURLToPath } from "node:url";
 import { JsonMetricsSerializer, ProtobufMetricsSerializer } from "@opentelemetry/otlp-transformer";

@@ -16,7 +16,7 @@ export interface ChildServer {
 
 export async function startChildServer(script: URL): Promise<ChildServer> {
   const prof = process.env.BENCH_SERVER_PROF;
-  const args = [...(prof ? ["--cpu-prof", `--cpu-prof-dir=${prof}`] : []), "--conditions=development", fileURLToPath(script)];
+  const args = [...(prof ? ["--cpu-prof", `--cpu-prof-dir=${prof}`] : []), "--conditions=syvain-source", fileURLToPath(script)];
   const child = spawn(process.execPath, args, { stdio: ["pipe", "pipe", "inherit"] });
   const lines = createInterface({ input: child.stdout });
   const [first] = (await once(lines, "line")) as [string];

@@ -1,7 +1,7 @@
 /**
  * Emulator ingest throughput over loopback: 500-item metric batches, several keep-alive
  * connections, bodies serialised before the clock starts (this measures the emulator, not the client).
- * Run: node --conditions=development bench/emulator-ingest.ts [events=400000] [connections=8]
+ * Run: node --conditions=syvain-source bench/emulator-ingest.ts [events=400000] [connections=8]
  * With SYVAIN_METRICS_HOST set (e.g. to a `syvain-otel emulator` in another process), it targets
  * that emulator instead of starting one in-process, so client and server do not share a thread.
  */

@@ -17,7 +17,7 @@ const RUNS = 3;
 const GIVE_UP_MS = 30_000;
 
 async function msFromRunEndToExit(mode: "idle" | "down", env: Record<string, string>): Promise<number> {
-  const child = spawn(process.execPath, ["--conditions=development", fileURLToPath(new URL("./exit-child.ts", import.meta.url)), mode], {
+  const child = spawn(process.execPath, ["--conditions=syvain-source", fileURLToPath(new URL("./exit-child.ts", import.meta.url)), mode], {
     // stderr kept apart: the server-down run warns (rightly) that its data was not delivered.
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, ...env, BENCH_EXIT_DEADLINE: String(DEADLINE_SECONDS) },

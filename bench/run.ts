@@ -1,7 +1,7 @@
 /**
  * Benchmark harness: `npm run bench [-- <name filter>]` runs the modules of `registry.ts`, prints
  * one table (name, metric, value, unit, target) and writes `bench/results.json`.
- * Run as `node --conditions=development --expose-gc bench/run.ts` (memory benches need the gc).
+ * Run as `node --conditions=syvain-source --expose-gc bench/run.ts` (memory benches need the gc).
  */
 import { writeFile } from "node:fs/promises";
 import { cpus } from "node:os";

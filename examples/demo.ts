@@ -35,7 +35,7 @@ try {
 }
 
 function runQuickstart(): Promise<number | null> {
-  const child = spawn(process.execPath, ["--conditions=development", quickstart], {
+  const child = spawn(process.execPath, ["--conditions=syvain-source", quickstart], {
     env: { ...process.env, SYVAIN_METRICS_API_KEY: apiKey, SYVAIN_METRICS_HOST: host, QUICKSTART_SLUG: slug },
     stdio: "inherit",
   });

@@ -33,7 +33,7 @@ export class EmulatorChild {
 
   /** Starts the emulator: on a free port the first time, then on the same port (clients keep their host). */
   async start(): Promise<void> {
-    const child = spawn(process.execPath, ["--conditions=development", CLI, "emulator", "--port", String(this.#port), "--data-file", this.#dataFile], {
+    const child = spawn(process.execPath, ["--conditions=syvain-source", CLI, "emulator", "--port", String(this.#port), "--data-file", this.#dataFile], {
       stdio: ["ignore", "pipe", "inherit"],
     });
     this.#child = child;

@@ -6,7 +6,7 @@
  * http://localhost:4318; `OTEL_EXPORTER_OTLP_COMPRESSION=gzip`...), pointing at a Collector or
  * straight at `syvain-otel bridge`.
  *
- * Run: node --conditions=development examples/otel-collector/app.ts   (STEPS=200 EXPERIMENT_SLUG=my-run)
+ * Run: node --conditions=syvain-source examples/otel-collector/app.ts   (STEPS=200 EXPERIMENT_SLUG=my-run)
  */
 import { SeverityNumber } from "@opentelemetry/api";
 import { OTLPLogExporter } from "@opentelemetry/exporter-logs-otlp-proto";

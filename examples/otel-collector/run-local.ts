@@ -18,7 +18,7 @@ import { EMULATOR_API_KEY, startEmulator } from "syvain-metrics-otel/testing";
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const steps = Number(process.env.STEPS ?? 200);
 const slug = process.env.EXPERIMENT_SLUG ?? "otel-collector-demo";
-const node = [process.execPath, "--conditions=development"];
+const node = [process.execPath, "--conditions=syvain-source"];
 
 const emulator = await startEmulator();
 const say = (line: string): boolean => process.stdout.write(`[run-local] ${line}\n`);

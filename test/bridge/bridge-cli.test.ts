@@ -9,7 +9,7 @@ import { bridgeOptionsFromFlags, collectFlags } from "../../src/cli/bridge-comma
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const cli = (args: string[], env: Record<string, string> = {}) =>
-  spawnSync(process.execPath, ["--conditions=development", "src/cli/main.ts", "bridge", ...args], {
+  spawnSync(process.execPath, ["--conditions=syvain-source", "src/cli/main.ts", "bridge", ...args], {
     cwd: root,
     env: { PATH: process.env.PATH, ...env },
     encoding: "utf8",

@@ -14,7 +14,7 @@ const example = (file: string) => readFileSync(new URL(`../../examples/otel-coll
 
 describe("examples/otel-collector", () => {
   it("run-local.ts: app → bridge (CLI, SIGTERM drain) → emulator delivers every step and log record once", async () => {
-    const child = spawn(process.execPath, ["--conditions=development", "examples/otel-collector/run-local.ts"], {
+    const child = spawn(process.execPath, ["--conditions=syvain-source", "examples/otel-collector/run-local.ts"], {
       cwd: root,
       env: { ...process.env, STEPS: "120", EXPERIMENT_SLUG: "example-test" },
       stdio: ["ignore", "pipe", "pipe"],

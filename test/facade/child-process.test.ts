@@ -25,7 +25,7 @@ interface Child {
 }
 
 function runJob(mode: string, slug: string, host: string, apiKey: string): Child {
-  const child = spawn(process.execPath, ["--conditions=development", fixture, mode, slug], {
+  const child = spawn(process.execPath, ["--conditions=syvain-source", fixture, mode, slug], {
     env: { ...process.env, SYVAIN_METRICS_API_KEY: apiKey, SYVAIN_METRICS_HOST: host },
     stdio: ["pipe", "pipe", "pipe"],
   });

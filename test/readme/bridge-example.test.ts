@@ -22,7 +22,7 @@ afterAll(async () => {
 
 describe("examples/bridge.ts", () => {
   it("delivers every step through the bridge exactly once", async () => {
-    const { stdout } = await run(process.execPath, ["--conditions=development", join(root, "examples/bridge.ts")], {
+    const { stdout } = await run(process.execPath, ["--conditions=syvain-source", join(root, "examples/bridge.ts")], {
       cwd: root,
       env: { ...process.env, SYVAIN_METRICS_API_KEY: emulator.apiKey, SYVAIN_METRICS_HOST: emulator.url },
       timeout: 60_000,

@@ -17,7 +17,7 @@ interface SoakRun {
 }
 
 async function soak(args: string[]): Promise<SoakRun> {
-  const child = spawn(process.execPath, ["--conditions=development", "soak/run.ts", ...args], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["--conditions=syvain-source", "soak/run.ts", ...args], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));

@@ -10,7 +10,7 @@ import { apiPaths } from "../../src/exporter/api/contract.ts";
 const main = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
 
 function startCli(args: string[]) {
-  const child = spawn(process.execPath, ["--conditions=development", main, "emulator", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["--conditions=syvain-source", main, "emulator", ...args], { stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));

@@ -14,7 +14,7 @@ describe("client lifecycle", () => {
     const server = await startScriptedServer((_req, res) => json(res, 200, { folders: [] }));
     cleanups.push(() => server.close());
     const script = fileURLToPath(new URL("./fixtures/idle-client.ts", import.meta.url));
-    const child = spawn(process.execPath, ["--conditions=development", script, server.url], { stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(process.execPath, ["--conditions=syvain-source", script, server.url], { stdio: ["ignore", "pipe", "inherit"] });
     let output = "";
     child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
     // Generous bound, only there so a regression fails instead of hanging the suite.

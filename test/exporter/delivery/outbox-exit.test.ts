@@ -11,7 +11,7 @@ function runScript(body: string): Promise<{ code: number | null; stdout: string;
   const script = `import { Outbox } from ${JSON.stringify(outboxUrl)};
     import { SyvainApiError } from ${JSON.stringify(errorsUrl)};\n${body}`;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--conditions=development", "--input-type=module", "-e", script], {
+    const child = spawn(process.execPath, ["--conditions=syvain-source", "--input-type=module", "-e", script], {
       cwd: fileURLToPath(new URL("../../..", import.meta.url)),
       stdio: ["ignore", "pipe", "pipe"],
     });

@@ -23,7 +23,7 @@ describe("examples/otel-sdk.ts", () => {
 
   it("runs against the emulator and stores every point once", async () => {
     await withEmulator(async (emulator) => {
-      const { stdout } = await run(process.execPath, ["--conditions=development", examplePath], {
+      const { stdout } = await run(process.execPath, ["--conditions=syvain-source", examplePath], {
         cwd: root,
         env: { ...process.env, SYVAIN_METRICS_API_KEY: EMULATOR_API_KEY, SYVAIN_METRICS_HOST: emulator.url },
         timeout: 60_000,
