@@ -18,4 +18,6 @@ export const facadeLimits = {
   maxJsonDepth: 32,
   /** Timestamps below this are seconds since the epoch, at or above it milliseconds. */
   secondsThreshold: 10_000_000_000,
+  /** The latest instant a `Date` can hold, in ms: past it the server (safe-integer ms) rejects the whole batch. */
+  maxTimestampMs: 8.64e15,
 } as const;

@@ -130,16 +130,29 @@ export function normalizeTimestamp(timestamp: unknown, owner: string, now: () =>
   if (typeof ms !== "number" || !Number.isFinite(ms) || ms < 0) {
     throw invalid("timestamp", timestamp, "must be a non-negative finite number of seconds or milliseconds since the epoch, or a Date", owner);
   }
-  const millis = !(timestamp instanceof Date) && ms < facadeLimits.secondsThreshold ? ms * 1000 : ms;
-  return Math.round(millis);
+  const millis = Math.round(!(timestamp instanceof Date) && ms < facadeLimits.secondsThreshold ? ms * 1000 : ms);
+  if (millis > facadeLimits.maxTimestampMs) {
+    throw invalid("timestamp", timestamp, `must be at most ${facadeLimits.maxTimestampMs} ms since the epoch (the latest Date)`, owner);
+  }
+  return millis;
 }
 
 export function validateAnnotationText(text: unknown, owner: string): string {
   if (typeof text !== "string" || text.length === 0) throw invalid("text", text, "must be a non-empty string", owner);
+  // Characters are code points, as the server counts them: an emoji is one, though `length` says 2.
   if (text.length > facadeLimits.maxAnnotationTextChars) {
-    throw invalid("text", `${text.slice(0, 40)}…`, `must be at most ${facadeLimits.maxAnnotationTextChars} characters (it has ${text.length})`, owner);
+    const characters = codePointCount(text);
+    if (characters > facadeLimits.maxAnnotationTextChars) {
+      throw invalid("text", `${text.slice(0, 40)}…`, `must be at most ${facadeLimits.maxAnnotationTextChars} characters (it has ${characters})`, owner);
+    }
   }
   return text;
+}
+
+function codePointCount(text: string): number {
+  let count = 0;
+  for (const _ of text) count++;
+  return count;
 }
 
 /** Any JSON object, up to the contract's byte limit once serialized. */

@@ -35,6 +35,10 @@ const badCalls: [string, Call, string][] = [
   ["NaN timestamp", (e) => e.metric("loss", 1, { step: 0, timestamp: NaN }), "timestamp"],
   ["negative timestamp", (e) => e.metric("loss", 1, { step: 0, timestamp: -5 }), "timestamp"],
   ["string timestamp", (e) => e.metric("loss", 1, { step: 0, timestamp: "2024-01-01" as never }), "timestamp"],
+  // The server takes timestamps as safe integers of ms: one beyond that would fail its whole batch.
+  ["timestamp past the last Date (ms)", (e) => e.metric("loss", 1, { step: 0, timestamp: 8.64e15 + 1 }), "timestamp"],
+  ["timestamp of 1e20", (e) => e.metric("loss", 1, { step: 0, timestamp: 1e20 }), "timestamp"],
+  ["annotation timestamp of 1e300", (e) => e.annotation("late", { timestamp: 1e300 }), "timestamp"],
   ["oversized annotation text", (e) => e.annotation("x".repeat(facadeLimits.maxAnnotationTextChars + 1)), "text"],
   ["empty annotation text", (e) => e.annotation(""), "text"],
   ["oversized annotation metadata", (e) => e.annotation("big", { metadata: { blob: "y".repeat(facadeLimits.maxAnnotationMetadataBytes) } }), "metadata"],
@@ -127,5 +131,22 @@ describe("metric() accepts what the docs allow", () => {
     await experiment.flushOrRaise();
     expect(sink.annotations).toHaveLength(1);
     expect(sink.annotations[0]!.text).toHaveLength(facadeLimits.maxAnnotationTextChars);
+  });
+
+  it("the annotation limit counts characters (code points), as the server does: 16,000 emoji pass, one more does not", async () => {
+    const { experiment, sink } = testExperiment();
+    const emoji = "🚀".repeat(facadeLimits.maxAnnotationTextChars);
+    experiment.annotation(emoji);
+    expect(() => experiment.annotation(`${emoji}🚀`)).toThrow(SyvainValidationError);
+    await experiment.flushOrRaise();
+    expect(sink.annotations.map((a) => a.text)).toEqual([emoji]);
+  });
+
+  it("the latest timestamp a Date can hold is accepted, in ms or as a Date", async () => {
+    const { experiment, sink } = testExperiment();
+    experiment.metric("loss", 1, { step: 0, timestamp: 8.64e15 });
+    experiment.metric("loss", 2, { step: 1, timestamp: new Date(8.64e15) });
+    await experiment.flushOrRaise();
+    expect(sink.metrics.map((m) => m.timestamp)).toEqual([8.64e15, 8.64e15]);
   });
 });
