@@ -49,6 +49,8 @@ export class ProcessHooks {
   readonly #marginMs: number;
   readonly #rethrow: (error: unknown) => void;
   #ending: ProcessEnd | undefined;
+  /** An ending cut short by a signal: when its flush settles, it no longer ends the process. */
+  #abandoned: ProcessEnd | undefined;
 
   constructor(options: ProcessHooksOptions = {}) {
     this.#target = options.target ?? process;
@@ -79,13 +81,13 @@ export class ProcessHooks {
   };
 
   readonly #onSignal = (signal: "SIGINT" | "SIGTERM"): void => {
-    if (this.#ending?.kind === "signal") {
-      // A second Ctrl+C while flushing: stop waiting.
+    if (this.#ending) {
+      // A second Ctrl+C while flushing, or a first one during an exit or error flush: stop waiting.
+      this.#abandoned = this.#ending;
       this.#uninstall();
       this.#reraise(signal);
       return;
     }
-    if (this.#ending) return;
     void this.#end({ kind: "signal", signal }, () => this.#reraise(signal));
   };
 
@@ -138,7 +140,8 @@ export class ProcessHooks {
       this.#participants.clear();
       this.#uninstall();
       this.#ending = undefined;
-      then();
+      if (this.#abandoned === end) this.#abandoned = undefined;
+      else then();
     }
   }
 }

@@ -70,6 +70,19 @@ describe("ProcessHooks registry", () => {
     expect(fake.kills).toEqual([{ pid: fake.pid, signal: "SIGINT" }]);
   });
 
+  it("a SIGINT while an exit or error flush is running stops waiting and raises it (Ctrl+C is never swallowed)", async () => {
+    for (const [event, arg] of [["beforeExit", 0], ["uncaughtException", new Error("boom")]] as const) {
+      const { fake, hooks, rethrown } = setup();
+      hooks.register(participant([], () => new Promise(() => undefined)));
+      fake.emit(event, arg, event);
+      await settle();
+      fake.emit("SIGINT", "SIGINT");
+      expect(fake.kills).toEqual([{ pid: fake.pid, signal: "SIGINT" }]);
+      for (const name of events) expect(fake.listenerCount(name)).toBe(0);
+      expect(rethrown).toEqual([]);
+    }
+  });
+
   it("a participant that never finishes is abandoned after its deadline plus the margin", async () => {
     const { fake, hooks } = setup();
     hooks.register({ deadlineMs: 30, onProcessEnd: () => new Promise(() => undefined) });
