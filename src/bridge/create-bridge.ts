@@ -13,6 +13,7 @@
 import { once } from "node:events";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { waitUntil } from "../exporter/delivery/deadline.ts";
 import { createSyvainExporters } from "../exporter/otel/create-exporters.ts";
 import { jsonLineLog, safeLog, type BridgeLog } from "./bridge-log.ts";
 import { resolveBridgeOptions, type BridgeExporters, type BridgeOptions, type ResolvedBridgeOptions } from "./bridge-options.ts";
@@ -72,27 +73,16 @@ async function shutdown(server: Server, state: BridgeState, exporters: BridgeExp
   const deadline = Date.now() + options.shutdownTimeoutSeconds * 1000;
   const stopped = server.listening ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
   server.closeIdleConnections();
-  await settleWithin([...state.inFlight], deadline - Date.now());
+  await waitUntil(Promise.allSettled([...state.inFlight]), deadline);
   server.closeAllConnections();
   await stopped;
   try {
     // Owned exporters drain then close (bounded by their shutdownTimeoutSeconds); shared ones only drain.
-    await settleWithin([owned ? exporters.shutdown() : exporters.forceFlush()], Math.max(deadline - Date.now(), 1000));
+    await waitUntil(owned ? exporters.shutdown() : exporters.forceFlush(), Math.max(deadline, Date.now() + 1000));
   } finally {
     const totals = summarize(exporters);
     log({ level: totals.pending + totals.failed + totals.dropped === 0 ? "info" : "warn", event: "shutdown.done", ...totals });
   }
-}
-
-async function settleWithin(promises: Promise<unknown>[], ms: number): Promise<void> {
-  if (promises.length === 0) return;
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, Math.max(ms, 0));
-    timer.unref();
-  });
-  await Promise.race([Promise.allSettled(promises), deadline]);
-  clearTimeout(timer);
 }
 
 /** Delivery totals over every experiment and both signals, for the shutdown log line. */

@@ -13,6 +13,7 @@
  */
 import { ExportResultCode } from "@opentelemetry/core";
 import { SyvainApiError, SyvainError } from "../errors.ts";
+import { waitUntil } from "../exporter/delivery/deadline.ts";
 import type { BridgeExporters } from "./bridge-options.ts";
 import { decodeRequest, type DecodedRequest } from "./export-calls.ts";
 import { GrpcCode, encodeExportResponse, encodeStatus, type OtlpEncoding, type OtlpSignal } from "./otlp/encode-response.ts";
@@ -65,8 +66,8 @@ export async function ingest(signal: OtlpSignal, encoding: OtlpEncoding, body: U
   // `export()` maps and counts invalid items synchronously, so the difference is this request's.
   const settled = Promise.all(decoded.calls.map((call) => call.run(context.exporters)));
   const invalid = invalidCount(context.exporters, kind) - invalidBefore;
-  const results = await withDeadline(settled, context.answerTimeoutMs);
-  if (results === "timeout") return unavailable(`no answer from Syvain within ${context.answerTimeoutMs / 1000} s`);
+  if (!(await waitUntil(settled, Date.now() + context.answerTimeoutMs))) return unavailable(`no answer from Syvain within ${context.answerTimeoutMs / 1000} s`);
+  const results = await settled;
 
   // Data that cannot go anywhere (e.g. a resource without a usable slug) is rejected; any other
   // failure means "not queued": the sender keeps everything and retries.
@@ -141,13 +142,4 @@ function invalidCount(exporters: BridgeExporters, kind: "metrics" | "annotations
   let total = 0;
   for (const experiment of exporters.stats()) total += experiment[kind].invalid;
   return total;
-}
-
-function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T | "timeout"> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<"timeout">((resolve) => {
-    timer = setTimeout(() => resolve("timeout"), ms);
-    timer.unref();
-  });
-  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }

@@ -6,11 +6,11 @@ import { API_KEY_ENV, type CreateExperimentBody, type Experiment as ExperimentRe
 import type { SyvainClient } from "../exporter/client/client-types.ts";
 import { createSyvainClient } from "../exporter/client/create-client.ts";
 import { createRestSink } from "../exporter/delivery/rest-sink.ts";
-import { SyvainApiError, SyvainValidationError } from "../errors.ts";
+import { resolveFolder, restatedError } from "../exporter/otel/provisioners.ts";
+import { SyvainApiError, SyvainError, SyvainValidationError } from "../errors.ts";
 import { CollectorBase, type Provisioned } from "./collector-base.ts";
 import { parseCollectorOptions, type CollectorOptions } from "./collector-options.ts";
 import type { ExperimentSpec } from "./experiment-options.ts";
-import { resolveFolderPath } from "./resolve-folder.ts";
 
 export class Collector extends CollectorBase {
   /** The service origin in use (safe to log). */
@@ -46,7 +46,7 @@ export class Collector extends CollectorBase {
   }
 
   protected async provision(spec: ExperimentSpec): Promise<Provisioned> {
-    const folderId = spec.folderId ?? (spec.folderPath === undefined ? undefined : await resolveFolderPath(this.#client, spec.folderPath));
+    const folderId = spec.folderId ?? (spec.folderPath === undefined ? undefined : await resolveFolder(this.#client, spec.folderPath));
     const body: CreateExperimentBody = {
       slug: spec.slug,
       metadata: spec.meta,
@@ -63,7 +63,7 @@ export class Collector extends CollectorBase {
     } catch (error) {
       if (!(error instanceof SyvainApiError) || error.code !== "conflict") throw withSlug(body.slug, error);
       if (ifExists === "reuse") return this.#client.getExperiment(error.experimentId ?? body.slug);
-      throw restated(
+      throw restatedError(
         error,
         `experiment slug ${JSON.stringify(body.slug)} already exists${error.experimentId ? ` (id ${error.experimentId})` : ""}: ` +
           `use a new slug per run, or pass { ifExists: "reuse" } to add to the existing experiment`,
@@ -85,11 +85,6 @@ function checkApiKey(apiKey: unknown): string | undefined {
   throw new SyvainValidationError("apiKey", "<redacted>", `Collector: invalid option \`apiKey\`: must be a string (got ${typeof apiKey})`, "config");
 }
 
-/** Same code and fields (status, server code, request...), with a message that names the slug. */
-function restated(error: SyvainApiError, message: string): SyvainApiError {
-  return new SyvainApiError(error.code, message, { ...error, cause: error });
-}
-
 function withSlug(slug: string, error: unknown): unknown {
-  return error instanceof SyvainApiError ? restated(error, `could not create experiment ${JSON.stringify(slug)}: ${error.message}`) : error;
+  return error instanceof SyvainError ? restatedError(error, `could not create experiment ${JSON.stringify(slug)}: ${error.message}`) : error;
 }

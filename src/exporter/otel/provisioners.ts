@@ -63,10 +63,16 @@ async function creationBody(client: SyvainClient, spec: ExperimentSpec, signal: 
   };
 }
 
-async function resolveFolder(client: SyvainClient, path: string, signal: AbortSignal): Promise<string> {
-  const folders = await client.findFolders(path, { signal });
+/**
+ * A folder's dashboard path → its id, with one request. Raises `not_found` when no folder has the
+ * path and `conflict` when several do; both name the path. (Also the facade's `folderPath`.)
+ */
+export async function resolveFolder(client: SyvainClient, path: string, signal?: AbortSignal): Promise<string> {
+  const folders = await client.findFolders(path, signal === undefined ? undefined : { signal });
   const [only, ...others] = folders;
-  if (only === undefined) throw new SyvainError("not_found", `folder path ${JSON.stringify(path)} matches no folder`);
+  if (only === undefined) {
+    throw new SyvainError("not_found", `folder path ${JSON.stringify(path)} matches no folder (create it in the dashboard, or give a folder id)`);
+  }
   if (others.length > 0) {
     const ids = folders.map((folder) => folder.id).join(", ");
     throw new SyvainError("conflict", `folder path ${JSON.stringify(path)} is ambiguous: ${folders.length} folders match (${ids}); give a folder id`);
@@ -85,18 +91,28 @@ async function getOrCreate(client: SyvainClient, body: CreateExperimentBody, sig
 
 function creationFailure(slug: string, error: unknown): SyvainError {
   const prefix = `could not get or create Syvain experiment ${JSON.stringify(slug)}`;
+  if (error instanceof SyvainError) return restatedError(error, `${prefix}: ${error.message}`);
+  const message = error instanceof Error ? error.message : String(error);
+  return new SyvainError("config", `${prefix}: ${message}`, { cause: error });
+}
+
+/**
+ * The same error with a message that says more (which slug, what to do): same class, `code`,
+ * `retryable` and, for API errors, status, server code, Retry-After, details, experiment id and
+ * request; the original is the `cause`.
+ */
+export function restatedError(error: SyvainError, message: string): SyvainError {
   if (error instanceof SyvainApiError) {
-    return new SyvainApiError(error.code, `${prefix}: ${error.message}`, {
+    return new SyvainApiError(error.code, message, {
       cause: error,
       retryable: error.retryable,
       status: error.status,
       serverCode: error.serverCode,
       retryAfterMs: error.retryAfterMs,
       details: error.details,
+      experimentId: error.experimentId,
       request: error.request,
     });
   }
-  if (error instanceof SyvainError) return new SyvainError(error.code, `${prefix}: ${error.message}`, { cause: error, retryable: error.retryable });
-  const message = error instanceof Error ? error.message : String(error);
-  return new SyvainError("config", `${prefix}: ${message}`, { cause: error });
+  return new SyvainError(error.code, message, { cause: error, retryable: error.retryable });
 }
