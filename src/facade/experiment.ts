@@ -171,13 +171,11 @@ export class Experiment implements AsyncDisposable {
       result = await block(this);
     } catch (error) {
       this.#inRunBlock = false;
-      this.#transition("fail");
-      await this.#guard.endRun("run()");
+      await this.#guard.finishRun(() => this.#transition("fail"), "run()");
       throw error;
     }
     this.#inRunBlock = false;
-    this.#transition("done");
-    await this.#guard.endRun("run()");
+    await this.#guard.finishRun(() => this.#transition("done"), "run()");
     return result;
   }
 
@@ -193,8 +191,7 @@ export class Experiment implements AsyncDisposable {
       fail: () => this.#transition("fail"),
       [Symbol.asyncDispose]: async () => {
         this.#inRunBlock = false;
-        this.#transition("done");
-        await this.#guard.endRun("running() scope");
+        await this.#guard.finishRun(() => this.#transition("done"), "running() scope");
       },
     };
   }

@@ -4,6 +4,10 @@
  * such as `@opentelemetry/host-metrics` report next to `experiment.metric()`. The providers use the
  * package's exporters over the experiment's own sink; they have their own outbox, flushed by
  * `provider.forceFlush()` and, for providers made here, by the end of `run()` and by `close()`.
+ * The end of `run()` / a `running()` scope flushes them *before* queuing `done` / `failed`, so the
+ * terminal status reaches the server after the run's OTel points. Explicit `done()` does not flush
+ * (call `provider.forceFlush()` first if the order matters), and a process ending by a signal or an
+ * error queues its status first, since that status matters more than the order within the deadline.
  */
 import { MeterProvider } from "@opentelemetry/sdk-metrics";
 import { BatchLogRecordProcessor, LoggerProvider } from "@opentelemetry/sdk-logs";

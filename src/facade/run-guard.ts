@@ -53,17 +53,29 @@ export class RunGuard {
     if (finished && status.ok) this.release();
   }
 
-  /** The best-effort flush, then no more hooks. */
+  /**
+   * The end of a run block: the OTel providers' points first (they have their own outbox), so the
+   * terminal status `mark` queues is the last thing the server receives, not followed by points
+   * of the run it closes; then the best-effort flush, then no more hooks.
+   */
+  async finishRun(mark: () => void, context: string): Promise<void> {
+    await this.#o.otel.flush();
+    mark();
+    await this.#bestEffortFlush(context);
+    this.release();
+  }
+
+  /** The process is ending: the status is already queued; the OTel points and the rest follow. */
   async endRun(context: string): Promise<void> {
+    await this.#o.otel.flush();
     await this.#bestEffortFlush(context);
     this.release();
   }
 
   /** Never raises: the data stays queued and a warning says what is missing. */
   async #bestEffortFlush(context: string): Promise<void> {
-    const { outbox, otel, label, warn, timeoutSeconds } = this.#o;
+    const { outbox, label, warn, timeoutSeconds } = this.#o;
     if (outbox.isClosed) return;
-    await otel.flush();
     try {
       const status = await outbox.flush({ retries: BEST_EFFORT_RETRIES, timeoutSeconds });
       if (!status.ok) warn(`${new DeliveryIncompleteError(status, label).message} (best-effort flush after ${context})`);

@@ -66,8 +66,8 @@ export interface TestExperiment {
   fakeProcess: FakeProcess;
 }
 
-export function testExperiment(options: { slug?: string; exitFlushTimeoutSeconds?: number; now?: () => number } = {}): TestExperiment {
-  const sink = new RecordingSink();
+export function testExperiment(options: { slug?: string; exitFlushTimeoutSeconds?: number; now?: () => number; sink?: RecordingSink } = {}): TestExperiment {
+  const sink = options.sink ?? new RecordingSink();
   const warnings: string[] = [];
   const fakeProcess = new FakeProcess();
   const rethrown: unknown[] = [];

@@ -6,6 +6,9 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { JsonlCollector, NoopCollector } from "../../src/facade/local-collectors.ts";
+import type { Batch } from "../../src/exporter/delivery/delivery-types.ts";
+import type { IngestResult } from "../../src/exporter/api/contract.ts";
+import { RecordingSink, testExperiment } from "./helpers.ts";
 
 let emulator: Emulator;
 let collector: Collector;
@@ -70,6 +73,31 @@ describe("createMeterProvider() / createLoggerProvider()", () => {
     expect(emulator.store.metrics(experiment.id, { name: "tokens_per_second" })).toMatchObject([{ value: 1820, step: 3 }]);
     await experiment.close();
     expect(() => experiment.createMeterProvider()).toThrow(expect.objectContaining({ code: "shutdown" }) as Error);
+  });
+
+  it("run()'s terminal status reaches the server after the OTel points recorded in the block, even when they are slower to deliver", async () => {
+    /** Metric batches take a while (a slow request); the facade's status update is quick. */
+    class SlowMetricsSink extends RecordingSink {
+      override async deliver(batch: Batch): Promise<IngestResult> {
+        if (batch.kind === "metric") await new Promise((resolve) => setTimeout(resolve, 100));
+        return super.deliver(batch);
+      }
+    }
+    for (const form of ["run", "await using"] as const) {
+      const sink = new SlowMetricsSink();
+      const slow = testExperiment({ sink });
+      const meterProvider = slow.experiment.createMeterProvider({ exportIntervalMillis: 60_000 });
+      const gauge = meterProvider.getMeter("trainer").createGauge("gpu_utilization");
+      if (form === "run") {
+        await slow.experiment.run(() => gauge.record(78, { step: 1 }), { installHooks: false });
+      } else {
+        await using _scope = slow.experiment.running({ installHooks: false });
+        gauge.record(78, { step: 1 });
+      }
+      await slow.experiment.flushOrRaise();
+      expect(sink.sequence, form).toEqual(["status:running", "metric", "status:done"]);
+      await slow.experiment.close();
+    }
   });
 
   it("with a JsonlCollector, OTel points go to the same file, under the same experiment", async () => {
