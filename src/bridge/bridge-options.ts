@@ -59,7 +59,13 @@ export const bridgeOptionsSchema = z
       .default(""),
     maxRequestBytes: byteCount.default(20 * MIB),
     maxDecompressedBytes: byteCount.default(64 * MIB),
-    authToken: z.string().min(16, "must be at least 16 characters").optional(),
+    // A header carries `Bearer <token>` with no whitespace in the token: a token read with a
+    // trailing newline would otherwise turn every sender away with 401.
+    authToken: z
+      .string()
+      .min(16, "must be at least 16 characters")
+      .regex(/^[\x21-\x7E]+$/, "must be printable ASCII without spaces (check for a stray newline or quotes)")
+      .optional(),
     answerTimeoutSeconds: positiveSeconds.default(8),
     retryAfterSeconds: z.number().int().min(1).max(3600).default(5),
     shutdownTimeoutSeconds: positiveSeconds.default(10),

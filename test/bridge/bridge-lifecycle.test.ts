@@ -28,6 +28,20 @@ afterEach(async () => {
 const quiet = (): void => {};
 
 describe("options", () => {
+  it("a bearer token no Authorization header can carry (a stray newline, a space) is refused at start, not answered 401 forever", () => {
+    for (const authToken of ["0123456789abcdef\n", "0123456789 abcdef", "0123456789abcdéf"]) {
+      let error: unknown;
+      try {
+        createBridge({ log: quiet, authToken });
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error, JSON.stringify(authToken)).toBeInstanceOf(SyvainValidationError);
+      expect((error as SyvainValidationError).field).toBe("authToken");
+      expect((error as Error).message).not.toContain("0123456789");
+    }
+  });
+
   it("rejects bad options with a SyvainValidationError naming the option, never echoing secrets", async () => {
     const exporters = createSyvainExporters({ sink: () => ({ deliver: () => Promise.reject(new Error("unused")), close: () => Promise.resolve() }) });
     const cases: [Record<string, unknown>, string][] = [
