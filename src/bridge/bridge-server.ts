@@ -31,7 +31,7 @@ interface Reply {
   contentType: string;
   body: Uint8Array | string;
   headers?: Record<string, string>;
-  /** Close the connection after answering (the request body was not read to its end). */
+  /** Close the connection after answering (also done whenever the request body has not fully arrived). */
   close?: boolean;
 }
 
@@ -118,7 +118,7 @@ async function answerExport(
   } catch (error) {
     if (!(error instanceof BodyError)) throw error;
     const grpc = error.status === 413 ? GrpcCode.RESOURCE_EXHAUSTED : GrpcCode.INVALID_ARGUMENT;
-    return status(error.status, grpc, error.message, { close: !request.complete });
+    return status(error.status, grpc, error.message);
   }
   const outcome = await ingest(signal, encoding, body, {
     exporters: deps.exporters,
@@ -149,17 +149,17 @@ export function encodingOf(contentType: string | undefined): OtlpEncoding | unde
 function send(response: ServerResponse, reply: Reply): void {
   if (response.headersSent) return;
   const body = typeof reply.body === "string" ? Buffer.from(reply.body) : reply.body;
+  // A request answered before its body fully arrived (refused: 401, 404, 405, 415, 413...) would
+  // otherwise have the rest read and discarded by Node, however long it is: drop the connection.
+  const close = reply.close === true || !response.req.complete;
   response.writeHead(reply.status, {
     "content-type": reply.contentType,
     "content-length": String(body.length),
-    ...(reply.close ? { connection: "close" } : {}),
+    ...(close ? { connection: "close" } : {}),
     ...reply.headers,
   });
   response.end(body);
-  if (reply.close) {
-    // The rest of an oversized body stays unread: drop the connection once the answer is out.
-    response.once("finish", () => response.socket?.destroySoon());
-  }
+  if (close) response.once("finish", () => response.socket?.destroySoon());
 }
 
 function pathOf(request: IncomingMessage): string {

@@ -181,6 +181,32 @@ describe("clients that go away", () => {
     expect(logs.some((e) => e.event === "request.crashed")).toBe(false);
     expect((await post(`${url}/v1/metrics`, await metricsBody(), PROTOBUF)).status).toBe(200);
   });
+
+  it("a request refused before its body is read (401, 404, 405, 415) has its connection closed: the body is never read to its end", async () => {
+    await open({ authToken: TOKEN });
+    const { port } = new URL(url);
+    const heads = [
+      "POST /v1/metrics HTTP/1.1\r\nhost: x\r\ncontent-type: application/x-protobuf\r\n",
+      "POST /v1/traces HTTP/1.1\r\nhost: x\r\ncontent-type: application/x-protobuf\r\n",
+      "PUT /v1/metrics HTTP/1.1\r\nhost: x\r\ncontent-type: application/x-protobuf\r\n",
+      `POST /v1/metrics HTTP/1.1\r\nhost: x\r\ncontent-type: text/plain\r\nauthorization: Bearer ${TOKEN}\r\n`,
+    ];
+    for (const head of heads) {
+      const socket = connect(Number(port), "127.0.0.1");
+      await once(socket, "connect");
+      let answer = "";
+      socket.on("data", (chunk: Buffer) => (answer += chunk.toString("latin1")));
+      const closed = once(socket, "close");
+      // A chunked body that has not ended (a client streaming gigabytes, or one that never stops).
+      socket.write(`${head}transfer-encoding: chunked\r\n\r\n4000\r\n${"x".repeat(0x4000)}\r\n`);
+      const leftOpen = new Promise((_, reject) => setTimeout(() => reject(new Error(`connection left open reading the body: ${head}`)), 2000).unref());
+      await Promise.race([closed, leftOpen]);
+      socket.destroy();
+      expect(answer, head).toMatch(/^HTTP\/1\.1 4\d\d /);
+      expect(answer, head).toMatch(/\r\nconnection: close\r\n/i);
+    }
+    expect((await post(`${url}/v1/metrics`, await metricsBody(), { ...PROTOBUF, authorization: `Bearer ${TOKEN}` })).status).toBe(200);
+  });
 });
 
 async function waitForLog(condition: () => boolean): Promise<void> {
