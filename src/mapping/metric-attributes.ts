@@ -59,10 +59,17 @@ interface SortedKey {
 /**
  * The sorted keys of the last attribute key order seen. Points of one series (and usually of one
  * instrument) share their key order, so sorting and quoting keys happens once, not per point.
+ * It also remembers the last point's scalar attribute values (step aside) and the metadata built
+ * from them: consecutive points of one series (a new step each) reuse that metadata object and its
+ * canonical text instead of building equal ones (events treat metadata as read-only).
  */
 export class SortedKeys {
   #order: string[] = [];
   #sorted: SortedKey[] = [];
+  /** Raw attribute values behind `lastMetadata`, aligned with the sorted keys (the step's slot unused). */
+  readonly lastValues: unknown[] = [];
+  lastMetadata: MetricMetadata | undefined;
+  lastCanonical = "{}";
 
   of(attributes: Attributes): readonly SortedKey[] {
     const order = this.#order;
@@ -79,8 +86,15 @@ export class SortedKeys {
     if (same && index === order.length) return this.#sorted;
     this.#order = Object.keys(attributes);
     this.#sorted = [...this.#order].sort().map((key) => ({ key, json: JSON.stringify(key) }));
+    this.lastMetadata = undefined;
     return this.#sorted;
   }
+}
+
+/** Values whose metadata form depends on nothing but the value itself (compared with `===`). */
+function isScalar(value: unknown): boolean {
+  const type = typeof value;
+  return type === "string" || type === "number" || type === "boolean";
 }
 
 /** Fills `out` from `attributes`; keys are sorted so the metadata and its canonical text are deterministic. */
@@ -88,14 +102,16 @@ export function readPointLabels(attributes: Attributes | undefined, stepKey: str
   out.step = null;
   out.invalidStep = false;
   out.invalidStepValue = undefined;
-  const metadata: MetricMetadata = {};
-  out.metadata = metadata;
   if (attributes === undefined || attributes === null) {
+    out.metadata = {};
     out.metadataCanonical = "{}";
     return;
   }
-  let canonical = "{";
-  for (const { key, json } of keys.of(attributes)) {
+  const sorted = keys.of(attributes);
+  const lastValues = keys.lastValues;
+  let reuse = keys.lastMetadata !== undefined;
+  for (let i = 0; i < sorted.length; i++) {
+    const key = sorted[i]!.key;
     const raw = attributes[key];
     if (key === stepKey) {
       if (raw === undefined) continue;
@@ -106,8 +122,23 @@ export function readPointLabels(attributes: Attributes | undefined, stepKey: str
       } else {
         out.step = step;
       }
-      continue;
+    } else if (reuse && (raw !== lastValues[i] || !isScalar(raw))) {
+      reuse = false;
     }
+  }
+  if (reuse) {
+    out.metadata = keys.lastMetadata!;
+    out.metadataCanonical = keys.lastCanonical;
+    return;
+  }
+  const metadata: MetricMetadata = {};
+  let canonical = "{";
+  lastValues.length = sorted.length;
+  for (let i = 0; i < sorted.length; i++) {
+    const { key, json } = sorted[i]!;
+    if (key === stepKey) continue;
+    const raw = attributes[key];
+    lastValues[i] = raw;
     const value = toMetadataValue(raw);
     if (value === undefined) continue;
     setOwn(metadata, key, value);
@@ -115,5 +146,6 @@ export function readPointLabels(attributes: Attributes | undefined, stepKey: str
     // Finite numbers and booleans print the same through String() as through JSON, only cheaper.
     canonical += `${json}:${typeof value === "string" ? JSON.stringify(value) : String(value)}`;
   }
-  out.metadataCanonical = `${canonical}}`;
+  out.metadata = keys.lastMetadata = metadata;
+  out.metadataCanonical = keys.lastCanonical = `${canonical}}`;
 }

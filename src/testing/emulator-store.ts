@@ -24,12 +24,18 @@ export interface StoredSeries {
   seqs: number[];
 }
 
+/** A series and its metadata as a `Map`, for `sameMetadata`. */
+export interface SeriesEntry {
+  series: StoredSeries;
+  fields: ReadonlyMap<string, MetricMetadata[string]>;
+}
+
 export interface ExperimentData {
   experiment: Experiment;
   /** Canonical key (name + metadata with sorted keys) → series. */
   series: Map<string, StoredSeries>;
   /** Fast path: name → a few of its series, compared by shallow metadata equality (no key building). */
-  seriesByName: Map<string, { series: StoredSeries; keyCount: number }[]>;
+  seriesByName: Map<string, SeriesEntry[]>;
   annotations: AnnotationEvent[];
   /** `client_event_id`s stored in this experiment, metrics and annotations alike. */
   seen: Set<string>;
@@ -94,19 +100,29 @@ export class EmulatorStore {
   }
 
   ingestMetrics(data: ExperimentData, events: readonly MetricEvent[]): IngestResult {
+    const seen = data.seen;
     let accepted = 0;
     let duplicates = 0;
+    // The events of a batch mostly continue one series: try the last one before any lookup.
+    let last: SeriesEntry | undefined;
     for (const event of events) {
-      if (data.seen.has(event.client_event_id)) {
+      const id = event.client_event_id;
+      // One hash lookup instead of has() + add(): the size tells whether the id was new.
+      const before = seen.size;
+      seen.add(id);
+      if (seen.size === before) {
         duplicates++;
         continue;
       }
-      data.seen.add(event.client_event_id);
-      const series = this.#seriesFor(data, event.name, event.metadata);
+      const metadata = event.metadata;
+      if (last === undefined || last.series.name !== event.name || !sameMetadata(last.fields, metadata)) {
+        last = this.#seriesFor(data, event.name, metadata);
+      }
+      const series = last.series;
       series.steps.push(event.step);
       series.timestamps.push(event.timestamp);
       series.values.push(event.value);
-      series.ids.push(event.client_event_id);
+      series.ids.push(id);
       series.seqs.push(data.nextSeq++);
       accepted++;
     }
@@ -129,20 +145,21 @@ export class EmulatorStore {
     return { accepted, duplicates };
   }
 
-  #seriesFor(data: ExperimentData, name: string, metadata: MetricMetadata): StoredSeries {
+  #seriesFor(data: ExperimentData, name: string, metadata: MetricMetadata): SeriesEntry {
     const candidates = data.seriesByName.get(name);
-    if (candidates) for (const c of candidates) if (sameMetadata(c.series.metadata, c.keyCount, metadata)) return c.series;
+    if (candidates) for (const c of candidates) if (sameMetadata(c.fields, metadata)) return c;
     const canonical = canonicalSeriesKey(name, metadata);
     let series = data.series.get(canonical);
     if (!series) {
       series = { name, metadata: { ...metadata }, steps: [], timestamps: [], values: [], ids: [], seqs: [] };
       data.series.set(canonical, series);
     }
+    const entry: SeriesEntry = { series, fields: new Map(Object.entries(series.metadata)) };
     // Bounded, so a high-cardinality name costs a short scan and then the canonical key.
     const list = candidates ?? [];
-    if (list.length < FAST_PATH_SERIES_PER_NAME) list.push({ series, keyCount: Object.keys(series.metadata).length });
+    if (list.length < FAST_PATH_SERIES_PER_NAME) list.push(entry);
     data.seriesByName.set(name, list);
-    return series;
+    return entry;
   }
 
   /** Restores a series from a snapshot (ids go back into the dedup set). */
@@ -166,14 +183,18 @@ export class EmulatorStore {
 
 const FAST_PATH_SERIES_PER_NAME = 16;
 
-/** Same mapping (key order aside): values are scalars, so `===` per key plus the key count decide. */
-function sameMetadata(stored: MetricMetadata, storedKeyCount: number, incoming: MetricMetadata): boolean {
+/**
+ * Same mapping (key order aside): values are scalars, so `===` per key plus the key count decide.
+ * The stored side is a `Map`: a keyed property load on an object with names that come from
+ * another object's for…in sends V8 into a deoptimisation loop (and would see inherited names).
+ */
+function sameMetadata(stored: ReadonlyMap<string, MetricMetadata[string]>, incoming: MetricMetadata): boolean {
   let count = 0;
   for (const key in incoming) {
-    if (stored[key] !== incoming[key]) return false;
+    if (stored.get(key) !== incoming[key]) return false;
     count++;
   }
-  return count === storedKeyCount;
+  return count === stored.size;
 }
 
 /** Series identity: the name and the exact metadata mapping, independent of key order. */

@@ -342,3 +342,38 @@ describe("metricsToEvents: client_event_id", () => {
     expect(id?.length).toBeLessThanOrEqual(255);
   });
 });
+
+describe("metricsToEvents: consecutive points of one key order", () => {
+  it("gives each point the metadata of its own attributes, whether the previous point's values match or not", () => {
+    const tags = ["a"];
+    const metrics = [
+      gauge("loss", [
+        point({ value: 1, attributes: { step: 1, split: "train", rank: 0 } }),
+        point({ value: 2, attributes: { step: 2, split: "train", rank: 0 } }),
+        point({ value: 3, attributes: { step: 3, split: "eval", rank: 0 } }),
+        point({ value: 4, attributes: { step: 4, split: "eval", rank: 1 } }),
+        point({ value: 5, attributes: { step: 5, split: "eval", rank: 1, tags } }),
+      ]),
+    ];
+    const first = metricsToEvents(scope(...metrics), opts).events;
+    tags.push("b"); // the same array object, new content: its metadata text must follow
+    const again = metricsToEvents(scope(gauge("loss", [point({ value: 6, attributes: { step: 6, split: "eval", rank: 1, tags } })])), opts).events;
+    expect([...first, ...again].map((e) => e.metadata)).toEqual([
+      { split: "train", rank: 0 },
+      { split: "train", rank: 0 },
+      { split: "eval", rank: 0 },
+      { split: "eval", rank: 1 },
+      { split: "eval", rank: 1, tags: '["a"]' },
+      { split: "eval", rank: 1, tags: '["a","b"]' },
+    ]);
+  });
+
+  it("does not carry a step key's value into the next point's metadata when the step attribute name differs", () => {
+    const metrics = scope(gauge("loss", [point({ value: 1, attributes: { epoch: 1, step: 7 } }), point({ value: 2, attributes: { epoch: 2, step: 7 } })]));
+    const events = metricsToEvents(metrics, { ...opts, stepAttribute: "epoch" }).events;
+    expect(events.map((e) => [e.step, e.metadata])).toEqual([
+      [1, { step: 7 }],
+      [2, { step: 7 }],
+    ]);
+  });
+});

@@ -127,6 +127,25 @@ describe("series query", () => {
     expect(new Set(series.map((s) => s.metadata.shard)).size).toBe(40);
   });
 
+  it("tells series apart by exact metadata when consecutive events differ by an extra key, a missing key or an inherited name", async () => {
+    const events = [
+      metric("m1", { name: "m", step: 1, metadata: { split: "train" } }),
+      metric("m2", { name: "m", step: 1, metadata: { split: "train", rank: 0 } }),
+      metric("m3", { name: "m", step: 1, metadata: {} }),
+      metric("m4", { name: "m", step: 1, metadata: { toString: "x" } }),
+      metric("m5", { name: "m", step: 2, metadata: { split: "train" } }),
+      metric("m6", { name: "m", step: 2, metadata: { rank: 0, split: "train" } }),
+    ];
+    await call(emulator, "POST", apiPaths.experimentMetrics(id), { body: { metrics: events } });
+    const series = await query({ metric_name: "m" });
+    const steps = (metadata: Record<string, unknown>) => series.find((s) => JSON.stringify(s.metadata) === JSON.stringify(metadata))?.data.steps;
+    expect(series).toHaveLength(4);
+    expect(steps({ split: "train" })).toEqual([1, 2]);
+    expect(steps({ split: "train", rank: 0 })).toEqual([1, 2]);
+    expect(steps({})).toEqual([1]);
+    expect(steps({ toString: "x" })).toEqual([1]);
+  });
+
   it("filters on metadata and orders by timestamp or step, asc or desc", async () => {
     const filtered = await query({ metric_name: "loss", metadata_filter: [{ key: "split", value: "train" }, { key: "seed", value: 1 }] });
     expect(filtered).toHaveLength(1);
