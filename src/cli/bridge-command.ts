@@ -139,19 +139,37 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`${error.message}\n`);
     return 2;
   }
-  const signal = new Promise<NodeJS.Signals>((resolve) => {
-    process.once("SIGINT", resolve);
-    process.once("SIGTERM", resolve);
-  });
-  await bridge.start();
-  const received = await signal;
-  // A second signal while draining: stop waiting.
-  const forceExit = (): never => process.exit(130);
-  process.once("SIGINT", forceExit);
-  process.once("SIGTERM", forceExit);
+  const received = await untilSignal(() => bridge.start());
+  // A second signal while draining: stop waiting, and end by that signal as its default action would.
+  const stopWaiting = (second: NodeJS.Signals): void => {
+    listenSignals("off", stopWaiting);
+    process.kill(process.pid, second);
+  };
+  listenSignals("on", stopWaiting);
   process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: "info", event: "signal", signal: received })}\n`);
   await bridge.close();
+  listenSignals("off", stopWaiting);
   // Whatever might still hold the event loop (a stuck socket), do not outlive the drain by long.
   setTimeout(() => process.exit(0), 2000).unref();
   return 0;
+}
+
+function listenSignals(method: "on" | "off", listener: (signal: NodeJS.Signals) => void): void {
+  process[method]("SIGINT", listener);
+  process[method]("SIGTERM", listener);
+}
+
+/** Starts, then resolves with the first SIGINT/SIGTERM (listening from before the start). */
+async function untilSignal(start: () => Promise<unknown>): Promise<NodeJS.Signals> {
+  let onSignal: (signal: NodeJS.Signals) => void = () => undefined;
+  const received = new Promise<NodeJS.Signals>((resolve) => {
+    onSignal = resolve;
+    listenSignals("on", onSignal);
+  });
+  try {
+    await start();
+    return await received;
+  } finally {
+    listenSignals("off", onSignal);
+  }
 }

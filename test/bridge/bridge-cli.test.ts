@@ -2,10 +2,13 @@
  * `syvain-otel bridge`: flags over environment, validation with exit code 2, `--help`.
  * (Start, SIGTERM drain and exit 0 run in example-otel-collector.test.ts.)
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { once } from "node:events";
+import { createServer, type AddressInfo, type Socket } from "node:net";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { bridgeOptionsFromFlags, collectFlags } from "../../src/cli/bridge-command.ts";
+import { gaugeSteps } from "./helpers/http.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const cli = (args: string[], env: Record<string, string> = {}) =>
@@ -52,6 +55,41 @@ describe("syvain-otel bridge flags", () => {
     expect(help.status).toBe(0);
     for (const line of ["--bind", "SYVAIN_BRIDGE_BIND", "--port", "--host", "SYVAIN_METRICS_HOST", "--jsonl", "--slug", "--max-queue-items", "--shutdown-timeout", "SYVAIN_METRICS_API_KEY", "SYVAIN_BRIDGE_AUTH_TOKEN"]) {
       expect(help.stdout).toContain(line);
+    }
+  });
+});
+
+describe("syvain-otel bridge signals", () => {
+  it("a second signal while draining ends the process by that signal (not a made-up exit code)", async () => {
+    // A "Syvain" that accepts connections and never answers: the request in flight keeps the drain waiting.
+    const sockets: Socket[] = [];
+    const hung = createServer((socket) => sockets.push(socket));
+    hung.listen(0, "127.0.0.1");
+    await once(hung, "listening");
+    const hungUrl = `http://127.0.0.1:${(hung.address() as AddressInfo).port}`;
+    const child = spawn(
+      process.execPath,
+      ["--conditions=syvain-source", "src/cli/main.ts", "bridge", "--port", "0", "--host", hungUrl, "--answer-timeout", "60", "--shutdown-timeout", "60"],
+      { cwd: root, env: { PATH: process.env.PATH, SYVAIN_METRICS_API_KEY: "ak_org_emulator" }, stdio: ["ignore", "ignore", "pipe"] },
+    );
+    try {
+      let stderr = "";
+      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+      const exited = once(child, "exit") as Promise<[number | null, NodeJS.Signals | null]>;
+      await vi.waitFor(() => expect(stderr).toContain('"event":"listening"'), { timeout: 10_000 });
+      const bridgeUrl = /"url":"([^"]+)"/.exec(stderr)![1]!;
+      const pending = fetch(`${bridgeUrl}/v1/metrics`, { method: "POST", headers: { "content-type": "application/json" }, body: gaugeSteps("hung", 0, 3) }).catch(() => undefined);
+      await vi.waitFor(() => expect(sockets.length).toBeGreaterThan(0), { timeout: 10_000 });
+      child.kill("SIGTERM");
+      await vi.waitFor(() => expect(stderr).toContain('"event":"shutdown.start"'), { timeout: 10_000 });
+      child.kill("SIGTERM");
+      const [code, signal] = await exited;
+      expect({ code, signal }).toEqual({ code: null, signal: "SIGTERM" });
+      await pending;
+    } finally {
+      child.kill("SIGKILL");
+      for (const socket of sockets) socket.destroy();
+      hung.close();
     }
   });
 });
