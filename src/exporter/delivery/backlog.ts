@@ -98,14 +98,24 @@ export class Backlog {
     return oldest;
   }
 
+  /** Whether a kind has a full batch queued (it may be sent without waiting for the flush delay). */
+  hasFullBatch(maxItems: number): boolean {
+    return this.#metricQueue.length >= maxItems || this.#annotationQueue.length >= maxItems;
+  }
+
   /**
    * A new batch of up to `maxItems` from the queue of the kind whose oldest item is older,
-   * among the kinds that may send: all when `draining`, else only what `targets` covers.
+   * among the kinds that may send: all when `draining`, else what `targets` covers and any kind
+   * with a full batch queued (waiting would not make that batch any bigger).
    */
   takeBatch(maxItems: number, draining: boolean, targets: Targets | undefined): EventRequest | undefined {
-    const metricWanted = this.#metricQueue.length > 0 && (draining || (targets !== undefined && this.#headIndex.metric < targets.metric));
+    const metricLength = this.#metricQueue.length;
+    const annotationLength = this.#annotationQueue.length;
+    const metricWanted =
+      metricLength > 0 && (draining || metricLength >= maxItems || (targets !== undefined && this.#headIndex.metric < targets.metric));
     const annotationWanted =
-      this.#annotationQueue.length > 0 && (draining || (targets !== undefined && this.#headIndex.annotation < targets.annotation));
+      annotationLength > 0 &&
+      (draining || annotationLength >= maxItems || (targets !== undefined && this.#headIndex.annotation < targets.annotation));
     if (!metricWanted && !annotationWanted) return undefined;
     const kind: EventKind =
       metricWanted && (!annotationWanted || this.#metricQueue.peekSeq() <= this.#annotationQueue.peekSeq()) ? "metric" : "annotation";

@@ -45,6 +45,8 @@ export class Outbox {
   #inFlight = 0;
   /** The background timer fired: send everything queued until the queues are empty. */
   #draining = false;
+  /** A pump is scheduled for full batches (see `#afterEnqueue`). */
+  #fullBatchScheduled = false;
   #flushTimer: NodeJS.Timeout | undefined;
   #retryTimer: NodeJS.Timeout | undefined;
   #retryTimerAt = Infinity;
@@ -201,7 +203,24 @@ export class Outbox {
   #afterEnqueue(): void {
     const { metrics, annotations } = this.#counters;
     if (metrics.pending + annotations.pending > this.#options.maxQueueItems) this.#overflow();
-    if (this.#flushTimer === undefined && !this.#draining) this.#armFlushTimer();
+    if (this.#draining) return;
+    if (this.#flushTimer === undefined) this.#armFlushTimer();
+    // A full batch gains nothing by waiting for the flush delay: send it once the caller's
+    // synchronous code is done (enqueue itself stays I/O-free). A pump that finds every request
+    // slot taken leaves it queued; the next request to settle pumps again.
+    if (!this.#fullBatchScheduled && this.#inFlight < this.#options.maxConcurrentRequests && this.#backlog.hasFullBatch(this.#options.maxBatchItems)) {
+      this.#scheduleFullBatches();
+    }
+  }
+
+  #scheduleFullBatches(): void {
+    if (this.#closed) return;
+    this.#fullBatchScheduled = true;
+    // Unref'd like the flush timer: queued events alone never keep a process alive.
+    setImmediate(() => {
+      this.#fullBatchScheduled = false;
+      this.#pump();
+    }).unref();
   }
 
   #overflow(): void {

@@ -60,6 +60,36 @@ describe("Outbox background sending", () => {
     expect(outbox.stats().metrics).toMatchObject({ accepted: 30, pending: 0 });
   });
 
+  it("sends full batches right after the enqueuing code returns (never inside enqueue), and the partial rest after the delay", async () => {
+    const sink = scriptedSink();
+    const outbox = new Outbox({ sink, maxBatchItems: 4, flushDelaySeconds: 10 });
+    const events = Array.from({ length: 10 }, () => metric());
+    for (const e of events) outbox.enqueueMetric(e);
+    expect(sink.calls).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(sink.calls.map((c) => idsOf(c.batch))).toEqual([events.slice(0, 4), events.slice(4, 8)].map((b) => b.map((e) => e.client_event_id)));
+    expect(outbox.stats().metrics).toMatchObject({ accepted: 8, pending: 2 });
+    await vi.advanceTimersByTimeAsync(9_999);
+    expect(sink.calls).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(sink.calls.map((c) => idsOf(c.batch).length)).toEqual([4, 4, 2]);
+  });
+
+  it("keeps a full batch queued while every request slot is taken, and sends it when one frees", async () => {
+    const sink = scriptedSink(() => "hold");
+    const outbox = new Outbox({ sink, maxBatchItems: 2, maxConcurrentRequests: 1, flushDelaySeconds: 10 });
+    for (let i = 0; i < 4; i++) outbox.enqueueMetric(metric());
+    await vi.advanceTimersByTimeAsync(0);
+    expect(sink.calls).toHaveLength(1);
+    outbox.enqueueMetric(metric());
+    await vi.advanceTimersByTimeAsync(0);
+    expect(sink.calls).toHaveLength(1);
+    sink.held()[0]!.resolve();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(sink.calls.map((c) => idsOf(c.batch).length)).toEqual([2, 2]);
+    expect(outbox.stats().metrics).toMatchObject({ accepted: 2, pending: 3 });
+  });
+
   it("re-arms the background timer for events enqueued after a drain", async () => {
     const sink = scriptedSink();
     const outbox = new Outbox({ sink });
