@@ -20,12 +20,14 @@ export interface CollectorSettings {
   owner: string;
   delivery: Required<DeliveryOptions>;
   exitFlushTimeoutSeconds: number;
+  flushOnExit: boolean;
 }
 
 export abstract class CollectorBase implements AsyncDisposable {
   readonly #owner: string;
   readonly #delivery: Required<DeliveryOptions>;
   readonly #exitFlushTimeoutSeconds: number;
+  readonly #flushOnExit: boolean;
   readonly #experiments = new Set<Experiment>();
   #closed = false;
 
@@ -33,6 +35,7 @@ export abstract class CollectorBase implements AsyncDisposable {
     this.#owner = settings.owner;
     this.#delivery = deliveryPart(settings.delivery);
     this.#exitFlushTimeoutSeconds = settings.exitFlushTimeoutSeconds;
+    this.#flushOnExit = settings.flushOnExit;
   }
 
   /**
@@ -45,7 +48,13 @@ export abstract class CollectorBase implements AsyncDisposable {
     const spec = validateExperimentArgs(slug, options, owner);
     const { record, sink } = await this.provision(spec);
     const outbox = new Outbox({ ...this.#delivery, sink, label: `experiment ${JSON.stringify(record.slug)}` });
-    const experiment = new Experiment({ record, outbox, sink, exitFlushTimeoutSeconds: this.#exitFlushTimeoutSeconds });
+    const experiment = new Experiment({
+      record,
+      outbox,
+      sink,
+      exitFlushTimeoutSeconds: this.#exitFlushTimeoutSeconds,
+      flushOnExit: this.#flushOnExit,
+    });
     this.#experiments.add(experiment);
     return experiment;
   }

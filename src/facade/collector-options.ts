@@ -13,11 +13,22 @@ const seconds = z.number().finite().positive("must be a positive number of secon
 const exitOptions = {
   /** Deadline of the best-effort flush at the end of `run()` and of the process hooks. */
   exitFlushTimeoutSeconds: seconds.default(10),
+  flushOnExit: z.boolean().default(true),
 };
 
 export interface LocalCollectorOptions extends DeliveryOptions {
   /** Seconds the best-effort flushes (end of `run()`, process hooks) may take. @default 10 */
   exitFlushTimeoutSeconds?: number;
+  /**
+   * When the event loop empties (`beforeExit`) with events or status updates still queued, flush
+   * them within `exitFlushTimeoutSeconds`, even for an experiment that never used `run()` /
+   * `start()`: best effort (never raises; a `SyvainDeliveryWarning` if delivery stays incomplete),
+   * the status is left as it is, and the process then exits as it would have. Only the loop
+   * emptying triggers it (signals and uncaught errors are the hooks of `run()` / `start()`), it
+   * keeps nothing alive, and it does nothing for a run started with `installHooks: false`.
+   * `false`: data not flushed explicitly is lost when the script ends. @default true
+   */
+  flushOnExit?: boolean;
 }
 
 export interface CollectorOptions extends LocalCollectorOptions {

@@ -38,6 +38,8 @@ export interface ExperimentInit {
   /** Deadline of the best-effort flushes (end of `run()`, process hooks). */
   exitFlushTimeoutSeconds: number;
   hooks?: ProcessHooks;
+  /** Flush what is still queued when the event loop empties, even without `run()`. @default true */
+  flushOnExit?: boolean;
   onWarning?: WarningSink;
   now?: () => number;
 }
@@ -105,6 +107,7 @@ export class Experiment implements AsyncDisposable {
       warn: init.onWarning ?? emitProcessWarning,
       timeoutSeconds: init.exitFlushTimeoutSeconds,
       mark: (end) => this.#markForProcessEnd(end),
+      flushOnExit: init.flushOnExit ?? true,
     });
   }
 
@@ -125,6 +128,7 @@ export class Experiment implements AsyncDisposable {
     const metadata = validateMetricMetadata(given.metadata, owner);
     const timestamp = normalizeTimestamp(given.timestamp, owner, this.#now);
     this.#outbox.enqueueMetric({ client_event_id: this.#ids.next(), name: validName, value: validValue, step, timestamp, metadata });
+    this.#guard.armExitFlush();
   }
 
   /** Queues a text event (checkpoint, phase change, incident, link). No I/O. */
@@ -137,12 +141,15 @@ export class Experiment implements AsyncDisposable {
     const metadata = validateAnnotationMetadata(given.metadata, owner);
     const timestamp = normalizeTimestamp(given.timestamp, owner, this.#now);
     this.#outbox.enqueueAnnotation({ client_event_id: this.#ids.next(), text: validText, timestamp, metadata });
+    this.#guard.armExitFlush();
   }
 
   /** Marks the experiment `running` (queued, ordered with events; no flush). */
   start(options: RunOptions = {}): void {
     this.#assertOpen();
     this.#transition("start");
+    // A supervisor that owns exit owns it for everything: the exit safety net steps aside too.
+    if (options.installHooks === false) this.#guard.forbidExitFlush();
     if (options.installHooks ?? true) this.#guard.acquire();
   }
 
@@ -200,6 +207,7 @@ export class Experiment implements AsyncDisposable {
   async flush(): Promise<FlushStatus> {
     const status = await this.#outbox.flush({ retries: 0 });
     this.#guard.releaseIfSettled(this.#lifecycle.isFinished, status);
+    this.#guard.disarmIfDrained();
     return status;
   }
 
@@ -207,6 +215,7 @@ export class Experiment implements AsyncDisposable {
   async flushOrRaise(options: FlushOrRaiseOptions = {}): Promise<FlushStatus> {
     const status = await this.#outbox.flush({ ...options, retries: options.retries ?? DEFAULT_RAISE_RETRIES });
     this.#guard.releaseIfSettled(this.#lifecycle.isFinished, status);
+    this.#guard.disarmIfDrained();
     if (!status.ok) throw new DeliveryIncompleteError(status, this.#label);
     return status;
   }
@@ -219,6 +228,8 @@ export class Experiment implements AsyncDisposable {
   /** Drains (within the deadline) and closes the outbox, and removes process hooks. Idempotent. */
   async close(options: { timeoutSeconds?: number } = {}): Promise<FlushStatus> {
     this.#closed = true;
+    // The close drains (its pending I/O keeps the process alive); no safety net after it.
+    this.#guard.forbidExitFlush();
     try {
       await this.#otel.shutdown();
       return await this.#outbox.close({ timeoutSeconds: options.timeoutSeconds ?? this.#exitFlushTimeoutSeconds });
@@ -242,18 +253,22 @@ export class Experiment implements AsyncDisposable {
    */
   createMeterProvider(options?: ExperimentMeterProviderOptions): MeterProvider {
     this.#assertOpen();
+    this.#guard.armExitFlush();
     return this.#otel.meterProvider(options);
   }
 
   /** A `LoggerProvider` whose log records become this experiment's annotations. */
   createLoggerProvider(options?: ExperimentLoggerProviderOptions): LoggerProvider {
     this.#assertOpen();
+    this.#guard.armExitFlush();
     return this.#otel.loggerProvider(options);
   }
 
   #transition(transition: Transition): void {
     const status = this.#lifecycle.apply(transition);
-    if (status !== undefined) this.#outbox.enqueueStatus(status);
+    if (status === undefined) return;
+    this.#outbox.enqueueStatus(status);
+    this.#guard.armExitFlush();
   }
 
   #assertOpen(): void {

@@ -100,6 +100,11 @@ export class OtelView {
     this.#binding = binding;
   }
 
+  /** How many providers it made and has not shut down. */
+  get size(): number {
+    return this.#owned.size;
+  }
+
   get resource(): Resource {
     this.#resource ??= experimentResource(this.#binding);
     return this.#resource;

@@ -8,6 +8,12 @@
  * it would have without us: same exit code, death by the same signal, the error printed by Node.
  * We step aside when someone else also listens (they own the decision to exit).
  * `process.exit()` cannot be intercepted (its `exit` event is synchronous): flush before calling it.
+ *
+ * An *exit-only* participant (`register(p, { exitOnly: true })`: the facade's `flushOnExit` safety
+ * net) takes part in the `beforeExit` ending only, and alone installs only the `beforeExit`
+ * listener: signals and uncaught errors keep Node's default behaviour. It gets one call per
+ * ending and is then dropped, so the `beforeExit` that Node emits again after our async work finds
+ * nothing to do and the process exits (no loop, even when delivery failed).
  */
 import { inspect } from "node:util";
 
@@ -33,6 +39,11 @@ export interface HookableProcess {
   exitCode?: number | string | null | undefined;
 }
 
+export interface RegisterOptions {
+  /** Take part only when the event loop empties (`beforeExit`), never in signals or errors. @default false */
+  exitOnly?: boolean;
+}
+
 export interface ProcessHooksOptions {
   target?: HookableProcess;
   /** Added to the longest participant deadline before the registry stops waiting, in ms. @default 1000 */
@@ -46,6 +57,9 @@ const signals = ["SIGINT", "SIGTERM"] as const;
 export class ProcessHooks {
   readonly #target: HookableProcess;
   readonly #participants = new Set<ProcessEndParticipant>();
+  readonly #exitParticipants = new Set<ProcessEndParticipant>();
+  #exitListening = false;
+  #allListening = false;
   readonly #marginMs: number;
   readonly #rethrow: (error: unknown) => void;
   #ending: ProcessEnd | undefined;
@@ -59,16 +73,16 @@ export class ProcessHooks {
   }
 
   get size(): number {
-    return this.#participants.size;
+    return this.#participants.size + this.#exitParticipants.size;
   }
 
   /** Returns the function that unregisters (idempotent). */
-  register(participant: ProcessEndParticipant): () => void {
-    if (this.#participants.size === 0) this.#install();
-    this.#participants.add(participant);
+  register(participant: ProcessEndParticipant, options: RegisterOptions = {}): () => void {
+    const set = options.exitOnly === true ? this.#exitParticipants : this.#participants;
+    set.add(participant);
+    this.#sync();
     return () => {
-      if (!this.#participants.delete(participant)) return;
-      if (this.#participants.size === 0) this.#uninstall();
+      if (set.delete(participant)) this.#sync();
     };
   }
 
@@ -84,7 +98,9 @@ export class ProcessHooks {
     if (this.#ending) {
       // A second Ctrl+C while flushing, or a first one during an exit or error flush: stop waiting.
       this.#abandoned = this.#ending;
-      this.#uninstall();
+      this.#participants.clear();
+      this.#exitParticipants.clear();
+      this.#sync();
       this.#reraise(signal);
       return;
     }
@@ -106,16 +122,21 @@ export class ProcessHooks {
 
   readonly #listeners = signals.map((signal) => [signal, () => this.#onSignal(signal)] as const);
 
-  #install(): void {
-    this.#target.on("beforeExit", this.#onBeforeExit);
-    this.#target.on("uncaughtException", this.#onUncaught);
-    for (const [signal, listener] of this.#listeners) this.#target.on(signal, listener);
-  }
-
-  #uninstall(): void {
-    this.#target.off("beforeExit", this.#onBeforeExit);
-    this.#target.off("uncaughtException", this.#onUncaught);
-    for (const [signal, listener] of this.#listeners) this.#target.off(signal, listener);
+  /** Listens to exactly what the registered participants need: nothing stays behind. */
+  #sync(): void {
+    const all = this.#participants.size > 0;
+    const exit = all || this.#exitParticipants.size > 0;
+    if (exit !== this.#exitListening) {
+      if (exit) this.#target.on("beforeExit", this.#onBeforeExit);
+      else this.#target.off("beforeExit", this.#onBeforeExit);
+      this.#exitListening = exit;
+    }
+    if (all !== this.#allListening) {
+      const toggle = all ? this.#target.on.bind(this.#target) : this.#target.off.bind(this.#target);
+      toggle("uncaughtException", this.#onUncaught);
+      for (const [signal, listener] of this.#listeners) toggle(signal, listener);
+      this.#allListening = all;
+    }
   }
 
   #reraise(signal: "SIGINT" | "SIGTERM"): void {
@@ -126,7 +147,7 @@ export class ProcessHooks {
 
   async #end(end: ProcessEnd, then: () => void): Promise<void> {
     this.#ending = end;
-    const participants = [...this.#participants];
+    const participants = end.kind === "exit" ? [...this.#participants, ...this.#exitParticipants] : [...this.#participants];
     // A referenced timer keeps the process alive while we flush (the delivery core's own timers are
     // unref'd), and bounds the whole ending if a participant misbehaves.
     let timer: NodeJS.Timeout | undefined;
@@ -138,7 +159,10 @@ export class ProcessHooks {
     } finally {
       clearTimeout(timer);
       this.#participants.clear();
-      this.#uninstall();
+      // Exit-only participants had their one call; after a signal or error someone else decided
+      // the process lives on (their listener), so they keep waiting for the loop to empty.
+      if (end.kind === "exit") this.#exitParticipants.clear();
+      this.#sync();
       this.#ending = undefined;
       if (this.#abandoned === end) this.#abandoned = undefined;
       else then();

@@ -2,6 +2,12 @@
  * What guards a run's data beyond `metric()`: the best-effort flush (end of `run()`, of a
  * `running()` scope, of the process) and the process-hook registration that triggers it when the
  * process ends first. Registered from `start()` until a terminal status has been flushed.
+ *
+ * The exit safety net (`flushOnExit`) covers data no such flush has yet been asked for — a script
+ * that queues points without `run()`/`start()` and simply ends: armed by the first thing queued
+ * after the last flush (an exit-only registration: `beforeExit`, never signals or errors), it
+ * flushes once when the event loop empties, leaving the status alone. A flush that leaves nothing
+ * pending, a best-effort flush, `close()`, and `installHooks: false` (a supervisor owns exit) disarm it.
  */
 import { DeliveryIncompleteError } from "../errors.ts";
 import type { Outbox } from "../exporter/delivery/outbox.ts";
@@ -21,14 +27,56 @@ export interface RunGuardOptions {
   timeoutSeconds: number;
   /** Marks the experiment for this ending (the guard then flushes). */
   mark: (end: ProcessEnd) => void;
+  /** The exit safety net (see above). @default true */
+  flushOnExit?: boolean;
 }
 
 export class RunGuard {
   readonly #o: RunGuardOptions;
   #release: (() => void) | undefined;
+  #disarm: (() => void) | undefined;
+  /** False once `flushOnExit: false`, `installHooks: false` or `close()` ruled the net out. */
+  #netAllowed: boolean;
 
   constructor(options: RunGuardOptions) {
     this.#o = options;
+    this.#netAllowed = options.flushOnExit ?? true;
+  }
+
+  /** Something was queued: make sure the loop emptying flushes it. Cheap when already armed. */
+  armExitFlush(): void {
+    if (this.#disarm !== undefined || !this.#netAllowed) return;
+    this.#disarm = this.#o.hooks.register(
+      {
+        deadlineMs: this.#o.timeoutSeconds * 1000,
+        onProcessEnd: async () => {
+          this.disarmExitFlush();
+          // The run's own hooks mark and flush this ending; one flush is enough.
+          if (this.#release !== undefined) return;
+          if (this.#o.otel.size === 0 && pendingItems(this.#o.outbox) === 0) return;
+          await this.#o.otel.flush();
+          await this.#bestEffortFlush("the event loop emptied (flushOnExit)");
+        },
+      },
+      { exitOnly: true },
+    );
+  }
+
+  disarmExitFlush(): void {
+    const disarm = this.#disarm;
+    this.#disarm = undefined;
+    disarm?.();
+  }
+
+  /** After an explicit flush: nothing pending (now, synchronously) means nothing left to guard. */
+  disarmIfDrained(): void {
+    if (pendingItems(this.#o.outbox) === 0) this.disarmExitFlush();
+  }
+
+  /** `installHooks: false` or `close()`: the net never arms again. */
+  forbidExitFlush(): void {
+    this.#netAllowed = false;
+    this.disarmExitFlush();
   }
 
   /** Registers with the process hooks (once). */
@@ -75,6 +123,9 @@ export class RunGuard {
   /** Never raises: the data stays queued and a warning says what is missing. */
   async #bestEffortFlush(context: string): Promise<void> {
     const { outbox, label, warn, timeoutSeconds } = this.#o;
+    // Everything queued so far gets this attempt (and its warning): the net waits for newer data,
+    // so an unreachable server costs one exit deadline, not two.
+    this.disarmExitFlush();
     if (outbox.isClosed) return;
     try {
       const status = await outbox.flush({ retries: BEST_EFFORT_RETRIES, timeoutSeconds });
@@ -83,4 +134,9 @@ export class RunGuard {
       warn(`${label}: best-effort flush after ${context} failed: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
+}
+
+function pendingItems(outbox: Outbox): number {
+  const { metrics, annotations, statusUpdates } = outbox.stats();
+  return metrics.pending + annotations.pending + statusUpdates.pending;
 }
