@@ -2,63 +2,13 @@
  * Process hooks in real child processes: signals, uncaught errors, normal exit and an unreachable
  * server, against an emulator on a loopback port started by the test.
  */
-import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../src/testing/index.ts";
+import { spawnFixture } from "./child-runner.ts";
 
 const fixture = fileURLToPath(new URL("./fixtures/job.ts", import.meta.url));
-
-interface ChildResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-interface Child {
-  result: Promise<ChildResult>;
-  /** Resolves when stdout has printed `line`. */
-  printed(line: string): Promise<void>;
-  kill(signal: NodeJS.Signals): void;
-  write(text: string): void;
-}
-
-function runJob(mode: string, slug: string, host: string, apiKey: string): Child {
-  const child = spawn(process.execPath, ["--conditions=syvain-source", fixture, mode, slug], {
-    env: { ...process.env, SYVAIN_METRICS_API_KEY: apiKey, SYVAIN_METRICS_HOST: host },
-    stdio: ["pipe", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  const waiters: { line: string; resolve: () => void }[] = [];
-  child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-    stdout += chunk;
-    for (const waiter of waiters) if (stdout.split("\n").includes(waiter.line)) waiter.resolve();
-  });
-  child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
-    stderr += chunk;
-  });
-  // A hung child must fail the test, not the suite: kill it after a generous bound.
-  const guard = setTimeout(() => child.kill("SIGKILL"), 45_000);
-  const result = new Promise<ChildResult>((resolve) => {
-    child.on("close", (code, signal) => {
-      clearTimeout(guard);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
-  return {
-    result,
-    printed: (line) =>
-      new Promise<void>((resolve, reject) => {
-        if (stdout.split("\n").includes(line)) return resolve();
-        waiters.push({ line, resolve });
-        void result.then((r) => reject(new Error(`child ended before printing ${line}: ${JSON.stringify(r)}`)));
-      }),
-    kill: (signal) => child.kill(signal),
-    write: (text) => child.stdin.write(text),
-  };
-}
+const runJob = (mode: string, slug: string, host: string, apiKey: string) => spawnFixture(fixture, [mode, slug], { host, apiKey });
 
 let emulator: Emulator;
 beforeAll(async () => {

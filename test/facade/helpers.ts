@@ -11,8 +11,11 @@ export class RecordingSink implements DeliverySink {
   /** When set, `deliver` rejects with this error instead of recording. */
   failWith: Error | undefined;
   closed = false;
+  /** Every `deliver` call, failed ones included. */
+  attempts = 0;
 
   deliver(batch: Batch): Promise<IngestResult> {
+    this.attempts++;
     if (this.failWith) return Promise.reject(this.failWith);
     this.batches.push(batch);
     const accepted = batch.kind === "status" ? 1 : batch.items.length;
@@ -66,7 +69,15 @@ export interface TestExperiment {
   fakeProcess: FakeProcess;
 }
 
-export function testExperiment(options: { slug?: string; exitFlushTimeoutSeconds?: number; now?: () => number; sink?: RecordingSink } = {}): TestExperiment {
+export interface TestExperimentOptions {
+  slug?: string;
+  exitFlushTimeoutSeconds?: number;
+  flushOnExit?: boolean;
+  now?: () => number;
+  sink?: RecordingSink;
+}
+
+export function testExperiment(options: TestExperimentOptions = {}): TestExperiment {
   const sink = options.sink ?? new RecordingSink();
   const warnings: string[] = [];
   const fakeProcess = new FakeProcess();
@@ -80,6 +91,7 @@ export function testExperiment(options: { slug?: string; exitFlushTimeoutSeconds
     sink,
     exitFlushTimeoutSeconds: options.exitFlushTimeoutSeconds ?? 5,
     hooks,
+    ...(options.flushOnExit === undefined ? {} : { flushOnExit: options.flushOnExit }),
     onWarning: (m) => warnings.push(m),
     ...(options.now ? { now: options.now } : {}),
   });

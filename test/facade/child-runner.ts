@@ -1,0 +1,53 @@
+/** Runs a fixture script in a child Node process (`--conditions=syvain-source`) against an emulator. */
+import { spawn } from "node:child_process";
+
+export interface ChildResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface Child {
+  result: Promise<ChildResult>;
+  /** Resolves when stdout has printed `line`. */
+  printed(line: string): Promise<void>;
+  kill(signal: NodeJS.Signals): void;
+  write(text: string): void;
+}
+
+export function spawnFixture(fixture: string, args: readonly string[], server: { host: string; apiKey: string }): Child {
+  const child = spawn(process.execPath, ["--conditions=syvain-source", fixture, ...args], {
+    env: { ...process.env, SYVAIN_METRICS_API_KEY: server.apiKey, SYVAIN_METRICS_HOST: server.host },
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  const waiters: { line: string; resolve: () => void }[] = [];
+  child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+    stdout += chunk;
+    for (const waiter of waiters) if (stdout.split("\n").includes(waiter.line)) waiter.resolve();
+  });
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+    stderr += chunk;
+  });
+  // A hung child must fail the test, not the suite: kill it after a generous bound.
+  const guard = setTimeout(() => child.kill("SIGKILL"), 45_000);
+  const result = new Promise<ChildResult>((resolve) => {
+    child.on("close", (code, signal) => {
+      clearTimeout(guard);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+  return {
+    result,
+    printed: (line) =>
+      new Promise<void>((resolve, reject) => {
+        if (stdout.split("\n").includes(line)) return resolve();
+        waiters.push({ line, resolve });
+        void result.then((r) => reject(new Error(`child ended before printing ${line}: ${JSON.stringify(r)}`)));
+      }),
+    kill: (signal) => child.kill(signal),
+    write: (text) => child.stdin.write(text),
+  };
+}
