@@ -20,7 +20,8 @@ export interface AnnotationOptions {
 export interface RunOptions {
   /**
    * Mark the experiment and flush when the process ends (normal exit, SIGINT/SIGTERM, uncaught
-   * error). `false` when a supervisor owns process exit. @default true
+   * error). `false` when a supervisor owns process exit: the collector's `flushOnExit` safety net
+   * then stays off for this experiment too. @default true
    */
   installHooks?: boolean;
 }

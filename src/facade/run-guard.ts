@@ -49,8 +49,11 @@ export class RunGuard {
     this.#disarm = this.#o.hooks.register(
       {
         deadlineMs: this.#o.timeoutSeconds * 1000,
-        onProcessEnd: async () => {
+        onProcessEnd: async (end) => {
           this.disarmExitFlush();
+          // Only the loop emptying is ours (a registry from an older copy of this package in the
+          // same process may not know exit-only participants and call us for a signal too).
+          if (end.kind !== "exit") return;
           // The run's own hooks mark and flush this ending; one flush is enough.
           if (this.#release !== undefined) return;
           if (this.#o.otel.size === 0 && pendingItems(this.#o.outbox) === 0) return;

@@ -107,6 +107,18 @@ describe("Experiment: flushOnExit", () => {
     expect(warnings).toHaveLength(1);
   });
 
+  it("points recorded through createMeterProvider() are collected and delivered when the loop empties", async () => {
+    const { experiment, sink, fakeProcess } = testExperiment();
+    const provider = experiment.createMeterProvider();
+    expect(fakeProcess.listenerCount("beforeExit")).toBe(1);
+    provider.getMeter("test").createGauge("gpu_util").record(0.9, { step: 3 });
+    expect(sink.metrics).toEqual([]);
+    fakeProcess.emit("beforeExit", 0);
+    await vi.waitFor(() => expect(sink.metrics.map((m) => [m.name, m.value, m.step])).toEqual([["gpu_util", 0.9, 3]]));
+    expect(experiment.status).toBe("created");
+    await experiment.close();
+  });
+
   it("flushOnExit: false registers nothing", () => {
     const { experiment, fakeProcess } = testExperiment({ flushOnExit: false });
     experiment.metric("loss", 0.5, { step: 0 });
