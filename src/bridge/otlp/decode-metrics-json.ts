@@ -4,17 +4,18 @@
  * protobuf decoder, so both encodings give identical SDK objects.
  */
 import { z } from "zod";
-import type { Attributes, HrTime } from "@opentelemetry/api";
 import type { ExponentialHistogram, Histogram, ResourceMetrics } from "@opentelemetry/sdk-metrics";
 import { DATA_POINT_FLAG_NO_RECORDED_VALUE, type DecodedDataPoint, type DecodedMetricsRequest } from "./decoded-types.ts";
 import { attributes, count, double, enumeration, int32, int64, nanos, optionalString, parseOtlpJson, resource, scope, uint32 } from "./otlp-json-common.ts";
+import { fastMetricsRequest, histogramDataPoint } from "./decode-metrics-json-fast.ts";
 import { RejectionTally, assembleMetric, dataPoint, nanosToHrTime, sdkResource, type DecodedMetricBody } from "./sdk-shapes.ts";
 
-const temporality = enumeration({
+const temporalityNames: Readonly<Record<string, number>> = {
   AGGREGATION_TEMPORALITY_UNSPECIFIED: 0,
   AGGREGATION_TEMPORALITY_DELTA: 1,
   AGGREGATION_TEMPORALITY_CUMULATIVE: 2,
-})
+};
+const temporality = enumeration(temporalityNames)
   .nullish()
   .transform((v) => v ?? 0);
 const time = nanos.nullish().transform((v) => nanosToHrTime(v ?? 0n));
@@ -26,7 +27,8 @@ const numberPoint = z.object({
   startTimeUnixNano: time,
   timeUnixNano: time,
   asDouble: double.nullish(),
-  asInt: int64.nullish(),
+  // As a number straight away (all the SDK point keeps); `Number(bigint)` rounds like `Number(text)`.
+  asInt: int64.transform(Number).nullish(),
   flags,
 });
 
@@ -41,17 +43,6 @@ const histogramCommon = {
   min: optionalDouble,
   max: optionalDouble,
 };
-
-/** The SDK point, with `sum` / `min` / `max` only when the sender set them (they are optional in OTLP). */
-function histogramDataPoint<V extends Histogram | ExponentialHistogram>(
-  p: { startTimeUnixNano: HrTime; timeUnixNano: HrTime; attributes: Attributes; flags: number; sum?: number | undefined; min?: number | undefined; max?: number | undefined },
-  value: V,
-): DecodedDataPoint<V> {
-  if (p.sum !== undefined) value.sum = p.sum;
-  if (p.min !== undefined) value.min = p.min;
-  if (p.max !== undefined) value.max = p.max;
-  return dataPoint(p.startTimeUnixNano, p.timeUnixNano, p.attributes, value, p.flags);
-}
 
 const histogramPoint = z
   .object({ ...histogramCommon, bucketCounts: z.array(count).nullish(), explicitBounds: z.array(double).nullish() })
@@ -93,11 +84,18 @@ const request = z.object({
     .nullish(),
 });
 
-type JsonMetric = z.output<typeof metric>;
-type JsonNumberPoint = z.output<typeof numberPoint>;
+export type JsonMetricsRequest = z.output<typeof request>;
+export type JsonMetric = z.output<typeof metric>;
+export type JsonNumberPoint = z.output<typeof numberPoint>;
 
-export function decodeMetricsJson(body: Uint8Array | string): DecodedMetricsRequest {
-  const parsed = parseOtlpJson(body, request);
+export interface DecodeJsonOptions {
+  /** Plain-code decoding of the common shapes before zod (`decode-metrics-json-fast.ts`). @default true */
+  fastPath?: boolean;
+}
+
+export function decodeMetricsJson(body: Uint8Array | string, options: DecodeJsonOptions = {}): DecodedMetricsRequest {
+  const fast = options.fastPath === false ? undefined : (normalized: unknown) => fastMetricsRequest(normalized, temporalityNames);
+  const parsed = parseOtlpJson(body, request, fast);
   const rejected = new RejectionTally();
   let dataPointCount = 0;
   const resourceMetrics: ResourceMetrics[] = (parsed.resourceMetrics ?? []).map((rm) => ({
@@ -137,7 +135,7 @@ function numberPoints(input: JsonNumberPoint[], rejected: RejectionTally): { poi
   let allInt = input.length > 0;
   for (const p of input) {
     let value: number;
-    if (p.asInt != null) value = Number(p.asInt);
+    if (p.asInt != null) value = p.asInt;
     else if (p.asDouble != null) {
       value = p.asDouble;
       allInt = false;

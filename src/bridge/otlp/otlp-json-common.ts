@@ -16,9 +16,9 @@ import { OtlpDecodeError } from "./otlp-decode-error.ts";
 /** JSON nesting allowed: an AnyValue level costs up to four JSON levels (kvlistValue, values, KeyValue, value), plus the envelope. */
 const MAX_JSON_DEPTH = 4 * MAX_ANY_VALUE_DEPTH + 16;
 
-const INTEGER = /^[-+]?\d+$/;
-const DOUBLE = /^(NaN|[-+]?Infinity|[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?)$/;
-const BASE64 = /^[A-Za-z0-9+/_-]*={0,2}$/;
+export const INTEGER = /^[-+]?\d+$/;
+export const DOUBLE = /^(NaN|[-+]?Infinity|[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?)$/;
+export const BASE64 = /^[A-Za-z0-9+/_-]*={0,2}$/;
 
 const integerNumber = z.number().refine(Number.isInteger, "expected an integer");
 const integerString = z.string().regex(INTEGER, "expected a decimal integer");
@@ -35,7 +35,12 @@ export const double = z.union([z.number(), z.string().regex(DOUBLE, "expected a 
 export const bytes = z
   .string()
   .regex(BASE64, "expected base64")
-  .transform((v) => new Uint8Array(Buffer.from(v, v.includes("-") || v.includes("_") ? "base64url" : "base64")));
+  .transform(base64Bytes);
+
+/** Standard or URL-safe base64 (the bytes of a validated `bytes` string). */
+export function base64Bytes(v: string): Uint8Array {
+  return new Uint8Array(Buffer.from(v, v.includes("-") || v.includes("_") ? "base64url" : "base64"));
+}
 
 /** An enum given as its number or its proto name (e.g. `AGGREGATION_TEMPORALITY_DELTA`). */
 export function enumeration(names: Record<string, number>): z.ZodType<number> {
@@ -134,14 +139,22 @@ export const scope = z
  * Parses a JSON body and validates it against `schema`; every failure is an `OtlpDecodeError`
  * naming the field and the value it got.
  */
-export function parseOtlpJson<S extends z.ZodType>(body: Uint8Array | string, schema: S): z.output<S> {
+export function parseOtlpJson<S extends z.ZodType>(
+  body: Uint8Array | string,
+  schema: S,
+  /** Plain-code decoding of the common shapes (see `otlp-json-fast.ts`); `undefined` leaves the body to zod. */
+  fast?: (normalized: unknown) => z.output<S> | undefined,
+): z.output<S> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(typeof body === "string" ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("utf8"));
   } catch (error) {
     throw new OtlpDecodeError(`body is not valid JSON: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
-  const result = schema.safeParse(normalizeKeys(parsed, 0));
+  const normalized = normalizeKeys(parsed, 0);
+  const quick = fast?.(normalized);
+  if (quick !== undefined) return quick;
+  const result = schema.safeParse(normalized);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const path = formatPath(issue?.path ?? []);
