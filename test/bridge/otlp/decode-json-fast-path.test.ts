@@ -89,4 +89,22 @@ describe("OTLP/JSON metrics: fast path and zod agree", () => {
     expect(failures).toBeGreaterThan(300);
     expect(failures).toBeLessThan(2700);
   });
+
+  it("on attribute values nested up to the limit and one level past it", () => {
+    const nested = (levels: number): unknown => {
+      let value: unknown = { stringValue: "leaf" };
+      for (let i = 0; i < levels; i++) value = i % 2 === 0 ? { arrayValue: { values: [value] } } : { kvlistValue: { values: [{ key: "k", value }] } };
+      return value;
+    };
+    const outcomes = [63, 64, 65].map((levels) => {
+      const point = { timeUnixNano: "1", asDouble: 1, attributes: [{ key: "deep", value: nested(levels) }] };
+      const body = JSON.stringify({ resourceMetrics: [{ scopeMetrics: [{ metrics: [{ name: "m", gauge: { dataPoints: [point] } }] }] }] });
+      // The fast path decodes up to the limit itself and leaves the refusal to zod.
+      expect(fastMetricsRequest(JSON.parse(body), {}) !== undefined).toBe(levels <= 64);
+      const [fast, zodOnly] = decodeBoth(body);
+      expect(fast).toEqual(zodOnly);
+      return fast.ok;
+    });
+    expect(outcomes).toEqual([true, true, false]);
+  });
 });
