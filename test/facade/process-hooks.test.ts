@@ -1,6 +1,10 @@
-import { describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { ProcessHooks, type ProcessEnd, type ProcessEndParticipant } from "../../src/facade/process-hooks.ts";
 import { FakeProcess, RecordingSink, testExperiment } from "./helpers.ts";
+
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 const events = ["beforeExit", "uncaughtException", "SIGINT", "SIGTERM"];
 
@@ -21,8 +25,8 @@ function setup() {
   return { fake, rethrown, hooks };
 }
 
-/** For checks that nothing happens: give it a moment. */
-const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
+/** The participants' deadline (1000 ms) plus the registry's margin (50 ms): until then an ending waits. */
+const endingBudgetMs = 1050;
 /** An ending is over once our listeners are gone (no test adds its own SIGTERM listener). */
 const ended = (fake: FakeProcess) => vi.waitFor(() => expect(fake.listenerCount("SIGTERM")).toBe(0));
 
@@ -61,10 +65,12 @@ describe("ProcessHooks registry", () => {
   });
 
   it("a second SIGINT while flushing stops waiting and raises at once", async () => {
+    vi.useFakeTimers();
     const { fake, hooks } = setup();
     hooks.register(participant([], () => new Promise(() => undefined)));
     fake.emit("SIGINT", "SIGINT");
-    await settle();
+    // Up to the last millisecond of the budget the first SIGINT only waits for the flush.
+    await vi.advanceTimersByTimeAsync(endingBudgetMs - 1);
     expect(fake.kills).toEqual([]);
     fake.emit("SIGINT", "SIGINT");
     expect(fake.kills).toEqual([{ pid: fake.pid, signal: "SIGINT" }]);
@@ -72,10 +78,12 @@ describe("ProcessHooks registry", () => {
 
   it("a SIGINT while an exit or error flush is running stops waiting and raises it (Ctrl+C is never swallowed)", async () => {
     for (const [event, arg] of [["beforeExit", 0], ["uncaughtException", new Error("boom")]] as const) {
+      vi.useFakeTimers();
       const { fake, hooks, rethrown } = setup();
       hooks.register(participant([], () => new Promise(() => undefined)));
       fake.emit(event, arg, event);
-      await settle();
+      await vi.advanceTimersByTimeAsync(endingBudgetMs - 1);
+      expect(fake.kills).toEqual([]);
       fake.emit("SIGINT", "SIGINT");
       expect(fake.kills).toEqual([{ pid: fake.pid, signal: "SIGINT" }]);
       for (const name of events) expect(fake.listenerCount(name)).toBe(0);
@@ -105,12 +113,38 @@ describe("ProcessHooks registry", () => {
   it("with another uncaughtException listener the error is theirs: nothing ends", async () => {
     const { fake, hooks, rethrown } = setup();
     const log: ProcessEnd[] = [];
+    vi.useFakeTimers();
     fake.on("uncaughtException", () => undefined);
     hooks.register(participant(log));
     fake.emit("uncaughtException", new Error("handled elsewhere"), "uncaughtException");
-    await settle();
+    await vi.advanceTimersByTimeAsync(endingBudgetMs * 2);
     expect(log).toEqual([]);
     expect(rethrown).toEqual([]);
+    expect(fake.listenerCount("SIGTERM")).toBe(1);
+  });
+
+  it("a second uncaught error while an ending flushes is printed and makes the exit code 1, without ending twice", async () => {
+    for (const [event, arg] of [["beforeExit", 0], ["uncaughtException", new Error("first")]] as const) {
+      const printed: string[] = [];
+      vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {
+        printed.push(String(chunk));
+        return true;
+      });
+      const { fake, hooks, rethrown } = setup();
+      const log: ProcessEnd[] = [];
+      let finish = (): void => undefined;
+      hooks.register(participant(log, () => new Promise<void>((resolve) => (finish = resolve))));
+      fake.emit(event, arg, event);
+      const second = new Error("second failure while flushing");
+      fake.emit("uncaughtException", second, "uncaughtException");
+      expect(fake.exitCode).toBe(1);
+      expect(printed.join("")).toContain("second failure while flushing");
+      finish();
+      await ended(fake);
+      expect(log).toHaveLength(1);
+      expect(rethrown).toEqual(event === "uncaughtException" ? [arg] : []);
+      vi.restoreAllMocks();
+    }
   });
 
   it("beforeExit: participants end with the exit code; no signal, no rethrow", async () => {
