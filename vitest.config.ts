@@ -10,5 +10,6 @@ export default defineConfig({
     hookTimeout: 30_000,
     pool: "forks",
     restoreMocks: true,
+    reporters: ["default", "./test/summary-reporter.ts"],
   },
 });
