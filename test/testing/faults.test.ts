@@ -57,7 +57,7 @@ describe("scripted faults", () => {
     while ((emulator.counters.requests.createExperiment ?? 0) < 2) await new Promise((r) => setTimeout(r, 5));
     expect(emulator.store.experiment("slow")).toBeUndefined();
     expect((await pending).status).toBe(201);
-    expect(emulator.store.experiment("slow")).toBeDefined();
+    expect(emulator.store.experiment("slow")?.slug).toBe("slow");
   });
 
   it("applies `*` to every route, after the route's own script", async () => {

@@ -123,7 +123,8 @@ describe("client error classification (permanent statuses are not retried)", () 
     expect(error.code).toBe("network");
     expect(error.retryable).toBe(true);
     expect(error.message).toMatch(/ECONNREFUSED/);
-    expect(error.cause).toBeDefined();
+    // The low-level error stays reachable for diagnosis: the socket error itself, not a wrapper.
+    expect(error.cause).toMatchObject({ code: "ECONNREFUSED" });
   });
 
   it("calls after close() reject with shutdown", async () => {
