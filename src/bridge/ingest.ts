@@ -11,9 +11,10 @@
  *   unavailable, the bridge shutting down, or no answer in time. The sender retries; points it
  *   resends that did get queued are deduplicated by their deterministic event ids.
  */
-import { ExportResultCode } from "@opentelemetry/core";
+import { ExportResultCode, type ExportResult } from "@opentelemetry/core";
 import { SyvainApiError, SyvainError } from "../errors.ts";
 import { waitUntil } from "../exporter/delivery/deadline.ts";
+import type { SyvainExportResult } from "../exporter/otel/export-callback.ts";
 import type { BridgeExporters } from "./bridge-options.ts";
 import { decodeRequest, type DecodedRequest } from "./export-calls.ts";
 import { GrpcCode, encodeExportResponse, encodeStatus, type OtlpEncoding, type OtlpSignal } from "./otlp/encode-response.ts";
@@ -61,13 +62,11 @@ export async function ingest(signal: OtlpSignal, encoding: OtlpEncoding, body: U
   const pressure = decoded.count > 0 ? deliveryPressure(context.exporters) ?? queueRoom(context, decoded.count) : undefined;
   if (pressure !== undefined) return unavailable(`not accepting data: ${pressure}`);
 
-  const kind = signal === "metrics" ? "metrics" : "annotations";
-  const invalidBefore = invalidCount(context.exporters, kind);
-  // `export()` maps and counts invalid items synchronously, so the difference is this request's.
   const settled = Promise.all(decoded.calls.map((call) => call.run(context.exporters)));
-  const invalid = invalidCount(context.exporters, kind) - invalidBefore;
   if (!(await waitUntil(settled, Date.now() + context.answerTimeoutMs))) return unavailable(`no answer from Syvain within ${context.answerTimeoutMs / 1000} s`);
   const results = await settled;
+  // Each export answers with the items its mapping rejected: exact per request, whatever else runs.
+  const invalid = results.reduce((sum, result) => sum + invalidOf(result), 0);
 
   // Data that cannot go anywhere (e.g. a resource without a usable slug) is rejected; any other
   // failure means "not queued": the sender keeps everything and retries.
@@ -138,8 +137,8 @@ function queueRoom(context: IngestContext, incoming: number): string | undefined
   return `${fullest} events are waiting for delivery and this request has ${incoming}; the queue holds ${context.maxQueueItems}`;
 }
 
-function invalidCount(exporters: BridgeExporters, kind: "metrics" | "annotations"): number {
-  let total = 0;
-  for (const experiment of exporters.stats()) total += experiment[kind].invalid;
-  return total;
+/** `SyvainExportResult.invalid`: every result of the Syvain exporters carries it. */
+function invalidOf(result: ExportResult): number {
+  const invalid = (result as Partial<SyvainExportResult>).invalid;
+  return typeof invalid === "number" ? invalid : 0;
 }

@@ -9,8 +9,9 @@ import type { LogRecordExporter, ReadableLogRecord } from "@opentelemetry/sdk-lo
 import { groupLogRecordsByResource } from "../mapping/index.ts";
 import { SyvainExporterBase } from "./otel/exporter-base.ts";
 import type { SyvainExporterOptions } from "./otel/exporter-options.ts";
-import { prepareAnnotations } from "./otel/prepare-events.ts";
-import { runExport, type ExportGroup } from "./otel/run-export.ts";
+import type { ExportGroup } from "./otel/export-group.ts";
+import { annotationChunks } from "./otel/prepare-events.ts";
+import { runExport } from "./otel/run-export.ts";
 
 export class SyvainLogRecordExporter extends SyvainExporterBase implements LogRecordExporter {
   constructor(options?: SyvainExporterOptions) {
@@ -21,7 +22,7 @@ export class SyvainLogRecordExporter extends SyvainExporterBase implements LogRe
     this.guardExport(resultCallback, (result) => {
       const groups: ExportGroup[] = groupLogRecordsByResource(logs).map(({ resource, records }) => ({
         resource,
-        prepare: ({ slug }) => prepareAnnotations(records, slug),
+        chunks: ({ slug }) => annotationChunks(records, slug),
       }));
       runExport(this.core, "annotations", groups, result);
     });

@@ -5,7 +5,9 @@
  * - `export()` answers promptly and exactly once, and never throws: it maps, enqueues and calls
  *   back; delivery happens in the background (the SDK reader already batches and times, so there
  *   is no second batching layer here). Only the first export of an unseen experiment waits, for
- *   its get-or-create.
+ *   its get-or-create. An export larger than one chunk (`export-chunks.ts`) is mapped and queued
+ *   chunk by chunk with a loop turn in between, so sending starts before mapping ends; it answers
+ *   once its last chunk is queued. The result carries `invalid` (`SyvainExportResult`).
  * - FAILED results carry a `SyvainError` whose `code` says why: `auth` / `forbidden` / `server` ...
  *   (experiment creation), `not_found` / `conflict` (folder path), `queue_overflow` (this export
  *   evicted queued events), `shutdown`, `invalid_argument` (no usable slug on the resource).
@@ -16,7 +18,7 @@ import type { ExportResult } from "@opentelemetry/core";
 import type { AggregationTemporality, InstrumentType, PushMetricExporter, ResourceMetrics } from "@opentelemetry/sdk-metrics";
 import { SyvainExporterBase } from "./otel/exporter-base.ts";
 import type { SyvainExporterOptions } from "./otel/exporter-options.ts";
-import { prepareMetrics } from "./otel/prepare-events.ts";
+import { metricChunks } from "./otel/prepare-events.ts";
 import { runExport } from "./otel/run-export.ts";
 import { selectSyvainTemporality } from "./otel/temporality.ts";
 
@@ -28,7 +30,7 @@ export class SyvainMetricExporter extends SyvainExporterBase implements PushMetr
   export(metrics: ResourceMetrics, resultCallback: (result: ExportResult) => void): void {
     this.guardExport(resultCallback, (result) => {
       const { stepAttribute } = this.core.options;
-      const group = { resource: metrics.resource, prepare: ({ slug }: { slug: string }) => prepareMetrics(metrics.scopeMetrics, slug, stepAttribute) };
+      const group = { resource: metrics.resource, chunks: ({ slug }: { slug: string }) => metricChunks(metrics.scopeMetrics, slug, stepAttribute) };
       runExport(this.core, "metrics", [group], result);
     });
   }

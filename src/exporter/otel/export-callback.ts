@@ -8,15 +8,24 @@ import { exporterDiag } from "./diag-logger.ts";
 
 export type ResultCallback = (result: ExportResult) => void;
 
+/**
+ * What the Syvain exporters pass their `export()` callback: an OTel `ExportResult` plus the number
+ * of data points / log records of this export that the mapping rejected (also counted in
+ * `stats()[].invalid`). The bridge reports it as OTLP partial success; the SDK ignores it.
+ */
+export interface SyvainExportResult extends ExportResult {
+  invalid: number;
+}
+
 export interface SettleOnce {
-  succeed(): void;
-  fail(error: Error): void;
+  succeed(invalid?: number): void;
+  fail(error: Error, invalid?: number): void;
   readonly settled: boolean;
 }
 
 export function settleOnce(callback: ResultCallback): SettleOnce {
   let settled = false;
-  const settle = (result: ExportResult): void => {
+  const settle = (result: SyvainExportResult): void => {
     if (settled) return;
     settled = true;
     try {
@@ -26,8 +35,8 @@ export function settleOnce(callback: ResultCallback): SettleOnce {
     }
   };
   return {
-    succeed: () => settle({ code: ExportResultCode.SUCCESS }),
-    fail: (error) => settle({ code: ExportResultCode.FAILED, error }),
+    succeed: (invalid = 0) => settle({ code: ExportResultCode.SUCCESS, invalid }),
+    fail: (error, invalid = 0) => settle({ code: ExportResultCode.FAILED, error, invalid }),
     get settled() {
       return settled;
     },

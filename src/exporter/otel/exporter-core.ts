@@ -32,7 +32,10 @@ export class ExporterCore {
   readonly #destination: Destination;
   readonly #registry: ExperimentRegistry;
   readonly #counters = new Map<string, SlugCounters>();
+  /** Exports still mapping, queueing or waiting for their experiment's creation. */
   readonly #pendingExports = new Set<Promise<void>>();
+  /** Per slug, the last unfinished export: the next one to that experiment runs after it. */
+  readonly #tails = new Map<string, Promise<void>>();
   #holders = 0;
   #closing: Promise<void> | undefined;
 
@@ -63,19 +66,33 @@ export class ExporterCore {
   }
 
   /**
-   * Hands `enqueue` the experiment's outbox: at once when the experiment is known (returns
-   * `undefined`), else after its creation (returns the promise). Throws / rejects with a
-   * `SyvainError`: creation failure, queue overflow caused by this enqueue, shutdown.
+   * Hands `enqueue` the experiment's outbox and gives the number of queued events it evicted to
+   * make room: at once when the experiment is known, else after its creation (a promise). Throws /
+   * rejects with a `SyvainError`: creation failure, shutdown.
    */
-  deliver(spec: ExperimentSpec, enqueue: Enqueue): Promise<void> | undefined {
+  deliver(spec: ExperimentSpec, enqueue: Enqueue): number | Promise<number> {
     const target = this.#registry.resolve(spec);
-    if (!(target instanceof Promise)) {
-      enqueueChecked(target, enqueue, this.options.maxQueueItems);
-      return undefined;
-    }
-    const task = target.then((entry) => enqueueChecked(entry, enqueue, this.options.maxQueueItems));
-    const tracked = task.catch(() => undefined).finally(() => this.#pendingExports.delete(tracked));
+    if (!(target instanceof Promise)) return enqueueCounted(target, enqueue);
+    return target.then((entry) => enqueueCounted(entry, enqueue));
+  }
+
+  /**
+   * Runs `work` after the unfinished work of earlier exports to the same experiment, so exports
+   * are queued in order; synchronously when there is none. Unfinished work is tracked until it
+   * settles: `forceFlush()` and `shutdown()` wait for it (every chunk of an export already
+   * accepted gets queued before the drain).
+   */
+  inOrder(slug: string, work: () => Promise<void> | undefined): Promise<void> | undefined {
+    const tail = this.#tails.get(slug);
+    const task = tail === undefined ? work() : tail.then(work);
+    if (task === undefined) return undefined;
+    const tracked = task.catch(() => undefined);
+    this.#tails.set(slug, tracked);
     this.#pendingExports.add(tracked);
+    void tracked.then(() => {
+      this.#pendingExports.delete(tracked);
+      if (this.#tails.get(slug) === tracked) this.#tails.delete(slug);
+    });
     return task;
   }
 
@@ -85,7 +102,7 @@ export class ExporterCore {
     counters.lastExportError = error;
   }
 
-  /** Drains every outbox, waiting at most `timeoutSeconds` in all (exports still creating their experiment included). */
+  /** Drains every outbox, waiting at most `timeoutSeconds` in all (exports still mapping or creating their experiment included). */
   async forceFlush(timeoutSeconds = this.options.flushTimeoutSeconds): Promise<void> {
     const deadline = deadlineIn(timeoutSeconds);
     await waitUntil(Promise.allSettled(this.#pendingExports), deadline);
@@ -137,7 +154,9 @@ export class ExporterCore {
 
   async #close(): Promise<void> {
     try {
-      const statuses = await this.#registry.closeAll(deadlineIn(this.options.shutdownTimeoutSeconds));
+      const deadline = deadlineIn(this.options.shutdownTimeoutSeconds);
+      await waitUntil(Promise.allSettled(this.#pendingExports), deadline);
+      const statuses = await this.#registry.closeAll(deadline);
       warnIncomplete("shutdown", statuses);
     } finally {
       // Creations past the deadline were abandoned: every export waiting on one is answered now.
@@ -152,19 +171,21 @@ function droppedCount(entry: RegistryEntry): number {
   return stats.metrics.dropped + stats.annotations.dropped;
 }
 
-function enqueueChecked(entry: RegistryEntry, enqueue: Enqueue, maxQueueItems: number): void {
+/** Enqueues into an open outbox; gives how many queued events the outbox evicted to make room. */
+function enqueueCounted(entry: RegistryEntry, enqueue: Enqueue): number {
   if (entry.outbox.isClosed) {
     throw new SyvainError("shutdown", `experiment ${JSON.stringify(entry.slug)}: the exporter is shut down; nothing was queued`);
   }
   const before = droppedCount(entry);
   enqueue(entry);
-  const evicted = droppedCount(entry) - before;
-  if (evicted > 0) {
-    throw new SyvainError(
-      "queue_overflow",
-      `experiment ${JSON.stringify(entry.slug)}: queue full (maxQueueItems ${maxQueueItems}); ${evicted} oldest queued events were evicted to make room. Syvain is not keeping up or is unreachable`,
-    );
-  }
+  return droppedCount(entry) - before;
+}
+
+export function queueOverflowError(slug: string, maxQueueItems: number, evicted: number): SyvainError {
+  return new SyvainError(
+    "queue_overflow",
+    `experiment ${JSON.stringify(slug)}: queue full (maxQueueItems ${maxQueueItems}); ${evicted} oldest queued events were evicted to make room. Syvain is not keeping up or is unreachable`,
+  );
 }
 
 function warnIncomplete(operation: string, statuses: readonly SlugStatus[]): void {

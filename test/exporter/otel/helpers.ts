@@ -43,9 +43,13 @@ export class ManualReader extends MetricReader {
   }
 }
 
-/** What the SDK exports for a gauge recorded at steps `from .. from + steps - 1` (value = step). */
+/**
+ * What the SDK exports for a gauge recorded at steps `from .. from + steps - 1` (value = step).
+ * The cardinality limit is raised past `steps` (the SDK's default, 2,000, would fold the last
+ * steps into its overflow series, which takes the limit's last slot).
+ */
 export async function collectGauge(resource: Resource, steps: number, from = 0): Promise<ResourceMetrics> {
-  const reader = new ManualReader();
+  const reader = new ManualReader({ cardinalitySelector: () => Math.max(2000, steps + 1) });
   const provider = new MeterProvider({ resource, readers: [reader] });
   const gauge = provider.getMeter("t").createGauge("loss");
   for (let step = from; step < from + steps; step++) gauge.record(step, { step });

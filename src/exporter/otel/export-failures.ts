@@ -1,0 +1,30 @@
+/** How a failed export group is recorded (per-slug counters, a `diag` warning) and reported (one error). */
+import { SyvainError } from "../../errors.ts";
+import { exporterDiag } from "./diag-logger.ts";
+import type { ExporterCore } from "./exporter-core.ts";
+
+export type SignalKind = "metrics" | "annotations";
+
+export function noteFailure(core: ExporterCore, kind: SignalKind, slug: string | undefined, thrown: unknown): SyvainError {
+  const error = asSyvainError(thrown);
+  if (slug !== undefined) core.recordFailure(slug, error);
+  exporterDiag.warn(`export of ${kind} failed: ${error.message}`);
+  return error;
+}
+
+export function asSyvainError(thrown: unknown): SyvainError {
+  if (thrown instanceof SyvainError) return thrown;
+  const message = thrown instanceof Error ? thrown.message : String(thrown);
+  return new SyvainError("invalid_argument", `unexpected error while exporting: ${message}`, { cause: thrown });
+}
+
+/** One failure as is; several as one error listing them (code of the first). */
+export function combineFailures(failures: readonly SyvainError[]): SyvainError {
+  const [first, ...rest] = failures;
+  if (first === undefined) return new SyvainError("invalid_argument", "export failed");
+  if (rest.length === 0) return first;
+  return new SyvainError(first.code, `${failures.length} experiments failed: ${failures.map((f) => f.message).join("; ")}`, {
+    cause: first,
+    retryable: failures.every((f) => f.retryable),
+  });
+}
