@@ -51,3 +51,4 @@ export type { BridgeOptions, BridgeExporters } from "./bridge/bridge-options.ts"
 export type { BridgeLogEntry } from "./bridge/bridge-log.ts";
 export { OtlpDecodeError } from "./bridge/otlp/otlp-decode-error.ts";
 export type { Batch, DeliverySink } from "./exporter/delivery/delivery-types.ts";
+export type { SyvainExportResult } from "./exporter/otel/export-callback.ts";
