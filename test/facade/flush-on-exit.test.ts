@@ -7,7 +7,7 @@ import { describe, expect, it, vi } from "vitest";
 import { SyvainError, SyvainValidationError } from "../../src/errors.ts";
 import { Collector } from "../../src/facade/collector.ts";
 import { NoopCollector } from "../../src/facade/local-collectors.ts";
-import { ProcessHooks, type ProcessEnd } from "../../src/facade/process-hooks.ts";
+import { ProcessHooks, type ProcessEnd, type ProcessEndParticipant } from "../../src/facade/process-hooks.ts";
 import { FakeProcess, testExperiment } from "./helpers.ts";
 
 const others = ["uncaughtException", "SIGINT", "SIGTERM"];
@@ -64,6 +64,27 @@ describe("ProcessHooks: exit-only participants", () => {
     fake.emit("beforeExit", 0);
     await noBeforeExit(fake);
     expect(log).toEqual([{ kind: "exit", exitCode: 0 }]);
+  });
+
+  it("an ending that is not the loop emptying never makes the net flush, even from a registry that calls it for signals", async () => {
+    /** An older copy of the registry, unaware of exit-only participants: every participant takes part in every ending. */
+    class OlderRegistry extends ProcessHooks {
+      override register(participant: ProcessEndParticipant): () => void {
+        return super.register(participant);
+      }
+    }
+    const { experiment, sink, fakeProcess, warnings } = testExperiment({
+      exitFlushTimeoutSeconds: 0.2,
+      hooks: (target, rethrow) => new OlderRegistry({ target, rethrow }),
+    });
+    sink.failWith = retryable();
+    experiment.metric("loss", 0.5, { step: 0 });
+    expect(fakeProcess.listenerCount("SIGTERM")).toBe(1);
+    fakeProcess.emit("SIGTERM", "SIGTERM");
+    // The registry raises the signal again only after every participant finished: a flush by the net would have warned by then.
+    await vi.waitFor(() => expect(fakeProcess.kills).toEqual([{ pid: fakeProcess.pid, signal: "SIGTERM" }]));
+    expect(warnings).toEqual([]);
+    expect(experiment.status).toBe("created");
   });
 
   it("alone leave uncaught errors to Node (no uncaughtException listener, nothing re-thrown)", () => {

@@ -75,6 +75,8 @@ export interface TestExperimentOptions {
   flushOnExit?: boolean;
   now?: () => number;
   sink?: RecordingSink;
+  /** Another process-hook registry over the fake process (default: a current `ProcessHooks`). */
+  hooks?: (target: FakeProcess, rethrow: (error: unknown) => void) => ProcessHooks;
 }
 
 export function testExperiment(options: TestExperimentOptions = {}): TestExperiment {
@@ -82,7 +84,8 @@ export function testExperiment(options: TestExperimentOptions = {}): TestExperim
   const warnings: string[] = [];
   const fakeProcess = new FakeProcess();
   const rethrown: unknown[] = [];
-  const hooks = new ProcessHooks({ target: fakeProcess, rethrow: (error) => rethrown.push(error) });
+  const rethrow = (error: unknown): void => void rethrown.push(error);
+  const hooks = options.hooks?.(fakeProcess, rethrow) ?? new ProcessHooks({ target: fakeProcess, rethrow });
   const slug = options.slug ?? "unit-run";
   const outbox = new Outbox({ sink, label: `experiment "${slug}"`, flushDelaySeconds: 0.01, onWarning: (m) => warnings.push(m) });
   const experiment = new Experiment({
