@@ -5,7 +5,7 @@
 import { once } from "node:events";
 import { connect } from "node:net";
 import { gzipSync, deflateSync, deflateRawSync, zstdCompressSync } from "node:zlib";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ProtobufLogsSerializer, ProtobufMetricsSerializer } from "@opentelemetry/otlp-transformer";
 import { createBridge, type Bridge } from "../../src/bridge/create-bridge.ts";
 import type { BridgeLogEntry } from "../../src/bridge/bridge-log.ts";
@@ -13,6 +13,7 @@ import type { BridgeOptions } from "../../src/bridge/bridge-options.ts";
 import { EMULATOR_API_KEY, startEmulator, type Emulator } from "../../src/testing/index.ts";
 import { collectSampleMetrics, emitSampleLogs } from "./helpers/sdk-data.ts";
 import { JSON_TYPE, PROTOBUF, post, readStatus } from "./helpers/http.ts";
+import { requestReachesServer } from "./helpers/server-signals.ts";
 
 const TOKEN = "bridge-token-0123456789";
 let emulator: Emulator;
@@ -174,10 +175,12 @@ describe("clients that go away", () => {
     const { port } = new URL(url);
     const socket = connect(Number(port), "127.0.0.1");
     await once(socket, "connect");
+    const reached = requestReachesServer(Number(port), "/v1/metrics");
     socket.write("POST /v1/metrics HTTP/1.1\r\nhost: x\r\ncontent-type: application/x-protobuf\r\ncontent-length: 1000\r\n\r\n0123456789");
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Cut the body off only once the bridge is reading it (closing earlier would test an unparsed request instead).
+    await reached;
     socket.destroy();
-    await waitForLog(() => logs.some((e) => e.event === "request" && e.status === 400));
+    await vi.waitFor(() => expect(logs).toContainEqual(expect.objectContaining({ event: "request", status: 400 })), { timeout: 5_000, interval: 10 });
     expect(logs.some((e) => e.event === "request.crashed")).toBe(false);
     expect((await post(`${url}/v1/metrics`, await metricsBody(), PROTOBUF)).status).toBe(200);
   });
@@ -208,11 +211,6 @@ describe("clients that go away", () => {
     expect((await post(`${url}/v1/metrics`, await metricsBody(), { ...PROTOBUF, authorization: `Bearer ${TOKEN}` })).status).toBe(200);
   });
 });
-
-async function waitForLog(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 200 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
-  expect(condition()).toBe(true);
-}
 
 describe("inbound auth", () => {
   it("401 without the bearer token; probes stay open; the token never reaches the log", async () => {
