@@ -14,7 +14,7 @@ import { SyvainMetricExporter } from "../../../src/exporter/metric-exporter.ts";
 import type { SyvainExportResult } from "../../../src/exporter/otel/export-callback.ts";
 import { EXPORT_CHUNK_ITEMS, chunkRecords, chunkScopeMetrics } from "../../../src/exporter/otel/export-chunks.ts";
 import { syvainResource } from "../../../src/exporter/otel/syvain-resource.ts";
-import { collectGauge, exportOnce } from "./helpers.ts";
+import { collectGauge, exportOnce, shutDownAndDrain } from "./helpers.ts";
 import { GatedSink } from "./test-sinks.ts";
 
 const LARGE = EXPORT_CHUNK_ITEMS * 2 + 123;
@@ -79,9 +79,8 @@ describe("a large export", () => {
     await exporter.forceFlush();
     expect(steps(sink.delivered)).toEqual(range(0, LARGE));
     expect((await answered).code).toBe(ExportResultCode.SUCCESS);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await shutDownAndDrain(exporter); // every path that could answer again has run
     expect(results).toHaveLength(1);
-    await exporter.shutdown();
   });
 
   it("is queued before a later export to the same experiment", async () => {

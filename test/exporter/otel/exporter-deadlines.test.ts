@@ -11,7 +11,7 @@ import { SyvainMetricExporter } from "../../../src/exporter/metric-exporter.ts";
 import { createSyvainExporters } from "../../../src/exporter/otel/create-exporters.ts";
 import { syvainResource } from "../../../src/exporter/otel/syvain-resource.ts";
 import { experiment, json, startScriptedServer, type ScriptedServer } from "../client/scripted-server.ts";
-import { collectGauge, exportOnce } from "./helpers.ts";
+import { collectGauge, drainPendingWork, exportOnce } from "./helpers.ts";
 import { GatedSink, UnavailableSink } from "./test-sinks.ts";
 
 const KEY = "ak_org_deadline_test";
@@ -35,9 +35,8 @@ async function hungServer(options: { holdCreation: boolean }): Promise<{ server:
   return { server, held };
 }
 
-async function until(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
-}
+/** Polling bound for `vi.waitFor`: well inside HANG_LIMIT_MS, so a condition never met fails with its own message. */
+const POLL = { timeout: 5_000, interval: 5 };
 
 describe("exporter deadlines", () => {
   it(
@@ -46,9 +45,9 @@ describe("exporter deadlines", () => {
       const { server, held } = await hungServer({ holdCreation: false });
       const exporter = new SyvainMetricExporter({ apiKey: KEY, host: server.url, shutdownTimeoutSeconds: 0.3, flushDelaySeconds: 0 });
       expect((await exportOnce(exporter, await collectGauge(syvainResource({ slug: "hung" }), 3))).code).toBe(ExportResultCode.SUCCESS);
-      await until(() => held.length === 1);
+      await vi.waitFor(() => expect(held).toHaveLength(1), POLL);
       await exporter.shutdown();
-      await until(() => exporter.stats()[0]?.metrics.pending === 0);
+      await vi.waitFor(() => expect(exporter.stats()[0]?.metrics.pending).toBe(0), POLL);
       const [stats] = exporter.stats();
       expect(stats?.metrics).toMatchObject({ enqueued: 3, accepted: 0, failed: 3 });
       expect(stats?.lastError?.code).toBe("shutdown");
@@ -64,10 +63,11 @@ describe("exporter deadlines", () => {
       const { server } = await hungServer({ holdCreation: true });
       const exporter = new SyvainMetricExporter({ apiKey: KEY, host: server.url, shutdownTimeoutSeconds: 0.3 });
       const answered = exportOnce(exporter, await collectGauge(syvainResource({ slug: "hung" }), 3));
-      await until(() => server.requests.length === 1);
+      await vi.waitFor(() => expect(server.requests).toHaveLength(1), POLL);
       await exporter.shutdown();
       const result = await answered;
       expect(result.code).toBe(ExportResultCode.FAILED);
+      await drainPendingWork(); // shut down: nothing is left that could answer again
       expect(result.calls()).toBe(1);
       expect((result.error as SyvainError).code).toBe("shutdown");
       expect(result.error?.message).toContain('"hung"');
@@ -82,7 +82,7 @@ describe("exporter deadlines", () => {
       const { server } = await hungServer({ holdCreation: true });
       const exporter = new SyvainMetricExporter({ apiKey: KEY, host: server.url, flushTimeoutSeconds: 0.3, shutdownTimeoutSeconds: 0.1 });
       const answered = exportOnce(exporter, await collectGauge(syvainResource({ slug: "hung" }), 3));
-      await until(() => server.requests.length === 1);
+      await vi.waitFor(() => expect(server.requests).toHaveLength(1), POLL);
       await exporter.forceFlush();
       await exporter.shutdown();
       expect((await answered).code).toBe(ExportResultCode.FAILED);

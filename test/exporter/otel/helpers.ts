@@ -17,7 +17,10 @@ export function emulatorTarget(emulator: Emulator): { apiKey: string; host: stri
   return { apiKey: EMULATOR_API_KEY, host: emulator.url };
 }
 
-/** Calls an exporter's `export()` and resolves with the result, counting callback calls. */
+/**
+ * Calls an exporter's `export()` and resolves with the first result. `calls()` keeps counting
+ * callback calls: check it only after `shutDownAndDrain()`, when a wrong second call would have come.
+ */
 export function exportOnce<T>(
   exporter: { export(data: T, callback: (result: ExportResult) => void): void },
   data: T,
@@ -26,10 +29,25 @@ export function exportOnce<T>(
     let calls = 0;
     exporter.export(data, (result) => {
       calls += 1;
-      // Resolve on the next macrotask so a (wrong) second call would be counted.
-      if (calls === 1) setTimeout(() => resolve({ ...result, calls: () => calls }), 20);
+      if (calls === 1) resolve({ ...result, calls: () => calls });
     });
   });
+}
+
+/** Lets pending promise jobs, I/O callbacks and immediates run for a few turns of the event loop. */
+export async function drainPendingWork(turns = 10): Promise<void> {
+  for (let turn = 0; turn < turns; turn++) await new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * Flushes and shuts the exporter down (shutdown answers every export still waiting), then drains
+ * the event loop: every path that could call an export's callback late has run by then, so a
+ * callback count checked afterwards is final.
+ */
+export async function shutDownAndDrain(exporter: { forceFlush(): Promise<void>; shutdown(): Promise<void> }): Promise<void> {
+  await exporter.forceFlush();
+  await exporter.shutdown();
+  await drainPendingWork();
 }
 
 /** A reader that exports only when asked: `collect()` gives the SDK's `ResourceMetrics`. */
