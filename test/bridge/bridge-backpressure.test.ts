@@ -2,7 +2,7 @@
  * Backpressure and retries: the bridge never answers 200 for data it did not queue; a sender
  * that retries after 503 gets its data delivered exactly once when Syvain comes back.
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createBridge, type Bridge } from "../../src/bridge/create-bridge.ts";
 import type { BridgeLogEntry } from "../../src/bridge/bridge-log.ts";
 import type { BridgeOptions } from "../../src/bridge/bridge-options.ts";
@@ -40,6 +40,10 @@ afterEach(async () => {
   await bridge.close();
   await emulator.close();
 });
+
+/** Polls `/readyz` until it answers `status` (bounded: a bridge that never gets there fails with the last status seen). */
+const readinessBecomes = (status: number): Promise<void> =>
+  vi.waitFor(async () => expect((await fetch(`${url}/readyz`)).status).toBe(status), { timeout: 20_000, interval: 25 });
 
 const requestStatuses = (signal: string) => logs.filter((e) => e.event === "request" && e.signal === signal).map((e) => e.status);
 
@@ -94,7 +98,7 @@ describe("Syvain unavailable", () => {
     expect((await post(`${url}/v1/metrics`, gaugeBody(0, 10), JSON_TYPE)).status).toBe(200);
     emulator.faults.random("ingestMetrics", { rate: 1, mix: [{ status: 503, retryAfterSeconds: 0 }] });
     expect((await post(`${url}/v1/metrics`, gaugeBody(10, 18), JSON_TYPE)).status).toBe(200);
-    await waitFor(async () => (await fetch(`${url}/readyz`)).status === 503);
+    await readinessBecomes(503);
 
     const refused = await post(`${url}/v1/metrics`, gaugeBody(18, 30), JSON_TYPE);
     expect(refused.status).toBe(503);
@@ -102,17 +106,9 @@ describe("Syvain unavailable", () => {
     expect(JSON.parse(refused.text)).toMatchObject({ code: 14, message: expect.stringContaining("pressure") });
 
     emulator.faults.clear();
-    await waitFor(async () => (await fetch(`${url}/readyz`)).status === 200);
+    await readinessBecomes(200);
     expect((await post(`${url}/v1/metrics`, gaugeBody(18, 30), JSON_TYPE)).status).toBe(200);
     await bridge.close();
     expect(emulator.store.metrics("pressure").map((m) => m.step).sort((a, b) => a! - b!)).toEqual(Array.from({ length: 30 }, (_, i) => i));
   });
 });
-
-async function waitFor(condition: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}

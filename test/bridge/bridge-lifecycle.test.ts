@@ -4,7 +4,7 @@
 import { readFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createBridge, type Bridge } from "../../src/bridge/create-bridge.ts";
 import type { BridgeLogEntry } from "../../src/bridge/bridge-log.ts";
 import { SyvainValidationError } from "../../src/errors.ts";
@@ -94,7 +94,7 @@ describe("close()", () => {
     bridge = createBridge({ port: 0, log: (e) => logs.push(e), syvain: { apiKey: EMULATOR_API_KEY, host: emulator.url } });
     const { url } = await bridge.start();
     const inFlight = post(`${url}/v1/metrics`, gaugeSteps("draining", 0, 5), JSON_TYPE);
-    await waitFor(() => emulator.counters.requests.createExperiment !== undefined);
+    await vi.waitFor(() => expect(emulator.counters.requests.createExperiment).toBeDefined(), { timeout: 5_000, interval: 10 });
     const closed = bridge.close();
     expect((await inFlight).status).toBe(200);
     await closed;
@@ -115,11 +115,3 @@ describe("close()", () => {
     expect(records.filter((r) => r.type === "metric").map((r) => r.step)).toEqual([0, 1, 2]);
   });
 });
-
-async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
