@@ -5,6 +5,7 @@
  */
 import type { JsonObject, MetricMetadata } from "../exporter/api/contract.ts";
 import { describeValue } from "../config/parse-options.ts";
+import { codePointCount } from "../exporter/api/code-points.ts";
 import { SyvainValidationError } from "../errors.ts";
 import { facadeLimits } from "./limits.ts";
 import { isPlainObject, setOwn } from "../mapping/json.ts";
@@ -147,12 +148,6 @@ export function validateAnnotationText(text: unknown, owner: string): string {
     }
   }
   return text;
-}
-
-function codePointCount(text: string): number {
-  let count = 0;
-  for (const _ of text) count++;
-  return count;
 }
 
 /** Any JSON object, up to the contract's byte limit once serialized. */

@@ -19,6 +19,7 @@ import { Buffer } from "node:buffer";
 import type { HrTime, SpanContext } from "@opentelemetry/api";
 import type { Resource } from "@opentelemetry/resources";
 import type { ReadableLogRecord } from "@opentelemetry/sdk-logs";
+import { codePointCount } from "../exporter/api/code-points.ts";
 import { apiLimits } from "../exporter/api/contract.ts";
 import type { AnnotationEvent, JsonObject } from "../exporter/api/contract.ts";
 import { DropCounter } from "./drops.ts";
@@ -133,12 +134,6 @@ function isValidSpanContext(span: SpanContext): boolean {
     typeof span.traceId === "string" && TRACE_ID.test(span.traceId) && !ALL_ZEROS.test(span.traceId)
     && typeof span.spanId === "string" && SPAN_ID.test(span.spanId) && !ALL_ZEROS.test(span.spanId)
   );
-}
-
-function codePointCount(text: string): number {
-  let count = 0;
-  for (const _ of text) count++;
-  return count;
 }
 
 function recordTime(record: ReadableLogRecord): HrTime | undefined {

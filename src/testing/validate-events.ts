@@ -5,6 +5,7 @@
  */
 import { apiLimits } from "../exporter/api/contract.ts";
 import type { AnnotationEvent, MetricEvent, ValidationDetail } from "../exporter/api/contract.ts";
+import { codePointCount } from "../exporter/api/code-points.ts";
 
 /** Enough to fix a batch; more would only make a huge response. */
 const MAX_DETAILS = 100;
@@ -87,7 +88,7 @@ export function validateAnnotations(items: readonly unknown[]): ItemsResult<Anno
     const text = item.text;
     if (typeof text !== "string") {
       details.push({ index, field: "text", message: "must be a string" });
-    } else if (text.length > apiLimits.maxAnnotationTextChars && codePoints(text) > apiLimits.maxAnnotationTextChars) {
+    } else if (text.length > apiLimits.maxAnnotationTextChars && codePointCount(text) > apiLimits.maxAnnotationTextChars) {
       details.push({ index, field: "text", message: `must be at most ${apiLimits.maxAnnotationTextChars} characters` });
     }
     checkTimestamp(item, index, details);
@@ -98,10 +99,4 @@ export function validateAnnotations(items: readonly unknown[]): ItemsResult<Anno
     }
   }
   return details.length === 0 ? { ok: true, items: items as AnnotationEvent[] } : { ok: false, details: details.slice(0, MAX_DETAILS) };
-}
-
-function codePoints(text: string): number {
-  let count = 0;
-  for (const _ of text) count++;
-  return count;
 }
