@@ -3,6 +3,7 @@
  * `parseOptions`: a bad option is a `SyvainValidationError` naming it; secrets are never echoed.
  */
 import { z } from "zod";
+import { isFunction, positiveSeconds } from "../config/option-schemas.ts";
 import { parseOptions } from "../config/parse-options.ts";
 import type { SyvainExporters } from "../exporter/otel/create-exporters.ts";
 import type { SyvainExporterOptions } from "../exporter/otel/exporter-options.ts";
@@ -43,9 +44,7 @@ export interface BridgeOptions {
   log?: (entry: BridgeLogEntry) => void;
 }
 
-const positiveSeconds = z.number().finite().positive("must be a positive number of seconds");
 const byteCount = z.number().int().min(1024, "must be at least 1024 bytes").max(Number.MAX_SAFE_INTEGER);
-const isFunction = (value: unknown): boolean => typeof value === "function";
 const isExporters = (value: unknown): boolean =>
   typeof value === "object" && value !== null && typeof (value as { isBackpressured?: unknown }).isBackpressured === "function";
 

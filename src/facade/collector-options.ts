@@ -4,11 +4,12 @@
  * is a secret field and never shown.
  */
 import { z } from "zod";
+import { positiveSeconds } from "../config/option-schemas.ts";
 import { parseOptions } from "../config/parse-options.ts";
 import { deliveryOptionsSchema } from "../exporter/delivery/delivery-options.ts";
 import type { DeliveryOptions } from "../exporter/delivery/delivery-types.ts";
 
-const seconds = z.number().finite().positive("must be a positive number of seconds").max(86_400);
+const seconds = positiveSeconds.max(86_400);
 
 const exitOptions = {
   /** Deadline of the best-effort flush at the end of `run()` and of the process hooks. */

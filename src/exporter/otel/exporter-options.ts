@@ -11,6 +11,7 @@
  * - `sink`: a factory giving each experiment its own `DeliverySink` (tests, custom targets).
  */
 import { z } from "zod";
+import { isFunction, positiveSeconds } from "../../config/option-schemas.ts";
 import { parseOptions } from "../../config/parse-options.ts";
 import type { SyvainClient } from "../client/client-types.ts";
 import { deliveryOptionsSchema } from "../delivery/delivery-options.ts";
@@ -53,12 +54,10 @@ export interface SyvainExporterOptions extends DeliveryOptions {
   shutdownTimeoutSeconds?: number;
 }
 
-const isFunction = (value: unknown): boolean => typeof value === "function";
 const isClient = (value: unknown): boolean =>
   typeof value === "object" && value !== null && typeof (value as { createExperiment?: unknown }).createExperiment === "function";
 
 const nonEmpty = z.string().trim().min(1, "must be a non-empty string");
-const seconds = z.number().finite().positive("must be a positive number of seconds");
 
 export const exporterOptionsSchema = z
   .strictObject({
@@ -72,8 +71,8 @@ export const exporterOptionsSchema = z
     defaultFolderId: nonEmpty.optional(),
     defaultFolderPath: z.string().startsWith("/", "must be an absolute folder path starting with /").optional(),
     stepAttribute: nonEmpty.default("step"),
-    flushTimeoutSeconds: seconds.default(30),
-    shutdownTimeoutSeconds: seconds.default(10),
+    flushTimeoutSeconds: positiveSeconds.default(30),
+    shutdownTimeoutSeconds: positiveSeconds.default(10),
   })
   .superRefine((options, context) => {
     // Destinations are exclusive; `apiKey` and `host` together are one destination.
