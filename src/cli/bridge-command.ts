@@ -9,6 +9,7 @@ import { parseOptions } from "../config/parse-options.ts";
 import { API_KEY_ENV, HOST_ENV } from "../exporter/api/contract.ts";
 import { SyvainValidationError } from "../errors.ts";
 import { createBridge } from "../bridge/create-bridge.ts";
+import { flagPairs } from "./argv-flags.ts";
 import type { BridgeOptions } from "../bridge/bridge-options.ts";
 
 interface Flag {
@@ -33,6 +34,7 @@ const FLAGS: Flag[] = [
   { name: "retry-after", env: "SYVAIN_BRIDGE_RETRY_AFTER", help: "Retry-After seconds on 503/429 when Syvain gave none (default 5)" },
   { name: "shutdown-timeout", env: "SYVAIN_BRIDGE_SHUTDOWN_TIMEOUT", help: "seconds to drain on SIGTERM/SIGINT before exiting (default 10)" },
 ];
+const KNOWN_FLAGS: ReadonlySet<string> = new Set(FLAGS.map((f) => f.name));
 
 const HELP = `usage: syvain-otel bridge [options]
 
@@ -80,21 +82,13 @@ export function collectFlags(argv: readonly string[], env: NodeJS.ProcessEnv): R
   }
   if (env[API_KEY_ENV]) collected["api-key"] = env[API_KEY_ENV];
   if (env.SYVAIN_BRIDGE_AUTH_TOKEN) collected["auth-token"] = env.SYVAIN_BRIDGE_AUTH_TOKEN;
-  const known = new Set(FLAGS.map((f) => f.name));
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? "";
-    if (!arg.startsWith("--")) throw new SyvainValidationError("argv", arg, `syvain-otel bridge: unexpected argument ${JSON.stringify(arg)}`, "config");
-    const eq = arg.indexOf("=");
-    const name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
-    if (!known.has(name)) {
-      const hint = name === "api-key" || name === "auth-token" ? ` (secrets come from the environment: see --help)` : " (see --help)";
-      throw new SyvainValidationError(name, undefined, `syvain-otel bridge: unknown option --${name}${hint}`, "config");
-    }
-    const value = eq === -1 ? argv[++i] : arg.slice(eq + 1);
-    if (value === undefined) throw new SyvainValidationError(name, undefined, `syvain-otel bridge: option --${name} needs a value`, "config");
-    collected[name] = value;
-  }
+  for (const [name, value] of flagPairs(argv, "syvain-otel bridge", KNOWN_FLAGS, unknownFlag)) collected[name] = value;
   return collected;
+}
+
+function unknownFlag(name: string): SyvainValidationError {
+  const hint = name === "api-key" || name === "auth-token" ? ` (secrets come from the environment: see --help)` : " (see --help)";
+  return new SyvainValidationError(name, undefined, `syvain-otel bridge: unknown option --${name}${hint}`, "config");
 }
 
 export function bridgeOptionsFromFlags(flags: Flags): BridgeOptions {

@@ -8,6 +8,7 @@ import { API_KEY_ENV, HOST_ENV } from "../exporter/api/contract.ts";
 import { SyvainValidationError } from "../errors.ts";
 import { EMULATOR_API_KEY, startEmulator } from "../testing/emulator.ts";
 import type { FaultPlan, RandomFaults } from "../testing/faults.ts";
+import { flagPairs } from "./argv-flags.ts";
 
 const HELP = `usage: syvain-otel emulator [options]
 
@@ -39,14 +40,9 @@ const known = new Set(["host", "port", "data-file", "api-key", "fault-rate", "fa
 /** `--name value` and `--name=value` into an object; `--api-key` may repeat. */
 function collectFlags(argv: readonly string[]): Record<string, string | string[]> {
   const flags: Record<string, string | string[]> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (!arg.startsWith("--")) throw new SyvainValidationError("argv", arg, `syvain-otel emulator: unexpected argument ${JSON.stringify(arg)}`, "config");
-    const eq = arg.indexOf("=");
-    const name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
-    if (!known.has(name)) throw new SyvainValidationError(name, arg, `syvain-otel emulator: unknown option --${name} (see --help)`, "config");
-    const value = eq === -1 ? argv[++i] : arg.slice(eq + 1);
-    if (value === undefined) throw new SyvainValidationError(name, undefined, `syvain-otel emulator: option --${name} needs a value`, "config");
+  const unknown = (name: string, arg: string): SyvainValidationError =>
+    new SyvainValidationError(name, arg, `syvain-otel emulator: unknown option --${name} (see --help)`, "config");
+  for (const [name, value] of flagPairs(argv, "syvain-otel emulator", known, unknown)) {
     if (repeatable.has(name)) flags[name] = [...((flags[name] as string[] | undefined) ?? []), value];
     else flags[name] = value;
   }
