@@ -20,7 +20,6 @@ export interface SyvainExportResult extends ExportResult {
 export interface SettleOnce {
   succeed(invalid?: number): void;
   fail(error: Error, invalid?: number): void;
-  readonly settled: boolean;
 }
 
 export function settleOnce(callback: ResultCallback): SettleOnce {
@@ -37,8 +36,5 @@ export function settleOnce(callback: ResultCallback): SettleOnce {
   return {
     succeed: (invalid = 0) => settle({ code: ExportResultCode.SUCCESS, invalid }),
     fail: (error, invalid = 0) => settle({ code: ExportResultCode.FAILED, error, invalid }),
-    get settled() {
-      return settled;
-    },
   };
 }
