@@ -48,7 +48,7 @@ const byteCount = z.number().int().min(1024, "must be at least 1024 bytes").max(
 const isExporters = (value: unknown): boolean =>
   typeof value === "object" && value !== null && typeof (value as { isBackpressured?: unknown }).isBackpressured === "function";
 
-export const bridgeOptionsSchema = z
+const bridgeOptionsSchema = z
   .strictObject({
     host: z.string().trim().min(1).default("127.0.0.1"),
     port: z.number().int().min(0).max(65535).default(4318),

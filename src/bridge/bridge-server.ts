@@ -139,7 +139,7 @@ function probe(path: string, deps: ListenerDeps): Reply {
 }
 
 /** `application/x-protobuf` or `application/json`, parameters (`; charset=utf-8`) ignored. */
-export function encodingOf(contentType: string | undefined): OtlpEncoding | undefined {
+function encodingOf(contentType: string | undefined): OtlpEncoding | undefined {
   const mediaType = (contentType ?? "").split(";")[0]?.trim().toLowerCase();
   if (mediaType === "application/x-protobuf") return "protobuf";
   if (mediaType === "application/json") return "json";

@@ -32,7 +32,7 @@ const decompressors: Record<string, Decompress> = {
   zstd: promisify(zstdDecompress),
 };
 
-export const SUPPORTED_ENCODINGS = ["identity", ...Object.keys(decompressors)];
+const SUPPORTED_ENCODINGS = ["identity", ...Object.keys(decompressors)];
 
 /** Throws a `BodyError` (415) for an encoding the bridge cannot read, before the body is read. */
 export function checkContentEncoding(header: string | undefined): string {

@@ -46,7 +46,7 @@ export interface OwnedProvider {
   shutdown(): Promise<void>;
 }
 
-export function experimentResource(binding: OtelBinding): Resource {
+function experimentResource(binding: OtelBinding): Resource {
   return syvainResource({
     slug: binding.slug,
     meta: binding.meta,
@@ -76,12 +76,12 @@ function exporterOptions(binding: OtelBinding) {
   };
 }
 
-export function createExperimentMeterProvider(binding: OtelBinding, resource: Resource, options: ExperimentMeterProviderOptions = {}): MeterProvider {
+function createExperimentMeterProvider(binding: OtelBinding, resource: Resource, options: ExperimentMeterProviderOptions = {}): MeterProvider {
   const reader = new SyvainMetricReader({ ...exporterOptions(binding), ...options });
   return new MeterProvider({ resource, readers: [reader] });
 }
 
-export function createExperimentLoggerProvider(binding: OtelBinding, resource: Resource, options: ExperimentLoggerProviderOptions = {}): LoggerProvider {
+function createExperimentLoggerProvider(binding: OtelBinding, resource: Resource, options: ExperimentLoggerProviderOptions = {}): LoggerProvider {
   const exporter = new SyvainLogRecordExporter(exporterOptions(binding));
   const processor = new BatchLogRecordProcessor({
     exporter,

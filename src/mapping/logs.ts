@@ -110,7 +110,7 @@ export function logBodyToText(body: unknown, eventName?: string): string {
   return typeof json === "string" ? json : JSON.stringify(json ?? null);
 }
 
-export function logMetadata(record: ReadableLogRecord): JsonObject {
+function logMetadata(record: ReadableLogRecord): JsonObject {
   const attributes: unknown = record.attributes;
   const metadata = isPlainObject(attributes) ? toJsonObject(attributes) : {};
   if (typeof record.severityText === "string") setOwn(metadata, LOG_METADATA_KEYS.severityText, record.severityText);

@@ -43,7 +43,7 @@ export function parseStep(value: unknown): number | undefined {
   return undefined;
 }
 
-export function toMetadataValue(value: unknown): string | number | boolean | undefined {
+function toMetadataValue(value: unknown): string | number | boolean | undefined {
   if (typeof value === "string") return value; // the common case, first
   const json = toJsonValue(value);
   if (json === undefined || typeof json !== "object") return json;

@@ -50,7 +50,7 @@ function zodFailure(error: z.ZodError): Reply {
   return validationFailed(error.issues.map((issue) => ({ index: null, field: issue.path.map(String).join("."), message: issue.message })));
 }
 
-export function notFound(what: string): Reply {
+function notFound(what: string): Reply {
   return errorReply(404, "not_found", `${what} not found`);
 }
 

@@ -56,7 +56,7 @@ export interface NewExperiment {
   metadata: JsonObject;
 }
 
-export const ROOT_FOLDER_ID = "00000000-0000-7000-8000-000000000000";
+const ROOT_FOLDER_ID = "00000000-0000-7000-8000-000000000000";
 
 export class EmulatorStore {
   readonly byId = new Map<string, ExperimentData>();
@@ -198,7 +198,7 @@ function sameMetadata(stored: ReadonlyMap<string, MetricMetadata[string]>, incom
 }
 
 /** Series identity: the name and the exact metadata mapping, independent of key order. */
-export function canonicalSeriesKey(name: string, metadata: MetricMetadata): string {
+function canonicalSeriesKey(name: string, metadata: MetricMetadata): string {
   const keys = Object.keys(metadata).sort();
   return `${name}\u0000${JSON.stringify(keys.map((k) => [k, metadata[k]]))}`;
 }

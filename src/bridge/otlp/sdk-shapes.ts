@@ -27,7 +27,7 @@ export function currentHrTime(): HrTime {
 }
 
 /** OTLP `AggregationTemporality` (1 = DELTA, 2 = CUMULATIVE) → the SDK enum (DELTA = 0, CUMULATIVE = 1). */
-export function sdkTemporality(otlp: number): AggregationTemporality | undefined {
+function sdkTemporality(otlp: number): AggregationTemporality | undefined {
   if (otlp === 1) return AggregationTemporality.DELTA;
   if (otlp === 2) return AggregationTemporality.CUMULATIVE;
   return undefined;

@@ -11,7 +11,7 @@ const CONTROL_BACKOFF = { baseMs: 250, maxMs: 5_000 } as const;
  * A server asking for a longer wait than this (`Retry-After`) gets its error back at once
  * rather than a silently blocked caller; the error is still `retryable` for callers with more patience.
  */
-export const MAX_CONTROL_WAIT_MS = 60_000;
+const MAX_CONTROL_WAIT_MS = 60_000;
 
 export interface RetryPolicy {
   retries: number;

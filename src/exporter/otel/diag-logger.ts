@@ -9,7 +9,7 @@
  */
 import { diag, type DiagLogFunction, type DiagLogger } from "@opentelemetry/api";
 
-export const DIAG_NAMESPACE = "syvain-metrics-otel";
+const DIAG_NAMESPACE = "syvain-metrics-otel";
 
 const componentLogger = diag.createComponentLogger({ namespace: DIAG_NAMESPACE });
 

@@ -59,7 +59,7 @@ const isClient = (value: unknown): boolean =>
 
 const nonEmpty = z.string().trim().min(1, "must be a non-empty string");
 
-export const exporterOptionsSchema = z
+const exporterOptionsSchema = z
   .strictObject({
     ...deliveryOptionsSchema.shape,
     apiKey: nonEmpty.optional(),

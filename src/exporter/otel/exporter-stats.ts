@@ -66,7 +66,7 @@ export function experimentStats(
 }
 
 /** Fraction of `maxQueueItems` at which an outbox counts as nearly full. */
-export const BACKPRESSURE_QUEUE_RATIO = 0.8;
+const BACKPRESSURE_QUEUE_RATIO = 0.8;
 
 /** Why one experiment's outbox should make senders slow down, or `undefined`. */
 export function outboxPressure(
