@@ -5,8 +5,9 @@
  * read of a neighbouring message, or a loop that does not advance).
  *
  * 64-bit integers come back as `bigint` (`uint64`, `int64`, `fixed64`, `sfixed64`) so nanosecond
- * timestamps keep every digit; `int64AsNumber` is the fast path for values that end up as a JS
- * number anyway (data point values, counts).
+ * timestamps keep every digit. The data point hot path avoids the bigint: `fixed64AsNumber` /
+ * `sfixed64AsNumber` for values that end up as a JS number anyway (integer values, counts), and
+ * `fixed64Nanos` for timestamps, exact as `[seconds, nanos]`.
  */
 import { OtlpDecodeError } from "./otlp-decode-error.ts";
 

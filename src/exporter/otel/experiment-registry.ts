@@ -5,7 +5,7 @@
  * waits for I/O. The first export of an unseen slug starts its creation; exports racing it share
  * the same promise, so the experiment is created once however many exports run concurrently.
  * A failed creation is forgotten (the next export tries again) and remembered only as the slug's
- * `lastCreationError`, for stats and health. Closing waits for creations until its deadline, then
+ * entry in `creationErrors()`, for stats and health. Closing waits for creations until its deadline, then
  * abandons them (their exports fail with `shutdown`), so a hung host cannot hold a shutdown.
  */
 import { SyvainError } from "../../errors.ts";
