@@ -38,7 +38,11 @@ export function itemsOf(body: unknown, key: "metrics" | "annotations"): ItemsRes
   return { ok: true, items: body[key] as unknown[] };
 }
 
-export function validateMetrics(items: readonly unknown[]): ItemsResult<MetricEvent> {
+/** Every item must be an object with a `client_event_id`; `checkItem` checks the rest of one item. */
+function validateItems<T>(
+  items: readonly unknown[],
+  checkItem: (item: Record<string, unknown>, index: number, details: ValidationDetail[]) => void,
+): ItemsResult<T> {
   const details: ValidationDetail[] = [];
   for (let index = 0; index < items.length && details.length < MAX_DETAILS; index++) {
     const item = items[index];
@@ -47,20 +51,28 @@ export function validateMetrics(items: readonly unknown[]): ItemsResult<MetricEv
       continue;
     }
     checkClientEventId(item, index, details);
-    if (typeof item.name !== "string" || item.name.length === 0) {
-      details.push({ index, field: "name", message: "must be a non-empty string" });
-    }
-    if (typeof item.value !== "number" || !Number.isFinite(item.value)) {
-      details.push({ index, field: "value", message: "must be a finite number" });
-    }
-    const step = item.step;
-    if (step !== null && (typeof step !== "number" || !Number.isSafeInteger(step) || step < 0)) {
-      details.push({ index, field: "step", message: "must be null or a non-negative safe integer" });
-    }
-    checkTimestamp(item, index, details);
-    checkMetricMetadata(item.metadata, index, details);
+    checkItem(item, index, details);
   }
-  return details.length === 0 ? { ok: true, items: items as MetricEvent[] } : { ok: false, details: details.slice(0, MAX_DETAILS) };
+  return details.length === 0 ? { ok: true, items: items as T[] } : { ok: false, details: details.slice(0, MAX_DETAILS) };
+}
+
+export function validateMetrics(items: readonly unknown[]): ItemsResult<MetricEvent> {
+  return validateItems(items, checkMetric);
+}
+
+function checkMetric(item: Record<string, unknown>, index: number, details: ValidationDetail[]): void {
+  if (typeof item.name !== "string" || item.name.length === 0) {
+    details.push({ index, field: "name", message: "must be a non-empty string" });
+  }
+  if (typeof item.value !== "number" || !Number.isFinite(item.value)) {
+    details.push({ index, field: "value", message: "must be a finite number" });
+  }
+  const step = item.step;
+  if (step !== null && (typeof step !== "number" || !Number.isSafeInteger(step) || step < 0)) {
+    details.push({ index, field: "step", message: "must be null or a non-negative safe integer" });
+  }
+  checkTimestamp(item, index, details);
+  checkMetricMetadata(item.metadata, index, details);
 }
 
 function checkMetricMetadata(metadata: unknown, index: number, details: ValidationDetail[]): void {
@@ -77,26 +89,20 @@ function checkMetricMetadata(metadata: unknown, index: number, details: Validati
 }
 
 export function validateAnnotations(items: readonly unknown[]): ItemsResult<AnnotationEvent> {
-  const details: ValidationDetail[] = [];
-  for (let index = 0; index < items.length && details.length < MAX_DETAILS; index++) {
-    const item = items[index];
-    if (!isPlainObject(item)) {
-      details.push({ index, field: "", message: "must be an object" });
-      continue;
-    }
-    checkClientEventId(item, index, details);
-    const text = item.text;
-    if (typeof text !== "string") {
-      details.push({ index, field: "text", message: "must be a string" });
-    } else if (text.length > apiLimits.maxAnnotationTextChars && codePointCount(text) > apiLimits.maxAnnotationTextChars) {
-      details.push({ index, field: "text", message: `must be at most ${apiLimits.maxAnnotationTextChars} characters` });
-    }
-    checkTimestamp(item, index, details);
-    if (!isPlainObject(item.metadata)) {
-      details.push({ index, field: "metadata", message: "must be an object" });
-    } else if (Buffer.byteLength(JSON.stringify(item.metadata)) > apiLimits.maxAnnotationMetadataBytes) {
-      details.push({ index, field: "metadata", message: `compact JSON must be at most ${apiLimits.maxAnnotationMetadataBytes} UTF-8 bytes` });
-    }
+  return validateItems(items, checkAnnotation);
+}
+
+function checkAnnotation(item: Record<string, unknown>, index: number, details: ValidationDetail[]): void {
+  const text = item.text;
+  if (typeof text !== "string") {
+    details.push({ index, field: "text", message: "must be a string" });
+  } else if (text.length > apiLimits.maxAnnotationTextChars && codePointCount(text) > apiLimits.maxAnnotationTextChars) {
+    details.push({ index, field: "text", message: `must be at most ${apiLimits.maxAnnotationTextChars} characters` });
   }
-  return details.length === 0 ? { ok: true, items: items as AnnotationEvent[] } : { ok: false, details: details.slice(0, MAX_DETAILS) };
+  checkTimestamp(item, index, details);
+  if (!isPlainObject(item.metadata)) {
+    details.push({ index, field: "metadata", message: "must be an object" });
+  } else if (Buffer.byteLength(JSON.stringify(item.metadata)) > apiLimits.maxAnnotationMetadataBytes) {
+    details.push({ index, field: "metadata", message: `compact JSON must be at most ${apiLimits.maxAnnotationMetadataBytes} UTF-8 bytes` });
+  }
 }
