@@ -205,18 +205,21 @@ export class Experiment implements AsyncDisposable {
 
   /** One non-raising flush attempt; the status says what is still pending, failed or dropped. */
   async flush(): Promise<FlushStatus> {
-    const status = await this.#outbox.flush({ retries: 0 });
-    this.#guard.releaseIfSettled(this.#lifecycle.isFinished, status);
-    this.#guard.disarmIfDrained();
-    return status;
+    return this.#flushAndSettle({ retries: 0 });
   }
 
   /** Flushes and raises `DeliveryIncompleteError` (carrying the status) if anything is pending, failed or dropped. */
   async flushOrRaise(options: FlushOrRaiseOptions = {}): Promise<FlushStatus> {
-    const status = await this.#outbox.flush({ ...options, retries: options.retries ?? DEFAULT_RAISE_RETRIES });
+    const status = await this.#flushAndSettle({ ...options, retries: options.retries ?? DEFAULT_RAISE_RETRIES });
+    if (!status.ok) throw new DeliveryIncompleteError(status, this.#label);
+    return status;
+  }
+
+  /** An explicit flush; what it delivered may leave nothing for the process hooks or the exit net to guard. */
+  async #flushAndSettle(options: FlushOrRaiseOptions): Promise<FlushStatus> {
+    const status = await this.#outbox.flush(options);
     this.#guard.releaseIfSettled(this.#lifecycle.isFinished, status);
     this.#guard.disarmIfDrained();
-    if (!status.ok) throw new DeliveryIncompleteError(status, this.#label);
     return status;
   }
 
