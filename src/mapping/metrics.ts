@@ -56,7 +56,8 @@ export function metricsToEvents(scopeMetrics: readonly ScopeMetrics[], options: 
   return { events: mapper.events, dropped: mapper.drops.list() };
 }
 
-function pointCount(points: unknown): number {
+/** Points of a metric as the mapping counts them: a malformed (non-array) `dataPoints` is one. */
+export function pointCount(points: unknown): number {
   return Array.isArray(points) ? points.length : 1;
 }
 

@@ -9,15 +9,10 @@
  */
 import type { ReadableLogRecord } from "@opentelemetry/sdk-logs";
 import type { MetricData, ScopeMetrics } from "@opentelemetry/sdk-metrics";
+import { pointCount } from "../../mapping/metrics.ts";
 
 /** A few outbox batches' worth: enough to amortise a loop turn, small enough to overlap sending. */
 export const EXPORT_CHUNK_ITEMS = 4096;
-
-/** Decoded OTLP data may carry a malformed `dataPoints`: the mapping counts it as one point. */
-function pointsOf(metric: MetricData): number {
-  const points: unknown = metric.dataPoints;
-  return Array.isArray(points) ? points.length : 1;
-}
 
 function withPoints(metric: MetricData, from: number, to: number): MetricData {
   const points: unknown = metric.dataPoints;
@@ -27,7 +22,7 @@ function withPoints(metric: MetricData, from: number, to: number): MetricData {
 
 export function chunkScopeMetrics(scopeMetrics: readonly ScopeMetrics[], maxPoints = EXPORT_CHUNK_ITEMS): (readonly ScopeMetrics[])[] {
   let total = 0;
-  for (const scope of scopeMetrics) for (const metric of scope.metrics) total += pointsOf(metric);
+  for (const scope of scopeMetrics) for (const metric of scope.metrics) total += pointCount(metric.dataPoints);
   if (total <= maxPoints) return [scopeMetrics];
 
   const chunks: ScopeMetrics[][] = [];
@@ -41,7 +36,8 @@ export function chunkScopeMetrics(scopeMetrics: readonly ScopeMetrics[], maxPoin
   for (const scope of scopeMetrics) {
     let part: ScopeMetrics | undefined;
     for (const metric of scope.metrics) {
-      const points = pointsOf(metric);
+      // Decoded OTLP data may carry a malformed `dataPoints`: counted as one point, as the mapping does.
+      const points = pointCount(metric.dataPoints);
       let from = 0;
       do {
         if (room === 0) {
