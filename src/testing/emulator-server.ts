@@ -37,8 +37,7 @@ function statusFaultReply(fault: StatusFault): Reply {
   if (fault.retryAfterDate !== undefined) {
     headers["retry-after"] = typeof fault.retryAfterDate === "string" ? fault.retryAfterDate : fault.retryAfterDate.toUTCString();
   }
-  const body = JSON.stringify({ error: { code: faultCodes[fault.status] ?? "injected_fault", message: `Injected fault: HTTP ${fault.status}` } });
-  return { status: fault.status, body, headers };
+  return { ...errorReply(fault.status, faultCodes[fault.status] ?? "injected_fault", `Injected fault: HTTP ${fault.status}`), headers };
 }
 
 /** Scopes idempotency keys per API key without keeping the key itself (it may be persisted). */
