@@ -46,7 +46,7 @@ export function validationFailed(details: ValidationDetail[]): Reply {
   return errorReply(422, "validation_failed", `Validation failed: ${where}`, { details });
 }
 
-function zodFailure(error: z.ZodError): Reply {
+export function zodFailure(error: z.ZodError): Reply {
   return validationFailed(error.issues.map((issue) => ({ index: null, field: issue.path.map(String).join("."), message: issue.message })));
 }
 
@@ -118,14 +118,15 @@ export function listExperiments(ctx: HandlerContext): Reply {
   if (!p.ok) return p.reply;
   const slug = ctx.query.get("slug");
   const folderId = ctx.query.get("folder_id");
+  const matches = (e: Experiment): boolean => (slug === null || e.slug === slug) && (folderId === null || e.folder_id === folderId);
   const experiments: Experiment[] = [];
   const all = ctx.store.ordered;
   let position = p.start;
   for (; position < all.length && experiments.length < p.limit; position++) {
     const e = all[position]!.experiment;
-    if ((slug === null || e.slug === slug) && (folderId === null || e.folder_id === folderId)) experiments.push(e);
+    if (matches(e)) experiments.push(e);
   }
-  const more = all.slice(position).some(({ experiment: e }) => (slug === null || e.slug === slug) && (folderId === null || e.folder_id === folderId));
+  const more = all.slice(position).some(({ experiment }) => matches(experiment));
   return jsonReply(200, { experiments, next_cursor: more ? cursorAt("experiments", position) : null });
 }
 

@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import { apiLimits, IDEMPOTENCY_KEY_HEADER } from "../exporter/api/contract.ts";
-import { validationFailed } from "./api-handlers.ts";
+import { validationFailed, zodFailure } from "./api-handlers.ts";
 import type { EmulatorStore } from "./emulator-store.ts";
 import { bump } from "./counters.ts";
 import type { EmulatorCounters } from "./counters.ts";
@@ -179,9 +179,7 @@ export function createRequestListener(deps: ServerDeps): (req: IncomingMessage, 
   function admin(route: "adminStats" | "adminFaults", body: unknown): Reply {
     if (route === "adminStats") return jsonReply(200, deps.stats());
     const parsed = faultPlanSchema.safeParse(body);
-    if (!parsed.success) {
-      return validationFailed(parsed.error.issues.map((i) => ({ index: null, field: i.path.map(String).join("."), message: i.message })));
-    }
+    if (!parsed.success) return zodFailure(parsed.error);
     deps.faults.replace(parsed.data);
     return jsonReply(200, { pending: deps.faults.pending() });
   }
