@@ -10,6 +10,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { posix } from "node:path";
 import { z } from "zod";
+import { isFunction } from "../config/option-schemas.ts";
 import { parseOptions } from "../config/parse-options.ts";
 import type { Folder } from "../exporter/api/contract.ts";
 import { copyCounters, emptyCounters } from "./counters.ts";
@@ -68,7 +69,7 @@ const optionsSchema = z.strictObject({
   folders: z.array(z.strictObject({ id: z.string().min(1).optional(), path: z.string().startsWith("/"), parentId: z.string().nullable().optional() })).default([]),
   dataFile: z.string().min(1).optional(),
   faults: faultPlanSchema.optional(),
-  now: z.custom<() => number>((v) => typeof v === "function", "must be a function returning ms since the epoch").default(() => Date.now),
+  now: z.custom<() => number>(isFunction, "must be a function returning ms since the epoch").default(() => Date.now),
   saveDelayMs: z.number().int().min(0).default(250),
 });
 

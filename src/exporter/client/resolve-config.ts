@@ -8,6 +8,7 @@ import { inspect } from "node:util";
 import { z } from "zod";
 import type { Dispatcher } from "undici";
 import { API_KEY_ENV, DEFAULT_HOST, HOST_ENV } from "../api/contract.ts";
+import { isFunction } from "../../config/option-schemas.ts";
 import { parseOptions } from "../../config/parse-options.ts";
 import { SyvainValidationError } from "../../errors.ts";
 import { Secret } from "./redact.ts";
@@ -19,7 +20,7 @@ const OWNER = "Syvain client";
 const RESERVED_HEADERS = new Set(["authorization", "idempotency-key", "content-type", "content-length", "host"]);
 
 const fn = <T>(name: string) =>
-  z.custom<T>((v) => typeof v === "function", { message: `expected a function for ${name}` });
+  z.custom<T>(isFunction, { message: `expected a function for ${name}` });
 
 const optionsSchema = z.object({
   apiKey: z.string().min(1, "must not be empty").optional(),
