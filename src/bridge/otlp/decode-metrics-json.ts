@@ -8,7 +8,7 @@ import type { ExponentialHistogram, Histogram, ResourceMetrics } from "@opentele
 import { DATA_POINT_FLAG_NO_RECORDED_VALUE, type DecodedDataPoint, type DecodedMetricsRequest } from "./decoded-types.ts";
 import { attributes, count, double, enumeration, int32, int64, nanos, optionalString, parseOtlpJson, resource, scope, uint32 } from "./otlp-json-common.ts";
 import { fastMetricsRequest, histogramDataPoint } from "./decode-metrics-json-fast.ts";
-import { RejectionTally, assembleMetric, dataPoint, nanosToHrTime, sdkResource, type DecodedMetricBody } from "./sdk-shapes.ts";
+import { RejectionTally, assembleMetric, dataPoint, metricScope, nanosToHrTime, sdkResource, type DecodedMetricBody } from "./sdk-shapes.ts";
 
 const temporalityNames: Readonly<Record<string, number>> = {
   AGGREGATION_TEMPORALITY_UNSPECIFIED: 0,
@@ -101,11 +101,7 @@ export function decodeMetricsJson(body: Uint8Array | string, options: DecodeJson
   const resourceMetrics: ResourceMetrics[] = (parsed.resourceMetrics ?? []).map((rm) => ({
     resource: sdkResource(rm.resource, rm.schemaUrl),
     scopeMetrics: (rm.scopeMetrics ?? []).map((sm) => ({
-      scope: {
-        name: sm.scope.name,
-        ...(sm.scope.version === "" ? {} : { version: sm.scope.version }),
-        ...(sm.schemaUrl === "" ? {} : { schemaUrl: sm.schemaUrl }),
-      },
+      scope: metricScope(sm.scope, sm.schemaUrl),
       metrics: (sm.metrics ?? []).flatMap((m) => {
         const data = assembleMetric(m, metricBody(m, rejected), rejected);
         if (data === undefined) return [];

@@ -11,7 +11,7 @@ import { decodeEnvelope } from "./decode-envelope-proto.ts";
 import { decodeHistogramPoint, decodeExponentialHistogramPoint, decodeNumberPoint, type NumberPointSink } from "./decode-points-proto.ts";
 import { OtlpDecodeError, decodingField as within } from "./otlp-decode-error.ts";
 import { WireType, type ProtoReader } from "./proto-reader.ts";
-import { RejectionTally, assembleMetric, sdkResource, type DecodedMetricBody, type MetricHeader } from "./sdk-shapes.ts";
+import { RejectionTally, assembleMetric, metricScope, sdkResource, type DecodedMetricBody, type MetricHeader } from "./sdk-shapes.ts";
 
 interface MetricsDecodeState {
   rejected: RejectionTally;
@@ -27,7 +27,7 @@ export function decodeMetricsProto(body: Uint8Array): DecodedMetricsRequest {
     resource: sdkResource(group.resource, group.schemaUrl),
     scopeMetrics: group.scopes.map(
       (s): ScopeMetrics => ({
-        scope: { name: s.scope.name, ...(s.scope.version === "" ? {} : { version: s.scope.version }), ...(s.schemaUrl === "" ? {} : { schemaUrl: s.schemaUrl }) },
+        scope: metricScope(s.scope, s.schemaUrl),
         metrics: s.items,
       }),
     ),

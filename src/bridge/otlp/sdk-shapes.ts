@@ -10,6 +10,7 @@ import {
   type ExponentialHistogram,
   type Histogram,
   type MetricData,
+  type ScopeMetrics,
 } from "@opentelemetry/sdk-metrics";
 import type { DecodeRejections, DecodedDataPoint } from "./decoded-types.ts";
 import type { DecodedResource } from "./decode-common-proto.ts";
@@ -119,4 +120,13 @@ export function dataPoint<T>(
 
 export function sdkResource(decoded: DecodedResource, schemaUrl: string): Resource {
   return resourceFromAttributes(decoded.attributes, schemaUrl === "" ? undefined : { schemaUrl });
+}
+
+/** A metric `InstrumentationScope`: empty `version` / `schemaUrl` (OTLP's "unset") are left out. */
+export function metricScope(scope: { name: string; version: string }, schemaUrl: string): ScopeMetrics["scope"] {
+  return {
+    name: scope.name,
+    ...(scope.version === "" ? {} : { version: scope.version }),
+    ...(schemaUrl === "" ? {} : { schemaUrl }),
+  };
 }
