@@ -88,7 +88,7 @@ export class RunGuard {
       deadlineMs: this.#o.timeoutSeconds * 1000,
       onProcessEnd: async (end) => {
         this.#o.mark(end);
-        await this.endRun(end.kind === "signal" ? end.signal : end.kind === "error" ? "an uncaught error" : "process exit");
+        await this.#endRun(end.kind === "signal" ? end.signal : end.kind === "error" ? "an uncaught error" : "process exit");
       },
     });
   }
@@ -117,7 +117,7 @@ export class RunGuard {
   }
 
   /** The process is ending: the status is already queued; the OTel points and the rest follow. */
-  async endRun(context: string): Promise<void> {
+  async #endRun(context: string): Promise<void> {
     await this.#o.otel.flush();
     await this.#bestEffortFlush(context);
     this.release();

@@ -147,7 +147,7 @@ export class Backlog {
   /** Settles a request: its items leave the backlog as accepted or failed. */
   settle(request: DeliveryRequest, outcome: "accepted" | "failed", duplicates = 0): void {
     const n = sizeOf(request);
-    const counts = this.countsOf(request);
+    const counts = this.#countsOf(request);
     if (request.kind === "status") this.statuses.shift();
     else this.batches.delete(request);
     counts.pending -= n;
@@ -155,7 +155,7 @@ export class Backlog {
     counts.duplicates += Math.min(n, Math.max(0, duplicates));
   }
 
-  countsOf(request: DeliveryRequest): KindCounters {
+  #countsOf(request: DeliveryRequest): KindCounters {
     if (request.kind === "status") return this.#counters.statusUpdates;
     return request.kind === "metric" ? this.#counters.metrics : this.#counters.annotations;
   }

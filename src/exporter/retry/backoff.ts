@@ -12,7 +12,7 @@ export interface BackoffOptions {
   random?: () => number;
 }
 
-export const DEFAULT_BACKOFF = { baseMs: 500, maxMs: 30_000 } as const;
+const DEFAULT_BACKOFF = { baseMs: 500, maxMs: 30_000 } as const;
 
 /** The wait before retry number `attempt` (0 = the first retry), in ms. */
 export function backoffDelay(attempt: number, options: BackoffOptions = {}): number {
