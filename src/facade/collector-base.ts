@@ -7,7 +7,7 @@ import type { Experiment as ExperimentRecord } from "../exporter/api/contract.ts
 import type { DeliveryOptions, DeliverySink } from "../exporter/delivery/delivery-types.ts";
 import { Outbox } from "../exporter/delivery/outbox.ts";
 import { SyvainError } from "../errors.ts";
-import { deliveryPart } from "./collector-options.ts";
+import { deliveryPart, type ResolvedLocalCollectorOptions } from "./collector-options.ts";
 import { Experiment } from "./experiment.ts";
 import { validateExperimentArgs, type ExperimentOptions, type ExperimentSpec } from "./experiment-options.ts";
 
@@ -16,12 +16,6 @@ export interface Provisioned {
   sink: DeliverySink;
 }
 
-export interface CollectorSettings {
-  owner: string;
-  delivery: Required<DeliveryOptions>;
-  exitFlushTimeoutSeconds: number;
-  flushOnExit: boolean;
-}
 
 export abstract class CollectorBase implements AsyncDisposable {
   readonly #owner: string;
@@ -31,11 +25,12 @@ export abstract class CollectorBase implements AsyncDisposable {
   readonly #experiments = new Set<Experiment>();
   #closed = false;
 
-  protected constructor(settings: CollectorSettings) {
-    this.#owner = settings.owner;
-    this.#delivery = deliveryPart(settings.delivery);
-    this.#exitFlushTimeoutSeconds = settings.exitFlushTimeoutSeconds;
-    this.#flushOnExit = settings.flushOnExit;
+  /** `options`: the collector's validated options (every collector has the local ones); the rest is its own. */
+  protected constructor(owner: string, options: ResolvedLocalCollectorOptions) {
+    this.#owner = owner;
+    this.#delivery = deliveryPart(options);
+    this.#exitFlushTimeoutSeconds = options.exitFlushTimeoutSeconds;
+    this.#flushOnExit = options.flushOnExit;
   }
 
   /**

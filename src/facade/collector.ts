@@ -26,7 +26,7 @@ export class Collector extends CollectorBase {
     // The key is checked apart from the other options, so no error message can ever echo it.
     const { apiKey, ...rest } = given;
     const resolved = { ...parseCollectorOptions(rest), apiKey: checkApiKey(apiKey) };
-    super({ owner: "Collector", delivery: resolved, exitFlushTimeoutSeconds: resolved.exitFlushTimeoutSeconds, flushOnExit: resolved.flushOnExit });
+    super("Collector", resolved);
     const envKey = process.env[API_KEY_ENV];
     if (resolved.apiKey === undefined && !envKey) {
       throw new SyvainValidationError(

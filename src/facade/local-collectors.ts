@@ -22,7 +22,7 @@ export class JsonlCollector extends CollectorBase {
 
   constructor(options: JsonlCollectorOptions) {
     const resolved = parseJsonlCollectorOptions(options);
-    super({ owner: "JsonlCollector", delivery: resolved, exitFlushTimeoutSeconds: resolved.exitFlushTimeoutSeconds, flushOnExit: resolved.flushOnExit });
+    super("JsonlCollector", resolved);
     this.path = resolved.path;
     // One file for every experiment of this collector; opened now so a bad path fails here.
     this.#writer = createJsonlWriter(this.path);
@@ -50,7 +50,7 @@ export class JsonlCollector extends CollectorBase {
 export class NoopCollector extends CollectorBase {
   constructor(options: LocalCollectorOptions = {}) {
     const resolved = parseLocalCollectorOptions(options, "NoopCollector");
-    super({ owner: "NoopCollector", delivery: resolved, exitFlushTimeoutSeconds: resolved.exitFlushTimeoutSeconds, flushOnExit: resolved.flushOnExit });
+    super("NoopCollector", resolved);
   }
 
   protected provision(spec: ExperimentSpec): Promise<Provisioned> {
