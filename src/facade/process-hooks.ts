@@ -16,6 +16,7 @@
  * nothing to do and the process exits (no loop, even when delivery failed).
  */
 import { inspect } from "node:util";
+import { waitUntil } from "../exporter/delivery/deadline.ts";
 
 export type ProcessEnd =
   | { kind: "exit"; exitCode: number }
@@ -148,16 +149,12 @@ export class ProcessHooks {
   async #end(end: ProcessEnd, then: () => void): Promise<void> {
     this.#ending = end;
     const participants = end.kind === "exit" ? [...this.#participants, ...this.#exitParticipants] : [...this.#participants];
-    // A referenced timer keeps the process alive while we flush (the delivery core's own timers are
-    // unref'd), and bounds the whole ending if a participant misbehaves.
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, Math.max(0, ...participants.map((p) => p.deadlineMs)) + this.#marginMs);
-    });
+    // waitUntil's timer is referenced: it keeps the process alive while we flush (the delivery
+    // core's own timers are unref'd), and bounds the whole ending if a participant misbehaves.
+    const deadline = Date.now() + Math.max(0, ...participants.map((p) => p.deadlineMs)) + this.#marginMs;
     try {
-      await Promise.race([Promise.allSettled(participants.map((p) => p.onProcessEnd(end))), deadline]);
+      await waitUntil(Promise.allSettled(participants.map((p) => p.onProcessEnd(end))), deadline);
     } finally {
-      clearTimeout(timer);
       this.#participants.clear();
       // Exit-only participants had their one call; after a signal or error someone else decided
       // the process lives on (their listener), so they keep waiting for the loop to empty.
