@@ -19,7 +19,7 @@ import { createRequestListener } from "./emulator-server.ts";
 import { EmulatorStore } from "./emulator-store.ts";
 import { FaultController, faultPlanSchema } from "./faults.ts";
 import type { FaultPlan } from "./faults.ts";
-import { createIdGenerator } from "./ids.ts";
+import { createIdGenerator, uuidText } from "./ids.ts";
 import { loadStore, StoreSaver } from "./persistence.ts";
 import { createStoreView, totalsOf } from "./store-view.ts";
 import type { EmulatorStoreView, ExperimentTotals } from "./store-view.ts";
@@ -74,8 +74,11 @@ const optionsSchema = z.strictObject({
 });
 
 function seededFolderId(path: string, index: number): string {
-  const hex = createHash("sha256").update(`${index}:${path}`).digest("hex");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-7${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+  const bytes = createHash("sha256").update(`${index}:${path}`).digest();
+  // UUIDv7-shaped: version nibble 7, variant nibble 8.
+  bytes[6] = 0x70 | (bytes[6]! & 0x0f);
+  bytes[8] = 0x80 | (bytes[8]! & 0x0f);
+  return uuidText(bytes);
 }
 
 function seedFolders(store: EmulatorStore, seeds: readonly EmulatorFolderSeed[]): void {

@@ -23,7 +23,12 @@ export function createIdGenerator(now: () => number): () => string {
     bytes[6] = 0x70 | ((sequence >> 8) & 0x0f);
     bytes[7] = sequence & 0xff;
     bytes[8] = 0x80 | (bytes[8]! & 0x3f);
-    const hex = bytes.toString("hex");
-    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+    return uuidText(bytes);
   };
+}
+
+/** 16 bytes in the UUID text form `8-4-4-4-12` (lower-case hex). */
+export function uuidText(bytes: Uint8Array): string {
+  const hex = Buffer.from(bytes.buffer, bytes.byteOffset, 16).toString("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
