@@ -1,7 +1,8 @@
 /**
  * The bridge's `node:http` request listener: routing, method / auth / media-type checks, body
  * limits, then `ingest()`; one structured log entry per request. OTLP errors carry a
- * `google.rpc.Status` in the request's encoding; routing errors (404/405/415) are plain text.
+ * `google.rpc.Status` in the request's encoding (an unsupported Content-Encoding's 415 included);
+ * routing errors (404, 405, and 415 for a Content-Type that is neither encoding) are plain text.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
