@@ -13,7 +13,7 @@
 import { once } from "node:events";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { waitUntil } from "../exporter/delivery/deadline.ts";
+import { deadlineIn, waitUntil } from "../exporter/delivery/deadline.ts";
 import { createSyvainExporters } from "../exporter/otel/create-exporters.ts";
 import { jsonLineLog, safeLog, type BridgeLog } from "./bridge-log.ts";
 import { resolveBridgeOptions, type BridgeExporters, type BridgeOptions, type ResolvedBridgeOptions } from "./bridge-options.ts";
@@ -70,7 +70,7 @@ export function createBridge(options?: BridgeOptions): Bridge {
 async function shutdown(server: Server, state: BridgeState, exporters: BridgeExporters, owned: boolean, options: ResolvedBridgeOptions, log: BridgeLog): Promise<void> {
   state.closing = true;
   log({ level: "info", event: "shutdown.start", inFlight: state.inFlight.size });
-  const deadline = Date.now() + options.shutdownTimeoutSeconds * 1000;
+  const deadline = deadlineIn(options.shutdownTimeoutSeconds);
   const stopped = server.listening ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
   server.closeIdleConnections();
   await waitUntil(Promise.allSettled([...state.inFlight]), deadline);

@@ -13,7 +13,7 @@
  */
 import { ExportResultCode, type ExportResult } from "@opentelemetry/core";
 import { SyvainApiError, SyvainError } from "../errors.ts";
-import { waitUntil } from "../exporter/delivery/deadline.ts";
+import { deadlineIn, waitUntil } from "../exporter/delivery/deadline.ts";
 import type { SyvainExportResult } from "../exporter/otel/export-callback.ts";
 import type { BridgeExporters } from "./bridge-options.ts";
 import { decodeRequest, type DecodedRequest } from "./export-calls.ts";
@@ -63,7 +63,7 @@ export async function ingest(signal: OtlpSignal, encoding: OtlpEncoding, body: U
   if (pressure !== undefined) return unavailable(`not accepting data: ${pressure}`);
 
   const settled = Promise.all(decoded.calls.map((call) => call.run(context.exporters)));
-  if (!(await waitUntil(settled, Date.now() + context.answerTimeoutMs))) return unavailable(`no answer from Syvain within ${context.answerTimeoutMs / 1000} s`);
+  if (!(await waitUntil(settled, deadlineIn(context.answerTimeoutMs / 1000)))) return unavailable(`no answer from Syvain within ${context.answerTimeoutMs / 1000} s`);
   const results = await settled;
   // Each export answers with the items its mapping rejected: exact per request, whatever else runs.
   const invalid = results.reduce((sum, result) => sum + invalidOf(result), 0);

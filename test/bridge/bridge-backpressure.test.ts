@@ -82,6 +82,14 @@ describe("Syvain unavailable", () => {
     expect(emulator.store.metrics("late").map((m) => m.step)).toEqual([0, 1, 2]);
   });
 
+  it("an answer timeout longer than Node's longest timer (24.8 days) still waits for a slow experiment creation", async () => {
+    await open({ answerTimeoutSeconds: 30 * 24 * 3600 });
+    emulator.faults.script("createExperiment", [{ delayMs: 200 }]);
+    expect((await post(`${url}/v1/metrics`, gaugeSteps("patient", 0, 3), JSON_TYPE)).status).toBe(200);
+    await bridge.close();
+    expect(emulator.store.metrics("patient").map((m) => m.step)).toEqual([0, 1, 2]);
+  });
+
   it("Syvain rate limiting is passed on as 429 with Retry-After", async () => {
     await open({ answerTimeoutSeconds: 5, retryAfterSeconds: 30 });
     emulator.faults.random("createExperiment", { rate: 1, mix: [{ status: 429, retryAfterSeconds: 0 }] });
