@@ -5,7 +5,7 @@ import { SyvainValidationError } from "../../src/errors.ts";
 
 const schema = z.strictObject({ apiKey: z.string().optional(), timeout: z.number().positive().default(10) });
 const context = { owner: "Thing", secretFields: ["apiKey"] };
-const key = "ak_org_SECRETSECRET";
+const key = "ak_org_fake_secret_1";
 
 function failure(input: unknown): SyvainValidationError {
   try {
