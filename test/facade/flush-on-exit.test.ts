@@ -4,7 +4,7 @@
  * registry's exit-only registration never touches signals or uncaught errors.
  */
 import { describe, expect, it, vi } from "vitest";
-import { SyvainError, SyvainValidationError } from "../../src/errors.ts";
+import { SyvainApiError, SyvainError, SyvainValidationError } from "../../src/errors.ts";
 import { Collector } from "../../src/facade/collector.ts";
 import { NoopCollector } from "../../src/facade/local-collectors.ts";
 import { ProcessHooks, type ProcessEnd, type ProcessEndParticipant } from "../../src/facade/process-hooks.ts";
@@ -114,7 +114,9 @@ describe("Experiment: flushOnExit", () => {
 
   it("an unreachable sink: one best-effort flush, a warning, then a second beforeExit does nothing (no loop)", async () => {
     const { experiment, sink, fakeProcess, warnings } = testExperiment({ exitFlushTimeoutSeconds: 0.2 });
-    sink.failWith = retryable();
+    // Rate limited with a long Retry-After: the outbox's own background retries (which go on by
+    // design) cannot fire during this test, so any further attempt would come from a second flush.
+    sink.failWith = new SyvainApiError("rate_limited", "slow down", { retryable: true, status: 429, retryAfterMs: 60_000 });
     experiment.metric("loss", 0.5, { step: 0 });
     fakeProcess.emit("beforeExit", 0);
     await vi.waitFor(() => expect(warnings).toHaveLength(1));
@@ -183,7 +185,9 @@ describe("Experiment: flushOnExit", () => {
 
   it("with the run's hooks installed the run's ending does the flush: one warning, not two", async () => {
     const { experiment, sink, fakeProcess, warnings } = testExperiment({ exitFlushTimeoutSeconds: 0.2 });
-    sink.failWith = retryable();
+    // Rate limited with a long Retry-After: the outbox's own background retries (which go on by
+    // design) cannot fire during this test, so any further attempt would come from a second flush.
+    sink.failWith = new SyvainApiError("rate_limited", "slow down", { retryable: true, status: 429, retryAfterMs: 60_000 });
     experiment.start();
     experiment.metric("loss", 0.5, { step: 0 });
     fakeProcess.emit("beforeExit", 0);
@@ -195,7 +199,9 @@ describe("Experiment: flushOnExit", () => {
 
   it("data a run's best-effort flush could not deliver is not flushed again at exit (one deadline, not two)", async () => {
     const { experiment, sink, fakeProcess, warnings } = testExperiment({ exitFlushTimeoutSeconds: 0.2 });
-    sink.failWith = retryable();
+    // Rate limited with a long Retry-After: the outbox's own background retries (which go on by
+    // design) cannot fire during this test, so any further attempt would come from a second flush.
+    sink.failWith = new SyvainApiError("rate_limited", "slow down", { retryable: true, status: 429, retryAfterMs: 60_000 });
     await experiment.run((e) => e.metric("loss", 0.5, { step: 0 }));
     expect(warnings).toHaveLength(1);
     expect(fakeProcess.listenerCount("beforeExit")).toBe(0);
