@@ -7,7 +7,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { Pool } from "undici";
-import { apiPaths } from "../src/exporter/api/contract.ts";
+import { apiPaths } from "../src/api/contract.ts";
 import { EMULATOR_API_KEY, startEmulator } from "../src/testing/index.ts";
 
 const totalEvents = Number(process.argv[2] ?? 400_000);

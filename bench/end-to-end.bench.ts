@@ -7,10 +7,10 @@
  * `BENCH_SERVER_PROF=<dir>` writes a CPU profile of the server process.
  */
 import { setImmediate as yieldToLoop } from "node:timers/promises";
-import { createSyvainClient } from "../src/exporter/client/create-client.ts";
-import type { SyvainClient } from "../src/exporter/client/client-types.ts";
-import { Outbox } from "../src/exporter/delivery/outbox.ts";
-import { createRestSink } from "../src/exporter/delivery/rest-sink.ts";
+import { createSyvainClient } from "../src/client/create-client.ts";
+import type { SyvainClient } from "../src/client/client-types.ts";
+import { Outbox } from "../src/delivery/outbox.ts";
+import { createRestSink } from "../src/delivery/rest-sink.ts";
 import { median, type BenchModule, type BenchResult } from "./bench-types.ts";
 import { startChildServer, type ChildServer as ServerProcess } from "./child-server.ts";
 import { facadeLikeEvent } from "./facade-like-events.ts";

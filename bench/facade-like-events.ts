@@ -3,7 +3,7 @@
  * as `client_event_id`, a few names, a step, a millisecond timestamp and a fresh small metadata
  * object per call, as validation copies the caller's.
  */
-import type { MetricEvent } from "../src/exporter/api/contract.ts";
+import type { MetricEvent } from "../src/api/contract.ts";
 
 const NAMES = ["train/loss", "train/accuracy", "train/lr", "eval/loss"] as const;
 

@@ -2,8 +2,8 @@
  * `Outbox.enqueueMetric` cost: 100,000 pre-built events into a fresh outbox whose background
  * timer never fires during the measurement (flushDelaySeconds 3600), median of several rounds.
  */
-import { Outbox } from "../src/exporter/delivery/outbox.ts";
-import { createNoopSink } from "../src/exporter/delivery/noop-sink.ts";
+import { Outbox } from "../src/delivery/outbox.ts";
+import { createNoopSink } from "../src/delivery/noop-sink.ts";
 import { median, type BenchModule } from "./bench-types.ts";
 import { facadeLikeEvent } from "./facade-like-events.ts";
 

@@ -2,8 +2,8 @@
  * Heap per queued event with 100,000 facade-like metric events waiting in one outbox (the events
  * themselves included: that is what a user's process pays). Needs `--expose-gc`.
  */
-import { Outbox } from "../src/exporter/delivery/outbox.ts";
-import { createNoopSink } from "../src/exporter/delivery/noop-sink.ts";
+import { Outbox } from "../src/delivery/outbox.ts";
+import { createNoopSink } from "../src/delivery/noop-sink.ts";
 import type { BenchModule } from "./bench-types.ts";
 import { facadeLikeEvent } from "./facade-like-events.ts";
 

@@ -4,7 +4,7 @@
  * `flushOrRaise()` after the faults are cleared.
  */
 import { Collector, type Experiment } from "../src/facade/index.ts";
-import { DeliveryIncompleteError } from "../src/errors.ts";
+import { DeliveryIncompleteError } from "../src/delivery/delivery-errors.ts";
 import { Ledger } from "./ledger.ts";
 import { tickUntil, type SoakJob } from "./job.ts";
 

@@ -1,5 +1,5 @@
 /** Reads one experiment's stored data back through the public REST API (series query, annotation pages). */
-import type { SyvainClient } from "../src/exporter/client/client-types.ts";
+import type { SyvainClient } from "../src/client/client-types.ts";
 import { metricKey, type StoredEvents } from "./ledger.ts";
 
 function bump(map: Map<string, number>, key: string): void {

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { parseOptions } from "../src/config/parse-options.ts";
-import { SyvainValidationError } from "../src/errors.ts";
+import { SyvainValidationError } from "../src/api/errors.ts";
 
 export interface SoakOptions {
   seconds: number;

@@ -13,8 +13,9 @@ export type {
   RunOptions,
   RunScope,
 } from "./facade/index.ts";
-export { SyvainError, SyvainApiError, SyvainValidationError, DeliveryIncompleteError } from "./errors.ts";
-export type { SyvainErrorCode, SyvainErrorOptions, SyvainApiErrorOptions } from "./errors.ts";
+export { SyvainError, SyvainApiError, SyvainValidationError } from "./api/errors.ts";
+export { DeliveryIncompleteError } from "./delivery/delivery-errors.ts";
+export type { SyvainErrorCode, SyvainErrorOptions, SyvainApiErrorOptions } from "./api/errors.ts";
 export type {
   AnnotationEvent,
   Experiment as ExperimentRecord,
@@ -25,10 +26,10 @@ export type {
   MetricEvent,
   MetricMetadata,
   SeriesBatch,
-} from "./exporter/api/contract.ts";
-export type { DeliveryOptions, FlushStatus, OutboxStats, OutboxKindStats } from "./exporter/delivery/delivery-types.ts";
-export { createSyvainClient } from "./exporter/client/create-client.ts";
-export type { SyvainClient, SyvainClientOptions, CallOptions } from "./exporter/client/client-types.ts";
+} from "./api/contract.ts";
+export type { DeliveryOptions, FlushStatus, OutboxStats, OutboxKindStats } from "./delivery/delivery-types.ts";
+export { createSyvainClient } from "./client/create-client.ts";
+export type { SyvainClient, SyvainClientOptions, CallOptions } from "./client/client-types.ts";
 export { SyvainMetricExporter } from "./exporter/metric-exporter.ts";
 export { SyvainLogRecordExporter } from "./exporter/log-exporter.ts";
 export {
@@ -50,5 +51,5 @@ export type { Bridge } from "./bridge/create-bridge.ts";
 export type { BridgeOptions, BridgeExporters } from "./bridge/bridge-options.ts";
 export type { BridgeLogEntry } from "./bridge/bridge-log.ts";
 export { OtlpDecodeError } from "./bridge/otlp/otlp-decode-error.ts";
-export type { Batch, DeliverySink } from "./exporter/delivery/delivery-types.ts";
+export type { Batch, DeliverySink } from "./delivery/delivery-types.ts";
 export type { SyvainExportResult } from "./exporter/otel/export-callback.ts";

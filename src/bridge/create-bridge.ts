@@ -13,7 +13,7 @@
 import { once } from "node:events";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { deadlineIn, waitUntil } from "../exporter/delivery/deadline.ts";
+import { deadlineIn, waitUntil } from "../delivery/deadline.ts";
 import { createSyvainExporters } from "../exporter/otel/create-exporters.ts";
 import { jsonLineLog, safeLog, type BridgeLog } from "./bridge-log.ts";
 import { resolveBridgeOptions, type BridgeExporters, type BridgeOptions, type ResolvedBridgeOptions } from "./bridge-options.ts";

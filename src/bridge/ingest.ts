@@ -12,8 +12,8 @@
  *   resends that did get queued are deduplicated by their deterministic event ids.
  */
 import { ExportResultCode, type ExportResult } from "@opentelemetry/core";
-import { SyvainApiError, SyvainError } from "../errors.ts";
-import { deadlineIn, waitUntil } from "../exporter/delivery/deadline.ts";
+import { SyvainApiError, SyvainError } from "../api/errors.ts";
+import { deadlineIn, waitUntil } from "../delivery/deadline.ts";
 import type { SyvainExportResult } from "../exporter/otel/export-callback.ts";
 import type { BridgeExporters } from "./bridge-options.ts";
 import { decodeRequest, type DecodedRequest } from "./export-calls.ts";

@@ -1,5 +1,5 @@
 /** The command line of a `syvain-otel` command: `--name value` and `--name=value` pairs, in order. */
-import { SyvainValidationError } from "../errors.ts";
+import { SyvainValidationError } from "../api/errors.ts";
 
 /**
  * Yields each flag's name and value. `command` prefixes the errors (`syvain-otel bridge`);

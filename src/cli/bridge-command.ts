@@ -6,8 +6,8 @@
  */
 import { z } from "zod";
 import { parseOptions } from "../config/parse-options.ts";
-import { API_KEY_ENV, HOST_ENV } from "../exporter/api/contract.ts";
-import { SyvainValidationError } from "../errors.ts";
+import { API_KEY_ENV, HOST_ENV } from "../api/contract.ts";
+import { SyvainValidationError } from "../api/errors.ts";
 import { createBridge } from "../bridge/create-bridge.ts";
 import { flagPairs } from "./argv-flags.ts";
 import type { BridgeOptions } from "../bridge/bridge-options.ts";

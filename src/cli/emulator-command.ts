@@ -4,8 +4,8 @@
  */
 import { z } from "zod";
 import { parseOptions } from "../config/parse-options.ts";
-import { API_KEY_ENV, HOST_ENV } from "../exporter/api/contract.ts";
-import { SyvainValidationError } from "../errors.ts";
+import { API_KEY_ENV, HOST_ENV } from "../api/contract.ts";
+import { SyvainValidationError } from "../api/errors.ts";
 import { EMULATOR_API_KEY, startEmulator } from "../testing/emulator.ts";
 import type { FaultPlan, RandomFaults } from "../testing/faults.ts";
 import { flagPairs } from "./argv-flags.ts";

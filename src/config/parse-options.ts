@@ -4,7 +4,7 @@
  * echoed: fields listed in `secretFields` show as `<redacted>`.
  */
 import type { z } from "zod";
-import { SyvainValidationError } from "../errors.ts";
+import { SyvainValidationError } from "../api/errors.ts";
 
 export interface ParseOptionsContext {
   /** Who is being configured, e.g. `Collector` or `syvain-otel bridge`. */

@@ -3,10 +3,10 @@
  * `Experiment` object, and closing. They differ only in `provision()`: how an experiment comes to
  * exist (a request, a JSONL record, nothing) and which sink receives its batches.
  */
-import type { Experiment as ExperimentRecord } from "../exporter/api/contract.ts";
-import type { DeliveryOptions, DeliverySink } from "../exporter/delivery/delivery-types.ts";
-import { Outbox } from "../exporter/delivery/outbox.ts";
-import { SyvainError } from "../errors.ts";
+import type { Experiment as ExperimentRecord } from "../api/contract.ts";
+import type { DeliveryOptions, DeliverySink } from "../delivery/delivery-types.ts";
+import { Outbox } from "../delivery/outbox.ts";
+import { SyvainError } from "../api/errors.ts";
 import { deliveryPart, type ResolvedLocalCollectorOptions } from "./collector-options.ts";
 import { Experiment } from "./experiment.ts";
 import { validateExperimentArgs, type ExperimentOptions, type ExperimentSpec } from "./experiment-options.ts";

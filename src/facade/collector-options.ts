@@ -6,8 +6,8 @@
 import { z } from "zod";
 import { positiveSeconds } from "../config/option-schemas.ts";
 import { parseOptions } from "../config/parse-options.ts";
-import { deliveryOptionsSchema } from "../exporter/delivery/delivery-options.ts";
-import type { DeliveryOptions } from "../exporter/delivery/delivery-types.ts";
+import { deliveryOptionsSchema } from "../delivery/delivery-options.ts";
+import type { DeliveryOptions } from "../delivery/delivery-types.ts";
 
 const seconds = positiveSeconds.max(86_400);
 

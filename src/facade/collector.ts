@@ -2,12 +2,12 @@
  * `new Collector(apiKey?, options?)`: experiments on the Syvain Metrics service.
  */
 import { inspect } from "node:util";
-import { API_KEY_ENV, type CreateExperimentBody, type Experiment as ExperimentRecord } from "../exporter/api/contract.ts";
-import type { SyvainClient } from "../exporter/client/client-types.ts";
-import { createSyvainClient } from "../exporter/client/create-client.ts";
-import { createRestSink } from "../exporter/delivery/rest-sink.ts";
-import { resolveFolder, restatedError } from "../exporter/otel/provisioners.ts";
-import { SyvainApiError, SyvainError, SyvainValidationError } from "../errors.ts";
+import { API_KEY_ENV, type CreateExperimentBody, type Experiment as ExperimentRecord } from "../api/contract.ts";
+import type { SyvainClient } from "../client/client-types.ts";
+import { createSyvainClient } from "../client/create-client.ts";
+import { createRestSink } from "../delivery/rest-sink.ts";
+import { resolveFolder, restatedError } from "../destinations/provisioners.ts";
+import { SyvainApiError, SyvainError, SyvainValidationError } from "../api/errors.ts";
 import { CollectorBase, type Provisioned } from "./collector-base.ts";
 import { parseCollectorOptions, type CollectorOptions } from "./collector-options.ts";
 import type { ExperimentSpec } from "./experiment-options.ts";

@@ -3,9 +3,9 @@
  * creates a half-configured experiment.
  */
 import { z } from "zod";
-import type { JsonObject } from "../exporter/api/contract.ts";
+import type { JsonObject } from "../api/contract.ts";
 import { parseOptions } from "../config/parse-options.ts";
-import { SyvainValidationError } from "../errors.ts";
+import { SyvainValidationError } from "../api/errors.ts";
 import { checkSlug } from "../mapping/experiment.ts";
 import { assertJsonObject } from "./validate-json.ts";
 

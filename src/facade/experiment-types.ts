@@ -1,6 +1,5 @@
 /** The argument types of `Experiment`'s methods. */
-import type { JsonObject, MetricMetadata } from "../exporter/api/contract.ts";
-import type { Experiment } from "./experiment.ts";
+import type { JsonObject, MetricMetadata } from "../api/contract.ts";
 
 export interface MetricOptions {
   /** The training step (a non-negative integer), or `null` for an event that has no step. Required. */
@@ -31,11 +30,4 @@ export interface FlushOrRaiseOptions {
   retries?: number;
   /** Give up (and raise) after this many seconds. */
   timeoutSeconds?: number;
-}
-
-/** What `experiment.running()` returns: `await using run = experiment.running()`. */
-export interface RunScope extends AsyncDisposable {
-  readonly experiment: Experiment;
-  /** Marks the run failed: `await using` cannot see the exception, so call this in a `catch`. */
-  fail(): void;
 }

@@ -4,10 +4,11 @@
  * helpers add the Python SDK's best-effort flush and process hooks. The three collectors differ
  * only in the sink behind the outbox.
  */
-import type { Experiment as ExperimentRecord, ExperimentStatus, JsonObject } from "../exporter/api/contract.ts";
-import { DeliveryIncompleteError, SyvainError } from "../errors.ts";
-import type { Outbox } from "../exporter/delivery/outbox.ts";
-import type { DeliverySink, FlushStatus, OutboxStats } from "../exporter/delivery/delivery-types.ts";
+import type { Experiment as ExperimentRecord, ExperimentStatus, JsonObject } from "../api/contract.ts";
+import { SyvainError } from "../api/errors.ts";
+import { DeliveryIncompleteError } from "../delivery/delivery-errors.ts";
+import type { Outbox } from "../delivery/outbox.ts";
+import type { DeliverySink, FlushStatus, OutboxStats } from "../delivery/delivery-types.ts";
 import type { Resource } from "@opentelemetry/resources";
 import type { LoggerProvider } from "@opentelemetry/sdk-logs";
 import type { MeterProvider } from "@opentelemetry/sdk-metrics";
@@ -27,7 +28,7 @@ import {
 } from "./validate-event.ts";
 import { emitProcessWarning, type WarningSink } from "./warnings.ts";
 import { RunGuard } from "./run-guard.ts";
-import type { AnnotationOptions, FlushOrRaiseOptions, MetricOptions, RunOptions, RunScope } from "./experiment-types.ts";
+import type { AnnotationOptions, FlushOrRaiseOptions, MetricOptions, RunOptions } from "./experiment-types.ts";
 import { OtelView, type ExperimentLoggerProviderOptions, type ExperimentMeterProviderOptions } from "./otel-view.ts";
 
 export interface ExperimentInit {
@@ -48,6 +49,13 @@ export interface ExperimentInit {
 const DEFAULT_RAISE_RETRIES = 3;
 const METRIC_OPTIONS = ["step", "metadata", "timestamp"] as const;
 const ANNOTATION_OPTIONS = ["metadata", "timestamp"] as const;
+
+/** What `experiment.running()` returns: `await using run = experiment.running()`. */
+export interface RunScope extends AsyncDisposable {
+  readonly experiment: Experiment;
+  /** Marks the run failed: `await using` cannot see the exception, so call this in a `catch`. */
+  fail(): void;
+}
 
 export class Experiment implements AsyncDisposable {
   /** The server's id (`local:<slug>` for JSONL and no-op collectors). */

@@ -1,9 +1,9 @@
 // The facade's public surface (re-exported by `src/index.ts`).
 export { Collector } from "./collector.ts";
 export { JsonlCollector, NoopCollector } from "./local-collectors.ts";
-export { Experiment } from "./experiment.ts";
+export { Experiment, type RunScope } from "./experiment.ts";
 export { facadeLimits } from "./limits.ts";
 export type { CollectorOptions, JsonlCollectorOptions, LocalCollectorOptions } from "./collector-options.ts";
 export type { ExperimentOptions } from "./experiment-options.ts";
-export type { AnnotationOptions, FlushOrRaiseOptions, MetricOptions, RunOptions, RunScope } from "./experiment-types.ts";
+export type { AnnotationOptions, FlushOrRaiseOptions, MetricOptions, RunOptions } from "./experiment-types.ts";
 export type { ExperimentLoggerProviderOptions, ExperimentMeterProviderOptions } from "./otel-view.ts";

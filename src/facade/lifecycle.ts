@@ -3,8 +3,8 @@
  * The first terminal status wins: a later `done()` or `fail()` changes nothing, so a hook that
  * fires after `run()` finished cannot overwrite the real outcome.
  */
-import type { ExperimentStatus } from "../exporter/api/contract.ts";
-import { SyvainError } from "../errors.ts";
+import type { ExperimentStatus } from "../api/contract.ts";
+import { SyvainError } from "../api/errors.ts";
 
 export type Transition = "start" | "done" | "fail";
 

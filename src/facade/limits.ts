@@ -2,7 +2,7 @@
  * The facade's input rules, in one place so the docs, the validators and the tests agree.
  * Server-side limits come from the API contract (`apiLimits`); the rest are this package's choice.
  */
-import { apiLimits } from "../exporter/api/contract.ts";
+import { apiLimits } from "../api/contract.ts";
 
 export const facadeLimits = {
   /** Metric names: the OpenTelemetry instrument-name syntax, so one name works in both faces. */

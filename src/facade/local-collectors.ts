@@ -3,10 +3,10 @@
  * status, metric and annotation records; parent folders created; a flush is a durable write), and
  * `NoopCollector` validates everything and does no I/O at all (tests, dry runs).
  */
-import { createJsonlSink } from "../exporter/delivery/jsonl-sink.ts";
-import { createJsonlWriter, type JsonlWriter } from "../exporter/delivery/jsonl-writer.ts";
-import { createNoopSink } from "../exporter/delivery/noop-sink.ts";
-import { localExperimentId } from "../exporter/otel/provisioners.ts";
+import { createJsonlSink } from "../delivery/jsonl-sink.ts";
+import { createJsonlWriter, type JsonlWriter } from "../delivery/jsonl-writer.ts";
+import { createNoopSink } from "../delivery/noop-sink.ts";
+import { localExperimentId } from "../destinations/provisioners.ts";
 import { CollectorBase, localRecord, type Provisioned } from "./collector-base.ts";
 import {
   parseJsonlCollectorOptions,

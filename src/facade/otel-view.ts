@@ -12,11 +12,11 @@
 import { MeterProvider } from "@opentelemetry/sdk-metrics";
 import { BatchLogRecordProcessor, LoggerProvider } from "@opentelemetry/sdk-logs";
 import type { Resource } from "@opentelemetry/resources";
-import type { DeliverySink } from "../exporter/delivery/delivery-types.ts";
+import type { DeliverySink } from "../delivery/delivery-types.ts";
 import { SyvainLogRecordExporter } from "../exporter/log-exporter.ts";
 import { SyvainMetricReader } from "../exporter/reader.ts";
 import { syvainResource } from "../exporter/otel/syvain-resource.ts";
-import type { JsonObject } from "../exporter/api/contract.ts";
+import type { JsonObject } from "../api/contract.ts";
 
 export interface ExperimentMeterProviderOptions {
   /** How often the SDK collects and exports. @default 5000 */

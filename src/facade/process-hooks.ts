@@ -16,7 +16,7 @@
  * nothing to do and the process exits (no loop, even when delivery failed).
  */
 import { inspect } from "node:util";
-import { waitUntil } from "../exporter/delivery/deadline.ts";
+import { waitUntil } from "../delivery/deadline.ts";
 
 export type ProcessEnd =
   | { kind: "exit"; exitCode: number }

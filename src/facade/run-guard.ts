@@ -9,9 +9,9 @@
  * flushes once when the event loop empties, leaving the status alone. A flush that leaves nothing
  * pending, a best-effort flush, `close()`, and `installHooks: false` (a supervisor owns exit) disarm it.
  */
-import { DeliveryIncompleteError } from "../errors.ts";
-import type { Outbox } from "../exporter/delivery/outbox.ts";
-import type { FlushStatus } from "../exporter/delivery/delivery-types.ts";
+import { DeliveryIncompleteError } from "../delivery/delivery-errors.ts";
+import type { Outbox } from "../delivery/outbox.ts";
+import type { FlushStatus } from "../delivery/delivery-types.ts";
 import type { OtelView } from "./otel-view.ts";
 import type { ProcessEnd, ProcessHooks } from "./process-hooks.ts";
 import type { WarningSink } from "./warnings.ts";

@@ -3,10 +3,10 @@
  * `SyvainValidationError` naming the field and value, before anything is enqueued, so a bad call
  * loses only itself.
  */
-import type { JsonObject, MetricMetadata } from "../exporter/api/contract.ts";
+import type { JsonObject, MetricMetadata } from "../api/contract.ts";
 import { describeValue } from "../config/parse-options.ts";
-import { codePointCount } from "../exporter/api/code-points.ts";
-import { SyvainValidationError } from "../errors.ts";
+import { codePointCount } from "../api/code-points.ts";
+import { SyvainValidationError } from "../api/errors.ts";
 import { facadeLimits } from "./limits.ts";
 import { isPlainObject, setOwn } from "../mapping/json.ts";
 import { assertJsonObject } from "./validate-json.ts";

@@ -2,9 +2,9 @@
  * Checks that a value is plain JSON (what the server stores as-is) and names the first bad path.
  * `JSON.stringify` alone would silently turn NaN into null and drop `undefined`, so walk it.
  */
-import type { JsonObject } from "../exporter/api/contract.ts";
+import type { JsonObject } from "../api/contract.ts";
 import { describeValue } from "../config/parse-options.ts";
-import { SyvainValidationError } from "../errors.ts";
+import { SyvainValidationError } from "../api/errors.ts";
 import { isPlainObject } from "../mapping/json.ts";
 import { facadeLimits } from "./limits.ts";
 

@@ -1,4 +1,4 @@
-import { SyvainValidationError } from "../errors.ts";
+import { SyvainValidationError } from "../api/errors.ts";
 
 /** A misspelt option (`metdata`, `steps`) is an error, not silently ignored data. */
 export function checkKnownKeys(options: Record<string, unknown>, known: readonly string[], owner: string): void {

@@ -13,7 +13,7 @@
  */
 import { hash } from "node:crypto";
 import type { HrTime } from "@opentelemetry/api";
-import type { JsonObject, MetricMetadata } from "../exporter/api/contract.ts";
+import type { JsonObject, MetricMetadata } from "../api/contract.ts";
 import { canonicalJson } from "./json.ts";
 
 export const EVENT_ID_PREFIX = "otel:";

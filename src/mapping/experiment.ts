@@ -15,8 +15,8 @@
  * (`config.batch_size` → `{ config: { batch_size } }`, see `unflattenMeta`).
  */
 import type { Attributes } from "@opentelemetry/api";
-import type { JsonObject } from "../exporter/api/contract.ts";
-import { SyvainValidationError } from "../errors.ts";
+import type { JsonObject } from "../api/contract.ts";
+import { SyvainValidationError } from "../api/errors.ts";
 import { flattenMeta, unflattenMeta } from "./meta-flatten.ts";
 
 export const SLUG_ATTRIBUTE = "syvain.experiment.slug";

@@ -3,7 +3,7 @@
  * the one textual form of bytes. Pure functions, no I/O.
  */
 import { Buffer } from "node:buffer";
-import type { JsonObject, JsonValue } from "../exporter/api/contract.ts";
+import type { JsonObject, JsonValue } from "../api/contract.ts";
 
 /** Prefix of the textual form of a byte value (`Uint8Array`): `base64:` + standard base64 with padding. */
 export const BYTES_PREFIX = "base64:";

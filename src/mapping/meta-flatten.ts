@@ -13,8 +13,8 @@
  * equals `m` for every JSON object `m` (up to JSON itself: `-0` inside a JSON-encoded leaf reads back as `0`).
  */
 import type { Attributes } from "@opentelemetry/api";
-import type { JsonObject, JsonValue } from "../exporter/api/contract.ts";
-import { SyvainValidationError } from "../errors.ts";
+import type { JsonObject, JsonValue } from "../api/contract.ts";
+import { SyvainValidationError } from "../api/errors.ts";
 import { isPlainObject, setOwn, toJsonValue } from "./json.ts";
 
 /** Key suffix marking an attribute whose string value is JSON text. */

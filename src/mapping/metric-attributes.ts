@@ -11,7 +11,7 @@
  * arrays, maps and `null` become compact JSON text. Keys are kept as they are (not un-flattened).
  */
 import type { Attributes } from "@opentelemetry/api";
-import type { MetricMetadata } from "../exporter/api/contract.ts";
+import type { MetricMetadata } from "../api/contract.ts";
 import { setOwn, toJsonValue } from "./json.ts";
 
 export const DEFAULT_STEP_ATTRIBUTE = "step";

@@ -14,7 +14,7 @@
  */
 import type { HrTime } from "@opentelemetry/api";
 import type { DataPoint, MetricData, ScopeMetrics } from "@opentelemetry/sdk-metrics";
-import type { MetricEvent } from "../exporter/api/contract.ts";
+import type { MetricEvent } from "../api/contract.ts";
 import { DropCounter, showValue } from "./drops.ts";
 import type { DroppedPoints } from "./drops.ts";
 import { HrTimeConverter, eventIdOf, metricIdentity } from "./event-id.ts";

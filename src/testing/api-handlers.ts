@@ -4,8 +4,8 @@
  * `emulator-server.ts`.
  */
 import { z } from "zod";
-import { apiLimits, experimentStatuses, jsonObjectSchema } from "../exporter/api/contract.ts";
-import type { Experiment, IngestResult, SeriesBatch, SeriesQuery, ValidationDetail } from "../exporter/api/contract.ts";
+import { apiLimits, experimentStatuses, jsonObjectSchema } from "../api/contract.ts";
+import type { Experiment, IngestResult, SeriesBatch, SeriesQuery, ValidationDetail } from "../api/contract.ts";
 import type { EmulatorStore, ExperimentData, StoredSeries } from "./emulator-store.ts";
 import { errorReply, jsonReply } from "./http-io.ts";
 import type { Reply } from "./http-io.ts";

@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
-import { apiLimits, IDEMPOTENCY_KEY_HEADER } from "../exporter/api/contract.ts";
+import { apiLimits, IDEMPOTENCY_KEY_HEADER } from "../api/contract.ts";
 import { validationFailed, zodFailure } from "./api-handlers.ts";
 import type { EmulatorStore } from "./emulator-store.ts";
 import { bump } from "./counters.ts";

@@ -11,7 +11,7 @@ import type {
   JsonObject,
   MetricEvent,
   MetricMetadata,
-} from "../exporter/api/contract.ts";
+} from "../api/contract.ts";
 
 export interface StoredSeries {
   name: string;

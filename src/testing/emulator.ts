@@ -12,7 +12,7 @@ import { posix } from "node:path";
 import { z } from "zod";
 import { isFunction } from "../config/option-schemas.ts";
 import { parseOptions } from "../config/parse-options.ts";
-import type { Folder } from "../exporter/api/contract.ts";
+import type { Folder } from "../api/contract.ts";
 import { copyCounters, emptyCounters } from "./counters.ts";
 import type { EmulatorCounters } from "./counters.ts";
 import { createRequestListener } from "./emulator-server.ts";

@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { readFile, rename, rm, writeFile } from "node:fs/promises";
 import { z } from "zod";
-import type { AnnotationEvent, Experiment, Folder } from "../exporter/api/contract.ts";
+import type { AnnotationEvent, Experiment, Folder } from "../api/contract.ts";
 import type { EmulatorStore, IdempotencyRecord, StoredSeries } from "./emulator-store.ts";
 
 const SNAPSHOT_VERSION = 1;

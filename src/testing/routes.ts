@@ -1,5 +1,5 @@
 /** Maps `METHOD /path` to an emulator route, with 404 and 405 (plus `Allow`) for the rest. */
-import { API_BASE_PATH } from "../exporter/api/contract.ts";
+import { API_BASE_PATH } from "../api/contract.ts";
 import * as handlers from "./api-handlers.ts";
 import type { HandlerContext } from "./api-handlers.ts";
 import type { EmulatorRoute } from "./faults.ts";

@@ -1,5 +1,5 @@
 /** In-process, read-only access to what the emulator stored, for assertions in tests. */
-import type { Experiment, Folder, MetricEvent, SeriesBatch, StoredAnnotation } from "../exporter/api/contract.ts";
+import type { Experiment, Folder, MetricEvent, SeriesBatch, StoredAnnotation } from "../api/contract.ts";
 import { seriesBatch } from "./api-handlers.ts";
 import type { EmulatorStore, ExperimentData } from "./emulator-store.ts";
 

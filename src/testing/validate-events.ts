@@ -3,9 +3,9 @@
  * events per second), so no zod here. Every item is checked and every problem reported, as the
  * contract's `validation_failed` details (`index`, `field`, `message`).
  */
-import { apiLimits } from "../exporter/api/contract.ts";
-import type { AnnotationEvent, MetricEvent, ValidationDetail } from "../exporter/api/contract.ts";
-import { codePointCount } from "../exporter/api/code-points.ts";
+import { apiLimits } from "../api/contract.ts";
+import type { AnnotationEvent, MetricEvent, ValidationDetail } from "../api/contract.ts";
+import { codePointCount } from "../api/code-points.ts";
 
 /** Enough to fix a batch; more would only make a huge response. */
 const MAX_DETAILS = 100;

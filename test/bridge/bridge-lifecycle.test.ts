@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createBridge, type Bridge } from "../../src/bridge/create-bridge.ts";
 import type { BridgeLogEntry } from "../../src/bridge/bridge-log.ts";
-import { SyvainValidationError } from "../../src/errors.ts";
+import { SyvainValidationError } from "../../src/api/errors.ts";
 import { createSyvainExporters } from "../../src/exporter/otel/create-exporters.ts";
 import { EMULATOR_API_KEY, startEmulator, type Emulator } from "../../src/testing/index.ts";
 import { JSON_TYPE, gaugeSteps, post } from "./helpers/http.ts";

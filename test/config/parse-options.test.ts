@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { parseOptions } from "../../src/config/parse-options.ts";
-import { SyvainValidationError } from "../../src/errors.ts";
+import { SyvainValidationError } from "../../src/api/errors.ts";
 
 const schema = z.strictObject({ apiKey: z.string().optional(), timeout: z.number().positive().default(10) });
 const context = { owner: "Thing", secretFields: ["apiKey"] };

@@ -4,7 +4,7 @@
  * registry's exit-only registration never touches signals or uncaught errors.
  */
 import { describe, expect, it, vi } from "vitest";
-import { SyvainApiError, SyvainError, SyvainValidationError } from "../../src/errors.ts";
+import { SyvainApiError, SyvainError, SyvainValidationError } from "../../src/api/errors.ts";
 import { Collector } from "../../src/facade/collector.ts";
 import { NoopCollector } from "../../src/facade/local-collectors.ts";
 import { ProcessHooks, type ProcessEnd, type ProcessEndParticipant } from "../../src/facade/process-hooks.ts";

@@ -1,8 +1,8 @@
 /** Test doubles for facade tests: a sink that records what it receives, and a fake `process` for the hooks. */
 import { EventEmitter } from "node:events";
-import type { Batch, DeliverySink } from "../../src/exporter/delivery/delivery-types.ts";
-import type { IngestResult } from "../../src/exporter/api/contract.ts";
-import { Outbox } from "../../src/exporter/delivery/outbox.ts";
+import type { Batch, DeliverySink } from "../../src/delivery/delivery-types.ts";
+import type { IngestResult } from "../../src/api/contract.ts";
+import { Outbox } from "../../src/delivery/outbox.ts";
 import { Experiment } from "../../src/facade/experiment.ts";
 import { ProcessHooks, type HookableProcess } from "../../src/facade/process-hooks.ts";
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { DeliveryIncompleteError, SyvainError } from "../../src/errors.ts";
+import { SyvainError } from "../../src/api/errors.ts";
+import { DeliveryIncompleteError } from "../../src/delivery/delivery-errors.ts";
 import { testExperiment } from "./helpers.ts";
 
 const retryable = (): SyvainError => new SyvainError("network", "connection refused", { retryable: true });

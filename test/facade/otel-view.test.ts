@@ -6,8 +6,8 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { JsonlCollector, NoopCollector } from "../../src/facade/local-collectors.ts";
-import type { Batch } from "../../src/exporter/delivery/delivery-types.ts";
-import type { IngestResult } from "../../src/exporter/api/contract.ts";
+import type { Batch } from "../../src/delivery/delivery-types.ts";
+import type { IngestResult } from "../../src/api/contract.ts";
 import { RecordingSink, testExperiment } from "./helpers.ts";
 
 let emulator: Emulator;

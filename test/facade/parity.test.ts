@@ -8,7 +8,8 @@ import { join } from "node:path";
 import { inspect } from "node:util";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { startEmulator, type Emulator } from "../../src/testing/index.ts";
-import { DeliveryIncompleteError, SyvainApiError, SyvainError, SyvainValidationError } from "../../src/errors.ts";
+import { SyvainApiError, SyvainError, SyvainValidationError } from "../../src/api/errors.ts";
+import { DeliveryIncompleteError } from "../../src/delivery/delivery-errors.ts";
 import { Collector } from "../../src/facade/collector.ts";
 import { JsonlCollector, NoopCollector } from "../../src/facade/local-collectors.ts";
 

@@ -214,7 +214,7 @@ describe("Experiment with hooks", () => {
   it("the real process: a finished run leaves no listener behind", async () => {
     const before = Object.fromEntries(events.map((e) => [e, process.listenerCount(e as "SIGINT")]));
     const { Experiment } = await import("../../src/facade/experiment.ts");
-    const { Outbox } = await import("../../src/exporter/delivery/outbox.ts");
+    const { Outbox } = await import("../../src/delivery/outbox.ts");
     const sink = new RecordingSink();
     const experiment = new Experiment({
       record: { id: "x", slug: "real-hooks", description: null, folder_id: null, metadata: {}, status: "created", created_at: 0 },

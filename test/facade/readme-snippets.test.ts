@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { startEmulator, type Emulator } from "../../src/testing/index.ts";
-import { SyvainValidationError } from "../../src/errors.ts";
+import { SyvainValidationError } from "../../src/api/errors.ts";
 import { Collector, JsonlCollector, NoopCollector, type Experiment } from "../../src/facade/index.ts";
 
 let emulator: Emulator;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SyvainValidationError } from "../../src/errors.ts";
+import { SyvainValidationError } from "../../src/api/errors.ts";
 import { facadeLimits } from "../../src/facade/limits.ts";
 import { testExperiment } from "./helpers.ts";
 

@@ -9,7 +9,7 @@ import {
   metricEventId,
   metricsToEvents,
 } from "../../src/mapping/index.ts";
-import type { JsonValue } from "../../src/exporter/api/contract.ts";
+import type { JsonValue } from "../../src/api/contract.ts";
 import { randomJsonObject, seededRandom } from "./random-json.ts";
 import { EVENT_ID, gauge, point, scope } from "./metric-fixtures.ts";
 

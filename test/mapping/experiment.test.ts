@@ -3,7 +3,7 @@ import type { Attributes } from "@opentelemetry/api";
 import { defaultResource, resourceFromAttributes } from "@opentelemetry/resources";
 import { experimentFromResource, resourceAttributesFromExperiment } from "../../src/mapping/index.ts";
 import type { ExperimentFromResourceOptions } from "../../src/mapping/index.ts";
-import { SyvainValidationError } from "../../src/errors.ts";
+import { SyvainValidationError } from "../../src/api/errors.ts";
 import { catchError } from "./catch-error.ts";
 
 describe("experimentFromResource: slug", () => {

@@ -5,8 +5,8 @@ import { resourceFromAttributes } from "@opentelemetry/resources";
 import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from "@opentelemetry/sdk-logs";
 import type { ReadableLogRecord } from "@opentelemetry/sdk-logs";
 import { groupLogRecordsByResource, logRecordsToAnnotations } from "../../src/mapping/index.ts";
-import { apiLimits } from "../../src/exporter/api/contract.ts";
-import type { JsonObject } from "../../src/exporter/api/contract.ts";
+import { apiLimits } from "../../src/api/contract.ts";
+import type { JsonObject } from "../../src/api/contract.ts";
 import { EVENT_ID } from "./metric-fixtures.ts";
 
 const resource = resourceFromAttributes({ "service.name": "trainer" });

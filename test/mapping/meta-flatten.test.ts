@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import type { Attributes } from "@opentelemetry/api";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { canonicalJson, flattenMeta, unflattenMeta } from "../../src/mapping/index.ts";
-import type { JsonObject } from "../../src/exporter/api/contract.ts";
-import { SyvainValidationError } from "../../src/errors.ts";
+import type { JsonObject } from "../../src/api/contract.ts";
+import { SyvainValidationError } from "../../src/api/errors.ts";
 import { catchError } from "./catch-error.ts";
 import { randomJsonObject, seededRandom } from "./random-json.ts";
 

@@ -4,7 +4,7 @@ import { AggregationTemporality, AggregationType, MeterProvider, MetricReader } 
 import type { AggregationTemporalitySelector, ResourceMetrics, ViewOptions } from "@opentelemetry/sdk-metrics";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { experimentFromResource, metricsToEvents } from "../../src/mapping/index.ts";
-import type { MetricEvent } from "../../src/exporter/api/contract.ts";
+import type { MetricEvent } from "../../src/api/contract.ts";
 
 class CollectingReader extends MetricReader {
   protected override async onForceFlush(): Promise<void> {}

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { AggregationTemporality } from "@opentelemetry/sdk-metrics";
 import type { MetricData } from "@opentelemetry/sdk-metrics";
 import { metricsToEvents } from "../../src/mapping/index.ts";
-import type { MetricEvent } from "../../src/exporter/api/contract.ts";
+import type { MetricEvent } from "../../src/api/contract.ts";
 import { EVENT_ID, T0_MS, expHist, expHistogram, gauge, hist, histogram, point, scope, sum } from "./metric-fixtures.ts";
 
 const opts = { experimentKey: "exp-1" };

@@ -1,5 +1,5 @@
 /** A small seeded generator of nested JSON objects for property tests (no dependency). */
-import type { JsonObject, JsonValue } from "../../src/exporter/api/contract.ts";
+import type { JsonObject, JsonValue } from "../../src/api/contract.ts";
 
 export { seededRandom } from "../../src/testing/seeded-random.ts";
 

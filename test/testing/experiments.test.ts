@@ -1,7 +1,7 @@
 import { inspect } from "node:util";
 import { Client } from "undici";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { apiPaths, errorBodySchema, experimentListSchema, experimentResponseSchema, folderListSchema } from "../../src/exporter/api/contract.ts";
+import { apiPaths, errorBodySchema, experimentListSchema, experimentResponseSchema, folderListSchema } from "../../src/api/contract.ts";
 import { EMULATOR_API_KEY, startEmulator } from "syvain-metrics-otel/testing";
 import type { Emulator } from "syvain-metrics-otel/testing";
 import { call, createExperiment, errorOf, experimentOf } from "./http.ts";

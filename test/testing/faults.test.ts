@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { apiPaths } from "../../src/exporter/api/contract.ts";
-import { SyvainValidationError } from "../../src/errors.ts";
+import { apiPaths } from "../../src/api/contract.ts";
+import { SyvainValidationError } from "../../src/api/errors.ts";
 import { FaultController, startEmulator } from "syvain-metrics-otel/testing";
 import type { Emulator, EmulatorStats, FaultAction } from "syvain-metrics-otel/testing";
 import { call, createExperiment, errorOf, metric } from "./http.ts";

@@ -2,8 +2,8 @@
 import { randomUUID } from "node:crypto";
 import { EMULATOR_API_KEY } from "syvain-metrics-otel/testing";
 import type { Emulator } from "syvain-metrics-otel/testing";
-import { errorBodySchema, experimentResponseSchema } from "../../src/exporter/api/contract.ts";
-import type { ErrorBody, Experiment, MetricEvent } from "../../src/exporter/api/contract.ts";
+import { errorBodySchema, experimentResponseSchema } from "../../src/api/contract.ts";
+import type { ErrorBody, Experiment, MetricEvent } from "../../src/api/contract.ts";
 
 export interface CallOptions {
   body?: unknown;

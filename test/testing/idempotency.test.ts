@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { apiLimits, apiPaths } from "../../src/exporter/api/contract.ts";
+import { apiLimits, apiPaths } from "../../src/api/contract.ts";
 import { startEmulator } from "syvain-metrics-otel/testing";
 import type { Emulator } from "syvain-metrics-otel/testing";
 import { call, createExperiment, errorOf, experimentOf, metric } from "./http.ts";

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { annotationListSchema, apiLimits, apiPaths, ingestResultSchema, seriesResponseSchema } from "../../src/exporter/api/contract.ts";
+import { annotationListSchema, apiLimits, apiPaths, ingestResultSchema, seriesResponseSchema } from "../../src/api/contract.ts";
 import { startEmulator } from "syvain-metrics-otel/testing";
 import type { Emulator } from "syvain-metrics-otel/testing";
 import { call, createExperiment, errorOf, metric } from "./http.ts";

@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { apiPaths } from "../../src/exporter/api/contract.ts";
+import { apiPaths } from "../../src/api/contract.ts";
 import { startEmulator } from "syvain-metrics-otel/testing";
 import { call, createExperiment, errorOf, metric } from "./http.ts";
 

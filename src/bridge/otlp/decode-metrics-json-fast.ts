@@ -1,14 +1,14 @@
 /**
  * Plain-code decoding of `ExportMetricsServiceRequest` JSON. It gives what the zod schema of
- * `decode-metrics-json.ts` gives for the same input, and declines (`miss()`, see
+ * `metrics-json-schema.ts` gives for the same input, and declines (`miss()`, see
  * `otlp-json-fast.ts`) on anything else — any value zod would reject, unknown enum names — so the
  * caller decodes the body with zod instead: same accepted inputs, same errors, only faster.
  */
 import type { Attributes, HrTime } from "@opentelemetry/api";
 import type { ExponentialHistogram, Histogram } from "@opentelemetry/sdk-metrics";
 import type { DecodedDataPoint } from "./decoded-types.ts";
-import type { JsonMetric, JsonMetricsRequest, JsonNumberPoint } from "./decode-metrics-json.ts";
-import { dataPoint } from "./sdk-shapes.ts";
+import type { JsonMetric, JsonMetricsRequest, JsonNumberPoint } from "./metrics-json-schema.ts";
+import { histogramDataPoint } from "./sdk-shapes.ts";
 import { INTEGER } from "./otlp-json-common.ts";
 import {
   NanosReader,
@@ -29,17 +29,6 @@ import {
 /** `ExportMetricsServiceRequest` JSON (keys normalised) → the zod schema's output, or `undefined`. */
 export function fastMetricsRequest(input: unknown, temporalityNames: Readonly<Record<string, number>>): JsonMetricsRequest | undefined {
   return tryFastPath(() => new FastMetricsDecoder(temporalityNames).request(input));
-}
-
-/** The SDK point, with `sum` / `min` / `max` only when the sender set them (they are optional in OTLP). */
-export function histogramDataPoint<V extends Histogram | ExponentialHistogram>(
-  p: { startTimeUnixNano: HrTime; timeUnixNano: HrTime; attributes: Attributes; flags: number; sum?: number | undefined; min?: number | undefined; max?: number | undefined },
-  value: V,
-): DecodedDataPoint<V> {
-  if (p.sum !== undefined) value.sum = p.sum;
-  if (p.min !== undefined) value.min = p.min;
-  if (p.max !== undefined) value.max = p.max;
-  return dataPoint(p.startTimeUnixNano, p.timeUnixNano, p.attributes, value, p.flags);
 }
 
 interface HistogramCommon {

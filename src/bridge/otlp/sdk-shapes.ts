@@ -2,7 +2,7 @@
  * Builders shared by the protobuf and JSON decoders: they turn decoded OTLP pieces into the
  * OTel JS SDK's `MetricData`, `Resource` and scope objects, and count what has no SDK shape.
  */
-import { ValueType, type HrTime } from "@opentelemetry/api";
+import { ValueType, type Attributes, type HrTime } from "@opentelemetry/api";
 import { resourceFromAttributes, type Resource } from "@opentelemetry/resources";
 import {
   AggregationTemporality,
@@ -116,6 +116,17 @@ export function dataPoint<T>(
 ): DecodedDataPoint<T> {
   const point = { startTime, endTime, attributes, value };
   return flags === 0 ? point : { ...point, flags };
+}
+
+/** The SDK point, with `sum` / `min` / `max` only when the sender set them (they are optional in OTLP). */
+export function histogramDataPoint<V extends Histogram | ExponentialHistogram>(
+  p: { startTimeUnixNano: HrTime; timeUnixNano: HrTime; attributes: Attributes; flags: number; sum?: number | undefined; min?: number | undefined; max?: number | undefined },
+  value: V,
+): DecodedDataPoint<V> {
+  if (p.sum !== undefined) value.sum = p.sum;
+  if (p.min !== undefined) value.min = p.min;
+  if (p.max !== undefined) value.max = p.max;
+  return dataPoint(p.startTimeUnixNano, p.timeUnixNano, p.attributes, value, p.flags);
 }
 
 export function sdkResource(decoded: DecodedResource, schemaUrl: string): Resource {

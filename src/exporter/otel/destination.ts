@@ -3,11 +3,11 @@
  * events go) and a `close` for what the exporters created themselves: a client built from
  * `apiKey`/`host`, a JSONL writer. A client passed in by the user is theirs and stays open.
  */
-import { createSyvainClient } from "../client/create-client.ts";
-import { createJsonlSink } from "../delivery/jsonl-sink.ts";
-import { createJsonlWriter } from "../delivery/jsonl-writer.ts";
+import { createSyvainClient } from "../../client/create-client.ts";
+import { createJsonlSink } from "../../delivery/jsonl-sink.ts";
+import { createJsonlWriter } from "../../delivery/jsonl-writer.ts";
 import type { ResolvedExporterOptions, SinkFactory } from "./exporter-options.ts";
-import { localProvisioner, restProvisioner, type Provisioner } from "./provisioners.ts";
+import { localProvisioner, restProvisioner, type Provisioner } from "../../destinations/provisioners.ts";
 
 export interface Destination {
   provision: Provisioner;

@@ -8,12 +8,12 @@
  * entry in `creationErrors()`, for stats and health. Closing waits for creations until its deadline, then
  * abandons them (their exports fail with `shutdown`), so a hung host cannot hold a shutdown.
  */
-import { SyvainError } from "../../errors.ts";
-import { secondsUntil, waitUntil } from "../delivery/deadline.ts";
-import { Outbox } from "../delivery/outbox.ts";
-import type { DeliveryOptions, FlushStatus } from "../delivery/delivery-types.ts";
+import { SyvainError } from "../../api/errors.ts";
+import { secondsUntil, waitUntil } from "../../delivery/deadline.ts";
+import { Outbox } from "../../delivery/outbox.ts";
+import type { DeliveryOptions, FlushStatus } from "../../delivery/delivery-types.ts";
 import type { ExperimentIdentity as ExperimentSpec } from "../../mapping/experiment.ts";
-import type { Provisioner } from "./provisioners.ts";
+import type { Provisioner } from "../../destinations/provisioners.ts";
 import { exporterDiag } from "./diag-logger.ts";
 import { observeSink, type DeliveryHealth } from "./observed-sink.ts";
 

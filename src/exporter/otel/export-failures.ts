@@ -1,5 +1,5 @@
 /** How a failed export group is recorded (per-slug counters, a `diag` warning) and reported (one error). */
-import { SyvainError } from "../../errors.ts";
+import { SyvainError } from "../../api/errors.ts";
 import { exporterDiag } from "./diag-logger.ts";
 import type { ExporterCore } from "./exporter-core.ts";
 

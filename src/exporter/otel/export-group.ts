@@ -11,7 +11,7 @@
  */
 import { setImmediate as nextLoopTurn } from "node:timers/promises";
 import type { Resource } from "@opentelemetry/resources";
-import type { SyvainError } from "../../errors.ts";
+import type { SyvainError } from "../../api/errors.ts";
 import { DropCounter, type DroppedPoints } from "../../mapping/drops.ts";
 import { describeDrops } from "../../mapping/index.ts";
 import type { ExperimentIdentity } from "../../mapping/experiment.ts";

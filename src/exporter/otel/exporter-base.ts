@@ -4,7 +4,7 @@
  * `export()` answer once and never throw.
  */
 import type { ExportResult } from "@opentelemetry/core";
-import { SyvainError } from "../../errors.ts";
+import { SyvainError } from "../../api/errors.ts";
 import { settleOnce, type SettleOnce } from "./export-callback.ts";
 import type { ExporterCore } from "./exporter-core.ts";
 import type { SyvainExporterOptions } from "./exporter-options.ts";

@@ -5,8 +5,8 @@
  * the last release drains and closes everything (and the client, if the core created it).
  */
 import type { Resource } from "@opentelemetry/resources";
-import { SyvainError } from "../../errors.ts";
-import { deadlineIn, waitUntil } from "../delivery/deadline.ts";
+import { SyvainError } from "../../api/errors.ts";
+import { deadlineIn, waitUntil } from "../../delivery/deadline.ts";
 import { experimentFromResource, type ExperimentIdentity as ExperimentSpec } from "../../mapping/experiment.ts";
 import { openDestination, type Destination } from "./destination.ts";
 import { exporterDiag } from "./diag-logger.ts";

@@ -13,18 +13,14 @@
 import { z } from "zod";
 import { isFunction, positiveSeconds } from "../../config/option-schemas.ts";
 import { parseOptions } from "../../config/parse-options.ts";
-import type { SyvainClient } from "../client/client-types.ts";
-import { deliveryOptionsSchema } from "../delivery/delivery-options.ts";
-import type { DeliveryOptions, DeliverySink } from "../delivery/delivery-types.ts";
-import type { ExperimentIdentity as ExperimentSpec, SlugResolver } from "../../mapping/experiment.ts";
+import type { SyvainClient } from "../../client/client-types.ts";
+import { deliveryOptionsSchema } from "../../delivery/delivery-options.ts";
+import type { DeliveryOptions } from "../../delivery/delivery-types.ts";
+import type { SlugResolver } from "../../mapping/experiment.ts";
+import type { SinkFactory } from "../../destinations/provisioners.ts";
 
-/** The experiment a sink is made for, in `sink` mode (no server: the id is local and stable). */
-export interface SinkTarget {
-  id: string;
-  slug: string;
-  spec: ExperimentSpec;
-}
-export type SinkFactory = (experiment: SinkTarget) => DeliverySink;
+export type { SinkFactory, SinkTarget } from "../../destinations/provisioners.ts";
+
 
 export interface SyvainExporterOptions extends DeliveryOptions {
   /** Syvain API key; else `SYVAIN_METRICS_API_KEY`. */

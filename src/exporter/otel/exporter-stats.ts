@@ -3,8 +3,8 @@
  * plus what never reached it — points the mapping rejected (`invalid`) and exports answered
  * FAILED (`failedExports`). Also a cheap backpressure signal for the bridge.
  */
-import type { SyvainError } from "../../errors.ts";
-import type { OutboxKindStats, OutboxStats } from "../delivery/delivery-types.ts";
+import type { SyvainError } from "../../api/errors.ts";
+import type { OutboxKindStats, OutboxStats } from "../../delivery/delivery-types.ts";
 
 export interface ExporterKindStats extends OutboxKindStats {
   /** Rejected by the mapping before queueing (NaN, bad step, no recorded value, oversized, ...). */

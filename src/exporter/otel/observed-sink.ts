@@ -3,8 +3,8 @@
  * reset...) and forgets it on the next success. The outbox's own `lastError` is sticky (it is the
  * last error ever), so it cannot tell "Syvain is down now" from "Syvain was down an hour ago".
  */
-import { SyvainError } from "../../errors.ts";
-import type { DeliverySink } from "../delivery/delivery-types.ts";
+import { SyvainError } from "../../api/errors.ts";
+import type { DeliverySink } from "../../delivery/delivery-types.ts";
 
 export interface DeliveryHealth {
   /** Set by a retryable failure, cleared by the next accepted batch. */

@@ -7,7 +7,7 @@
 import { defaultResource, resourceFromAttributes, type Resource } from "@opentelemetry/resources";
 import { z } from "zod";
 import { parseOptions } from "../../config/parse-options.ts";
-import type { JsonObject } from "../api/contract.ts";
+import type { JsonObject } from "../../api/contract.ts";
 import { resourceAttributesFromExperiment } from "../../mapping/experiment.ts";
 
 export interface SyvainResourceOptions {

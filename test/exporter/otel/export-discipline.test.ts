@@ -8,7 +8,7 @@ import { resourceFromAttributes, type Resource } from "@opentelemetry/resources"
 import { MeterProvider } from "@opentelemetry/sdk-metrics";
 import type { ReadableLogRecord } from "@opentelemetry/sdk-logs";
 import { describe, expect, it, vi } from "vitest";
-import { SyvainError } from "../../../src/errors.ts";
+import { SyvainError } from "../../../src/api/errors.ts";
 import { SyvainLogRecordExporter } from "../../../src/exporter/log-exporter.ts";
 import { SyvainMetricExporter } from "../../../src/exporter/metric-exporter.ts";
 import { syvainResource } from "../../../src/exporter/otel/syvain-resource.ts";

@@ -6,11 +6,11 @@
 import { ExportResultCode } from "@opentelemetry/core";
 import type { ServerResponse } from "node:http";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { SyvainError } from "../../../src/errors.ts";
+import type { SyvainError } from "../../../src/api/errors.ts";
 import { SyvainMetricExporter } from "../../../src/exporter/metric-exporter.ts";
 import { createSyvainExporters } from "../../../src/exporter/otel/create-exporters.ts";
 import { syvainResource } from "../../../src/exporter/otel/syvain-resource.ts";
-import { experiment, json, startScriptedServer, type ScriptedServer } from "../client/scripted-server.ts";
+import { experiment, json, startScriptedServer, type ScriptedServer } from "../../client/scripted-server.ts";
 import { collectGauge, drainPendingWork, exportOnce } from "./helpers.ts";
 import { GatedSink, UnavailableSink } from "./test-sinks.ts";
 

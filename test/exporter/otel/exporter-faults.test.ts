@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { SyvainMetricExporter } from "../../../src/exporter/metric-exporter.ts";
 import { syvainResource } from "../../../src/exporter/otel/syvain-resource.ts";
 import { createSyvainMetricReader } from "../../../src/exporter/reader.ts";
-import { SyvainError } from "../../../src/errors.ts";
+import { SyvainError } from "../../../src/api/errors.ts";
 import { collectGauge, emulatorTarget, exportOnce, shutDownAndDrain, withEmulator } from "./helpers.ts";
 
 function collectGaugeOf(slug: string, steps: number, resourceOptions: Partial<Parameters<typeof syvainResource>[0]> = {}): Promise<ResourceMetrics> {

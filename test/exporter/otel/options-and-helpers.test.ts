@@ -13,7 +13,7 @@ import {
 } from "@opentelemetry/sdk-metrics";
 import { ExportResultCode } from "@opentelemetry/core";
 import { describe, expect, it } from "vitest";
-import { SyvainValidationError } from "../../../src/errors.ts";
+import { SyvainValidationError } from "../../../src/api/errors.ts";
 import { SyvainMetricExporter } from "../../../src/exporter/metric-exporter.ts";
 import { createSyvainExporters } from "../../../src/exporter/otel/create-exporters.ts";
 import { syvainResource } from "../../../src/exporter/otel/syvain-resource.ts";

@@ -1,7 +1,7 @@
 /** Sinks for exporter tests that need delivery to stall or fail on command (no HTTP involved). */
-import type { IngestResult } from "../../../src/exporter/api/contract.ts";
-import type { Batch, DeliverySink } from "../../../src/exporter/delivery/delivery-types.ts";
-import { SyvainError } from "../../../src/errors.ts";
+import type { IngestResult } from "../../../src/api/contract.ts";
+import type { Batch, DeliverySink } from "../../../src/delivery/delivery-types.ts";
+import { SyvainError } from "../../../src/api/errors.ts";
 
 /** Accepts batches only once `release()` is called (or at once when created `open`); records what it got. */
 export class GatedSink implements DeliverySink {

@@ -1,0 +1,186 @@
+/**
+ * One HTTP attempt against the Syvain API: the parsed, schema-checked body, or a `SyvainApiError`.
+ * The response body is always consumed (read up to a cap, or dumped), so the keep-alive socket
+ * goes back to the pool; the per-attempt timeout covers the headers and the body.
+ */
+import { request } from "undici";
+import type { Dispatcher } from "undici";
+import type { z } from "zod";
+import { SyvainApiError } from "../api/errors.ts";
+import { IDEMPOTENCY_KEY_HEADER } from "../api/contract.ts";
+import { classifyNetworkError } from "./retry/network-errors.ts";
+import { classifyErrorResponse } from "./classify-response.ts";
+import type { Secret } from "./redact.ts";
+
+/** Success bodies above this are refused (the largest answers are series queries). */
+const MAX_SUCCESS_BODY_BYTES = 64 * 1024 * 1024;
+/** Error bodies are read this far for their message; the rest is discarded. */
+const MAX_ERROR_BODY_BYTES = 64 * 1024;
+const UNDICI_TIMEOUT_MARGIN_MS = 1000;
+
+export interface HttpContext {
+  dispatcher: Dispatcher;
+  /** Origin plus path prefix, no trailing slash. */
+  host: string;
+  apiKey: Secret;
+  headers: Readonly<Record<string, string>>;
+}
+
+export interface HttpAttempt<T> {
+  method: "GET" | "POST" | "PATCH";
+  /** API path, e.g. `/api/v1/experiments`. */
+  path: string;
+  query?: Record<string, string | number | undefined>;
+  body?: unknown;
+  idempotencyKey?: string;
+  timeoutMs: number;
+  signal?: AbortSignal;
+  schema: z.ZodType<T>;
+}
+
+export async function httpCall<T>(context: HttpContext, attempt: HttpAttempt<T>): Promise<T> {
+  const label = `${attempt.method} ${attempt.path}`;
+  // Our own timer (not AbortSignal.timeout) so a timeout is told apart from the caller's abort.
+  // The caller's signal may live long (a sink's, aborted on close): a listener removed after this
+  // attempt, rather than AbortSignal.any, leaves nothing attached to it.
+  const abort = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    abort.abort();
+  }, attempt.timeoutMs);
+  timer.unref();
+  const onCallerAbort = (): void => abort.abort();
+  if (attempt.signal?.aborted) abort.abort();
+  else attempt.signal?.addEventListener("abort", onCallerAbort, { once: true });
+  const signal = abort.signal;
+  try {
+    const response = await request(urlFor(context.host, attempt), {
+      method: attempt.method,
+      headers: headersFor(context, attempt),
+      body: attempt.body === undefined ? null : JSON.stringify(attempt.body),
+      dispatcher: context.dispatcher,
+      signal,
+      // undici's own limits (300 s by default) must not cut a longer `timeout` short; ours fires first.
+      headersTimeout: attempt.timeoutMs + UNDICI_TIMEOUT_MARGIN_MS,
+      bodyTimeout: attempt.timeoutMs + UNDICI_TIMEOUT_MARGIN_MS,
+    });
+    return await readResponse(response, attempt.schema, label, context.apiKey);
+  } catch (error) {
+    if (error instanceof SyvainApiError) throw error;
+    throw transportError(error, label, attempt, timedOut);
+  } finally {
+    clearTimeout(timer);
+    attempt.signal?.removeEventListener("abort", onCallerAbort);
+  }
+}
+
+function urlFor(host: string, attempt: HttpAttempt<unknown>): string {
+  const url = new URL(`${host}${attempt.path}`);
+  for (const [name, value] of Object.entries(attempt.query ?? {})) {
+    if (value !== undefined) url.searchParams.set(name, String(value));
+  }
+  return url.href;
+}
+
+function headersFor(context: HttpContext, attempt: HttpAttempt<unknown>): Record<string, string> {
+  const headers: Record<string, string> = {
+    ...context.headers,
+    accept: "application/json",
+    authorization: `Bearer ${context.apiKey.reveal()}`,
+  };
+  if (attempt.body !== undefined) headers["content-type"] = "application/json";
+  if (attempt.idempotencyKey !== undefined) headers[IDEMPOTENCY_KEY_HEADER] = attempt.idempotencyKey;
+  return headers;
+}
+
+async function readResponse<T>(response: Dispatcher.ResponseData, schema: z.ZodType<T>, label: string, apiKey: Secret): Promise<T> {
+  const { statusCode: status, headers, body } = response;
+  if (status >= 300 && status < 400) {
+    await body.dump();
+    // Following it would send the key wherever the Location points.
+    throw new SyvainApiError(
+      "redirect",
+      `server answered a ${status} redirect on ${label}; redirects are not followed so the API key stays with the configured host. What to do: set the host (SYVAIN_METRICS_HOST or \`host\`) to the final URL`,
+      { status, request: label },
+    );
+  }
+  if (status < 200 || status >= 300) {
+    const { text } = await readCapped(body, MAX_ERROR_BODY_BYTES);
+    throw classifyErrorResponse({ status, retryAfter: headers["retry-after"], bodyText: text, request: label, secret: apiKey });
+  }
+  const { text, complete } = await readCapped(body, MAX_SUCCESS_BODY_BYTES);
+  if (!complete) throw invalidResponse(label, status, `body larger than ${MAX_SUCCESS_BODY_BYTES} bytes`);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw invalidResponse(label, status, "body is not JSON", error);
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw invalidResponse(label, status, `unexpected shape at \`${issue?.path.join(".") ?? ""}\`: ${issue?.message ?? "invalid"}`, parsed.error);
+  }
+  return parsed.data;
+}
+
+/**
+ * The body as UTF-8 text, at most `limit` bytes. Beyond the limit the body is destroyed (the
+ * socket is not reused) and `complete` is false: the text read so far is still enough for an
+ * error message, not for a success answer.
+ */
+async function readCapped(body: Dispatcher.ResponseData["body"], limit: number): Promise<{ text: string; complete: boolean }> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  // Leaving a for-await loop early destroys the stream, which is what an oversized body deserves.
+  for await (const chunk of body) {
+    const buffer = chunk as Buffer;
+    if (size + buffer.length > limit) {
+      chunks.push(buffer.subarray(0, limit - size));
+      return { text: Buffer.concat(chunks).toString("utf8"), complete: false };
+    }
+    chunks.push(buffer);
+    size += buffer.length;
+  }
+  return { text: Buffer.concat(chunks).toString("utf8"), complete: true };
+}
+
+function invalidResponse(label: string, status: number, why: string, cause?: unknown): SyvainApiError {
+  return new SyvainApiError(
+    "invalid_response",
+    `invalid response (${status}) on ${label}: ${why}. What to do: check that the host is a Syvain Metrics API of a supported version`,
+    { status, request: label, ...(cause === undefined ? {} : { cause }) },
+  );
+}
+
+function transportError(error: unknown, label: string, attempt: HttpAttempt<unknown>, timedOut: boolean): SyvainApiError {
+  if (timedOut) {
+    return new SyvainApiError("timeout", `no complete answer within ${attempt.timeoutMs / 1000} s on ${label}; it may succeed on a retry`, {
+      retryable: true,
+      request: label,
+      cause: error,
+    });
+  }
+  if (attempt.signal?.aborted) {
+    // A reason given as text (ours, on shutdown) says why; anything else is the caller's business.
+    const reason: unknown = attempt.signal.reason;
+    const why = typeof reason === "string" ? `abandoned: ${reason}` : "aborted by the caller";
+    return new SyvainApiError("shutdown", `${label} ${why}`, { request: label, cause: error });
+  }
+  const network = classifyNetworkError(error);
+  if (network?.kind === "timeout") {
+    return new SyvainApiError("timeout", `connection timed out (${network.code}) on ${label}; it may succeed on a retry`, {
+      retryable: true,
+      request: label,
+      cause: error,
+    });
+  }
+  if (network?.kind === "closed") {
+    return new SyvainApiError("shutdown", `${label} failed: the HTTP dispatcher is closed (${network.code})`, { request: label, cause: error });
+  }
+  const retryable = network?.kind === "network";
+  const code = network?.code ?? (error instanceof Error ? error.name : "unknown error");
+  const advice = retryable ? "it may succeed on a retry" : "this is not expected to change on a retry";
+  return new SyvainApiError("network", `network error (${code}) on ${label}; ${advice}`, { retryable, request: label, cause: error });
+}

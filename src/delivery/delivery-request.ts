@@ -1,0 +1,112 @@
+/**
+ * One unit of work of the outbox: an event batch (metrics or annotations, a contiguous range of
+ * that kind's enqueue order) or a status update. It keeps its `Idempotency-Key` across retries
+ * and remembers which budget its attempts were charged to.
+ */
+import { randomUUID } from "node:crypto";
+import type { AnnotationEvent, ExperimentStatus, MetricEvent } from "../api/contract.ts";
+import type { Batch } from "./delivery-types.ts";
+import { backoffDelay } from "../client/retry/index.ts";
+
+export type EventKind = "metric" | "annotation";
+export type RequestKind = EventKind | "status";
+
+interface RequestBase {
+  key: string;
+  /** Background attempts that failed retryably (the `maxRetries` budget). */
+  failures: number;
+  /** Id of the flush round that last attempted it (0: none). A round attempts each request once. */
+  round: number;
+  /** Whether the attempt now in flight was made by a flush round (its budget) or the background. */
+  flushAttempt: boolean;
+  inFlight: boolean;
+  /** Server `Retry-After` deadline (epoch ms): nobody sends earlier. */
+  notBefore: number;
+  /** Background retry time (epoch ms): backoff with jitter, never before `notBefore`. */
+  dueAt: number;
+}
+
+export interface EventRequest extends RequestBase {
+  kind: EventKind;
+  items: MetricEvent[] | AnnotationEvent[];
+  /** Index (in its kind's enqueue order) of the first item; the batch covers `lo .. lo + items.length - 1`. */
+  lo: number;
+  /** Enqueue sequence number (across kinds) of its first item when it was taken: its age, for eviction. */
+  firstSeq: number;
+}
+
+export interface StatusRequest extends RequestBase {
+  kind: "status";
+  status: ExperimentStatus;
+  /** Index in the order of status updates. */
+  lo: number;
+  /** Events of each kind enqueued before this update: it waits until they are settled. */
+  metricsBefore: number;
+  annotationsBefore: number;
+}
+
+export type DeliveryRequest = EventRequest | StatusRequest;
+
+const fresh = (): RequestBase => ({
+  key: randomUUID(),
+  failures: 0,
+  round: 0,
+  flushAttempt: false,
+  inFlight: false,
+  notBefore: 0,
+  dueAt: 0,
+});
+
+export function newEventRequest(kind: EventKind, items: MetricEvent[] | AnnotationEvent[], lo: number, firstSeq: number, failures = 0): EventRequest {
+  return { ...fresh(), kind, items, lo, firstSeq, failures };
+}
+
+export function newStatusRequest(status: ExperimentStatus, lo: number, metricsBefore: number, annotationsBefore: number): StatusRequest {
+  return { ...fresh(), kind: "status", status, lo, metricsBefore, annotationsBefore };
+}
+
+export function sizeOf(request: DeliveryRequest): number {
+  return request.kind === "status" ? 1 : request.items.length;
+}
+
+/** Halves of a batch after `413 payload_too_large`: new bodies, so new idempotency keys. */
+export function splitEventRequest(request: EventRequest): [EventRequest, EventRequest] {
+  const half = Math.ceil(request.items.length / 2);
+  const left = request.items.slice(0, half);
+  const right = request.items.slice(half);
+  return [
+    newEventRequest(request.kind, left, request.lo, request.firstSeq, request.failures),
+    newEventRequest(request.kind, right, request.lo + half, request.firstSeq, request.failures),
+  ];
+}
+
+/**
+ * Evicts the oldest item of a batch waiting for a retry. Its body changes, so it needs a new
+ * idempotency key (the server refuses a known key with another body).
+ */
+export function dropOldestItem(request: EventRequest): void {
+  request.items.shift();
+  request.lo++;
+  request.key = randomUUID();
+}
+
+export function toBatch(request: DeliveryRequest): Batch {
+  switch (request.kind) {
+    case "status":
+      return { kind: "status", status: request.status, idempotencyKey: request.key };
+    case "metric":
+      return { kind: "metric", items: request.items as MetricEvent[], idempotencyKey: request.key };
+    case "annotation":
+      return { kind: "annotation", items: request.items as AnnotationEvent[], idempotencyKey: request.key };
+  }
+}
+
+/**
+ * After a retryable failure: nobody sends before the server's `Retry-After`; the background
+ * waits for that or for its jittered backoff (by background failures so far), whichever is later.
+ */
+export function scheduleRetry(request: DeliveryRequest, retryAfterMs: number | undefined, now: number, random: () => number): void {
+  const floor = retryAfterMs !== undefined && Number.isFinite(retryAfterMs) && retryAfterMs > 0 ? retryAfterMs : 0;
+  request.notBefore = now + floor;
+  request.dueAt = now + Math.max(floor, backoffDelay(Math.max(0, request.failures - 1), { random }));
+}

@@ -1,0 +1,357 @@
+/**
+ * The delivery core of one experiment: a bounded in-memory outbox that callers feed synchronously
+ * (O(1), no I/O) and that delivers in the background, in batches, a few requests at a time, with
+ * retries, idempotency keys and exact accounting. `flush()` / `flushOrRaise()` / `close()` are the
+ * only awaited parts. See `shared/design.md` ("Delivery semantics").
+ */
+import type { AnnotationEvent, ExperimentStatus, IngestResult, MetricEvent } from "../api/contract.ts";
+import type { SyvainApiError, SyvainError } from "../api/errors.ts";
+import { backoffDelay } from "../client/retry/index.ts";
+import { Backlog, type Targets } from "./backlog.ts";
+import { resolveDeliveryOptions, type ResolvedDeliveryOptions } from "./delivery-options.ts";
+import { scheduleRetry, toBatch, type DeliveryRequest } from "./delivery-request.ts";
+import type { DeliveryOptions, DeliverySink, FlushStatus, OutboxStats } from "./delivery-types.ts";
+import { DeliveryIncompleteError, overflowError, shutdownError, toSyvainError } from "./delivery-errors.ts";
+import { parseFlushOptions, type FlushOptions } from "./flush-options.ts";
+import { FlushRounds, type FlushRound } from "./flush-round.ts";
+import { deadlineIn, waitUntil } from "./deadline.ts";
+import { flushStatusOf, KindCounters, statsOf, type OutboxCounters } from "./kind-counters.ts";
+
+export type { FlushOptions } from "./flush-options.ts";
+
+export interface OutboxOptions extends DeliveryOptions {
+  sink: DeliverySink;
+  /** Names this outbox in warnings and errors, e.g. `experiment "run-1"`. @default "outbox" */
+  label?: string;
+  /** Random in [0, 1) for retry jitter (tests inject it). @default Math.random */
+  random?: () => number;
+  /** Called once per overflow burst. @default process.emitWarning */
+  onWarning?: (message: string) => void;
+}
+
+export class Outbox {
+  readonly #sink: DeliverySink;
+  readonly #label: string;
+  readonly #random: () => number;
+  readonly #onWarning: (message: string) => void;
+  readonly #options: ResolvedDeliveryOptions;
+  readonly #counters: OutboxCounters = { metrics: new KindCounters(), annotations: new KindCounters(), statusUpdates: new KindCounters() };
+  readonly #backlog = new Backlog(this.#counters);
+  readonly #rounds = new FlushRounds(
+    () => this.#pump(),
+    (round) => this.#backlog.roundWork(round),
+  );
+  #inFlight = 0;
+  /** The background timer fired: send everything queued until the queues are empty. */
+  #draining = false;
+  /** A pump is scheduled for full batches (see `#afterEnqueue`). */
+  #fullBatchScheduled = false;
+  #flushTimer: NodeJS.Timeout | undefined;
+  #retryTimer: NodeJS.Timeout | undefined;
+  #retryTimerAt = Infinity;
+  #flushChain: Promise<unknown> = Promise.resolve();
+  /** What the running flush covers, during and between its rounds. */
+  #flushTargets: Targets | undefined;
+  #retryableFailures = 0;
+  #syncFailed = false;
+  #lastError: SyvainError | undefined;
+  #overflowWarned = false;
+  #closed = false;
+  #closePromise: Promise<FlushStatus> | undefined;
+
+  constructor(options: OutboxOptions) {
+    const { sink, label, random, onWarning, ...delivery } = options;
+    this.#options = resolveDeliveryOptions(delivery, "Outbox");
+    this.#sink = sink;
+    this.#label = label ?? "outbox";
+    this.#random = random ?? Math.random;
+    this.#onWarning = onWarning ?? ((message) => process.emitWarning(message, "SyvainDeliveryWarning"));
+  }
+
+  /** True from the moment `close()` is called. */
+  get isClosed(): boolean {
+    return this.#closePromise !== undefined;
+  }
+
+  enqueueMetric(event: MetricEvent): void {
+    this.#counters.metrics.enqueued++;
+    if (this.isClosed) return this.#refuse(this.#counters.metrics);
+    this.#backlog.pushMetric(event);
+    this.#afterEnqueue();
+  }
+
+  enqueueAnnotation(event: AnnotationEvent): void {
+    this.#counters.annotations.enqueued++;
+    if (this.isClosed) return this.#refuse(this.#counters.annotations);
+    this.#backlog.pushAnnotation(event);
+    this.#afterEnqueue();
+  }
+
+  enqueueStatus(status: ExperimentStatus): void {
+    const counts = this.#counters.statusUpdates;
+    counts.enqueued++;
+    if (this.isClosed) {
+      // Status updates are never evicted, so a refused one counts as failed, not dropped.
+      counts.failed++;
+      this.#lastError = shutdownError(this.#label);
+      return;
+    }
+    this.#backlog.pushStatus(status);
+    if (this.#flushTimer === undefined && !this.#draining) this.#armFlushTimer();
+  }
+
+  stats(): OutboxStats {
+    return statsOf(this.#counters, this.#lastError);
+  }
+
+  /** Sends everything pending now; never rejects except for invalid options. */
+  async flush(options?: FlushOptions): Promise<FlushStatus> {
+    const parsed = parseFlushOptions(options, `${this.#label}.flush()`);
+    const deadline = deadlineIn(parsed.timeoutSeconds);
+    return (await this.#queueFlush(parsed.retries, deadline)) ?? this.#status(0);
+  }
+
+  async flushOrRaise(options?: FlushOptions): Promise<FlushStatus> {
+    const status = await this.flush(options);
+    if (!status.ok) throw new DeliveryIncompleteError(status, this.#label);
+    return status;
+  }
+
+  /**
+   * Flushes within `timeoutSeconds`, then stops: later enqueues are counted as dropped. Idempotent.
+   * Never throws; an invalid `timeoutSeconds` rejects (and closes nothing).
+   */
+  close(options?: { timeoutSeconds?: number }): Promise<FlushStatus> {
+    if (this.#closePromise) return this.#closePromise;
+    let parsed: ReturnType<typeof parseFlushOptions>;
+    try {
+      parsed = parseFlushOptions({ timeoutSeconds: options?.timeoutSeconds }, `${this.#label}.close()`);
+    } catch (error) {
+      return Promise.reject(toSyvainError(error, this.#label));
+    }
+    this.#closePromise = this.#closeNow(parsed.timeoutSeconds);
+    return this.#closePromise;
+  }
+
+  async #closeNow(timeoutSeconds: number | undefined): Promise<FlushStatus> {
+    const deadline = deadlineIn(timeoutSeconds);
+    const failuresBefore = this.#retryableFailures;
+    // Even past its deadline the flush starts what it can: a local sink (JSONL) delivers at once.
+    await waitUntil(this.#queueFlush(0, deadline), deadline);
+    this.#closed = true;
+    this.#rounds.abort();
+    this.#clearTimers();
+    try {
+      await this.#sink.close();
+    } catch (error) {
+      this.#lastError = toSyvainError(error, this.#label);
+    }
+    return this.#status(this.#retryableFailures - failuresBefore);
+  }
+
+  /**
+   * Runs a flush once the flushes queued before it are done. One of those may have no deadline:
+   * ours bounds our wait for it, and when it runs out we do not flush at all (`undefined`).
+   */
+  #queueFlush(retries: number, deadline: number): Promise<FlushStatus | undefined> {
+    const previous = this.#flushChain;
+    const run = waitUntil(previous, deadline).then((ready) => (ready ? this.#flushNow(retries, deadline) : undefined));
+    this.#flushChain = Promise.all([previous, run]).catch(() => undefined);
+    return run;
+  }
+
+  async #flushNow(retries: number, deadline: number): Promise<FlushStatus> {
+    const failuresBefore = this.#retryableFailures;
+    this.#syncFailed = false;
+    const targets = this.#backlog.targets();
+    this.#flushTargets = targets;
+    try {
+      for (let attempt = 0; !this.#closed; attempt++) {
+        const failed = await this.#rounds.run(targets, deadline);
+        if (failed === 0 || attempt >= retries || this.#closed || Date.now() >= deadline) break;
+        await this.#rounds.sleep(Math.min(backoffDelay(attempt, { random: this.#random }), deadline - Date.now()));
+      }
+    } finally {
+      this.#flushTargets = undefined;
+      // Background retries of what the flush left pending resume now; not when closing, where
+      // the close's own flush is the last attempt and a request started after it would be abandoned.
+      if (!this.isClosed) this.#pump();
+    }
+    if (this.#sink.sync && !this.#closed) {
+      try {
+        await this.#sink.sync();
+      } catch (error) {
+        this.#syncFailed = true;
+        this.#lastError = toSyvainError(error, this.#label);
+      }
+    }
+    return this.#status(this.#retryableFailures - failuresBefore);
+  }
+
+  #status(retryableFailures: number): FlushStatus {
+    const status = flushStatusOf(this.#counters, retryableFailures, this.#lastError);
+    if (this.#syncFailed) status.ok = false;
+    return status;
+  }
+
+  #refuse(counts: KindCounters): void {
+    counts.dropped++;
+    this.#lastError = shutdownError(this.#label);
+  }
+
+  #afterEnqueue(): void {
+    const { metrics, annotations } = this.#counters;
+    if (metrics.pending + annotations.pending > this.#options.maxQueueItems) this.#overflow();
+    if (this.#draining) return;
+    if (this.#flushTimer === undefined) this.#armFlushTimer();
+    // A full batch gains nothing by waiting for the flush delay: send it once the caller's
+    // synchronous code is done (enqueue itself stays I/O-free). A pump that finds every request
+    // slot taken leaves it queued; the next request to settle pumps again.
+    if (!this.#fullBatchScheduled && this.#inFlight < this.#options.maxConcurrentRequests && this.#backlog.hasFullBatch(this.#options.maxBatchItems)) {
+      this.#scheduleFullBatches();
+    }
+  }
+
+  #scheduleFullBatches(): void {
+    if (this.#closed) return;
+    this.#fullBatchScheduled = true;
+    // Unref'd like the flush timer: queued events alone never keep a process alive.
+    setImmediate(() => {
+      this.#fullBatchScheduled = false;
+      this.#pump();
+    }).unref();
+  }
+
+  #overflow(): void {
+    this.#backlog.evict(this.#options.maxQueueItems);
+    if (this.#overflowWarned) return;
+    this.#overflowWarned = true;
+    this.#lastError = overflowError(this.#label, this.#options.maxQueueItems);
+    try {
+      this.#onWarning(this.#lastError.message);
+    } catch {
+      // A failing warning handler must not make enqueue throw (it never does).
+    }
+  }
+
+  #armFlushTimer(): void {
+    if (this.#closed) return;
+    this.#flushTimer = setTimeout(() => {
+      this.#flushTimer = undefined;
+      this.#draining = true;
+      this.#pump();
+    }, this.#options.flushDelaySeconds * 1000);
+    this.#flushTimer.unref();
+  }
+
+  /** Starts every request that may start now, up to `maxConcurrentRequests`. */
+  #pump(): void {
+    if (this.#closed) return;
+    const now = Date.now();
+    while (this.#inFlight < this.#options.maxConcurrentRequests) {
+      const request = this.#nextRequest(now);
+      if (request === undefined) break;
+      this.#send(request);
+    }
+    if (this.#backlog.queued === 0) {
+      this.#draining = false;
+      this.#overflowWarned = false;
+    }
+    this.#armRetryTimer(now);
+    this.#rounds.check(now);
+  }
+
+  #nextRequest(now: number): DeliveryRequest | undefined {
+    const round = this.#rounds.current;
+    const head = this.#backlog.statuses[0];
+    if (head && !head.inFlight && this.#backlog.statusReady(head) && this.#mayStart(head, round, now)) return head;
+    for (const batch of this.#backlog.batches) if (!batch.inFlight && this.#mayStart(batch, round, now)) return batch;
+    const fresh = this.#backlog.takeBatch(this.#options.maxBatchItems, this.#draining, round?.targets);
+    if (fresh && round && fresh.lo < round.targets[fresh.kind]) {
+      fresh.round = round.id;
+      fresh.flushAttempt = true;
+    }
+    return fresh;
+  }
+
+  /**
+   * A flush round attempts each of its requests once, not before `Retry-After`; the background
+   * waits for backoff. While a flush runs it alone retries what it covers, so neither budget
+   * spends the other's.
+   */
+  #mayStart(request: DeliveryRequest, round: FlushRound | undefined, now: number): boolean {
+    const targets = this.#flushTargets;
+    if (targets !== undefined && request.lo < targets[request.kind]) {
+      if (round === undefined || request.round === round.id || request.notBefore > now) return false;
+      request.round = round.id;
+      request.flushAttempt = true;
+      return true;
+    }
+    request.flushAttempt = false;
+    return request.dueAt <= now;
+  }
+
+  #send(request: DeliveryRequest): void {
+    request.inFlight = true;
+    this.#inFlight++;
+    let delivery: Promise<IngestResult>;
+    try {
+      delivery = this.#sink.deliver(toBatch(request));
+    } catch (error) {
+      delivery = Promise.reject(toSyvainError(error, this.#label));
+    }
+    void delivery.then(
+      (result) => this.#settled(request, result),
+      (error: unknown) => this.#settled(request, undefined, toSyvainError(error, this.#label)),
+    );
+  }
+
+  #settled(request: DeliveryRequest, result: IngestResult | undefined, error?: SyvainError): void {
+    request.inFlight = false;
+    this.#inFlight--;
+    if (error === undefined) {
+      const duplicates = typeof result?.duplicates === "number" ? result.duplicates : 0;
+      this.#backlog.settle(request, "accepted", duplicates);
+    } else this.#onFailure(request, error);
+    this.#pump();
+  }
+
+  #onFailure(request: DeliveryRequest, error: SyvainError): void {
+    this.#lastError = error;
+    if (request.kind !== "status" && error.code === "payload_too_large" && request.items.length > 1) {
+      return this.#backlog.split(request);
+    }
+    if (!error.retryable) return this.#backlog.settle(request, "failed");
+    this.#retryableFailures++;
+    if (request.flushAttempt) this.#rounds.countFailure(request.round);
+    else request.failures++;
+    const { maxRetries } = this.#options;
+    if (!request.flushAttempt && maxRetries !== null && request.failures > maxRetries) return this.#backlog.settle(request, "failed");
+    scheduleRetry(request, (error as Partial<SyvainApiError>).retryAfterMs, Date.now(), this.#random);
+  }
+
+  /** One unref'd timer for the earliest background retry: retries alone never keep a process alive. */
+  #armRetryTimer(now: number): void {
+    const next = this.#backlog.nextRetryAt(now);
+    if (next === this.#retryTimerAt) return;
+    // An earlier timer still to fire will re-arm for this one.
+    if (this.#retryTimer !== undefined && this.#retryTimerAt <= next && this.#retryTimerAt > now) return;
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
+    this.#retryTimerAt = next;
+    if (next === Infinity) return;
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined;
+      this.#retryTimerAt = Infinity;
+      this.#pump();
+    }, next - now);
+    this.#retryTimer.unref();
+  }
+
+  #clearTimers(): void {
+    clearTimeout(this.#flushTimer);
+    clearTimeout(this.#retryTimer);
+    this.#flushTimer = this.#retryTimer = undefined;
+    this.#retryTimerAt = Infinity;
+  }
+}
