@@ -45,6 +45,8 @@ function refresh() {
     }
     if (page === current) {
       state.refreshes++;
+      // Milliseconds since navigation: the bench's "first paint" of a page.
+      state.readyAt ??= performance.now();
       state.ready = true;
     }
   });
