@@ -42,7 +42,7 @@ export default tseslint.config(
       sourceType: "module",
       parserOptions: { projectService: false, project: null },
       globals: Object.fromEntries(
-        ["window", "document", "location", "history", "fetch", "EventSource", "URLSearchParams", "Node", "console", "performance"].map((name) => [name, "readonly"]),
+        ["window", "document", "location", "history", "fetch", "EventSource", "URLSearchParams", "Node", "MouseEvent", "console", "performance"].map((name) => [name, "readonly"]),
       ),
     },
   },

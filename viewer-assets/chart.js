@@ -38,9 +38,9 @@ export function chartSettings(onChange) {
 
 /**
  * A chart of `metric` over `experiments` in `parent`. `stats()` reports what is drawn, for the
- * page's test hook. `refresh()` refetches (live updates), keeping a zoom.
+ * page's test hook (`onDrawn` says when it changes). `refresh()` refetches (live updates), keeping a zoom.
  */
-export function metricChart(parent, { experiments, metric, settings }) {
+export function metricChart(parent, { experiments, metric, settings, onDrawn = () => {} }) {
   const box = el("div", { className: "chart" }, el("h3", {}, metric));
   const note = el("div", { className: "note" });
   const plotBox = el("div");
@@ -72,6 +72,11 @@ export function metricChart(parent, { experiments, metric, settings }) {
       if (a.x < min || a.x > max) continue;
       const marker = el("div", { className: "marker", title: a.text }, el("span", { className: "marker-text" }, a.text));
       marker.style.left = `${u.valToPos(a.x, "x")}px`;
+      // uPlot starts a drag-zoom only on its own overlay: hand it a drag that begins on a marker.
+      marker.addEventListener("mousedown", (e) => {
+        e.stopPropagation();
+        u.over.dispatchEvent(new MouseEvent("mousedown", e));
+      });
       u.over.append(marker);
       markers.push(marker);
     }
@@ -112,6 +117,8 @@ export function metricChart(parent, { experiments, metric, settings }) {
       try {
         data = await getChart(experiments, metric, width(), range);
         draw();
+        // A zoom redraws on its own: the page's test hook must hear of it too.
+        onDrawn();
       } catch (error) {
         note.textContent = `could not load: ${error.message}`;
         note.className = "note error";
@@ -129,6 +136,7 @@ export function metricChart(parent, { experiments, metric, settings }) {
       points: data?.series.map((s) => s.x.length) ?? [],
       totals: data?.series.map((s) => s.total) ?? [],
       labels: data?.series.map((s) => s.label) ?? [],
+      spans: data?.series.map((s) => [s.x[0], s.x[s.x.length - 1]]) ?? [],
       markers: markers.length,
       zoomed: range !== undefined,
     }),

@@ -26,7 +26,7 @@ export function comparePage(main, hook, ids, wanted) {
   async function show() {
     chart?.destroy();
     box.replaceChildren();
-    chart = metricChart(box, { experiments: ids, metric, settings });
+    chart = metricChart(box, { experiments: ids, metric, settings, onDrawn: () => report() });
     await chart.refresh();
     report();
   }

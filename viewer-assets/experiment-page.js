@@ -34,7 +34,7 @@ export function experimentPage(main, hook, id) {
     for (const m of detail.metrics) {
       if (charts.has(m.name)) continue;
       if (charts.size === 0) grid.replaceChildren();
-      charts.set(m.name, metricChart(grid, { experiments: [e.id], metric: m.name, settings }));
+      charts.set(m.name, metricChart(grid, { experiments: [e.id], metric: m.name, settings, onDrawn: () => report() }));
     }
     await Promise.all([...charts.values()].map((c) => c.refresh()));
     report();

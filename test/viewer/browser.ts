@@ -69,6 +69,8 @@ export interface ChartStats {
   points: number[];
   totals: number[];
   labels: string[];
+  /** First and last x of each series. */
+  spans: [number, number][];
   markers: number;
   zoomed: boolean;
 }

@@ -63,6 +63,25 @@ describe.skipIf(skip !== undefined)("viewer in Chromium", () => {
     await page.close();
   });
 
+  it("zooms on a drag (starting on the annotation marker) with every point of the range, and zooms out on double-click", async () => {
+    const page = await openViewer(chromium.browser, `${emulator.url}/#/e/${ids.big}`);
+    const over = (await page.locator(".u-over").first().boundingBox())!;
+    await page.mouse.move(over.x + over.width / 2, over.y + over.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(over.x + over.width / 2 + 15, over.y + over.height / 2, { steps: 5 });
+    await page.mouse.up();
+    await page.waitForFunction(() => (globalThis as unknown as { __viewer: { charts?: { loss?: { zoomed: boolean } } } }).__viewer.charts?.loss?.zoomed === true);
+    const zoomed = (await viewerState(page)).charts!.loss!;
+    const [from, to] = zoomed.spans[0]!;
+    // Full resolution: one point per step of the range (steps are 0, 1, 2, ... here).
+    expect(zoomed.points[0]).toBe(to - from + 1);
+    expect(to - from).toBeLessThan(20_000 / 4);
+    await page.locator(".u-over").first().dblclick();
+    await page.waitForFunction(() => (globalThis as unknown as { __viewer: { charts?: { loss?: { zoomed: boolean } } } }).__viewer.charts?.loss?.zoomed === false);
+    expect((await viewerState(page)).charts!.loss!.spans[0]).toEqual([0, 19_999]);
+    await page.close();
+  });
+
   it("shows a newly logged point within 1 s, without reload", async () => {
     const page = await openViewer(chromium.browser, `${emulator.url}/#/e/${ids.small}`);
     expect((await viewerState(page)).charts?.loss?.totals).toEqual([40, 40]);
