@@ -34,4 +34,16 @@ export default tseslint.config(
     },
   },
   { files: ["*.js"], ...tseslint.configs.disableTypeChecked },
+  // The viewer's page scripts: plain browser ES modules, served as they are (no build step).
+  {
+    files: ["viewer-assets/**/*.js"],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      sourceType: "module",
+      parserOptions: { projectService: false, project: null },
+      globals: Object.fromEntries(
+        ["window", "document", "location", "history", "fetch", "EventSource", "URLSearchParams", "Node", "MouseEvent", "console", "performance"].map((name) => [name, "readonly"]),
+      ),
+    },
+  },
 );

@@ -5,6 +5,9 @@
  * no network beyond 127.0.0.1) and points the quickstart at it; with the key set it uses the real
  * service (SYVAIN_METRICS_HOST, else https://metrics.syvain.com). Then it reads the series back
  * through the API client and prints a summary and a terminal chart of the training loss.
+ *
+ * With the local emulator it also prints the experiment viewer's URL and, in a terminal, keeps
+ * serving it until Ctrl-C (`--no-wait`, or output that is not a TTY, exits at once as in CI).
  */
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -29,9 +32,23 @@ try {
     process.exitCode = 1;
   } else {
     await summarize();
+    if (emulator) await offerViewer(emulator.url);
   }
 } finally {
   await emulator?.close();
+}
+
+async function offerViewer(url: string): Promise<void> {
+  const page = `${url}/#/e/${encodeURIComponent(slug)}`;
+  if (!process.stdout.isTTY || process.argv.includes("--no-wait")) {
+    console.log(`\nviewer: ${page} (closed now: run in a terminal without --no-wait to keep it open)`);
+    return;
+  }
+  console.log(`\nSee your run: ${page}\n(serving until Ctrl-C)`);
+  await new Promise<void>((resolve) => {
+    process.once("SIGINT", () => resolve());
+    process.once("SIGTERM", () => resolve());
+  });
 }
 
 function runQuickstart(): Promise<number | null> {

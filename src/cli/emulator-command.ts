@@ -22,6 +22,8 @@ options:
   --fault-rate R    fail this fraction (0..1) of ingest requests at random
                     (429/5xx, resets, store-then-fail), to exercise retries and dedup
   --fault-seed S    seed of those random faults, to replay a run (default: random)
+  --no-ui           do not serve the experiment viewer at / (default: served,
+                    to browsers on this machine only)
   --help            show this help
 `;
 
@@ -54,9 +56,11 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
+  // The one flag without a value: taken out before the name/value pairs are read.
+  const ui = !argv.includes("--no-ui");
   let flags: z.infer<typeof flagsSchema>;
   try {
-    flags = parseOptions(flagsSchema, collectFlags(argv), { owner: "syvain-otel emulator", secretFields: ["api-key"] });
+    flags = parseOptions(flagsSchema, collectFlags(argv.filter((arg) => arg !== "--no-ui")), { owner: "syvain-otel emulator", secretFields: ["api-key"] });
   } catch (error) {
     if (!(error instanceof SyvainValidationError)) throw error;
     process.stderr.write(`${error.message}\n`);
@@ -75,11 +79,14 @@ export async function run(argv: string[]): Promise<number> {
     ...(flags["api-key"] ? { apiKeys: flags["api-key"] } : {}),
     ...(flags["data-file"] ? { dataFile: flags["data-file"] } : {}),
     ...(faults ? { faults } : {}),
+    ui,
   });
   const keyShown = flags["api-key"] ? "<one of your --api-key values>" : EMULATOR_API_KEY;
   process.stdout.write(
     `Syvain Metrics emulator listening on ${emulator.url}${flags["data-file"] ? ` (data file ${flags["data-file"]})` : ""}\n` +
-      `${HOST_ENV}=${emulator.url}\n${API_KEY_ENV}=${keyShown}\n`,
+      `${HOST_ENV}=${emulator.url}\n${API_KEY_ENV}=${keyShown}\n` +
+      // Listening on every interface: the page is still for this machine, so show its loopback URL.
+      (ui ? `viewer: ${emulator.url.replace(/\/\/(0\.0\.0\.0|\[::\]):/, "//127.0.0.1:")}/ (read-only, this machine only)\n` : ""),
   );
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once("SIGINT", resolve);

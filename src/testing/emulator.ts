@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import { once } from "node:events";
 import { createServer } from "node:http";
-import type { Server } from "node:http";
+import type { RequestListener, Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { posix } from "node:path";
 import { z } from "zod";
@@ -23,6 +23,8 @@ import { createIdGenerator, uuidText } from "./ids.ts";
 import { loadStore, StoreSaver } from "./persistence.ts";
 import { createStoreView, totalsOf } from "./store-view.ts";
 import type { EmulatorStoreView, ExperimentTotals } from "./store-view.ts";
+import { createViewer, pathOf } from "../viewer/viewer-routes.ts";
+import type { Viewer } from "../viewer/viewer-routes.ts";
 
 /** The API key the emulator accepts when no `apiKeys` are given. */
 export const EMULATOR_API_KEY = "ak_org_emulator";
@@ -54,6 +56,11 @@ export interface EmulatorOptions {
   now?: () => number;
   /** Debounce of saves to `dataFile`, in ms. Default 250. */
   saveDelayMs?: number;
+  /**
+   * Serve the read-only experiment viewer at `/` (loopback browsers only, no API key). Default true;
+   * `false` leaves `/` to the API (401 without a key, 404 with one).
+   */
+  ui?: boolean;
 }
 
 /** What `GET /_emulator/stats` answers. */
@@ -71,6 +78,7 @@ const optionsSchema = z.strictObject({
   faults: faultPlanSchema.optional(),
   now: z.custom<() => number>(isFunction, "must be a function returning ms since the epoch").default(() => Date.now),
   saveDelayMs: z.number().int().min(0).default(250),
+  ui: z.boolean().default(true),
 });
 
 function seededFolderId(path: string, index: number): string {
@@ -123,6 +131,7 @@ class RunningEmulator implements Emulator {
   readonly #store: EmulatorStore;
   readonly #saver: StoreSaver | undefined;
   readonly #apiKeys: readonly string[];
+  readonly #viewer: Viewer | undefined;
   #closing: Promise<void> | undefined;
   /** Base URL, e.g. `http://127.0.0.1:40123`: use it as `SYVAIN_METRICS_HOST`. */
   readonly url: string;
@@ -132,12 +141,13 @@ class RunningEmulator implements Emulator {
   /** Scripted and random faults, per route. */
   readonly faults: FaultController;
 
-  constructor(parts: { server: Server; store: EmulatorStore; counters: EmulatorCounters; faults: FaultController; saver: StoreSaver | undefined; apiKeys: readonly string[] }) {
+  constructor(parts: { server: Server; store: EmulatorStore; counters: EmulatorCounters; faults: FaultController; saver: StoreSaver | undefined; apiKeys: readonly string[]; viewer: Viewer | undefined }) {
     this.#server = parts.server;
     this.#store = parts.store;
     this.#counters = parts.counters;
     this.#saver = parts.saver;
     this.#apiKeys = parts.apiKeys;
+    this.#viewer = parts.viewer;
     this.faults = parts.faults;
     this.store = createStoreView(parts.store);
     const address = parts.server.address() as AddressInfo;
@@ -169,6 +179,7 @@ class RunningEmulator implements Emulator {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       const closed = once(this.#server, "close");
+      this.#viewer?.close();
       this.#server.close();
       this.#server.closeAllConnections();
       await closed;
@@ -195,18 +206,25 @@ export async function startEmulator(options?: EmulatorOptions): Promise<Emulator
   const saver = o.dataFile === undefined ? undefined : new StoreSaver(o.dataFile, store, now, o.saveDelayMs);
   // Fail at start, not at the first change or at close, when the file cannot be written.
   await saver?.save();
-  const listener = createRequestListener({
+  const viewer = o.ui ? createViewer(store) : undefined;
+  const api = createRequestListener({
     store,
     faults,
     counters,
     acceptedKeys: new Set(o.apiKeys),
     now,
     newId: createIdGenerator(now),
-    onChange: () => saver?.schedule(),
+    onChange: () => {
+      saver?.schedule();
+      viewer?.changed();
+    },
     stats: () => statsOf(counters, store),
   });
+  const listener: RequestListener = viewer
+    ? (req, res) => (viewer.owns(pathOf(req.url)) ? viewer.handle(req, res) : api(req, res))
+    : api;
   const server = createServer({ keepAliveTimeout: 30_000 }, listener);
   server.listen(o.port, o.host);
   await once(server, "listening");
-  return new RunningEmulator({ server, store, counters, faults, saver, apiKeys: o.apiKeys });
+  return new RunningEmulator({ server, store, counters, faults, saver, apiKeys: o.apiKeys, viewer });
 }
