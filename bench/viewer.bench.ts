@@ -7,10 +7,10 @@
 import { existsSync } from "node:fs";
 import type { StoredSeries } from "../src/testing/emulator-store.ts";
 import { EmulatorStore } from "../src/testing/emulator-store.ts";
-import { metricChart } from "../src/viewer/read-model.ts";
-import { startViewerServer } from "../src/viewer/viewer-server.ts";
-import { CHROMIUM, launchBrowser, openViewer, viewerState } from "../test/viewer/browser.ts";
-import type { LaunchedBrowser } from "../test/viewer/browser.ts";
+import { metricChart } from "../src/testing/viewer/read-model.ts";
+import { startViewerServer } from "../src/testing/viewer/viewer-server.ts";
+import { CHROMIUM, launchBrowser, openViewer, viewerState } from "../test/testing/viewer/browser.ts";
+import type { LaunchedBrowser } from "../test/testing/viewer/browser.ts";
 import { median, type BenchModule, type BenchResult } from "./bench-types.ts";
 
 const POINTS = 1_000_000;

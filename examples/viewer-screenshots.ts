@@ -6,7 +6,7 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { startEmulator } from "syvain-metrics-otel/testing";
-import { launchBrowser, openViewer } from "../test/viewer/browser.ts";
+import { launchBrowser, openViewer } from "../test/testing/viewer/browser.ts";
 
 const quickstart = fileURLToPath(new URL("./quickstart.ts", import.meta.url));
 const images = fileURLToPath(new URL("../docs/images/", import.meta.url));

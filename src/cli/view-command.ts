@@ -2,9 +2,9 @@
  * `syvain-otel view <file>`: opens the experiment viewer on saved data (an emulator `--data-file`
  * or a JSONL file), read-only, on 127.0.0.1, until SIGINT/SIGTERM.
  */
-import { SyvainValidationError } from "../errors.ts";
-import { loadViewerFile } from "../viewer/load-file.ts";
-import { startViewerServer } from "../viewer/viewer-server.ts";
+import { SyvainValidationError } from "../api/errors.ts";
+import { loadViewerFile } from "../testing/viewer/load-file.ts";
+import { startViewerServer } from "../testing/viewer/viewer-server.ts";
 
 const HELP = `usage: syvain-otel view <file> [--port N]
 

@@ -23,8 +23,8 @@ import { createIdGenerator, uuidText } from "./ids.ts";
 import { loadStore, StoreSaver } from "./persistence.ts";
 import { createStoreView, totalsOf } from "./store-view.ts";
 import type { EmulatorStoreView, ExperimentTotals } from "./store-view.ts";
-import { createViewer, pathOf } from "../viewer/viewer-routes.ts";
-import type { Viewer } from "../viewer/viewer-routes.ts";
+import { createViewer, pathOf } from "./viewer/viewer-routes.ts";
+import type { Viewer } from "./viewer/viewer-routes.ts";
 
 /** The API key the emulator accepts when no `apiKeys` are given. */
 export const EMULATOR_API_KEY = "ak_org_emulator";

@@ -14,13 +14,12 @@ const LAYERS: Readonly<Record<string, number>> = {
   config: 1, // option parsing shared by every public entry point
   mapping: 2, // pure OTel ⇄ Syvain mapping: depends on api only
   client: 2, // the Syvain REST client (undici) and its retry rules
-  testing: 2, // the Syvain API emulator: speaks the contract, shares no client code
+  testing: 2, // the Syvain API emulator and its viewer: speak the contract, share no client code
   delivery: 3, // outbox, sinks, deadlines, spool
   destinations: 4, // how an experiment comes to exist (rest, jsonl, local) and where its events go
   exporter: 5, // the OTel exporters and reader
   facade: 6, // Collector, Experiment
   bridge: 6, // the OTLP/HTTP receiver
-  viewer: 6, // the local experiment viewer
   cli: 7,
   "(root)": 8, // package entry points
 };

@@ -8,8 +8,8 @@ import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 
-// Same depth from src/viewer/ and dist/viewer/: both resolve to <package>/viewer-assets/.
-const assetsDir = new URL("../../viewer-assets/", import.meta.url);
+// Same depth from src/testing/viewer/ and dist/testing/viewer/: both resolve to <package>/viewer-assets/.
+const assetsDir = new URL("../../../viewer-assets/", import.meta.url);
 const require = createRequire(import.meta.url);
 
 const types: Record<string, string> = {

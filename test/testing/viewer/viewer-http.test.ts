@@ -3,8 +3,8 @@ import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator } from "syvain-metrics-otel/testing";
 import type { Emulator } from "syvain-metrics-otel/testing";
-import { isLoopbackAddress, isLoopbackHost } from "../../src/viewer/viewer-routes.ts";
-import { call } from "../testing/http.ts";
+import { isLoopbackAddress, isLoopbackHost } from "../../../src/testing/viewer/viewer-routes.ts";
+import { call } from "../http.ts";
 import { XSS, lossPoint, postMetrics, seedRun } from "./seed.ts";
 
 let emulator: Emulator;

@@ -5,7 +5,7 @@
 import { once } from "node:events";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { EmulatorStore } from "../testing/emulator-store.ts";
+import type { EmulatorStore } from "../emulator-store.ts";
 import { createViewer, pathOf } from "./viewer-routes.ts";
 
 export interface ViewerServer extends AsyncDisposable {

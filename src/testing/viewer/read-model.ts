@@ -3,8 +3,8 @@
  * loaded from a file by `syvain-otel view`): the experiment list, one experiment's metrics and
  * annotations, and a metric's chart data, downsampled. Reads only: nothing here changes the store.
  */
-import type { Experiment, JsonObject, MetricMetadata } from "../exporter/api/contract.ts";
-import type { EmulatorStore, ExperimentData, StoredSeries } from "../testing/emulator-store.ts";
+import type { Experiment, JsonObject, MetricMetadata } from "../../api/contract.ts";
+import type { EmulatorStore, ExperimentData, StoredSeries } from "../emulator-store.ts";
 import { ascendingOrder, downsampleMinMax, positionOf } from "./downsample.ts";
 
 export interface ExperimentRow {

@@ -1,7 +1,7 @@
 /** Runs written into an emulator through its real API, for the viewer tests. */
 import type { Emulator } from "syvain-metrics-otel/testing";
-import type { MetricEvent } from "../../src/exporter/api/contract.ts";
-import { call, createExperiment } from "../testing/http.ts";
+import type { MetricEvent } from "../../../src/api/contract.ts";
+import { call, createExperiment } from "../http.ts";
 
 export const XSS = `<script>window.__xss=1</script><img src=x onerror="window.__xss=2">`;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ascendingOrder, downsampleMinMax, positionOf } from "../../src/viewer/downsample.ts";
+import { ascendingOrder, downsampleMinMax, positionOf } from "../../../src/testing/viewer/downsample.ts";
 
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 

@@ -8,7 +8,7 @@
  * no viewer route can change the store, and the API routes (which can) still need the key.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { EmulatorStore } from "../testing/emulator-store.ts";
+import type { EmulatorStore } from "../emulator-store.ts";
 import { LiveHub } from "./live-hub.ts";
 import { experimentDetail, listExperiments, metricChart } from "./read-model.ts";
 import type { ChartRequest } from "./read-model.ts";

@@ -4,12 +4,12 @@
  * (experiment, status, metric and annotation records), loaded into a fresh in-memory store.
  */
 import { readFile } from "node:fs/promises";
-import type { AnnotationEvent, Experiment, ExperimentStatus, JsonObject, MetricEvent } from "../exporter/api/contract.ts";
-import { experimentStatuses } from "../exporter/api/contract.ts";
-import { SyvainValidationError } from "../errors.ts";
-import { EmulatorStore } from "../testing/emulator-store.ts";
-import type { ExperimentData } from "../testing/emulator-store.ts";
-import { loadStore } from "../testing/persistence.ts";
+import type { AnnotationEvent, Experiment, ExperimentStatus, JsonObject, MetricEvent } from "../../api/contract.ts";
+import { experimentStatuses } from "../../api/contract.ts";
+import { SyvainValidationError } from "../../api/errors.ts";
+import { EmulatorStore } from "../emulator-store.ts";
+import type { ExperimentData } from "../emulator-store.ts";
+import { loadStore } from "../persistence.ts";
 
 export interface LoadedFile {
   store: EmulatorStore;

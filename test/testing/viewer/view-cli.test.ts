@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
-const main = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
+const main = fileURLToPath(new URL("../../../src/cli/main.ts", import.meta.url));
 
 function startCli(args: string[], ready: RegExp) {
   const child = spawn(process.execPath, ["--conditions=syvain-source", main, ...args], { stdio: ["ignore", "pipe", "pipe"] });

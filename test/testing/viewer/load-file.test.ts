@@ -4,9 +4,9 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { JsonlCollector } from "syvain-metrics-otel";
 import { startEmulator } from "syvain-metrics-otel/testing";
-import { SyvainValidationError } from "../../src/errors.ts";
-import { loadViewerFile } from "../../src/viewer/load-file.ts";
-import { experimentDetail, listExperiments, metricChart } from "../../src/viewer/read-model.ts";
+import { SyvainValidationError } from "../../../src/api/errors.ts";
+import { loadViewerFile } from "../../../src/testing/viewer/load-file.ts";
+import { experimentDetail, listExperiments, metricChart } from "../../../src/testing/viewer/read-model.ts";
 import { seedRun, at } from "./seed.ts";
 
 let dir: string;
