@@ -66,6 +66,8 @@ export class Spool {
   #outstanding = 0;
   readonly #earlyAcks = new Set<number>();
   #retired: SegmentState[] = [];
+  /** An adopted directory may have become empty: `#deleteRetired` checks them. */
+  #sourcesToCheck = false;
   readonly #dirtyAcks = new Set<AckLog>();
   readonly #unsyncedAcks = new Set<AckLog>();
   readonly #adopted: AdoptedSource[] = [];
@@ -166,7 +168,8 @@ export class Spool {
         this.#outstanding++;
         yield record;
       }
-      this.#kickSoon(); // the directory may be removable now
+      this.#sourcesToCheck = true; // the directory may be removable now (e.g. it held no records)
+      this.#kickSoon();
     }
   }
 
@@ -252,7 +255,7 @@ export class Spool {
 
   #hasWork(includeUndueSync: boolean): boolean {
     const unsynced = this.#writtenSeq > this.#durability.durableSeq || this.#unsyncedAcks.size > 0;
-    return this.#unwritten() > 0 || this.#dirtyAcks.size > 0 || this.#retired.length > 0 || (unsynced && (includeUndueSync || this.#syncDue()));
+    return this.#unwritten() > 0 || this.#dirtyAcks.size > 0 || this.#retired.length > 0 || this.#sourcesToCheck || (unsynced && (includeUndueSync || this.#syncDue()));
   }
 
   async #run(): Promise<void> {
@@ -260,7 +263,7 @@ export class Spool {
       while (this.#state === "active") {
         if (this.#unwritten() > 0) await this.#writeChunk();
         else if (this.#dirtyAcks.size) await this.#writeAcks();
-        else if (this.#retired.length) await this.#deleteRetired();
+        else if (this.#retired.length || this.#sourcesToCheck) await this.#deleteRetired();
         else if (this.#writtenSeq > this.#durability.durableSeq || this.#unsyncedAcks.size) {
           if (!this.#syncDue()) {
             this.#syncTimer ??= setTimeout(() => {
@@ -357,6 +360,7 @@ export class Spool {
   async #deleteRetired(): Promise<void> {
     const retired = this.#retired;
     this.#retired = [];
+    this.#sourcesToCheck = false;
     for (const seg of retired) {
       if (seg.deleted) continue;
       seg.deleted = true;

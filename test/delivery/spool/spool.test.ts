@@ -186,3 +186,34 @@ describe("Spool", () => {
     await spool.close();
   });
 });
+
+describe("Spool adopting an orphan with no records", () => {
+  it("removes the emptied directory once its backlog is read", async () => {
+    const dir = tmpSpoolDir();
+    const dying = await openSpool({ dir });
+    dying.flushSync(); // the exit path keeps the directory (header-only segment, LOCK) for adoption
+    const orphan = dying.dir;
+    expect(segmentFiles(orphan)).toEqual(["00000001.seg"]);
+    markDead(orphan);
+    const { spool, records } = await adoptAll(dir);
+    expect(records).toEqual([]);
+    await spool.close();
+    expect(fs.readdirSync(dir).filter((f) => f.startsWith("w-"))).toEqual([]);
+    expect(fs.existsSync(orphan)).toBe(false);
+  });
+});
+
+describe("Spool.flushSync", () => {
+  it("writes and syncs everything appended with synchronous calls, and closes", async () => {
+    const dir = tmpSpoolDir();
+    const spool = await openSpool({ dir, flushIntervalMs: 60_000 });
+    for (let n = 0; n < 1000; n++) spool.append(1, { n });
+    spool.flushSync();
+    expect(spool.stats()).toMatchObject({ state: "closed", written: 1000 });
+    expect(spool.append(1, {})).toBeUndefined();
+    markDead(spool.dir);
+    const { spool: next, records } = await adoptAll(dir);
+    expect(records.map((r) => (jsonOf(r) as { n: number }).n)).toEqual(Array.from({ length: 1000 }, (_, i) => i));
+    await next.close();
+  });
+});
