@@ -11,6 +11,7 @@ import { otelEndToEndBench } from "./otel-e2e.bench.ts";
 import { facadeMemoryBench } from "./facade-memory.bench.ts";
 import { exitBench } from "./exit.bench.ts";
 import { viewerBench } from "./viewer.bench.ts";
+import { spoolAppendBench } from "./spool-append.bench.ts";
 
 export const benchModules: readonly BenchModule[] = [
   outboxEnqueueBench,
@@ -25,4 +26,5 @@ export const benchModules: readonly BenchModule[] = [
   bridgeEndToEndBench,
   exitBench,
   viewerBench,
+  spoolAppendBench,
 ];

@@ -1,0 +1,136 @@
+/**
+ * One writer directory's append-only `acks` file. Entries are buffered by `add()` (merging a range
+ * that continues the previous one), written by the flusher after the data, and synced with it.
+ * Past `compactBytes` the file is rewritten from the in-memory ranges (tmp, fsync, rename), which
+ * also drops the entries of deleted segments.
+ */
+import path from "node:path";
+import { ACK_ENTRY_BYTES, encodeAck } from "./acks-format.ts";
+import type { SpoolFs } from "./spool-fs.ts";
+import { writeFully, writeFullySync } from "./spool-fs.ts";
+import { ioError } from "./spool-errors.ts";
+
+export class AckLog {
+  readonly path: string;
+  readonly #fs: SpoolFs;
+  #fd: number | undefined;
+  #size = -1;
+  /** Flat `[segmentId, start, end, ...]` not yet written. */
+  #pending: number[] = [];
+  #unsynced = false;
+
+  constructor(fsi: SpoolFs, dir: string) {
+    this.#fs = fsi;
+    this.path = path.join(dir, "acks");
+  }
+
+  get size(): number {
+    return Math.max(this.#size, 0);
+  }
+
+  get hasPending(): boolean {
+    return this.#pending.length > 0;
+  }
+
+  add(segmentId: number, start: number, end: number): void {
+    const p = this.#pending;
+    const n = p.length;
+    if (n && p[n - 3] === segmentId && p[n - 1] === start) p[n - 1] = end;
+    else p.push(segmentId, start, end);
+  }
+
+  #encodePending(): Buffer {
+    const p = this.#pending;
+    this.#pending = [];
+    const buf = Buffer.allocUnsafe((p.length / 3) * ACK_ENTRY_BYTES);
+    for (let i = 0, at = 0; i < p.length; i += 3, at += ACK_ENTRY_BYTES) encodeAck(buf, at, p[i]!, p[i + 1]!, p[i + 2]!);
+    return buf;
+  }
+
+  async #open(): Promise<number> {
+    if (this.#fd !== undefined) return this.#fd;
+    try {
+      this.#fd = await this.#fs.open(this.path, "r+");
+      this.#size = await this.#fs.size(this.path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+      this.#fd = await this.#fs.open(this.path, "wx");
+      this.#size = 0;
+    }
+    // A torn trailing entry (killed mid-append) would misalign every later entry: write past it aligned.
+    this.#size -= this.#size % ACK_ENTRY_BYTES;
+    return this.#fd;
+  }
+
+  /** Returns the bytes the file grew by. */
+  async writePending(): Promise<number> {
+    if (!this.#pending.length) return 0;
+    const buf = this.#encodePending();
+    try {
+      const fd = await this.#open();
+      await writeFully(this.#fs, fd, buf, 0, buf.length, this.#size);
+    } catch (error) {
+      throw ioError("write", this.path, error);
+    }
+    this.#size += buf.length;
+    this.#unsynced = true;
+    return buf.length;
+  }
+
+  writePendingSync(): void {
+    if (!this.#pending.length || this.#fd === undefined) return;
+    const buf = this.#encodePending();
+    writeFullySync(this.#fs, this.#fd, buf, 0, buf.length, this.#size);
+    this.#size += buf.length;
+    this.#fs.fdatasyncSync(this.#fd);
+  }
+
+  async sync(): Promise<void> {
+    if (!this.#unsynced || this.#fd === undefined) return;
+    this.#unsynced = false;
+    try {
+      await this.#fs.fdatasync(this.#fd);
+    } catch (error) {
+      throw ioError("fdatasync", this.path, error);
+    }
+  }
+
+  /**
+   * Rewrites the file as exactly `entries` (flat `[segmentId, start, end, ...]`). Returns the size
+   * change. On failure the old file stays (it is still correct, only longer).
+   */
+  async compact(entries: readonly number[], dir: string): Promise<number> {
+    const tmp = `${this.path}.tmp`;
+    const buf = Buffer.allocUnsafe((entries.length / 3) * ACK_ENTRY_BYTES);
+    for (let i = 0, at = 0; i < entries.length; i += 3, at += ACK_ENTRY_BYTES) encodeAck(buf, at, entries[i]!, entries[i + 1]!, entries[i + 2]!);
+    const before = this.size;
+    try {
+      await this.#fs.unlink(tmp).catch(() => undefined);
+      await this.#fs.writeFileExclusive(tmp, buf);
+      await this.close();
+      await this.#fs.rename(tmp, this.path);
+      await this.#fs.syncDir(dir);
+    } catch (error) {
+      throw ioError("compact", this.path, error);
+    }
+    this.#size = -1;
+    return buf.length - before;
+  }
+
+  async close(): Promise<void> {
+    const fd = this.#fd;
+    this.#fd = undefined;
+    if (fd !== undefined) await this.#fs.close(fd).catch(() => undefined);
+  }
+
+  closeSync(): void {
+    const fd = this.#fd;
+    this.#fd = undefined;
+    if (fd === undefined) return;
+    try {
+      this.#fs.closeSync(fd);
+    } catch {
+      // exiting: nothing left to do with a close failure
+    }
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * Taking over the writer directories of dead processes. A directory is only adopted if its LOCK
+ * names a process that is provably gone (see process-identity.ts); it is renamed into the adopter's
+ * own `adopted/` folder, and `rename` has exactly one winner, so two live processes never read the
+ * same segment. Orphans an orphan had itself adopted are moved up (flattened) the same way.
+ */
+import path from "node:path";
+import { ownerLiveness, parseLock, type Liveness, type OwnerIdentity } from "./process-identity.ts";
+import { checkSegmentHeader, SEGMENT_HEADER_BYTES } from "./segment-header.ts";
+import { ADOPTED_DIR, isWriterDirName, LOCK_FILE, segmentIdOf, writerStartMs } from "./spool-layout.ts";
+import type { SpoolFs } from "./spool-fs.ts";
+
+export interface WriterDirInfo {
+  name: string;
+  path: string;
+  owner: OwnerIdentity | undefined;
+  /** `unknown`: the LOCK is missing or unreadable (left alone). */
+  liveness: Liveness | "unknown";
+  /** Segment files with a version this code does not read (the directory is left untouched). */
+  unsupportedSegments: string[];
+}
+
+export async function describeWriterDir(fsi: SpoolFs, spoolDir: string, name: string, me: OwnerIdentity): Promise<WriterDirInfo> {
+  const dir = path.join(spoolDir, name);
+  let owner: OwnerIdentity | undefined;
+  try {
+    owner = parseLock((await fsi.readFile(path.join(dir, LOCK_FILE))).toString("utf8"));
+  } catch {
+    owner = undefined;
+  }
+  const unsupportedSegments: string[] = [];
+  for (const file of await fsi.readdir(dir).catch(() => [] as string[])) {
+    if (segmentIdOf(file) === undefined) continue;
+    const head = await fsi.readHead(path.join(dir, file), SEGMENT_HEADER_BYTES).catch(() => Buffer.alloc(0));
+    if (checkSegmentHeader(head).kind === "unsupported") unsupportedSegments.push(file);
+  }
+  return { name, path: dir, owner, liveness: owner ? ownerLiveness(owner, me) : "unknown", unsupportedSegments };
+}
+
+/** Writer directories directly under `spoolDir`, oldest first. */
+export async function listWriterDirs(fsi: SpoolFs, spoolDir: string): Promise<string[]> {
+  const names = (await fsi.readdir(spoolDir)).filter(isWriterDirName);
+  return names.sort((a, b) => writerStartMs(a) - writerStartMs(b) || a.localeCompare(b));
+}
+
+export interface AdoptResult {
+  /** Paths (inside `<myDir>/adopted/`) of the directories now owned by this process, oldest first. */
+  adopted: string[];
+  /** Dead writers' directories left alone, with why. */
+  skipped: { name: string; reason: string }[];
+}
+
+export async function adoptOrphans(fsi: SpoolFs, spoolDir: string, myName: string, me: OwnerIdentity): Promise<AdoptResult> {
+  const result: AdoptResult = { adopted: [], skipped: [] };
+  const adoptedDir = path.join(spoolDir, myName, ADOPTED_DIR);
+  for (const name of await listWriterDirs(fsi, spoolDir)) {
+    if (name === myName) continue;
+    const info = await describeWriterDir(fsi, spoolDir, name, me);
+    if (info.liveness !== "dead") continue;
+    if (info.unsupportedSegments.length) {
+      result.skipped.push({ name, reason: `segments of an unsupported version: ${info.unsupportedSegments.join(", ")}` });
+      continue;
+    }
+    await fsi.mkdir(adoptedDir);
+    const target = path.join(adoptedDir, name);
+    try {
+      await fsi.rename(info.path, target);
+    } catch {
+      continue; // another process won the rename (ENOENT), or it vanished: not ours
+    }
+    result.adopted.push(target);
+    result.adopted.push(...(await flatten(fsi, target, adoptedDir)));
+  }
+  if (result.adopted.length) await fsi.syncDir(spoolDir);
+  result.adopted.sort((a, b) => writerStartMs(path.basename(a)) - writerStartMs(path.basename(b)));
+  return result;
+}
+
+/** Moves `<dir>/adopted/*` (orphans the dead writer had adopted) up into `adoptedDir`. */
+async function flatten(fsi: SpoolFs, dir: string, adoptedDir: string): Promise<string[]> {
+  const nested = path.join(dir, ADOPTED_DIR);
+  const moved: string[] = [];
+  for (const name of await fsi.readdir(nested).catch(() => [] as string[])) {
+    if (!isWriterDirName(name)) continue;
+    const target = path.join(adoptedDir, name);
+    await fsi.rename(path.join(nested, name), target);
+    moved.push(target, ...(await flatten(fsi, target, adoptedDir)));
+  }
+  await fsi.rmdir(nested).catch(() => undefined);
+  return moved;
+}

@@ -1,0 +1,160 @@
+/**
+ * Reading adopted writer directories back: their segments oldest first, skipping what their acks
+ * file covers. Never throws on bad data: torn tails and damaged records are skipped and counted,
+ * unreadable files go to `corrupt/`, unknown versions stay where they are.
+ */
+import path from "node:path";
+import { AckLog } from "./ack-log.ts";
+import { adoptOrphans, type AdoptResult } from "./adopt.ts";
+import type { OwnerIdentity } from "./process-identity.ts";
+import { decodeAcks } from "./acks-format.ts";
+import { RangeSet } from "./range-set.ts";
+import { BacklogRef, SegmentState, type SegmentSource } from "./segment-state.ts";
+import { checkSegmentHeader, SEGMENT_HEADER_BYTES } from "./segment-header.ts";
+import { scanRecords } from "./segment-scan.ts";
+import { asSpoolError, SpoolError } from "./spool-errors.ts";
+import { ACKS_FILE, CORRUPT_DIR, LOCK_FILE, segmentIdOf } from "./spool-layout.ts";
+import type { SpoolFs } from "./spool-fs.ts";
+import type { SpoolCounters } from "./spool-stats.ts";
+
+/** A record read back from disk. `payload` is the bytes given to `append()` (JSON text for objects). */
+export interface BacklogRecord {
+  type: number;
+  payload: Buffer;
+  ref: BacklogRef;
+}
+
+export interface BacklogHost {
+  readonly fs: SpoolFs;
+  readonly spoolDir: string;
+  readonly counters: SpoolCounters;
+  report(error: SpoolError): void;
+  /** Hands a sealed segment with nothing outstanding to the flusher for deletion. */
+  retire(segment: SegmentState): void;
+}
+
+export class AdoptedSource implements SegmentSource {
+  readonly acks: AckLog;
+  remaining = 0;
+  fullyRead = false;
+  keep = false;
+  removed = false;
+  files: { id: number; path: string; size: number }[] = [];
+  acked = new Map<number, RangeSet>();
+
+  readonly dir: string;
+
+  constructor(fsi: SpoolFs, dir: string) {
+    this.dir = dir;
+    this.acks = new AckLog(fsi, dir);
+  }
+}
+
+/** Adopts dead writers' directories and loads each (segment list, acks); never throws. */
+export async function adoptAndLoad(host: BacklogHost, myName: string, me: OwnerIdentity): Promise<{ result: AdoptResult; sources: AdoptedSource[] }> {
+  let result: AdoptResult;
+  try {
+    result = await adoptOrphans(host.fs, host.spoolDir, myName, me);
+  } catch (error) {
+    host.report(asSpoolError(error, "adopt", host.spoolDir));
+    return { result: { adopted: [], skipped: [] }, sources: [] };
+  }
+  for (const skipped of result.skipped) {
+    host.counters.unsupportedFiles++;
+    host.report(new SpoolError("unsupported_format", `spool writer directory ${skipped.name} not adopted: ${skipped.reason}; left untouched`));
+  }
+  const sources: AdoptedSource[] = [];
+  for (const dir of result.adopted) {
+    sources.push(await loadAdopted(host, dir));
+    host.counters.adoptedDirs++;
+  }
+  return { result, sources };
+}
+
+async function loadAdopted(host: BacklogHost, dir: string): Promise<AdoptedSource> {
+  const source = new AdoptedSource(host.fs, dir);
+  for (const name of await host.fs.readdir(dir).catch(() => [] as string[])) {
+    const id = segmentIdOf(name);
+    if (id === undefined) continue;
+    const file = path.join(dir, name);
+    source.files.push({ id, path: file, size: await host.fs.size(file).catch(() => 0) });
+  }
+  source.files.sort((a, b) => a.id - b.id);
+  source.remaining = source.files.length;
+  try {
+    const decoded = decodeAcks(await host.fs.readFile(path.join(dir, ACKS_FILE)));
+    source.acked = decoded.bySegment;
+    host.counters.badAckEntries += decoded.badEntries;
+    host.counters.bytesOnDisk += await host.fs.size(path.join(dir, ACKS_FILE));
+  } catch {
+    // No acks file (never written, or lost): every record is unacknowledged and is resent.
+  }
+  for (const file of source.files) host.counters.bytesOnDisk += file.size;
+  return source;
+}
+
+export async function* readSource(host: BacklogHost, source: AdoptedSource): AsyncGenerator<BacklogRecord> {
+  for (const file of source.files) {
+    let buf: Buffer;
+    try {
+      buf = await host.fs.readFile(file.path);
+    } catch (error) {
+      await moveToCorrupt(host, source, file, `unreadable (${(error as NodeJS.ErrnoException).code ?? "error"})`);
+      continue;
+    }
+    const check = checkSegmentHeader(buf.subarray(0, SEGMENT_HEADER_BYTES));
+    if (check.kind === "corrupt") {
+      await moveToCorrupt(host, source, file, check.reason);
+      continue;
+    }
+    if (check.kind === "unsupported") {
+      source.keep = true;
+      source.remaining--;
+      host.counters.unsupportedFiles++;
+      host.report(new SpoolError("unsupported_format", `spool segment ${file.path} has version ${check.version}, which this version cannot read; left untouched`, { path: file.path }));
+      continue;
+    }
+    const segment = new SegmentState(source, file.id, file.path, file.size, source.acked.get(file.id) ?? new RangeSet());
+    segment.sealed = true;
+    if (check.kind === "torn") {
+      host.counters.tornTails++; // killed while creating it: no records
+      host.retire(segment);
+      continue;
+    }
+    const scan = scanRecords(buf, SEGMENT_HEADER_BYTES);
+    host.counters.tornTails += scan.tornTails;
+    host.counters.corruptRecords += scan.corruptRecords;
+    const unacked = scan.records.filter((r) => !segment.acked.covers(r.start, r.end));
+    segment.outstanding = unacked.length;
+    if (!unacked.length) host.retire(segment);
+    for (const record of unacked) yield { type: record.type, payload: record.payload, ref: new BacklogRef(segment, record.start, record.end) };
+  }
+  source.fullyRead = true;
+}
+
+async function moveToCorrupt(host: BacklogHost, source: AdoptedSource, file: { path: string; size: number }, reason: string): Promise<void> {
+  const corruptDir = path.join(host.spoolDir, CORRUPT_DIR);
+  const target = path.join(corruptDir, `${path.basename(source.dir)}-${path.basename(file.path)}`);
+  host.counters.corruptFiles++;
+  try {
+    await host.fs.mkdir(corruptDir);
+    await host.fs.rename(file.path, target);
+    source.remaining--;
+    host.counters.bytesOnDisk -= file.size;
+    host.report(new SpoolError("io", `spool segment ${file.path} is unreadable (${reason}); moved to ${target}`, { op: "read", path: file.path }));
+  } catch (error) {
+    source.keep = true;
+    source.remaining--;
+    host.report(new SpoolError("io", `spool segment ${file.path} is unreadable (${reason}) and could not be moved to ${corruptDir}`, { op: "rename", path: file.path, cause: error }));
+  }
+}
+
+/** Removes a writer directory whose segments are all gone (acks, LOCK, then the directory); returns the acks bytes freed. */
+export async function removeSourceDir(fsi: SpoolFs, source: SegmentSource): Promise<number> {
+  await source.acks.close();
+  const freed = await fsi.size(source.acks.path).catch(() => 0);
+  for (const file of [ACKS_FILE, LOCK_FILE]) await fsi.unlink(path.join(source.dir, file)).catch(() => undefined);
+  await fsi.rmdir(path.join(source.dir, "adopted")).catch(() => undefined);
+  await fsi.rmdir(source.dir).catch(() => undefined);
+  return freed;
+}

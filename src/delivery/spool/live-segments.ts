@@ -1,0 +1,101 @@
+/**
+ * This process's own segments: creating and rotating them, recording where each appended record
+ * landed (its sequence number maps to a byte range), and finding that range again for an ack.
+ */
+import { AckLog } from "./ack-log.ts";
+import type { Chunk } from "./chunk-encoder.ts";
+import { removeSourceDir } from "./backlog-reader.ts";
+import { SegmentState, type SegmentSource } from "./segment-state.ts";
+import { SEGMENT_HEADER_BYTES } from "./segment-header.ts";
+import { ioError } from "./spool-errors.ts";
+import type { SpoolFs } from "./spool-fs.ts";
+import { createSegment } from "./writer-setup.ts";
+
+export class LiveSegments {
+  readonly source: SegmentSource;
+  /** Not yet deleted, oldest first; the last one is `current` while the spool writes. */
+  #segments: SegmentState[] = [];
+  current: SegmentState | undefined;
+  #nextId = 1;
+  readonly #fs: SpoolFs;
+  readonly #writerId: number;
+
+  constructor(fsi: SpoolFs, dir: string, writerId: number) {
+    this.#fs = fsi;
+    this.#writerId = writerId;
+    this.source = { dir, acks: new AckLog(fsi, dir), remaining: 0, fullyRead: false, keep: false };
+  }
+
+  /** Creates the next segment and makes it current; returns the bytes it added. */
+  async open(nowMs: number): Promise<number> {
+    const id = this.#nextId++;
+    const created = await createSegment(this.#fs, this.source.dir, id, this.#writerId, nowMs);
+    const seg = new SegmentState(this.source, id, created.path, SEGMENT_HEADER_BYTES);
+    seg.fd = created.fd;
+    this.#segments.push(seg);
+    this.source.remaining++;
+    this.current = seg;
+    return SEGMENT_HEADER_BYTES;
+  }
+
+  /** Records that `chunk` (records `firstSeq`...) is now in the current segment's file. */
+  commit(chunk: Chunk, firstSeq: number): void {
+    const seg = this.current!;
+    if (!seg.ends.length) seg.firstSeq = firstSeq;
+    for (const end of chunk.ends) seg.ends.push(end);
+    seg.size += chunk.length;
+    seg.outstanding += chunk.records;
+  }
+
+  /** Seals `old` after the next segment exists: fdatasync (so rotation is a durability point) and close. */
+  async seal(old: SegmentState): Promise<void> {
+    if (old.fd !== undefined) {
+      try {
+        await this.#fs.fdatasync(old.fd);
+      } catch (error) {
+        throw ioError("fdatasync", old.path, error);
+      }
+      await closeSegment(this.#fs, old);
+    }
+    old.sealed = true;
+  }
+
+  /** The byte range of record `seq`, or undefined if it was never written (lost) or is deleted. */
+  locate(seq: number): { seg: SegmentState; start: number; end: number } | undefined {
+    for (let i = this.#segments.length - 1; i >= 0; i--) {
+      const seg = this.#segments[i]!;
+      const index = seq - seg.firstSeq;
+      if (index < 0 || index >= seg.ends.length) continue;
+      return { seg, start: index ? seg.ends[index - 1]! : SEGMENT_HEADER_BYTES, end: seg.ends[index]! };
+    }
+    return undefined;
+  }
+
+  forget(seg: SegmentState): void {
+    this.#segments = this.#segments.filter((s) => s !== seg);
+  }
+
+  /** Flat `[segmentId, start, end, ...]` of every acknowledged range, for compacting the acks file. */
+  ackEntries(): number[] {
+    const entries: number[] = [];
+    for (const seg of this.#segments) {
+      const r = seg.acked.ranges();
+      for (let i = 0; i < r.length; i += 2) entries.push(seg.id, r[i]!, r[i + 1]!);
+    }
+    return entries;
+  }
+
+  /** Clean shutdown with nothing outstanding: remove every file and the directory. */
+  async removeAll(): Promise<void> {
+    for (const seg of this.#segments) await this.#fs.unlink(seg.path).catch(() => undefined);
+    this.#segments = [];
+    await removeSourceDir(this.#fs, this.source);
+  }
+}
+
+export async function closeSegment(fsi: SpoolFs, seg: SegmentState | undefined): Promise<void> {
+  const fd = seg?.fd;
+  if (seg === undefined || fd === undefined) return;
+  seg.fd = undefined;
+  await fsi.close(fd).catch(() => undefined);
+}

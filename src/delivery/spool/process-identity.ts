@@ -1,0 +1,74 @@
+/**
+ * Who owns a writer directory, and whether that owner is still alive. A pid alone is not enough:
+ * pids are reused, so the LOCK also records the boot id and the process start time (field 22 of
+ * `/proc/<pid>/stat`, in clock ticks since boot). No mtime heartbeats: a stalled event loop would
+ * make a live process look dead. Where /proc is missing (macOS), only the pid check applies.
+ */
+import fs from "node:fs";
+import os from "node:os";
+
+export interface OwnerIdentity {
+  pid: number;
+  host: string;
+  bootId: string | undefined;
+  /** Field 22 of /proc/<pid>/stat, as text (it can exceed 2^53 in theory). */
+  startTicks: string | undefined;
+}
+
+export function readBootId(): string | undefined {
+  try {
+    return fs.readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function readStartTicks(pid: number | "self"): string | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    // The command name (field 2) is in parentheses and may contain spaces or ')': split after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return fields[22 - 3];
+  } catch {
+    return undefined;
+  }
+}
+
+export function currentIdentity(): OwnerIdentity {
+  return { pid: process.pid, host: os.hostname(), bootId: readBootId(), startTicks: readStartTicks("self") };
+}
+
+export type Liveness = "alive" | "dead" | "other-host";
+
+/** Whether the process recorded in a LOCK still runs. Another host's process is never judged dead. */
+export function ownerLiveness(owner: OwnerIdentity, me: OwnerIdentity): Liveness {
+  if (owner.host !== me.host) return "other-host";
+  if (owner.bootId && me.bootId && owner.bootId !== me.bootId) return "dead";
+  try {
+    process.kill(owner.pid, 0);
+  } catch (error) {
+    // EPERM: it exists but belongs to another user, so it is alive.
+    if ((error as NodeJS.ErrnoException).code === "ESRCH") return "dead";
+  }
+  if (owner.startTicks !== undefined) {
+    const now = readStartTicks(owner.pid);
+    if (now !== undefined && now !== owner.startTicks) return "dead";
+  }
+  return "alive";
+}
+
+/** Parses a LOCK file; `undefined` if it is missing fields (a torn LOCK: the writer died creating it). */
+export function parseLock(text: string): OwnerIdentity | undefined {
+  try {
+    const value = JSON.parse(text) as Record<string, unknown>;
+    if (typeof value.pid !== "number" || typeof value.host !== "string") return undefined;
+    return {
+      pid: value.pid,
+      host: value.host,
+      bootId: typeof value.bootId === "string" ? value.bootId : undefined,
+      startTicks: typeof value.startTicks === "string" ? value.startTicks : undefined,
+    };
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,69 @@
+/** `openSpool` options, their defaults, and validation that names the bad field and value. */
+import { SpoolError } from "./spool-errors.ts";
+import { RECORD_HEADER_BYTES } from "./record-format.ts";
+import { SEGMENT_HEADER_BYTES } from "./segment-header.ts";
+import { nodeSpoolFs, type SpoolFs } from "./spool-fs.ts";
+
+export interface SpoolOptions {
+  /** The spool directory; created if missing. */
+  dir: string;
+  /** Bytes on disk (segments + acks, this writer and its adopted orphans) past which `append()` refuses. @default 1 GiB */
+  maxBytes?: number;
+  /** A segment is sealed and a new one started past this size. SDK 16 MiB, bridge 64 MiB. @default 16 MiB */
+  segmentBytes?: number;
+  /**
+   * How often written bytes are fdatasync'd. `0` = group commit: every write is fdatasync'd before
+   * `whenDurable()` resolves (the bridge). @default 1000 (the SDK)
+   */
+  syncIntervalMs?: number;
+  /** Appended records are written at most this long after `append()`. @default 100 */
+  flushIntervalMs?: number;
+  /** Bytes per write (one write in flight at a time). @default 256 KiB */
+  flushBytes?: number;
+  /** Pending records that start a write without waiting for the flush interval. @default 4096 */
+  flushRecords?: number;
+  /** After an I/O failure, the spool retries disk writes on an append this long later. @default 5000 */
+  retryMs?: number;
+  /** The acks file is compacted (tmp, fsync, rename) past this size. @default 1 MiB */
+  acksCompactBytes?: number;
+  /** Injected file calls (tests). @default node:fs */
+  fs?: SpoolFs;
+  /** Called once per switch to memory fallback, and for skipped records and unsupported files. */
+  onError?: (error: SpoolError) => void;
+  /** Clock for the retry delay (tests). @default Date.now */
+  now?: () => number;
+}
+
+export type ResolvedSpoolOptions = Required<Omit<SpoolOptions, "onError">> & { onError: ((error: SpoolError) => void) | undefined };
+
+const GiB = 1024 ** 3;
+const MiB = 1024 ** 2;
+
+function checkInteger(field: string, value: number, min: number, max: number): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+    throw new SpoolError("invalid_option", `openSpool: ${field} must be an integer in [${min}, ${max}], got ${String(value)}`);
+  }
+  return value;
+}
+
+export function resolveSpoolOptions(options: SpoolOptions): ResolvedSpoolOptions {
+  if (typeof options.dir !== "string" || options.dir === "") {
+    throw new SpoolError("invalid_option", `openSpool: dir must be a non-empty path, got ${JSON.stringify(options.dir)}`);
+  }
+  // The smallest segment must fit a largest record, so a record never spans segments.
+  const minSegment = SEGMENT_HEADER_BYTES + RECORD_HEADER_BYTES + 1;
+  return {
+    dir: options.dir,
+    maxBytes: checkInteger("maxBytes", options.maxBytes ?? GiB, 0, Number.MAX_SAFE_INTEGER),
+    segmentBytes: checkInteger("segmentBytes", options.segmentBytes ?? 16 * MiB, minSegment, GiB),
+    syncIntervalMs: checkInteger("syncIntervalMs", options.syncIntervalMs ?? 1000, 0, 3_600_000),
+    flushIntervalMs: checkInteger("flushIntervalMs", options.flushIntervalMs ?? 100, 0, 60_000),
+    flushBytes: checkInteger("flushBytes", options.flushBytes ?? 256 * 1024, 1024, 64 * MiB),
+    flushRecords: checkInteger("flushRecords", options.flushRecords ?? 4096, 1, 10_000_000),
+    retryMs: checkInteger("retryMs", options.retryMs ?? 5000, 0, 3_600_000),
+    acksCompactBytes: checkInteger("acksCompactBytes", options.acksCompactBytes ?? MiB, 1024, GiB),
+    fs: options.fs ?? nodeSpoolFs,
+    onError: options.onError,
+    now: options.now ?? Date.now,
+  };
+}

@@ -1,0 +1,470 @@
+/**
+ * The crash-safe disk spool: an append-only log per process that events enter before they count as
+ * queued, and leave (segment by segment) once acknowledged. See docs/spool.md for the on-disk
+ * format and the durability promise.
+ *
+ * `append()` is synchronous and does no I/O: it pushes to two arrays. A single flusher serialises
+ * and writes them (one write in flight, so the file order is the append order), fdatasyncs on the
+ * configured policy, writes acks, and deletes fully acknowledged segments. Any I/O failure switches
+ * the spool to memory fallback (appends refused, the caller keeps events in memory) instead of
+ * throwing; a later append retries the disk.
+ */
+import { randomInt } from "node:crypto";
+import path from "node:path";
+import type { AdoptResult } from "./adopt.ts";
+import type { AckLog } from "./ack-log.ts";
+import { adoptAndLoad, readSource, removeSourceDir, type AdoptedSource, type BacklogHost, type BacklogRecord } from "./backlog-reader.ts";
+import { ChunkEncoder } from "./chunk-encoder.ts";
+import { Durability } from "./durability.ts";
+import { closeSegment, LiveSegments } from "./live-segments.ts";
+import { currentIdentity, type OwnerIdentity } from "./process-identity.ts";
+import { MAX_RECORD_PAYLOAD_BYTES } from "./record-format.ts";
+import { BacklogRef, type SegmentState } from "./segment-state.ts";
+import { asSpoolError, closedError, ioError, type SpoolError } from "./spool-errors.ts";
+import { writeFully } from "./spool-fs.ts";
+import { writeRestSync } from "./flush-sync.ts";
+import { PendingQueue } from "./pending-queue.ts";
+import { Reporter } from "./reporter.ts";
+import { writerDirName } from "./spool-layout.ts";
+import { resolveSpoolOptions, type ResolvedSpoolOptions, type SpoolOptions } from "./spool-options.ts";
+import { newCounters, type SpoolStats } from "./spool-stats.ts";
+import { createWriterDir, ensureFormat } from "./writer-setup.ts";
+
+/** What `append()` returns: pass it to `ack()` once the record is delivered. Backlog records carry a `BacklogRef`. */
+export type RecordRef = number | BacklogRef;
+
+/** Opens a spool; never rejects for I/O (the spool then starts in fallback state with `lastError` set). */
+export async function openSpool(options: SpoolOptions): Promise<Spool> {
+  const spool = new Spool(resolveSpoolOptions(options), currentIdentity());
+  await spool.start();
+  return spool;
+}
+
+export class Spool {
+  readonly #o: ResolvedSpoolOptions;
+  readonly #me: OwnerIdentity;
+  readonly #counters = newCounters();
+  /** This writer directory's name and path. */
+  readonly name: string;
+  readonly dir: string;
+  readonly #writerId = randomInt(2 ** 32);
+  readonly #live: LiveSegments;
+  readonly #encoder: ChunkEncoder;
+  #state: SpoolStats["state"] = "active";
+  #closing = false;
+  #dirReady = false;
+  #lastError: SpoolError | undefined;
+  #retryAt = 0;
+  #probing = false;
+  /** Appended, not yet written; the seq of `#pending.types[0]` is `#nextSeq - #pending.types.length`. */
+  readonly #pending = new PendingQueue();
+  #nextSeq = 1;
+  #writtenSeq = 0;
+  readonly #durability = new Durability();
+  /** File offset just past the write in flight (-1: none), where `flushSync()` continues. */
+  #inflightEnd = -1;
+  #outstanding = 0;
+  readonly #earlyAcks = new Set<number>();
+  #retired: SegmentState[] = [];
+  /** An adopted directory may have become empty: `#deleteRetired` checks them. */
+  #sourcesToCheck = false;
+  readonly #dirtyAcks = new Set<AckLog>();
+  readonly #unsyncedAcks = new Set<AckLog>();
+  readonly #adopted: AdoptedSource[] = [];
+  #backlogQueue: AdoptedSource[] = [];
+  #pump: Promise<void> | undefined;
+  #flushTimer: NodeJS.Timeout | undefined;
+  #syncTimer: NodeJS.Timeout | undefined;
+  #immediate: NodeJS.Immediate | undefined;
+  #lastSyncAt: number;
+  readonly #reporter: Reporter;
+
+  constructor(options: ResolvedSpoolOptions, me: OwnerIdentity) {
+    this.#o = options;
+    this.#me = me;
+    this.name = writerDirName(me.host, me.pid, options.now(), this.#writerId);
+    this.dir = path.join(options.dir, this.name);
+    this.#live = new LiveSegments(options.fs, this.dir, this.#writerId);
+    this.#encoder = new ChunkEncoder(options.flushBytes + 64 * 1024);
+    this.#lastSyncAt = options.now();
+    this.#reporter = new Reporter(options.onError, this.#counters);
+  }
+
+  /** @internal called once by `openSpool`. */
+  async start(): Promise<void> {
+    try {
+      await this.#prepareDisk();
+    } catch (error) {
+      this.#fail(asSpoolError(error, "open", this.dir));
+    }
+  }
+
+  get lastError(): SpoolError | undefined {
+    return this.#lastError;
+  }
+
+  /**
+   * Queues one record; synchronous, no I/O. `payload` is a Uint8Array (stored as is) or a JSON value
+   * (serialised later by the flusher, so it must not be mutated afterwards). Returns undefined, and
+   * counts why, if the spool is full, in fallback or closed: the caller then keeps the event in memory.
+   */
+  append(type: number, payload: unknown): number | undefined {
+    if (this.#state !== "active" || this.#closing) {
+      if (this.#state === "fallback") {
+        this.#counters.refusedFallback++;
+        this.#maybeProbe();
+      }
+      return undefined;
+    }
+    if (this.#counters.bytesOnDisk >= this.#o.maxBytes) {
+      this.#counters.refusedFull++;
+      return undefined;
+    }
+    if ((type & 0xff) !== type || type === 0 || (payload instanceof Uint8Array && payload.length > MAX_RECORD_PAYLOAD_BYTES)) {
+      this.#reporter.badRecord(`record type must be 1..255 and a byte payload at most ${MAX_RECORD_PAYLOAD_BYTES} bytes (type ${String(type)})`);
+      return undefined;
+    }
+    this.#pending.types.push(type);
+    this.#pending.payloads.push(payload);
+    this.#counters.appended++;
+    if (this.#pending.types.length >= this.#o.flushRecords) this.#kickSoon();
+    else this.#flushTimer ??= setTimeout(() => this.#onFlushTimer(), this.#o.flushIntervalMs).unref();
+    return this.#nextSeq++;
+  }
+
+  /**
+   * Resolves once every record up to `ref` (default: the last appended) is written and fdatasync'd;
+   * rejects with the `SpoolError` if a write failed first (the records then exist only in memory).
+   */
+  whenDurable(ref: number = this.#nextSeq - 1): Promise<void> {
+    if (this.#durability.isLost(ref)) return Promise.reject(this.#lastError ?? closedError());
+    if (ref <= this.#durability.durableSeq) return Promise.resolve();
+    if (this.#state !== "active") return Promise.reject(this.#lastError ?? closedError());
+    if (this.#o.syncIntervalMs === 0) this.#kickSoon();
+    return this.#durability.wait(ref);
+  }
+
+  /** Marks records delivered (a 2xx, or a permanent failure recorded as such). Repeated acks are harmless. */
+  ack(refs: RecordRef | readonly RecordRef[]): void {
+    if (typeof refs === "number" || refs instanceof BacklogRef) this.#ackOne(refs);
+    else for (const ref of refs) this.#ackOne(ref);
+    if (this.#state === "active" && !this.#closing) this.#flushTimer ??= setTimeout(() => this.#onFlushTimer(), this.#o.flushIntervalMs).unref();
+  }
+
+  /** Takes over dead processes' writer directories; their records come out of `backlog()`. */
+  async adoptOrphans(): Promise<AdoptResult> {
+    if (!this.#dirReady) return { adopted: [], skipped: [] };
+    const { result, sources } = await adoptAndLoad(this.#host, this.name, this.#me);
+    this.#adopted.push(...sources);
+    this.#backlogQueue.push(...sources);
+    return result;
+  }
+
+  /** Unacknowledged records of adopted directories, oldest first. Ack each `ref` once delivered. */
+  async *backlog(): AsyncGenerator<BacklogRecord> {
+    while (this.#backlogQueue.length) {
+      const source = this.#backlogQueue.shift()!;
+      for await (const record of readSource(this.#host, source)) {
+        this.#outstanding++;
+        yield record;
+      }
+      this.#sourcesToCheck = true; // the directory may be removable now (e.g. it held no records)
+      this.#kickSoon();
+    }
+  }
+
+  stats(): SpoolStats {
+    return {
+      ...this.#counters,
+      state: this.#state,
+      pendingRecords: this.#pending.unwritten,
+      recordsOnDisk: this.#outstanding,
+    };
+  }
+
+  /** Writes and fdatasyncs everything appended, writes acks, then closes; removes the writer directory if nothing is left in it. */
+  async close(): Promise<void> {
+    if (this.#state === "closed" || this.#closing) return;
+    this.#closing = true;
+    this.#clearTimers();
+    while (this.#state === "active" && this.#hasWork(true)) {
+      this.#kick();
+      await this.#pump;
+    }
+    await this.#pump;
+    const clean = this.#state === "active" && this.#outstanding === 0 && this.#adopted.every((s) => s.fullyRead && s.remaining === 0 && !s.keep);
+    this.#state = "closed";
+    this.#durability.rejectAll(closedError());
+    await closeSegment(this.#o.fs, this.#live.current);
+    for (const source of [this.#live.source, ...this.#adopted]) await source.acks.close();
+    if (clean) {
+      await this.#live.removeAll();
+      this.#counters.bytesOnDisk = 0;
+    }
+  }
+
+  /**
+   * Exit hooks: writes everything appended with synchronous calls, fdatasyncs and closes. Never
+   * throws. The spool is closed afterwards (the directory stays for the next process to adopt).
+   */
+  flushSync(): void {
+    if (this.#state !== "active") return;
+    this.#state = "closed";
+    this.#clearTimers();
+    const seg = this.#live.current;
+    try {
+      const { types, payloads } = this.#pending.rest();
+      if (seg) this.#counters.written += writeRestSync(this.#o.fs, seg, types, payloads, this.#inflightEnd >= 0 ? this.#inflightEnd : seg.size);
+      for (const log of this.#dirtyAcks) log.writePendingSync();
+    } catch (error) {
+      this.#lastError = asSpoolError(error, "flushSync", seg?.path ?? this.dir);
+      this.#reporter.report(this.#lastError);
+    }
+    for (const source of [this.#live.source, ...this.#adopted]) source.acks.closeSync();
+  }
+
+  // ---- flusher ----
+
+  #onFlushTimer(): void {
+    this.#flushTimer = undefined;
+    this.#kick();
+  }
+
+  #kickSoon(): void {
+    this.#immediate ??= setImmediate(() => {
+      this.#immediate = undefined;
+      this.#kick();
+    });
+  }
+
+  #kick(): void {
+    if (this.#pump || this.#state !== "active") return;
+    this.#pump = this.#run().finally(() => {
+      this.#pump = undefined;
+      if (this.#state === "active" && this.#hasWork(false)) this.#kick();
+    });
+  }
+
+  #unwritten(): number {
+    return this.#pending.unwritten;
+  }
+
+  #syncDue(): boolean {
+    return this.#o.syncIntervalMs === 0 || this.#closing || this.#o.now() - this.#lastSyncAt >= this.#o.syncIntervalMs;
+  }
+
+  #hasWork(includeUndueSync: boolean): boolean {
+    const unsynced = this.#writtenSeq > this.#durability.durableSeq || this.#unsyncedAcks.size > 0;
+    return this.#unwritten() > 0 || this.#dirtyAcks.size > 0 || this.#retired.length > 0 || this.#sourcesToCheck || (unsynced && (includeUndueSync || this.#syncDue()));
+  }
+
+  async #run(): Promise<void> {
+    try {
+      while (this.#state === "active") {
+        if (this.#unwritten() > 0) await this.#writeChunk();
+        else if (this.#dirtyAcks.size) await this.#writeAcks();
+        else if (this.#retired.length || this.#sourcesToCheck) await this.#deleteRetired();
+        else if (this.#writtenSeq > this.#durability.durableSeq || this.#unsyncedAcks.size) {
+          if (!this.#syncDue()) {
+            this.#syncTimer ??= setTimeout(() => {
+              this.#syncTimer = undefined;
+              this.#kick();
+            }, this.#o.syncIntervalMs - (this.#o.now() - this.#lastSyncAt)).unref();
+            return;
+          }
+          await this.#sync();
+        } else return;
+      }
+    } catch (error) {
+      this.#fail(asSpoolError(error, "write", this.#live.current?.path ?? this.dir));
+    }
+  }
+
+  async #writeChunk(): Promise<void> {
+    const pending = this.#pending;
+    pending.refill(this.#nextSeq);
+    const seg = this.#live.current!;
+    const from = pending.batchIndex;
+    const chunk = this.#encoder.encode({
+      types: pending.batchTypes,
+      payloads: pending.batchPayloads,
+      from,
+      base: seg.size,
+      segmentBytes: this.#o.segmentBytes,
+      flushBytes: this.#o.flushBytes,
+    });
+    pending.batchIndex = chunk.next;
+    if (chunk.length) {
+      this.#inflightEnd = seg.size + chunk.length;
+      try {
+        await writeFully(this.#o.fs, seg.fd!, chunk.buf, 0, chunk.length, seg.size);
+      } catch (error) {
+        this.#counters.unwrittenRecords += chunk.records;
+        throw ioError("write", seg.path, error);
+      } finally {
+        this.#inflightEnd = -1;
+      }
+      if (this.#state !== "active") return; // flushSync() ran meanwhile
+    }
+    for (const reason of chunk.badReasons) this.#reporter.badRecord(reason);
+    this.#live.commit(chunk, pending.batchBaseSeq + from);
+    this.#outstanding += chunk.records;
+    this.#counters.written += chunk.records;
+    this.#counters.bytesOnDisk += chunk.length;
+    this.#writtenSeq = pending.batchBaseSeq + chunk.next - 1;
+    if (this.#earlyAcks.size) {
+      for (let seq = pending.batchBaseSeq + from; seq <= this.#writtenSeq; seq++) if (this.#earlyAcks.delete(seq)) this.#ackOne(seq);
+    }
+    if (chunk.rotate) await this.#rotate();
+  }
+
+  async #sync(): Promise<void> {
+    const upTo = this.#writtenSeq;
+    const seg = this.#live.current;
+    if (upTo > this.#durability.durableSeq && seg?.fd !== undefined) {
+      try {
+        await this.#o.fs.fdatasync(seg.fd);
+      } catch (error) {
+        throw ioError("fdatasync", seg.path, error);
+      }
+    }
+    const logs = [...this.#unsyncedAcks];
+    this.#unsyncedAcks.clear();
+    for (const log of logs) await log.sync();
+    this.#lastSyncAt = this.#o.now();
+    this.#durability.markDurable(upTo);
+  }
+
+  async #rotate(): Promise<void> {
+    const old = this.#live.current!;
+    this.#counters.bytesOnDisk += await this.#live.open(this.#o.now());
+    await this.#live.seal(old);
+    this.#durability.markDurable(this.#writtenSeq); // everything written so far was in `old`, now synced
+    if (old.deletable) this.#retired.push(old);
+  }
+
+  async #writeAcks(): Promise<void> {
+    const logs = [...this.#dirtyAcks];
+    this.#dirtyAcks.clear();
+    for (const log of logs) {
+      this.#counters.bytesOnDisk += await log.writePending();
+      this.#unsyncedAcks.add(log);
+    }
+    const own = this.#live.source.acks;
+    if (own.size > this.#o.acksCompactBytes) {
+      this.#unsyncedAcks.delete(own);
+      this.#counters.bytesOnDisk += await own.compact(this.#live.ackEntries(), this.dir);
+    }
+  }
+
+  async #deleteRetired(): Promise<void> {
+    const retired = this.#retired;
+    this.#retired = [];
+    this.#sourcesToCheck = false;
+    for (const seg of retired) {
+      if (seg.deleted) continue;
+      seg.deleted = true;
+      await this.#o.fs.unlink(seg.path).catch((error: unknown) => this.#reporter.report(asSpoolError(error, "unlink", seg.path)));
+      this.#counters.bytesOnDisk -= seg.size;
+      seg.source.remaining--;
+      if (seg.source === this.#live.source) this.#live.forget(seg);
+    }
+    for (const source of this.#adopted) {
+      if (source.fullyRead && source.remaining === 0 && !source.keep && !source.removed) {
+        source.removed = true;
+        this.#counters.bytesOnDisk -= await removeSourceDir(this.#o.fs, source);
+      }
+    }
+  }
+
+  // ---- acks, failures ----
+
+  #ackOne(ref: RecordRef): void {
+    if (typeof ref !== "number") return this.#markAcked(ref.segment, ref.start, ref.end);
+    if (ref > this.#writtenSeq) {
+      if (ref < this.#nextSeq && !this.#durability.isLost(ref)) this.#earlyAcks.add(ref);
+      return;
+    }
+    const at = this.#live.locate(ref);
+    if (at) this.#markAcked(at.seg, at.start, at.end);
+  }
+
+  #markAcked(seg: SegmentState, start: number, end: number): void {
+    if (seg.deleted || !seg.markAcked(start, end)) return;
+    this.#counters.acked++;
+    this.#outstanding--;
+    this.#dirtyAcks.add(seg.source.acks);
+    if (seg.deletable) this.#retired.push(seg);
+  }
+
+  #fail(error: SpoolError): void {
+    if (this.#state !== "active") return;
+    this.#state = "fallback";
+    this.#counters.fallbacks++;
+    this.#lastError = error;
+    this.#reporter.report(error);
+    const dropped = this.#unwritten();
+    this.#counters.unwrittenRecords += dropped;
+    // Not durable, and never will be: `whenDurable` must reject for these even after a retry succeeds.
+    this.#durability.markLost(this.#durability.durableSeq + 1, this.#nextSeq, error);
+    this.#pending.clear();
+    this.#earlyAcks.clear();
+    this.#clearTimers();
+    const seg = this.#live.current;
+    this.#live.current = undefined;
+    if (seg) {
+      void closeSegment(this.#o.fs, seg);
+      seg.sealed = true;
+      if (seg.deletable) this.#retired.push(seg);
+    }
+    this.#retryAt = this.#o.now() + this.#o.retryMs;
+  }
+
+  #maybeProbe(): void {
+    if (this.#probing || this.#closing || this.#o.now() < this.#retryAt) return;
+    this.#probing = true;
+    void this.#prepareDisk()
+      .then(() => {
+        this.#state = "active";
+        this.#writtenSeq = this.#nextSeq - 1; // everything before is written or lost
+        this.#durability.markDurable(this.#writtenSeq);
+        this.#kick();
+      })
+      .catch((error: unknown) => {
+        this.#lastError = asSpoolError(error, "retry", this.dir);
+        this.#retryAt = this.#o.now() + this.#o.retryMs;
+      })
+      .finally(() => {
+        this.#probing = false;
+      });
+  }
+
+  async #prepareDisk(): Promise<void> {
+    if (!this.#dirReady) {
+      await ensureFormat(this.#o.fs, this.#o.dir);
+      await createWriterDir(this.#o.fs, this.#o.dir, this.name, this.#me);
+      this.#dirReady = true;
+    }
+    this.#counters.bytesOnDisk += await this.#live.open(this.#o.now());
+  }
+
+  #clearTimers(): void {
+    clearTimeout(this.#flushTimer);
+    clearTimeout(this.#syncTimer);
+    if (this.#immediate) clearImmediate(this.#immediate);
+    this.#flushTimer = this.#syncTimer = this.#immediate = undefined;
+  }
+
+  get #host(): BacklogHost {
+    return {
+      fs: this.#o.fs,
+      spoolDir: this.#o.dir,
+      counters: this.#counters,
+      report: (error) => this.#reporter.report(error),
+      retire: (seg) => {
+        this.#retired.push(seg);
+        this.#kickSoon();
+      },
+    };
+  }
+}

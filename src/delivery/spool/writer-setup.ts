@@ -1,0 +1,68 @@
+/**
+ * Creating this process's place in the spool: the FORMAT check, the writer directory with its LOCK
+ * (created under a temporary name and renamed in, so no other process ever sees a writer directory
+ * without a complete LOCK), and new segment files.
+ */
+import path from "node:path";
+import { SpoolError, ioError } from "./spool-errors.ts";
+import type { OwnerIdentity } from "./process-identity.ts";
+import { readFormat } from "./scan.ts";
+import { encodeSegmentHeader, SEGMENT_HEADER_BYTES } from "./segment-header.ts";
+import { FORMAT_FILE, formatFileText, LOCK_FILE, segmentFileName, SPOOL_FORMAT } from "./spool-layout.ts";
+import { writeFully, type SpoolFs } from "./spool-fs.ts";
+
+/** Ensures `dir` exists and holds a FORMAT this code reads (writing it if the spool is new). */
+export async function ensureFormat(fsi: SpoolFs, dir: string): Promise<void> {
+  try {
+    await fsi.mkdir(dir);
+  } catch (error) {
+    throw ioError("mkdir", dir, error);
+  }
+  let format = await readFormat(fsi, dir);
+  if (format === undefined) {
+    try {
+      await fsi.writeFileExclusive(path.join(dir, FORMAT_FILE), formatFileText());
+      await fsi.syncDir(dir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw ioError("write", path.join(dir, FORMAT_FILE), error);
+    }
+    format = await readFormat(fsi, dir);
+  }
+  if (format !== SPOOL_FORMAT) {
+    throw new SpoolError(
+      "unsupported_format",
+      `spool directory ${dir} has FORMAT ${String(format)}, this version reads format ${SPOOL_FORMAT}; its files are left untouched (use a matching version to drain it, or another directory)`,
+      { path: path.join(dir, FORMAT_FILE) },
+    );
+  }
+}
+
+export async function createWriterDir(fsi: SpoolFs, spoolDir: string, name: string, me: OwnerIdentity): Promise<string> {
+  const final = path.join(spoolDir, name);
+  const tmp = path.join(spoolDir, `.creating-${name}`);
+  const lock = { format: SPOOL_FORMAT, pid: me.pid, host: me.host, bootId: me.bootId, startTicks: me.startTicks, createdAt: new Date().toISOString() };
+  try {
+    await fsi.mkdir(tmp);
+    await fsi.writeFileExclusive(path.join(tmp, LOCK_FILE), `${JSON.stringify(lock)}\n`);
+    await fsi.rename(tmp, final);
+    await fsi.syncDir(spoolDir);
+  } catch (error) {
+    throw ioError("create writer directory", final, error);
+  }
+  return final;
+}
+
+/** Creates segment `id` (never overwriting), writes its header and makes the new entry durable. */
+export async function createSegment(fsi: SpoolFs, dir: string, id: number, writerId: number, nowMs: number): Promise<{ path: string; fd: number }> {
+  const file = path.join(dir, segmentFileName(id));
+  let fd: number | undefined;
+  try {
+    fd = await fsi.open(file, "wx");
+    await writeFully(fsi, fd, encodeSegmentHeader({ segmentId: id, createdAtMs: nowMs, writerId }), 0, SEGMENT_HEADER_BYTES, 0);
+    await fsi.syncDir(dir);
+  } catch (error) {
+    if (fd !== undefined) await fsi.close(fd).catch(() => undefined);
+    throw ioError("create segment", file, error);
+  }
+  return { path: file, fd };
+}

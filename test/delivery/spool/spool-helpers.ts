@@ -1,0 +1,50 @@
+/** Shared helpers for the spool tests: temp dirs, simulated dead writers, draining the backlog. */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { openSpool, type Spool, type SpoolOptions } from "../../../src/delivery/spool/index.ts";
+import type { BacklogRecord } from "../../../src/delivery/spool/index.ts";
+
+export function tmpSpoolDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), "spool-test-"));
+}
+
+/**
+ * Makes a writer directory look like a dead process's: its LOCK gets another boot id, which is
+ * what a reboot leaves behind (the real process is this test process and is alive).
+ */
+export function markDead(writerDir: string): void {
+  const lockPath = path.join(writerDir, "LOCK");
+  const lock = JSON.parse(fs.readFileSync(lockPath, "utf8")) as Record<string, unknown>;
+  fs.writeFileSync(lockPath, JSON.stringify({ ...lock, bootId: "00000000-dead-boot" }));
+}
+
+export async function drain(spool: Spool): Promise<BacklogRecord[]> {
+  const records: BacklogRecord[] = [];
+  for await (const record of spool.backlog()) records.push(record);
+  return records;
+}
+
+export function jsonOf(record: BacklogRecord): unknown {
+  return JSON.parse(record.payload.toString("utf8"));
+}
+
+/** Writes `values` with one spool, closes it without acking, marks it dead; returns its dir. */
+export async function writeOrphan(dir: string, values: readonly unknown[], options: Partial<SpoolOptions> = {}): Promise<string> {
+  const spool = await openSpool({ dir, syncIntervalMs: 0, ...options });
+  for (const value of values) spool.append(1, value);
+  await spool.close();
+  markDead(spool.dir);
+  return spool.dir;
+}
+
+/** Opens a fresh spool on `dir`, adopts every orphan and returns it with the backlog. */
+export async function adoptAll(dir: string, options: Partial<SpoolOptions> = {}): Promise<{ spool: Spool; records: BacklogRecord[] }> {
+  const spool = await openSpool({ dir, syncIntervalMs: 0, ...options });
+  await spool.adoptOrphans();
+  return { spool, records: await drain(spool) };
+}
+
+export function segmentFiles(writerDir: string): string[] {
+  return fs.readdirSync(writerDir).filter((f) => f.endsWith(".seg")).sort();
+}

@@ -1,0 +1,219 @@
+/** The engine against real files in a temp dir: round trip, acks, deletion, rotation, bounds. */
+import fs from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { openSpool } from "../../../src/delivery/spool/index.ts";
+import { adoptAll, jsonOf, markDead, segmentFiles, tmpSpoolDir, writeOrphan } from "./spool-helpers.ts";
+
+describe("Spool", () => {
+  it("lays out FORMAT and a writer dir with a LOCK naming this process", async () => {
+    const dir = tmpSpoolDir();
+    const spool = await openSpool({ dir });
+    expect(JSON.parse(fs.readFileSync(path.join(dir, "FORMAT"), "utf8"))).toEqual({ format: 1 });
+    expect(path.basename(spool.dir)).toMatch(new RegExp(`^w-.+-${process.pid}-\\d+-[0-9a-f]{8}$`));
+    const lock = JSON.parse(fs.readFileSync(path.join(spool.dir, "LOCK"), "utf8")) as { pid: number; startTicks?: string };
+    expect(lock.pid).toBe(process.pid);
+    expect(lock.startTicks).toMatch(/^\d+$/);
+    expect(segmentFiles(spool.dir)).toEqual(["00000001.seg"]);
+    await spool.close();
+  });
+
+  it("gives back JSON and byte payloads of a dead writer, in order, with their types", async () => {
+    const dir = tmpSpoolDir();
+    const spool = await openSpool({ dir, syncIntervalMs: 0 });
+    spool.append(1, { client_event_id: "a", step: 1, value: 0.5 });
+    spool.append(2, Buffer.from([0, 1, 2, 255]));
+    spool.append(3, { kind: "status", status: "running", text: "é 漢字 🙂" });
+    await spool.whenDurable();
+    await spool.close();
+    markDead(spool.dir);
+    const { spool: next, records } = await adoptAll(dir);
+    expect(records.map((r) => r.type)).toEqual([1, 2, 3]);
+    expect(jsonOf(records[0]!)).toEqual({ client_event_id: "a", step: 1, value: 0.5 });
+    expect([...records[1]!.payload]).toEqual([0, 1, 2, 255]);
+    expect(jsonOf(records[2]!)).toEqual({ kind: "status", status: "running", text: "é 漢字 🙂" });
+    expect(next.stats()).toMatchObject({ adoptedDirs: 1, recordsOnDisk: 3 });
+    await next.close();
+  });
+
+  it("serialises the payload in the flusher, not in append()", async () => {
+    const dir = tmpSpoolDir();
+    const spool = await openSpool({ dir, syncIntervalMs: 0 });
+    const payload = { value: 1 };
+    spool.append(1, payload);
+    payload.value = 2; // documented: do not mutate after append; this shows the write happens later
+    await spool.whenDurable();
+    await spool.close();
+    markDead(spool.dir);
+    const { spool: next, records } = await adoptAll(dir);
+    expect(jsonOf(records[0]!)).toEqual({ value: 2 });
+    await next.close();
+  });
+
+  it("resumes with only the unacknowledged records, and deletes fully acknowledged sealed segments", async () => {
+    const dir = tmpSpoolDir();
+    const spool = await openSpool({ dir, syncIntervalMs: 0, segmentBytes: 1024 });
+    const refs = Array.from({ length: 100 }, (_, n) => spool.append(1, { n, pad: "x".repeat(40) })!);
+    await spool.whenDurable();
+    const before = segmentFiles(spool.dir).length;
+    expect(before).toBeGreaterThan(5);
+    spool.ack(refs.slice(0, 60));
+    spool.ack(refs.slice(0, 10)); // a repeated ack changes nothing
+    await spool.close();
+    const after = segmentFiles(spool.dir);
+    expect(after.length).toBeLessThan(before);
+    expect(after.length).toBeGreaterThan(0);
+    expect(spool.stats()).toMatchObject({ acked: 60, recordsOnDisk: 40 });
+    markDead(spool.dir);
+    const { spool: next, records } = await adoptAll(dir);
+    expect(records.map((r) => (jsonOf(r) as { n: number }).n)).toEqual(Array.from({ length: 40 }, (_, i) => 60 + i));
+    // Acking the backlog empties and removes the adopted directory.
+    next.ack(records.map((r) => r.ref));
+    await next.close();
+    expect(fs.readdirSync(dir).filter((f) => f.startsWith("w-"))).toEqual([]);
+  });
+
+  it("acks that arrive before the flusher wrote the record still count", async () => {
+    const dir = tmpSpoolDir();
+    const spool = await openSpool({ dir, syncIntervalMs: 0 });
+    const refs = [spool.append(1, { n: 0 })!, spool.append(1, { n: 1 })!];
+    spool.ack(refs[0]!);
+    await spool.whenDurable();
+    await spool.close();
+    markDead(spool.dir);
+    const { spool: next, records } = await adoptAll(dir);
+    expect(records.map(jsonOf)).toEqual([{ n: 1 }]);
+    await next.close();
+  });
+
+  it("a clean close with everything acknowledged leaves no writer directory", async () => {
+    const dir = tmpSpoolDir();
+    const spool = await openSpool({ dir });
+    const ref = spool.append(1, { n: 1 })!;
+    spool.ack(ref);
+    await spool.close();
+    expect(fs.readdirSync(dir).sort()).toEqual(["FORMAT"]);
+    expect(spool.append(1, {})).toBeUndefined();
+  });
+
+  it("rotates segments at segmentBytes; no record spans two segments", async () => {
+    const dir = tmpSpoolDir();
+    const spool = await openSpool({ dir, syncIntervalMs: 0, segmentBytes: 4096 });
+    for (let n = 0; n < 500; n++) spool.append(1, { n, pad: "y".repeat(50) });
+    await spool.whenDurable();
+    const files = segmentFiles(spool.dir);
+    expect(files.length).toBeGreaterThan(8);
+    for (const file of files) expect(fs.statSync(path.join(spool.dir, file)).size).toBeLessThanOrEqual(4096);
+    await spool.close();
+    markDead(spool.dir);
+    const { spool: next, records } = await adoptAll(dir);
+    expect(records.map((r) => (jsonOf(r) as { n: number }).n)).toEqual(Array.from({ length: 500 }, (_, i) => i));
+    expect(next.stats()).toMatchObject({ tornTails: 0, corruptRecords: 0 });
+    await next.close();
+  });
+
+  it("refuses appends past maxBytes (counted), keeps what it has, and accepts again once acks free space", async () => {
+    const dir = tmpSpoolDir();
+    const spool = await openSpool({ dir, syncIntervalMs: 0, maxBytes: 8192, segmentBytes: 2048 });
+    const refs: number[] = [];
+    for (let n = 0; n < 200; n++) {
+      const ref = spool.append(1, { n, pad: "z".repeat(60) });
+      if (ref !== undefined) refs.push(ref);
+      await spool.whenDurable();
+    }
+    const stats = spool.stats();
+    expect(stats.refusedFull).toBeGreaterThan(0);
+    expect(refs.length + stats.refusedFull).toBe(200);
+    expect(stats.bytesOnDisk).toBeGreaterThanOrEqual(8192);
+    expect(stats.bytesOnDisk).toBeLessThan(8192 + 2048);
+    spool.ack(refs);
+    await spool.whenDurable();
+    // Acks are written and segments deleted on the next flush tick: wait for that event, not a duration.
+    for (let i = 0; i < 500 && spool.stats().bytesOnDisk >= 8192; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(spool.append(1, { n: "after" })).toBeTypeOf("number");
+    await spool.close();
+  });
+
+  it("whenDurable in interval mode resolves at the next sync; group mode (0) resolves per write", async () => {
+    const dir = tmpSpoolDir();
+    const interval = await openSpool({ dir, syncIntervalMs: 50, flushIntervalMs: 5 });
+    interval.append(1, { n: 1 });
+    await expect(interval.whenDurable()).resolves.toBeUndefined();
+    await interval.close();
+    const group = await openSpool({ dir, syncIntervalMs: 0 });
+    const waits = Array.from({ length: 50 }, (_, n) => group.whenDurable(group.append(1, { n })));
+    await expect(Promise.all(waits)).resolves.toHaveLength(50);
+    await group.close();
+  });
+
+  it("rejects bad options with a typed error naming the field and value", async () => {
+    await expect(openSpool({ dir: tmpSpoolDir(), segmentBytes: 10 })).rejects.toMatchObject({ code: "invalid_option", message: expect.stringContaining("segmentBytes") as string });
+    await expect(openSpool({ dir: tmpSpoolDir(), syncIntervalMs: -1 })).rejects.toThrow(/syncIntervalMs.*-1/);
+  });
+
+  it("skips (and reports once) unserialisable payloads and bad types without throwing", async () => {
+    const dir = tmpSpoolDir();
+    const errors: string[] = [];
+    const spool = await openSpool({ dir, syncIntervalMs: 0, onError: (e) => errors.push(e.code) });
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    expect(spool.append(0, {})).toBeUndefined();
+    spool.append(1, cyclic);
+    spool.append(1, { ok: true });
+    await spool.whenDurable();
+    expect(spool.stats().badRecords).toBe(2);
+    expect(errors).toEqual(["bad_record"]);
+    await spool.close();
+    markDead(spool.dir);
+    const { spool: next, records } = await adoptAll(dir);
+    expect(records.map(jsonOf)).toEqual([{ ok: true }]);
+    await next.close();
+  });
+
+  it("drains orphans oldest first and flattens orphans an orphan had adopted", async () => {
+    const dir = tmpSpoolDir();
+    await writeOrphan(dir, [{ o: 1 }]);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await writeOrphan(dir, [{ o: 2 }]);
+    // A writer that adopted both and died before draining them.
+    const middle = await openSpool({ dir });
+    await middle.adoptOrphans();
+    await middle.close();
+    markDead(middle.dir);
+    const { spool, records } = await adoptAll(dir);
+    expect(records.map(jsonOf)).toEqual([{ o: 1 }, { o: 2 }]);
+    expect(spool.stats().adoptedDirs).toBe(3);
+    await spool.close();
+  });
+});
+
+describe("Spool adopting an orphan with no records", () => {
+  it("removes the emptied directory once its backlog is read", async () => {
+    const dir = tmpSpoolDir();
+    const dying = await openSpool({ dir });
+    dying.flushSync(); // the exit path keeps the directory (header-only segment, LOCK) for adoption
+    const orphan = dying.dir;
+    expect(segmentFiles(orphan)).toEqual(["00000001.seg"]);
+    markDead(orphan);
+    const { spool, records } = await adoptAll(dir);
+    expect(records).toEqual([]);
+    await spool.close();
+    expect(fs.readdirSync(dir).filter((f) => f.startsWith("w-"))).toEqual([]);
+    expect(fs.existsSync(orphan)).toBe(false);
+  });
+});
+
+describe("Spool.flushSync", () => {
+  it("writes and syncs everything appended with synchronous calls, and closes", async () => {
+    const dir = tmpSpoolDir();
+    const spool = await openSpool({ dir, flushIntervalMs: 60_000 });
+    for (let n = 0; n < 1000; n++) spool.append(1, { n });
+    spool.flushSync();
+    expect(spool.stats()).toMatchObject({ state: "closed", written: 1000 });
+    expect(spool.append(1, {})).toBeUndefined();
+    markDead(spool.dir);
+    const { spool: next, records } = await adoptAll(dir);
+    expect(records.map((r) => (jsonOf(r) as { n: number }).n)).toEqual(Array.from({ length: 1000 }, (_, i) => i));
+    await next.close();
+  });
+});
