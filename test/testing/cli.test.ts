@@ -88,7 +88,8 @@ describe("syvain-otel emulator", () => {
     // Saved at start, so a file that existed with wider permissions is already tightened.
     expect((await stat(dataFile)).mode & 0o777).toBe(0o600);
     run.child.kill("SIGTERM");
-    expect((await run.exited)[0]).toBe(0);
+    // [code, signal] and stderr in the failure: a signal here means the child died without saving.
+    expect({ exit: await run.exited, stderr: run.output().stderr }).toEqual({ exit: [0, null], stderr: "" });
     expect((await stat(dataFile)).mode & 0o777).toBe(0o600);
   });
 
