@@ -10,6 +10,9 @@ import { EMULATOR_API_KEY, startEmulator } from "../testing/emulator.ts";
 import type { FaultPlan, RandomFaults } from "../testing/faults.ts";
 import { flagPairs } from "./argv-flags.ts";
 
+/** The accepted key when no `--api-key` is given: a flag's value is visible to every user in `ps`. */
+const EMULATOR_KEY_ENV = "SYVAIN_EMULATOR_API_KEY";
+
 const HELP = `usage: syvain-otel emulator [options]
 
 Runs a local implementation of the Syvain Metrics REST API, for tests and demos.
@@ -18,7 +21,9 @@ options:
   --host H          interface to listen on (default 127.0.0.1)
   --port N          port (default 0: a free port, printed at start)
   --data-file F     keep the data in this JSON file across restarts
-  --api-key K       accepted API key; repeat for several (default ${EMULATOR_API_KEY})
+  --api-key K       accepted API key; repeat for several. Default: the key in
+                    $${EMULATOR_KEY_ENV} (unlike a flag, not shown by \`ps\`),
+                    else ${EMULATOR_API_KEY}
   --fault-rate R    fail this fraction (0..1) of ingest requests at random
                     (429/5xx, resets, store-then-fail), to exercise retries and dedup
   --fault-seed S    seed of those random faults, to replay a run (default: random)
@@ -73,15 +78,17 @@ export async function run(argv: string[]): Promise<number> {
   const faults: FaultPlan | undefined = random
     ? { random: { ingestMetrics: random, ingestAnnotations: { ...random, ...(seed === undefined ? {} : { seed: seed + 1 }) } } }
     : undefined;
+  const envKey = process.env[EMULATOR_KEY_ENV] || undefined;
+  const apiKeys = flags["api-key"] ?? (envKey === undefined ? undefined : [envKey]);
   const emulator = await startEmulator({
     host: flags.host,
     port: flags.port,
-    ...(flags["api-key"] ? { apiKeys: flags["api-key"] } : {}),
+    ...(apiKeys ? { apiKeys } : {}),
     ...(flags["data-file"] ? { dataFile: flags["data-file"] } : {}),
     ...(faults ? { faults } : {}),
     ui,
   });
-  const keyShown = flags["api-key"] ? "<one of your --api-key values>" : EMULATOR_API_KEY;
+  const keyShown = flags["api-key"] ? "<one of your --api-key values>" : envKey ? `<the key in ${EMULATOR_KEY_ENV}>` : EMULATOR_API_KEY;
   process.stdout.write(
     `Syvain Metrics emulator listening on ${emulator.url}${flags["data-file"] ? ` (data file ${flags["data-file"]})` : ""}\n` +
       `${HOST_ENV}=${emulator.url}\n${API_KEY_ENV}=${keyShown}\n` +

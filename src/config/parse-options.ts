@@ -1,15 +1,23 @@
 /**
  * Validates options once, at construction, with a zod schema; a failure becomes a
- * `SyvainValidationError` that names the option and shows the value it got. Secrets are never
- * echoed: fields listed in `secretFields` show as `<redacted>`.
+ * `SyvainValidationError` that names the option. Secrets are never echoed:
+ * - an unknown option is named (with the closest known name as a hint) but its value is never
+ *   shown: a mistyped `api_key` holds the key itself;
+ * - a bad value is shown masked (`secret-mask.ts`): secret-named fields, the `secretFields` of the
+ *   caller and key- or token-shaped strings show as `<redacted>`.
  */
-import type { z } from "zod";
+import { z } from "zod";
 import { SyvainValidationError } from "../api/errors.ts";
+import { isSecretName, maskValue, REDACTED } from "./secret-mask.ts";
+import { suggestOption } from "./suggest-option.ts";
 
 export interface ParseOptionsContext {
   /** Who is being configured, e.g. `Collector` or `syvain-otel bridge`. */
   owner: string;
+  /** Top-level options whose values are never shown, beyond those with a secret-sounding name. */
   secretFields?: readonly string[];
+  /** Options the caller handles outside `schema` (e.g. `apiKey`), offered as "did you mean" hints. */
+  alsoKnown?: readonly string[];
   /** `config` for constructor options / CLI flags, `invalid_argument` for method arguments. */
   code?: "config" | "invalid_argument";
 }
@@ -19,15 +27,33 @@ export function parseOptions<S extends z.ZodType>(schema: S, input: unknown, con
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const path = issue?.path.map(String) ?? [];
-  // An unknown option is reported on its parent object: name the key itself, so the message shows
-  // that key's value and never the whole object (which may hold the API key).
-  if (issue?.code === "unrecognized_keys" && issue.keys[0] !== undefined) path.push(issue.keys[0]);
+  const code = context.code ?? "config";
+  if (issue?.code === "unrecognized_keys" && issue.keys[0] !== undefined) {
+    const name = issue.keys[0];
+    const field = [...path, name].join(".");
+    const known = [...objectKeysAt(schema, path), ...(path.length === 0 ? (context.alsoKnown ?? []) : [])];
+    const hint = suggestOption(name, known);
+    const message = `${context.owner}: unknown option \`${field}\`${hint === undefined ? "" : ` (did you mean \`${hint}\`?)`}`;
+    throw new SyvainValidationError(field, REDACTED, message, code);
+  }
   const field = path.join(".") || "options";
-  const secrets = context.secretFields ?? [];
-  const secret = secrets.includes(path[0] ?? "");
-  const value = secret ? "<redacted>" : maskSecrets(valueAt(input, path), path.length === 0 ? secrets : []);
+  const secret = context.secretFields?.includes(path[0] ?? "") || path.some(isSecretName);
+  const value = secret ? REDACTED : maskValue(valueAt(input, path));
   const message = `${context.owner}: invalid option \`${field}\`: ${issue?.message ?? "invalid"} (got ${describeValue(value)})`;
-  throw new SyvainValidationError(field, value, message, context.code ?? "config");
+  throw new SyvainValidationError(field, value, message, code);
+}
+
+/** The option names of the object schema at `path` (through optional/default wrappers). */
+function objectKeysAt(schema: z.ZodType, path: readonly string[]): string[] {
+  let current: unknown = schema;
+  for (let i = 0; ; i++) {
+    while (current instanceof z.ZodOptional || current instanceof z.ZodDefault || current instanceof z.ZodNullable) current = current.unwrap();
+    if (!(current instanceof z.ZodObject)) return [];
+    const shape = current.shape as Record<string, unknown>;
+    const key = path[i];
+    if (key === undefined) return Object.keys(shape);
+    current = shape[key];
+  }
 }
 
 function valueAt(input: unknown, path: readonly string[]): unknown {
@@ -39,16 +65,9 @@ function valueAt(input: unknown, path: readonly string[]): unknown {
   return current;
 }
 
-function maskSecrets(value: unknown, secrets: readonly string[]): unknown {
-  if (secrets.length === 0 || typeof value !== "object" || value === null) return value;
-  const masked: Record<string, unknown> = { ...(value as Record<string, unknown>) };
-  for (const key of secrets) if (key in masked) masked[key] = "<redacted>";
-  return masked;
-}
-
 /** `-1 (number)`, `"abc" (string)`: the value and its type, short enough for one line. */
 export function describeValue(value: unknown): string {
-  if (value === "<redacted>") return value;
+  if (value === REDACTED) return value;
   let shown: string;
   try {
     if (typeof value === "string") shown = JSON.stringify(value);

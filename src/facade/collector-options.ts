@@ -68,7 +68,7 @@ export type ResolvedJsonlCollectorOptions = z.infer<typeof jsonlCollectorOptions
 
 /** Everything but the key (checked separately, so no message can echo it). */
 export function parseCollectorOptions(input: unknown): ResolvedCollectorOptions {
-  return parseOptions(collectorOptionsSchema, input, { owner: "Collector" });
+  return parseOptions(collectorOptionsSchema, input, { owner: "Collector", alsoKnown: ["apiKey"] });
 }
 
 export function parseLocalCollectorOptions(input: unknown, owner: string): ResolvedLocalCollectorOptions {

@@ -1,10 +1,13 @@
 /**
  * Saves the emulator's store to one JSON file and loads it back: experiments, folders, every stored
- * event (their ids rebuild the dedup set) and the idempotency records. Writes are atomic (temp file
- * + rename), debounced on an unref'd timer, and serialised so two saves never interleave.
+ * event (their ids rebuild the dedup set) and the idempotency records. Writes are atomic and durable
+ * (temp file, fsync, rename, fsync of the folder), private to the owner (0600: the file holds
+ * whatever experiments and metadata were sent), debounced on an unref'd timer, and serialised so two
+ * saves never interleave.
  */
 import { randomBytes } from "node:crypto";
-import { readFile, rename, rm, writeFile } from "node:fs/promises";
+import { open, readFile, rename, rm } from "node:fs/promises";
+import { dirname } from "node:path";
 import { z } from "zod";
 import type { AnnotationEvent, Experiment, Folder } from "../api/contract.ts";
 import type { EmulatorStore, IdempotencyRecord, StoredSeries } from "./emulator-store.ts";
@@ -56,14 +59,45 @@ export async function loadStore(file: string, store: EmulatorStore, now: number)
   for (const [key, record] of snapshot.idempotency) if (record.expiresAt > now) store.idempotency.set(key, record);
 }
 
+/** Owner read/write only. A new temp file per save, renamed over the old one, so an older file's
+ * wider mode never survives a save. */
+const FILE_MODE = 0o600;
+
 async function writeAtomically(file: string, text: string): Promise<void> {
   const temp = `${file}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
   try {
-    await writeFile(temp, text);
+    // `wx`: never write through a file (or link) someone placed at the temp name.
+    const handle = await open(temp, "wx", FILE_MODE);
+    try {
+      await handle.writeFile(text);
+      // Without it a crash soon after the rename can leave the new name on an empty file.
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
     await rename(temp, file);
   } catch (error) {
     await rm(temp, { force: true });
     throw error;
+  }
+  await syncFolder(dirname(file));
+}
+
+/** Makes the rename itself durable. Some platforms (Windows) cannot open or sync a folder: skip there. */
+async function syncFolder(folder: string): Promise<void> {
+  let handle;
+  try {
+    handle = await open(folder, "r");
+  } catch {
+    return;
+  }
+  try {
+    await handle.sync().catch((error: unknown) => {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== "EINVAL" && code !== "EPERM" && code !== "EISDIR") throw error;
+    });
+  } finally {
+    await handle.close();
   }
 }
 

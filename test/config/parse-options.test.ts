@@ -43,12 +43,30 @@ describe("parseOptions", () => {
     expect(error.value).toBe("<redacted>");
   });
 
-  it("names an unknown option without echoing the object that holds the key", () => {
+  it("names an unknown option and the closest known one, never its value", () => {
     const error = failure({ apiKey: key, tiemout: 5 });
     expect(error.field).toBe("tiemout");
-    expect(error.message).toContain("5 (number)");
-    expect(error.message).not.toContain(key);
-    expect(JSON.stringify(error.value)).not.toContain(key);
+    expect(error.message).toBe("Thing: unknown option `tiemout` (did you mean `timeout`?)");
+    expect(error.value).toBe("<redacted>");
+  });
+
+  it("offers options handled outside the schema as hints", () => {
+    const outside = z.strictObject({ timeout: z.number().optional() });
+    expect(() => parseOptions(outside, { api_key: key }, { owner: "Thing", alsoKnown: ["apiKey"] })).toThrow("did you mean `apiKey`?");
+  });
+
+  it("names an unknown option of a nested object with its path", () => {
+    const nested = z.strictObject({ retry: z.strictObject({ attempts: z.number() }).optional() });
+    const error = (() => {
+      try {
+        parseOptions(nested, { retry: { attempts: 3, atempt: 3 } }, { owner: "Thing" });
+      } catch (caught) {
+        return caught as SyvainValidationError;
+      }
+      throw new Error("expected a failure");
+    })();
+    expect(error.field).toBe("retry.atempt");
+    expect(error.message).toContain("did you mean `attempts`?");
   });
 
   it("masks secrets when the whole options value is wrong", () => {

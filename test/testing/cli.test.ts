@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { chmod, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -9,8 +9,11 @@ import { apiPaths } from "../../src/api/contract.ts";
 
 const main = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
 
-function startCli(args: string[]) {
-  const child = spawn(process.execPath, ["--conditions=syvain-source", main, "emulator", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+function startCli(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const child = spawn(process.execPath, ["--conditions=syvain-source", main, "emulator", ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, SYVAIN_EMULATOR_API_KEY: "", ...env },
+  });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
@@ -56,6 +59,40 @@ describe("syvain-otel emulator", () => {
     expect((await second.exited)[0]).toBe(0);
   });
 
+  it("takes the key from SYVAIN_EMULATOR_API_KEY (kept out of ps), without printing it; --api-key wins", async () => {
+    const status = async (url: string, key: string): Promise<number> =>
+      (await fetch(url + apiPaths.experiment("none"), { headers: { authorization: `Bearer ${key}` } })).status;
+    const fromEnv = startCli([], { SYVAIN_EMULATOR_API_KEY: "ak_org_from_env_fake" });
+    const url = await fromEnv.url;
+    expect(await status(url, "ak_org_from_env_fake")).toBe(404);
+    expect(await status(url, "ak_org_emulator")).toBe(401);
+    expect(fromEnv.output().stdout).toContain("SYVAIN_METRICS_API_KEY=<the key in SYVAIN_EMULATOR_API_KEY>");
+    expect(fromEnv.output().stdout).not.toContain("ak_org_from_env_fake");
+    fromEnv.child.kill("SIGTERM");
+    expect((await fromEnv.exited)[0]).toBe(0);
+
+    const both = startCli(["--api-key", "ak_org_from_flag_fake"], { SYVAIN_EMULATOR_API_KEY: "ak_org_from_env_fake" });
+    const url2 = await both.url;
+    expect(await status(url2, "ak_org_from_flag_fake")).toBe(404);
+    expect(await status(url2, "ak_org_from_env_fake")).toBe(401);
+    both.child.kill("SIGTERM");
+    expect((await both.exited)[0]).toBe(0);
+  });
+
+  it("writes its data file readable by the owner only", async () => {
+    const dataFile = join(dir, "private.json");
+    await writeFile(dataFile, JSON.stringify({ version: 1, folders: [], experiments: [], idempotency: [] }), { mode: 0o644 });
+    await chmod(dataFile, 0o644);
+    const run = startCli(["--data-file", dataFile]);
+    await run.url;
+    // Saved at start, so a file that existed with wider permissions is already tightened.
+    expect((await stat(dataFile)).mode & 0o777).toBe(0o600);
+    run.child.kill("SIGTERM");
+    // [code, signal] and stderr in the failure: a signal here means the child died without saving.
+    expect({ exit: await run.exited, stderr: run.output().stderr }).toEqual({ exit: [0, null], stderr: "" });
+    expect((await stat(dataFile)).mode & 0o777).toBe(0o600);
+  });
+
   it("fails ingest requests at random with --fault-rate and counts them in /_emulator/stats", async () => {
     const run = startCli(["--fault-rate", "1", "--fault-seed", "7"]);
     const url = await run.url;
@@ -93,5 +130,6 @@ describe("syvain-otel emulator", () => {
     run.url.catch(() => undefined);
     expect((await run.exited)[0]).toBe(0);
     expect(run.output().stdout).toContain("--data-file");
+    expect(run.output().stdout).toContain("SYVAIN_EMULATOR_API_KEY");
   });
 });

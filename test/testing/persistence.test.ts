@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -58,6 +58,19 @@ describe("persistence", () => {
       saved = await readFile(dataFile, "utf8").catch(() => undefined);
     }
     expect(JSON.parse(saved!).experiments[0].experiment.slug).toBe("soon");
+  });
+
+  it("keeps the data file private (0600), tightening one that existed with 0644", async () => {
+    const dataFile = join(dir, "mode.json");
+    await writeFile(dataFile, JSON.stringify({ version: 1, folders: [], experiments: [], idempotency: [] }));
+    await chmod(dataFile, 0o644);
+    await using emulator = await startEmulator({ dataFile });
+    expect((await stat(dataFile)).mode & 0o777).toBe(0o600);
+    await createExperiment(emulator, "private");
+    await emulator.save();
+    expect((await stat(dataFile)).mode & 0o777).toBe(0o600);
+    expect(await readFile(dataFile, "utf8")).toContain('"private"');
+    expect((await readdir(dir)).sort()).toEqual(["mode.json"]);
   });
 
   it("fails at start when the data file cannot be written", async () => {
