@@ -2,7 +2,7 @@
  * End to end over loopback, side by side, servers in their own processes:
  * - facade: `experiment.metric()` (a `Collector`) → outbox → emulator; events/s from the first call
  *   until `flushOrRaise()` returns;
- * - OTel SDK → Syvain: MeterProvider + `createSyvainMetricReader` → emulator, against the official
+ * - OTel SDK → Syvain: MeterProvider + `SyvainMetricReader` → emulator, against the official
  *   `@opentelemetry/exporter-metrics-otlp-http` (JSON, DELTA) on the same MeterProvider setup →
  *   a loopback sink that only parses; points/s from the first `gauge.record()` until
  *   `provider.forceFlush()` returns. Same reader interval and cardinality limit on both sides.
@@ -17,7 +17,7 @@ import { randomBytes } from "node:crypto";
 import { setImmediate as yieldToLoop } from "node:timers/promises";
 import { AggregationTemporalityPreference, OTLPMetricExporter } from "@opentelemetry/exporter-metrics-otlp-http";
 import { MeterProvider, PeriodicExportingMetricReader, type MetricReader } from "@opentelemetry/sdk-metrics";
-import { createSyvainMetricReader } from "../src/exporter/reader.ts";
+import { SyvainMetricReader } from "../src/exporter/reader.ts";
 import { Collector } from "../src/facade/index.ts";
 import { median, type BenchModule, type BenchResult } from "./bench-types.ts";
 import { startByteCountingProxy } from "./byte-counting-proxy.ts";
@@ -100,7 +100,7 @@ async function syvainOtelRun(host: string, apiKey: string, count: Counter, point
   const before = await count(slug);
   // As for the facade: a queue that holds the whole run (the default 100,000 would evict when the
   // loop outruns the network, and this measures delivery, not eviction).
-  const reader = createSyvainMetricReader({ host, apiKey, slug, maxQueueItems: points, exportIntervalMillis: EXPORT_INTERVAL_MS, cardinalityLimit: points });
+  const reader = new SyvainMetricReader({ host, apiKey, slug, maxQueueItems: points, exportIntervalMillis: EXPORT_INTERVAL_MS, cardinalityLimit: points });
   const rate = await otelRun(reader, points);
   expectAll("SyvainMetricExporter", (await count(slug)) - before, points);
   return rate;

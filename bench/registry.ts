@@ -12,6 +12,7 @@ import { facadeMemoryBench } from "./facade-memory.bench.ts";
 import { exitBench } from "./exit.bench.ts";
 import { viewerBench } from "./viewer.bench.ts";
 import { spoolAppendBench } from "./spool-append.bench.ts";
+import { importTimeBench } from "./import-time.bench.ts";
 
 export const benchModules: readonly BenchModule[] = [
   outboxEnqueueBench,
@@ -27,4 +28,5 @@ export const benchModules: readonly BenchModule[] = [
   exitBench,
   viewerBench,
   spoolAppendBench,
+  importTimeBench,
 ];

@@ -4,7 +4,7 @@
 import { OTLPMetricExporter } from "@opentelemetry/exporter-metrics-otlp-proto";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { MeterProvider, PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics";
-import { createBridge } from "syvain-metrics-otel";
+import { createBridge } from "syvain-metrics-otel/bridge";
 
 const bridge = createBridge({ port: 0 }); // 0: any free port (`syvain-otel bridge` defaults to 4318)
 const { url } = await bridge.start();

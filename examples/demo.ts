@@ -11,7 +11,7 @@
  */
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { createSyvainClient, type SeriesBatch } from "syvain-metrics-otel";
+import { createSyvainClient, type SeriesBatch } from "syvain-metrics-otel/client";
 import { EMULATOR_API_KEY, startEmulator } from "syvain-metrics-otel/testing";
 import { renderChart } from "./terminal-chart.ts";
 

@@ -2,7 +2,7 @@
 // Reads SYVAIN_METRICS_API_KEY (and SYVAIN_METRICS_HOST, if set) from the environment.
 import { BatchLogRecordProcessor, LoggerProvider } from "@opentelemetry/sdk-logs";
 import { MeterProvider } from "@opentelemetry/sdk-metrics";
-import { createSyvainExporters, createSyvainMetricReader, syvainResource } from "syvain-metrics-otel";
+import { createSyvainExporters, SyvainMetricReader, syvainResource } from "syvain-metrics-otel/otel";
 
 // One resource = one Syvain experiment (created on the first export, reused if it exists).
 const resource = syvainResource({
@@ -15,7 +15,7 @@ const resource = syvainResource({
 const syvain = createSyvainExporters();
 const meterProvider = new MeterProvider({
   resource,
-  readers: [createSyvainMetricReader({ exporter: syvain.metricExporter })],
+  readers: [new SyvainMetricReader({ exporter: syvain.metricExporter })],
 });
 const loggerProvider = new LoggerProvider({
   resource,

@@ -1,5 +1,5 @@
 /**
- * The OTel SDK job: a MeterProvider with `createSyvainMetricReader` (a `train.loss` gauge and a
+ * The OTel SDK job: a MeterProvider with `SyvainMetricReader` (a `train.loss` gauge and a
  * `grad.norm` histogram per step, so `.count/.sum/.min/.max` too) and a LoggerProvider with a
  * BatchLogRecordProcessor, both on `createSyvainExporters` (one experiment, one outbox). Drained
  * with the providers' `forceFlush()`.
@@ -9,7 +9,7 @@ import { BatchLogRecordProcessor, LoggerProvider } from "@opentelemetry/sdk-logs
 import { MeterProvider } from "@opentelemetry/sdk-metrics";
 import { createSyvainExporters } from "../src/exporter/otel/create-exporters.ts";
 import { syvainResource } from "../src/exporter/otel/syvain-resource.ts";
-import { createSyvainMetricReader } from "../src/exporter/reader.ts";
+import { SyvainMetricReader } from "../src/exporter/reader.ts";
 import { countsFromExportStats } from "./export-counts.ts";
 import { tickUntil, type SoakJob } from "./job.ts";
 import { Ledger } from "./ledger.ts";
@@ -21,7 +21,7 @@ export function createOtelJob(options: { runId: string; host: string; apiKey: st
   const slug = `soak-${options.runId}-${source}`;
   const exporters = createSyvainExporters({ host: options.host, apiKey: options.apiKey, flushTimeoutSeconds: 120 });
   const resource = syvainResource({ slug, meta: { soak: true, job: source } });
-  const meterProvider = new MeterProvider({ resource, readers: [createSyvainMetricReader({ exporter: exporters.metricExporter, exportIntervalMillis: 1_000 })] });
+  const meterProvider = new MeterProvider({ resource, readers: [new SyvainMetricReader({ exporter: exporters.metricExporter, exportIntervalMillis: 1_000 })] });
   const loggerProvider = new LoggerProvider({ resource, processors: [new BatchLogRecordProcessor({ exporter: exporters.logExporter, scheduledDelayMillis: 500 })] });
   const meter = meterProvider.getMeter("soak");
   const loss = meter.createGauge("train.loss");

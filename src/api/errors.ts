@@ -88,14 +88,18 @@ export class SyvainApiError extends SyvainError {
   }
 }
 
-/** A bad argument or option: names the field and shows the value (never a secret). */
+/**
+ * A bad argument or option: names the field and shows the value (never a secret). `code` tells a
+ * bad call argument (`invalid_argument`) from a bad setup (`config`); one class, so `instanceof`
+ * and `name` are the same for both.
+ */
 export class SyvainValidationError extends SyvainError {
   readonly field: string;
   readonly value: unknown;
 
   constructor(field: string, value: unknown, message: string, code: "invalid_argument" | "config" = "invalid_argument") {
     super(code, message);
-    this.name = code === "config" ? "SyvainConfigError" : "SyvainValidationError";
+    this.name = "SyvainValidationError";
     this.field = field;
     this.value = value;
   }

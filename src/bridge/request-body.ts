@@ -6,7 +6,9 @@
  */
 import type { IncomingMessage } from "node:http";
 import { promisify } from "node:util";
-import { gunzip, inflate, inflateRaw, zstdDecompress } from "node:zlib";
+// A namespace import: a named `zstdDecompress` (Node >= 22.15) would fail to link on an older Node
+// before the entry's version check could run and say which Node is needed.
+import * as zlib from "node:zlib";
 
 export class BodyError extends Error {
   readonly status: 400 | 413 | 415;
@@ -26,10 +28,10 @@ export interface BodyLimits {
 type Decompress = (input: Buffer, options: { maxOutputLength: number }) => Promise<Buffer>;
 
 const decompressors: Record<string, Decompress> = {
-  gzip: promisify(gunzip),
-  "x-gzip": promisify(gunzip),
+  gzip: promisify(zlib.gunzip),
+  "x-gzip": promisify(zlib.gunzip),
   deflate: inflateZlibOrRaw,
-  zstd: promisify(zstdDecompress),
+  zstd: promisify(zlib.zstdDecompress),
 };
 
 const SUPPORTED_ENCODINGS = ["identity", ...Object.keys(decompressors)];
@@ -102,8 +104,8 @@ function readCapped(request: IncomingMessage, maxBytes: number): Promise<Buffer>
   });
 }
 
-const inflateZlib = promisify(inflate);
-const inflateRawAsync = promisify(inflateRaw);
+const inflateZlib = promisify(zlib.inflate);
+const inflateRawAsync = promisify(zlib.inflateRaw);
 
 /** HTTP `deflate` is zlib-wrapped by the RFC, but some senders send raw deflate: accept both. */
 async function inflateZlibOrRaw(input: Buffer, options: { maxOutputLength: number }): Promise<Buffer> {

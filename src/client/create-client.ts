@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { inspect } from "node:util";
-import { Agent } from "undici";
+import type { Dispatcher } from "undici";
 import type { z } from "zod";
 import {
   annotationListSchema,
@@ -23,6 +23,7 @@ import type { CallOptions, SyvainClient, SyvainClientOptions } from "./client-ty
 import { httpCall } from "./http-call.ts";
 import type { HttpContext } from "./http-call.ts";
 import { isHeaderToken, resolveClientConfig } from "./resolve-config.ts";
+import { loadUndici } from "./undici-loader.ts";
 import { withRetries } from "./with-retries.ts";
 
 /** Keep-alive sockets to one host; several so the delivery core can keep requests in flight. */
@@ -40,8 +41,13 @@ interface Call<T> {
 export function createSyvainClient(options?: SyvainClientOptions): SyvainClient {
   const config = resolveClientConfig(options);
   const ownsDispatcher = config.dispatcher === undefined;
-  const dispatcher = config.dispatcher ?? new Agent(DEFAULT_AGENT_OPTIONS);
-  const context: HttpContext = { dispatcher, host: config.host, apiKey: config.apiKey, headers: config.headers };
+  // Our own agent is made by the first call, so a client that never sends loads no undici.
+  let dispatcher: Promise<Dispatcher> | undefined = config.dispatcher && Promise.resolve(config.dispatcher);
+  const getDispatcher = (): Promise<Dispatcher> => {
+    dispatcher ??= loadUndici().then(({ Agent }) => new Agent(DEFAULT_AGENT_OPTIONS));
+    return dispatcher;
+  };
+  const context: HttpContext = { dispatcher: getDispatcher, host: config.host, apiKey: config.apiKey, headers: config.headers };
   const random = config.random ?? Math.random;
   const sleep = config.sleep ?? realSleep;
   let closing: Promise<void> | undefined;
@@ -102,7 +108,7 @@ export function createSyvainClient(options?: SyvainClientOptions): SyvainClient 
       return call({ method: "GET", path, query: { ...query }, schema: annotationListSchema }, o);
     },
     close() {
-      closing ??= ownsDispatcher ? dispatcher.close() : Promise.resolve();
+      closing ??= ownsDispatcher && dispatcher ? dispatcher.then((owned) => owned.close()) : Promise.resolve();
       return closing;
     },
   };

@@ -3,7 +3,6 @@
  * The response body is always consumed (read up to a cap, or dumped), so the keep-alive socket
  * goes back to the pool; the per-attempt timeout covers the headers and the body.
  */
-import { request } from "undici";
 import type { Dispatcher } from "undici";
 import type { z } from "zod";
 import { SyvainApiError } from "../api/errors.ts";
@@ -11,6 +10,7 @@ import { IDEMPOTENCY_KEY_HEADER } from "../api/contract.ts";
 import { classifyNetworkError } from "./retry/network-errors.ts";
 import { classifyErrorResponse } from "./classify-response.ts";
 import type { Secret } from "./redact.ts";
+import { loadUndici } from "./undici-loader.ts";
 
 /** Success bodies above this are refused (the largest answers are series queries). */
 const MAX_SUCCESS_BODY_BYTES = 64 * 1024 * 1024;
@@ -19,7 +19,8 @@ const MAX_ERROR_BODY_BYTES = 64 * 1024;
 const UNDICI_TIMEOUT_MARGIN_MS = 1000;
 
 export interface HttpContext {
-  dispatcher: Dispatcher;
+  /** Made on the first call (undici is loaded lazily), then the same one. */
+  dispatcher: () => Promise<Dispatcher>;
   /** Origin plus path prefix, no trailing slash. */
   host: string;
   apiKey: Secret;
@@ -40,6 +41,8 @@ export interface HttpAttempt<T> {
 
 export async function httpCall<T>(context: HttpContext, attempt: HttpAttempt<T>): Promise<T> {
   const label = `${attempt.method} ${attempt.path}`;
+  // Loaded before the timer starts: the first call of a process must not spend its timeout on that.
+  const [{ request }, dispatcher] = await Promise.all([loadUndici(), context.dispatcher()]);
   // Our own timer (not AbortSignal.timeout) so a timeout is told apart from the caller's abort.
   // The caller's signal may live long (a sink's, aborted on close): a listener removed after this
   // attempt, rather than AbortSignal.any, leaves nothing attached to it.
@@ -59,7 +62,7 @@ export async function httpCall<T>(context: HttpContext, attempt: HttpAttempt<T>)
       method: attempt.method,
       headers: headersFor(context, attempt),
       body: attempt.body === undefined ? null : JSON.stringify(attempt.body),
-      dispatcher: context.dispatcher,
+      dispatcher,
       signal,
       // undici's own limits (300 s by default) must not cut a longer `timeout` short; ours fires first.
       headersTimeout: attempt.timeoutMs + UNDICI_TIMEOUT_MARGIN_MS,

@@ -1,5 +1,5 @@
 /**
- * `createSyvainMetricReader()`: a `PeriodicExportingMetricReader` set up for step-wise training
+ * `new SyvainMetricReader()`: a `PeriodicExportingMetricReader` set up for step-wise training
  * metrics, with its `SyvainMetricExporter` at hand (`reader.exporter.stats()`).
  *
  * Why not the SDK defaults:
@@ -61,7 +61,7 @@ export class SyvainMetricReader extends PeriodicExportingMetricReader {
     const { exporter: given, exportIntervalMillis, exportTimeoutMillis, cardinalityLimit, ...exporterOptions } = parseOptions(
       readerSchema,
       options,
-      { owner: "createSyvainMetricReader", secretFields: ["apiKey"] },
+      { owner: "SyvainMetricReader", secretFields: ["apiKey"] },
     );
     const exporter = given ?? new SyvainMetricExporter(exporterOptions);
     super({
@@ -72,8 +72,4 @@ export class SyvainMetricReader extends PeriodicExportingMetricReader {
     });
     this.exporter = exporter;
   }
-}
-
-export function createSyvainMetricReader(options: SyvainMetricReaderOptions = {}): SyvainMetricReader {
-  return new SyvainMetricReader(options);
 }

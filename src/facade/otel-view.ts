@@ -9,85 +9,29 @@
  * (call `provider.forceFlush()` first if the order matters), and a process ending by a signal or an
  * error queues its status first, since that status matters more than the order within the deadline.
  */
-import { MeterProvider } from "@opentelemetry/sdk-metrics";
-import { BatchLogRecordProcessor, LoggerProvider } from "@opentelemetry/sdk-logs";
+import { createRequire } from "node:module";
+import { extname } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { LoggerProvider } from "@opentelemetry/sdk-logs";
+import type { MeterProvider } from "@opentelemetry/sdk-metrics";
 import type { Resource } from "@opentelemetry/resources";
-import type { DeliverySink } from "../delivery/delivery-types.ts";
-import { SyvainLogRecordExporter } from "../exporter/log-exporter.ts";
-import { SyvainMetricReader } from "../exporter/reader.ts";
-import { syvainResource } from "../exporter/otel/syvain-resource.ts";
-import type { JsonObject } from "../api/contract.ts";
+import type * as OtelProviders from "./otel-providers.ts";
+import type { ExperimentLoggerProviderOptions, ExperimentMeterProviderOptions, OtelBinding, OwnedProvider } from "./otel-providers.ts";
 
-export interface ExperimentMeterProviderOptions {
-  /** How often the SDK collects and exports. @default 5000 */
-  exportIntervalMillis?: number;
-  /** Attribute sets (e.g. steps) per gauge / histogram per interval. @default 100000 */
-  cardinalityLimit?: number;
-}
+export type { ExperimentLoggerProviderOptions, ExperimentMeterProviderOptions, OtelBinding, OwnedProvider } from "./otel-providers.ts";
 
-export interface ExperimentLoggerProviderOptions {
-  /** Delay between two batch exports of log records. @default 1000 */
-  scheduledDelayMillis?: number;
-}
-
-/** What the providers need to know about the experiment. */
-export interface OtelBinding {
-  slug: string;
-  description: string | null;
-  folderId: string | null;
-  meta: JsonObject;
-  sink: DeliverySink;
-  timeoutSeconds: number;
-}
-
-/** A provider the experiment flushes at the end of a run and shuts down on close. */
-export interface OwnedProvider {
-  forceFlush(): Promise<void>;
-  shutdown(): Promise<void>;
-}
-
-function experimentResource(binding: OtelBinding): Resource {
-  return syvainResource({
-    slug: binding.slug,
-    meta: binding.meta,
-    ...(binding.description === null ? {} : { description: binding.description }),
-    ...(binding.folderId === null ? {} : { folderId: binding.folderId }),
-  });
-}
+let loaded: typeof OtelProviders | undefined;
 
 /**
- * The exporters' outbox closes its sink on shutdown; the sink belongs to the experiment, so the
- * exporters get a view whose `close()` leaves it open.
+ * The provider builders, loaded on first use. The OTel SDK is about a third of the package's import
+ * time, so the root entry must not pull it in; the API stays synchronous because Node (>= 22.12)
+ * can `require()` an ES module. The sibling keeps this file's extension: `.ts` when run from
+ * source, `.js` from `dist/`.
  */
-function borrowed(sink: DeliverySink): () => DeliverySink {
-  return () => ({
-    deliver: (batch) => sink.deliver(batch),
-    ...(sink.sync ? { sync: () => sink.sync?.() ?? Promise.resolve() } : {}),
-    close: () => Promise.resolve(),
-  });
-}
-
-function exporterOptions(binding: OtelBinding) {
-  return {
-    slug: binding.slug,
-    sink: borrowed(binding.sink),
-    flushTimeoutSeconds: binding.timeoutSeconds,
-    shutdownTimeoutSeconds: binding.timeoutSeconds,
-  };
-}
-
-function createExperimentMeterProvider(binding: OtelBinding, resource: Resource, options: ExperimentMeterProviderOptions = {}): MeterProvider {
-  const reader = new SyvainMetricReader({ ...exporterOptions(binding), ...options });
-  return new MeterProvider({ resource, readers: [reader] });
-}
-
-function createExperimentLoggerProvider(binding: OtelBinding, resource: Resource, options: ExperimentLoggerProviderOptions = {}): LoggerProvider {
-  const exporter = new SyvainLogRecordExporter(exporterOptions(binding));
-  const processor = new BatchLogRecordProcessor({
-    exporter,
-    ...(options.scheduledDelayMillis === undefined ? {} : { scheduledDelayMillis: options.scheduledDelayMillis }),
-  });
-  return new LoggerProvider({ resource, processors: [processor] });
+function otelProviders(): typeof OtelProviders {
+  const self = fileURLToPath(import.meta.url);
+  loaded ??= createRequire(self)(`./otel-providers${extname(self)}`) as typeof OtelProviders;
+  return loaded;
 }
 
 /** The providers an experiment made, so a run's end flushes them and `close()` shuts them down. */
@@ -106,16 +50,16 @@ export class OtelView {
   }
 
   get resource(): Resource {
-    this.#resource ??= experimentResource(this.#binding);
+    this.#resource ??= otelProviders().experimentResource(this.#binding);
     return this.#resource;
   }
 
   meterProvider(options?: ExperimentMeterProviderOptions): MeterProvider {
-    return this.#own(createExperimentMeterProvider(this.#binding, this.resource, options));
+    return this.#own(otelProviders().createExperimentMeterProvider(this.#binding, this.resource, options));
   }
 
   loggerProvider(options?: ExperimentLoggerProviderOptions): LoggerProvider {
-    return this.#own(createExperimentLoggerProvider(this.#binding, this.resource, options));
+    return this.#own(otelProviders().createExperimentLoggerProvider(this.#binding, this.resource, options));
   }
 
   /** Never rejects: a provider that fails to flush leaves a `diag` warning from its exporter. */

@@ -13,8 +13,6 @@
  */
 import { hash } from "node:crypto";
 import type { HrTime } from "@opentelemetry/api";
-import type { JsonObject, MetricMetadata } from "../api/contract.ts";
-import { canonicalJson } from "./json.ts";
 
 export const EVENT_ID_PREFIX = "otel:";
 
@@ -37,25 +35,6 @@ export function metricIdentity(
 
 export function annotationIdentity(experimentKeyJson: string, timeNanos: string, text: string, metadataCanonical: string): string {
   return `["a",${experimentKeyJson},"${timeNanos}",${JSON.stringify(text)},${metadataCanonical}]`;
-}
-
-/** Convenience form for callers outside the hot path (tests, tools); `startTime`, `endTime` and `value` matter only without a step. */
-export function metricEventId(point: {
-  experimentKey: string;
-  name: string;
-  metadata: MetricMetadata;
-  step: number | null;
-  startTime: HrTime;
-  endTime: HrTime;
-  value: number;
-}): string {
-  const unstepped = { startNanos: hrTimeToNanosText(point.startTime), endNanos: hrTimeToNanosText(point.endTime), value: point.value };
-  const identity = metricIdentity(JSON.stringify(point.experimentKey), JSON.stringify(point.name), point.step, unstepped, canonicalJson(point.metadata));
-  return eventIdOf(identity);
-}
-
-export function annotationEventId(experimentKey: string, time: HrTime, text: string, metadata: JsonObject): string {
-  return eventIdOf(annotationIdentity(JSON.stringify(experimentKey), hrTimeToNanosText(time), text, canonicalJson(metadata)));
 }
 
 /** Exact decimal nanoseconds of an HrTime (a JS number would lose precision past 2^53 ns). */

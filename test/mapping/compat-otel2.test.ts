@@ -8,7 +8,8 @@ import { describe, expect, it } from "vitest";
 import type * as Metrics2 from "../compat-otel2/node_modules/@opentelemetry/sdk-metrics/build/src/index.js";
 import type * as Logs2 from "../compat-otel2/node_modules/@opentelemetry/sdk-logs/build/src/index.js";
 import type * as Resources2 from "../compat-otel2/node_modules/@opentelemetry/resources/build/src/index.js";
-import { experimentFromResource, logRecordsToAnnotations, metricsToEvents } from "../../src/mapping/index.ts";
+import { logRecordsToAnnotations, metricsToEvents } from "../../src/mapping/index.ts";
+import { experimentFromResource } from "../../src/mapping/experiment.ts";
 import { EVENT_ID } from "./metric-fixtures.ts";
 
 const requireFromCompat = createRequire(new URL("../compat-otel2/package.json", import.meta.url));

@@ -1,14 +1,8 @@
 import { describe, expect, it } from "vitest";
-import {
-  annotationEventId,
-  canonicalJson,
-  describeDrops,
-  hrTimeToMillis,
-  hrTimeToNanosText,
-  logRecordsToAnnotations,
-  metricEventId,
-  metricsToEvents,
-} from "../../src/mapping/index.ts";
+import { describeDrops, logRecordsToAnnotations, metricsToEvents } from "../../src/mapping/index.ts";
+import { hrTimeToMillis, hrTimeToNanosText } from "../../src/mapping/event-id.ts";
+import { canonicalJson } from "../../src/mapping/json.ts";
+import { annotationEventId, metricEventId } from "./event-ids.ts";
 import type { JsonValue } from "../../src/api/contract.ts";
 import { randomJsonObject, seededRandom } from "./random-json.ts";
 import { EVENT_ID, gauge, point, scope } from "./metric-fixtures.ts";

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { Attributes } from "@opentelemetry/api";
 import { defaultResource, resourceFromAttributes } from "@opentelemetry/resources";
-import { experimentFromResource, resourceAttributesFromExperiment } from "../../src/mapping/index.ts";
-import type { ExperimentFromResourceOptions } from "../../src/mapping/index.ts";
+import { experimentFromResource, resourceAttributesFromExperiment } from "../../src/mapping/experiment.ts";
+import type { ExperimentFromResourceOptions } from "../../src/mapping/experiment.ts";
 import { SyvainValidationError } from "../../src/api/errors.ts";
 import { catchError } from "./catch-error.ts";
 

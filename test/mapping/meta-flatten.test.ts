@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { Attributes } from "@opentelemetry/api";
 import { resourceFromAttributes } from "@opentelemetry/resources";
-import { canonicalJson, flattenMeta, unflattenMeta } from "../../src/mapping/index.ts";
+import { flattenMeta, unflattenMeta } from "../../src/mapping/meta-flatten.ts";
+import { canonicalJson } from "../../src/mapping/json.ts";
 import type { JsonObject } from "../../src/api/contract.ts";
 import { SyvainValidationError } from "../../src/api/errors.ts";
 import { catchError } from "./catch-error.ts";

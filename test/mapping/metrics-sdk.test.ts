@@ -3,7 +3,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { AggregationTemporality, AggregationType, MeterProvider, MetricReader } from "@opentelemetry/sdk-metrics";
 import type { AggregationTemporalitySelector, ResourceMetrics, ViewOptions } from "@opentelemetry/sdk-metrics";
 import { resourceFromAttributes } from "@opentelemetry/resources";
-import { experimentFromResource, metricsToEvents } from "../../src/mapping/index.ts";
+import { metricsToEvents } from "../../src/mapping/index.ts";
+import { experimentFromResource } from "../../src/mapping/experiment.ts";
 import type { MetricEvent } from "../../src/api/contract.ts";
 
 class CollectingReader extends MetricReader {

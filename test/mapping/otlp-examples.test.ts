@@ -7,7 +7,8 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { decodeMetricsJson } from "../../src/bridge/otlp/decode-metrics-json.ts";
 import { decodeLogsJson } from "../../src/bridge/otlp/decode-logs-json.ts";
-import { experimentFromResource, logRecordsToAnnotations, metricsToEvents } from "../../src/mapping/index.ts";
+import { logRecordsToAnnotations, metricsToEvents } from "../../src/mapping/index.ts";
+import { experimentFromResource } from "../../src/mapping/experiment.ts";
 import { EVENT_ID } from "./metric-fixtures.ts";
 
 const fixture = (name: string) => readFileSync(new URL(`../bridge/fixtures/${name}`, import.meta.url));

@@ -56,9 +56,3 @@ export function classifyNetworkError(error: unknown): { code: string; kind: Netw
   }
   return undefined;
 }
-
-/** Whether a transport failure may succeed on a retry (timeouts and broken connections). */
-export function isRetryableNetworkError(error: unknown): boolean {
-  const kind = classifyNetworkError(error)?.kind;
-  return kind === "timeout" || kind === "network";
-}

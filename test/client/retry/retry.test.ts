@@ -3,7 +3,6 @@ import { SyvainApiError } from "../../../src/api/errors.ts";
 import {
   backoffDelay,
   classifyNetworkError,
-  isRetryableNetworkError,
   isRetryableStatus,
   parseRetryAfter,
   retryDelay,
@@ -106,26 +105,25 @@ function coded(code: string, cause?: unknown): Error {
 }
 
 describe("classifyNetworkError", () => {
-  it.each<[string, unknown, string | undefined, string | undefined, boolean]>([
-    ["undici socket error", coded("UND_ERR_SOCKET"), "UND_ERR_SOCKET", "network", true],
-    ["connection reset", coded("ECONNRESET"), "ECONNRESET", "network", true],
-    ["connection refused", coded("ECONNREFUSED"), "ECONNREFUSED", "network", true],
-    ["broken pipe", coded("EPIPE"), "EPIPE", "network", true],
-    ["headers timeout", coded("UND_ERR_HEADERS_TIMEOUT"), "UND_ERR_HEADERS_TIMEOUT", "timeout", true],
-    ["body timeout", coded("UND_ERR_BODY_TIMEOUT"), "UND_ERR_BODY_TIMEOUT", "timeout", true],
-    ["connect timeout", coded("UND_ERR_CONNECT_TIMEOUT"), "UND_ERR_CONNECT_TIMEOUT", "timeout", true],
-    ["wrapped in a cause", new TypeError("fetch failed", { cause: coded("ECONNRESET") }), "ECONNRESET", "network", true],
-    ["closed dispatcher", coded("UND_ERR_CLOSED"), "UND_ERR_CLOSED", "closed", false],
-    ["aborted", coded("UND_ERR_ABORTED"), "UND_ERR_ABORTED", "aborted", false],
-    ["unknown code", coded("EWHATEVER"), undefined, undefined, false],
-    ["message mentions a reset but has no code", new Error("read ECONNRESET"), undefined, undefined, false],
-    ["not an object", "ECONNRESET", undefined, undefined, false],
-    ["null", null, undefined, undefined, false],
-  ])("%s", (_label, error, code, kind, retryable) => {
+  it.each<[string, unknown, string | undefined, string | undefined]>([
+    ["undici socket error", coded("UND_ERR_SOCKET"), "UND_ERR_SOCKET", "network"],
+    ["connection reset", coded("ECONNRESET"), "ECONNRESET", "network"],
+    ["connection refused", coded("ECONNREFUSED"), "ECONNREFUSED", "network"],
+    ["broken pipe", coded("EPIPE"), "EPIPE", "network"],
+    ["headers timeout", coded("UND_ERR_HEADERS_TIMEOUT"), "UND_ERR_HEADERS_TIMEOUT", "timeout"],
+    ["body timeout", coded("UND_ERR_BODY_TIMEOUT"), "UND_ERR_BODY_TIMEOUT", "timeout"],
+    ["connect timeout", coded("UND_ERR_CONNECT_TIMEOUT"), "UND_ERR_CONNECT_TIMEOUT", "timeout"],
+    ["wrapped in a cause", new TypeError("fetch failed", { cause: coded("ECONNRESET") }), "ECONNRESET", "network"],
+    ["closed dispatcher", coded("UND_ERR_CLOSED"), "UND_ERR_CLOSED", "closed"],
+    ["aborted", coded("UND_ERR_ABORTED"), "UND_ERR_ABORTED", "aborted"],
+    ["unknown code", coded("EWHATEVER"), undefined, undefined],
+    ["message mentions a reset but has no code", new Error("read ECONNRESET"), undefined, undefined],
+    ["not an object", "ECONNRESET", undefined, undefined],
+    ["null", null, undefined, undefined],
+  ])("%s", (_label, error, code, kind) => {
     const result = classifyNetworkError(error);
     expect(result?.code).toBe(code);
     expect(result?.kind).toBe(kind);
-    expect(isRetryableNetworkError(error)).toBe(retryable);
   });
 
   it("stops on a cyclic cause chain", () => {

@@ -7,7 +7,7 @@ import { MeterProvider, type ResourceMetrics } from "@opentelemetry/sdk-metrics"
 import { describe, expect, it } from "vitest";
 import { SyvainMetricExporter } from "../../../src/exporter/metric-exporter.ts";
 import { syvainResource } from "../../../src/exporter/otel/syvain-resource.ts";
-import { createSyvainMetricReader } from "../../../src/exporter/reader.ts";
+import { SyvainMetricReader } from "../../../src/exporter/reader.ts";
 import { SyvainError } from "../../../src/api/errors.ts";
 import { collectGauge, emulatorTarget, exportOnce, shutDownAndDrain, withEmulator } from "./helpers.ts";
 
@@ -19,7 +19,7 @@ describe("SyvainMetricExporter under faults", () => {
   it("loses and duplicates nothing through 429/503 with Retry-After, resets and store-then-fail", async () => {
     await withEmulator(
       async (emulator) => {
-        const reader = createSyvainMetricReader({ ...emulatorTarget(emulator), exportIntervalMillis: 3_600_000, maxBatchItems: 250 });
+        const reader = new SyvainMetricReader({ ...emulatorTarget(emulator), exportIntervalMillis: 3_600_000, maxBatchItems: 250 });
         const provider = new MeterProvider({ resource: syvainResource({ slug: "faulty" }), readers: [reader] });
         const gauge = provider.getMeter("t").createGauge("loss");
         for (let round = 0; round < 3; round++) {

@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { SyvainLogRecordExporter } from "../../../src/exporter/log-exporter.ts";
 import { createSyvainExporters } from "../../../src/exporter/otel/create-exporters.ts";
 import { syvainResource } from "../../../src/exporter/otel/syvain-resource.ts";
-import { createSyvainMetricReader } from "../../../src/exporter/reader.ts";
+import { SyvainMetricReader } from "../../../src/exporter/reader.ts";
 import { MeterProvider } from "@opentelemetry/sdk-metrics";
 import { emulatorTarget, withEmulator } from "./helpers.ts";
 
@@ -78,7 +78,7 @@ describe("SyvainLogRecordExporter + BatchLogRecordProcessor", () => {
     await withEmulator(async (emulator) => {
       const { metricExporter, logExporter, stats, shutdown } = createSyvainExporters(emulatorTarget(emulator));
       const resource = syvainResource({ slug: "both" });
-      const reader = createSyvainMetricReader({ exporter: metricExporter, exportIntervalMillis: 3_600_000 });
+      const reader = new SyvainMetricReader({ exporter: metricExporter, exportIntervalMillis: 3_600_000 });
       const meters = new MeterProvider({ resource, readers: [reader] });
       const logs = new LoggerProvider({ resource, processors: [new BatchLogRecordProcessor({ exporter: logExporter })] });
       meters.getMeter("m").createGauge("loss").record(0.5, { step: 1 });

@@ -4,18 +4,18 @@
 import { MeterProvider } from "@opentelemetry/sdk-metrics";
 import { ExportResultCode } from "@opentelemetry/core";
 import { describe, expect, it } from "vitest";
-import { createSyvainMetricReader } from "../../../src/exporter/reader.ts";
+import { SyvainMetricReader } from "../../../src/exporter/reader.ts";
 import { SyvainMetricExporter } from "../../../src/exporter/metric-exporter.ts";
 import { syvainResource } from "../../../src/exporter/otel/syvain-resource.ts";
 import { ManualReader, emulatorTarget, exportOnce, withEmulator } from "./helpers.ts";
 
 const STEPS = 10_000;
 
-describe("SyvainMetricExporter + createSyvainMetricReader", () => {
+describe("SyvainMetricExporter + SyvainMetricReader", () => {
   it("stores 10,000 gauge steps recorded within one interval, each once, with step, metadata and time", async () => {
     await withEmulator(async (emulator) => {
       // An interval far longer than the test: only forceFlush() exports.
-      const reader = createSyvainMetricReader({ ...emulatorTarget(emulator), exportIntervalMillis: 3_600_000 });
+      const reader = new SyvainMetricReader({ ...emulatorTarget(emulator), exportIntervalMillis: 3_600_000 });
       const provider = new MeterProvider({ resource: syvainResource({ slug: "gauge-run" }), readers: [reader] });
       const loss = provider.getMeter("train").createGauge("loss");
       const recordedFrom = Date.now();
@@ -69,7 +69,7 @@ describe("SyvainMetricExporter + createSyvainMetricReader", () => {
 
   it("sends a counter as a running total and a histogram as count/sum/min/max", async () => {
     await withEmulator(async (emulator) => {
-      const reader = createSyvainMetricReader({ ...emulatorTarget(emulator), exportIntervalMillis: 3_600_000 });
+      const reader = new SyvainMetricReader({ ...emulatorTarget(emulator), exportIntervalMillis: 3_600_000 });
       const provider = new MeterProvider({ resource: syvainResource({ slug: "kinds" }), readers: [reader] });
       const meter = provider.getMeter("train");
       const samples = meter.createCounter("samples");
@@ -102,7 +102,7 @@ describe("SyvainMetricExporter + createSyvainMetricReader", () => {
         { slug: "sweep-lr-0.01", meta: { config: { lr: 0.01, layers: 4 }, team: "vision" } },
       ];
       const providers = runs.map(({ slug, meta }) => {
-        const reader = createSyvainMetricReader({ exporter, exportIntervalMillis: 3_600_000 });
+        const reader = new SyvainMetricReader({ exporter, exportIntervalMillis: 3_600_000 });
         const provider = new MeterProvider({ resource: syvainResource({ slug, description: `lr sweep ${slug}`, meta }), readers: [reader] });
         provider.getMeter("train").createGauge("loss").record(1, { step: 0 });
         return { provider, reader };

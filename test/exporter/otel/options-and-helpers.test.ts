@@ -17,7 +17,7 @@ import { SyvainValidationError } from "../../../src/api/errors.ts";
 import { SyvainMetricExporter } from "../../../src/exporter/metric-exporter.ts";
 import { createSyvainExporters } from "../../../src/exporter/otel/create-exporters.ts";
 import { syvainResource } from "../../../src/exporter/otel/syvain-resource.ts";
-import { createSyvainMetricReader } from "../../../src/exporter/reader.ts";
+import { SyvainMetricReader } from "../../../src/exporter/reader.ts";
 import { ManualReader, exportOnce } from "./helpers.ts";
 
 function validationError(run: () => unknown): SyvainValidationError {
@@ -53,7 +53,7 @@ describe("exporter options", () => {
     const exporter = new SyvainMetricExporter({ apiKey: "ak_org_secret", host: "http://127.0.0.1:9" });
     expect(inspect(exporter, { depth: 10 })).not.toContain("ak_org_secret");
     const target = { apiKey: "ak_org_secret", host: "http://127.0.0.1:9" };
-    expect(inspect(createSyvainMetricReader(target), { depth: 10 })).not.toContain("ak_org_secret");
+    expect(inspect(new SyvainMetricReader(target), { depth: 10 })).not.toContain("ak_org_secret");
     expect(inspect(createSyvainExporters(target), { depth: 10 })).not.toContain("ak_org_secret");
     const secretError = validationError(() => new SyvainMetricExporter({ apiKey: 7 as never }));
     expect(`${secretError.message} ${inspect(secretError)}`).not.toContain("7 (number)");
@@ -74,7 +74,7 @@ describe("exporter options", () => {
   });
 });
 
-describe("createSyvainMetricReader", () => {
+describe("SyvainMetricReader", () => {
   it("keeps 5,000 steps of one interval apart where the SDK default (2000) folds them", async () => {
     const stepsExported = async (makeReader: (exporter: SyvainMetricExporter) => MetricReader): Promise<number[]> => {
       const steps: number[] = [];
@@ -95,18 +95,18 @@ describe("createSyvainMetricReader", () => {
       await provider.shutdown();
       return steps.sort((a, b) => a - b);
     };
-    const ours = await stepsExported((exporter) => createSyvainMetricReader({ exporter, exportIntervalMillis: 3_600_000 }));
+    const ours = await stepsExported((exporter) => new SyvainMetricReader({ exporter, exportIntervalMillis: 3_600_000 }));
     expect(ours).toEqual(Array.from({ length: 5000 }, (_, i) => i));
     const sdkDefault = await stepsExported((exporter) => new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 }));
     expect(sdkDefault.length).toBeLessThan(2001); // 1999 steps + one overflow point without a step
   });
 
   it("validates its own options and refuses exporter options next to `exporter`", () => {
-    expect(validationError(() => createSyvainMetricReader({ exportIntervalMillis: 0 })).field).toBe("exportIntervalMillis");
-    expect(validationError(() => createSyvainMetricReader({ exportIntervalMillis: 1000, exportTimeoutMillis: 2000 })).field).toBe("exportTimeoutMillis");
+    expect(validationError(() => new SyvainMetricReader({ exportIntervalMillis: 0 })).field).toBe("exportIntervalMillis");
+    expect(validationError(() => new SyvainMetricReader({ exportIntervalMillis: 1000, exportTimeoutMillis: 2000 })).field).toBe("exportTimeoutMillis");
     const exporter = new SyvainMetricExporter({ jsonlPath: join(mkdtempSync(join(tmpdir(), "syvain-")), "x.jsonl") });
-    expect(validationError(() => createSyvainMetricReader({ exporter, maxQueueItems: 5 })).field).toBe("maxQueueItems");
-    expect(createSyvainMetricReader({ exporter }).exporter).toBe(exporter);
+    expect(validationError(() => new SyvainMetricReader({ exporter, maxQueueItems: 5 })).field).toBe("maxQueueItems");
+    expect(new SyvainMetricReader({ exporter }).exporter).toBe(exporter);
   });
 });
 

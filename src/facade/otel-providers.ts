@@ -1,0 +1,86 @@
+/**
+ * What builds the OTel side of a facade experiment: its `Resource` and its Meter/Logger providers
+ * over the experiment's own sink. Loaded by `otel-view.ts` on first use only: these imports pull in
+ * the OpenTelemetry SDK, which most facade users never need at import time.
+ */
+import { MeterProvider } from "@opentelemetry/sdk-metrics";
+import { BatchLogRecordProcessor, LoggerProvider } from "@opentelemetry/sdk-logs";
+import type { Resource } from "@opentelemetry/resources";
+import type { DeliverySink } from "../delivery/delivery-types.ts";
+import { SyvainLogRecordExporter } from "../exporter/log-exporter.ts";
+import { SyvainMetricReader } from "../exporter/reader.ts";
+import { syvainResource } from "../exporter/otel/syvain-resource.ts";
+import type { JsonObject } from "../api/contract.ts";
+
+export interface ExperimentMeterProviderOptions {
+  /** How often the SDK collects and exports. @default 5000 */
+  exportIntervalMillis?: number;
+  /** Attribute sets (e.g. steps) per gauge / histogram per interval. @default 100000 */
+  cardinalityLimit?: number;
+}
+
+export interface ExperimentLoggerProviderOptions {
+  /** Delay between two batch exports of log records. @default 1000 */
+  scheduledDelayMillis?: number;
+}
+
+/** What the providers need to know about the experiment. */
+export interface OtelBinding {
+  slug: string;
+  description: string | null;
+  folderId: string | null;
+  meta: JsonObject;
+  sink: DeliverySink;
+  timeoutSeconds: number;
+}
+
+/** A provider the experiment flushes at the end of a run and shuts down on close. */
+export interface OwnedProvider {
+  forceFlush(): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+export function experimentResource(binding: OtelBinding): Resource {
+  return syvainResource({
+    slug: binding.slug,
+    meta: binding.meta,
+    ...(binding.description === null ? {} : { description: binding.description }),
+    ...(binding.folderId === null ? {} : { folderId: binding.folderId }),
+  });
+}
+
+/**
+ * The exporters' outbox closes its sink on shutdown; the sink belongs to the experiment, so the
+ * exporters get a view whose `close()` leaves it open.
+ */
+function borrowed(sink: DeliverySink): () => DeliverySink {
+  return () => ({
+    deliver: (batch) => sink.deliver(batch),
+    ...(sink.sync ? { sync: () => sink.sync?.() ?? Promise.resolve() } : {}),
+    close: () => Promise.resolve(),
+  });
+}
+
+function exporterOptions(binding: OtelBinding) {
+  return {
+    slug: binding.slug,
+    sink: borrowed(binding.sink),
+    flushTimeoutSeconds: binding.timeoutSeconds,
+    shutdownTimeoutSeconds: binding.timeoutSeconds,
+  };
+}
+
+export function createExperimentMeterProvider(binding: OtelBinding, resource: Resource, options: ExperimentMeterProviderOptions = {}): MeterProvider {
+  const reader = new SyvainMetricReader({ ...exporterOptions(binding), ...options });
+  return new MeterProvider({ resource, readers: [reader] });
+}
+
+export function createExperimentLoggerProvider(binding: OtelBinding, resource: Resource, options: ExperimentLoggerProviderOptions = {}): LoggerProvider {
+  const exporter = new SyvainLogRecordExporter(exporterOptions(binding));
+  const processor = new BatchLogRecordProcessor({
+    exporter,
+    ...(options.scheduledDelayMillis === undefined ? {} : { scheduledDelayMillis: options.scheduledDelayMillis }),
+  });
+  return new LoggerProvider({ resource, processors: [processor] });
+}
+
