@@ -179,8 +179,12 @@ function transportError(error: unknown, label: string, attempt: HttpAttempt<unkn
   if (network?.kind === "closed") {
     return new SyvainApiError("shutdown", `${label} failed: the HTTP dispatcher is closed (${network.code})`, { request: label, cause: error });
   }
-  const retryable = network?.kind === "network";
-  const code = network?.code ?? (error instanceof Error ? error.name : "unknown error");
+  if (network === undefined) {
+    // No transport code at all: not the network failing but a bug (ours, or a plugged-in dispatcher's).
+    const message = error instanceof Error ? error.message : String(error);
+    return new SyvainApiError("internal", `${label}: unexpected internal error: ${message}`, { request: label, cause: error });
+  }
+  const retryable = network.kind === "network";
   const advice = retryable ? "it may succeed on a retry" : "this is not expected to change on a retry";
-  return new SyvainApiError("network", `network error (${code}) on ${label}; ${advice}`, { retryable, request: label, cause: error });
+  return new SyvainApiError("network", `network error (${network.code}) on ${label}; ${advice}`, { retryable, request: label, cause: error });
 }
