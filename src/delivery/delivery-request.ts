@@ -6,7 +6,8 @@
 import { randomUUID } from "node:crypto";
 import type { AnnotationEvent, ExperimentStatus, MetricEvent } from "../api/contract.ts";
 import type { Batch } from "./delivery-types.ts";
-import { backoffDelay } from "../client/retry/index.ts";
+import type { SyvainError } from "../api/errors.ts";
+import { decideRetry, type RetryDecision } from "../client/retry/index.ts";
 
 export type EventKind = "metric" | "annotation";
 export type RequestKind = EventKind | "status";
@@ -102,11 +103,52 @@ export function toBatch(request: DeliveryRequest): Batch {
 }
 
 /**
- * After a retryable failure: nobody sends before the server's `Retry-After`; the background
- * waits for that or for its jittered backoff (by background failures so far), whichever is later.
+ * The transitions of a request's retry state. The outbox and the backlog read the fields; only
+ * these functions write them:
+ *
+ *   ready ──beginAttempt──▶ in flight ──endAttempt──▶ (accepted: settled by the backlog)
+ *                               │
+ *                               └──afterFailure──▶ waiting (retry at `dueAt`, never before `notBefore`)
+ *                                          │                 │
+ *                                          │                 └──wake (a success elsewhere)──▶ due at `notBefore`
+ *                                          └──▶ given up (permanent / retries exhausted: settled as failed)
  */
-export function scheduleRetry(request: DeliveryRequest, retryAfterMs: number | undefined, now: number, random: () => number): void {
-  const floor = retryAfterMs !== undefined && Number.isFinite(retryAfterMs) && retryAfterMs > 0 ? retryAfterMs : 0;
-  request.notBefore = now + floor;
-  request.dueAt = now + Math.max(floor, backoffDelay(Math.max(0, request.failures - 1), { random }));
+export function beginAttempt(request: DeliveryRequest, flushRound: number | undefined): void {
+  request.inFlight = true;
+  request.flushAttempt = flushRound !== undefined;
+  if (flushRound !== undefined) request.round = flushRound;
+}
+
+export function endAttempt(request: DeliveryRequest): void {
+  request.inFlight = false;
+}
+
+/**
+ * After a failed attempt: charges it to the background budget (`failures`, limited by
+ * `maxRetries`) unless a flush round made it (the round counts its own), and asks
+ * `decideRetry` whether and when to retry. A retry is scheduled here; a refusal is for the
+ * caller to settle.
+ */
+export function afterFailure(request: DeliveryRequest, error: SyvainError, maxRetries: number | null, now: number, jitter: number): RetryDecision {
+  if (!request.flushAttempt && error.retryable) request.failures++;
+  const decision = decideRetry({
+    error,
+    attempt: Math.max(0, request.failures - 1),
+    maxRetries: request.flushAttempt ? null : maxRetries,
+    jitter,
+    now,
+  });
+  if (decision.retry) {
+    request.notBefore = decision.notBefore;
+    request.dueAt = decision.at;
+  }
+  return decision;
+}
+
+/**
+ * Syvain answered another request: the outage this request waits out is over, so it is due now
+ * rather than at the end of its backoff; a server's `Retry-After` (`notBefore`) still holds.
+ */
+export function wake(request: DeliveryRequest, now: number): void {
+  if (!request.inFlight) request.dueAt = Math.min(request.dueAt, Math.max(request.notBefore, now));
 }
