@@ -10,6 +10,7 @@ import { facadeMetricBench } from "./facade-metric.bench.ts";
 import { otelEndToEndBench } from "./otel-e2e.bench.ts";
 import { facadeMemoryBench } from "./facade-memory.bench.ts";
 import { exitBench } from "./exit.bench.ts";
+import { outageDrainBench } from "./outage-drain.bench.ts";
 
 export const benchModules: readonly BenchModule[] = [
   outboxEnqueueBench,
@@ -23,4 +24,5 @@ export const benchModules: readonly BenchModule[] = [
   bridgeBenchModule,
   bridgeEndToEndBench,
   exitBench,
+  outageDrainBench,
 ];
