@@ -9,7 +9,7 @@ import type { SyvainError } from "../api/errors.ts";
 import { backoffDelay } from "../client/retry/index.ts";
 import { Backlog, type Targets } from "./backlog.ts";
 import { resolveDeliveryOptions, type ResolvedDeliveryOptions } from "./delivery-options.ts";
-import { afterFailure, beginAttempt, endAttempt, toBatch, wake, type DeliveryRequest } from "./delivery-request.ts";
+import { afterFailure, beginAttempt, toBatch, wake, type DeliveryRequest } from "./delivery-request.ts";
 import type { DeliveryOptions, DeliverySink, FlushStatus, OutboxStats } from "./delivery-types.ts";
 import { DeliveryIncompleteError, overflowError, shutdownError, toSyvainError } from "./delivery-errors.ts";
 import { parseFlushOptions, type FlushOptions } from "./flush-options.ts";
@@ -268,8 +268,8 @@ export class Outbox {
   #nextRequest(now: number): DeliveryRequest | undefined {
     const round = this.#rounds.current;
     const head = this.#backlog.statuses[0];
-    if (head && !head.inFlight && this.#backlog.statusReady(head) && this.#mayStart(head, round, now)) return head;
-    for (const batch of this.#backlog.batches) if (!batch.inFlight && this.#mayStart(batch, round, now)) return batch;
+    if (head && head.state !== "in_flight" && this.#backlog.statusReady(head) && this.#mayStart(head, round, now)) return head;
+    for (const batch of this.#backlog.batches) if (batch.state !== "in_flight" && this.#mayStart(batch, round, now)) return batch;
     const fresh = this.#backlog.takeBatch(this.#options.maxBatchItems, this.#draining, round?.targets);
     if (fresh) this.#attemptBy.set(fresh, round && fresh.lo < round.targets[fresh.kind] ? round.id : undefined);
     return fresh;
@@ -308,7 +308,6 @@ export class Outbox {
   }
 
   #settled(request: DeliveryRequest, result: IngestResult | undefined, error?: SyvainError): void {
-    endAttempt(request);
     this.#inFlight--;
     if (error === undefined) {
       const duplicates = typeof result?.duplicates === "number" ? result.duplicates : 0;
