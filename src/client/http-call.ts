@@ -45,11 +45,12 @@ export async function httpCall<T>(context: HttpContext, attempt: HttpAttempt<T>)
   // attempt, rather than AbortSignal.any, leaves nothing attached to it.
   const abort = new AbortController();
   let timedOut = false;
+  // Ref'd: the caller awaits this attempt (a control call, or a flush), so its bound must fire
+  // even if nothing else (a socket not yet assigned, say) keeps the process alive meanwhile.
   const timer = setTimeout(() => {
     timedOut = true;
     abort.abort();
   }, attempt.timeoutMs);
-  timer.unref();
   const onCallerAbort = (): void => abort.abort();
   if (attempt.signal?.aborted) abort.abort();
   else attempt.signal?.addEventListener("abort", onCallerAbort, { once: true });
