@@ -13,6 +13,7 @@ import { exitBench } from "./exit.bench.ts";
 import { viewerBench } from "./viewer.bench.ts";
 import { spoolAppendBench } from "./spool-append.bench.ts";
 import { importTimeBench } from "./import-time.bench.ts";
+import { outageDrainBench } from "./outage-drain.bench.ts";
 
 export const benchModules: readonly BenchModule[] = [
   outboxEnqueueBench,
@@ -29,4 +30,5 @@ export const benchModules: readonly BenchModule[] = [
   viewerBench,
   spoolAppendBench,
   importTimeBench,
+  outageDrainBench,
 ];

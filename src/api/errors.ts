@@ -24,7 +24,9 @@ export type SyvainErrorCode =
   | "invalid_argument"
   | "queue_overflow"
   | "shutdown"
-  | "delivery_incomplete";
+  | "delivery_incomplete"
+  // a bug: ours, or in a part plugged into us (a sink, a slug resolver); never the caller's data
+  | "internal";
 
 const brand = Symbol.for("syvain-metrics-otel.error");
 
@@ -86,6 +88,18 @@ export class SyvainApiError extends SyvainError {
     this.experimentId = options.experimentId;
     this.request = options.request;
   }
+}
+
+/**
+ * `thrown` when it is already a `SyvainError`; anything else reached us by a path that should
+ * only ever carry `SyvainError`s, so it is a bug, reported as `internal` with the original as
+ * `cause`. Not retryable here (the same call hits the same bug), but a receiver such as the
+ * bridge tells its sender to retry later rather than drop the data as invalid.
+ */
+export function wrapUnexpected(thrown: unknown, context: string): SyvainError {
+  if (thrown instanceof SyvainError) return thrown;
+  const message = thrown instanceof Error ? thrown.message : String(thrown);
+  return new SyvainError("internal", `${context}: unexpected internal error: ${message}`, { cause: thrown });
 }
 
 /**

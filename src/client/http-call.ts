@@ -48,11 +48,12 @@ export async function httpCall<T>(context: HttpContext, attempt: HttpAttempt<T>)
   // attempt, rather than AbortSignal.any, leaves nothing attached to it.
   const abort = new AbortController();
   let timedOut = false;
+  // Ref'd: the caller awaits this attempt (a control call, or a flush), so its bound must fire
+  // even if nothing else (a socket not yet assigned, say) keeps the process alive meanwhile.
   const timer = setTimeout(() => {
     timedOut = true;
     abort.abort();
   }, attempt.timeoutMs);
-  timer.unref();
   const onCallerAbort = (): void => abort.abort();
   if (attempt.signal?.aborted) abort.abort();
   else attempt.signal?.addEventListener("abort", onCallerAbort, { once: true });
@@ -182,8 +183,12 @@ function transportError(error: unknown, label: string, attempt: HttpAttempt<unkn
   if (network?.kind === "closed") {
     return new SyvainApiError("shutdown", `${label} failed: the HTTP dispatcher is closed (${network.code})`, { request: label, cause: error });
   }
-  const retryable = network?.kind === "network";
-  const code = network?.code ?? (error instanceof Error ? error.name : "unknown error");
+  if (network === undefined) {
+    // No transport code at all: not the network failing but a bug (ours, or a plugged-in dispatcher's).
+    const message = error instanceof Error ? error.message : String(error);
+    return new SyvainApiError("internal", `${label}: unexpected internal error: ${message}`, { request: label, cause: error });
+  }
+  const retryable = network.kind === "network";
   const advice = retryable ? "it may succeed on a retry" : "this is not expected to change on a retry";
-  return new SyvainApiError("network", `network error (${code}) on ${label}; ${advice}`, { retryable, request: label, cause: error });
+  return new SyvainApiError("network", `network error (${network.code}) on ${label}; ${advice}`, { retryable, request: label, cause: error });
 }

@@ -13,6 +13,7 @@ import {
   dropOldestItem,
   newEventRequest,
   newStatusRequest,
+  settleRequest,
   sizeOf,
   splitEventRequest,
   type DeliveryRequest,
@@ -94,7 +95,7 @@ export class Backlog {
 
   #oldestWaitingBatch(): EventRequest | undefined {
     let oldest: EventRequest | undefined;
-    for (const batch of this.batches) if (!batch.inFlight && (oldest === undefined || batch.firstSeq < oldest.firstSeq)) oldest = batch;
+    for (const batch of this.batches) if (batch.state !== "in_flight" && (oldest === undefined || batch.firstSeq < oldest.firstSeq)) oldest = batch;
     return oldest;
   }
 
@@ -146,6 +147,7 @@ export class Backlog {
 
   /** Settles a request: its items leave the backlog as accepted or failed. */
   settle(request: DeliveryRequest, outcome: "accepted" | "failed", duplicates = 0): void {
+    settleRequest(request, outcome);
     const n = sizeOf(request);
     const counts = this.#countsOf(request);
     if (request.kind === "status") this.statuses.shift();
@@ -163,9 +165,9 @@ export class Backlog {
   /** Earliest background retry time after `now` (`Infinity`: none). */
   nextRetryAt(now: number): number {
     let next = Infinity;
-    for (const batch of this.batches) if (!batch.inFlight && batch.dueAt > now) next = Math.min(next, batch.dueAt);
+    for (const batch of this.batches) if (batch.state !== "in_flight" && batch.dueAt > now) next = Math.min(next, batch.dueAt);
     const head = this.statuses[0];
-    if (head && !head.inFlight && head.dueAt > now) next = Math.min(next, head.dueAt);
+    if (head && head.state !== "in_flight" && head.dueAt > now) next = Math.min(next, head.dueAt);
     return next;
   }
 
@@ -175,7 +177,7 @@ export class Backlog {
     let busy = this.#headIndex.metric < round.targets.metric || this.#headIndex.annotation < round.targets.annotation;
     const consider = (request: DeliveryRequest): void => {
       if (request.lo >= round.targets[request.kind]) return;
-      if (request.inFlight) busy = true;
+      if (request.state === "in_flight") busy = true;
       else if (request.round !== round.id && request.notBefore <= round.deadline) {
         busy = true;
         wakeAt = Math.min(wakeAt, request.notBefore);
@@ -183,7 +185,7 @@ export class Backlog {
     };
     for (const batch of this.batches) consider(batch);
     const head = this.statuses[0];
-    if (head && (head.inFlight || this.statusReady(head))) consider(head);
+    if (head && (head.state === "in_flight" || this.statusReady(head))) consider(head);
     return { busy, wakeAt };
   }
 }

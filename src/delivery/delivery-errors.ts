@@ -1,12 +1,10 @@
 /** The errors the outbox itself produces (the sink's own errors pass through unchanged). */
-import { SyvainError } from "../api/errors.ts";
+import { SyvainError, wrapUnexpected } from "../api/errors.ts";
 import type { FlushStatus } from "./delivery-types.ts";
 
-/** A sink must reject with a `SyvainError`; anything else is a bug there, kept as `cause` and not retried. */
+/** A sink must reject with a `SyvainError`; anything else is a bug there: `internal`, not retried. */
 export function toSyvainError(error: unknown, label: string): SyvainError {
-  if (error instanceof SyvainError) return error;
-  const message = error instanceof Error ? error.message : String(error);
-  return new SyvainError("invalid_response", `${label}: delivery failed unexpectedly: ${message}`, { cause: error });
+  return wrapUnexpected(error, label);
 }
 
 export function shutdownError(label: string): SyvainError {

@@ -2,35 +2,51 @@
  * One unit of work of the outbox: an event batch (metrics or annotations, a contiguous range of
  * that kind's enqueue order) or a status update. It keeps its `Idempotency-Key` across retries
  * and remembers which budget its attempts were charged to.
+ *
+ * This file is the single owner of a request's state: the fields are `readonly` to everyone
+ * else, and only the transition functions below change them (see the diagram above `beginAttempt`).
  */
 import { randomUUID } from "node:crypto";
 import type { AnnotationEvent, ExperimentStatus, MetricEvent } from "../api/contract.ts";
 import type { Batch } from "./delivery-types.ts";
-import { backoffDelay } from "../client/retry/index.ts";
+import type { SyvainError } from "../api/errors.ts";
+import { decideRetry, type RetryDecision } from "../client/retry/index.ts";
 
 export type EventKind = "metric" | "annotation";
 export type RequestKind = EventKind | "status";
 
+/**
+ * - `queued`: taken from the event queues (or a status update), never attempted: may be sent now;
+ * - `in_flight`: an attempt is running;
+ * - `waiting`: the last attempt failed retryably; retried at `dueAt`, never before `notBefore`;
+ * - `accepted` / `failed`: settled (the ack points: the backlog counts them and forgets the request).
+ */
+export type RequestState = "queued" | "in_flight" | "waiting" | "accepted" | "failed";
+
 interface RequestBase {
-  key: string;
+  readonly key: string;
+  readonly state: RequestState;
   /** Background attempts that failed retryably (the `maxRetries` budget). */
-  failures: number;
+  readonly failures: number;
   /** Id of the flush round that last attempted it (0: none). A round attempts each request once. */
-  round: number;
-  /** Whether the attempt now in flight was made by a flush round (its budget) or the background. */
-  flushAttempt: boolean;
-  inFlight: boolean;
+  readonly round: number;
+  /** Whether the last attempt was made by a flush round (its budget) or the background. */
+  readonly flushAttempt: boolean;
   /** Server `Retry-After` deadline (epoch ms): nobody sends earlier. */
-  notBefore: number;
+  readonly notBefore: number;
   /** Background retry time (epoch ms): backoff with jitter, never before `notBefore`. */
-  dueAt: number;
+  readonly dueAt: number;
 }
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+/** The transitions' own view of a request. */
+const own = <T extends DeliveryRequest>(request: T): Mutable<T> => request;
 
 export interface EventRequest extends RequestBase {
   kind: EventKind;
   items: MetricEvent[] | AnnotationEvent[];
   /** Index (in its kind's enqueue order) of the first item; the batch covers `lo .. lo + items.length - 1`. */
-  lo: number;
+  readonly lo: number;
   /** Enqueue sequence number (across kinds) of its first item when it was taken: its age, for eviction. */
   firstSeq: number;
 }
@@ -52,7 +68,7 @@ const fresh = (): RequestBase => ({
   failures: 0,
   round: 0,
   flushAttempt: false,
-  inFlight: false,
+  state: "queued",
   notBefore: 0,
   dueAt: 0,
 });
@@ -85,9 +101,10 @@ export function splitEventRequest(request: EventRequest): [EventRequest, EventRe
  * idempotency key (the server refuses a known key with another body).
  */
 export function dropOldestItem(request: EventRequest): void {
-  request.items.shift();
-  request.lo++;
-  request.key = randomUUID();
+  const batch = own(request);
+  batch.items.shift();
+  batch.lo++;
+  batch.key = randomUUID();
 }
 
 export function toBatch(request: DeliveryRequest): Batch {
@@ -102,11 +119,56 @@ export function toBatch(request: DeliveryRequest): Batch {
 }
 
 /**
- * After a retryable failure: nobody sends before the server's `Retry-After`; the background
- * waits for that or for its jittered backoff (by background failures so far), whichever is later.
+ * The transitions of a request's retry state. The outbox and the backlog read the fields; only
+ * these functions write them:
+ *
+ *   queued ──beginAttempt──▶ in_flight ──settle──▶ accepted
+ *                               │   ▲
+ *                  afterFailure │   │ beginAttempt (at `dueAt`; a flush round: at `notBefore`)
+ *                               ▼   │
+ *                             waiting ──wake (a success elsewhere)──▶ due at `notBefore`
+ *   afterFailure that gives up (permanent, retries spent) ──settle──▶ failed
  */
-export function scheduleRetry(request: DeliveryRequest, retryAfterMs: number | undefined, now: number, random: () => number): void {
-  const floor = retryAfterMs !== undefined && Number.isFinite(retryAfterMs) && retryAfterMs > 0 ? retryAfterMs : 0;
-  request.notBefore = now + floor;
-  request.dueAt = now + Math.max(floor, backoffDelay(Math.max(0, request.failures - 1), { random }));
+export function beginAttempt(request: DeliveryRequest, flushRound: number | undefined): void {
+  const r = own(request);
+  r.state = "in_flight";
+  r.flushAttempt = flushRound !== undefined;
+  if (flushRound !== undefined) r.round = flushRound;
+}
+
+/** The ack point: the request leaves the outbox as accepted or (permanently) failed. */
+export function settleRequest(request: DeliveryRequest, outcome: "accepted" | "failed"): void {
+  own(request).state = outcome;
+}
+
+/**
+ * After a failed attempt: charges it to the background budget (`failures`, limited by
+ * `maxRetries`) unless a flush round made it (the round counts its own), and asks
+ * `decideRetry` whether and when to retry. A retry is scheduled here; a refusal is for the
+ * caller to settle.
+ */
+export function afterFailure(request: DeliveryRequest, error: SyvainError, maxRetries: number | null, now: number, jitter: number): RetryDecision {
+  const r = own(request);
+  if (!request.flushAttempt && error.retryable) r.failures++;
+  const decision = decideRetry({
+    error,
+    attempt: Math.max(0, request.failures - 1),
+    maxRetries: request.flushAttempt ? null : maxRetries,
+    jitter,
+    now,
+  });
+  if (decision.retry) {
+    r.state = "waiting";
+    r.notBefore = decision.notBefore;
+    r.dueAt = decision.at;
+  }
+  return decision;
+}
+
+/**
+ * Syvain answered another request: the outage this request waits out is over, so it is due now
+ * rather than at the end of its backoff; a server's `Retry-After` (`notBefore`) still holds.
+ */
+export function wake(request: DeliveryRequest, now: number): void {
+  if (request.state === "waiting") own(request).dueAt = Math.min(request.dueAt, Math.max(request.notBefore, now));
 }

@@ -5,11 +5,11 @@
  * only awaited parts. See `shared/design.md` ("Delivery semantics").
  */
 import type { AnnotationEvent, ExperimentStatus, IngestResult, MetricEvent } from "../api/contract.ts";
-import type { SyvainApiError, SyvainError } from "../api/errors.ts";
+import type { SyvainError } from "../api/errors.ts";
 import { backoffDelay } from "../client/retry/index.ts";
 import { Backlog, type Targets } from "./backlog.ts";
 import { resolveDeliveryOptions, type ResolvedDeliveryOptions } from "./delivery-options.ts";
-import { scheduleRetry, toBatch, type DeliveryRequest } from "./delivery-request.ts";
+import { afterFailure, beginAttempt, toBatch, wake, type DeliveryRequest } from "./delivery-request.ts";
 import type { DeliveryOptions, DeliverySink, FlushStatus, OutboxStats } from "./delivery-types.ts";
 import { DeliveryIncompleteError, overflowError, shutdownError, toSyvainError } from "./delivery-errors.ts";
 import { parseFlushOptions, type FlushOptions } from "./flush-options.ts";
@@ -53,6 +53,10 @@ export class Outbox {
   /** What the running flush covers, during and between its rounds. */
   #flushTargets: Targets | undefined;
   #retryableFailures = 0;
+  /** A retryable failure since the last success: the next success wakes the waiting requests. */
+  #failing = false;
+  /** Who makes a request's next attempt: a flush round (its id) or the background (`undefined`). */
+  readonly #attemptBy = new WeakMap<DeliveryRequest, number | undefined>();
   #syncFailed = false;
   #lastError: SyvainError | undefined;
   #overflowWarned = false;
@@ -264,13 +268,10 @@ export class Outbox {
   #nextRequest(now: number): DeliveryRequest | undefined {
     const round = this.#rounds.current;
     const head = this.#backlog.statuses[0];
-    if (head && !head.inFlight && this.#backlog.statusReady(head) && this.#mayStart(head, round, now)) return head;
-    for (const batch of this.#backlog.batches) if (!batch.inFlight && this.#mayStart(batch, round, now)) return batch;
+    if (head && head.state !== "in_flight" && this.#backlog.statusReady(head) && this.#mayStart(head, round, now)) return head;
+    for (const batch of this.#backlog.batches) if (batch.state !== "in_flight" && this.#mayStart(batch, round, now)) return batch;
     const fresh = this.#backlog.takeBatch(this.#options.maxBatchItems, this.#draining, round?.targets);
-    if (fresh && round && fresh.lo < round.targets[fresh.kind]) {
-      fresh.round = round.id;
-      fresh.flushAttempt = true;
-    }
+    if (fresh) this.#attemptBy.set(fresh, round && fresh.lo < round.targets[fresh.kind] ? round.id : undefined);
     return fresh;
   }
 
@@ -283,16 +284,16 @@ export class Outbox {
     const targets = this.#flushTargets;
     if (targets !== undefined && request.lo < targets[request.kind]) {
       if (round === undefined || request.round === round.id || request.notBefore > now) return false;
-      request.round = round.id;
-      request.flushAttempt = true;
+      this.#attemptBy.set(request, round.id);
       return true;
     }
-    request.flushAttempt = false;
+    this.#attemptBy.set(request, undefined);
     return request.dueAt <= now;
   }
 
   #send(request: DeliveryRequest): void {
-    request.inFlight = true;
+    beginAttempt(request, this.#attemptBy.get(request));
+    this.#attemptBy.delete(request);
     this.#inFlight++;
     let delivery: Promise<IngestResult>;
     try {
@@ -307,11 +308,11 @@ export class Outbox {
   }
 
   #settled(request: DeliveryRequest, result: IngestResult | undefined, error?: SyvainError): void {
-    request.inFlight = false;
     this.#inFlight--;
     if (error === undefined) {
       const duplicates = typeof result?.duplicates === "number" ? result.duplicates : 0;
       this.#backlog.settle(request, "accepted", duplicates);
+      if (this.#failing) this.#recovered();
     } else this.#onFailure(request, error);
     this.#pump();
   }
@@ -321,13 +322,26 @@ export class Outbox {
     if (request.kind !== "status" && error.code === "payload_too_large" && request.items.length > 1) {
       return this.#backlog.split(request);
     }
-    if (!error.retryable) return this.#backlog.settle(request, "failed");
-    this.#retryableFailures++;
-    if (request.flushAttempt) this.#rounds.countFailure(request.round);
-    else request.failures++;
-    const { maxRetries } = this.#options;
-    if (!request.flushAttempt && maxRetries !== null && request.failures > maxRetries) return this.#backlog.settle(request, "failed");
-    scheduleRetry(request, (error as Partial<SyvainApiError>).retryAfterMs, Date.now(), this.#random);
+    if (error.retryable) {
+      this.#retryableFailures++;
+      this.#failing = true;
+      if (request.flushAttempt) this.#rounds.countFailure(request.round);
+    }
+    const decision = afterFailure(request, error, this.#options.maxRetries, Date.now(), this.#random());
+    // The one place a request is given up: permanent failure, or its retries spent.
+    if (!decision.retry) this.#backlog.settle(request, "failed");
+  }
+
+  /**
+   * A success after retryable failures: Syvain is back, so what waits for its backoff (up to
+   * 30 s per batch) is due now, within `maxConcurrentRequests`; `Retry-After` still holds.
+   */
+  #recovered(): void {
+    this.#failing = false;
+    const now = Date.now();
+    for (const batch of this.#backlog.batches) wake(batch, now);
+    const head = this.#backlog.statuses[0];
+    if (head) wake(head, now);
   }
 
   /** One unref'd timer for the earliest background retry: retries alone never keep a process alive. */

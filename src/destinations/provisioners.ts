@@ -9,7 +9,7 @@
  * Failures are re-thrown with the same `code` (so `auth` stays `auth`) and a message that names
  * the slug, because an OTel export failure lands far from the code that configured the exporter.
  */
-import { SyvainApiError, SyvainError } from "../api/errors.ts";
+import { SyvainApiError, SyvainError, wrapUnexpected } from "../api/errors.ts";
 import type { CreateExperimentBody, Experiment } from "../api/contract.ts";
 import type { SyvainClient } from "../client/client-types.ts";
 import type { DeliverySink } from "../delivery/delivery-types.ts";
@@ -99,8 +99,7 @@ async function getOrCreate(client: SyvainClient, body: CreateExperimentBody, sig
 function creationFailure(slug: string, error: unknown): SyvainError {
   const prefix = `could not get or create Syvain experiment ${JSON.stringify(slug)}`;
   if (error instanceof SyvainError) return restatedError(error, `${prefix}: ${error.message}`);
-  const message = error instanceof Error ? error.message : String(error);
-  return new SyvainError("config", `${prefix}: ${message}`, { cause: error });
+  return wrapUnexpected(error, prefix);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import type { Dispatcher } from "undici";
 import { SyvainApiError } from "../../src/api/errors.ts";
 import { createSyvainClient } from "../../src/client/create-client.ts";
 import type { SyvainClient } from "../../src/client/client-types.ts";
@@ -125,6 +126,22 @@ describe("client error classification (permanent statuses are not retried)", () 
     expect(error.message).toMatch(/ECONNREFUSED/);
     // The low-level error stays reachable for diagnosis: the socket error itself, not a wrapper.
     expect(error.cause).toMatchObject({ code: "ECONNREFUSED" });
+  });
+
+  it("an error the transport should never raise (a bug, not the network) → internal, not retried", async () => {
+    const bug = new TypeError("dispatcher bug");
+    let dispatches = 0;
+    const dispatcher = {
+      dispatch: () => {
+        dispatches++;
+        throw bug;
+      },
+    } as unknown as Dispatcher;
+    const client = createSyvainClient({ apiKey: KEY, host: "http://127.0.0.1:9", dispatcher, sleep: () => Promise.resolve() });
+    const error = await failure(client.getExperiment("x"));
+    expect(error).toMatchObject({ code: "internal", retryable: false, request: "GET /api/v1/experiments/x", cause: bug });
+    expect(error.message).toMatch(/unexpected internal error.*dispatcher bug/);
+    expect(dispatches).toBe(1);
   });
 
   it("calls after close() reject with shutdown", async () => {

@@ -4,7 +4,9 @@
  */
 import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
-import { Collector, createBridge, createSyvainExporters, SyvainValidationError } from "syvain-metrics-otel";
+import { Collector, SyvainValidationError } from "syvain-metrics-otel";
+import { createBridge } from "syvain-metrics-otel/bridge";
+import { createSyvainExporters } from "syvain-metrics-otel/otel";
 
 // Fake secrets: shaped like real ones so a shape-based mask would catch them, but not real.
 const KEY = "ak_org_fakeKEYfor_tests_9f8e7d";

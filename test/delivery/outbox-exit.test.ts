@@ -1,31 +1,14 @@
 // An idle process with a live outbox must exit by itself: background timers are unref'd and
 // nothing pending keeps the event loop alive. Runs real child processes (no fake timers).
-import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { runModule, type ModuleOutcome } from "../client/run-module.ts";
 
 const outboxUrl = new URL("../../src/delivery/outbox.ts", import.meta.url).href;
 const errorsUrl = new URL("../../src/api/errors.ts", import.meta.url).href;
 
-function runScript(body: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const script = `import { Outbox } from ${JSON.stringify(outboxUrl)};
-    import { SyvainApiError } from ${JSON.stringify(errorsUrl)};\n${body}`;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--conditions=syvain-source", "--input-type=module", "-e", script], {
-      cwd: fileURLToPath(new URL("../..", import.meta.url)),
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    const killer = setTimeout(() => child.kill("SIGKILL"), 20_000);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(killer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+function runScript(body: string): Promise<ModuleOutcome> {
+  return runModule(`import { Outbox } from ${JSON.stringify(outboxUrl)};
+    import { SyvainApiError } from ${JSON.stringify(errorsUrl)};\n${body}`);
 }
 
 const event = `{ client_event_id: "e" + i, name: "loss", value: i, step: i, timestamp: 1, metadata: {} }`;

@@ -153,3 +153,18 @@ describe("Outbox flush budgets", () => {
     expect(sink.calls[1]!.at - t0).toBe(5000);
   });
 });
+
+describe("Outbox and a sink's unexpected error", () => {
+  it("reports it as `internal` (not a server or input error), with the original as cause, and does not retry it", async () => {
+    const bug = new TypeError("Cannot read properties of undefined (reading 'id')");
+    const sink = { deliver: () => Promise.reject(bug), close: () => Promise.resolve() };
+    const calls = vi.spyOn(sink, "deliver");
+    const outbox = new Outbox({ sink, label: 'experiment "bug"' });
+    outbox.enqueueMetric(metric());
+    const status = await outbox.flush({ retries: 2 });
+    expect(status).toMatchObject({ ok: false, failedMetrics: 1, pendingMetrics: 0 });
+    expect(status.lastError).toMatchObject({ code: "internal", retryable: false, cause: bug });
+    expect(status.lastError?.message).toMatch(/^experiment "bug": unexpected internal error: Cannot read properties/);
+    expect(calls).toHaveBeenCalledTimes(1);
+  });
+});

@@ -35,7 +35,8 @@ export function retryDelay(error: unknown, attempt: number, options: BackoffOpti
   return floor === undefined ? backoff : Math.max(backoff, floor);
 }
 
-function retryAfterOf(error: unknown): number | undefined {
+/** The server's minimum wait carried by `error` (`retryAfterMs`, as on `SyvainApiError`), when valid. */
+export function retryAfterOf(error: unknown): number | undefined {
   if (typeof error !== "object" || error === null) return undefined;
   const value = (error as { retryAfterMs?: unknown }).retryAfterMs;
   return typeof value === "number" && Number.isFinite(value) && value >= 0 ? value : undefined;

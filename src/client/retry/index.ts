@@ -3,6 +3,8 @@ export { isRetryableStatus } from "./retryable-status.ts";
 export { parseRetryAfter } from "./retry-after.ts";
 export { backoffDelay, retryDelay } from "./backoff.ts";
 export type { BackoffOptions } from "./backoff.ts";
+export { decideRetry } from "./decide-retry.ts";
+export type { GiveUpReason, RetryDecision, RetryFacts } from "./decide-retry.ts";
 export { classifyNetworkError } from "./network-errors.ts";
 export type { NetworkErrorKind } from "./network-errors.ts";
 export { sleep } from "./sleep.ts";

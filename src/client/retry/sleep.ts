@@ -1,6 +1,8 @@
 /**
- * `setTimeout` as a promise that an `AbortSignal` interrupts (rejecting with the signal's reason),
- * with an `unref()`'d timer so a pending retry never keeps the process alive by itself.
+ * `setTimeout` as a promise that an `AbortSignal` interrupts (rejecting with the signal's reason).
+ * The timer is ref'd on purpose: this is the wait between two attempts of a call someone awaits,
+ * and an unref'd one let the process end with that call unsettled (no catch ever ran). Background
+ * work that must not keep a process alive uses its own unref'd timers, not this.
  */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -16,7 +18,6 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
       signal?.removeEventListener("abort", onAbort);
       resolve();
     }, ms);
-    timer.unref();
     signal?.addEventListener("abort", onAbort, { once: true });
   });
 }

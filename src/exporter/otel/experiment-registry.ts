@@ -8,7 +8,7 @@
  * entry in `creationErrors()`, for stats and health. Closing waits for creations until its deadline, then
  * abandons them (their exports fail with `shutdown`), so a hung host cannot hold a shutdown.
  */
-import { SyvainError } from "../../api/errors.ts";
+import { SyvainError, wrapUnexpected } from "../../api/errors.ts";
 import { secondsUntil, waitUntil } from "../../delivery/deadline.ts";
 import { Outbox } from "../../delivery/outbox.ts";
 import type { DeliveryOptions, FlushStatus } from "../../delivery/delivery-types.ts";
@@ -114,7 +114,7 @@ export class ExperimentRegistry {
       exporterDiag.debug(`experiment ${JSON.stringify(spec.slug)} ready (id ${provisioned.id})`);
       return entry;
     } catch (error) {
-      const failure = error instanceof SyvainError ? error : new SyvainError("config", String(error), { cause: error });
+      const failure = wrapUnexpected(error, `experiment ${JSON.stringify(spec.slug)}`);
       this.#creationErrors.set(spec.slug, failure);
       throw failure;
     } finally {

@@ -1,5 +1,5 @@
 /** How a failed export group is recorded (per-slug counters, a `diag` warning) and reported (one error). */
-import { SyvainError } from "../../api/errors.ts";
+import { SyvainError, wrapUnexpected } from "../../api/errors.ts";
 import { exporterDiag } from "./diag-logger.ts";
 import type { ExporterCore } from "./exporter-core.ts";
 
@@ -12,10 +12,9 @@ export function noteFailure(core: ExporterCore, kind: SignalKind, slug: string |
   return error;
 }
 
+/** Anything but a `SyvainError` here is a bug (ours or a plugged-in part's), not bad data: `internal`. */
 export function asSyvainError(thrown: unknown): SyvainError {
-  if (thrown instanceof SyvainError) return thrown;
-  const message = thrown instanceof Error ? thrown.message : String(thrown);
-  return new SyvainError("invalid_argument", `unexpected error while exporting: ${message}`, { cause: thrown });
+  return wrapUnexpected(thrown, "export");
 }
 
 /** One failure as is; several as one error listing them (code of the first). */

@@ -60,6 +60,8 @@ describe("export() discipline", () => {
     const broken = await exportOnce(exporter, { resource: throwing, scopeMetrics: [] });
     expect(broken.code).toBe(ExportResultCode.FAILED);
     expect(broken.error?.message).toContain("resource detector exploded");
+    // Our code (or a plugged-in part) failing is `internal`, never the sender's bad input.
+    expect(codeOf(broken.error)).toBe("internal");
 
     const unnamed = await exportOnce(exporter, await collectGauge(resourceFromAttributes({ "service.name": "unknown_service:node" }), 1));
     expect(unnamed.code).toBe(ExportResultCode.FAILED);
