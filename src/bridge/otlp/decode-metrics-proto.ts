@@ -12,7 +12,6 @@ import {
   decodeHistogramPoint,
   decodeExponentialHistogramPoint,
   decodeNumberPoint,
-  newNumberPointSink,
   type NumberPointSink,
 } from "./decode-points-proto.ts";
 import { OtlpDecodeError, decodingField as within } from "./otlp-decode-error.ts";
@@ -141,7 +140,7 @@ const SUM_FIELDS = fieldTable<NumberMetricState>({
 });
 
 function decodeNumberMetric(reader: ProtoReader, kind: "gauge" | "sum", decode: MetricsDecodeState): DecodedMetricBody {
-  const state: NumberMetricState = { sink: newNumberPointSink(decode.rejected), temporality: 0, isMonotonic: false, pointIndex: 0 };
+  const state: NumberMetricState = { sink: { points: [], allInt: true, rejected: decode.rejected }, temporality: 0, isMonotonic: false, pointIndex: 0 };
   try {
     readFields(reader, kind === "gauge" ? GAUGE_FIELDS : SUM_FIELDS, state);
   } catch (error) {

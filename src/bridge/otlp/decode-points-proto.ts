@@ -11,21 +11,11 @@ import { EITHER_ENCODING, fieldTable, readFields, type FieldSpec, type FieldTabl
 import { WireType, type ProtoReader } from "./proto-reader.ts";
 import { dataPoint, type RejectionTally } from "./sdk-shapes.ts";
 
-/**
- * Where `NumberDataPoint`s of one metric go, and the fields of the point being read (reset per
- * point): the sink is the field table's state, so reading a point allocates only the point.
- */
 export interface NumberPointSink {
   points: DecodedDataPoint<number>[];
   /** Stays true while every point so far used `as_int`. */
   allInt: boolean;
   rejected: RejectionTally;
-  attributes: Attributes;
-  start: HrTime;
-  time: HrTime;
-  value: number | undefined;
-  isInt: boolean;
-  flags: number;
 }
 
 /** "Not set" while a point is read; a point gets its own `[0, 0]` (`ownTime`), never this shared one. */
@@ -35,15 +25,11 @@ function ownTime(time: HrTime): HrTime {
   return time === ZERO_TIME ? [0, 0] : time;
 }
 
-export function newNumberPointSink(rejected: RejectionTally): NumberPointSink {
-  return { points: [], allInt: true, rejected, attributes: {}, start: ZERO_TIME, time: ZERO_TIME, value: undefined, isInt: false, flags: 0 };
-}
-
 const readFixed64 = (reader: ProtoReader): number => reader.fixed64AsNumber();
 const readDouble = (reader: ProtoReader): number => reader.double();
 const readUint64 = (reader: ProtoReader): number => Number(reader.uint64());
 
-/** `attributes`, `start_time_unix_nano`, `time_unix_nano` and `flags`: every point message has them (at various numbers). */
+/** `attributes`, `start_time_unix_nano`, `time_unix_nano` and `flags`: both histogram points have them (attributes at different numbers). */
 interface PointCommon {
   attributes: Attributes;
   start: HrTime;
@@ -87,57 +73,62 @@ function flagsField(): FieldSpec<PointCommon> {
 
 /**
  * `NumberDataPoint` { 7: attributes, 2: start_time_unix_nano, 3: time_unix_nano,
- * 4: as_double | 6: as_int, 5: exemplars (skipped), 8: flags }.
- */
-const NUMBER_POINT_FIELDS = fieldTable<NumberPointSink>({
-  7: attributesField(),
-  2: startTimeField(),
-  3: timeField(),
-  4: {
-    name: "as_double",
-    wireType: WireType.I64,
-    read: (r, s) => {
-      s.value = r.double();
-      s.isInt = false;
-    },
-  },
-  6: {
-    name: "as_int",
-    wireType: WireType.I64,
-    read: (r, s) => {
-      s.value = r.sfixed64AsNumber();
-      s.isInt = true;
-    },
-  },
-  8: flagsField(),
-});
-
-function clearPoint(sink: NumberPointSink): void {
-  sink.attributes = {};
-  sink.start = ZERO_TIME;
-  sink.time = ZERO_TIME;
-  sink.value = undefined;
-  sink.isInt = false;
-  sink.flags = 0;
-}
-
-/**
- * Reads one `NumberDataPoint` into `sink`. A point without a value is kept only when flagged
- * NO_RECORDED_VALUE (value NaN; the mapping drops it); otherwise it is rejected.
+ * 4: as_double | 6: as_int, 5: exemplars, 8: flags }. A point without a value is kept only when
+ * flagged NO_RECORDED_VALUE (value NaN; the mapping drops it); otherwise it is rejected.
+ *
+ * The one point message with a hand-written loop, not a field table: it is read once per point,
+ * and the table's indirect calls made decoding ~15 % slower (CPU time, measured interleaved).
  */
 export function decodeNumberPoint(reader: ProtoReader, sink: NumberPointSink): void {
-  clearPoint(sink);
-  readFields(reader, NUMBER_POINT_FIELDS, sink);
-  let value = sink.value;
+  const attributes: Attributes = {};
+  let start = ZERO_TIME;
+  let time = ZERO_TIME;
+  let value: number | undefined;
+  let isInt = false;
+  let flags = 0;
+  while (reader.pos < reader.end) {
+    const key = reader.key();
+    const wireType = key & 7;
+    switch (key >>> 3) {
+      case 7:
+        reader.expect(wireType, WireType.LEN, "attributes");
+        readKeyValueInto(reader, attributes);
+        break;
+      case 2:
+        reader.expect(wireType, WireType.I64, "start_time_unix_nano");
+        start = reader.fixed64Nanos();
+        break;
+      case 3:
+        reader.expect(wireType, WireType.I64, "time_unix_nano");
+        time = reader.fixed64Nanos();
+        break;
+      case 4:
+        reader.expect(wireType, WireType.I64, "as_double");
+        value = reader.double();
+        isInt = false;
+        break;
+      case 6:
+        reader.expect(wireType, WireType.I64, "as_int");
+        value = reader.sfixed64AsNumber();
+        isInt = true;
+        break;
+      case 8:
+        reader.expect(wireType, WireType.VARINT, "flags");
+        flags = reader.uint32();
+        break;
+      default:
+        reader.skip(wireType);
+    }
+  }
   if (value === undefined) {
-    if ((sink.flags & DATA_POINT_FLAG_NO_RECORDED_VALUE) === 0) {
+    if ((flags & DATA_POINT_FLAG_NO_RECORDED_VALUE) === 0) {
       sink.rejected.add(1, "data point without a value");
       return;
     }
     value = Number.NaN;
   }
-  if (!sink.isInt) sink.allInt = false;
-  sink.points.push(dataPoint(ownTime(sink.start), ownTime(sink.time), sink.attributes, value, sink.flags));
+  if (!isInt) sink.allInt = false;
+  sink.points.push(dataPoint(ownTime(start), ownTime(time), attributes, value, flags));
 }
 
 interface HistogramPointState<V extends Histogram | ExponentialHistogram> extends PointCommon {
