@@ -4,8 +4,10 @@
  * attributes per point), decoded and mapped to SDK shapes, then to Syvain events by the same
  * `metricsToEvents`, on both sides. Before timing, both sides must produce identical events.
  *
- * Time: rounds alternate the two sides (the order flips every round), each round runs a fixed
- * number of bodies; the ratio is the median of the per-round ratios.
+ * Time: process CPU time (`process.cpuUsage()`, user + system, GC threads included), not wall
+ * time: on a shared machine wall time mostly measured the other jobs (per-round ratios swung from
+ * 0.7 to 2.3). Rounds alternate the two sides (the order flips every round), each round runs a
+ * fixed number of bodies; the ratio is the median of the per-round ratios.
  * Allocation: V8 heap bytes allocated per point = used-heap growth over a run of bodies plus what
  * every GC inside the run freed (read synchronously from `v8.GCProfiler`, which reports each GC's
  * used heap before and after), so a scavenge in the middle does not hide allocations. External
@@ -45,15 +47,16 @@ function decodeAndMap(decode: Decoder, body: Uint8Array): MetricEvent[] {
 const gc = (globalThis as { gc?: () => void }).gc;
 
 /**
- * Nanoseconds per point over `BODIES_PER_ROUND` bodies. A full GC first (off the clock), so a side
+ * CPU nanoseconds per point over `BODIES_PER_ROUND` bodies. A full GC first (off the clock), so a side
  * never pays for the garbage the other side left: without it, whichever side ran second was
  * slower, and the per-round ratio swung with the order.
  */
 function timeRound(decode: Decoder, body: Uint8Array, points: number): number {
   gc?.();
-  const start = process.hrtime.bigint();
+  const start = process.cpuUsage();
   for (let i = 0; i < BODIES_PER_ROUND; i++) decodeAndMap(decode, body);
-  return Number(process.hrtime.bigint() - start) / (BODIES_PER_ROUND * points);
+  const used = process.cpuUsage(start);
+  return ((used.user + used.system) * 1000) / (BODIES_PER_ROUND * points);
 }
 
 /** V8 heap bytes allocated per point over `BODIES_PER_ROUND` bodies (growth + what GCs freed meanwhile). */
@@ -120,9 +123,9 @@ const round2 = (n: number): number => Math.round(n * 100) / 100;
 export function comparisonRows(c: DecoderComparison): BenchResult[] {
   const what = `decode + map (${c.points} points, ${(c.bodyBytes / 1024).toFixed(0)} KiB bodies)`;
   return [
-    ...SIDES.map((side) => ({ name: `OTLP protobuf decoder, ${side.name}`, metric: `${what}, median`, value: Math.round(c.nsPerPoint[side.name]!), unit: "ns/point" })),
+    ...SIDES.map((side) => ({ name: `OTLP protobuf decoder, ${side.name}`, metric: `${what}, CPU time, median`, value: Math.round(c.nsPerPoint[side.name]!), unit: "ns/point" })),
     ...SIDES.map((side) => ({ name: `OTLP protobuf decoder, ${side.name}`, metric: "V8 heap allocated, median", value: Math.round(c.bytesPerPoint[side.name]!), unit: "bytes/point" })),
-    { name: "OTLP protobuf decoder, protobufjs / ours", metric: "time ratio, median of interleaved rounds", value: round2(c.timeRatio), unit: "x" },
+    { name: "OTLP protobuf decoder, protobufjs / ours", metric: "CPU time ratio, median of interleaved rounds", value: round2(c.timeRatio), unit: "x" },
     { name: "OTLP protobuf decoder, protobufjs / ours", metric: "allocation ratio, median of rounds", value: round2(c.allocationRatio), unit: "x" },
     {
       name: "OTLP protobuf decoder, keep rule",
