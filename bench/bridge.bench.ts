@@ -27,7 +27,8 @@ class OnDemandReader extends MetricReader {
   protected override async onShutdown(): Promise<void> {}
 }
 
-async function sampleMetrics(gauges: number, steps: number): Promise<ResourceMetrics> {
+/** `gauges` gauges × `steps` steps, three attributes per point, read once (DELTA). */
+export async function sampleMetrics(gauges: number, steps: number): Promise<ResourceMetrics> {
   const reader = new OnDemandReader({ aggregationTemporalitySelector: () => AggregationTemporality.DELTA });
   const provider = new MeterProvider({
     resource: resourceFromAttributes({ "service.name": "bench", "syvain.experiment.slug": "bench-run" }),

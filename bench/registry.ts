@@ -2,6 +2,7 @@
 import type { BenchModule } from "./bench-types.ts";
 import { bridgeBenchModule } from "./bridge.bench.ts";
 import { bridgeEndToEndBench } from "./bridge-e2e.bench.ts";
+import { decoderComparisonBench } from "./decoder-vs-protobufjs.bench.ts";
 import { deliveryPathBench, endToEndBench } from "./end-to-end.bench.ts";
 import { outboxEnqueueBench } from "./outbox-enqueue.bench.ts";
 import { outboxMemoryBench } from "./outbox-memory.bench.ts";
@@ -25,6 +26,7 @@ export const benchModules: readonly BenchModule[] = [
   deliveryPathBench,
   otelEndToEndBench,
   bridgeBenchModule,
+  decoderComparisonBench,
   bridgeEndToEndBench,
   exitBench,
   viewerBench,

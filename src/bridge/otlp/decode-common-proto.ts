@@ -8,6 +8,7 @@
  * it and a bigint cannot be JSON-encoded downstream.
  */
 import type { Attributes } from "@opentelemetry/api";
+import { fieldTable, readFields, type FieldSpec } from "./proto-fields.ts";
 import { WireType, type ProtoReader } from "./proto-reader.ts";
 
 /**
@@ -32,7 +33,11 @@ export function int64ToJs(value: bigint): number | string {
   return value >= -9007199254740991n && value <= 9007199254740991n ? Number(value) : value.toString();
 }
 
-/** Decodes an `AnyValue`; an empty one (no field set) is `undefined`. */
+/**
+ * Decodes an `AnyValue`; an empty one (no field set) is `undefined`. `AnyValue` and `KeyValue`
+ * keep a hand-written loop, not a field table: they are read three times per data point, and a
+ * table would need a state object per message where these keep the value in locals.
+ */
 export function decodeAnyValue(reader: ProtoReader, depth: number): unknown {
   if (depth > MAX_ANY_VALUE_DEPTH) throw reader.error(`values nested deeper than ${MAX_ANY_VALUE_DEPTH} levels`);
   let value: unknown = undefined;
@@ -77,32 +82,30 @@ export function decodeAnyValue(reader: ProtoReader, depth: number): unknown {
   return value;
 }
 
+interface ArrayState {
+  values: unknown[];
+  depth: number;
+}
+
+interface KeyValueListState {
+  object: Record<string, unknown>;
+  depth: number;
+}
+
+const ARRAY_FIELDS = fieldTable<ArrayState>({
+  1: { name: "ArrayValue.values", wireType: WireType.LEN, read: (r, s) => s.values.push(decodeAnyValue(r.message(), s.depth) ?? null) },
+});
+
+const KEY_VALUE_LIST_FIELDS = fieldTable<KeyValueListState>({
+  1: { name: "KeyValueList.values", wireType: WireType.LEN, read: (r, s) => readKeyValueInto(r, s.object, s.depth) },
+});
+
 function decodeArrayValue(reader: ProtoReader, depth: number): unknown[] {
-  const values: unknown[] = [];
-  while (reader.hasMore()) {
-    const key = reader.key();
-    if (key >>> 3 === 1) {
-      reader.expect(key & 7, WireType.LEN, "ArrayValue.values");
-      values.push(decodeAnyValue(reader.message(), depth) ?? null);
-    } else {
-      reader.skip(key & 7);
-    }
-  }
-  return values;
+  return readFields(reader, ARRAY_FIELDS, { values: [], depth }).values;
 }
 
 function decodeKeyValueList(reader: ProtoReader, depth: number): Record<string, unknown> {
-  const object: Record<string, unknown> = {};
-  while (reader.hasMore()) {
-    const key = reader.key();
-    if (key >>> 3 === 1) {
-      reader.expect(key & 7, WireType.LEN, "KeyValueList.values");
-      readKeyValueInto(reader, object, depth);
-    } else {
-      reader.skip(key & 7);
-    }
-  }
-  return object;
+  return readFields(reader, KEY_VALUE_LIST_FIELDS, { object: {}, depth }).object;
 }
 
 /**
@@ -136,54 +139,51 @@ export function readKeyValueInto(reader: ProtoReader, into: Record<string, unkno
   if (value !== undefined) into[name] = value;
 }
 
-/** `Resource` { 1: attributes, 2: dropped_attributes_count, 3: entity_refs (ignored) }. */
-export function decodeResource(reader: ProtoReader): DecodedResource {
-  const resource: DecodedResource = { attributes: {}, droppedAttributesCount: 0 };
-  while (reader.hasMore()) {
-    const key = reader.key();
-    const wireType = key & 7;
-    switch (key >>> 3) {
-      case 1:
-        reader.expect(wireType, WireType.LEN, "Resource.attributes");
-        readKeyValueInto(reader, resource.attributes);
-        break;
-      case 2:
-        reader.expect(wireType, WireType.VARINT, "Resource.dropped_attributes_count");
-        resource.droppedAttributesCount = reader.uint32();
-        break;
-      default:
-        reader.skip(wireType);
-    }
-  }
-  return resource;
+/** `attributes` and `dropped_attributes_count`, which `Resource` and `InstrumentationScope` share (at different numbers). */
+function attributesField(message: string): FieldSpec<DecodedAttributes> {
+  return { name: `${message}.attributes`, wireType: WireType.LEN, read: (r, s) => readKeyValueInto(r, s.attributes) };
 }
 
+function droppedAttributesCountField(message: string): FieldSpec<DecodedAttributes> {
+  return {
+    name: `${message}.dropped_attributes_count`,
+    wireType: WireType.VARINT,
+    read: (r, s) => {
+      s.droppedAttributesCount = r.uint32();
+    },
+  };
+}
+
+/** `Resource` { 1: attributes, 2: dropped_attributes_count, 3: entity_refs (ignored) }. */
+const RESOURCE_FIELDS = fieldTable<DecodedResource>({
+  1: attributesField("Resource"),
+  2: droppedAttributesCountField("Resource"),
+});
+
 /** `InstrumentationScope` { 1: name, 2: version, 3: attributes, 4: dropped_attributes_count }. */
+const SCOPE_FIELDS = fieldTable<DecodedScope>({
+  1: {
+    name: "InstrumentationScope.name",
+    wireType: WireType.LEN,
+    read: (r, s) => {
+      s.name = r.string();
+    },
+  },
+  2: {
+    name: "InstrumentationScope.version",
+    wireType: WireType.LEN,
+    read: (r, s) => {
+      s.version = r.string();
+    },
+  },
+  3: attributesField("InstrumentationScope"),
+  4: droppedAttributesCountField("InstrumentationScope"),
+});
+
+export function decodeResource(reader: ProtoReader): DecodedResource {
+  return readFields(reader, RESOURCE_FIELDS, { attributes: {}, droppedAttributesCount: 0 });
+}
+
 export function decodeScope(reader: ProtoReader): DecodedScope {
-  const scope: DecodedScope = { name: "", version: "", attributes: {}, droppedAttributesCount: 0 };
-  while (reader.hasMore()) {
-    const key = reader.key();
-    const wireType = key & 7;
-    switch (key >>> 3) {
-      case 1:
-        reader.expect(wireType, WireType.LEN, "InstrumentationScope.name");
-        scope.name = reader.string();
-        break;
-      case 2:
-        reader.expect(wireType, WireType.LEN, "InstrumentationScope.version");
-        scope.version = reader.string();
-        break;
-      case 3:
-        reader.expect(wireType, WireType.LEN, "InstrumentationScope.attributes");
-        readKeyValueInto(reader, scope.attributes);
-        break;
-      case 4:
-        reader.expect(wireType, WireType.VARINT, "InstrumentationScope.dropped_attributes_count");
-        scope.droppedAttributesCount = reader.uint32();
-        break;
-      default:
-        reader.skip(wireType);
-    }
-  }
-  return scope;
+  return readFields(reader, SCOPE_FIELDS, { name: "", version: "", attributes: {}, droppedAttributesCount: 0 });
 }

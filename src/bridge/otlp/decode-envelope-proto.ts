@@ -7,6 +7,7 @@
  */
 import { decodeResource, decodeScope, type DecodedResource, type DecodedScope } from "./decode-common-proto.ts";
 import { decodingField as within } from "./otlp-decode-error.ts";
+import { fieldTable, readFields, type FieldSpec } from "./proto-fields.ts";
 import { ProtoReader, WireType } from "./proto-reader.ts";
 
 export interface ScopeGroup<T> {
@@ -28,79 +29,87 @@ export interface EnvelopeNames {
   items: string;
 }
 
-/** Decodes every resource group of a request body; `decodeItem` returns `undefined` to leave an item out. */
-export function decodeEnvelope<T>(body: Uint8Array, names: EnvelopeNames, decodeItem: (reader: ProtoReader) => T | undefined): ResourceGroup<T>[] {
-  const reader = new ProtoReader(body);
-  const groups: ResourceGroup<T>[] = [];
-  while (reader.hasMore()) {
-    const key = reader.key();
-    if (key >>> 3 !== 1) {
-      reader.skip(key & 7);
-      continue;
-    }
-    reader.expect(key & 7, WireType.LEN, names.resources);
-    const message = reader.message();
-    groups.push(within(`${names.resources}[${groups.length}]`, () => decodeResourceGroup(message, names, decodeItem)));
-  }
-  return groups;
+type ItemDecoder<T> = (reader: ProtoReader) => T | undefined;
+
+interface RequestState<T> {
+  groups: ResourceGroup<T>[];
+  decodeItem: ItemDecoder<T>;
 }
 
-function decodeResourceGroup<T>(reader: ProtoReader, names: EnvelopeNames, decodeItem: (reader: ProtoReader) => T | undefined): ResourceGroup<T> {
-  const group: ResourceGroup<T> = { resource: { attributes: {}, droppedAttributesCount: 0 }, schemaUrl: "", scopes: [] };
-  while (reader.hasMore()) {
-    const key = reader.key();
-    const wireType = key & 7;
-    switch (key >>> 3) {
-      case 1: {
-        reader.expect(wireType, WireType.LEN, "resource");
-        const message = reader.message();
-        group.resource = within("resource", () => decodeResource(message));
-        break;
-      }
-      case 2: {
-        reader.expect(wireType, WireType.LEN, names.scopes);
-        const message = reader.message();
-        group.scopes.push(within(`${names.scopes}[${group.scopes.length}]`, () => decodeScopeGroup(message, names, decodeItem)));
-        break;
-      }
-      case 3:
-        reader.expect(wireType, WireType.LEN, "schema_url");
-        group.schemaUrl = reader.string();
-        break;
-      default:
-        reader.skip(wireType);
-    }
-  }
-  return group;
+interface ResourceGroupState<T> {
+  group: ResourceGroup<T>;
+  decodeItem: ItemDecoder<T>;
 }
 
-function decodeScopeGroup<T>(reader: ProtoReader, names: EnvelopeNames, decodeItem: (reader: ProtoReader) => T | undefined): ScopeGroup<T> {
-  const group: ScopeGroup<T> = { scope: { name: "", version: "", attributes: {}, droppedAttributesCount: 0 }, schemaUrl: "", items: [] };
-  let index = 0;
-  while (reader.hasMore()) {
-    const key = reader.key();
-    const wireType = key & 7;
-    switch (key >>> 3) {
-      case 1: {
-        reader.expect(wireType, WireType.LEN, "scope");
-        const message = reader.message();
-        group.scope = within("scope", () => decodeScope(message));
-        break;
-      }
-      case 2: {
-        reader.expect(wireType, WireType.LEN, names.items);
-        const message = reader.message();
-        const item = within(`${names.items}[${index++}]`, () => decodeItem(message));
-        if (item !== undefined) group.items.push(item);
-        break;
-      }
-      case 3:
-        reader.expect(wireType, WireType.LEN, "schema_url");
-        group.schemaUrl = reader.string();
-        break;
-      default:
-        reader.skip(wireType);
-    }
-  }
-  return group;
+interface ScopeGroupState<T> {
+  group: ScopeGroup<T>;
+  decodeItem: ItemDecoder<T>;
+  /** Items read so far, kept or not: the index an error names. */
+  index: number;
+}
+
+export type EnvelopeDecoder = <T>(body: Uint8Array, decodeItem: ItemDecoder<T>) => ResourceGroup<T>[];
+
+function schemaUrlField<S extends { group: { schemaUrl: string } }>(): FieldSpec<S> {
+  return {
+    name: "schema_url",
+    wireType: WireType.LEN,
+    read: (r, s) => {
+      s.group.schemaUrl = r.string();
+    },
+  };
+}
+
+/**
+ * The decoder of one signal's envelope; `decodeItem` (given per body) returns `undefined` to
+ * leave an item out.
+ */
+export function envelopeDecoder(names: EnvelopeNames): EnvelopeDecoder {
+  const scopeFields = fieldTable<ScopeGroupState<unknown>>({
+    1: { name: "scope", wireType: WireType.LEN, read: (r, s) => void (s.group.scope = readMessage(r, "scope", decodeScope)) },
+    2: {
+      name: names.items,
+      wireType: WireType.LEN,
+      read: (r, s) => {
+        const item = readMessage(r, `${names.items}[${s.index++}]`, s.decodeItem);
+        if (item !== undefined) s.group.items.push(item);
+      },
+    },
+    3: schemaUrlField(),
+  });
+  const resourceFields = fieldTable<ResourceGroupState<unknown>>({
+    1: { name: "resource", wireType: WireType.LEN, read: (r, s) => void (s.group.resource = readMessage(r, "resource", decodeResource)) },
+    2: {
+      name: names.scopes,
+      wireType: WireType.LEN,
+      read: (r, s) => {
+        const group: ScopeGroup<unknown> = { scope: { name: "", version: "", attributes: {}, droppedAttributesCount: 0 }, schemaUrl: "", items: [] };
+        s.group.scopes.push(group);
+        readMessage(r, `${names.scopes}[${s.group.scopes.length - 1}]`, (m) => readFields(m, scopeFields, { group, decodeItem: s.decodeItem, index: 0 }));
+      },
+    },
+    3: schemaUrlField(),
+  });
+  const requestFields = fieldTable<RequestState<unknown>>({
+    1: {
+      name: names.resources,
+      wireType: WireType.LEN,
+      read: (r, s) => {
+        const group: ResourceGroup<unknown> = { resource: { attributes: {}, droppedAttributesCount: 0 }, schemaUrl: "", scopes: [] };
+        s.groups.push(group);
+        readMessage(r, `${names.resources}[${s.groups.length - 1}]`, (m) => readFields(m, resourceFields, { group, decodeItem: s.decodeItem }));
+      },
+    },
+  });
+  return <T>(body: Uint8Array, decodeItem: ItemDecoder<T>): ResourceGroup<T>[] => {
+    const state: RequestState<T> = { groups: [], decodeItem };
+    readFields(new ProtoReader(body), requestFields, state);
+    return state.groups;
+  };
+}
+
+/** Reads the embedded message that follows with `decode`, naming `segment` in any error's path. */
+function readMessage<T>(reader: ProtoReader, segment: string, decode: (message: ProtoReader) => T): T {
+  const message = reader.message();
+  return within(segment, () => decode(message));
 }

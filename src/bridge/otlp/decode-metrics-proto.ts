@@ -7,9 +7,15 @@
  */
 import type { ExponentialHistogram, Histogram, MetricData, ResourceMetrics, ScopeMetrics } from "@opentelemetry/sdk-metrics";
 import type { DecodedDataPoint, DecodedMetricsRequest } from "./decoded-types.ts";
-import { decodeEnvelope } from "./decode-envelope-proto.ts";
-import { decodeHistogramPoint, decodeExponentialHistogramPoint, decodeNumberPoint, type NumberPointSink } from "./decode-points-proto.ts";
+import { envelopeDecoder } from "./decode-envelope-proto.ts";
+import {
+  decodeHistogramPoint,
+  decodeExponentialHistogramPoint,
+  decodeNumberPoint,
+  type NumberPointSink,
+} from "./decode-points-proto.ts";
 import { OtlpDecodeError, decodingField as within } from "./otlp-decode-error.ts";
+import { fieldTable, readFields, type FieldSpec } from "./proto-fields.ts";
 import { WireType, type ProtoReader } from "./proto-reader.ts";
 import { RejectionTally, assembleMetric, metricScope, sdkResource, type DecodedMetricBody, type MetricHeader } from "./sdk-shapes.ts";
 
@@ -18,11 +24,11 @@ interface MetricsDecodeState {
   dataPointCount: number;
 }
 
-const NAMES = { resources: "resourceMetrics", scopes: "scopeMetrics", items: "metrics" };
+const decodeEnvelope = envelopeDecoder({ resources: "resourceMetrics", scopes: "scopeMetrics", items: "metrics" });
 
 export function decodeMetricsProto(body: Uint8Array): DecodedMetricsRequest {
   const state: MetricsDecodeState = { rejected: new RejectionTally(), dataPointCount: 0 };
-  const groups = decodeEnvelope(body, NAMES, (reader) => decodeMetric(reader, state));
+  const groups = decodeEnvelope(body, (reader) => decodeMetric(reader, state));
   const resourceMetrics: ResourceMetrics[] = groups.map((group) => ({
     resource: sdkResource(group.resource, group.schemaUrl),
     scopeMetrics: group.scopes.map(
@@ -35,119 +41,150 @@ export function decodeMetricsProto(body: Uint8Array): DecodedMetricsRequest {
   return { resourceMetrics, dataPointCount: state.dataPointCount, rejected: state.rejected.result() };
 }
 
-function decodeMetric(reader: ProtoReader, state: MetricsDecodeState): MetricData | undefined {
-  const header: MetricHeader = { name: "", description: "", unit: "" };
-  let body: DecodedMetricBody | undefined;
-  while (reader.hasMore()) {
-    const key = reader.key();
-    const wireType = key & 7;
-    switch (key >>> 3) {
-      case 1:
-        reader.expect(wireType, WireType.LEN, "name");
-        header.name = reader.string();
-        break;
-      case 2:
-        reader.expect(wireType, WireType.LEN, "description");
-        header.description = reader.string();
-        break;
-      case 3:
-        reader.expect(wireType, WireType.LEN, "unit");
-        header.unit = reader.string();
-        break;
-      case 5:
-        reader.expect(wireType, WireType.LEN, "gauge");
-        body = within("gauge", () => decodeNumberMetric(reader.message(), "gauge", state));
-        break;
-      case 7:
-        reader.expect(wireType, WireType.LEN, "sum");
-        body = within("sum", () => decodeNumberMetric(reader.message(), "sum", state));
-        break;
-      case 9:
-        reader.expect(wireType, WireType.LEN, "histogram");
-        body = within("histogram", () => decodeHistogramMetric(reader.message(), false));
-        break;
-      case 10:
-        reader.expect(wireType, WireType.LEN, "exponential_histogram");
-        body = within("exponentialHistogram", () => decodeHistogramMetric(reader.message(), true));
-        break;
-      case 11:
-        reader.expect(wireType, WireType.LEN, "summary");
-        body = { kind: "summary", pointCount: countDataPoints(reader.message()) };
-        break;
-      default:
-        reader.skip(wireType);
-    }
-  }
-  const metric = assembleMetric(header, body, state.rejected);
-  if (metric !== undefined) state.dataPointCount += metric.dataPoints.length;
+interface MetricState {
+  header: MetricHeader;
+  body: DecodedMetricBody | undefined;
+  decode: MetricsDecodeState;
+}
+
+/** A `data` oneof field of `Metric`: its body replaces any earlier one (the last one set wins). */
+function bodyField(name: string, path: string, decode: (message: ProtoReader, state: MetricsDecodeState) => DecodedMetricBody): FieldSpec<MetricState> {
+  return {
+    name,
+    wireType: WireType.LEN,
+    read: (r, s) => {
+      const message = r.message();
+      s.body = within(path, () => decode(message, s.decode));
+    },
+  };
+}
+
+/** `Metric` { 1: name, 2: description, 3: unit, 5: gauge, 7: sum, 9: histogram, 10: exponential_histogram, 11: summary }. */
+const METRIC_FIELDS = fieldTable<MetricState>({
+  1: {
+    name: "name",
+    wireType: WireType.LEN,
+    read: (r, s) => {
+      s.header.name = r.string();
+    },
+  },
+  2: {
+    name: "description",
+    wireType: WireType.LEN,
+    read: (r, s) => {
+      s.header.description = r.string();
+    },
+  },
+  3: {
+    name: "unit",
+    wireType: WireType.LEN,
+    read: (r, s) => {
+      s.header.unit = r.string();
+    },
+  },
+  5: bodyField("gauge", "gauge", (m, state) => decodeNumberMetric(m, "gauge", state)),
+  7: bodyField("sum", "sum", (m, state) => decodeNumberMetric(m, "sum", state)),
+  9: bodyField("histogram", "histogram", (m) => decodeHistogramMetric(m, false)),
+  10: bodyField("exponential_histogram", "exponentialHistogram", (m) => decodeHistogramMetric(m, true)),
+  11: bodyField("summary", "summary", (m) => ({ kind: "summary", pointCount: countDataPoints(m) })),
+});
+
+function decodeMetric(reader: ProtoReader, decode: MetricsDecodeState): MetricData | undefined {
+  const { header, body } = readFields(reader, METRIC_FIELDS, { header: { name: "", description: "", unit: "" }, body: undefined, decode });
+  const metric = assembleMetric(header, body, decode.rejected);
+  if (metric !== undefined) decode.dataPointCount += metric.dataPoints.length;
   return metric;
 }
 
-/** `Gauge` { 1: data_points } and `Sum` { 1: data_points, 2: aggregation_temporality, 3: is_monotonic }. */
-function decodeNumberMetric(reader: ProtoReader, kind: "gauge" | "sum", state: MetricsDecodeState): DecodedMetricBody {
-  const sink: NumberPointSink = { points: [], allInt: true, rejected: state.rejected };
-  let temporality = 0;
-  let isMonotonic = false;
-  let pointIndex = 0;
+/** What `Gauge` / `Sum` decoding accumulates; the points are read into `sink` without a state per point. */
+interface NumberMetricState {
+  sink: NumberPointSink;
+  temporality: number;
+  isMonotonic: boolean;
+  pointIndex: number;
+}
+
+const dataPointsField: FieldSpec<NumberMetricState> = {
+  name: "data_points",
+  wireType: WireType.LEN,
+  read: (r, s) => {
+    const outer = r.enter();
+    decodeNumberPoint(r, s.sink);
+    r.leave(outer);
+    s.pointIndex++;
+  },
+};
+
+const temporalityField = <S extends { temporality: number }>(): FieldSpec<S> => ({
+  name: "aggregation_temporality",
+  wireType: WireType.VARINT,
+  read: (r, s) => {
+    s.temporality = r.int32();
+  },
+});
+
+/** `Gauge` { 1: data_points }. */
+const GAUGE_FIELDS = fieldTable<NumberMetricState>({ 1: dataPointsField });
+
+/** `Sum` { 1: data_points, 2: aggregation_temporality, 3: is_monotonic }. */
+const SUM_FIELDS = fieldTable<NumberMetricState>({
+  1: dataPointsField,
+  2: temporalityField(),
+  3: {
+    name: "is_monotonic",
+    wireType: WireType.VARINT,
+    read: (r, s) => {
+      s.isMonotonic = r.bool();
+    },
+  },
+});
+
+function decodeNumberMetric(reader: ProtoReader, kind: "gauge" | "sum", decode: MetricsDecodeState): DecodedMetricBody {
+  const state: NumberMetricState = { sink: { points: [], allInt: true, rejected: decode.rejected }, temporality: 0, isMonotonic: false, pointIndex: 0 };
   try {
-    while (reader.hasMore()) {
-      const key = reader.key();
-      const wireType = key & 7;
-      const field = key >>> 3;
-      if (field === 1) {
-        reader.expect(wireType, WireType.LEN, "data_points");
-        const outer = reader.enter();
-        decodeNumberPoint(reader, sink);
-        reader.leave(outer);
-        pointIndex++;
-      } else if (field === 2 && kind === "sum") {
-        reader.expect(wireType, WireType.VARINT, "aggregation_temporality");
-        temporality = reader.int32();
-      } else if (field === 3 && kind === "sum") {
-        reader.expect(wireType, WireType.VARINT, "is_monotonic");
-        isMonotonic = reader.bool();
-      } else {
-        reader.skip(wireType);
-      }
-    }
+    readFields(reader, kind === "gauge" ? GAUGE_FIELDS : SUM_FIELDS, state);
   } catch (error) {
-    throw atPoint(error, pointIndex);
+    throw atPoint(error, state.pointIndex);
   }
-  const allInt = sink.allInt && sink.points.length > 0;
+  const { points } = state.sink;
+  const allInt = state.sink.allInt && points.length > 0;
   return kind === "gauge"
-    ? { kind, points: sink.points, allInt }
-    : { kind, points: sink.points, allInt, temporality, isMonotonic };
+    ? { kind, points, allInt }
+    : { kind, points, allInt, temporality: state.temporality, isMonotonic: state.isMonotonic };
+}
+
+interface HistogramMetricState {
+  exponential: boolean;
+  histogramPoints: DecodedDataPoint<Histogram>[];
+  exponentialPoints: DecodedDataPoint<ExponentialHistogram>[];
+  temporality: number;
+  pointIndex: number;
 }
 
 /** `Histogram` / `ExponentialHistogram` { 1: data_points, 2: aggregation_temporality }. */
+const HISTOGRAM_METRIC_FIELDS = fieldTable<HistogramMetricState>({
+  1: {
+    name: "data_points",
+    wireType: WireType.LEN,
+    read: (r, s) => {
+      if (s.exponential) s.exponentialPoints.push(decodeExponentialHistogramPoint(r.message()));
+      else s.histogramPoints.push(decodeHistogramPoint(r.message()));
+      s.pointIndex++;
+    },
+  },
+  2: temporalityField(),
+});
+
 function decodeHistogramMetric(reader: ProtoReader, exponential: boolean): DecodedMetricBody {
-  const histogramPoints: DecodedDataPoint<Histogram>[] = [];
-  const exponentialPoints: DecodedDataPoint<ExponentialHistogram>[] = [];
-  let temporality = 0;
-  let pointIndex = 0;
+  const state: HistogramMetricState = { exponential, histogramPoints: [], exponentialPoints: [], temporality: 0, pointIndex: 0 };
   try {
-    while (reader.hasMore()) {
-      const key = reader.key();
-      const wireType = key & 7;
-      const field = key >>> 3;
-      if (field === 1) {
-        reader.expect(wireType, WireType.LEN, "data_points");
-        if (exponential) exponentialPoints.push(decodeExponentialHistogramPoint(reader.message()));
-        else histogramPoints.push(decodeHistogramPoint(reader.message()));
-        pointIndex++;
-      } else if (field === 2) {
-        reader.expect(wireType, WireType.VARINT, "aggregation_temporality");
-        temporality = reader.int32();
-      } else {
-        reader.skip(wireType);
-      }
-    }
+    readFields(reader, HISTOGRAM_METRIC_FIELDS, state);
   } catch (error) {
-    throw atPoint(error, pointIndex);
+    throw atPoint(error, state.pointIndex);
   }
   return exponential
-    ? { kind: "exponentialHistogram", points: exponentialPoints, temporality }
-    : { kind: "histogram", points: histogramPoints, temporality };
+    ? { kind: "exponentialHistogram", points: state.exponentialPoints, temporality: state.temporality }
+    : { kind: "histogram", points: state.histogramPoints, temporality: state.temporality };
 }
 
 /** Names the data point an error came from (the index is the one being read when it was thrown). */
