@@ -2,7 +2,7 @@
 import type { JsonObject, MetricMetadata } from "../api/contract.ts";
 
 export interface MetricOptions {
-  /** The training step (a non-negative integer), or `null` for an event that has no step. Required. */
+  /** The training step (a non-negative safe integer), or `null` for an event that has no step. Required. */
   step: number | null;
   /** Flat, low-cardinality series labels: `{ split: "train" }`, `{ device: "gpu:0" }`. */
   metadata?: MetricMetadata;

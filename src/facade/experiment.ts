@@ -124,7 +124,15 @@ export class Experiment implements AsyncDisposable {
     return this.#lifecycle.status;
   }
 
-  /** Queues one metric point; validates first and throws `SyvainValidationError` on bad input. No I/O. */
+  /**
+   * Queues one metric point; validates first and throws `SyvainValidationError` on bad input. No I/O.
+   *
+   * After `done()` / `fail()` (or the end of `run()`) points are still accepted and delivered, after
+   * the terminal status, and the status stays as it is: a final evaluation after training is data
+   * too, the Python SDK accepts it as well, and the service stores events of a finished experiment.
+   * Only `close()` ends intake (a `shutdown` error). Late points are flushed by the next
+   * `flush()`/`flushOrRaise()`, the background, or the exit safety net (`flushOnExit`).
+   */
   metric(name: string, value: number, options: MetricOptions): void {
     this.#assertOpen();
     const owner = this.#metricOwner;
@@ -139,7 +147,7 @@ export class Experiment implements AsyncDisposable {
     this.#guard.armExitFlush();
   }
 
-  /** Queues a text event (checkpoint, phase change, incident, link). No I/O. */
+  /** Queues a text event (checkpoint, phase change, incident, link). No I/O. Accepted after `done()` like `metric()`. */
   annotation(text: string, options: AnnotationOptions = {}): void {
     this.#assertOpen();
     const owner = this.#annotationOwner;
@@ -152,7 +160,10 @@ export class Experiment implements AsyncDisposable {
     this.#guard.armExitFlush();
   }
 
-  /** Marks the experiment `running` (queued, ordered with events; no flush). */
+  /**
+   * Marks the experiment `running` (queued, ordered with events; no flush). Throws a
+   * `SyvainValidationError` (field `status`) once the experiment is `done` or `failed`.
+   */
   start(options: RunOptions = {}): void {
     this.#assertOpen();
     this.#transition("start");
