@@ -4,12 +4,19 @@
  * exist (a request, a JSONL record, nothing) and which sink receives its batches.
  */
 import type { Experiment as ExperimentRecord } from "../api/contract.ts";
-import type { DeliveryOptions, DeliverySink } from "../delivery/delivery-types.ts";
+import type { DeliveryOptions, DeliverySink, FlushStatus } from "../delivery/delivery-types.ts";
 import { Outbox } from "../delivery/outbox.ts";
 import { SyvainError } from "../api/errors.ts";
 import { deliveryPart, type ResolvedLocalCollectorOptions } from "./collector-options.ts";
 import { Experiment } from "./experiment.ts";
 import { validateExperimentArgs, type ExperimentOptions, type ExperimentSpec } from "./experiment-options.ts";
+
+/** What `close()` reports for one experiment: its last flush, within the exit deadline. */
+export interface ExperimentCloseStatus {
+  slug: string;
+  id: string;
+  status: FlushStatus;
+}
 
 export interface Provisioned {
   record: ExperimentRecord;
@@ -23,7 +30,7 @@ export abstract class CollectorBase implements AsyncDisposable {
   readonly #exitFlushTimeoutSeconds: number;
   readonly #flushOnExit: boolean;
   readonly #experiments = new Set<Experiment>();
-  #closed = false;
+  #closing: Promise<ExperimentCloseStatus[]> | undefined;
 
   /** `options`: the collector's validated options (every collector has the local ones); the rest is its own. */
   protected constructor(owner: string, options: ResolvedLocalCollectorOptions) {
@@ -39,7 +46,7 @@ export abstract class CollectorBase implements AsyncDisposable {
    */
   async experiment(slug: string, options: ExperimentOptions = {}): Promise<Experiment> {
     const owner = `${this.#owner}.experiment()`;
-    if (this.#closed) throw new SyvainError("shutdown", `${owner}: the collector is closed`);
+    if (this.#closing !== undefined) throw new SyvainError("shutdown", `${owner}: the collector is closed`);
     const spec = validateExperimentArgs(slug, options, owner);
     const { record, sink } = await this.provision(spec);
     const outbox = new Outbox({ ...this.#delivery, sink, label: `experiment ${JSON.stringify(record.slug)}` });
@@ -54,13 +61,22 @@ export abstract class CollectorBase implements AsyncDisposable {
     return experiment;
   }
 
-  /** Closes every experiment it created (each drains within its exit deadline), then its own resources. */
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    await Promise.all([...this.#experiments].map((experiment) => experiment.close()));
+  /**
+   * Closes every experiment it created (each drains within its exit deadline), then its own
+   * resources, and returns each experiment's final flush status (`ok: false` says what was not
+   * delivered). Idempotent: a second call returns the same statuses.
+   */
+  close(): Promise<ExperimentCloseStatus[]> {
+    this.#closing ??= this.#closeAll();
+    return this.#closing;
+  }
+
+  async #closeAll(): Promise<ExperimentCloseStatus[]> {
+    const experiments = [...this.#experiments];
     this.#experiments.clear();
+    const statuses = await Promise.all(experiments.map(async (e) => ({ slug: e.slug, id: e.id, status: await e.close() })));
     await this.closeResources();
+    return statuses;
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

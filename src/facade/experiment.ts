@@ -47,6 +47,12 @@ export interface ExperimentInit {
 
 /** One transient 503 at the end of a job should not fail it. */
 const DEFAULT_RAISE_RETRIES = 3;
+/**
+ * Without a bound, a server that accepts connections and never answers would hold `flushOrRaise()`
+ * for (retries + 1) × `ingestTimeout` (4 minutes by default). A minute lets a slow server finish a
+ * large backlog, and a hung one fail the job in a time a person waits for.
+ */
+export const DEFAULT_RAISE_TIMEOUT_SECONDS = 60;
 const METRIC_OPTIONS = ["step", "metadata", "timestamp"] as const;
 const ANNOTATION_OPTIONS = ["metadata", "timestamp"] as const;
 
@@ -227,9 +233,16 @@ export class Experiment implements AsyncDisposable {
     return this.#flushAndSettle({ retries: 0 });
   }
 
-  /** Flushes and raises `DeliveryIncompleteError` (carrying the status) if anything is pending, failed or dropped. */
+  /**
+   * Flushes (3 retries and 60 s by default, see `FlushOrRaiseOptions`) and raises
+   * `DeliveryIncompleteError` (carrying the status) if anything is pending, failed or dropped.
+   */
   async flushOrRaise(options: FlushOrRaiseOptions = {}): Promise<FlushStatus> {
-    const status = await this.#flushAndSettle({ ...options, retries: options.retries ?? DEFAULT_RAISE_RETRIES });
+    const status = await this.#flushAndSettle({
+      ...options,
+      retries: options.retries ?? DEFAULT_RAISE_RETRIES,
+      timeoutSeconds: options.timeoutSeconds ?? DEFAULT_RAISE_TIMEOUT_SECONDS,
+    });
     if (!status.ok) throw new DeliveryIncompleteError(status, this.#label);
     return status;
   }

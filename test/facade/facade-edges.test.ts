@@ -88,3 +88,20 @@ describe("JsonlCollector slugs", () => {
     expect(records.filter((r) => r.type === "experiment")).toHaveLength(1);
   });
 });
+
+describe("collector.close()", () => {
+  it("returns each experiment's final flush status instead of discarding it; a second close returns the same", async () => {
+    const { NoopCollector } = await import("../../src/facade/local-collectors.ts");
+    const collector = new NoopCollector();
+    const a = await collector.experiment("close-a");
+    const b = await collector.experiment("close-b");
+    a.metric("loss", 1, { step: 0 });
+    b.annotation("note");
+    const statuses = await collector.close();
+    expect(statuses.map((s) => [s.slug, s.id, s.status.ok])).toEqual([
+      ["close-a", "local:close-a", true],
+      ["close-b", "local:close-b", true],
+    ]);
+    expect(await collector.close()).toBe(statuses);
+  });
+});
