@@ -1,15 +1,17 @@
 /**
  * What the three collectors share: argument validation, one outbox per experiment, the
- * `Experiment` object, and closing. They differ only in `provision()`: how an experiment comes to
- * exist (a request, a JSONL record, nothing) and which sink receives its batches.
+ * `Experiment` object, and closing. They differ only in their destination (`src/destinations`):
+ * how an experiment comes to exist (a request, a JSONL record, nothing) and which sink receives
+ * its batches. The facade creates (`ifExists: "error"`: an existing slug is a `conflict`) or
+ * creates-or-reuses; it never shares the exporters' get-or-create.
  */
-import type { Experiment as ExperimentRecord } from "../api/contract.ts";
-import type { DeliveryOptions, DeliverySink, FlushStatus } from "../delivery/delivery-types.ts";
+import type { DeliveryOptions, FlushStatus } from "../delivery/delivery-types.ts";
+import type { Destination } from "../destinations/destination.ts";
 import { Outbox } from "../delivery/outbox.ts";
 import { SyvainError } from "../api/errors.ts";
 import { deliveryPart, type ResolvedLocalCollectorOptions } from "./collector-options.ts";
 import { Experiment } from "./experiment.ts";
-import { validateExperimentArgs, type ExperimentOptions, type ExperimentSpec } from "./experiment-options.ts";
+import { validateExperimentArgs, type ExperimentOptions } from "./experiment-options.ts";
 
 /** What `close()` reports for one experiment: its last flush, within the exit deadline. */
 export interface ExperimentCloseStatus {
@@ -18,14 +20,10 @@ export interface ExperimentCloseStatus {
   status: FlushStatus;
 }
 
-export interface Provisioned {
-  record: ExperimentRecord;
-  sink: DeliverySink;
-}
-
 
 export abstract class CollectorBase implements AsyncDisposable {
   readonly #owner: string;
+  readonly #destination: Destination;
   readonly #delivery: Required<DeliveryOptions>;
   readonly #exitFlushTimeoutSeconds: number;
   readonly #flushOnExit: boolean;
@@ -33,8 +31,9 @@ export abstract class CollectorBase implements AsyncDisposable {
   #closing: Promise<ExperimentCloseStatus[]> | undefined;
 
   /** `options`: the collector's validated options (every collector has the local ones); the rest is its own. */
-  protected constructor(owner: string, options: ResolvedLocalCollectorOptions) {
+  protected constructor(owner: string, options: ResolvedLocalCollectorOptions, destination: Destination) {
     this.#owner = owner;
+    this.#destination = destination;
     this.#delivery = deliveryPart(options);
     this.#exitFlushTimeoutSeconds = options.exitFlushTimeoutSeconds;
     this.#flushOnExit = options.flushOnExit;
@@ -47,8 +46,8 @@ export abstract class CollectorBase implements AsyncDisposable {
   async experiment(slug: string, options: ExperimentOptions = {}): Promise<Experiment> {
     const owner = `${this.#owner}.experiment()`;
     if (this.#closing !== undefined) throw new SyvainError("shutdown", `${owner}: the collector is closed`);
-    const spec = validateExperimentArgs(slug, options, owner);
-    const { record, sink } = await this.provision(spec);
+    const { spec, ifExists } = validateExperimentArgs(slug, options, owner);
+    const { record, sink } = await this.#destination.provision(spec, ifExists === "reuse" ? "create-or-reuse" : "create");
     const outbox = new Outbox({ ...this.#delivery, sink, label: `experiment ${JSON.stringify(record.slug)}` });
     const experiment = new Experiment({
       record,
@@ -75,28 +74,11 @@ export abstract class CollectorBase implements AsyncDisposable {
     const experiments = [...this.#experiments];
     this.#experiments.clear();
     const statuses = await Promise.all(experiments.map(async (e) => ({ slug: e.slug, id: e.id, status: await e.close() })));
-    await this.closeResources();
+    await this.#destination.close();
     return statuses;
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
-
-  protected abstract provision(spec: ExperimentSpec): Promise<Provisioned>;
-
-  protected abstract closeResources(): Promise<void>;
-}
-
-/** The record of an experiment that exists only in this process (JSONL, no-op). */
-export function localRecord(id: string, spec: ExperimentSpec, now: number): ExperimentRecord {
-  return {
-    id,
-    slug: spec.slug,
-    description: spec.description ?? null,
-    folder_id: spec.folderId ?? null,
-    metadata: spec.meta,
-    status: "created",
-    created_at: now,
-  };
 }

@@ -15,6 +15,7 @@ export {
 } from "./experiment.ts";
 export type {
   ExperimentIdentity,
+  ExperimentSpec,
   ExperimentFromResourceOptions,
   ExperimentAttributesInput,
   SlugResolver,

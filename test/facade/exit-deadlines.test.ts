@@ -102,7 +102,7 @@ describe("the loss report on a signal or an uncaught error", () => {
       const result = await child.result;
       expect(result.signal).toBe("SIGTERM");
       expectLossReport(result.stderr, "fail-sigterm");
-      expect(result.stderr).toMatch(/not delivered.*last error: .*503/);
+      expect(result.stderr).toMatch(/not delivered at SIGTERM: .*; last error: /);
     });
   });
 });
