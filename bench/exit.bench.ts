@@ -15,8 +15,10 @@ const DEADLINE_SECONDS = 2;
 const RUNS = 3;
 /** Past this, the child is killed and the row reports it: a process that does not exit is the bug. */
 const GIVE_UP_MS = 30_000;
+/** `exitFlushTimeoutSeconds`' default: the hanging-server row runs with default options. */
+const DEFAULT_EXIT_DEADLINE_SECONDS = 10;
 
-async function msFromRunEndToExit(mode: "idle" | "down", env: Record<string, string>): Promise<number> {
+async function msFromRunEndToExit(mode: "idle" | "down" | "hang", env: Record<string, string>): Promise<number> {
   const child = spawn(process.execPath, ["--conditions=syvain-source", fileURLToPath(new URL("./exit-child.ts", import.meta.url)), mode], {
     // stderr kept apart: the server-down run warns (rightly) that its data was not delivered.
     stdio: ["ignore", "pipe", "pipe"],
@@ -44,16 +46,21 @@ export const exitBench: BenchModule = {
   name: "exit",
   async run(): Promise<BenchResult[]> {
     const emulator = await startChildServer(new URL("./emulator-process.ts", import.meta.url));
+    const hanging = await startChildServer(new URL("./hanging-server-process.ts", import.meta.url));
     const idle: number[] = [];
     const down: number[] = [];
+    let hang: number;
     try {
       const env = { SYVAIN_METRICS_HOST: emulator.url, SYVAIN_METRICS_API_KEY: emulator.apiKey };
       for (let run = 0; run < RUNS; run++) {
         idle.push(await msFromRunEndToExit("idle", env));
         down.push(await msFromRunEndToExit("down", {}));
       }
+      // One run: it waits out the default deadline (10 s) by design.
+      hang = await msFromRunEndToExit("hang", { SYVAIN_METRICS_HOST: hanging.url, SYVAIN_METRICS_API_KEY: hanging.apiKey });
     } finally {
       await emulator.stop();
+      await hanging.stop();
     }
     return [
       { name: "run() block end → process exit, server up", metric: `median of ${RUNS}`, value: Math.round(median(idle)), unit: "ms", target: { op: "<=", value: 500 } },
@@ -63,6 +70,13 @@ export const exitBench: BenchModule = {
         value: Math.round(median(down)),
         unit: "ms",
         target: { op: "<=", value: DEADLINE_SECONDS * 1000 + 500 },
+      },
+      {
+        name: "exit time with hanging uploads (run() block end → process exit, default options)",
+        metric: `1 run, exitFlushTimeoutSeconds ${DEFAULT_EXIT_DEADLINE_SECONDS} s (default)`,
+        value: Math.round(hang),
+        unit: "ms",
+        target: { op: "<=", value: DEFAULT_EXIT_DEADLINE_SECONDS * 1000 + 2000 },
       },
     ];
   },

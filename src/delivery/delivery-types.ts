@@ -11,9 +11,11 @@ export type Batch =
  * Where one experiment's batches go: the Syvain REST API, a JSONL file, or nowhere.
  * `deliver` rejects with a `SyvainError`; its `retryable` flag (and `retryAfterMs` on a
  * `SyvainApiError`) decides what the outbox does next. A `payload_too_large` error splits the batch.
+ * `signal` aborts the request (a flush deadline passed with it in flight): a sink that does I/O
+ * stops it and rejects with a *retryable* error, since the server may not have stored it.
  */
 export interface DeliverySink {
-  deliver(batch: Batch): Promise<IngestResult>;
+  deliver(batch: Batch, signal?: AbortSignal): Promise<IngestResult>;
   /** Makes everything delivered so far durable (JSONL: write + fsync). */
   sync?(): Promise<void>;
   close(): Promise<void>;

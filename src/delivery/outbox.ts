@@ -19,6 +19,9 @@ import { flushStatusOf, KindCounters, statsOf, type OutboxCounters } from "./kin
 
 export type { FlushOptions } from "./flush-options.ts";
 
+/** The least the background waits after a flush deadline aborted requests (plus a growing backoff). */
+const DEADLINE_HOLD_MS = 1000;
+
 export interface OutboxOptions extends DeliveryOptions {
   sink: DeliverySink;
   /** Names this outbox in warnings and errors, e.g. `experiment "run-1"`. @default "outbox" */
@@ -42,6 +45,11 @@ export class Outbox {
     (round) => this.#backlog.roundWork(round),
   );
   #inFlight = 0;
+  /** One per request in flight: a flush that reaches its deadline aborts those it covers. */
+  readonly #aborts = new Map<DeliveryRequest, AbortController>();
+  /** After a flush deadline cut requests short, the background starts nothing before this (epoch ms). */
+  #holdUntil = 0;
+  #deadlineCuts = 0;
   /** The background timer fired: send everything queued until the queues are empty. */
   #draining = false;
   /** A pump is scheduled for full batches (see `#afterEnqueue`). */
@@ -176,6 +184,7 @@ export class Outbox {
         await this.#rounds.sleep(Math.min(backoffDelay(attempt, { random: this.#random }), deadline - Date.now()));
       }
     } finally {
+      this.#abortCovered(targets);
       this.#flushTargets = undefined;
       // Background retries of what the flush left pending resume now; not when closing, where
       // the close's own flush is the last attempt and a request started after it would be abandoned.
@@ -190,6 +199,24 @@ export class Outbox {
       }
     }
     return this.#status(this.#retryableFailures - failuresBefore);
+  }
+
+  /**
+   * A flush ends with requests it covers still in flight only at its deadline (or on close): it
+   * aborts them, so no socket outlives the deadline and keeps the process alive for the request
+   * timeout. Their sink rejects retryably, the items stay pending. The server did not answer in
+   * time, so the background then waits (an unref'd timer) before starting anything new, rather
+   * than sending the next batches straight into the same silence.
+   */
+  #abortCovered(targets: Targets): void {
+    let cut = 0;
+    for (const [request, controller] of this.#aborts) {
+      if (request.lo >= targets[request.kind]) continue;
+      controller.abort("the flush deadline passed");
+      cut++;
+    }
+    if (cut === 0) return;
+    this.#holdUntil = Date.now() + DEADLINE_HOLD_MS + backoffDelay(this.#deadlineCuts++, { random: this.#random });
   }
 
   #status(retryableFailures: number): FlushStatus {
@@ -267,6 +294,7 @@ export class Outbox {
 
   #nextRequest(now: number): DeliveryRequest | undefined {
     const round = this.#rounds.current;
+    if (round === undefined && now < this.#holdUntil) return undefined;
     const head = this.#backlog.statuses[0];
     if (head && head.state !== "in_flight" && this.#backlog.statusReady(head) && this.#mayStart(head, round, now)) return head;
     for (const batch of this.#backlog.batches) if (batch.state !== "in_flight" && this.#mayStart(batch, round, now)) return batch;
@@ -295,9 +323,11 @@ export class Outbox {
     beginAttempt(request, this.#attemptBy.get(request));
     this.#attemptBy.delete(request);
     this.#inFlight++;
+    const abort = new AbortController();
+    this.#aborts.set(request, abort);
     let delivery: Promise<IngestResult>;
     try {
-      delivery = this.#sink.deliver(toBatch(request));
+      delivery = this.#sink.deliver(toBatch(request), abort.signal);
     } catch (error) {
       delivery = Promise.reject(toSyvainError(error, this.#label));
     }
@@ -309,7 +339,9 @@ export class Outbox {
 
   #settled(request: DeliveryRequest, result: IngestResult | undefined, error?: SyvainError): void {
     this.#inFlight--;
+    this.#aborts.delete(request);
     if (error === undefined) {
+      this.#deadlineCuts = 0;
       const duplicates = typeof result?.duplicates === "number" ? result.duplicates : 0;
       this.#backlog.settle(request, "accepted", duplicates);
       if (this.#failing) this.#recovered();
@@ -346,7 +378,8 @@ export class Outbox {
 
   /** One unref'd timer for the earliest background retry: retries alone never keep a process alive. */
   #armRetryTimer(now: number): void {
-    const next = this.#backlog.nextRetryAt(now);
+    // While holding, wake at the hold's end: that pump re-arms for whatever comes next.
+    const next = this.#holdUntil > now ? this.#holdUntil : this.#backlog.nextRetryAt(now);
     if (next === this.#retryTimerAt) return;
     // An earlier timer still to fire will re-arm for this one.
     if (this.#retryTimer !== undefined && this.#retryTimerAt <= next && this.#retryTimerAt > now) return;

@@ -4,9 +4,11 @@
  * owns retries) and status updates are sent with `retries: 0` for the same reason. The client is
  * shared by every experiment of a collector, so closing the sink leaves it open; but it abandons
  * the sink's requests still in flight (the outbox closes its sink at its deadline), or closing the
- * client would wait for them, up to the ingest timeout.
+ * client would wait for them, up to the ingest timeout. A flush deadline aborts single requests
+ * (`deliver`'s signal); those fail retryably and stay pending.
  */
 import type { IngestResult } from "../api/contract.ts";
+import { SyvainApiError } from "../api/errors.ts";
 import type { SyvainClient } from "../client/client-types.ts";
 import type { Batch, DeliverySink } from "./delivery-types.ts";
 
@@ -19,16 +21,22 @@ export function createRestSink({ client, experimentId }: RestSinkOptions): Deliv
   const closing = new AbortController();
   const signal = closing.signal;
   return {
-    async deliver(batch: Batch): Promise<IngestResult> {
-      const idempotencyKey = batch.idempotencyKey;
-      switch (batch.kind) {
-        case "metric":
-          return client.ingestMetrics(experimentId, batch.items, { idempotencyKey, signal });
-        case "annotation":
-          return client.ingestAnnotations(experimentId, batch.items, { idempotencyKey, signal });
-        case "status":
-          await client.updateExperimentStatus(experimentId, batch.status, { idempotencyKey, retries: 0, signal });
-          return { accepted: 1, duplicates: 0 };
+    async deliver(batch: Batch, deadline?: AbortSignal): Promise<IngestResult> {
+      const options = { idempotencyKey: batch.idempotencyKey, signal: deadline === undefined ? signal : AbortSignal.any([signal, deadline]) };
+      try {
+        switch (batch.kind) {
+          case "metric":
+            return await client.ingestMetrics(experimentId, batch.items, options);
+          case "annotation":
+            return await client.ingestAnnotations(experimentId, batch.items, options);
+          case "status":
+            await client.updateExperimentStatus(experimentId, batch.status, { ...options, retries: 0 });
+            return { accepted: 1, duplicates: 0 };
+        }
+      } catch (error) {
+        // A flush deadline (not the close) cut it short: the items stay pending, to be retried.
+        if (deadline?.aborted === true && !signal.aborted) throw abandonedAtDeadline(error);
+        throw error;
       }
     },
     close(): Promise<void> {
@@ -36,4 +44,13 @@ export function createRestSink({ client, experimentId }: RestSinkOptions): Deliv
       return Promise.resolve();
     },
   };
+}
+
+function abandonedAtDeadline(error: unknown): SyvainApiError {
+  const request = error instanceof SyvainApiError ? error.request : undefined;
+  return new SyvainApiError("timeout", `${request ?? "request"} abandoned at the flush deadline without an answer; it may succeed on a retry`, {
+    retryable: true,
+    cause: error,
+    ...(request === undefined ? {} : { request }),
+  });
 }

@@ -1,33 +1,39 @@
 /**
  * What the three collectors share: argument validation, one outbox per experiment, the
- * `Experiment` object, and closing. They differ only in `provision()`: how an experiment comes to
- * exist (a request, a JSONL record, nothing) and which sink receives its batches.
+ * `Experiment` object, and closing. They differ only in their destination (`src/destinations`):
+ * how an experiment comes to exist (a request, a JSONL record, nothing) and which sink receives
+ * its batches. The facade creates (`ifExists: "error"`: an existing slug is a `conflict`) or
+ * creates-or-reuses; it never shares the exporters' get-or-create.
  */
-import type { Experiment as ExperimentRecord } from "../api/contract.ts";
-import type { DeliveryOptions, DeliverySink } from "../delivery/delivery-types.ts";
+import type { DeliveryOptions, FlushStatus } from "../delivery/delivery-types.ts";
+import type { Destination } from "../destinations/destination.ts";
 import { Outbox } from "../delivery/outbox.ts";
 import { SyvainError } from "../api/errors.ts";
 import { deliveryPart, type ResolvedLocalCollectorOptions } from "./collector-options.ts";
 import { Experiment } from "./experiment.ts";
-import { validateExperimentArgs, type ExperimentOptions, type ExperimentSpec } from "./experiment-options.ts";
+import { validateExperimentArgs, type ExperimentOptions } from "./experiment-options.ts";
 
-export interface Provisioned {
-  record: ExperimentRecord;
-  sink: DeliverySink;
+/** What `close()` reports for one experiment: its last flush, within the exit deadline. */
+export interface ExperimentCloseStatus {
+  slug: string;
+  id: string;
+  status: FlushStatus;
 }
 
 
 export abstract class CollectorBase implements AsyncDisposable {
   readonly #owner: string;
+  readonly #destination: Destination;
   readonly #delivery: Required<DeliveryOptions>;
   readonly #exitFlushTimeoutSeconds: number;
   readonly #flushOnExit: boolean;
   readonly #experiments = new Set<Experiment>();
-  #closed = false;
+  #closing: Promise<ExperimentCloseStatus[]> | undefined;
 
   /** `options`: the collector's validated options (every collector has the local ones); the rest is its own. */
-  protected constructor(owner: string, options: ResolvedLocalCollectorOptions) {
+  protected constructor(owner: string, options: ResolvedLocalCollectorOptions, destination: Destination) {
     this.#owner = owner;
+    this.#destination = destination;
     this.#delivery = deliveryPart(options);
     this.#exitFlushTimeoutSeconds = options.exitFlushTimeoutSeconds;
     this.#flushOnExit = options.flushOnExit;
@@ -39,9 +45,9 @@ export abstract class CollectorBase implements AsyncDisposable {
    */
   async experiment(slug: string, options: ExperimentOptions = {}): Promise<Experiment> {
     const owner = `${this.#owner}.experiment()`;
-    if (this.#closed) throw new SyvainError("shutdown", `${owner}: the collector is closed`);
-    const spec = validateExperimentArgs(slug, options, owner);
-    const { record, sink } = await this.provision(spec);
+    if (this.#closing !== undefined) throw new SyvainError("shutdown", `${owner}: the collector is closed`);
+    const { spec, ifExists } = validateExperimentArgs(slug, options, owner);
+    const { record, sink } = await this.#destination.provision(spec, ifExists === "reuse" ? "create-or-reuse" : "create");
     const outbox = new Outbox({ ...this.#delivery, sink, label: `experiment ${JSON.stringify(record.slug)}` });
     const experiment = new Experiment({
       record,
@@ -54,33 +60,25 @@ export abstract class CollectorBase implements AsyncDisposable {
     return experiment;
   }
 
-  /** Closes every experiment it created (each drains within its exit deadline), then its own resources. */
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    await Promise.all([...this.#experiments].map((experiment) => experiment.close()));
+  /**
+   * Closes every experiment it created (each drains within its exit deadline), then its own
+   * resources, and returns each experiment's final flush status (`ok: false` says what was not
+   * delivered). Idempotent: a second call returns the same statuses.
+   */
+  close(): Promise<ExperimentCloseStatus[]> {
+    this.#closing ??= this.#closeAll();
+    return this.#closing;
+  }
+
+  async #closeAll(): Promise<ExperimentCloseStatus[]> {
+    const experiments = [...this.#experiments];
     this.#experiments.clear();
-    await this.closeResources();
+    const statuses = await Promise.all(experiments.map(async (e) => ({ slug: e.slug, id: e.id, status: await e.close() })));
+    await this.#destination.close();
+    return statuses;
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
-
-  protected abstract provision(spec: ExperimentSpec): Promise<Provisioned>;
-
-  protected abstract closeResources(): Promise<void>;
-}
-
-/** The record of an experiment that exists only in this process (JSONL, no-op). */
-export function localRecord(id: string, spec: ExperimentSpec, now: number): ExperimentRecord {
-  return {
-    id,
-    slug: spec.slug,
-    description: spec.description ?? null,
-    folder_id: spec.folderId ?? null,
-    metadata: spec.meta,
-    status: "created",
-    created_at: now,
-  };
 }

@@ -2,20 +2,16 @@
  * `new Collector(apiKey?, options?)`: experiments on the Syvain Metrics service.
  */
 import { inspect } from "node:util";
-import { API_KEY_ENV, type CreateExperimentBody, type Experiment as ExperimentRecord } from "../api/contract.ts";
-import type { SyvainClient } from "../client/client-types.ts";
+import { API_KEY_ENV } from "../api/contract.ts";
 import { createSyvainClient } from "../client/create-client.ts";
-import { createRestSink } from "../delivery/rest-sink.ts";
-import { resolveFolder, restatedError } from "../destinations/provisioners.ts";
-import { SyvainApiError, SyvainError, SyvainValidationError } from "../api/errors.ts";
-import { CollectorBase, type Provisioned } from "./collector-base.ts";
+import { restDestination } from "../destinations/rest-destination.ts";
+import { SyvainValidationError } from "../api/errors.ts";
+import { CollectorBase } from "./collector-base.ts";
 import { parseCollectorOptions, type CollectorOptions } from "./collector-options.ts";
-import type { ExperimentSpec } from "./experiment-options.ts";
 
 export class Collector extends CollectorBase {
   /** The service origin in use (safe to log). */
   readonly host: string;
-  readonly #client: SyvainClient;
 
   /**
    * `new Collector("ak_org_...")`, `new Collector("ak_org_...", { host })`, `new Collector({ host })`
@@ -26,9 +22,7 @@ export class Collector extends CollectorBase {
     // The key is checked apart from the other options, so no error message can ever echo it.
     const { apiKey, ...rest } = given;
     const resolved = { ...parseCollectorOptions(rest), apiKey: checkApiKey(apiKey) };
-    super("Collector", resolved);
-    const envKey = process.env[API_KEY_ENV];
-    if (resolved.apiKey === undefined && !envKey) {
+    if (resolved.apiKey === undefined && !process.env[API_KEY_ENV]) {
       throw new SyvainValidationError(
         "apiKey",
         undefined,
@@ -36,43 +30,14 @@ export class Collector extends CollectorBase {
         "config",
       );
     }
-    this.#client = createSyvainClient({
+    const client = createSyvainClient({
       ...(resolved.apiKey === undefined ? {} : { apiKey: resolved.apiKey }),
       ...(resolved.host === undefined ? {} : { host: resolved.host }),
       timeout: resolved.timeout,
       ingestTimeout: resolved.ingestTimeout,
     });
-    this.host = this.#client.host;
-  }
-
-  protected async provision(spec: ExperimentSpec): Promise<Provisioned> {
-    const folderId = spec.folderId ?? (spec.folderPath === undefined ? undefined : await resolveFolder(this.#client, spec.folderPath));
-    const body: CreateExperimentBody = {
-      slug: spec.slug,
-      metadata: spec.meta,
-      ...(spec.description === undefined ? {} : { description: spec.description }),
-      ...(folderId === undefined ? {} : { folder_id: folderId }),
-    };
-    const record = await this.#create(body, spec.ifExists);
-    return { record, sink: createRestSink({ client: this.#client, experimentId: record.id }) };
-  }
-
-  async #create(body: CreateExperimentBody, ifExists: "error" | "reuse"): Promise<ExperimentRecord> {
-    try {
-      return await this.#client.createExperiment(body);
-    } catch (error) {
-      if (!(error instanceof SyvainApiError) || error.code !== "conflict") throw withSlug(body.slug, error);
-      if (ifExists === "reuse") return this.#client.getExperiment(error.experimentId ?? body.slug);
-      throw restatedError(
-        error,
-        `experiment slug ${JSON.stringify(body.slug)} already exists${error.experimentId ? ` (id ${error.experimentId})` : ""}: ` +
-          `use a new slug per run, or pass { ifExists: "reuse" } to add to the existing experiment`,
-      );
-    }
-  }
-
-  protected async closeResources(): Promise<void> {
-    await this.#client.close();
+    super("Collector", resolved, restDestination(client, () => client.close()));
+    this.host = client.host;
   }
 
   [inspect.custom](): string {
@@ -83,8 +48,4 @@ export class Collector extends CollectorBase {
 function checkApiKey(apiKey: unknown): string | undefined {
   if (apiKey === undefined || typeof apiKey === "string") return apiKey;
   throw new SyvainValidationError("apiKey", "<redacted>", `Collector: invalid option \`apiKey\`: must be a string (got ${typeof apiKey})`, "config");
-}
-
-function withSlug(slug: string, error: unknown): unknown {
-  return error instanceof SyvainError ? restatedError(error, `could not create experiment ${JSON.stringify(slug)}: ${error.message}`) : error;
 }

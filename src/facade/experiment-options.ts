@@ -6,7 +6,7 @@ import { z } from "zod";
 import type { JsonObject } from "../api/contract.ts";
 import { parseOptions } from "../config/parse-options.ts";
 import { SyvainValidationError } from "../api/errors.ts";
-import { checkSlug } from "../mapping/experiment.ts";
+import { checkSlug, type ExperimentSpec } from "../mapping/experiment.ts";
 import { assertJsonObject } from "./validate-json.ts";
 
 export interface ExperimentOptions {
@@ -25,12 +25,9 @@ export interface ExperimentOptions {
   ifExists?: "error" | "reuse";
 }
 
-export interface ExperimentSpec {
-  slug: string;
-  description?: string;
-  meta: JsonObject;
-  folderId?: string;
-  folderPath?: string;
+/** A validated `collector.experiment()` call: the experiment (user-facing `meta` becomes the API's `metadata`) and the conflict policy. */
+export interface ExperimentRequest {
+  spec: ExperimentSpec;
   ifExists: "error" | "reuse";
 }
 
@@ -42,7 +39,7 @@ const optionsSchema = z.strictObject({
   ifExists: z.enum(["error", "reuse"]).default("error"),
 });
 
-export function validateExperimentArgs(slug: unknown, options: unknown, owner: string): ExperimentSpec {
+export function validateExperimentArgs(slug: unknown, options: unknown, owner: string): ExperimentRequest {
   const validSlug = checkSlugFor(slug, owner);
   const parsed = parseOptions(optionsSchema, options, { owner, code: "invalid_argument" });
   if (parsed.folderId !== undefined && parsed.folderPath !== undefined) {
@@ -54,14 +51,14 @@ export function validateExperimentArgs(slug: unknown, options: unknown, owner: s
   }
   const meta = parsed.meta ?? {};
   assertJsonObject(meta, "meta", owner);
-  return {
+  const spec: ExperimentSpec = {
     slug: validSlug,
-    meta,
-    ifExists: parsed.ifExists,
+    metadata: meta,
     ...(parsed.description === undefined ? {} : { description: parsed.description }),
     ...(parsed.folderId === undefined ? {} : { folderId: parsed.folderId }),
     ...(parsed.folderPath === undefined ? {} : { folderPath: parsed.folderPath }),
   };
+  return { spec, ifExists: parsed.ifExists };
 }
 
 function checkSlugFor(slug: unknown, owner: string): string {

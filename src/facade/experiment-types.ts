@@ -2,7 +2,7 @@
 import type { JsonObject, MetricMetadata } from "../api/contract.ts";
 
 export interface MetricOptions {
-  /** The training step (a non-negative integer), or `null` for an event that has no step. Required. */
+  /** The training step (a non-negative safe integer), or `null` for an event that has no step. Required. */
   step: number | null;
   /** Flat, low-cardinality series labels: `{ split: "train" }`, `{ device: "gpu:0" }`. */
   metadata?: MetricMetadata;
@@ -28,6 +28,10 @@ export interface RunOptions {
 export interface FlushOrRaiseOptions {
   /** Retry attempts after the first flush attempt (each its own budget, not `maxRetries`). @default 3 */
   retries?: number;
-  /** Give up (and raise) after this many seconds. */
+  /**
+   * Give up (and raise) after this many seconds, waits for `Retry-After` included; requests still
+   * in flight then are aborted (their items stay pending for a later flush). `flush()` has no
+   * bound of its own: one attempt, each request bounded by `timeout` / `ingestTimeout`. @default 60
+   */
   timeoutSeconds?: number;
 }

@@ -47,6 +47,12 @@ export interface ExperimentInit {
 
 /** One transient 503 at the end of a job should not fail it. */
 const DEFAULT_RAISE_RETRIES = 3;
+/**
+ * Without a bound, a server that accepts connections and never answers would hold `flushOrRaise()`
+ * for (retries + 1) × `ingestTimeout` (4 minutes by default). A minute lets a slow server finish a
+ * large backlog, and a hung one fail the job in a time a person waits for.
+ */
+export const DEFAULT_RAISE_TIMEOUT_SECONDS = 60;
 const METRIC_OPTIONS = ["step", "metadata", "timestamp"] as const;
 const ANNOTATION_OPTIONS = ["metadata", "timestamp"] as const;
 
@@ -124,7 +130,15 @@ export class Experiment implements AsyncDisposable {
     return this.#lifecycle.status;
   }
 
-  /** Queues one metric point; validates first and throws `SyvainValidationError` on bad input. No I/O. */
+  /**
+   * Queues one metric point; validates first and throws `SyvainValidationError` on bad input. No I/O.
+   *
+   * After `done()` / `fail()` (or the end of `run()`) points are still accepted and delivered, after
+   * the terminal status, and the status stays as it is: a final evaluation after training is data
+   * too, the Python SDK accepts it as well, and the service stores events of a finished experiment.
+   * Only `close()` ends intake (a `shutdown` error). Late points are flushed by the next
+   * `flush()`/`flushOrRaise()`, the background, or the exit safety net (`flushOnExit`).
+   */
   metric(name: string, value: number, options: MetricOptions): void {
     this.#assertOpen();
     const owner = this.#metricOwner;
@@ -139,7 +153,7 @@ export class Experiment implements AsyncDisposable {
     this.#guard.armExitFlush();
   }
 
-  /** Queues a text event (checkpoint, phase change, incident, link). No I/O. */
+  /** Queues a text event (checkpoint, phase change, incident, link). No I/O. Accepted after `done()` like `metric()`. */
   annotation(text: string, options: AnnotationOptions = {}): void {
     this.#assertOpen();
     const owner = this.#annotationOwner;
@@ -152,7 +166,10 @@ export class Experiment implements AsyncDisposable {
     this.#guard.armExitFlush();
   }
 
-  /** Marks the experiment `running` (queued, ordered with events; no flush). */
+  /**
+   * Marks the experiment `running` (queued, ordered with events; no flush). Throws a
+   * `SyvainValidationError` (field `status`) once the experiment is `done` or `failed`.
+   */
   start(options: RunOptions = {}): void {
     this.#assertOpen();
     this.#transition("start");
@@ -216,9 +233,16 @@ export class Experiment implements AsyncDisposable {
     return this.#flushAndSettle({ retries: 0 });
   }
 
-  /** Flushes and raises `DeliveryIncompleteError` (carrying the status) if anything is pending, failed or dropped. */
+  /**
+   * Flushes (3 retries and 60 s by default, see `FlushOrRaiseOptions`) and raises
+   * `DeliveryIncompleteError` (carrying the status) if anything is pending, failed or dropped.
+   */
   async flushOrRaise(options: FlushOrRaiseOptions = {}): Promise<FlushStatus> {
-    const status = await this.#flushAndSettle({ ...options, retries: options.retries ?? DEFAULT_RAISE_RETRIES });
+    const status = await this.#flushAndSettle({
+      ...options,
+      retries: options.retries ?? DEFAULT_RAISE_RETRIES,
+      timeoutSeconds: options.timeoutSeconds ?? DEFAULT_RAISE_TIMEOUT_SECONDS,
+    });
     if (!status.ok) throw new DeliveryIncompleteError(status, this.#label);
     return status;
   }

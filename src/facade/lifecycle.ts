@@ -4,7 +4,7 @@
  * fires after `run()` finished cannot overwrite the real outcome.
  */
 import type { ExperimentStatus } from "../api/contract.ts";
-import { SyvainError } from "../api/errors.ts";
+import { SyvainValidationError } from "../api/errors.ts";
 
 export type Transition = "start" | "done" | "fail";
 
@@ -27,12 +27,17 @@ export class Lifecycle {
 
   /**
    * Applies a transition and returns the status to send, or `undefined` when nothing changes.
-   * Starting a finished experiment throws: one experiment per run.
+   * Starting a finished experiment throws a `SyvainValidationError` (field `status`): one
+   * experiment per run.
    */
   apply(transition: Transition): ExperimentStatus | undefined {
     if (transition === "start") {
       if (this.isFinished) {
-        throw new SyvainError("invalid_argument", `${this.#label} already finished (${this.#status}); create a new experiment for a new run`);
+        throw new SyvainValidationError(
+          "status",
+          this.#status,
+          `${this.#label} already finished (${this.#status}); create a new experiment for a new run`,
+        );
       }
       if (this.#status === "running") return undefined;
       this.#status = "running";

@@ -15,6 +15,7 @@
  * ending and is then dropped, so the `beforeExit` that Node emits again after our async work finds
  * nothing to do and the process exits (no loop, even when delivery failed).
  */
+import { writeSync } from "node:fs";
 import { inspect } from "node:util";
 import { waitUntil } from "../delivery/deadline.ts";
 
@@ -28,6 +29,12 @@ export interface ProcessEndParticipant {
   onProcessEnd(end: ProcessEnd): Promise<void>;
   /** How long its `onProcessEnd` may take; the registry waits for the longest plus a margin. */
   readonly deadlineMs: number;
+  /**
+   * What is still not delivered once the flushes are over (or cut short), as one line, or
+   * `undefined` when nothing is missing. Asked for signal and error endings only, whose process dies
+   * right after: a `process.emitWarning` would print on a later tick that never comes.
+   */
+  lossReport?(end: ProcessEnd): string | undefined;
 }
 
 /** The part of `process` the hooks use (a fake in unit tests). */
@@ -99,6 +106,7 @@ export class ProcessHooks {
     if (this.#ending) {
       // A second Ctrl+C while flushing, or a first one during an exit or error flush: stop waiting.
       this.#abandoned = this.#ending;
+      reportLosses([...this.#participants], { kind: "signal", signal });
       this.#participants.clear();
       this.#exitParticipants.clear();
       this.#sync();
@@ -161,9 +169,31 @@ export class ProcessHooks {
       if (end.kind === "exit") this.#exitParticipants.clear();
       this.#sync();
       this.#ending = undefined;
+      if (end.kind !== "exit" && this.#abandoned !== end) reportLosses(participants, end);
       if (this.#abandoned === end) this.#abandoned = undefined;
       else then();
     }
+  }
+}
+
+/**
+ * Written synchronously (fd 2), before the signal is re-raised or the error ends the process, so
+ * the last thing a killed job says is what it lost (a second signal, which abandons the flush,
+ * writes it at once).
+ */
+function reportLosses(participants: readonly ProcessEndParticipant[], end: ProcessEnd): void {
+  const lines = participants.flatMap((participant) => {
+    try {
+      return participant.lossReport?.(end) ?? [];
+    } catch {
+      return [];
+    }
+  });
+  if (lines.length === 0) return;
+  try {
+    writeSync(2, lines.map((line) => `${line.replaceAll("\n", " ")}\n`).join(""));
+  } catch {
+    // stderr closed: nobody left to tell.
   }
 }
 

@@ -88,8 +88,11 @@ export class RunGuard {
       deadlineMs: this.#o.timeoutSeconds * 1000,
       onProcessEnd: async (end) => {
         this.#o.mark(end);
-        await this.#endRun(end.kind === "signal" ? end.signal : end.kind === "error" ? "an uncaught error" : "process exit");
+        // A signal or an error ends the process right after: its report is `lossReport`, written
+        // synchronously by the registry, not a warning that would print on a tick that never comes.
+        await this.#endRun(endingName(end), end.kind === "exit");
       },
+      lossReport: (end) => lossReport(this.#o.label, this.#o.outbox, endingName(end)),
     });
   }
 
@@ -117,15 +120,16 @@ export class RunGuard {
   }
 
   /** The process is ending: the status is already queued; the OTel points and the rest follow. */
-  async #endRun(context: string): Promise<void> {
+  async #endRun(context: string, warn: boolean): Promise<void> {
     await this.#o.otel.flush();
-    await this.#bestEffortFlush(context);
+    await this.#bestEffortFlush(context, warn);
     this.release();
   }
 
   /** Never raises: the data stays queued and a warning says what is missing. */
-  async #bestEffortFlush(context: string): Promise<void> {
-    const { outbox, label, warn, timeoutSeconds } = this.#o;
+  async #bestEffortFlush(context: string, warns = true): Promise<void> {
+    const { outbox, label, timeoutSeconds } = this.#o;
+    const warn = warns ? this.#o.warn : () => undefined;
     // Everything queued so far gets this attempt (and its warning): the net waits for newer data,
     // so an unreachable server costs one exit deadline, not two.
     this.disarmExitFlush();
@@ -142,4 +146,27 @@ export class RunGuard {
 function pendingItems(outbox: Outbox): number {
   const { metrics, annotations, statusUpdates } = outbox.stats();
   return metrics.pending + annotations.pending + statusUpdates.pending;
+}
+
+function endingName(end: ProcessEnd): string {
+  return end.kind === "signal" ? end.signal : end.kind === "error" ? "an uncaught error" : "process exit";
+}
+
+/** One line: the experiment, what of each kind never reached the sink, the last error. */
+export function lossReport(label: string, outbox: Outbox, ending: string): string | undefined {
+  const { metrics, annotations, statusUpdates, lastError } = outbox.stats();
+  const kinds = [
+    ["metrics", metrics],
+    ["annotations", annotations],
+    ["status updates", statusUpdates],
+  ] as const;
+  const parts = kinds.flatMap(([name, counts]) => {
+    const lost = counts.pending + counts.failed + counts.dropped;
+    if (lost === 0) return [];
+    const detail = (["pending", "failed", "dropped"] as const).filter((k) => counts[k] > 0).map((k) => `${counts[k]} ${k}`);
+    return [`${lost} ${name} (${detail.join(", ")})`];
+  });
+  if (parts.length === 0) return undefined;
+  const last = lastError === undefined ? "" : `; last error: ${lastError.message}`;
+  return `SyvainDeliveryWarning: ${label} not delivered at ${ending}: ${parts.join(", ")}${last}`;
 }

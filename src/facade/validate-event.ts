@@ -55,7 +55,8 @@ export function validateStep(options: Record<string, unknown>, owner: string): n
   if (step === undefined) {
     throw invalid("step", step, "is required: pass `{ step: n }`, or `{ step: null }` for an event without a step", owner);
   }
-  throw invalid("step", step, "must be a non-negative integer or null", owner);
+  // 2**60 is an integer, but not one a JSON reader (or the server) keeps exact: say which bound.
+  throw invalid("step", step, `must be a non-negative safe integer (0 to ${Number.MAX_SAFE_INTEGER}) or null`, owner);
 }
 
 /** Flat labels: scalar values only, few keys (they split the dashboard's lines, so keep them low-cardinality). */

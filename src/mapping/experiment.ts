@@ -33,13 +33,19 @@ const IDENTITY_ATTRIBUTES: ReadonlySet<string> = new Set([
   FOLDER_PATH_ATTRIBUTE,
 ]);
 
-export interface ExperimentIdentity {
+/**
+ * What an experiment is made of, whoever asks for it (the facade, the exporters, the bridge):
+ * the API's field names (`metadata`), so it maps onto a creation body one to one.
+ */
+export interface ExperimentSpec {
   slug: string;
   description?: string;
   folderId?: string;
   folderPath?: string;
   metadata: JsonObject;
 }
+/** The former name of `ExperimentSpec`, kept for existing imports. */
+export type ExperimentIdentity = ExperimentSpec;
 
 export type SlugResolver = (attributes: Attributes) => string | undefined;
 

@@ -15,7 +15,7 @@ import { JsonlCollector, NoopCollector } from "../../src/facade/local-collectors
 
 let emulator: Emulator;
 let dir: string;
-const collectors: { close(): Promise<void> }[] = [];
+const collectors: { close(): Promise<unknown> }[] = [];
 
 function collector(options: ConstructorParameters<typeof Collector>[1] = {}): Collector {
   const made = new Collector(emulator.apiKey, { host: emulator.url, flushDelaySeconds: 0.01, ...options });

@@ -12,8 +12,8 @@ import { SyvainError, wrapUnexpected } from "../../api/errors.ts";
 import { secondsUntil, waitUntil } from "../../delivery/deadline.ts";
 import { Outbox } from "../../delivery/outbox.ts";
 import type { DeliveryOptions, FlushStatus } from "../../delivery/delivery-types.ts";
-import type { ExperimentIdentity as ExperimentSpec } from "../../mapping/experiment.ts";
-import type { Provisioner } from "../../destinations/provisioners.ts";
+import type { ExperimentSpec } from "../../mapping/experiment.ts";
+import type { Provisioner } from "./destination.ts";
 import { exporterDiag } from "./diag-logger.ts";
 import { observeSink, type DeliveryHealth } from "./observed-sink.ts";
 

@@ -14,7 +14,7 @@ import type { Resource } from "@opentelemetry/resources";
 import type { SyvainError } from "../../api/errors.ts";
 import { DropCounter, type DroppedPoints } from "../../mapping/drops.ts";
 import { describeDrops } from "../../mapping/index.ts";
-import type { ExperimentIdentity } from "../../mapping/experiment.ts";
+import type { ExperimentSpec } from "../../mapping/experiment.ts";
 import { exporterDiag } from "./diag-logger.ts";
 import { queueOverflowError, type Enqueue, type ExporterCore } from "./exporter-core.ts";
 import { noteFailure, type SignalKind } from "./export-failures.ts";
@@ -32,7 +32,7 @@ export type PrepareChunk = () => PreparedEvents;
 
 export interface ExportGroup {
   resource: Resource;
-  chunks(experiment: ExperimentIdentity): readonly PrepareChunk[];
+  chunks(experiment: ExperimentSpec): readonly PrepareChunk[];
 }
 
 export interface GroupOutcome {
@@ -42,7 +42,7 @@ export interface GroupOutcome {
 }
 
 export function runGroup(core: ExporterCore, kind: SignalKind, group: ExportGroup): GroupOutcome | Promise<GroupOutcome> {
-  let experiment: ExperimentIdentity;
+  let experiment: ExperimentSpec;
   let chunks: readonly PrepareChunk[];
   try {
     experiment = core.specFor(group.resource);

@@ -7,7 +7,7 @@
 import type { Resource } from "@opentelemetry/resources";
 import { SyvainError } from "../../api/errors.ts";
 import { deadlineIn, waitUntil } from "../../delivery/deadline.ts";
-import { experimentFromResource, type ExperimentIdentity as ExperimentSpec } from "../../mapping/experiment.ts";
+import { experimentFromResource, type ExperimentSpec } from "../../mapping/experiment.ts";
 import { openDestination, type Destination } from "./destination.ts";
 import { exporterDiag } from "./diag-logger.ts";
 import { ExperimentRegistry, type RegistryEntry, type SlugStatus } from "./experiment-registry.ts";

@@ -17,9 +17,9 @@ import type { SyvainClient } from "../../client/client-types.ts";
 import { deliveryOptionsSchema } from "../../delivery/delivery-options.ts";
 import type { DeliveryOptions } from "../../delivery/delivery-types.ts";
 import type { SlugResolver } from "../../mapping/experiment.ts";
-import type { SinkFactory } from "../../destinations/provisioners.ts";
+import type { SinkFactory } from "../../destinations/destination.ts";
 
-export type { SinkFactory, SinkTarget } from "../../destinations/provisioners.ts";
+export type { SinkFactory, SinkTarget } from "../../destinations/destination.ts";
 
 
 export interface SyvainExporterOptions extends DeliveryOptions {
