@@ -9,6 +9,7 @@ import { parseOptions } from "../config/parse-options.ts";
 import { API_KEY_ENV, HOST_ENV } from "../api/contract.ts";
 import { SyvainValidationError } from "../api/errors.ts";
 import { createBridge } from "../bridge/create-bridge.ts";
+import { checkApiKey } from "../bridge/key-check.ts";
 import { flagPairs } from "./argv-flags.ts";
 import type { BridgeOptions } from "../bridge/bridge-options.ts";
 
@@ -91,8 +92,14 @@ function unknownFlag(name: string): SyvainValidationError {
   return new SyvainValidationError(name, undefined, `syvain-otel bridge: unknown option --${name}${hint}`, "config");
 }
 
+const defined = <T extends object>(o: T): Partial<T> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+
+/** A line in the bridge's own log format (the CLI's events around the bridge's). */
+function logLine(level: "info" | "warn", event: string, fields: Record<string, unknown>): void {
+  process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level, event, ...fields })}\n`);
+}
+
 export function bridgeOptionsFromFlags(flags: Flags): BridgeOptions {
-  const defined = <T extends object>(o: T): Partial<T> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
   const destination = flags.jsonl !== undefined ? { jsonlPath: flags.jsonl } : defined({ apiKey: flags["api-key"], host: flags.host });
   return defined({
     host: flags.bind,
@@ -122,8 +129,9 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   let bridge;
+  let flags: Flags;
   try {
-    const flags = parseOptions(flagsSchema, collectFlags(argv, process.env), { owner: "syvain-otel bridge", secretFields: ["api-key", "auth-token"] });
+    flags = parseOptions(flagsSchema, collectFlags(argv, process.env), { owner: "syvain-otel bridge", secretFields: ["api-key", "auth-token"] });
     if (flags.jsonl !== undefined && flags.host !== undefined) {
       throw new SyvainValidationError("jsonl", flags.jsonl, "syvain-otel bridge: give --jsonl or --host, not both", "config");
     }
@@ -133,6 +141,15 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`${error.message}\n`);
     return 2;
   }
+  if (flags.jsonl === undefined) {
+    const check = await checkApiKey(defined({ apiKey: flags["api-key"], host: flags.host }), `the environment variable ${API_KEY_ENV}`);
+    if (check.outcome === "rejected") {
+      process.stderr.write(`syvain-otel bridge: ${check.message}. Set ${API_KEY_ENV} to a valid key and start again.\n`);
+      return 1;
+    }
+    // Unreachable now is no reason not to start: the outboxes retry until Syvain answers.
+    if (check.outcome === "unreachable") logLine("warn", "key.unchecked", { reason: check.message });
+  }
   const received = await untilSignal(() => bridge.start());
   // A second signal while draining: stop waiting, and end by that signal as its default action would.
   const stopWaiting = (second: NodeJS.Signals): void => {
@@ -140,7 +157,7 @@ export async function run(argv: string[]): Promise<number> {
     process.kill(process.pid, second);
   };
   listenSignals("on", stopWaiting);
-  process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: "info", event: "signal", signal: received })}\n`);
+  logLine("info", "signal", { signal: received });
   await bridge.close();
   listenSignals("off", stopWaiting);
   // Whatever might still hold the event loop (a stuck socket), do not outlive the drain by long.
