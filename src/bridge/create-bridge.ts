@@ -39,7 +39,13 @@ export function createBridge(options?: BridgeOptions): Bridge {
   const log = safeLog(resolved.log ?? jsonLineLog((line) => process.stderr.write(line), [resolved.authToken, resolved.syvain?.apiKey]));
   const owned = resolved.exporters === undefined;
   const exporters: BridgeExporters =
-    resolved.exporters ?? createSyvainExporters({ shutdownTimeoutSeconds: resolved.shutdownTimeoutSeconds, ...resolved.syvain });
+    resolved.exporters ??
+    createSyvainExporters({
+      shutdownTimeoutSeconds: resolved.shutdownTimeoutSeconds,
+      // Losses (with the mapping's per-point reasons) go to the bridge log, not process warnings.
+      onWarning: (message) => log({ level: "warn", event: "delivery.warning", message }),
+      ...resolved.syvain,
+    });
   const state: BridgeState = { closing: false, inFlight: new Set() };
   // Keep-alive connections stay open between a Collector's exports; a stuck client is cut off.
   const server = createServer({ keepAliveTimeout: 30_000, requestTimeout: 120_000 }, createRequestListener({ options: resolved, exporters, log, state, maxQueueItems: owned ? (resolved.syvain?.maxQueueItems ?? DEFAULT_MAX_QUEUE_ITEMS) : undefined }));

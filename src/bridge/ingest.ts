@@ -93,7 +93,7 @@ export async function ingest(signal: OtlpSignal, encoding: OtlpEncoding, body: U
 
   const rejected = decoded.rejected.count + invalid + unroutable;
   const reasons = decoded.rejected.reasons.map((r) => `${r.count} × ${r.reason}`);
-  if (invalid > 0) reasons.push(`${invalid} × rejected by the Syvain mapping (NaN/Inf, no recorded value, invalid step or too large; see the bridge log)`);
+  if (invalid > 0) reasons.push(`${invalid} × rejected by the Syvain mapping (NaN/Inf, no recorded value, invalid step or too large; the bridge logs the reasons as delivery.warning, once a minute per experiment)`);
   if (unroutable > 0) reasons.push(`${unroutable} × ${[...unroutableReasons].join("; ")}`);
   const errorMessage = reasons.join("; ");
   return {

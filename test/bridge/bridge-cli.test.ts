@@ -78,8 +78,10 @@ describe("syvain-otel bridge signals", () => {
       const exited = once(child, "exit") as Promise<[number | null, NodeJS.Signals | null]>;
       await vi.waitFor(() => expect(stderr).toContain('"event":"listening"'), { timeout: 10_000 });
       const bridgeUrl = /"url":"([^"]+)"/.exec(stderr)![1]!;
+      // The startup key check has its own (timed out) connection: wait for the export's.
+      const beforeExport = sockets.length;
       const pending = fetch(`${bridgeUrl}/v1/metrics`, { method: "POST", headers: { "content-type": "application/json" }, body: gaugeSteps("hung", 0, 3) }).catch(() => undefined);
-      await vi.waitFor(() => expect(sockets.length).toBeGreaterThan(0), { timeout: 10_000 });
+      await vi.waitFor(() => expect(sockets.length).toBeGreaterThan(beforeExport), { timeout: 10_000 });
       child.kill("SIGTERM");
       await vi.waitFor(() => expect(stderr).toContain('"event":"shutdown.start"'), { timeout: 10_000 });
       child.kill("SIGTERM");

@@ -48,6 +48,12 @@ export interface SyvainExporterOptions extends DeliveryOptions {
   flushTimeoutSeconds?: number;
   /** Seconds `shutdown()` waits for the outboxes to drain before closing them. @default 10 */
   shutdownTimeoutSeconds?: number;
+  /**
+   * Called when data is given up (failed export, invalid points, overflow, refused batch, drain
+   * cut short), at most once per experiment per minute until data gets through again. Default: a
+   * process warning of type `SyvainDeliveryWarning`; giving `onWarning` replaces it.
+   */
+  onWarning?: (message: string) => void;
 }
 
 const isClient = (value: unknown): boolean =>
@@ -69,6 +75,7 @@ const exporterOptionsSchema = z
     stepAttribute: nonEmpty.default("step"),
     flushTimeoutSeconds: positiveSeconds.default(30),
     shutdownTimeoutSeconds: positiveSeconds.default(10),
+    onWarning: z.custom<(message: string) => void>(isFunction, "must be a function (message) => void").optional(),
   })
   .superRefine((options, context) => {
     // Destinations are exclusive; `apiKey` and `host` together are one destination.

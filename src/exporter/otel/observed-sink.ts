@@ -17,7 +17,18 @@ export interface DeliveryHealth {
   retryableFailure: SyvainError | undefined;
 }
 
-export function observeSink(sink: DeliverySink, health: DeliveryHealth): DeliverySink {
+/** What the exporters' loss warnings need to hear of. */
+export interface DeliveryEvents {
+  /** A batch was accepted. */
+  delivered(): void;
+  /**
+   * A batch Syvain refused for good (not retryable), with its item count. A too-large batch of
+   * several items is not given up: the outbox splits it and sends the halves.
+   */
+  gaveUp(error: SyvainError, items: number): void;
+}
+
+export function observeSink(sink: DeliverySink, health: DeliveryHealth, events?: DeliveryEvents): DeliverySink {
   // A retried batch keeps its idempotency key: failing batches are tracked by it.
   const failing = new Map<string, SyvainError>();
   const update = (): void => {
@@ -28,11 +39,15 @@ export function observeSink(sink: DeliverySink, health: DeliveryHealth): Deliver
       try {
         const result = await sink.deliver(batch);
         failing.delete(batch.idempotencyKey);
+        events?.delivered();
         return result;
       } catch (error) {
         // A batch that now fails for good (or is split) is no longer waiting for Syvain to recover.
         if (error instanceof SyvainError && error.retryable) failing.set(batch.idempotencyKey, error);
         else failing.delete(batch.idempotencyKey);
+        const items = batch.kind === "status" ? 0 : batch.items.length;
+        const split = error instanceof SyvainError && error.code === "payload_too_large" && items > 1;
+        if (error instanceof SyvainError && !error.retryable && !split && items > 0) events?.gaveUp(error, items);
         throw error;
       } finally {
         update();
