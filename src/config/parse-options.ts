@@ -10,6 +10,11 @@ export interface ParseOptionsContext {
   /** Who is being configured, e.g. `Collector` or `syvain-otel bridge`. */
   owner: string;
   secretFields?: readonly string[];
+  /**
+   * Where these options sit in what the user passed, e.g. `syvain` when `createBridge` hands its
+   * `syvain` option on: errors then name `syvain.maxQueueItems`, under the API the user called.
+   */
+  within?: string;
   /** `config` for constructor options / CLI flags, `invalid_argument` for method arguments. */
   code?: "config" | "invalid_argument";
 }
@@ -22,7 +27,7 @@ export function parseOptions<S extends z.ZodType>(schema: S, input: unknown, con
   // An unknown option is reported on its parent object: name the key itself, so the message shows
   // that key's value and never the whole object (which may hold the API key).
   if (issue?.code === "unrecognized_keys" && issue.keys[0] !== undefined) path.push(issue.keys[0]);
-  const field = path.join(".") || "options";
+  const field = [...(context.within === undefined ? [] : [context.within]), ...path].join(".") || "options";
   const secrets = context.secretFields ?? [];
   const secret = secrets.includes(path[0] ?? "");
   const value = secret ? "<redacted>" : maskSecrets(valueAt(input, path), path.length === 0 ? secrets : []);

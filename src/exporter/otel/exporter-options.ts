@@ -11,6 +11,7 @@
  * - `sink`: a factory giving each experiment its own `DeliverySink` (tests, custom targets).
  */
 import { z } from "zod";
+import { exporterDefaults as d } from "../../config/defaults.ts";
 import { isFunction, positiveSeconds } from "../../config/option-schemas.ts";
 import { parseOptions } from "../../config/parse-options.ts";
 import type { SyvainClient } from "../../client/client-types.ts";
@@ -72,9 +73,9 @@ const exporterOptionsSchema = z
     slug: z.union([nonEmpty, z.custom<SlugResolver>(isFunction)], "must be a slug string or a function (attributes) => slug").optional(),
     defaultFolderId: nonEmpty.optional(),
     defaultFolderPath: z.string().startsWith("/", "must be an absolute folder path starting with /").optional(),
-    stepAttribute: nonEmpty.default("step"),
-    flushTimeoutSeconds: positiveSeconds.default(30),
-    shutdownTimeoutSeconds: positiveSeconds.default(10),
+    stepAttribute: nonEmpty.default(d.stepAttribute.default),
+    flushTimeoutSeconds: positiveSeconds.default(d.flushTimeoutSeconds.default),
+    shutdownTimeoutSeconds: positiveSeconds.default(d.shutdownTimeoutSeconds.default),
     onWarning: z.custom<(message: string) => void>(isFunction, "must be a function (message) => void").optional(),
   })
   .superRefine((options, context) => {
@@ -96,6 +97,7 @@ const exporterOptionsSchema = z
 
 export type ResolvedExporterOptions = z.infer<typeof exporterOptionsSchema>;
 
-export function parseExporterOptions(input: unknown, owner: string): ResolvedExporterOptions {
-  return parseOptions(exporterOptionsSchema, input, { owner, secretFields: ["apiKey"] });
+/** `within`: the option these sit under when another API passes them on (the bridge's `syvain`). */
+export function parseExporterOptions(input: unknown, owner: string, within?: string): ResolvedExporterOptions {
+  return parseOptions(exporterOptionsSchema, input, { owner, secretFields: ["apiKey"], ...(within === undefined ? {} : { within }) });
 }
