@@ -43,7 +43,7 @@ describe("startup key check", () => {
 
   it("syvain-otel bridge exits 1 naming the environment variable when Syvain rejects the key", async () => {
     // Asynchronous: the emulator runs in this process and must answer the child's check.
-    const run = await promisify(execFile)(process.execPath, ["--conditions=syvain-source", "src/cli/main.ts", "bridge", "--port", "0", "--host", emulator.url], {
+    const run = await promisify(execFile)(process.execPath, ["--conditions=syvain-source", "src/cli/main.ts", "bridge", "--port", "0", "--syvain-host", emulator.url], {
       cwd: root,
       env: { PATH: process.env.PATH, SYVAIN_METRICS_API_KEY: WRONG_KEY },
       encoding: "utf8",
