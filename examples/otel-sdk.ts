@@ -37,7 +37,14 @@ for (let step = 0; step < 1000; step++) {
 await meterProvider.shutdown();
 await loggerProvider.shutdown();
 
-for (const { slug, metrics, annotations } of syvain.stats()) {
-  const notDelivered = metrics.pending + metrics.failed + metrics.dropped + annotations.pending + annotations.failed + annotations.dropped;
-  console.log(`${slug}: ${metrics.accepted} metric points and ${annotations.accepted} annotations stored, ${notDelivered} not delivered`);
+// Every kind of loss: still queued, refused by Syvain, evicted from a full queue, rejected by
+// the mapping (NaN, no step...), and whole exports that failed (e.g. a rejected API key).
+for (const { slug, metrics, annotations, failedExports, lastError } of syvain.stats()) {
+  const lost = (k: typeof metrics) => k.pending + k.failed + k.dropped + k.invalid;
+  const notDelivered = lost(metrics) + lost(annotations);
+  console.log(`${slug}: ${metrics.accepted} metric points and ${annotations.accepted} annotations stored, ${notDelivered} not delivered, ${failedExports} failed exports`);
+  if (notDelivered > 0 || failedExports > 0) {
+    console.error(`${slug}: data was lost${lastError ? `: ${lastError.message}` : ""}`);
+    process.exitCode = 1;
+  }
 }

@@ -24,7 +24,7 @@ const emulator = await startEmulator();
 const say = (line: string): boolean => process.stdout.write(`[run-local] ${line}\n`);
 say(`emulator on ${emulator.url}`);
 
-const bridge = spawn(node[0]!, [...node.slice(1), "src/cli/main.ts", "bridge", "--port", "0", "--host", emulator.url, "--shutdown-timeout", "20"], {
+const bridge = spawn(node[0]!, [...node.slice(1), "src/cli/main.ts", "bridge", "--port", "0", "--syvain-host", emulator.url, "--shutdown-timeout", "20"], {
   cwd: root,
   env: { ...process.env, SYVAIN_METRICS_API_KEY: EMULATOR_API_KEY },
   stdio: ["ignore", "inherit", "pipe"],

@@ -3,13 +3,12 @@
  * `parseOptions`: a bad option is a `SyvainValidationError` naming it; secrets are never echoed.
  */
 import { z } from "zod";
+import { bridgeDefaults as d } from "../config/defaults.ts";
 import { isFunction, positiveSeconds } from "../config/option-schemas.ts";
 import { parseOptions } from "../config/parse-options.ts";
 import type { SyvainExporters } from "../exporter/otel/create-exporters.ts";
 import type { SyvainExporterOptions } from "../exporter/otel/exporter-options.ts";
 import type { BridgeLogEntry } from "./bridge-log.ts";
-
-const MIB = 1024 * 1024;
 
 /** What the bridge needs of its exporters: `createSyvainExporters()` gives exactly this. */
 export type BridgeExporters = Pick<SyvainExporters, "metricExporter" | "logExporter" | "stats" | "health" | "isBackpressured" | "forceFlush" | "shutdown">;
@@ -50,14 +49,14 @@ const isExporters = (value: unknown): boolean =>
 
 const bridgeOptionsSchema = z
   .strictObject({
-    host: z.string().trim().min(1).default("127.0.0.1"),
-    port: z.number().int().min(0).max(65535).default(4318),
+    host: z.string().trim().min(1).default(d.host.default),
+    port: z.number().int().min(0).max(65535).default(d.port.default),
     pathPrefix: z
       .string()
       .regex(/^(\/[A-Za-z0-9._~!$&'()*+,;=:@%-]+)*$/, 'must be empty or start with "/" and not end with "/" (e.g. "/otlp")')
-      .default(""),
-    maxRequestBytes: byteCount.default(20 * MIB),
-    maxDecompressedBytes: byteCount.default(64 * MIB),
+      .default(d.pathPrefix.default),
+    maxRequestBytes: byteCount.default(d.maxRequestBytes.default),
+    maxDecompressedBytes: byteCount.default(d.maxDecompressedBytes.default),
     // A header carries `Bearer <token>` with no whitespace in the token: a token read with a
     // trailing newline would otherwise turn every sender away with 401.
     authToken: z
@@ -65,9 +64,9 @@ const bridgeOptionsSchema = z
       .min(16, "must be at least 16 characters")
       .regex(/^[\x21-\x7E]+$/, "must be printable ASCII without spaces (check for a stray newline or quotes)")
       .optional(),
-    answerTimeoutSeconds: positiveSeconds.default(8),
-    retryAfterSeconds: z.number().int().min(1).max(3600).default(5),
-    shutdownTimeoutSeconds: positiveSeconds.default(10),
+    answerTimeoutSeconds: positiveSeconds.default(d.answerTimeoutSeconds.default),
+    retryAfterSeconds: z.number().int().min(1).max(3600).default(d.retryAfterSeconds.default),
+    shutdownTimeoutSeconds: positiveSeconds.default(d.shutdownTimeoutSeconds.default),
     syvain: z.record(z.string(), z.unknown()).optional(),
     exporters: z.custom<BridgeExporters>(isExporters, "must come from createSyvainExporters()").optional(),
     log: z.custom<(entry: BridgeLogEntry) => void>(isFunction, "must be a function (entry) => void").optional(),

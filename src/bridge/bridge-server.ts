@@ -9,6 +9,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { BridgeLog } from "./bridge-log.ts";
 import type { BridgeExporters, ResolvedBridgeOptions } from "./bridge-options.ts";
 import { deliveryPressure, ingest, type IngestOutcome } from "./ingest.ts";
+import { keyRejection } from "./key-check.ts";
 import { CONTENT_TYPES, GrpcCode, encodeStatus, type OtlpEncoding, type OtlpSignal } from "./otlp/encode-response.ts";
 import { BodyError, checkContentEncoding, readRequestBody } from "./request-body.ts";
 
@@ -73,7 +74,8 @@ async function handle(
   }
   const { reply, outcome, encoding, reason } = await answerExport(request, signal, deps, tokenDigest);
   send(response, reply);
-  const level = reply.status === 200 ? "info" : reply.status >= 500 && reply.status !== 503 ? "error" : "warn";
+  // A rejected key is an operator's problem, not a passing one: an error, though senders get 503.
+  const level = reply.status === 200 ? "info" : outcome?.keyRejected === true || (reply.status >= 500 && reply.status !== 503) ? "error" : "warn";
   deps.log({
     level,
     event: "request",
@@ -135,7 +137,7 @@ async function answerExport(
 function probe(path: string, deps: ListenerDeps): Reply {
   if (path === "/healthz") return { status: 200, contentType: "application/json", body: '{"status":"ok"}\n' };
   const pressure = deps.state.closing ? "shutting down" : deliveryPressure(deps.exporters);
-  const reasons = pressure === undefined ? [] : [pressure];
+  const reasons = [pressure, keyRejection(deps.exporters)].filter((reason) => reason !== undefined);
   return { status: reasons.length === 0 ? 200 : 503, contentType: "application/json", body: `${JSON.stringify({ ready: reasons.length === 0, reasons })}\n` };
 }
 

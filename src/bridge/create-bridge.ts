@@ -13,14 +13,14 @@
 import { once } from "node:events";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { DEFAULT_HOST, HOST_ENV } from "../api/contract.ts";
+import { deliveryDefaults } from "../config/defaults.ts";
 import { deadlineIn, waitUntil } from "../delivery/deadline.ts";
-import { createSyvainExporters } from "../exporter/otel/create-exporters.ts";
+import { exportersFor } from "../exporter/otel/create-exporters.ts";
 import { jsonLineLog, safeLog, type BridgeLog } from "./bridge-log.ts";
 import { resolveBridgeOptions, type BridgeExporters, type BridgeOptions, type ResolvedBridgeOptions } from "./bridge-options.ts";
 import { createRequestListener, type BridgeState } from "./bridge-server.ts";
 
-/** `deliveryOptionsSchema`'s default; the exporters validate the value itself. */
-const DEFAULT_MAX_QUEUE_ITEMS = 100_000;
 
 export interface Bridge {
   /** Listens; resolves with the base URL (e.g. `http://127.0.0.1:4318`). */
@@ -39,10 +39,20 @@ export function createBridge(options?: BridgeOptions): Bridge {
   const log = safeLog(resolved.log ?? jsonLineLog((line) => process.stderr.write(line), [resolved.authToken, resolved.syvain?.apiKey]));
   const owned = resolved.exporters === undefined;
   const exporters: BridgeExporters =
-    resolved.exporters ?? createSyvainExporters({ shutdownTimeoutSeconds: resolved.shutdownTimeoutSeconds, ...resolved.syvain });
+    resolved.exporters ??
+    exportersFor(
+      {
+        shutdownTimeoutSeconds: resolved.shutdownTimeoutSeconds,
+        // Losses (with the mapping's per-point reasons) go to the bridge log, not process warnings.
+        onWarning: (message) => log({ level: "warn", event: "delivery.warning", message }),
+        ...resolved.syvain,
+      },
+      "createBridge",
+      "syvain",
+    );
   const state: BridgeState = { closing: false, inFlight: new Set() };
   // Keep-alive connections stay open between a Collector's exports; a stuck client is cut off.
-  const server = createServer({ keepAliveTimeout: 30_000, requestTimeout: 120_000 }, createRequestListener({ options: resolved, exporters, log, state, maxQueueItems: owned ? (resolved.syvain?.maxQueueItems ?? DEFAULT_MAX_QUEUE_ITEMS) : undefined }));
+  const server = createServer({ keepAliveTimeout: 30_000, requestTimeout: 120_000 }, createRequestListener({ options: resolved, exporters, log, state, maxQueueItems: owned ? (resolved.syvain?.maxQueueItems ?? deliveryDefaults.maxQueueItems.default) : undefined }));
   let url: string | undefined;
   let closing: Promise<void> | undefined;
 
@@ -104,5 +114,5 @@ function summarize(exporters: BridgeExporters): Record<"experiments" | "accepted
 function describeDestination(options: ResolvedBridgeOptions): Record<string, unknown> {
   if (options.exporters !== undefined) return { destination: "exporters" };
   if (options.syvain?.jsonlPath !== undefined) return { destination: "jsonl", path: options.syvain.jsonlPath };
-  return { destination: "syvain", host: options.syvain?.host ?? process.env.SYVAIN_METRICS_HOST ?? "https://metrics.syvain.com" };
+  return { destination: "syvain", host: options.syvain?.host ?? process.env[HOST_ENV] ?? DEFAULT_HOST };
 }

@@ -17,6 +17,7 @@ import { deadlineIn, waitUntil } from "../delivery/deadline.ts";
 import type { SyvainExportResult } from "../exporter/otel/export-callback.ts";
 import type { BridgeExporters } from "./bridge-options.ts";
 import { decodeRequest, type DecodedRequest } from "./export-calls.ts";
+import { isKeyRejection } from "./key-check.ts";
 import { GrpcCode, encodeExportResponse, encodeStatus, type OtlpEncoding, type OtlpSignal } from "./otlp/encode-response.ts";
 import { OtlpDecodeError } from "./otlp/otlp-decode-error.ts";
 
@@ -40,6 +41,8 @@ export interface IngestOutcome {
   rejected: number;
   /** Why the request was not (fully) accepted, for the log. */
   reason?: string;
+  /** Syvain rejected the API key (401/403): the sender's retries cannot help until an operator acts. */
+  keyRejected?: true;
 }
 
 export async function ingest(signal: OtlpSignal, encoding: OtlpEncoding, body: Uint8Array, context: IngestContext): Promise<IngestOutcome> {
@@ -83,13 +86,14 @@ export async function ingest(signal: OtlpSignal, encoding: OtlpEncoding, body: U
     if (error instanceof SyvainApiError && error.code === "rate_limited") {
       return unavailable(error.message, 429, error.retryAfterMs === undefined ? context.retryAfterSeconds : Math.max(1, Math.ceil(error.retryAfterMs / 1000)));
     }
+    if (isKeyRejection(error)) return { ...unavailable(error.message), keyRejected: true };
     return unavailable(error?.message ?? "export failed");
   }
   if (unroutable > 0 && unroutable === decoded.count) return { ...refuse(encoding, 400, [...unroutableReasons].join("; ")), rejected: unroutable };
 
   const rejected = decoded.rejected.count + invalid + unroutable;
   const reasons = decoded.rejected.reasons.map((r) => `${r.count} × ${r.reason}`);
-  if (invalid > 0) reasons.push(`${invalid} × rejected by the Syvain mapping (NaN/Inf, no recorded value, invalid step or too large; see the bridge log)`);
+  if (invalid > 0) reasons.push(`${invalid} × rejected by the Syvain mapping (NaN/Inf, no recorded value, invalid step or too large; the bridge logs the reasons as delivery.warning, once a minute per experiment)`);
   if (unroutable > 0) reasons.push(`${unroutable} × ${[...unroutableReasons].join("; ")}`);
   const errorMessage = reasons.join("; ");
   return {

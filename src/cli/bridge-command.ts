@@ -5,95 +5,83 @@
  * Flags win over environment variables; secrets are read from the environment only.
  */
 import { z } from "zod";
-import { parseOptions } from "../config/parse-options.ts";
 import { API_KEY_ENV, HOST_ENV } from "../api/contract.ts";
 import { SyvainValidationError } from "../api/errors.ts";
 import { createBridge } from "../bridge/create-bridge.ts";
-import { flagPairs } from "./argv-flags.ts";
+import { checkApiKey } from "../bridge/key-check.ts";
 import type { BridgeOptions } from "../bridge/bridge-options.ts";
+import { bridgeDefaults as b, deliveryDefaults, exporterDefaults } from "../config/defaults.ts";
+import { cliSeconds, collectFlags, renderHelp, validateFlags, wholeNumber, type CollectedFlags, type Command } from "./cli-flags.ts";
 
-interface Flag {
-  name: string;
-  env: string;
-  help: string;
-}
+export const bridgeCommand: Command = {
+  name: "syvain-otel bridge",
+  flags: [
+    { name: "bind", placeholder: "ADDR", env: b.host.env, default: b.host.default, example: "0.0.0.0", description: "interface to listen on (0.0.0.0 in a container)" },
+    { name: "port", placeholder: "N", env: b.port.env, default: b.port.default, description: "port to listen on (4318 is the OTLP/HTTP port; 0 = any free port)" },
+    { name: "path-prefix", placeholder: "PATH", env: b.pathPrefix.env, default: b.pathPrefix.default, example: "/otlp", description: "path before /v1/metrics and /v1/logs, e.g. /otlp" },
+    { name: "syvain-host", placeholder: "URL", env: HOST_ENV, default: exporterDefaults.host.default, example: "http://127.0.0.1:8080", description: "Syvain Metrics host, or a running emulator's URL" },
+    { name: "host", placeholder: "URL", replacedBy: "syvain-host", description: "deprecated spelling of --syvain-host" },
+    { name: "jsonl", placeholder: "FILE", env: "SYVAIN_BRIDGE_JSONL", example: "metrics.jsonl", description: "append everything to this JSONL file instead of calling Syvain" },
+    { name: "slug", placeholder: "SLUG", env: "SYVAIN_BRIDGE_SLUG", example: "my-run", description: "experiment slug for all data (default: each resource's syvain.experiment.slug, else service.name)" },
+    { name: "folder-path", placeholder: "PATH", env: "SYVAIN_BRIDGE_FOLDER_PATH", example: "/team/vision", description: "folder of new experiments whose resource names none" },
+    { name: "step-attribute", placeholder: "NAME", env: "SYVAIN_BRIDGE_STEP_ATTRIBUTE", default: exporterDefaults.stepAttribute.default, description: "data point attribute holding the training step" },
+    { name: "max-request-bytes", placeholder: "N", env: b.maxRequestBytes.env, default: b.maxRequestBytes.default, description: "largest request body as sent" },
+    { name: "max-decompressed-bytes", placeholder: "N", env: b.maxDecompressedBytes.env, default: b.maxDecompressedBytes.default, description: "largest body after decompression" },
+    { name: "max-queue-items", placeholder: "N", env: "SYVAIN_BRIDGE_MAX_QUEUE_ITEMS", default: deliveryDefaults.maxQueueItems.default, description: "events queued per experiment before senders get 503" },
+    { name: "answer-timeout", placeholder: "SECONDS", env: b.answerTimeoutSeconds.env, default: b.answerTimeoutSeconds.default, description: "seconds a request may wait for a new experiment before a 503" },
+    { name: "retry-after", placeholder: "SECONDS", env: b.retryAfterSeconds.env, default: b.retryAfterSeconds.default, description: "Retry-After seconds on 503/429 when Syvain gave none" },
+    { name: "shutdown-timeout", placeholder: "SECONDS", env: b.shutdownTimeoutSeconds.env, default: b.shutdownTimeoutSeconds.default, description: "seconds to drain on SIGTERM/SIGINT before exiting" },
+    { name: "api-key", placeholder: "KEY", env: API_KEY_ENV, secret: true, envOnly: true, description: "Syvain API key" },
+    { name: "auth-token", placeholder: "TOKEN", env: b.authToken.env, secret: true, envOnly: true, description: "token senders must present" },
+  ],
+};
 
-const FLAGS: Flag[] = [
-  { name: "bind", env: "SYVAIN_BRIDGE_BIND", help: "interface to listen on (default 127.0.0.1; 0.0.0.0 in a container)" },
-  { name: "port", env: "SYVAIN_BRIDGE_PORT", help: "port to listen on (default 4318, the OTLP/HTTP port; 0 = any free port)" },
-  { name: "path-prefix", env: "SYVAIN_BRIDGE_PATH_PREFIX", help: "path before /v1/metrics and /v1/logs, e.g. /otlp (default none)" },
-  { name: "host", env: HOST_ENV, help: "Syvain Metrics host, or a running emulator's URL (default https://metrics.syvain.com)" },
-  { name: "jsonl", env: "SYVAIN_BRIDGE_JSONL", help: "append everything to this JSONL file instead of calling Syvain" },
-  { name: "slug", env: "SYVAIN_BRIDGE_SLUG", help: "experiment slug for all data (default: each resource's syvain.experiment.slug, else service.name)" },
-  { name: "folder-path", env: "SYVAIN_BRIDGE_FOLDER_PATH", help: "folder of new experiments whose resource names none, e.g. /team/vision" },
-  { name: "step-attribute", env: "SYVAIN_BRIDGE_STEP_ATTRIBUTE", help: "data point attribute holding the training step (default step)" },
-  { name: "max-request-bytes", env: "SYVAIN_BRIDGE_MAX_REQUEST_BYTES", help: "largest request body as sent (default 20971520 = 20 MiB)" },
-  { name: "max-decompressed-bytes", env: "SYVAIN_BRIDGE_MAX_DECOMPRESSED_BYTES", help: "largest body after decompression (default 67108864 = 64 MiB)" },
-  { name: "max-queue-items", env: "SYVAIN_BRIDGE_MAX_QUEUE_ITEMS", help: "events queued per experiment before senders get 503 (default 100000)" },
-  { name: "answer-timeout", env: "SYVAIN_BRIDGE_ANSWER_TIMEOUT", help: "seconds a request may wait for a new experiment before a 503 (default 8)" },
-  { name: "retry-after", env: "SYVAIN_BRIDGE_RETRY_AFTER", help: "Retry-After seconds on 503/429 when Syvain gave none (default 5)" },
-  { name: "shutdown-timeout", env: "SYVAIN_BRIDGE_SHUTDOWN_TIMEOUT", help: "seconds to drain on SIGTERM/SIGINT before exiting (default 10)" },
-];
-const KNOWN_FLAGS: ReadonlySet<string> = new Set(FLAGS.map((f) => f.name));
-
-const HELP = `usage: syvain-otel bridge [options]
-
-Receives OTLP/HTTP metrics and logs (POST /v1/metrics, /v1/logs; protobuf or JSON; gzip,
+const HELP = renderHelp(
+  bridgeCommand,
+  `Receives OTLP/HTTP metrics and logs (POST /v1/metrics, /v1/logs; protobuf or JSON; gzip,
 deflate or zstd) and delivers them to Syvain Metrics. Logs one JSON line per event on stderr.
-
-options (each also read from the environment variable shown; the flag wins):
-${FLAGS.map((f) => `  --${f.name.padEnd(24)} ${f.help}\n  ${"".padEnd(26)} env ${f.env}`).join("\n")}
-  --help                     show this help
-
+Each option is also read from the environment variable shown; the flag wins.`,
+  `
 secrets (environment only, never flags, never logged):
   ${API_KEY_ENV.padEnd(26)} Syvain API key (for a local emulator: ak_org_emulator)
-  SYVAIN_BRIDGE_AUTH_TOKEN   when set, senders must send "Authorization: Bearer <token>"
-`;
-
-const count = z.coerce.number<string>().int().min(1).max(Number.MAX_SAFE_INTEGER);
-const seconds = z.coerce.number<string>().positive().finite();
+  ${b.authToken.env.padEnd(26)} when set, senders must send "Authorization: Bearer <token>"
+`,
+);
 
 const flagsSchema = z.strictObject({
-  bind: z.string().min(1).optional(),
-  port: z.coerce.number<string>().int().min(0).max(65535).optional(),
+  bind: z.string().min(1, "must not be empty").optional(),
+  port: wholeNumber(0, 65535).optional(),
   "path-prefix": z.string().optional(),
-  host: z.url({ protocol: /^https?$/ }).optional(),
-  jsonl: z.string().min(1).optional(),
-  slug: z.string().min(1).optional(),
-  "folder-path": z.string().startsWith("/").optional(),
-  "step-attribute": z.string().min(1).optional(),
-  "max-request-bytes": count.optional(),
-  "max-decompressed-bytes": count.optional(),
-  "max-queue-items": count.optional(),
-  "answer-timeout": seconds.optional(),
-  "retry-after": z.coerce.number<string>().int().min(1).max(3600).optional(),
-  "shutdown-timeout": seconds.optional(),
+  "syvain-host": z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" }).optional(),
+  jsonl: z.string().min(1, "must not be empty").optional(),
+  slug: z.string().min(1, "must not be empty").optional(),
+  "folder-path": z.string().startsWith("/", "must start with /").optional(),
+  "step-attribute": z.string().min(1, "must not be empty").optional(),
+  "max-request-bytes": wholeNumber(1024).optional(),
+  "max-decompressed-bytes": wholeNumber(1024).optional(),
+  "max-queue-items": wholeNumber(1).optional(),
+  "answer-timeout": cliSeconds.optional(),
+  "retry-after": wholeNumber(1, 3600).optional(),
+  "shutdown-timeout": cliSeconds.optional(),
   "api-key": z.string().min(1).optional(),
   "auth-token": z.string().min(16, "must be at least 16 characters").optional(),
 });
 type Flags = z.infer<typeof flagsSchema>;
 
-/** Environment first, then `--name value` / `--name=value` over it. */
-export function collectFlags(argv: readonly string[], env: NodeJS.ProcessEnv): Record<string, string> {
-  const collected: Record<string, string> = {};
-  for (const flag of FLAGS) {
-    const value = env[flag.env];
-    if (value !== undefined && value !== "") collected[flag.name] = value;
-  }
-  if (env[API_KEY_ENV]) collected["api-key"] = env[API_KEY_ENV];
-  if (env.SYVAIN_BRIDGE_AUTH_TOKEN) collected["auth-token"] = env.SYVAIN_BRIDGE_AUTH_TOKEN;
-  for (const [name, value] of flagPairs(argv, "syvain-otel bridge", KNOWN_FLAGS, unknownFlag)) collected[name] = value;
-  return collected;
+/** The command line and environment, collected (not validated). */
+export function readFlags(argv: readonly string[], env: NodeJS.ProcessEnv): CollectedFlags {
+  return collectFlags(bridgeCommand, argv, env);
 }
 
-function unknownFlag(name: string): SyvainValidationError {
-  const hint = name === "api-key" || name === "auth-token" ? ` (secrets come from the environment: see --help)` : " (see --help)";
-  return new SyvainValidationError(name, undefined, `syvain-otel bridge: unknown option --${name}${hint}`, "config");
+const defined = <T extends object>(o: T): Partial<T> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+
+/** A line in the bridge's own log format (the CLI's events around the bridge's). */
+function logLine(level: "info" | "warn", event: string, fields: Record<string, unknown>): void {
+  process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level, event, ...fields })}\n`);
 }
 
 export function bridgeOptionsFromFlags(flags: Flags): BridgeOptions {
-  const defined = <T extends object>(o: T): Partial<T> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-  const destination = flags.jsonl !== undefined ? { jsonlPath: flags.jsonl } : defined({ apiKey: flags["api-key"], host: flags.host });
+  const destination = flags.jsonl !== undefined ? { jsonlPath: flags.jsonl } : defined({ apiKey: flags["api-key"], host: flags["syvain-host"] });
   return defined({
     host: flags.bind,
     port: flags.port,
@@ -122,16 +110,36 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   let bridge;
+  let flags: Flags;
   try {
-    const flags = parseOptions(flagsSchema, collectFlags(argv, process.env), { owner: "syvain-otel bridge", secretFields: ["api-key", "auth-token"] });
-    if (flags.jsonl !== undefined && flags.host !== undefined) {
-      throw new SyvainValidationError("jsonl", flags.jsonl, "syvain-otel bridge: give --jsonl or --host, not both", "config");
+    const collected = readFlags(argv, process.env);
+    for (const notice of collected.notices) process.stderr.write(`${notice}\n`);
+    flags = validateFlags(bridgeCommand, flagsSchema, collected);
+    if (flags.jsonl !== undefined && flags["syvain-host"] !== undefined) {
+      throw new SyvainValidationError("jsonl", flags.jsonl, `${bridgeCommand.name}: give --jsonl FILE or --syvain-host URL, not both`, "config");
+    }
+    if (flags.jsonl === undefined && flags["api-key"] === undefined) {
+      throw new SyvainValidationError(
+        "api-key",
+        undefined,
+        `${bridgeCommand.name}: no API key: set ${API_KEY_ENV} (for a local emulator: ${API_KEY_ENV}=ak_org_emulator), or give --jsonl FILE to write a file instead`,
+        "config",
+      );
     }
     bridge = createBridge(bridgeOptionsFromFlags(flags));
   } catch (error) {
     if (!(error instanceof SyvainValidationError)) throw error;
     process.stderr.write(`${error.message}\n`);
     return 2;
+  }
+  if (flags.jsonl === undefined) {
+    const check = await checkApiKey(defined({ apiKey: flags["api-key"], host: flags["syvain-host"] }), `the environment variable ${API_KEY_ENV}`);
+    if (check.outcome === "rejected") {
+      process.stderr.write(`syvain-otel bridge: ${check.message}. Set ${API_KEY_ENV} to a valid key and start again.\n`);
+      return 1;
+    }
+    // Unreachable now is no reason not to start: the outboxes retry until Syvain answers.
+    if (check.outcome === "unreachable") logLine("warn", "key.unchecked", { reason: check.message });
   }
   const received = await untilSignal(() => bridge.start());
   // A second signal while draining: stop waiting, and end by that signal as its default action would.
@@ -140,7 +148,7 @@ export async function run(argv: string[]): Promise<number> {
     process.kill(process.pid, second);
   };
   listenSignals("on", stopWaiting);
-  process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: "info", event: "signal", signal: received })}\n`);
+  logLine("info", "signal", { signal: received });
   await bridge.close();
   listenSignals("off", stopWaiting);
   // Whatever might still hold the event loop (a stuck socket), do not outlive the drain by long.

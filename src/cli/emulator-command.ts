@@ -3,69 +3,63 @@
  * its data file (if any) and exits 0.
  */
 import { z } from "zod";
-import { parseOptions } from "../config/parse-options.ts";
 import { API_KEY_ENV, HOST_ENV } from "../api/contract.ts";
 import { SyvainValidationError } from "../api/errors.ts";
+import { emulatorCliDefaults as e } from "../config/defaults.ts";
 import { EMULATOR_API_KEY, startEmulator } from "../testing/emulator.ts";
 import type { FaultPlan, RandomFaults } from "../testing/faults.ts";
-import { flagPairs } from "./argv-flags.ts";
+import { collectFlags, renderHelp, validateFlags, wholeNumber, type Command } from "./cli-flags.ts";
 
 /** The accepted key when no `--api-key` is given: a flag's value is visible to every user in `ps`. */
 const EMULATOR_KEY_ENV = "SYVAIN_EMULATOR_API_KEY";
 
-const HELP = `usage: syvain-otel emulator [options]
+export const emulatorCommand: Command = {
+  name: "syvain-otel emulator",
+  flags: [
+    { name: "bind", placeholder: "ADDR", default: e.bind.default, example: "0.0.0.0", description: "interface to listen on" },
+    { name: "host", placeholder: "ADDR", replacedBy: "bind", description: "deprecated spelling of --bind" },
+    { name: "port", placeholder: "N", default: e.port.default, example: "8080", description: "port to listen on (0 = any free port, printed at start)" },
+    { name: "data-file", placeholder: "FILE", example: "emulator.json", description: "keep the data in this JSON file across restarts" },
+    {
+      name: "api-key",
+      placeholder: "KEY",
+      multiple: true,
+      secret: true,
+      default: EMULATOR_API_KEY,
+      description: `accepted API key; repeat for several. Without it: the key in $${EMULATOR_KEY_ENV} (unlike a flag, not shown by \`ps\`), else the default`,
+    },
+    { name: "fault-rate", placeholder: "R", example: "0.1", description: "fail this fraction (0..1) of ingest requests at random (429/5xx, resets, store-then-fail)" },
+    { name: "fault-seed", placeholder: "S", example: "42", description: "seed of those random faults, to replay a run (default: random)" },
+    { name: "no-ui", description: "do not serve the experiment viewer at / (default: served, to browsers on this machine only)" },
+  ],
+};
 
-Runs a local implementation of the Syvain Metrics REST API, for tests and demos.
-
-options:
-  --host H          interface to listen on (default 127.0.0.1)
-  --port N          port (default 0: a free port, printed at start)
-  --data-file F     keep the data in this JSON file across restarts
-  --api-key K       accepted API key; repeat for several. Default: the key in
-                    $${EMULATOR_KEY_ENV} (unlike a flag, not shown by \`ps\`),
-                    else ${EMULATOR_API_KEY}
-  --fault-rate R    fail this fraction (0..1) of ingest requests at random
-                    (429/5xx, resets, store-then-fail), to exercise retries and dedup
-  --fault-seed S    seed of those random faults, to replay a run (default: random)
-  --no-ui           do not serve the experiment viewer at / (default: served,
-                    to browsers on this machine only)
-  --help            show this help
-`;
+const HELP = renderHelp(emulatorCommand, "Runs a local implementation of the Syvain Metrics REST API, for tests and demos.");
 
 const flagsSchema = z.strictObject({
-  host: z.string().min(1).default("127.0.0.1"),
-  port: z.coerce.number<string>().int().min(0).max(65535).default(0),
-  "data-file": z.string().min(1).optional(),
-  "api-key": z.array(z.string().min(1)).min(1).optional(),
-  "fault-rate": z.coerce.number<string>().min(0).max(1).optional(),
-  "fault-seed": z.coerce.number<string>().int().optional(),
+  bind: z.string().min(1, "must not be empty").default(e.bind.default),
+  port: wholeNumber(0, 65535).default(e.port.default),
+  "data-file": z.string().min(1, "must not be empty").optional(),
+  "api-key": z.array(z.string().min(1, "must not be empty")).min(1).optional(),
+  "fault-rate": z
+    .string()
+    .regex(/^(0|1|0?\.\d+|1\.0*)$/, "must be a fraction from 0 to 1, e.g. 0.1")
+    .transform(Number)
+    .optional(),
+  "fault-seed": wholeNumber(0).optional(),
 });
-
-const repeatable = new Set(["api-key"]);
-const known = new Set(["host", "port", "data-file", "api-key", "fault-rate", "fault-seed"]);
-
-/** `--name value` and `--name=value` into an object; `--api-key` may repeat. */
-function collectFlags(argv: readonly string[]): Record<string, string | string[]> {
-  const flags: Record<string, string | string[]> = {};
-  const unknown = (name: string, arg: string): SyvainValidationError =>
-    new SyvainValidationError(name, arg, `syvain-otel emulator: unknown option --${name} (see --help)`, "config");
-  for (const [name, value] of flagPairs(argv, "syvain-otel emulator", known, unknown)) {
-    if (repeatable.has(name)) flags[name] = [...((flags[name] as string[] | undefined) ?? []), value];
-    else flags[name] = value;
-  }
-  return flags;
-}
 
 export async function run(argv: string[]): Promise<number> {
   if (argv.includes("--help") || argv.includes("-h")) {
     process.stdout.write(HELP);
     return 0;
   }
-  // The one flag without a value: taken out before the name/value pairs are read.
   const ui = !argv.includes("--no-ui");
   let flags: z.infer<typeof flagsSchema>;
   try {
-    flags = parseOptions(flagsSchema, collectFlags(argv.filter((arg) => arg !== "--no-ui")), { owner: "syvain-otel emulator", secretFields: ["api-key"] });
+    const collected = collectFlags(emulatorCommand, argv, {});
+    for (const notice of collected.notices) process.stderr.write(`${notice}\n`);
+    flags = validateFlags(emulatorCommand, flagsSchema, collected);
   } catch (error) {
     if (!(error instanceof SyvainValidationError)) throw error;
     process.stderr.write(`${error.message}\n`);
@@ -81,7 +75,7 @@ export async function run(argv: string[]): Promise<number> {
   const envKey = process.env[EMULATOR_KEY_ENV] || undefined;
   const apiKeys = flags["api-key"] ?? (envKey === undefined ? undefined : [envKey]);
   const emulator = await startEmulator({
-    host: flags.host,
+    host: flags.bind,
     port: flags.port,
     ...(apiKeys ? { apiKeys } : {}),
     ...(flags["data-file"] ? { dataFile: flags["data-file"] } : {}),

@@ -18,6 +18,11 @@ export interface ParseOptionsContext {
   secretFields?: readonly string[];
   /** Options the caller handles outside `schema` (e.g. `apiKey`), offered as "did you mean" hints. */
   alsoKnown?: readonly string[];
+  /**
+   * Where these options sit in what the user passed, e.g. `syvain` when `createBridge` hands its
+   * `syvain` option on: errors then name `syvain.maxQueueItems`, under the API the user called.
+   */
+  within?: string;
   /** `config` for constructor options / CLI flags, `invalid_argument` for method arguments. */
   code?: "config" | "invalid_argument";
 }
@@ -27,16 +32,17 @@ export function parseOptions<S extends z.ZodType>(schema: S, input: unknown, con
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const path = issue?.path.map(String) ?? [];
+  const prefix = context.within === undefined ? [] : [context.within];
   const code = context.code ?? "config";
   if (issue?.code === "unrecognized_keys" && issue.keys[0] !== undefined) {
     const name = issue.keys[0];
-    const field = [...path, name].join(".");
+    const field = [...prefix, ...path, name].join(".");
     const known = [...objectKeysAt(schema, path), ...(path.length === 0 ? (context.alsoKnown ?? []) : [])];
     const hint = suggestOption(name, known);
     const message = `${context.owner}: unknown option \`${field}\`${hint === undefined ? "" : ` (did you mean \`${hint}\`?)`}`;
     throw new SyvainValidationError(field, REDACTED, message, code);
   }
-  const field = path.join(".") || "options";
+  const field = [...prefix, ...path].join(".") || "options";
   const secret = context.secretFields?.includes(path[0] ?? "") || path.some(isSecretName);
   const value = secret ? REDACTED : maskValue(valueAt(input, path));
   const message = `${context.owner}: invalid option \`${field}\`: ${issue?.message ?? "invalid"} (got ${describeValue(value)})`;

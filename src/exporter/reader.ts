@@ -15,6 +15,7 @@
  */
 import { PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics";
 import { z } from "zod";
+import { readerDefaults } from "../config/defaults.ts";
 import { parseOptions } from "../config/parse-options.ts";
 import { SyvainMetricExporter } from "./metric-exporter.ts";
 import type { SyvainExporterOptions } from "./otel/exporter-options.ts";
@@ -30,8 +31,8 @@ export interface SyvainMetricReaderOptions extends SyvainExporterOptions {
   cardinalityLimit?: number;
 }
 
-export const DEFAULT_EXPORT_INTERVAL_MILLIS = 5_000;
-export const DEFAULT_CARDINALITY_LIMIT = 100_000;
+export const DEFAULT_EXPORT_INTERVAL_MILLIS = readerDefaults.exportIntervalMillis.default;
+export const DEFAULT_CARDINALITY_LIMIT = readerDefaults.cardinalityLimit.default;
 
 const readerKeys: ReadonlySet<string> = new Set(["exporter", "exportIntervalMillis", "exportTimeoutMillis", "cardinalityLimit"]);
 const positiveInt = z.number().int().positive().max(2 ** 31 - 1);

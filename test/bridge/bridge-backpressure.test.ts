@@ -100,6 +100,21 @@ describe("Syvain unavailable", () => {
     expect(JSON.parse(limited.text)).toMatchObject({ code: 8 });
   });
 
+  it("once /readyz is ready again after an outage, a request that fits the queue is admitted (no 'ready' then 503)", async () => {
+    // Small batches: the outage's backlog is retried as several batches, each on its own
+    // jittered timer, so some succeed while others still wait.
+    await open({ syvain: { maxQueueItems: 20, maxBatchItems: 3 } });
+    emulator.faults.random("ingestMetrics", { rate: 1, mix: [{ status: 503, retryAfterSeconds: 0 }] });
+    expect((await post(`${url}/v1/metrics`, gaugeSteps("backlog", 0, 12), JSON_TYPE)).status).toBe(200);
+    await readinessBecomes(503);
+    emulator.faults.clear();
+    await readinessBecomes(200);
+    // Ready means the outage's backlog is delivered: a request of 12 fits a queue of 20.
+    expect((await post(`${url}/v1/metrics`, gaugeSteps("backlog", 12, 24), JSON_TYPE)).status).toBe(200);
+    await bridge.close();
+    expect(emulator.store.metrics("backlog").map((m) => m.step).sort((a, b) => a! - b!)).toEqual(Array.from({ length: 24 }, (_, i) => i));
+  });
+
   it("a full or failing outbox turns senders away with 503 + Retry-After until it drains", async () => {
     await open({ syvain: { maxQueueItems: 20 } });
     const gaugeBody = (from: number, to: number) => gaugeSteps("pressure", from, to);

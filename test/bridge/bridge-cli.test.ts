@@ -7,7 +7,7 @@ import { once } from "node:events";
 import { createServer, type AddressInfo, type Socket } from "node:net";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it, vi } from "vitest";
-import { bridgeOptionsFromFlags, collectFlags } from "../../src/cli/bridge-command.ts";
+import { bridgeOptionsFromFlags, readFlags } from "../../src/cli/bridge-command.ts";
 import { gaugeSteps } from "./helpers/http.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
@@ -22,12 +22,19 @@ const cli = (args: string[], env: Record<string, string> = {}) =>
 describe("syvain-otel bridge flags", () => {
   it("reads the environment and lets flags win", () => {
     const env = { SYVAIN_BRIDGE_PORT: "5000", SYVAIN_BRIDGE_SLUG: "from-env", SYVAIN_METRICS_HOST: "http://127.0.0.1:9", SYVAIN_METRICS_API_KEY: "ak_x", SYVAIN_BRIDGE_AUTH_TOKEN: "t".repeat(20) };
-    const flags = collectFlags(["--port=6000", "--path-prefix", "/otlp"], env);
-    expect(flags).toMatchObject({ port: "6000", slug: "from-env", host: "http://127.0.0.1:9", "path-prefix": "/otlp", "api-key": "ak_x", "auth-token": "t".repeat(20) });
+    const { values, sources } = readFlags(["--port=6000", "--path-prefix", "/otlp"], env);
+    expect(values).toMatchObject({ port: "6000", slug: "from-env", "syvain-host": "http://127.0.0.1:9", "path-prefix": "/otlp", "api-key": "ak_x", "auth-token": "t".repeat(20) });
+    expect(sources).toMatchObject({ port: "--port", slug: "SYVAIN_BRIDGE_SLUG", "auth-token": "SYVAIN_BRIDGE_AUTH_TOKEN" });
+  });
+
+  it("takes --host as a deprecated spelling of --syvain-host, with a notice", () => {
+    const { values, notices } = readFlags(["--host", "http://127.0.0.1:9"], {});
+    expect(values).toEqual({ "syvain-host": "http://127.0.0.1:9" });
+    expect(notices).toEqual(["syvain-otel bridge: --host is deprecated and will be removed; use --syvain-host"]);
   });
 
   it("maps flags onto createBridge options", () => {
-    expect(bridgeOptionsFromFlags({ port: 0, bind: "0.0.0.0", host: "http://127.0.0.1:9", "api-key": "ak_x", "max-queue-items": 50, slug: "s" })).toEqual({
+    expect(bridgeOptionsFromFlags({ port: 0, bind: "0.0.0.0", "syvain-host": "http://127.0.0.1:9", "api-key": "ak_x", "max-queue-items": 50, slug: "s" })).toEqual({
       host: "0.0.0.0",
       port: 0,
       syvain: { apiKey: "ak_x", host: "http://127.0.0.1:9", slug: "s", maxQueueItems: 50 },
@@ -35,27 +42,39 @@ describe("syvain-otel bridge flags", () => {
     expect(bridgeOptionsFromFlags({ jsonl: "/tmp/x.jsonl", "api-key": "ak_x" }).syvain).toEqual({ jsonlPath: "/tmp/x.jsonl" });
   });
 
-  it("exits 2 with a message naming the option; secrets are not flags", () => {
-    const badPort = cli(["--port", "http"]);
-    expect(badPort.status).toBe(2);
-    expect(badPort.stderr).toMatch(/invalid option `port`.*"http"/);
-    const both = cli(["--jsonl", "/tmp/x.jsonl", "--host", "http://127.0.0.1:1"]);
-    expect([both.status, both.stderr]).toEqual([2, expect.stringContaining("--jsonl or --host")]);
-    const key = cli(["--api-key", "ak_secret_value"]);
-    expect(key.status).toBe(2);
-    expect(key.stderr).toContain("secrets come from the environment");
-    expect(key.stderr).not.toContain("ak_secret_value");
-    const shortToken = cli([], { SYVAIN_BRIDGE_AUTH_TOKEN: "tiny-secret" });
+  it("exits 2 with a message naming the flag or variable and what to type; secrets are not flags", () => {
+    const key = { SYVAIN_METRICS_API_KEY: "ak_org_emulator" };
+    const badPort = cli(["--port", "http"], key);
+    expect([badPort.status, badPort.stderr.trim()]).toEqual([2, 'syvain-otel bridge: --port "http" (string): must be a whole number from 0 to 65535; e.g. --port 4318']);
+    const envPort = cli([], { ...key, SYVAIN_BRIDGE_PORT: "-1" });
+    expect(envPort.stderr).toContain('SYVAIN_BRIDGE_PORT "-1" (string): must be a whole number from 0 to 65535');
+    const noValue = cli(["--port"], key);
+    expect([noValue.status, noValue.stderr]).toEqual([2, expect.stringContaining("option --port needs a value, e.g. --port 4318")]);
+    const unknown = cli(["--prot", "1"], key);
+    expect([unknown.status, unknown.stderr]).toEqual([2, expect.stringContaining("unknown option '--prot' (see 'syvain-otel bridge --help')")]);
+    const both = cli(["--jsonl", "/tmp/x.jsonl", "--syvain-host", "http://127.0.0.1:1"], key);
+    expect([both.status, both.stderr]).toEqual([2, expect.stringContaining("give --jsonl FILE or --syvain-host URL, not both")]);
+    const flagKey = cli(["--api-key", "ak_secret_value"]);
+    expect(flagKey.status).toBe(2);
+    expect(flagKey.stderr).toContain("secrets come from the environment only; set SYVAIN_METRICS_API_KEY");
+    expect(flagKey.stderr).not.toContain("ak_secret_value");
+    const noKey = cli([]);
+    expect([noKey.status, noKey.stderr]).toEqual([2, expect.stringContaining("no API key: set SYVAIN_METRICS_API_KEY")]);
+    expect(noKey.stderr).not.toContain("`apiKey`");
+    const shortToken = cli([], { ...key, SYVAIN_BRIDGE_AUTH_TOKEN: "tiny-secret" });
     expect(shortToken.status).toBe(2);
-    expect(shortToken.stderr).not.toContain("tiny-secret");
+    expect(shortToken.stderr.trim()).toBe("syvain-otel bridge: SYVAIN_BRIDGE_AUTH_TOKEN: must be at least 16 characters");
+    for (const run of [badPort, envPort, noValue, unknown, shortToken]) expect(run.stderr).not.toMatch(/Invalid input|invalid option `/);
   });
 
   it("--help lists every flag with its environment variable", () => {
     const help = cli(["--help"]);
     expect(help.status).toBe(0);
-    for (const line of ["--bind", "SYVAIN_BRIDGE_BIND", "--port", "--host", "SYVAIN_METRICS_HOST", "--jsonl", "--slug", "--max-queue-items", "--shutdown-timeout", "SYVAIN_METRICS_API_KEY", "SYVAIN_BRIDGE_AUTH_TOKEN"]) {
+    for (const line of ["--bind ADDR", "SYVAIN_BRIDGE_BIND", "--port N", "(default 4318)", "--syvain-host URL", "SYVAIN_METRICS_HOST", "--jsonl FILE", "--slug SLUG", "--max-queue-items N", "(default 100000)", "--shutdown-timeout SECONDS", "SYVAIN_METRICS_API_KEY", "SYVAIN_BRIDGE_AUTH_TOKEN"]) {
       expect(help.stdout).toContain(line);
     }
+    // Deprecated and environment-only names are not offered as flags.
+    expect(help.stdout).not.toMatch(/--host|--api-key|--auth-token/);
   });
 });
 
@@ -69,7 +88,7 @@ describe("syvain-otel bridge signals", () => {
     const hungUrl = `http://127.0.0.1:${(hung.address() as AddressInfo).port}`;
     const child = spawn(
       process.execPath,
-      ["--conditions=syvain-source", "src/cli/main.ts", "bridge", "--port", "0", "--host", hungUrl, "--answer-timeout", "60", "--shutdown-timeout", "60"],
+      ["--conditions=syvain-source", "src/cli/main.ts", "bridge", "--port", "0", "--syvain-host", hungUrl, "--answer-timeout", "60", "--shutdown-timeout", "60"],
       { cwd: root, env: { PATH: process.env.PATH, SYVAIN_METRICS_API_KEY: "ak_org_emulator" }, stdio: ["ignore", "ignore", "pipe"] },
     );
     try {
@@ -78,8 +97,10 @@ describe("syvain-otel bridge signals", () => {
       const exited = once(child, "exit") as Promise<[number | null, NodeJS.Signals | null]>;
       await vi.waitFor(() => expect(stderr).toContain('"event":"listening"'), { timeout: 10_000 });
       const bridgeUrl = /"url":"([^"]+)"/.exec(stderr)![1]!;
+      // The startup key check has its own (timed out) connection: wait for the export's.
+      const beforeExport = sockets.length;
       const pending = fetch(`${bridgeUrl}/v1/metrics`, { method: "POST", headers: { "content-type": "application/json" }, body: gaugeSteps("hung", 0, 3) }).catch(() => undefined);
-      await vi.waitFor(() => expect(sockets.length).toBeGreaterThan(0), { timeout: 10_000 });
+      await vi.waitFor(() => expect(sockets.length).toBeGreaterThan(beforeExport), { timeout: 10_000 });
       child.kill("SIGTERM");
       await vi.waitFor(() => expect(stderr).toContain('"event":"shutdown.start"'), { timeout: 10_000 });
       child.kill("SIGTERM");

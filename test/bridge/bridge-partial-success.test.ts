@@ -4,6 +4,7 @@
  * meanwhile, nor lose them.
  */
 import { afterEach, beforeEach, expect, it } from "vitest";
+import type { BridgeLogEntry } from "../../src/bridge/bridge-log.ts";
 import { createBridge, type Bridge } from "../../src/bridge/create-bridge.ts";
 import { EXPORT_CHUNK_ITEMS } from "../../src/exporter/otel/export-chunks.ts";
 import { EMULATOR_API_KEY, startEmulator, type Emulator } from "../../src/testing/index.ts";
@@ -12,15 +13,17 @@ import { JSON_TYPE, gaugeSteps, post } from "./helpers/http.ts";
 let emulator: Emulator;
 let bridge: Bridge;
 let url: string;
+let logs: BridgeLogEntry[];
 
 beforeEach(async () => {
   emulator = await startEmulator();
+  logs = [];
   bridge = createBridge({
     port: 0,
     maxRequestBytes: 16 * 1024 * 1024,
     maxDecompressedBytes: 16 * 1024 * 1024,
     syvain: { apiKey: EMULATOR_API_KEY, host: emulator.url, flushDelaySeconds: 0.01 },
-    log: () => undefined,
+    log: (entry) => logs.push(entry),
   });
   ({ url } = await bridge.start());
 });
@@ -57,4 +60,12 @@ it("counts each overlapping request's rejected points in its own answer", async 
   await bridge.close();
   expect(emulator.store.metrics("large")).toHaveLength(steps - poisoned.size);
   expect(emulator.store.metrics("small")).toHaveLength(9);
+});
+
+it("logs the mapping's per-point reason that the partial-success message points to", async () => {
+  const answer = await post(`${url}/v1/metrics`, gaugeWithNaN("poisoned", 5, new Set([2])), JSON_TYPE);
+  expect(rejectedOf(answer.text)).toBe(1);
+  expect(answer.text).toContain("delivery.warning");
+  const warning = logs.find((e) => e.event === "delivery.warning");
+  expect(warning).toMatchObject({ level: "warn", message: expect.stringMatching(/"poisoned".*1 invalid points.*loss/) });
 });

@@ -116,7 +116,7 @@ describe("syvain-otel emulator", () => {
     for (const [args, pattern] of [
       [["--port", "http"], /port.*"http"/],
       [["--fault-rate", "2"], /fault-rate.*"2"/],
-      [["--nope"], /unknown option --nope/],
+      [["--nope"], /unknown option '--nope'/],
     ] as const) {
       const run = startCli([...args]);
       run.url.catch(() => undefined);

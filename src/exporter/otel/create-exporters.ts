@@ -24,7 +24,15 @@ export interface SyvainExporters {
 }
 
 export function createSyvainExporters(options?: SyvainExporterOptions): SyvainExporters {
-  const core = new ExporterCore(parseExporterOptions(options, "createSyvainExporters"));
+  return exportersFor(options, "createSyvainExporters");
+}
+
+/**
+ * `createSyvainExporters` on behalf of another API: errors name that API and the option the
+ * exporter options came in (`createBridge: invalid option \`syvain.maxQueueItems\``).
+ */
+export function exportersFor(options: SyvainExporterOptions | undefined, owner: string, within?: string): SyvainExporters {
+  const core = new ExporterCore(parseExporterOptions(options, owner, within));
   const metricExporter = new SyvainMetricExporter(optionsSharing(core));
   const logExporter = new SyvainLogRecordExporter(optionsSharing(core));
   return {

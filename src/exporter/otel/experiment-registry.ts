@@ -35,11 +35,17 @@ const DRAIN_RETRIES = 1000;
 export interface ExperimentRegistryOptions {
   provision: Provisioner;
   delivery: DeliveryOptions;
+  /** An outbox gave events up (overflow, a batch Syvain refused for good). */
+  onLoss: (slug: string, message: string) => void;
+  /** An outbox delivered a batch. */
+  onDelivered: (slug: string) => void;
 }
 
 export class ExperimentRegistry {
   readonly #provision: Provisioner;
   readonly #delivery: DeliveryOptions;
+  readonly #onLoss: (slug: string, message: string) => void;
+  readonly #onDelivered: (slug: string) => void;
   readonly #ready = new Map<string, RegistryEntry>();
   readonly #creating = new Map<string, Promise<RegistryEntry>>();
   readonly #creationErrors = new Map<string, SyvainError>();
@@ -49,6 +55,8 @@ export class ExperimentRegistry {
   constructor(options: ExperimentRegistryOptions) {
     this.#provision = options.provision;
     this.#delivery = options.delivery;
+    this.#onLoss = options.onLoss;
+    this.#onDelivered = options.onDelivered;
   }
 
   /** The experiment's entry: at once when known, else the (shared) creation in progress. */
@@ -102,11 +110,16 @@ export class ExperimentRegistry {
       // Too late: the outboxes were closed without this one.
       if (this.#abandon.signal.aborted) throw new SyvainError("shutdown", `experiment ${JSON.stringify(spec.slug)}: the exporter shut down before it was ready`);
       const delivery: DeliveryHealth = { retryableFailure: undefined };
+      const label = `experiment ${JSON.stringify(spec.slug)}`;
+      const onLoss = (message: string): void => this.#onLoss(spec.slug, message);
       const outbox = new Outbox({
         ...this.#delivery,
-        sink: observeSink(provisioned.sink, delivery),
-        label: `experiment ${JSON.stringify(spec.slug)}`,
-        onWarning: (message) => exporterDiag.warn(message),
+        sink: observeSink(provisioned.sink, delivery, {
+          delivered: () => this.#onDelivered(spec.slug),
+          gaveUp: (error, items) => onLoss(`${label}: ${items} events not delivered: ${error.message}`),
+        }),
+        label,
+        onWarning: onLoss,
       });
       const entry: RegistryEntry = { slug: spec.slug, experimentId: provisioned.id, outbox, delivery };
       this.#ready.set(spec.slug, entry);

@@ -1,6 +1,5 @@
 /** How a failed export group is recorded (per-slug counters, a `diag` warning) and reported (one error). */
 import { SyvainError, wrapUnexpected } from "../../api/errors.ts";
-import { exporterDiag } from "./diag-logger.ts";
 import type { ExporterCore } from "./exporter-core.ts";
 
 export type SignalKind = "metrics" | "annotations";
@@ -8,7 +7,8 @@ export type SignalKind = "metrics" | "annotations";
 export function noteFailure(core: ExporterCore, kind: SignalKind, slug: string | undefined, thrown: unknown): SyvainError {
   const error = asSyvainError(thrown);
   if (slug !== undefined) core.recordFailure(slug, error);
-  exporterDiag.warn(`export of ${kind} failed: ${error.message}`);
+  // No slug: the resource named no experiment; such failures share one burst.
+  core.warnings.lost(slug ?? "", `export of ${kind}${slug === undefined ? "" : ` to experiment ${JSON.stringify(slug)}`} failed, its data was not queued: ${error.message}`);
   return error;
 }
 

@@ -15,7 +15,6 @@ import type { SyvainError } from "../../api/errors.ts";
 import { DropCounter, type DroppedPoints } from "../../mapping/drops.ts";
 import { describeDrops } from "../../mapping/index.ts";
 import type { ExperimentSpec } from "../../mapping/experiment.ts";
-import { exporterDiag } from "./diag-logger.ts";
 import { queueOverflowError, type Enqueue, type ExporterCore } from "./exporter-core.ts";
 import { noteFailure, type SignalKind } from "./export-failures.ts";
 
@@ -88,7 +87,7 @@ export function runGroup(core: ExporterCore, kind: SignalKind, group: ExportGrou
   const finish = (): GroupOutcome => {
     const dropped = drops.list();
     if (dropped.length > 0) {
-      exporterDiag.warn(`experiment ${JSON.stringify(slug)}: dropped ${invalid} invalid ${kind === "metrics" ? "points" : "log records"}: ${describeDrops(dropped)}`);
+      core.warnings.lost(slug, `experiment ${JSON.stringify(slug)}: dropped ${invalid} invalid ${kind === "metrics" ? "points" : "log records"}: ${describeDrops(dropped)}`);
     }
     if (failure === undefined && evicted > 0) fail(queueOverflowError(slug, core.options.maxQueueItems, evicted));
     return { invalid, failure };

@@ -9,8 +9,8 @@ import { SyvainError } from "../../api/errors.ts";
 import { deadlineIn, waitUntil } from "../../delivery/deadline.ts";
 import { experimentFromResource, type ExperimentSpec } from "../../mapping/experiment.ts";
 import { openDestination, type Destination } from "./destination.ts";
-import { exporterDiag } from "./diag-logger.ts";
 import { ExperimentRegistry, type RegistryEntry, type SlugStatus } from "./experiment-registry.ts";
+import { LossWarnings } from "./loss-warnings.ts";
 import type { ResolvedExporterOptions } from "./exporter-options.ts";
 import {
   experimentStats,
@@ -29,6 +29,8 @@ export type CoreOptions = Omit<ResolvedExporterOptions, "apiKey">;
 
 export class ExporterCore {
   readonly options: CoreOptions;
+  /** Where every loss is reported (`SyvainDeliveryWarning` or the user's `onWarning`). */
+  readonly warnings: LossWarnings;
   readonly #destination: Destination;
   readonly #registry: ExperimentRegistry;
   readonly #counters = new Map<string, SlugCounters>();
@@ -43,7 +45,13 @@ export class ExporterCore {
     this.#destination = openDestination(options);
     const { apiKey: _apiKey, ...kept } = options;
     this.options = kept;
-    this.#registry = new ExperimentRegistry({ provision: this.#destination.provision, delivery: options });
+    this.warnings = new LossWarnings(options.onWarning);
+    this.#registry = new ExperimentRegistry({
+      provision: this.#destination.provision,
+      delivery: options,
+      onLoss: (slug, message) => this.warnings.lost(slug, message),
+      onDelivered: (slug) => this.warnings.delivered(slug),
+    });
   }
 
   attach(): void {
@@ -107,7 +115,7 @@ export class ExporterCore {
     const deadline = deadlineIn(timeoutSeconds);
     await waitUntil(Promise.allSettled(this.#pendingExports), deadline);
     const statuses = await this.#registry.flushAll(deadline);
-    warnIncomplete("forceFlush", statuses);
+    this.#warnIncomplete("forceFlush", statuses);
   }
 
   /** Each release drains within `shutdownTimeoutSeconds`; the last one then closes. */
@@ -152,12 +160,26 @@ export class ExporterCore {
     return reasons;
   }
 
+  #warnIncomplete(operation: string, statuses: readonly SlugStatus[]): void {
+    for (const { slug, status } of statuses) {
+      if (status.ok) continue;
+      const pending = status.pendingMetrics + status.pendingAnnotations;
+      const failed = status.failedMetrics + status.failedAnnotations;
+      const dropped = status.droppedMetrics + status.droppedAnnotations;
+      this.warnings.lost(
+        slug,
+        `${operation}: delivery to experiment ${JSON.stringify(slug)} incomplete: ${pending} pending, ${failed} failed, ${dropped} dropped` +
+          (status.lastError === undefined ? "" : `; last error: ${status.lastError.message}`),
+      );
+    }
+  }
+
   async #close(): Promise<void> {
     try {
       const deadline = deadlineIn(this.options.shutdownTimeoutSeconds);
       await waitUntil(Promise.allSettled(this.#pendingExports), deadline);
       const statuses = await this.#registry.closeAll(deadline);
-      warnIncomplete("shutdown", statuses);
+      this.#warnIncomplete("shutdown", statuses);
     } finally {
       // Creations past the deadline were abandoned: every export waiting on one is answered now.
       await Promise.allSettled(this.#pendingExports);
@@ -186,17 +208,4 @@ export function queueOverflowError(slug: string, maxQueueItems: number, evicted:
     "queue_overflow",
     `experiment ${JSON.stringify(slug)}: queue full (maxQueueItems ${maxQueueItems}); ${evicted} oldest queued events were evicted to make room. Syvain is not keeping up or is unreachable`,
   );
-}
-
-function warnIncomplete(operation: string, statuses: readonly SlugStatus[]): void {
-  for (const { slug, status } of statuses) {
-    if (status.ok) continue;
-    const pending = status.pendingMetrics + status.pendingAnnotations;
-    const failed = status.failedMetrics + status.failedAnnotations;
-    const dropped = status.droppedMetrics + status.droppedAnnotations;
-    exporterDiag.warn(
-      `${operation}: delivery to experiment ${JSON.stringify(slug)} incomplete: ${pending} pending, ${failed} failed, ${dropped} dropped` +
-        (status.lastError === undefined ? "" : `; last error: ${status.lastError.message}`),
-    );
-  }
 }

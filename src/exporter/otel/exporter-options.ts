@@ -11,6 +11,7 @@
  * - `sink`: a factory giving each experiment its own `DeliverySink` (tests, custom targets).
  */
 import { z } from "zod";
+import { exporterDefaults as d } from "../../config/defaults.ts";
 import { isFunction, positiveSeconds } from "../../config/option-schemas.ts";
 import { parseOptions } from "../../config/parse-options.ts";
 import type { SyvainClient } from "../../client/client-types.ts";
@@ -48,6 +49,12 @@ export interface SyvainExporterOptions extends DeliveryOptions {
   flushTimeoutSeconds?: number;
   /** Seconds `shutdown()` waits for the outboxes to drain before closing them. @default 10 */
   shutdownTimeoutSeconds?: number;
+  /**
+   * Called when data is given up (failed export, invalid points, overflow, refused batch, drain
+   * cut short), at most once per experiment per minute until data gets through again. Default: a
+   * process warning of type `SyvainDeliveryWarning`; giving `onWarning` replaces it.
+   */
+  onWarning?: (message: string) => void;
 }
 
 const isClient = (value: unknown): boolean =>
@@ -66,9 +73,10 @@ const exporterOptionsSchema = z
     slug: z.union([nonEmpty, z.custom<SlugResolver>(isFunction)], "must be a slug string or a function (attributes) => slug").optional(),
     defaultFolderId: nonEmpty.optional(),
     defaultFolderPath: z.string().startsWith("/", "must be an absolute folder path starting with /").optional(),
-    stepAttribute: nonEmpty.default("step"),
-    flushTimeoutSeconds: positiveSeconds.default(30),
-    shutdownTimeoutSeconds: positiveSeconds.default(10),
+    stepAttribute: nonEmpty.default(d.stepAttribute.default),
+    flushTimeoutSeconds: positiveSeconds.default(d.flushTimeoutSeconds.default),
+    shutdownTimeoutSeconds: positiveSeconds.default(d.shutdownTimeoutSeconds.default),
+    onWarning: z.custom<(message: string) => void>(isFunction, "must be a function (message) => void").optional(),
   })
   .superRefine((options, context) => {
     // Destinations are exclusive; `apiKey` and `host` together are one destination.
@@ -89,6 +97,7 @@ const exporterOptionsSchema = z
 
 export type ResolvedExporterOptions = z.infer<typeof exporterOptionsSchema>;
 
-export function parseExporterOptions(input: unknown, owner: string): ResolvedExporterOptions {
-  return parseOptions(exporterOptionsSchema, input, { owner, secretFields: ["apiKey"] });
+/** `within`: the option these sit under when another API passes them on (the bridge's `syvain`). */
+export function parseExporterOptions(input: unknown, owner: string, within?: string): ResolvedExporterOptions {
+  return parseOptions(exporterOptionsSchema, input, { owner, secretFields: ["apiKey"], ...(within === undefined ? {} : { within }) });
 }

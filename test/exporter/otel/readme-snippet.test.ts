@@ -36,7 +36,24 @@ describe("examples/otel-sdk.ts", () => {
       expect(totals.at(-1)).toBe(256 * 1000);
       expect(emulator.store.annotations("resnet50-baseline").map((a) => a.text)).toEqual([0, 250, 500, 750].map((s) => `checkpoint saved at step ${s}`));
       expect(emulator.counters.duplicatesSuppressed).toBe(0);
-      expect(stdout).toContain(`resnet50-baseline: ${1000 + totals.length} metric points and 4 annotations stored, 0 not delivered`);
+      expect(stdout).toContain(`resnet50-baseline: ${1000 + totals.length} metric points and 4 annotations stored, 0 not delivered, 0 failed exports`);
+    });
+  });
+
+  it("exits 1 and says so when everything is lost (a key Syvain rejects)", async () => {
+    await withEmulator(async (emulator) => {
+      const outcome = await run(process.execPath, ["--conditions=syvain-source", examplePath], {
+        cwd: root,
+        env: { ...process.env, SYVAIN_METRICS_API_KEY: "ak_rejected_by_the_emulator", SYVAIN_METRICS_HOST: emulator.url },
+        timeout: 60_000,
+      }).then(
+        () => ({ code: 0, stdout: "", stderr: "" }),
+        (error: { code: number; stdout: string; stderr: string }) => error,
+      );
+      expect(outcome.code).toBe(1);
+      expect(outcome.stdout).toMatch(/resnet50-baseline: 0 metric points and 0 annotations stored, \d+ not delivered, [1-9]\d* failed exports/);
+      expect(outcome.stderr).toContain("SyvainDeliveryWarning");
+      expect(outcome.stderr).not.toContain("ak_rejected_by_the_emulator");
     });
   });
 });

@@ -1,0 +1,155 @@
+/**
+ * What every `syvain-otel` command shares: its flags declared once as a table (read by Node's
+ * `util.parseArgs`, by the environment lookup and by the help generator), and errors worded for
+ * someone at a shell: which flag or environment variable, what was wrong, what to type instead.
+ */
+import { parseArgs } from "node:util";
+import { z } from "zod";
+import { SyvainValidationError } from "../api/errors.ts";
+import { describeValue } from "../config/parse-options.ts";
+
+export interface FlagSpec {
+  /** Long name, without `--`. */
+  name: string;
+  /** Value placeholder in the help and in hints (`N`, `URL`); absent for a boolean flag. */
+  placeholder?: string;
+  description: string;
+  /** Shown as `(default ...)` in the help. */
+  default?: string | number;
+  /** Read when the flag is not given. */
+  env?: string;
+  /** May be given several times (values collected in order). */
+  multiple?: boolean;
+  /** An example value for hints (`--port 4318`). */
+  example?: string;
+  /** A deprecated spelling: its value goes to `replacedBy`, with a warning. Hidden from the help. */
+  replacedBy?: string;
+  /** Never echoed in errors. */
+  secret?: boolean;
+  /** Read from `env` only, never a flag (secrets: flags sit in shell history and `ps`). Listed in the help's footer. */
+  envOnly?: boolean;
+}
+
+export interface Command {
+  /** `syvain-otel bridge` */
+  name: string;
+  flags: readonly FlagSpec[];
+}
+
+/** Where each value came from, for messages: `--port` or `SYVAIN_BRIDGE_PORT`. */
+export type Sources = Record<string, string>;
+
+export interface CollectedFlags {
+  values: Record<string, string | string[]>;
+  sources: Sources;
+  /** Lines to print on stderr (deprecated spellings used). */
+  notices: string[];
+}
+
+function usageError(command: Command, field: string, message: string): SyvainValidationError {
+  return new SyvainValidationError(field, undefined, `${command.name}: ${message} (see '${command.name} --help')`, "config");
+}
+
+/** Environment first, then the command line over it. */
+export function collectFlags(command: Command, argv: readonly string[], env: NodeJS.ProcessEnv): CollectedFlags {
+  const values: Record<string, string | string[]> = {};
+  const sources: Sources = {};
+  const notices: string[] = [];
+  for (const flag of command.flags) {
+    const value = flag.env === undefined ? undefined : env[flag.env];
+    if (flag.env !== undefined && value !== undefined && value !== "") {
+      values[flag.name] = value;
+      sources[flag.name] = flag.env;
+    }
+  }
+  const options = Object.fromEntries(
+    command.flags.filter((f) => f.envOnly !== true).map((f) => [f.name, { type: f.placeholder === undefined ? ("boolean" as const) : ("string" as const), multiple: f.multiple === true }]),
+  );
+  let parsed: ReturnType<typeof parseArgs>["values"];
+  try {
+    parsed = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values;
+  } catch (error) {
+    throw usageError(command, "argv", parseArgsMessage(command, error));
+  }
+  for (const [name, value] of Object.entries(parsed)) {
+    if (value === undefined || typeof value === "boolean") continue;
+    const flag = command.flags.find((f) => f.name === name);
+    const target = flag?.replacedBy ?? name;
+    if (flag?.replacedBy !== undefined) notices.push(`${command.name}: --${name} is deprecated and will be removed; use --${flag.replacedBy}`);
+    values[target] = value as string | string[];
+    sources[target] = `--${name}`;
+  }
+  return { values, sources, notices };
+}
+
+/** parseArgs' own wording (`Unknown option '--x'. To specify a positional...`) is not for our users. */
+function parseArgsMessage(command: Command, error: unknown): string {
+  const code = (error as { code?: string }).code;
+  const text = error instanceof Error ? error.message : String(error);
+  const quoted = /'([^']+)'/.exec(text)?.[1] ?? "";
+  if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+    const name = quoted.replace(/^-+/, "").split("=")[0] ?? "";
+    const envOnly = command.flags.find((f) => f.envOnly === true && f.name === name);
+    if (envOnly?.env !== undefined) return `${quoted} is not a flag: secrets come from the environment only; set ${envOnly.env}`;
+    return `unknown option '${quoted}'`;
+  }
+  if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
+    const name = quoted.replace(/^-+/, "").split(/[ =]/)[0] ?? "";
+    const flag = command.flags.find((f) => f.name === name);
+    return flag?.placeholder === undefined ? `option --${name} takes no value` : `option --${name} needs a value, e.g. ${hint(flag)}`;
+  }
+  if (code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") return `unexpected argument ${quoted}: options start with --`;
+  return text;
+}
+
+/** `--port 4318`: what to type. */
+function hint(flag: FlagSpec): string {
+  return `--${flag.name} ${flag.example ?? flag.default ?? flag.placeholder ?? ""}`.trimEnd();
+}
+
+/**
+ * Validates the collected strings with `schema`; an error names the flag or variable the value
+ * came from and says what to type, and never shows a secret.
+ */
+export function validateFlags<S extends z.ZodType>(command: Command, schema: S, collected: CollectedFlags): z.infer<S> {
+  const result = schema.safeParse(collected.values);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const name = String(issue?.path[0] ?? (issue?.code === "unrecognized_keys" ? issue.keys[0] : "") ?? "");
+  const flag = command.flags.find((f) => f.name === name);
+  const source = collected.sources[name] ?? `--${name}`;
+  const value = flag?.secret === true ? "" : ` ${describeValue(collected.values[name])}`;
+  const fix = flag === undefined || source !== `--${name}` ? "" : `; e.g. ${hint(flag)}`;
+  throw new SyvainValidationError(name, flag?.secret === true ? "<redacted>" : collected.values[name], `${command.name}: ${source}${value}: ${issue?.message ?? "invalid"}${fix}`, "config");
+}
+
+/** The help of a command, generated from its flag table. */
+export function renderHelp(command: Command, intro: string, footer = ""): string {
+  const shown = command.flags.filter((f) => f.replacedBy === undefined && f.envOnly !== true);
+  const left = (f: FlagSpec): string => `--${f.name}${f.placeholder === undefined ? "" : ` ${f.placeholder}`}`;
+  const width = Math.max(...shown.map((f) => left(f).length), "-h, --help".length) + 2;
+  const lines = shown.map((f) => {
+    const details = [f.default === undefined ? "" : ` (default ${f.default === "" ? "none" : f.default})`, f.multiple === true ? "; repeat for several" : ""].join("");
+    const env = f.env === undefined ? "" : `\n  ${"".padEnd(width)}env ${f.env}`;
+    return `  ${left(f).padEnd(width)}${f.description}${details}${env}`;
+  });
+  lines.push(`  ${"-h, --help".padEnd(width)}show this help`);
+  return `usage: ${command.name} [options]\n\n${intro}\n\noptions:\n${lines.join("\n")}\n${footer}`;
+}
+
+/** A whole number in a range, worded for a shell user (zod alone says "expected number, received NaN"). */
+export function wholeNumber(min: number, max = Number.MAX_SAFE_INTEGER): z.ZodType<number, string> {
+  const message = max === Number.MAX_SAFE_INTEGER ? `must be a whole number, at least ${min}` : `must be a whole number from ${min} to ${max}`;
+  return z
+    .string()
+    .regex(/^\d+$/, message)
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, message);
+}
+
+/** A positive number of seconds (`10`, `0.5`). */
+export const cliSeconds: z.ZodType<number, string> = z
+  .string()
+  .regex(/^\d+(\.\d+)?$/, "must be a number of seconds, e.g. 10 or 0.5")
+  .transform(Number)
+  .refine((n) => n > 0 && Number.isFinite(n), "must be more than 0 seconds");
