@@ -72,6 +72,11 @@ export async function run(argv: string[]): Promise<number> {
   const faults: FaultPlan | undefined = random
     ? { random: { ingestMetrics: random, ingestAnnotations: { ...random, ...(seed === undefined ? {} : { seed: seed + 1 }) } } }
     : undefined;
+  // Listening from before the start: a signal that arrives while the store loads still saves and exits 0.
+  const stopSignal = new Promise<NodeJS.Signals>((resolve) => {
+    process.once("SIGINT", resolve);
+    process.once("SIGTERM", resolve);
+  });
   const envKey = process.env[EMULATOR_KEY_ENV] || undefined;
   const apiKeys = flags["api-key"] ?? (envKey === undefined ? undefined : [envKey]);
   const emulator = await startEmulator({
@@ -89,10 +94,7 @@ export async function run(argv: string[]): Promise<number> {
       // Listening on every interface: the page is still for this machine, so show its loopback URL.
       (ui ? `viewer: ${emulator.url.replace(/\/\/(0\.0\.0\.0|\[::\]):/, "//127.0.0.1:")}/ (read-only, this machine only)\n` : ""),
   );
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once("SIGINT", resolve);
-    process.once("SIGTERM", resolve);
-  });
+  const signal = await stopSignal;
   await emulator.close();
   process.stdout.write(`syvain-otel emulator: ${signal}, stopped${flags["data-file"] ? " and saved" : ""}\n`);
   return 0;

@@ -38,7 +38,8 @@ describe("a mistyped option never echoes the key", () => {
     ["new Collector({ key })", () => new Collector({ key: KEY } as never), "key", "apiKey", KEY],
     ["createSyvainExporters({ api_key })", () => createSyvainExporters({ api_key: KEY } as never), "api_key", "apiKey", KEY],
     ["createBridge({ auth_token })", () => createBridge({ auth_token: TOKEN } as never), "auth_token", "authToken", TOKEN],
-    ["createBridge({ syvain: { api_key } })", () => createBridge({ syvain: { api_key: KEY } } as never), "api_key", "apiKey", KEY],
+    // Nested: named under the API the user called (createBridge's `syvain` option), not the exporters'.
+    ["createBridge({ syvain: { api_key } })", () => createBridge({ syvain: { api_key: KEY } } as never), "syvain.api_key", "apiKey", KEY],
   ])("%s names the option, suggests the right one, and hides the value", (_label, make, wrong, right, secret) => {
     const error = thrown(make);
     expect(error.code).toBe("config");
