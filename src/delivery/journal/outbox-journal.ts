@@ -12,6 +12,7 @@ import type { AnnotationEvent, ExperimentStatus, MetricEvent } from "../../api/c
 import type { DeliveryRequest } from "../delivery-request.ts";
 import type { Spool } from "../spool/index.ts";
 import { isFinalStatus, RecordType } from "./spool-records.ts";
+import { RefIndex } from "./ref-index.ts";
 
 /** What the outbox tells its journal; every call is synchronous and never throws. */
 export interface OutboxJournal {
@@ -36,8 +37,9 @@ export class SpoolJournal implements OutboxJournal {
   readonly #slug: string;
   readonly #id: string | null;
   readonly #ack: boolean;
-  /** Event object → its record, so a settled batch (or a half of a split one) acks its own items. */
-  readonly #refs = new WeakMap<object, number>();
+  /** Per kind, enqueue index → record, so a settled batch (or a half of a split one) acks its own items. */
+  readonly #metricRefs = new RefIndex();
+  readonly #annotationRefs = new RefIndex();
   /** Status records in queue order (the outbox settles them in that order). */
   readonly #statusRefs: (number | undefined)[] = [];
   /** Settled status records of a run not over yet. */
@@ -51,13 +53,11 @@ export class SpoolJournal implements OutboxJournal {
   }
 
   metric(event: MetricEvent): void {
-    const ref = this.#spool.append(RecordType.metric, { x: this.#slug, i: this.#id, e: event });
-    if (ref !== undefined) this.#refs.set(event, ref);
+    this.#metricRefs.push(this.#spool.append(RecordType.metric, { x: this.#slug, i: this.#id, e: event }) ?? -1);
   }
 
   annotation(event: AnnotationEvent): void {
-    const ref = this.#spool.append(RecordType.annotation, { x: this.#slug, i: this.#id, e: event });
-    if (ref !== undefined) this.#refs.set(event, ref);
+    this.#annotationRefs.push(this.#spool.append(RecordType.annotation, { x: this.#slug, i: this.#id, e: event }) ?? -1);
   }
 
   status(status: ExperimentStatus): void {
@@ -68,10 +68,7 @@ export class SpoolJournal implements OutboxJournal {
     if (request.kind === "status") return this.#statusSettled(request.status, outcome);
     if (!this.#ack) return;
     const refs: number[] = [];
-    for (const item of request.items) {
-      const ref = this.#refs.get(item);
-      if (ref !== undefined) refs.push(ref);
-    }
+    (request.kind === "metric" ? this.#metricRefs : this.#annotationRefs).take(request.lo, request.items.length, refs);
     if (refs.length > 0) this.#spool.ack(refs);
   }
 
