@@ -10,6 +10,8 @@ export default defineConfig({
     hookTimeout: 30_000,
     pool: "forks",
     restoreMocks: true,
+    // The Collector spools by default (per-user state dir): tests opt in with their own spoolDir.
+    env: { SYVAIN_SPOOL_DIR: "off" },
     reporters: ["default", "./test/summary-reporter.ts"],
   },
 });

@@ -13,6 +13,7 @@ import { facadeMemoryBench } from "./facade-memory.bench.ts";
 import { exitBench } from "./exit.bench.ts";
 import { viewerBench } from "./viewer.bench.ts";
 import { spoolAppendBench } from "./spool-append.bench.ts";
+import { spoolMetricBench } from "./spool-metric.bench.ts";
 import { importTimeBench } from "./import-time.bench.ts";
 import { outageDrainBench } from "./outage-drain.bench.ts";
 
@@ -31,6 +32,7 @@ export const benchModules: readonly BenchModule[] = [
   exitBench,
   viewerBench,
   spoolAppendBench,
+  spoolMetricBench,
   importTimeBench,
   outageDrainBench,
 ];

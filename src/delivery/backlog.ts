@@ -23,6 +23,7 @@ import {
 } from "./delivery-request.ts";
 import type { FlushRound, RoundWork } from "./flush-round.ts";
 import type { KindCounters, OutboxCounters } from "./kind-counters.ts";
+import type { OutboxJournal } from "./journal/outbox-journal.ts";
 
 export type Targets = FlushRound["targets"];
 
@@ -38,9 +39,11 @@ export class Backlog {
   /** Unsettled status updates, in order; only the first is ever sent. Few, so a plain array. */
   readonly statuses: StatusRequest[] = [];
   #seq = 0;
+  readonly #journal: OutboxJournal | undefined;
 
-  constructor(counters: OutboxCounters) {
+  constructor(counters: OutboxCounters, journal?: OutboxJournal) {
     this.#counters = counters;
+    this.#journal = journal;
   }
 
   pushMetric(event: MetricEvent): void {
@@ -148,6 +151,7 @@ export class Backlog {
   /** Settles a request: its items leave the backlog as accepted or failed. */
   settle(request: DeliveryRequest, outcome: "accepted" | "failed", duplicates = 0): void {
     settleRequest(request, outcome);
+    this.#journal?.settled(request, outcome);
     const n = sizeOf(request);
     const counts = this.#countsOf(request);
     if (request.kind === "status") this.statuses.shift();

@@ -16,6 +16,7 @@ import { parseFlushOptions, type FlushOptions } from "./flush-options.ts";
 import { FlushRounds, type FlushRound } from "./flush-round.ts";
 import { deadlineIn, waitUntil } from "./deadline.ts";
 import { flushStatusOf, KindCounters, statsOf, type OutboxCounters } from "./kind-counters.ts";
+import type { OutboxJournal } from "./journal/outbox-journal.ts";
 
 export type { FlushOptions } from "./flush-options.ts";
 
@@ -30,6 +31,8 @@ export interface OutboxOptions extends DeliveryOptions {
   random?: () => number;
   /** Called once per overflow burst. @default process.emitWarning */
   onWarning?: (message: string) => void;
+  /** The spool: every item is appended before it counts as queued, acknowledged once settled. */
+  journal?: OutboxJournal;
 }
 
 export class Outbox {
@@ -39,7 +42,8 @@ export class Outbox {
   readonly #onWarning: (message: string) => void;
   readonly #options: ResolvedDeliveryOptions;
   readonly #counters: OutboxCounters = { metrics: new KindCounters(), annotations: new KindCounters(), statusUpdates: new KindCounters() };
-  readonly #backlog = new Backlog(this.#counters);
+  readonly #journal: OutboxJournal | undefined;
+  readonly #backlog: Backlog;
   readonly #rounds = new FlushRounds(
     () => this.#pump(),
     (round) => this.#backlog.roundWork(round),
@@ -72,7 +76,9 @@ export class Outbox {
   #closePromise: Promise<FlushStatus> | undefined;
 
   constructor(options: OutboxOptions) {
-    const { sink, label, random, onWarning, ...delivery } = options;
+    const { sink, label, random, onWarning, journal, ...delivery } = options;
+    this.#journal = journal;
+    this.#backlog = new Backlog(this.#counters, journal);
     this.#options = resolveDeliveryOptions(delivery, "Outbox");
     this.#sink = sink;
     this.#label = label ?? "outbox";
@@ -88,6 +94,7 @@ export class Outbox {
   enqueueMetric(event: MetricEvent): void {
     this.#counters.metrics.enqueued++;
     if (this.isClosed) return this.#refuse(this.#counters.metrics);
+    this.#journal?.metric(event);
     this.#backlog.pushMetric(event);
     this.#afterEnqueue();
   }
@@ -95,6 +102,7 @@ export class Outbox {
   enqueueAnnotation(event: AnnotationEvent): void {
     this.#counters.annotations.enqueued++;
     if (this.isClosed) return this.#refuse(this.#counters.annotations);
+    this.#journal?.annotation(event);
     this.#backlog.pushAnnotation(event);
     this.#afterEnqueue();
   }
@@ -108,6 +116,7 @@ export class Outbox {
       this.#lastError = shutdownError(this.#label);
       return;
     }
+    this.#journal?.status(status);
     this.#backlog.pushStatus(status);
     if (this.#flushTimer === undefined && !this.#draining) this.#armFlushTimer();
   }

@@ -12,6 +12,8 @@ import { SyvainError } from "../api/errors.ts";
 import { deliveryPart, type ResolvedLocalCollectorOptions } from "./collector-options.ts";
 import { Experiment } from "./experiment.ts";
 import { validateExperimentArgs, type ExperimentOptions } from "./experiment-options.ts";
+import type { SyvainClient } from "../client/client-types.ts";
+import type { CollectorSpool, CollectorSpoolStats } from "./collector-spool.ts";
 
 /** What `close()` reports for one experiment: its last flush, within the exit deadline. */
 export interface ExperimentCloseStatus {
@@ -21,6 +23,18 @@ export interface ExperimentCloseStatus {
 }
 
 
+/** What `collector.stats()` reports. */
+export interface CollectorStats {
+  /** `null`: no spool (`spoolDir: false`, or a collector that never spools). */
+  spool: CollectorSpoolStats | null;
+}
+
+/** The optional spool of a collector, and the client its background resume delivers with. */
+export interface CollectorSpooling {
+  spool: CollectorSpool;
+  client: SyvainClient | undefined;
+}
+
 export abstract class CollectorBase implements AsyncDisposable {
   readonly #owner: string;
   readonly #destination: Destination;
@@ -29,10 +43,12 @@ export abstract class CollectorBase implements AsyncDisposable {
   readonly #flushOnExit: boolean;
   readonly #experiments = new Set<Experiment>();
   #closing: Promise<ExperimentCloseStatus[]> | undefined;
+  readonly #spooling: CollectorSpooling | undefined;
 
   /** `options`: the collector's validated options (every collector has the local ones); the rest is its own. */
-  protected constructor(owner: string, options: ResolvedLocalCollectorOptions, destination: Destination) {
+  protected constructor(owner: string, options: ResolvedLocalCollectorOptions, destination: Destination, spooling?: CollectorSpooling) {
     this.#owner = owner;
+    this.#spooling = spooling;
     this.#destination = destination;
     this.#delivery = deliveryPart(options);
     this.#exitFlushTimeoutSeconds = options.exitFlushTimeoutSeconds;
@@ -47,8 +63,10 @@ export abstract class CollectorBase implements AsyncDisposable {
     const owner = `${this.#owner}.experiment()`;
     if (this.#closing !== undefined) throw new SyvainError("shutdown", `${owner}: the collector is closed`);
     const { spec, ifExists } = validateExperimentArgs(slug, options, owner);
+    const spool = await this.#spooling?.spool.open(this.#spooling.client);
     const { record, sink } = await this.#destination.provision(spec, ifExists === "reuse" ? "create-or-reuse" : "create");
-    const outbox = new Outbox({ ...this.#delivery, sink, label: `experiment ${JSON.stringify(record.slug)}` });
+    const journal = spool && this.#spooling?.spool.journal(spool, spec, record, ifExists === "reuse");
+    const outbox = new Outbox({ ...this.#delivery, sink, label: `experiment ${JSON.stringify(record.slug)}`, ...(journal ? { journal } : {}) });
     const experiment = new Experiment({
       record,
       outbox,
@@ -58,6 +76,11 @@ export abstract class CollectorBase implements AsyncDisposable {
     });
     this.#experiments.add(experiment);
     return experiment;
+  }
+
+  /** Figures of the collector as a whole (per-experiment delivery counts: `experiment.stats()`). */
+  stats(): CollectorStats {
+    return { spool: this.#spooling?.spool.stats() ?? null };
   }
 
   /**
@@ -74,6 +97,8 @@ export abstract class CollectorBase implements AsyncDisposable {
     const experiments = [...this.#experiments];
     this.#experiments.clear();
     const statuses = await Promise.all(experiments.map(async (e) => ({ slug: e.slug, id: e.id, status: await e.close() })));
+    // What the experiments could not deliver stays in the spool, synced, for the next run or `sync`.
+    await this.#spooling?.spool.close(this.#exitFlushTimeoutSeconds);
     await this.#destination.close();
     return statuses;
   }

@@ -8,6 +8,7 @@ import { positiveSeconds } from "../config/option-schemas.ts";
 import { parseOptions } from "../config/parse-options.ts";
 import { deliveryOptionsSchema } from "../delivery/delivery-options.ts";
 import type { DeliveryOptions } from "../delivery/delivery-types.ts";
+import { DEFAULT_SPOOL_MAX_BYTES } from "../config/spool-defaults.ts";
 
 const seconds = positiveSeconds.max(86_400);
 
@@ -41,6 +42,20 @@ export interface CollectorOptions extends LocalCollectorOptions {
   timeout?: number;
   /** Seconds for one metric or annotation batch request. @default 60 */
   ingestTimeout?: number;
+  /**
+   * Crash-safe local spool: every event is written here before it counts as queued, and whatever
+   * a process could not deliver (crash, kill, outage) is sent by the next `Collector` using the
+   * same directory, or by `syvain-otel sync`. `false` turns it off.
+   * @default SYVAIN_SPOOL_DIR, else $XDG_STATE_HOME/syvain-metrics-otel/spool (~/.local/state/...)
+   */
+  spoolDir?: string | false;
+  /** Disk bound of the spool in bytes; past it events stay in memory only. @default 1 GiB */
+  spoolMaxBytes?: number;
+  /**
+   * `offline`: send nothing; experiments and events go to the spool only, for a later
+   * `syvain-otel sync` (no API key needed). @default SYVAIN_MODE, else "online"
+   */
+  mode?: "online" | "offline";
 }
 
 export interface JsonlCollectorOptions extends LocalCollectorOptions {
@@ -54,6 +69,9 @@ const collectorOptionsSchema = z.strictObject({
   host: z.string().min(1, "must not be empty").optional(),
   timeout: seconds.default(10),
   ingestTimeout: seconds.default(60),
+  spoolDir: z.union([z.string().min(1, "must be a non-empty directory path"), z.literal(false)]).optional(),
+  spoolMaxBytes: z.number().int().min(1024 * 1024).max(Number.MAX_SAFE_INTEGER).default(DEFAULT_SPOOL_MAX_BYTES),
+  mode: z.enum(["online", "offline"]).optional(),
 });
 
 const localCollectorOptionsSchema = z.strictObject({ ...deliveryOptionsSchema.shape, ...exitOptions });

@@ -2,12 +2,16 @@
  * `new Collector(apiKey?, options?)`: experiments on the Syvain Metrics service.
  */
 import { inspect } from "node:util";
-import { API_KEY_ENV } from "../api/contract.ts";
+import { API_KEY_ENV, DEFAULT_HOST, HOST_ENV } from "../api/contract.ts";
 import { createSyvainClient } from "../client/create-client.ts";
 import { restDestination } from "../destinations/rest-destination.ts";
+import { localDestination } from "../destinations/local-destination.ts";
+import { createNoopSink } from "../delivery/noop-sink.ts";
 import { SyvainValidationError } from "../api/errors.ts";
+import { hostSpoolDir, resolveMode, resolveSpoolDir } from "../config/spool-defaults.ts";
 import { CollectorBase } from "./collector-base.ts";
-import { parseCollectorOptions, type CollectorOptions } from "./collector-options.ts";
+import { parseCollectorOptions, type CollectorOptions, type ResolvedCollectorOptions } from "./collector-options.ts";
+import { CollectorSpool } from "./collector-spool.ts";
 
 export class Collector extends CollectorBase {
   /** The service origin in use (safe to log). */
@@ -22,6 +26,18 @@ export class Collector extends CollectorBase {
     // The key is checked apart from the other options, so no error message can ever echo it.
     const { apiKey, ...rest } = given;
     const resolved = { ...parseCollectorOptions(rest), apiKey: checkApiKey(apiKey) };
+    const offline = resolveMode(resolved.mode, "Collector") === "offline";
+    if (offline) {
+      // Offline: nothing is sent, so no key and no client; experiments exist in the spool until `sync`.
+      const host = resolved.host ?? process.env[HOST_ENV] ?? DEFAULT_HOST;
+      const spool = collectorSpool(resolved, host, true);
+      if (spool === undefined) {
+        throw new SyvainValidationError("spoolDir", false, `Collector: mode "offline" keeps everything in the spool, so it needs one (got spoolDir: false)`, "config");
+      }
+      super("Collector", resolved, localDestination(() => createNoopSink()), { spool, client: undefined });
+      this.host = host;
+      return;
+    }
     if (resolved.apiKey === undefined && !process.env[API_KEY_ENV]) {
       throw new SyvainValidationError(
         "apiKey",
@@ -36,7 +52,8 @@ export class Collector extends CollectorBase {
       timeout: resolved.timeout,
       ingestTimeout: resolved.ingestTimeout,
     });
-    super("Collector", resolved, restDestination(client, () => client.close()));
+    const spool = collectorSpool(resolved, client.host, false);
+    super("Collector", resolved, restDestination(client, () => client.close()), spool && { spool, client });
     this.host = client.host;
   }
 
@@ -44,6 +61,15 @@ export class Collector extends CollectorBase {
     return `Collector { host: '${this.host}' }`;
   }
 }
+
+/** The collector's spool (on by default), or `undefined` with `spoolDir: false` (or the environment's "off"). */
+function collectorSpool(resolved: ResolvedCollectorOptions, host: string, offline: boolean): CollectorSpool | undefined {
+  const dir = resolveSpoolDir(resolved.spoolDir, true);
+  if (dir === undefined) return undefined;
+  return new CollectorSpool({ dir: hostSpoolDir(dir, host), maxBytes: resolved.spoolMaxBytes, offline, warn: emitSpoolWarning });
+}
+
+const emitSpoolWarning = (message: string): void => process.emitWarning(message, { type: "SyvainSpoolWarning" });
 
 function checkApiKey(apiKey: unknown): string | undefined {
   if (apiKey === undefined || typeof apiKey === "string") return apiKey;

@@ -1,0 +1,82 @@
+/**
+ * The outbox's side of the spool: every event and status update is appended (synchronously, no
+ * I/O: the spool's flusher writes it within ~100 ms) before it counts as queued, and acknowledged
+ * at the one place a request settles (`Backlog.settle`: accepted, or permanently failed). Shutdown,
+ * aborts, timeouts and evictions never ack: what they leave stays on disk for the next process or
+ * `syvain-otel sync`.
+ *
+ * Status records are held until the run is over: an unacknowledged `running` record is how a later
+ * process knows a run died without finishing.
+ */
+import type { AnnotationEvent, ExperimentStatus, MetricEvent } from "../../api/contract.ts";
+import type { DeliveryRequest } from "../delivery-request.ts";
+import type { Spool } from "../spool/index.ts";
+import { isFinalStatus, RecordType } from "./spool-records.ts";
+import { RefIndex } from "./ref-index.ts";
+
+/** What the outbox tells its journal; every call is synchronous and never throws. */
+export interface OutboxJournal {
+  metric(event: MetricEvent): void;
+  annotation(event: AnnotationEvent): void;
+  status(status: ExperimentStatus): void;
+  /** A request left the outbox for good (the ack point). */
+  settled(request: DeliveryRequest, outcome: "accepted" | "failed"): void;
+}
+
+export interface SpoolJournalOptions {
+  spool: Spool;
+  slug: string;
+  /** The server id; `null` offline (the experiment is created when the spool is replayed). */
+  experimentId: string | null;
+  /** `false` offline: nothing is really delivered, so nothing leaves the spool. @default true */
+  ack?: boolean;
+}
+
+export class SpoolJournal implements OutboxJournal {
+  readonly #spool: Spool;
+  readonly #slug: string;
+  readonly #id: string | null;
+  readonly #ack: boolean;
+  /** Per kind, enqueue index → record, so a settled batch (or a half of a split one) acks its own items. */
+  readonly #metricRefs = new RefIndex();
+  readonly #annotationRefs = new RefIndex();
+  /** Status records in queue order (the outbox settles them in that order). */
+  readonly #statusRefs: (number | undefined)[] = [];
+  /** Settled status records of a run not over yet. */
+  readonly #held: number[] = [];
+
+  constructor(options: SpoolJournalOptions) {
+    this.#spool = options.spool;
+    this.#slug = options.slug;
+    this.#id = options.experimentId;
+    this.#ack = options.ack ?? true;
+  }
+
+  metric(event: MetricEvent): void {
+    this.#metricRefs.push(this.#spool.append(RecordType.metric, { x: this.#slug, i: this.#id, e: event }) ?? -1);
+  }
+
+  annotation(event: AnnotationEvent): void {
+    this.#annotationRefs.push(this.#spool.append(RecordType.annotation, { x: this.#slug, i: this.#id, e: event }) ?? -1);
+  }
+
+  status(status: ExperimentStatus): void {
+    this.#statusRefs.push(this.#spool.append(RecordType.status, { x: this.#slug, i: this.#id, s: status, t: Date.now() }));
+  }
+
+  settled(request: DeliveryRequest, outcome: "accepted" | "failed"): void {
+    if (request.kind === "status") return this.#statusSettled(request.status, outcome);
+    if (!this.#ack) return;
+    const refs: number[] = [];
+    (request.kind === "metric" ? this.#metricRefs : this.#annotationRefs).take(request.lo, request.items.length, refs);
+    if (refs.length > 0) this.#spool.ack(refs);
+  }
+
+  #statusSettled(status: ExperimentStatus, outcome: "accepted" | "failed"): void {
+    const ref = this.#statusRefs.shift();
+    if (ref !== undefined) this.#held.push(ref);
+    // A failed final status is not the end of the run for a later process: it may still mark it.
+    if (!this.#ack || !isFinalStatus(status) || outcome !== "accepted") return;
+    this.#spool.ack(this.#held.splice(0));
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * `deliverLeftovers()`: what `syvain-otel sync` (and anyone with a spool directory and a client)
+ * calls to send what dead processes left behind: adopt every dead writer directory, replay it,
+ * acknowledge what Syvain stored, mark runs that died `running` as `failed`. Live processes'
+ * directories are never touched. `dryRun` only reads: which writers are dead, how many bytes.
+ */
+import type { SyvainClient } from "../../client/client-types.ts";
+import { hostSpoolDir } from "../../config/spool-defaults.ts";
+import { openSpool, scanSpool, type SpoolError } from "../../delivery/spool/index.ts";
+import { replaySpool, type ReplayResult } from "./replay.ts";
+import { zeroCounts, type LeftoverCounts } from "./replay-counts.ts";
+
+export type { LeftoverCounts } from "./replay-counts.ts";
+export type { ReplayResult } from "./replay.ts";
+
+export interface DeliverLeftoversOptions {
+  /** The spool directory as configured (`spoolDir`, `SYVAIN_SPOOL_DIR`); the client's host picks its part. */
+  spoolDir: string;
+  client: SyvainClient;
+  onProgress?: (counts: LeftoverCounts) => void;
+  /** Report what would be sent (dead writers, bytes) without adopting or sending anything. */
+  dryRun?: boolean;
+  signal?: AbortSignal;
+  /** Attempts per batch on retryable failures before giving up (the rest stays on disk). @default 5 */
+  maxAttempts?: number;
+  /** Spool problems (corrupt files moved aside, unsupported versions). @default ignored */
+  onSpoolError?: (error: SpoolError) => void;
+}
+
+export interface LeftoversResult extends ReplayResult {
+  /** Bytes on disk of the dead writers found (dry run) or adopted. */
+  bytes: number;
+  dryRun: boolean;
+}
+
+export async function deliverLeftovers(options: DeliverLeftoversOptions): Promise<LeftoversResult> {
+  const dir = hostSpoolDir(options.spoolDir, options.client.host);
+  if (options.dryRun === true) {
+    const scan = await scanSpool(dir);
+    const dead = scan.writers.filter((w) => w.liveness === "dead");
+    return { ...zeroCounts(), adoptedDirs: dead.length, bytes: dead.reduce((n, w) => n + w.bytes, 0), stoppedBy: undefined, dryRun: true };
+  }
+  const spool = await openSpool({ dir, ...(options.onSpoolError ? { onError: options.onSpoolError } : {}) });
+  try {
+    const adopted = await spool.adoptOrphans();
+    const bytes = spool.stats().bytesOnDisk;
+    const result = await replaySpool(spool, options.client, {
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
+    });
+    return { ...result, adoptedDirs: adopted.adopted.length, bytes, dryRun: false };
+  } finally {
+    await spool.close();
+  }
+}

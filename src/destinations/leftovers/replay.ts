@@ -1,0 +1,216 @@
+/**
+ * Replays what dead processes left in a spool: reads the adopted records oldest first, groups
+ * them per experiment, sends them in batches (keys derived from the record ids, so a repeat is
+ * the same request), acknowledges each batch once Syvain accepted it (or refused it for good),
+ * then settles each experiment's status: a final status is sent; a run still `running` when its
+ * process died is marked `failed`, with an annotation saying how much was recovered.
+ */
+import type { AnnotationEvent, MetricEvent } from "../../api/contract.ts";
+import { SyvainError } from "../../api/errors.ts";
+import type { SyvainClient } from "../../client/client-types.ts";
+import { retryDelay, sleep } from "../../client/retry/index.ts";
+import { createRestSink } from "../../delivery/rest-sink.ts";
+import type { Batch, DeliverySink } from "../../delivery/delivery-types.ts";
+import { decodeRecord, isFinalStatus, RecordType, type CreateRecord, type StatusRecord } from "../../delivery/journal/spool-records.ts";
+import type { RecordRef, Spool } from "../../delivery/spool/index.ts";
+import { restDestination } from "../rest-destination.ts";
+import { zeroCounts, type LeftoverCounts } from "./replay-counts.ts";
+import { replayKey } from "./replay-key.ts";
+import { recoveryAnnotation } from "./recovery-annotation.ts";
+
+const REFUSED_FOR_GOOD: ReadonlySet<string> = new Set(["validation"]);
+
+export interface ReplayOptions {
+  /** Stops the replay (what is not delivered stays on disk). */
+  signal?: AbortSignal;
+  /** Called after every delivered batch with the counts so far. */
+  onProgress?: (counts: LeftoverCounts) => void;
+  /** Attempts per batch on retryable failures before the replay stops. @default 5 */
+  maxAttempts?: number;
+  /** @default 500 */
+  maxBatchItems?: number;
+}
+
+interface Pending<T> {
+  items: T[];
+  refs: RecordRef[];
+}
+
+interface ExperimentLeftovers {
+  slug: string;
+  id: string | null;
+  create: CreateRecord | undefined;
+  createRefs: RecordRef[];
+  sink: Promise<DeliverySink> | undefined;
+  metrics: Pending<MetricEvent>;
+  annotations: Pending<AnnotationEvent>;
+  statuses: { record: StatusRecord; ref: RecordRef }[];
+  recoveredMetrics: number;
+  recoveredAnnotations: number;
+}
+
+/** The outcome of a replay that stopped early carries the reason. */
+export interface ReplayResult extends LeftoverCounts {
+  /** Why delivery stopped before the end (`undefined`: everything readable was settled). */
+  stoppedBy: SyvainError | undefined;
+}
+
+export async function replaySpool(spool: Spool, client: SyvainClient, options: ReplayOptions = {}): Promise<ReplayResult> {
+  return new Replay(spool, client, options).run();
+}
+
+class Replay {
+  readonly #spool: Spool;
+  readonly #client: SyvainClient;
+  readonly #o: Required<Omit<ReplayOptions, "signal" | "onProgress">> & ReplayOptions;
+  readonly #experiments = new Map<string, ExperimentLeftovers>();
+  readonly counts = zeroCounts();
+
+  constructor(spool: Spool, client: SyvainClient, options: ReplayOptions) {
+    this.#spool = spool;
+    this.#client = client;
+    this.#o = { maxAttempts: 5, maxBatchItems: 500, ...options };
+  }
+
+  async run(): Promise<ReplayResult> {
+    let stoppedBy: SyvainError | undefined;
+    try {
+      for await (const record of this.#spool.backlog()) {
+        this.#o.signal?.throwIfAborted();
+        const decoded = decodeRecord(record.type, record.payload);
+        if (decoded === undefined) {
+          this.counts.skipped++;
+          continue;
+        }
+        const exp = this.#experiment(decoded.body.x, decoded.body.i);
+        switch (decoded.type) {
+          case RecordType.create:
+            exp.create = decoded.body;
+            exp.createRefs.push(record.ref);
+            break;
+          case RecordType.metric:
+            exp.metrics.items.push(decoded.body.e);
+            exp.metrics.refs.push(record.ref);
+            if (exp.metrics.items.length >= this.#o.maxBatchItems) await this.#sendEvents(exp, "metric");
+            break;
+          case RecordType.annotation:
+            exp.annotations.items.push(decoded.body.e);
+            exp.annotations.refs.push(record.ref);
+            if (exp.annotations.items.length >= this.#o.maxBatchItems) await this.#sendEvents(exp, "annotation");
+            break;
+          case RecordType.status:
+            exp.statuses.push({ record: decoded.body, ref: record.ref });
+            break;
+        }
+      }
+      for (const exp of this.#experiments.values()) {
+        await this.#sendEvents(exp, "metric");
+        await this.#sendEvents(exp, "annotation");
+        await this.#settleStatus(exp);
+      }
+    } catch (error) {
+      stoppedBy = error instanceof SyvainError ? error : new SyvainError("shutdown", `spool replay stopped: ${String(error)}`, { cause: error });
+      this.counts.remaining = this.#unsent();
+    }
+    return { ...this.counts, stoppedBy };
+  }
+
+  #experiment(slug: string, id: string | null): ExperimentLeftovers {
+    // Offline records have no id; online ones of the same slug share the server's id.
+    const key = `${slug}\0${id ?? ""}`;
+    let exp = this.#experiments.get(key);
+    if (exp === undefined) {
+      exp = {
+        slug,
+        id,
+        create: undefined,
+        createRefs: [],
+        sink: undefined,
+        metrics: { items: [], refs: [] },
+        annotations: { items: [], refs: [] },
+        statuses: [],
+        recoveredMetrics: 0,
+        recoveredAnnotations: 0,
+      };
+      this.#experiments.set(key, exp);
+      this.counts.experiments++;
+    }
+    return exp;
+  }
+
+  #unsent(): number {
+    let n = 0;
+    for (const exp of this.#experiments.values()) n += exp.metrics.items.length + exp.annotations.items.length + exp.statuses.length;
+    return n;
+  }
+
+  /** The experiment's sink; an offline experiment is created (or found: a replay may repeat) first. */
+  #sink(exp: ExperimentLeftovers): Promise<DeliverySink> {
+    exp.sink ??= this.#resolveSink(exp);
+    return exp.sink;
+  }
+
+  async #resolveSink(exp: ExperimentLeftovers): Promise<DeliverySink> {
+    if (exp.id !== null) return createRestSink({ client: this.#client, experimentId: exp.id });
+    const spec = exp.create?.spec ?? { slug: exp.slug, metadata: {} };
+    // get-or-create: an earlier, interrupted sync may have created it already.
+    const provisioned = await this.#withRetries(() => restDestination(this.#client).provision(spec, "get-or-create", this.#o.signal));
+    if (exp.createRefs.length > 0) this.#spool.ack(exp.createRefs.splice(0));
+    return provisioned.sink;
+  }
+
+  async #sendEvents(exp: ExperimentLeftovers, kind: "metric" | "annotation"): Promise<void> {
+    const pending = kind === "metric" ? exp.metrics : exp.annotations;
+    if (pending.items.length === 0) return;
+    const sink = await this.#sink(exp);
+    const ids = pending.items.map((e) => e.client_event_id);
+    const batch = { kind, items: pending.items, idempotencyKey: replayKey(kind, exp.slug, ids) } as Batch;
+    const n = pending.items.length;
+    try {
+      const result = await this.#withRetries(() => sink.deliver(batch, this.#o.signal));
+      this.counts[kind === "metric" ? "metrics" : "annotations"] += n;
+      this.counts.duplicates += Math.min(n, result.duplicates);
+      if (kind === "metric") exp.recoveredMetrics += n;
+      else exp.recoveredAnnotations += n;
+    } catch (error) {
+      // Only a refusal of the events themselves settles them; auth, a missing experiment... stop the
+      // replay and leave them on disk (another key or host may be the right one).
+      if (!(error instanceof SyvainError) || !REFUSED_FOR_GOOD.has(error.code) || this.#o.signal?.aborted === true) throw error;
+      this.counts.failed += n; // refused for good: recorded as failed, never resent
+    }
+    this.#spool.ack(pending.refs.splice(0));
+    pending.items = [];
+    this.#o.onProgress?.({ ...this.counts });
+  }
+
+  async #settleStatus(exp: ExperimentLeftovers): Promise<void> {
+    const last = exp.statuses.at(-1);
+    if (last === undefined) return;
+    const sink = await this.#sink(exp);
+    const deliver = (batch: Batch): Promise<unknown> => this.#withRetries(() => sink.deliver(batch, this.#o.signal));
+    if (isFinalStatus(last.record.s)) {
+      await deliver({ kind: "status", status: last.record.s, idempotencyKey: replayKey("status", exp.slug, [String(last.record.t)]) });
+    } else {
+      const note = recoveryAnnotation(exp.slug, last.record, exp.recoveredMetrics, exp.recoveredAnnotations);
+      await deliver({ kind: "annotation", items: [note], idempotencyKey: replayKey("annotation", exp.slug, [note.client_event_id]) });
+      await deliver({ kind: "status", status: "failed", idempotencyKey: replayKey("status", exp.slug, [note.client_event_id]) });
+      this.counts.crashedRuns++;
+    }
+    this.counts.statusUpdates++;
+    this.#spool.ack(exp.statuses.splice(0).map((s) => s.ref));
+    this.#o.onProgress?.({ ...this.counts });
+  }
+
+  /** Retries a retryable failure with backoff (and `Retry-After`), `maxAttempts` in all. */
+  async #withRetries<T>(call: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await call();
+      } catch (error) {
+        const retryable = error instanceof SyvainError && error.retryable;
+        if (!retryable || attempt >= this.#o.maxAttempts || this.#o.signal?.aborted === true) throw error;
+        await sleep(retryDelay(error, attempt - 1), this.#o.signal);
+      }
+    }
+  }
+}
