@@ -1,5 +1,6 @@
 // Send metrics and logs from an existing OpenTelemetry setup to Syvain Metrics.
 // Reads SYVAIN_METRICS_API_KEY (and SYVAIN_METRICS_HOST, if set) from the environment.
+// snippet: the README shows from here to "end snippet"
 import { BatchLogRecordProcessor, LoggerProvider } from "@opentelemetry/sdk-logs";
 import { MeterProvider } from "@opentelemetry/sdk-metrics";
 import { createSyvainExporters, SyvainMetricReader, syvainResource } from "syvain-metrics-otel/otel";
@@ -36,6 +37,7 @@ for (let step = 0; step < 1000; step++) {
 // Shutting the providers down flushes everything to Syvain, then closes the exporters.
 await meterProvider.shutdown();
 await loggerProvider.shutdown();
+// end snippet
 
 // Every kind of loss: still queued, refused by Syvain, evicted from a full queue, rejected by
 // the mapping (NaN, no step...), and whole exports that failed (e.g. a rejected API key).

@@ -4,6 +4,7 @@
  * The key comes from SYVAIN_METRICS_API_KEY and the host from SYVAIN_METRICS_HOST (default
  * https://metrics.syvain.com). QUICKSTART_SLUG names the experiment (one experiment per run).
  */
+// snippet: the README shows from here to "end snippet"
 import { Collector } from "syvain-metrics-otel";
 
 const slug = process.env.QUICKSTART_SLUG ?? `mamba-run-${new Date().toISOString().replace(/\D/g, "").slice(0, 14)}`;
@@ -34,3 +35,4 @@ await experiment.run(() => {
 await experiment.flushOrRaise();
 await collector.close();
 console.log(`experiment ${experiment.slug} (${experiment.id}): ${experiment.status}`);
+// end snippet

@@ -1,5 +1,5 @@
 /**
- * The Syvain Metrics REST contract (`shared/syvain-api.md`) in one place: paths, limits, payload
+ * The Syvain Metrics REST contract in one place: paths, limits, payload
  * shapes and the zod schemas that validate what the server answers. The client, the emulator, the
  * sinks and the docs all read it from here, so a change to the real service is a change to this file.
  */
@@ -162,7 +162,7 @@ export const errorBodySchema = z.object({
 });
 export type ErrorBody = z.infer<typeof errorBodySchema>;
 
-/** Server error codes of the contract (`syvain-api.md`, "Validation codes"). */
+/** The `error.code` values the server may answer (its validation codes). */
 export const serverErrorCodes = [
   "invalid_json",
   "validation_failed",

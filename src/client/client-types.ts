@@ -47,7 +47,7 @@ export interface CallOptions {
   retries?: number;
 }
 
-/** Every endpoint of `syvain-api.md`. Rejects with `SyvainApiError`. */
+/** Every endpoint of the contract (`src/api/contract.ts`). Rejects with `SyvainApiError`. */
 export interface SyvainClient {
   /** Normalised origin + base, e.g. `https://metrics.syvain.com`. Safe to log. */
   readonly host: string;

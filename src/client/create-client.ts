@@ -1,5 +1,5 @@
 /**
- * `createSyvainClient()`: every endpoint of `syvain-api.md` over one undici dispatcher.
+ * `createSyvainClient()`: every endpoint of `src/api/contract.ts` over one undici dispatcher.
  * Control calls are retried (`controlRetries`, backoff with full jitter, `Retry-After` as a floor);
  * ingest calls are single attempts whose `Idempotency-Key` the caller reuses for its own retries.
  */

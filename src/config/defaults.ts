@@ -45,7 +45,7 @@ export const exporterDefaults = {
   onWarning: { type: "(message) => void", description: "Hears of lost data (once per experiment per minute); default: a `SyvainDeliveryWarning` process warning." },
 } as const satisfies OptionTable;
 
-/** `createSyvainMetricReader` (plus the exporter options, or `exporter`). */
+/** `new SyvainMetricReader(options)` (plus the exporter options, or `exporter`). */
 export const readerDefaults = {
   exporter: { type: "SyvainMetricExporter", description: "Use this exporter instead of creating one from the exporter options." },
   exportIntervalMillis: { type: "number", default: 5_000, description: "Milliseconds between collections." },
@@ -79,6 +79,6 @@ export const emulatorCliDefaults = {
 export const optionTables: readonly { title: string; api: string; table: OptionTable }[] = [
   { title: "OpenTelemetry exporters", api: "new SyvainMetricExporter(options), new SyvainLogRecordExporter(options), createSyvainExporters(options)", table: exporterDefaults },
   { title: "Delivery (per experiment queue)", api: "the exporters' options, and the facade's", table: deliveryDefaults },
-  { title: "Metric reader", api: "createSyvainMetricReader(options)", table: readerDefaults },
+  { title: "Metric reader", api: "new SyvainMetricReader(options)", table: readerDefaults },
   { title: "OTLP/HTTP bridge", api: "createBridge(options); the environment variables are read by `syvain-otel bridge` only", table: bridgeDefaults },
 ];

@@ -2,7 +2,7 @@
  * The delivery core of one experiment: a bounded in-memory outbox that callers feed synchronously
  * (O(1), no I/O) and that delivers in the background, in batches, a few requests at a time, with
  * retries, idempotency keys and exact accounting. `flush()` / `flushOrRaise()` / `close()` are the
- * only awaited parts. See `shared/design.md` ("Delivery semantics").
+ * only awaited parts. See `docs/architecture.md` ("Delivery semantics").
  */
 import type { AnnotationEvent, ExperimentStatus, IngestResult, MetricEvent } from "../api/contract.ts";
 import type { SyvainError } from "../api/errors.ts";

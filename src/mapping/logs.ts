@@ -1,5 +1,5 @@
 /**
- * OTel log records → Syvain annotations (design.md, "Mapping").
+ * OTel log records → Syvain annotations (`docs/otel.md`, "OTel ⇄ Syvain mapping").
  *
  * text: a string body as is; no body → the event name, else `""`; numbers, booleans, bigints and
  * `null` → their text (`"42"`, `"true"`, `"NaN"`, `"null"`); bytes → `base64:<standard base64>`;

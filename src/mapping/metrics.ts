@@ -1,5 +1,5 @@
 /**
- * OTel metric data → Syvain metric events (design.md, "Mapping"):
+ * OTel metric data → Syvain metric events (`docs/otel.md`, "OTel ⇄ Syvain mapping"):
  * - GAUGE and SUM (monotonic or not, DELTA or CUMULATIVE): one event per point, `name` = instrument
  *   name, `value` = the point's value. Temporality is the reader's choice; each point is sent as it is.
  * - HISTOGRAM and EXPONENTIAL_HISTOGRAM: `<name>.count`, `<name>.sum` (when present), `<name>.min`

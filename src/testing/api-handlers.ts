@@ -1,5 +1,5 @@
 /**
- * One function per endpoint of `syvain-api.md`: given the parsed request, change the store and
+ * One function per endpoint of the contract (`src/api/contract.ts`): given the parsed request, change the store and
  * return the answer. Transport concerns (auth, idempotency, faults, body limits) live in
  * `emulator-server.ts`.
  */

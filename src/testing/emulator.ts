@@ -1,6 +1,6 @@
 /**
  * `startEmulator()`: a local, strict implementation of the Syvain Metrics REST API
- * (`syvain-api.md`) on `node:http`, with a read API, counters, fault injection and optional
+ * (`src/api/contract.ts`) on `node:http`, with a read API, counters, fault injection and optional
  * persistence, for tests (yours and ours) and demos.
  */
 import { createHash } from "node:crypto";

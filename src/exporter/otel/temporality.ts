@@ -1,5 +1,5 @@
 /**
- * The aggregation temporality the Syvain exporters ask the SDK for (`design.md`, "Temporality").
+ * The aggregation temporality the Syvain exporters ask the SDK for (`docs/otel.md`, "Temporality").
  *
  * - DELTA for gauges and histograms: every recorded step is exported once and the SDK forgets it,
  *   so memory stays flat however many steps a run records. (CUMULATIVE would re-export every step
