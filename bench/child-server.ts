@@ -5,12 +5,18 @@
  */
 import { spawn } from "node:child_process";
 import { once } from "node:events";
+import { readFile } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+
+/** USER_HZ: 100 on every Linux the benches run on. */
+const CLOCK_TICKS_PER_SECOND = 100;
 
 export interface ChildServer {
   url: string;
   apiKey: string;
+  /** CPU time (user + system) the server process has used so far, in seconds; NaN where /proc is missing. */
+  cpuSeconds(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -24,12 +30,26 @@ export async function startChildServer(script: URL): Promise<ChildServer> {
   return {
     url,
     apiKey,
+    cpuSeconds: () => processCpuSeconds(child.pid),
     stop: async () => {
       const exited = once(child, "exit");
       child.stdin.end();
       await exited;
     },
   };
+}
+
+/** From `/proc/<pid>/stat` (Linux): a server's own CPU time, read without asking the server. */
+async function processCpuSeconds(pid: number | undefined): Promise<number> {
+  if (pid === undefined) return Number.NaN;
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+    // Fields after the command name (which may hold spaces) start at state; utime, stime are 14, 15.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 export async function getJson<T>(url: string, apiKey: string): Promise<T> {

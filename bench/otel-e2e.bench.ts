@@ -35,19 +35,19 @@ interface EmulatorStats {
   experiments: { slug: string; metrics: number }[];
 }
 
-const uniqueSlug = (prefix: string): string => `${prefix}-${randomBytes(6).toString("hex")}`;
+export const uniqueSlug = (prefix: string): string => `${prefix}-${randomBytes(6).toString("hex")}`;
 
-async function storedMetrics(emulator: ChildServer, slug: string): Promise<number | undefined> {
+export async function storedMetrics(emulator: ChildServer, slug: string): Promise<number | undefined> {
   const stats = await getJson<EmulatorStats>(`${emulator.url}/_emulator/stats`, emulator.apiKey);
   return stats.experiments.find((e) => e.slug === slug)?.metrics;
 }
 
-function expectAll(what: string, got: number | undefined, sent: number): void {
+export function expectAll(what: string, got: number | undefined, sent: number): void {
   if (got !== sent) throw new Error(`${what}: the server has ${got} of ${sent} points`);
 }
 
 /** Events/s through the facade; `host` may be the emulator or a proxy in front of it. */
-async function facadeRun(host: string, emulator: ChildServer, events: number): Promise<number> {
+export async function facadeRun(host: string, emulator: ChildServer, events: number): Promise<number> {
   // maxQueueItems = events: the loop outruns any network, and this measures delivery, not eviction.
   const collector = new Collector(emulator.apiKey, { host, maxQueueItems: events });
   const experiment = await collector.experiment(uniqueSlug("bench-facade"));
@@ -79,7 +79,7 @@ async function otelRun(reader: MetricReader, points: number): Promise<number> {
 }
 
 /** Median of the per-run ratios: each pair ran back to back, so a noisy neighbour hits both alike. */
-function pairedRatio(ours: readonly number[], theirs: readonly number[]): number {
+export function pairedRatio(ours: readonly number[], theirs: readonly number[]): number {
   return round2(median(ours.map((value, i) => value / theirs[i]!)));
 }
 

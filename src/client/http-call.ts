@@ -80,6 +80,9 @@ export async function httpCall<T>(context: HttpContext, attempt: HttpAttempt<T>)
 }
 
 function urlFor(host: string, attempt: HttpAttempt<unknown>): string {
+  // No query (every ingest call): the configured host is a parsed URL already and the path is
+  // built from encoded segments, so the text is the URL; parsing it again per request is waste.
+  if (attempt.query === undefined) return `${host}${attempt.path}`;
   const url = new URL(`${host}${attempt.path}`);
   for (const [name, value] of Object.entries(attempt.query ?? {})) {
     if (value !== undefined) url.searchParams.set(name, String(value));
@@ -110,10 +113,10 @@ async function readResponse<T>(response: Dispatcher.ResponseData, schema: z.ZodT
     );
   }
   if (status < 200 || status >= 300) {
-    const { text } = await readCapped(body, MAX_ERROR_BODY_BYTES);
+    const { text } = await readCapped(body, MAX_ERROR_BODY_BYTES, declaredLength(headers));
     throw classifyErrorResponse({ status, retryAfter: headers["retry-after"], bodyText: text, request: label, secret: apiKey });
   }
-  const { text, complete } = await readCapped(body, MAX_SUCCESS_BODY_BYTES);
+  const { text, complete } = await readCapped(body, MAX_SUCCESS_BODY_BYTES, declaredLength(headers));
   if (!complete) throw invalidResponse(label, status, `body larger than ${MAX_SUCCESS_BODY_BYTES} bytes`);
   let json: unknown;
   try {
@@ -129,12 +132,22 @@ async function readResponse<T>(response: Dispatcher.ResponseData, schema: z.ZodT
   return parsed.data;
 }
 
+/** The `content-length` the server declared; Infinity when absent or malformed (then the capped read). */
+function declaredLength(headers: Dispatcher.ResponseData["headers"]): number {
+  const value = headers["content-length"];
+  const length = typeof value === "string" && /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  return Number.isSafeInteger(length) ? length : Number.POSITIVE_INFINITY;
+}
+
 /**
  * The body as UTF-8 text, at most `limit` bytes. Beyond the limit the body is destroyed (the
  * socket is not reused) and `complete` is false: the text read so far is still enough for an
  * error message, not for a success answer.
  */
-async function readCapped(body: Dispatcher.ResponseData["body"], limit: number): Promise<{ text: string; complete: boolean }> {
+async function readCapped(body: Dispatcher.ResponseData["body"], limit: number, length: number): Promise<{ text: string; complete: boolean }> {
+  // A declared length within the cap (small answers, such as every ingest result): read it whole,
+  // without an async iterator per answer. undici fails the read if the body outgrows its length.
+  if (length <= limit) return { text: await body.text(), complete: true };
   const chunks: Buffer[] = [];
   let size = 0;
   // Leaving a for-await loop early destroys the stream, which is what an oversized body deserves.

@@ -1,11 +1,17 @@
 /**
- * Deterministic `client_event_id`s for OTel-origin events: `otel:` + base64url(sha-256(identity)),
- * 48 characters. The identity is a compact JSON array (so no field can bleed into another):
- *   stepped metric:   ["s", experimentKey, name, step, metadata]
- *   unstepped metric: ["t", experimentKey, name, "<startTime ns>", "<endTime ns>", value, metadata]
- *   annotation:       ["a", experimentKey, "<time ns>", text, metadata]
- * where `metadata` is canonical JSON (sorted keys). A stepped point's identity has no time and no
- * value, so re-sending the same step (a re-export, an OTLP retry) is a duplicate the server drops.
+ * Deterministic `client_event_id`s for OTel-origin events: `otel:` + 43 base64url characters.
+ * Identities are compact JSON arrays (so no field can bleed into another), `metadata` being
+ * canonical JSON (sorted keys):
+ *   stepped metric:   series ["s", experimentKey, name, metadata] hashed once, then the step:
+ *                     `otel:` + first 32 chars of base64url(sha-256(series)) + the step in base 36,
+ *                     zero-padded to 11 characters (every non-negative safe integer fits).
+ *   unstepped metric: base64url(sha-256(["t", experimentKey, name, "<startTime ns>", "<endTime ns>", value, metadata]))
+ *   annotation:       base64url(sha-256(["a", experimentKey, "<time ns>", text, metadata]))
+ * A stepped point's id is its series' digest (192 bits, collision-free in practice) followed by a
+ * fixed-width step, so two points share an id exactly when they share series and step; the series
+ * digest is computed once per series, not once per point (the SHA-256 call was half the mapping's
+ * cost per point). It has no time and no value, so re-sending the same step (a re-export, an OTLP
+ * retry) is a duplicate the server drops.
  * An unstepped point also carries its start time and value: the SDK stamps collections with
  * `Date.now()` (millisecond resolution), so two collections inside one millisecond share an end
  * time, and without them the second running total would be taken for a duplicate and lost.
@@ -20,15 +26,33 @@ export function eventIdOf(identity: string): string {
   return EVENT_ID_PREFIX + hash("sha256", identity, "base64url");
 }
 
-/** Identity text of a metric point; `experimentKeyJson`/`nameJson` are `JSON.stringify`'d already (hot path). */
-export function metricIdentity(
+/** Characters of the series digest in a stepped id: 192 bits. */
+const SERIES_DIGEST_CHARS = 32;
+/** Width of the step in a stepped id: 36^11 > 2^53, so every non-negative safe integer fits. */
+const STEP_CHARS = 11;
+
+/** Identity text of a series (stepped points); `experimentKeyJson`/`nameJson` are `JSON.stringify`'d already (hot path). */
+export function seriesIdentity(experimentKeyJson: string, nameJson: string, metadataCanonical: string): string {
+  return `["s",${experimentKeyJson},${nameJson},${metadataCanonical}]`;
+}
+
+/** What every stepped id of the series starts with: hashed once per series. */
+export function seriesIdPrefix(seriesIdentityText: string): string {
+  return EVENT_ID_PREFIX + hash("sha256", seriesIdentityText, "base64url").slice(0, SERIES_DIGEST_CHARS);
+}
+
+/** Id of a stepped point: `step` is a non-negative safe integer (the mapping checked it). */
+export function steppedEventId(seriesPrefix: string, step: number): string {
+  return seriesPrefix + step.toString(36).padStart(STEP_CHARS, "0");
+}
+
+/** Identity text of an unstepped metric point. */
+export function unsteppedIdentity(
   experimentKeyJson: string,
   nameJson: string,
-  step: number | null,
   unstepped: { startNanos: string; endNanos: string; value: number },
   metadataCanonical: string,
 ): string {
-  if (step !== null) return `["s",${experimentKeyJson},${nameJson},${step},${metadataCanonical}]`;
   const { startNanos, endNanos, value } = unstepped;
   return `["t",${experimentKeyJson},${nameJson},"${startNanos}","${endNanos}",${value},${metadataCanonical}]`;
 }
@@ -75,5 +99,40 @@ export class HrTimeConverter {
       this.millis = hrTimeToMillis(time);
     }
     return this;
+  }
+}
+
+/** Series digests kept by one `SteppedIds`; beyond it the map starts over (bounds memory, not correctness). */
+const MAX_CACHED_SERIES = 1024;
+
+/**
+ * Stepped ids for one mapping call: the last series' prefix is reused while points continue it
+ * (compared by name and canonical metadata text), and interleaved series find theirs in a bounded map.
+ */
+export class SteppedIds {
+  readonly #experimentKeyJson: string;
+  readonly #prefixes = new Map<string, string>();
+  #lastNameJson: string | undefined;
+  #lastMetadata = "";
+  #lastPrefix = "";
+
+  constructor(experimentKeyJson: string) {
+    this.#experimentKeyJson = experimentKeyJson;
+  }
+
+  id(nameJson: string, metadataCanonical: string, step: number): string {
+    if (nameJson !== this.#lastNameJson || metadataCanonical !== this.#lastMetadata) {
+      const identity = seriesIdentity(this.#experimentKeyJson, nameJson, metadataCanonical);
+      let prefix = this.#prefixes.get(identity);
+      if (prefix === undefined) {
+        if (this.#prefixes.size >= MAX_CACHED_SERIES) this.#prefixes.clear();
+        prefix = seriesIdPrefix(identity);
+        this.#prefixes.set(identity, prefix);
+      }
+      this.#lastNameJson = nameJson;
+      this.#lastMetadata = metadataCanonical;
+      this.#lastPrefix = prefix;
+    }
+    return steppedEventId(this.#lastPrefix, step);
   }
 }

@@ -7,7 +7,7 @@
  *   reports ±Infinity there, which describes no recording). The events of one point share one
  *   (read-only) metadata object.
  * - `step` and `metadata` from the attributes (`metric-attributes.ts`); `timestamp` = `endTime` in
- *   ms (rounded down); `client_event_id` per `event-id.ts` (stepped: no time; unstepped: start, end, value).
+ *   ms (rounded down); `client_event_id` per `event-id.ts` (stepped: series digest + step; unstepped: start, end, value).
  * - Dropped, counted, never thrown: `flags & 1` (NO_RECORDED_VALUE), NaN/±Inf values
  *   (per histogram component), non-numeric values, invalid steps, empty metric names, other
  *   data point types.
@@ -17,7 +17,7 @@ import type { DataPoint, MetricData, ScopeMetrics } from "@opentelemetry/sdk-met
 import type { MetricEvent } from "../api/contract.ts";
 import { DropCounter, showValue } from "./drops.ts";
 import type { DroppedPoints } from "./drops.ts";
-import { HrTimeConverter, eventIdOf, metricIdentity } from "./event-id.ts";
+import { HrTimeConverter, SteppedIds, eventIdOf, unsteppedIdentity } from "./event-id.ts";
 import { DEFAULT_STEP_ATTRIBUTE, SortedKeys, readPointLabels } from "./metric-attributes.ts";
 import type { PointLabels } from "./metric-attributes.ts";
 
@@ -71,9 +71,11 @@ class MetricMapper {
   readonly #start = new HrTimeConverter();
   readonly #end = new HrTimeConverter();
   readonly #unstepped = { startNanos: "", endNanos: "", value: 0 };
+  readonly #steppedIds: SteppedIds;
 
   constructor(options: MetricsToEventsOptions) {
     this.#experimentKeyJson = JSON.stringify(options.experimentKey);
+    this.#steppedIds = new SteppedIds(this.#experimentKeyJson);
     this.#stepKey = options.stepAttribute ?? DEFAULT_STEP_ATTRIBUTE;
   }
 
@@ -148,21 +150,19 @@ class MetricMapper {
     value += 0; // folds -0, which JSON would send as 0 anyway
     const labels = this.#labels;
     const end = this.#end.set(point.endTime);
-    if (labels.step === null) {
+    const json = nameJson ?? JSON.stringify(name);
+    let id: string;
+    if (labels.step !== null) {
+      id = this.#steppedIds.id(json, labels.metadataCanonical, labels.step);
+    } else {
       // A decoded point may lack a start time (OTLP leaves it 0 for gauges).
       this.#unstepped.startNanos = this.#start.set(point.startTime ?? ZERO_TIME).nanosText;
       this.#unstepped.endNanos = end.nanosText;
       this.#unstepped.value = value;
+      id = eventIdOf(unsteppedIdentity(this.#experimentKeyJson, json, this.#unstepped, labels.metadataCanonical));
     }
-    const identity = metricIdentity(
-      this.#experimentKeyJson,
-      nameJson ?? JSON.stringify(name),
-      labels.step,
-      this.#unstepped,
-      labels.metadataCanonical,
-    );
     this.events.push({
-      client_event_id: eventIdOf(identity),
+      client_event_id: id,
       name,
       value,
       step: labels.step,

@@ -41,6 +41,21 @@ describe("client lifecycle", () => {
     expect(server.requests).toHaveLength(2);
   });
 
+  it("answers read whole by their content-length and answers sent in chunks without one parse alike", async () => {
+    const server = await startScriptedServer((_req, res, i) => {
+      res.writeHead(200, { "content-type": "application/json", ...(i === 0 ? { "content-length": "32" } : {}) });
+      if (i === 0) res.end('{"accepted": 3, "duplicates": 1}');
+      else {
+        res.write('{"accepted": 5, ');
+        res.end('"duplicates": 0}');
+      }
+    });
+    const client = createSyvainClient({ apiKey: "ak_org_x", host: server.url });
+    cleanups.push(() => client.close(), () => server.close());
+    await expect(client.ingestMetrics("e", [], { idempotencyKey: "k1" })).resolves.toEqual({ accepted: 3, duplicates: 1 });
+    await expect(client.ingestMetrics("e", [], { idempotencyKey: "k2" })).resolves.toEqual({ accepted: 5, duplicates: 0 });
+  });
+
   it("the default dispatcher keeps several calls in flight at once", async () => {
     let inFlight = 0;
     let maxInFlight = 0;

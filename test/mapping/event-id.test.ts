@@ -5,7 +5,7 @@ import { canonicalJson } from "../../src/mapping/json.ts";
 import { annotationEventId, metricEventId } from "./event-ids.ts";
 import type { JsonValue } from "../../src/api/contract.ts";
 import { randomJsonObject, seededRandom } from "./random-json.ts";
-import { EVENT_ID, gauge, point, scope } from "./metric-fixtures.ts";
+import { EVENT_ID, gauge, hist, histogram, point, scope } from "./metric-fixtures.ts";
 
 describe("canonicalJson", () => {
   it("sorts object keys at every depth and keeps array order", () => {
@@ -64,6 +64,35 @@ describe("the id helpers agree with the mappers", () => {
     const { events } = logRecordsToAnnotations([record], { experimentKey: "e" });
     expect(events[0]?.client_event_id).toBe(annotationEventId("e", time, "hello", { k: 1 }));
     expect(events[0]?.client_event_id).toMatch(EVENT_ID);
+  });
+});
+
+describe("stepped ids: the series digest computed once, then the step", () => {
+  it("every step from 0 to the largest safe integer keeps the documented 43-character form", () => {
+    const ids = [0, 1, 35, 36, 2 ** 31, Number.MAX_SAFE_INTEGER].map((step) =>
+      metricEventId({ experimentKey: "e", name: "loss", metadata: {}, step, startTime: [0, 0], endTime: [0, 0], value: 0 }),
+    );
+    for (const id of ids) expect(id).toMatch(EVENT_ID);
+    expect(new Set(ids).size).toBe(ids.length);
+    const mapped = metricsToEvents(scope(gauge("loss", [point({ value: 1, attributes: { step: Number.MAX_SAFE_INTEGER } })])), { experimentKey: "e" });
+    expect(mapped.events[0]?.client_event_id).toBe(ids.at(-1));
+  });
+
+  it("interleaved series, histograms and more series than the mapper caches: each id is the one its point gets alone", () => {
+    const random = seededRandom(11);
+    const points = Array.from({ length: 3000 }, (_, i) => {
+      // 1,500 series (past the mapper's cache of 1,024), revisited in random order.
+      const series = Math.floor(random() * 1500);
+      return point({ value: i, attributes: { step: i % 7, split: `s${series % 50}`, rank: Math.floor(series / 50) } });
+    });
+    const { events } = metricsToEvents(scope(gauge("loss", points), histogram("lat", [point({ value: hist(2, 3, 1, 2), attributes: { step: 3 } })])), { experimentKey: "e" });
+    const alone = points.map((p) => metricsToEvents(scope(gauge("loss", [p])), { experimentKey: "e" }).events[0]?.client_event_id);
+    expect(events.slice(0, points.length).map((e) => e.client_event_id)).toEqual(alone);
+    for (const event of events.slice(points.length)) {
+      expect(event.client_event_id).toBe(
+        metricEventId({ experimentKey: "e", name: event.name, metadata: {}, step: 3, startTime: [0, 0], endTime: [0, 0], value: 0 }),
+      );
+    }
   });
 });
 

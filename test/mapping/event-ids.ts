@@ -1,10 +1,11 @@
 /**
- * Event ids computed the slow, obvious way (one call per point), for tests that check what the
- * mapping's hot path produced. Built on the same identity functions the mapping uses.
+ * Event ids computed the slow, obvious way (one call per point, the documented format spelled out
+ * here), for tests that check what the mapping's hot path (with its per-series caches) produced.
  */
+import { createHash } from "node:crypto";
 import type { HrTime } from "@opentelemetry/api";
 import type { JsonObject, MetricMetadata } from "../../src/api/contract.ts";
-import { annotationIdentity, eventIdOf, hrTimeToNanosText, metricIdentity } from "../../src/mapping/event-id.ts";
+import { annotationIdentity, eventIdOf, hrTimeToNanosText } from "../../src/mapping/event-id.ts";
 import { canonicalJson } from "../../src/mapping/json.ts";
 
 /** `startTime`, `endTime` and `value` matter only without a step. */
@@ -17,9 +18,16 @@ export function metricEventId(point: {
   endTime: HrTime;
   value: number;
 }): string {
-  const unstepped = { startNanos: hrTimeToNanosText(point.startTime), endNanos: hrTimeToNanosText(point.endTime), value: point.value };
-  const identity = metricIdentity(JSON.stringify(point.experimentKey), JSON.stringify(point.name), point.step, unstepped, canonicalJson(point.metadata));
-  return eventIdOf(identity);
+  const key = JSON.stringify(point.experimentKey);
+  const name = JSON.stringify(point.name);
+  const metadata = canonicalJson(point.metadata);
+  if (point.step !== null) {
+    // `otel:` + 192 bits of the series digest + the step in base 36 over 11 characters.
+    const series = createHash("sha256").update(`["s",${key},${name},${metadata}]`).digest("base64url");
+    return `otel:${series.slice(0, 32)}${point.step.toString(36).padStart(11, "0")}`;
+  }
+  const [start, end] = [hrTimeToNanosText(point.startTime), hrTimeToNanosText(point.endTime)];
+  return `otel:${createHash("sha256").update(`["t",${key},${name},"${start}","${end}",${point.value},${metadata}]`).digest("base64url")}`;
 }
 
 export function annotationEventId(experimentKey: string, time: HrTime, text: string, metadata: JsonObject): string {
