@@ -1,0 +1,202 @@
+/**
+ * Uploads one JSONL file exactly once. Lines past the settled offset are read in windows (at most
+ * 1000 events or 4 MiB of lines, so each experiment-and-kind group of a window is one valid ingest
+ * request); each group is sent with an Idempotency-Key derived from its events' ids, and the
+ * offset moves past the window only once every group is settled. A sync killed mid-window resends
+ * that window as the same requests (the server replays them); a second sync finds the offset at
+ * the end and sends nothing. Status records are applied last, after the events they follow.
+ */
+import { createHash } from "node:crypto";
+import type { AnnotationEvent, MetricEvent } from "../../api/contract.ts";
+import { apiLimits } from "../../api/contract.ts";
+import { SyvainError } from "../../api/errors.ts";
+import type { SyvainClient } from "../../client/client-types.ts";
+import { sleep } from "../../client/retry/sleep.ts";
+import { withRetries } from "../../client/with-retries.ts";
+import { restDestination } from "../../destinations/rest-destination.ts";
+import { readJsonlLines } from "./jsonl-lines.ts";
+import { planFile, type ExperimentPlan, type FilePlan } from "./jsonl-plan.ts";
+import { parseRecord, type EventKind } from "./jsonl-records.ts";
+import type { SyncProgress, SyncResult } from "./sync-source.ts";
+import { freshState, identify, loadState, saveState, type SyncState } from "./sync-state.ts";
+
+export interface JsonlUploadOptions {
+  path: string;
+  /** Absent for a dry run. */
+  client?: SyvainClient;
+  signal?: AbortSignal;
+  onProgress?: (progress: SyncProgress) => void;
+  /** Retries of one ingest request after retryable failures. */
+  retries?: number;
+  /** Events per window (tests use small windows to interrupt between them). */
+  windowEvents?: number;
+}
+
+const WINDOW_BYTES = 4 * 1024 * 1024;
+/** Refusals of the data itself: retrying cannot help, the rest of the file can still go. */
+const DATA_ERRORS: ReadonlySet<string> = new Set(["validation", "payload_too_large", "invalid_argument"]);
+
+type Group = { slug: string; kind: EventKind; events: (MetricEvent | AnnotationEvent)[]; firstLine: number; lastLine: number };
+
+/** What the JSONL path would send, without sending (no state is written either). */
+export async function describeJsonl(path: string): Promise<SyncResult> {
+  const { state, notes } = await startingState(path);
+  const plan = await planFile(path, state.offset);
+  const pending = pendingStatuses(plan, state);
+  const details = [...notes, ...tornNote(path, plan)];
+  for (const experiment of plan.experiments.values()) {
+    const status = pending.includes(experiment) ? `, status ${experiment.status?.status}` : "";
+    if (experiment.metric + experiment.annotation === 0 && status === "") continue;
+    details.push(`${experiment.slug}: ${experiment.metric} metric, ${experiment.annotation} annotation events${status} (from ${path})`);
+  }
+  if (details.length === notes.length) details.push(`${path}: nothing to send`);
+  return { experiments: countExperiments(plan, pending), events: plan.events, delivered: 0, failed: state.failed.length, details: [...details, ...state.failed] };
+}
+
+export async function uploadJsonl(options: JsonlUploadOptions): Promise<SyncResult> {
+  const { path, client } = options;
+  if (client === undefined) return describeJsonl(path);
+  const { state, notes } = await startingState(path);
+  const plan = await planFile(path, state.offset);
+  const pending = pendingStatuses(plan, state);
+  const result: SyncResult = { experiments: countExperiments(plan, pending), events: plan.events, delivered: 0, failed: 0, details: [...notes, ...tornNote(path, plan)] };
+  if (plan.events === 0 && pending.length === 0 && state.offset === plan.end) {
+    result.details.push(`${path}: already synced, nothing to send`);
+    return withEarlierFailures(result, state);
+  }
+  const ids = experimentIds(client, plan, options.signal);
+  const progress = (): void => options.onProgress?.({ sentEvents: result.delivered + result.failed, totalEvents: plan.events, experiments: result.experiments });
+  const send = async (window: Window): Promise<void> => {
+    for (const group of window.groups.values()) {
+      const outcome = await sendGroup(client, await ids(group.slug), group, options);
+      if (outcome === undefined) result.delivered += group.events.length;
+      else {
+        result.failed += group.events.length;
+        state.failed.push(`${path}:${group.firstLine}-${group.lastLine}: ${group.events.length} ${group.kind} events of ${group.slug} refused: ${outcome}`);
+      }
+    }
+    state.failed.push(...window.badLines);
+    state.offset = window.end;
+    await save(path, state);
+    progress();
+  };
+  progress();
+  await forEachWindow(path, plan, state.offset, options.windowEvents ?? apiLimits.maxIngestItems, send);
+  for (const experiment of pending) {
+    await client.updateExperimentStatus(await ids(experiment.slug), experiment.status!.status, signalOption(options.signal));
+  }
+  state.offset = plan.end;
+  state.statusesThrough = plan.end;
+  await save(path, state);
+  if (result.delivered > 0 || pending.length > 0) result.details.push(`${path}: ${result.delivered} events and ${pending.length} statuses delivered to ${result.experiments} experiments`);
+  return withEarlierFailures(result, state);
+}
+
+/** Failures stay failures: every later sync names them again and exits 1. */
+function withEarlierFailures(result: SyncResult, state: SyncState): SyncResult {
+  return { ...result, failed: Math.max(result.failed, state.failed.length > 0 ? 1 : 0), details: [...result.details, ...state.failed] };
+}
+
+async function startingState(path: string): Promise<{ state: SyncState; notes: string[] }> {
+  const loaded = await loadState(path);
+  if (loaded.kind === "unchanged" || loaded.kind === "resume") return { state: loaded.state, notes: [] };
+  const state = freshState(await identify(path, 0));
+  return { state, notes: loaded.kind === "changed" ? [`${path}: ${loaded.reason}; starting over (the server drops events it already has)`] : [] };
+}
+
+async function save(path: string, state: SyncState): Promise<void> {
+  state.file = await identify(path, state.offset);
+  await saveState(path, state);
+}
+
+function tornNote(path: string, plan: FilePlan): string[] {
+  if (plan.tornLine === undefined) return [];
+  return [`${path}:${plan.tornLine}: skipped an incomplete last line (its writer crashed mid-line, or is still writing; a later sync sends it once complete)`];
+}
+
+/** Last statuses not applied yet ("created" is every experiment's start, nothing to apply). */
+function pendingStatuses(plan: FilePlan, state: SyncState): ExperimentPlan[] {
+  return [...plan.experiments.values()].filter((e) => e.status !== undefined && e.status.status !== "created" && e.status.start >= state.statusesThrough);
+}
+
+function countExperiments(plan: FilePlan, pending: readonly ExperimentPlan[]): number {
+  return [...plan.experiments.values()].filter((e) => e.metric + e.annotation > 0 || pending.includes(e)).length;
+}
+
+const signalOption = (signal: AbortSignal | undefined): { signal?: AbortSignal } => (signal === undefined ? {} : { signal });
+
+/** Get-or-create, once per slug per sync, as the exporters do (same creation key). */
+function experimentIds(client: SyvainClient, plan: FilePlan, signal: AbortSignal | undefined): (slug: string) => Promise<string> {
+  const destination = restDestination(client);
+  const known = new Map<string, Promise<string>>();
+  return (slug) => {
+    let id = known.get(slug);
+    if (id === undefined) {
+      const spec = plan.experiments.get(slug)?.spec ?? { slug, metadata: {} };
+      id = destination.provision(spec, "get-or-create", signal).then((p) => p.id);
+      known.set(slug, id);
+    }
+    return id;
+  };
+}
+
+interface Window {
+  groups: Map<string, Group>;
+  badLines: string[];
+  end: number;
+}
+
+async function forEachWindow(path: string, plan: FilePlan, offset: number, maxEvents: number, send: (window: Window) => Promise<void>): Promise<void> {
+  let window: Window = { groups: new Map(), badLines: [], end: offset };
+  let events = 0;
+  let bytes = 0;
+  for await (const line of readJsonlLines(path, offset, plan.lineAtOffset)) {
+    // Stop where the plan stopped: the file may have grown since, and a torn line is not settled.
+    if (line.start >= plan.end || line.torn) break;
+    const record = parseRecord(line.text);
+    if (typeof record === "string") window.badLines.push(`${path}:${line.number}: skipped, ${record}`);
+    else if (record.type === "metric" || record.type === "annotation") {
+      const key = `${record.type}\u0000${record.slug}`;
+      let group = window.groups.get(key);
+      if (group === undefined) window.groups.set(key, (group = { slug: record.slug, kind: record.type, events: [], firstLine: line.number, lastLine: line.number }));
+      group.events.push(record.event);
+      group.lastLine = line.number;
+      events++;
+      bytes += line.end - line.start;
+    }
+    window.end = line.end;
+    if (events >= maxEvents || bytes >= WINDOW_BYTES) {
+      await send(window);
+      window = { groups: new Map(), badLines: [], end: window.end };
+      events = 0;
+      bytes = 0;
+    }
+  }
+  if (window.end > offset || window.badLines.length > 0) await send(window);
+}
+
+/**
+ * The same events always make the same key, so a resend after a crash is the same request. The
+ * experiment and kind are part of it: one key never names two different bodies.
+ */
+export function batchKey(experimentId: string, kind: EventKind, events: readonly { client_event_id: string }[]): string {
+  const digest = createHash("sha256").update(`${experimentId}\n${kind}\n`);
+  for (const event of events) digest.update(`${event.client_event_id}\n`);
+  return `sync-${digest.digest("hex")}`;
+}
+
+/** `undefined` when stored; the server's reason when it refused the data for good. Anything else throws. */
+async function sendGroup(client: SyvainClient, experimentId: string, group: Group, options: JsonlUploadOptions): Promise<string | undefined> {
+  const call = { idempotencyKey: batchKey(experimentId, group.kind, group.events), ...signalOption(options.signal) };
+  const attempt = (): Promise<unknown> =>
+    group.kind === "metric"
+      ? client.ingestMetrics(experimentId, group.events as MetricEvent[], call)
+      : client.ingestAnnotations(experimentId, group.events as AnnotationEvent[], call);
+  try {
+    await withRetries(attempt, { retries: options.retries ?? 5, random: Math.random, sleep, signal: options.signal });
+    return undefined;
+  } catch (error) {
+    if (error instanceof SyvainError && DATA_ERRORS.has(error.code)) return error.message;
+    throw error;
+  }
+}
