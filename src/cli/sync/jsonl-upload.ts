@@ -6,17 +6,13 @@
  * that window as the same requests (the server replays them); a second sync finds the offset at
  * the end and sends nothing. Status records are applied last, after the events they follow.
  */
-import { createHash } from "node:crypto";
-import type { AnnotationEvent, MetricEvent } from "../../api/contract.ts";
 import { apiLimits } from "../../api/contract.ts";
-import { SyvainError } from "../../api/errors.ts";
 import type { SyvainClient } from "../../client/client-types.ts";
-import { sleep } from "../../client/retry/sleep.ts";
-import { withRetries } from "../../client/with-retries.ts";
 import { restDestination } from "../../destinations/rest-destination.ts";
 import { readJsonlLines } from "./jsonl-lines.ts";
 import { planFile, type ExperimentPlan, type FilePlan } from "./jsonl-plan.ts";
-import { parseRecord, type EventKind } from "./jsonl-records.ts";
+import { parseRecord } from "./jsonl-records.ts";
+import { sendGroup, type Group } from "./send-batch.ts";
 import type { SyncProgress, SyncResult } from "./sync-source.ts";
 import { freshState, identify, loadState, saveState, type SyncState } from "./sync-state.ts";
 
@@ -33,10 +29,6 @@ export interface JsonlUploadOptions {
 }
 
 const WINDOW_BYTES = 4 * 1024 * 1024;
-/** Refusals of the data itself: retrying cannot help, the rest of the file can still go. */
-const DATA_ERRORS: ReadonlySet<string> = new Set(["validation", "payload_too_large", "invalid_argument"]);
-
-type Group = { slug: string; kind: EventKind; events: (MetricEvent | AnnotationEvent)[]; firstLine: number; lastLine: number };
 
 /** What the JSONL path would send, without sending (no state is written either). */
 export async function describeJsonl(path: string): Promise<SyncResult> {
@@ -68,12 +60,11 @@ export async function uploadJsonl(options: JsonlUploadOptions): Promise<SyncResu
   const progress = (): void => options.onProgress?.({ sentEvents: result.delivered + result.failed, totalEvents: plan.events, experiments: result.experiments });
   const send = async (window: Window): Promise<void> => {
     for (const group of window.groups.values()) {
-      const outcome = await sendGroup(client, await ids(group.slug), group, options);
-      if (outcome === undefined) result.delivered += group.events.length;
-      else {
-        result.failed += group.events.length;
-        state.failed.push(`${path}:${group.firstLine}-${group.lastLine}: ${group.events.length} ${group.kind} events of ${group.slug} refused: ${outcome}`);
-      }
+      const refused = await sendGroup(client, await ids(group.slug), group, { signal: options.signal, retries: options.retries ?? 5 });
+      const failed = refused.reduce((n, r) => n + r.lines.length, 0);
+      result.delivered += group.events.length - failed;
+      result.failed += failed;
+      for (const r of refused) state.failed.push(`${path}:${r.lines.join(",")}: ${r.lines.length} ${group.kind} event${r.lines.length === 1 ? "" : "s"} of ${group.slug} refused: ${r.reason}`);
     }
     state.failed.push(...window.badLines);
     state.offset = window.end;
@@ -158,9 +149,9 @@ async function forEachWindow(path: string, plan: FilePlan, offset: number, maxEv
     else if (record.type === "metric" || record.type === "annotation") {
       const key = `${record.type}\u0000${record.slug}`;
       let group = window.groups.get(key);
-      if (group === undefined) window.groups.set(key, (group = { slug: record.slug, kind: record.type, events: [], firstLine: line.number, lastLine: line.number }));
+      if (group === undefined) window.groups.set(key, (group = { slug: record.slug, kind: record.type, events: [], lines: [] }));
       group.events.push(record.event);
-      group.lastLine = line.number;
+      group.lines.push(line.number);
       events++;
       bytes += line.end - line.start;
     }
@@ -173,30 +164,4 @@ async function forEachWindow(path: string, plan: FilePlan, offset: number, maxEv
     }
   }
   if (window.end > offset || window.badLines.length > 0) await send(window);
-}
-
-/**
- * The same events always make the same key, so a resend after a crash is the same request. The
- * experiment and kind are part of it: one key never names two different bodies.
- */
-export function batchKey(experimentId: string, kind: EventKind, events: readonly { client_event_id: string }[]): string {
-  const digest = createHash("sha256").update(`${experimentId}\n${kind}\n`);
-  for (const event of events) digest.update(`${event.client_event_id}\n`);
-  return `sync-${digest.digest("hex")}`;
-}
-
-/** `undefined` when stored; the server's reason when it refused the data for good. Anything else throws. */
-async function sendGroup(client: SyvainClient, experimentId: string, group: Group, options: JsonlUploadOptions): Promise<string | undefined> {
-  const call = { idempotencyKey: batchKey(experimentId, group.kind, group.events), ...signalOption(options.signal) };
-  const attempt = (): Promise<unknown> =>
-    group.kind === "metric"
-      ? client.ingestMetrics(experimentId, group.events as MetricEvent[], call)
-      : client.ingestAnnotations(experimentId, group.events as AnnotationEvent[], call);
-  try {
-    await withRetries(attempt, { retries: options.retries ?? 5, random: Math.random, sleep, signal: options.signal });
-    return undefined;
-  } catch (error) {
-    if (error instanceof SyvainError && DATA_ERRORS.has(error.code)) return error.message;
-    throw error;
-  }
 }
