@@ -26,6 +26,7 @@ export const syncCommand: Command = {
     { name: "syvain-host", placeholder: "URL", env: HOST_ENV, default: exporterDefaults.host.default, example: "http://127.0.0.1:8080", description: "Syvain Metrics host, or a running emulator's URL" },
     { name: "dry-run", description: "list what would be sent (per experiment: slug, events per kind, source) and send nothing" },
     { name: "retries", placeholder: "N", default: 5, description: "retries of one request after retryable failures (network, 429, 5xx)" },
+    { name: "concurrency", placeholder: "N", default: 4, description: "requests in flight at once, per JSONL file" },
     { name: "api-key", placeholder: "KEY", env: API_KEY_ENV, secret: true, envOnly: true, description: "Syvain API key" },
   ],
 };
@@ -45,9 +46,11 @@ secrets (environment only, never flags, never logged):
 const flagsSchema = z.strictObject({
   "syvain-host": z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" }).optional(),
   retries: wholeNumber(0, 100).optional(),
+  concurrency: wholeNumber(1, 64).optional(),
   "api-key": z.string().min(1).optional(),
 });
 
+type Flags = z.infer<typeof flagsSchema>;
 type Source = { kind: "jsonl" | "spool"; path: string };
 
 export interface SyncIo {
@@ -82,7 +85,7 @@ export async function runSync(argv: readonly string[], io: SyncIo): Promise<numb
     return 0;
   }
   const dryRun = argv.includes("--dry-run");
-  let flags: z.infer<typeof flagsSchema>;
+  let flags: Flags;
   let sources: Source[];
   try {
     const collected = collectFlags(syncCommand, argv, io.env);
@@ -103,7 +106,8 @@ export async function runSync(argv: readonly string[], io: SyncIo): Promise<numb
     say(stderr, error.message);
     return 2;
   }
-  const client = dryRun ? undefined : createSyvainClient({ apiKey: flags["api-key"]!, ...(flags["syvain-host"] === undefined ? {} : { host: flags["syvain-host"] }) });
+  // A dry run sends nothing; the spool source still takes a client, which it does not call then.
+  const client = createSyvainClient({ apiKey: flags["api-key"] ?? "dry-run-without-a-key", ...defined({ host: flags["syvain-host"] }) });
   const progress = createProgressReporter(stderr);
   let complete = true;
   const totals = { delivered: 0, failed: 0 };
@@ -112,10 +116,10 @@ export async function runSync(argv: readonly string[], io: SyncIo): Promise<numb
       const onProgress = (p: SyncProgress): void => progress.update(source.path, p);
       let result: SyncResult;
       try {
-        result = await syncOne(source, client, { dryRun, onProgress, retries: flags.retries, signal: io.signal, loadSpool: io.loadSpool ?? loadDeliverLeftovers });
+        result = await syncOne(source, client, { dryRun, onProgress, flags, signal: io.signal, loadSpool: io.loadSpool ?? loadDeliverLeftovers });
       } catch (error) {
         progress.finish();
-        say(stderr, failureMessage(source.path, error, client?.host, io.signal));
+        say(stderr, failureMessage(source.path, error, client.host, io.signal));
         complete = false;
         // The next sources would fail the same way (key, host, interrupt): say it once.
         if (stopsEverything(error, io.signal)) break;
@@ -128,7 +132,7 @@ export async function runSync(argv: readonly string[], io: SyncIo): Promise<numb
       if (result.failed > 0) complete = false;
     }
   } finally {
-    await client?.close();
+    await client.close();
   }
   if (!dryRun) say(stderr, `${syncCommand.name}: ${totals.delivered} events delivered${complete ? "; everything is delivered" : "; NOT everything is delivered (see above)"}`);
   return complete ? 0 : 1;
@@ -137,22 +141,23 @@ export async function runSync(argv: readonly string[], io: SyncIo): Promise<numb
 interface SyncOneOptions {
   dryRun: boolean;
   onProgress: (p: SyncProgress) => void;
-  retries: number | undefined;
+  flags: Flags;
   signal: AbortSignal | undefined;
   loadSpool: () => Promise<DeliverLeftovers | undefined>;
 }
 
-async function syncOne(source: Source, client: SyvainClient | undefined, o: SyncOneOptions): Promise<SyncResult> {
+async function syncOne(source: Source, client: SyvainClient, o: SyncOneOptions): Promise<SyncResult> {
   const signal = o.signal === undefined ? {} : { signal: o.signal };
   if (source.kind === "jsonl") {
-    return uploadJsonl({ path: source.path, ...(client === undefined ? {} : { client }), onProgress: o.onProgress, ...signal, ...(o.retries === undefined ? {} : { retries: o.retries }) });
+    const tuning = defined({ retries: o.flags.retries, concurrency: o.flags.concurrency });
+    return uploadJsonl({ path: source.path, ...(o.dryRun ? {} : { client }), onProgress: o.onProgress, ...signal, ...tuning });
   }
   const deliverLeftovers = await o.loadSpool();
   if (deliverLeftovers === undefined) throw new SyvainError("config", "syncing spool directories is not available in this build yet");
-  // A dry run never sends: the spool source still wants a client, one that is never called.
-  const spoolClient = client ?? createSyvainClient({ apiKey: "dry-run" });
-  return deliverLeftovers({ spoolDir: source.path, client: spoolClient, dryRun: o.dryRun, onProgress: o.onProgress, ...signal });
+  return deliverLeftovers({ spoolDir: source.path, client, dryRun: o.dryRun, onProgress: o.onProgress, ...signal });
 }
+
+const defined = <T extends object>(o: T): Partial<T> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 
 function stopsEverything(error: unknown, signal: AbortSignal | undefined): boolean {
   return signal?.aborted === true || (error instanceof SyvainError && ["auth", "forbidden", "network", "timeout"].includes(error.code));

@@ -12,6 +12,7 @@ import { restDestination } from "../../destinations/rest-destination.ts";
 import { readJsonlLines } from "./jsonl-lines.ts";
 import { planFile, type ExperimentPlan, type FilePlan } from "./jsonl-plan.ts";
 import { parseRecord } from "./jsonl-records.ts";
+import { orderedPipeline } from "./ordered-pipeline.ts";
 import { sendGroup, type Group } from "./send-batch.ts";
 import type { SyncProgress, SyncResult } from "./sync-source.ts";
 import { freshState, identify, loadState, saveState, type SyncState } from "./sync-state.ts";
@@ -26,6 +27,8 @@ export interface JsonlUploadOptions {
   retries?: number;
   /** Events per window (tests use small windows to interrupt between them). */
   windowEvents?: number;
+  /** Windows in flight at once. @default 4 */
+  concurrency?: number;
 }
 
 const WINDOW_BYTES = 4 * 1024 * 1024;
@@ -48,7 +51,11 @@ export async function describeJsonl(path: string): Promise<SyncResult> {
 export async function uploadJsonl(options: JsonlUploadOptions): Promise<SyncResult> {
   const { path, client } = options;
   if (client === undefined) return describeJsonl(path);
-  const { state, notes } = await startingState(path);
+  const { state, notes, unchanged } = await startingState(path);
+  // Settled to its last byte and untouched since: not even read again.
+  if (unchanged && state.offset === state.file.size && state.statusesThrough === state.offset) {
+    return withEarlierFailures({ experiments: 0, events: 0, delivered: 0, failed: 0, details: [`${path}: already synced, nothing to send`] }, state);
+  }
   const plan = await planFile(path, state.offset);
   const pending = pendingStatuses(plan, state);
   const result: SyncResult = { experiments: countExperiments(plan, pending), events: plan.events, delivered: 0, failed: 0, details: [...notes, ...tornNote(path, plan)] };
@@ -56,25 +63,40 @@ export async function uploadJsonl(options: JsonlUploadOptions): Promise<SyncResu
     result.details.push(`${path}: already synced, nothing to send`);
     return withEarlierFailures(result, state);
   }
-  const ids = experimentIds(client, plan, options.signal);
+  // Stops the other windows in flight when one fails (they are resent, as the same requests, next time).
+  const stop = new AbortController();
+  const signal = options.signal === undefined ? stop.signal : AbortSignal.any([options.signal, stop.signal]);
+  const ids = experimentIds(client, plan, signal);
   const progress = (): void => options.onProgress?.({ sentEvents: result.delivered + result.failed, totalEvents: plan.events, experiments: result.experiments });
-  const send = async (window: Window): Promise<void> => {
+  const sendWindow = async (window: Window): Promise<WindowOutcome> => {
+    const refused: string[] = [];
+    let failed = 0;
     for (const group of window.groups.values()) {
-      const refused = await sendGroup(client, await ids(group.slug), group, { signal: options.signal, retries: options.retries ?? 5 });
-      const failed = refused.reduce((n, r) => n + r.lines.length, 0);
-      result.delivered += group.events.length - failed;
-      result.failed += failed;
-      for (const r of refused) state.failed.push(`${path}:${r.lines.join(",")}: ${r.lines.length} ${group.kind} event${r.lines.length === 1 ? "" : "s"} of ${group.slug} refused: ${r.reason}`);
+      for (const r of await sendGroup(client, await ids(group.slug), group, { signal, retries: options.retries ?? 5 })) {
+        failed += r.lines.length;
+        refused.push(`${path}:${r.lines.join(",")}: ${r.lines.length} ${group.kind} event${r.lines.length === 1 ? "" : "s"} of ${group.slug} refused: ${r.reason}`);
+      }
     }
-    state.failed.push(...window.badLines);
+    return { window, refused, failed };
+  };
+  const pipeline = orderedPipeline<WindowOutcome>(options.concurrency ?? 4, async ({ window, refused, failed }) => {
+    result.delivered += window.events - failed;
+    result.failed += failed;
+    state.failed.push(...refused, ...window.badLines);
     state.offset = window.end;
     await save(path, state);
     progress();
-  };
+  });
   progress();
-  await forEachWindow(path, plan, state.offset, options.windowEvents ?? apiLimits.maxIngestItems, send);
+  try {
+    await forEachWindow(path, plan, state.offset, options.windowEvents ?? apiLimits.maxIngestItems, (window) => pipeline.push(sendWindow(window)));
+    await pipeline.drain();
+  } catch (error) {
+    stop.abort(error);
+    throw error;
+  }
   for (const experiment of pending) {
-    await client.updateExperimentStatus(await ids(experiment.slug), experiment.status!.status, signalOption(options.signal));
+    await client.updateExperimentStatus(await ids(experiment.slug), experiment.status!.status, { signal });
   }
   state.offset = plan.end;
   state.statusesThrough = plan.end;
@@ -88,11 +110,12 @@ function withEarlierFailures(result: SyncResult, state: SyncState): SyncResult {
   return { ...result, failed: Math.max(result.failed, state.failed.length > 0 ? 1 : 0), details: [...result.details, ...state.failed] };
 }
 
-async function startingState(path: string): Promise<{ state: SyncState; notes: string[] }> {
+async function startingState(path: string): Promise<{ state: SyncState; notes: string[]; unchanged: boolean }> {
   const loaded = await loadState(path);
-  if (loaded.kind === "unchanged" || loaded.kind === "resume") return { state: loaded.state, notes: [] };
+  if (loaded.kind === "unchanged" || loaded.kind === "resume") return { state: loaded.state, notes: [], unchanged: loaded.kind === "unchanged" };
   const state = freshState(await identify(path, 0));
-  return { state, notes: loaded.kind === "changed" ? [`${path}: ${loaded.reason}; starting over (the server drops events it already has)`] : [] };
+  const notes = loaded.kind === "changed" ? [`${path}: ${loaded.reason}; starting over (the server drops events it already has)`] : [];
+  return { state, notes, unchanged: false };
 }
 
 async function save(path: string, state: SyncState): Promise<void> {
@@ -114,7 +137,6 @@ function countExperiments(plan: FilePlan, pending: readonly ExperimentPlan[]): n
   return [...plan.experiments.values()].filter((e) => e.metric + e.annotation > 0 || pending.includes(e)).length;
 }
 
-const signalOption = (signal: AbortSignal | undefined): { signal?: AbortSignal } => (signal === undefined ? {} : { signal });
 
 /** Get-or-create, once per slug per sync, as the exporters do (same creation key). */
 function experimentIds(client: SyvainClient, plan: FilePlan, signal: AbortSignal | undefined): (slug: string) => Promise<string> {
@@ -133,13 +155,23 @@ function experimentIds(client: SyvainClient, plan: FilePlan, signal: AbortSignal
 
 interface Window {
   groups: Map<string, Group>;
+  events: number;
   badLines: string[];
+  start: number;
   end: number;
 }
 
+interface WindowOutcome {
+  window: Window;
+  /** One line per refusal, naming the lines. */
+  refused: string[];
+  failed: number;
+}
+
+const emptyWindow = (start: number): Window => ({ groups: new Map(), events: 0, badLines: [], start, end: start });
+
 async function forEachWindow(path: string, plan: FilePlan, offset: number, maxEvents: number, send: (window: Window) => Promise<void>): Promise<void> {
-  let window: Window = { groups: new Map(), badLines: [], end: offset };
-  let events = 0;
+  let window = emptyWindow(offset);
   let bytes = 0;
   for await (const line of readJsonlLines(path, offset, plan.lineAtOffset)) {
     // Stop where the plan stopped: the file may have grown since, and a torn line is not settled.
@@ -152,16 +184,15 @@ async function forEachWindow(path: string, plan: FilePlan, offset: number, maxEv
       if (group === undefined) window.groups.set(key, (group = { slug: record.slug, kind: record.type, events: [], lines: [] }));
       group.events.push(record.event);
       group.lines.push(line.number);
-      events++;
+      window.events++;
       bytes += line.end - line.start;
     }
     window.end = line.end;
-    if (events >= maxEvents || bytes >= WINDOW_BYTES) {
+    if (window.events >= maxEvents || bytes >= WINDOW_BYTES) {
       await send(window);
-      window = { groups: new Map(), badLines: [], end: window.end };
-      events = 0;
+      window = emptyWindow(window.end);
       bytes = 0;
     }
   }
-  if (window.end > offset || window.badLines.length > 0) await send(window);
+  if (window.end > window.start) await send(window);
 }

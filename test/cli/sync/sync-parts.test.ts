@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { collectFlags, renderHelp } from "../../../src/cli/cli-flags.ts";
 import { runSync, syncCommand } from "../../../src/cli/sync-command.ts";
+import { orderedPipeline } from "../../../src/cli/sync/ordered-pipeline.ts";
 import { createProgressReporter } from "../../../src/cli/sync/progress.ts";
 import type { SpoolSyncOptions, SyncResult } from "../../../src/cli/sync/sync-source.ts";
 import { freshState, identify, loadState, saveState } from "../../../src/cli/sync/sync-state.ts";
@@ -140,5 +141,46 @@ describe("CLI flags with positionals", () => {
     const help = renderHelp(syncCommand, "intro");
     expect(help).toContain("usage: syvain-otel sync [options] [paths...]");
     expect(help).toMatch(/arguments:\n {2}\[paths\.\.\.\] +spool directories and JSONL files/);
+  });
+});
+
+describe("orderedPipeline", () => {
+  const later = <T>(): { promise: Promise<T>; resolve: (v: T) => void; reject: (e: Error) => void } => {
+    let resolve!: (v: T) => void;
+    let reject!: (e: Error) => void;
+    const promise = new Promise<T>((res, rej) => ((resolve = res), (reject = rej)));
+    return { promise, resolve, reject };
+  };
+
+  it("keeps up to `limit` tasks in flight and commits in the order they started", async () => {
+    const committed: number[] = [];
+    const pipeline = orderedPipeline<number>(2, (n) => Promise.resolve(void committed.push(n)));
+    const [a, b, c] = [later<number>(), later<number>(), later<number>()];
+    await pipeline.push(a.promise); // 1 in flight: push returns at once
+    const pushingB = pipeline.push(b.promise); // 2 in flight: waits for the oldest
+    b.resolve(2);
+    await Promise.resolve();
+    expect(committed).toEqual([]); // b finished first, but a is older
+    a.resolve(1);
+    await pushingB;
+    expect(committed).toEqual([1]);
+    const pushingC = pipeline.push(c.promise);
+    await pushingC;
+    expect(committed).toEqual([1, 2]);
+    c.resolve(3);
+    await pipeline.drain();
+    expect(committed).toEqual([1, 2, 3]);
+  });
+
+  it("surfaces a failure when its turn comes, without committing it or anything after", async () => {
+    const committed: number[] = [];
+    const pipeline = orderedPipeline<number>(3, (n) => Promise.resolve(void committed.push(n)));
+    const failing = later<number>();
+    await pipeline.push(Promise.resolve(1));
+    await pipeline.push(failing.promise);
+    failing.reject(new Error("network down"));
+    await pipeline.push(Promise.resolve(3)); // 3 in flight: commits 1, the oldest
+    await expect(pipeline.drain()).rejects.toThrow("network down");
+    expect(committed).toEqual([1]);
   });
 });
