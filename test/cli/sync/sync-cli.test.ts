@@ -3,7 +3,7 @@
  * the emulator on 127.0.0.1:0, counting what reached the emulator.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -100,31 +100,49 @@ describe("syvain-otel sync <file.jsonl>", () => {
     expect(existsSync(`${path}.sync-state`)).toBe(false);
   });
 
-  it("resumes after kill -9 mid-sync: the second run completes and every event is stored once", async () => {
-    const path = join(dir, "killed.jsonl");
-    await writeRun(path, "sync-killed", 5000);
-    // Each ingest request takes 300 ms, so the sync is surely mid-file when killed.
+  /** Starts a sync of `path` with slow ingest (300 ms a request) and sends `signal` once a window is recorded, others in flight. */
+  async function interruptMidSync(path: string, signal: NodeJS.Signals): Promise<Finished> {
     emulator.faults.random("ingestMetrics", { rate: 1, mix: [{ delayMs: 300 }] });
     const metricsBefore = emulator.counters.requests["ingestMetrics"] ?? 0;
     const { child, done } = startCli([path]);
-    // Killed once at least one window is recorded as acknowledged, with others surely in flight.
     const settled = (): number => (existsSync(`${path}.sync-state`) ? (JSON.parse(readFileSync(`${path}.sync-state`, "utf8")) as { offset: number }).offset : 0);
     while (settled() === 0 || (emulator.counters.requests["ingestMetrics"] ?? 0) - metricsBefore < 3) await new Promise((r) => setTimeout(r, 20));
-    child.kill("SIGKILL");
-    expect((await done).signal).toBe("SIGKILL");
-    const storedAtKill = emulator.store.metrics("sync-killed").length;
-    expect(storedAtKill).toBeGreaterThan(0);
-    expect(storedAtKill).toBeLessThan(5000);
+    child.kill(signal);
+    const finished = await done;
     emulator.faults.clear();
+    return finished;
+  }
 
-    const afterKill = emulator.counters.requests["ingestMetrics"] ?? 0;
+  /** The resumed sync completes, every event is stored once, and acknowledged windows are not sent again. */
+  async function expectResumed(path: string, slug: string): Promise<void> {
+    // Interrupted mid-file: part of it recorded as acknowledged, not all (requests in flight may still land).
+    const { offset } = JSON.parse(readFileSync(`${path}.sync-state`, "utf8")) as { offset: number };
+    expect(offset).toBeGreaterThan(0);
+    expect(offset).toBeLessThan(statSync(path).size);
+    const requestsBefore = emulator.counters.requests["ingestMetrics"] ?? 0;
     const resumed = await sync([path]);
     expect(resumed.code, resumed.stderr).toBe(0);
-    const ids = emulator.store.metrics("sync-killed").map((m) => m.client_event_id);
+    const ids = emulator.store.metrics(slug).map((m) => m.client_event_id);
     expect([ids.length, new Set(ids).size]).toEqual([5000, 5000]);
-    // Resumed, not restarted: the windows acknowledged before the kill are not sent again (5 in all).
-    expect((emulator.counters.requests["ingestMetrics"] ?? 0) - afterKill).toBeLessThanOrEqual(4);
-    expect(emulator.store.experiment("sync-killed")?.status).toBe("done");
+    // 5 windows in all, at least one recorded before the interruption.
+    expect((emulator.counters.requests["ingestMetrics"] ?? 0) - requestsBefore).toBeLessThanOrEqual(4);
+    expect(emulator.store.experiment(slug)?.status).toBe("done");
+  }
+
+  it("resumes after kill -9 mid-sync: the second run completes and every event is stored once", async () => {
+    const path = join(dir, "killed.jsonl");
+    await writeRun(path, "sync-killed", 5000);
+    expect((await interruptMidSync(path, "SIGKILL")).signal).toBe("SIGKILL");
+    await expectResumed(path, "sync-killed");
+  });
+
+  it("Ctrl-C stops with exit 1 and a resume hint; the next sync resumes", async () => {
+    const path = join(dir, "interrupted.jsonl");
+    await writeRun(path, "sync-interrupted", 5000);
+    const run = await interruptMidSync(path, "SIGINT");
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("interrupted; what was acknowledged is recorded, run sync again to resume");
+    await expectResumed(path, "sync-interrupted");
   });
 
   it("skips and reports a torn last line, and sends it once a later sync finds it complete", async () => {
