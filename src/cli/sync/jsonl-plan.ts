@@ -17,6 +17,8 @@ export interface ExperimentPlan {
   annotation: number;
   /** The last status record, and where its line starts. */
   status?: { status: ExperimentStatus; start: number };
+  /** Its `experiment` record lies past the offset: to create even if it has no event (as the live path would have). */
+  unsettled: boolean;
 }
 
 export interface FilePlan {
@@ -39,7 +41,7 @@ export async function planFile(path: string, offset: number): Promise<FilePlan> 
   const plan: FilePlan = { experiments, events: 0, end: offset, lineAtOffset: 1 };
   const entry = (slug: string): ExperimentPlan => {
     let found = experiments.get(slug);
-    if (found === undefined) experiments.set(slug, (found = { slug, metric: 0, annotation: 0 }));
+    if (found === undefined) experiments.set(slug, (found = { slug, metric: 0, annotation: 0, unsettled: false }));
     return found;
   };
   for await (const line of readJsonlLines(path)) {
@@ -57,6 +59,7 @@ export async function planFile(path: string, offset: number): Promise<FilePlan> 
     if (record.type === "experiment") {
       const target = entry(record.slug);
       target.spec ??= record.spec; // several runs may append to one file: the first description wins, as on the server
+      if (!settled) target.unsettled = true;
     } else if (record.type === "status") {
       entry(record.slug).status = { status: record.status, start: line.start };
     } else if (!settled) {

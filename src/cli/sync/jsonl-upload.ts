@@ -15,7 +15,7 @@ import { parseRecord } from "./jsonl-records.ts";
 import { orderedPipeline } from "./ordered-pipeline.ts";
 import { sendGroup, type Group } from "./send-batch.ts";
 import type { SyncProgress, SyncResult } from "./sync-source.ts";
-import { freshState, identify, loadState, saveState, type SyncState } from "./sync-state.ts";
+import { freshState, identify, loadState, saveState, statePath, type SyncState } from "./sync-state.ts";
 
 export interface JsonlUploadOptions {
   path: string;
@@ -38,14 +38,15 @@ export async function describeJsonl(path: string): Promise<SyncResult> {
   const { state, notes } = await startingState(path);
   const plan = await planFile(path, state.offset);
   const pending = pendingStatuses(plan, state);
-  const details = [...notes, ...tornNote(path, plan)];
+  const listed: string[] = [];
   for (const experiment of plan.experiments.values()) {
     const status = pending.includes(experiment) ? `, status ${experiment.status?.status}` : "";
-    if (experiment.metric + experiment.annotation === 0 && status === "") continue;
-    details.push(`${experiment.slug}: ${experiment.metric} metric, ${experiment.annotation} annotation events${status} (from ${path})`);
+    if (!experiment.unsettled && experiment.metric + experiment.annotation === 0 && status === "") continue;
+    listed.push(`${experiment.slug}: ${experiment.metric} metric, ${experiment.annotation} annotation events${status} (from ${path})`);
   }
-  if (details.length === notes.length) details.push(`${path}: nothing to send`);
-  return { experiments: countExperiments(plan, pending), events: plan.events, delivered: 0, failed: state.failed.length, details: [...details, ...state.failed] };
+  if (listed.length === 0) listed.push(`${path}: nothing to send`);
+  const result = { experiments: countExperiments(plan, pending), events: plan.events, delivered: 0, failed: 0, details: [...notes, ...tornNote(path, plan), ...listed] };
+  return withEarlierFailures(result, state, path);
 }
 
 export async function uploadJsonl(options: JsonlUploadOptions): Promise<SyncResult> {
@@ -54,14 +55,14 @@ export async function uploadJsonl(options: JsonlUploadOptions): Promise<SyncResu
   const { state, notes, unchanged } = await startingState(path);
   // Settled to its last byte and untouched since: not even read again.
   if (unchanged && state.offset === state.file.size && state.statusesThrough === state.offset) {
-    return withEarlierFailures({ experiments: 0, events: 0, delivered: 0, failed: 0, details: [`${path}: already synced, nothing to send`] }, state);
+    return withEarlierFailures({ experiments: 0, events: 0, delivered: 0, failed: 0, details: [`${path}: already synced, nothing to send`] }, state, path);
   }
   const plan = await planFile(path, state.offset);
   const pending = pendingStatuses(plan, state);
   const result: SyncResult = { experiments: countExperiments(plan, pending), events: plan.events, delivered: 0, failed: 0, details: [...notes, ...tornNote(path, plan)] };
   if (plan.events === 0 && pending.length === 0 && state.offset === plan.end) {
     result.details.push(`${path}: already synced, nothing to send`);
-    return withEarlierFailures(result, state);
+    return withEarlierFailures(result, state, path);
   }
   // Stops the other windows in flight when one fails (they are resent, as the same requests, next time).
   const stop = new AbortController();
@@ -95,6 +96,8 @@ export async function uploadJsonl(options: JsonlUploadOptions): Promise<SyncResu
     stop.abort(error);
     throw error;
   }
+  // Experiments without events still exist on the server, as they would have live.
+  for (const experiment of plan.experiments.values()) if (experiment.unsettled) await ids(experiment.slug);
   for (const experiment of pending) {
     await client.updateExperimentStatus(await ids(experiment.slug), experiment.status!.status, { signal });
   }
@@ -102,12 +105,17 @@ export async function uploadJsonl(options: JsonlUploadOptions): Promise<SyncResu
   state.statusesThrough = plan.end;
   await save(path, state);
   if (result.delivered > 0 || pending.length > 0) result.details.push(`${path}: ${result.delivered} events and ${pending.length} statuses delivered to ${result.experiments} experiments`);
-  return withEarlierFailures(result, state);
+  return withEarlierFailures(result, state, path);
 }
 
+/** Refusals named on stderr per file; the state file keeps them all. */
+const SHOWN_FAILURES = 20;
+
 /** Failures stay failures: every later sync names them again and exits 1. */
-function withEarlierFailures(result: SyncResult, state: SyncState): SyncResult {
-  return { ...result, failed: Math.max(result.failed, state.failed.length > 0 ? 1 : 0), details: [...result.details, ...state.failed] };
+function withEarlierFailures(result: SyncResult, state: SyncState, path: string): SyncResult {
+  const hidden = state.failed.length - SHOWN_FAILURES;
+  const more = hidden > 0 ? [`${path}: ... and ${hidden} more refused or skipped lines, listed in ${statePath(path)}`] : [];
+  return { ...result, failed: Math.max(result.failed, state.failed.length > 0 ? 1 : 0), details: [...result.details, ...state.failed.slice(0, SHOWN_FAILURES), ...more] };
 }
 
 async function startingState(path: string): Promise<{ state: SyncState; notes: string[]; unchanged: boolean }> {
@@ -134,7 +142,7 @@ function pendingStatuses(plan: FilePlan, state: SyncState): ExperimentPlan[] {
 }
 
 function countExperiments(plan: FilePlan, pending: readonly ExperimentPlan[]): number {
-  return [...plan.experiments.values()].filter((e) => e.metric + e.annotation > 0 || pending.includes(e)).length;
+  return [...plan.experiments.values()].filter((e) => e.unsettled || e.metric + e.annotation > 0 || pending.includes(e)).length;
 }
 
 

@@ -89,6 +89,18 @@ describe("syvain-otel sync <file.jsonl>", () => {
     expect(allRequests() - requestsBefore).toBe(0);
   });
 
+  it("creates an experiment that has no events, as the live path would have", async () => {
+    const path = join(dir, "empty.jsonl");
+    const collector = new JsonlCollector({ path });
+    await collector.experiment("sync-empty", { description: "nothing logged yet" });
+    await collector.close();
+    const dry = await sync([path, "--dry-run"]);
+    expect(dry.stdout).toBe(`sync-empty: 0 metric, 0 annotation events (from ${path})\n`);
+    const run = await sync([path]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(emulator.store.experiment("sync-empty")).toMatchObject({ description: "nothing logged yet", status: "created" });
+  });
+
   it("--dry-run lists slug, events per kind and file, sends nothing and writes no state", async () => {
     const path = join(dir, "dry.jsonl");
     await writeRun(path, "sync-dry", 7);

@@ -72,6 +72,19 @@ describe("sync of spool directories (through the pluggable source)", () => {
   });
 });
 
+describe("sync of a JSONL file that has only bad lines", () => {
+  it("names the first 20 on stderr and points to the state file for the rest; exit 1, no request needed", async () => {
+    const path = join(dir, "junk.jsonl");
+    writeFileSync(path, "not json\n".repeat(25));
+    const stderr = capture();
+    // Nothing deliverable: the (unreachable) host is never called.
+    const code = await runSync([path], { env: { SYVAIN_METRICS_API_KEY: "k", SYVAIN_METRICS_HOST: "http://127.0.0.1:9" }, stdout: capture(), stderr });
+    expect(code).toBe(1);
+    expect(stderr.text.match(/junk\.jsonl:\d+: skipped, not valid JSON/g)).toHaveLength(20);
+    expect(stderr.text).toContain(`${path}: ... and 5 more refused or skipped lines, listed in ${path}.sync-state`);
+  });
+});
+
 describe("defaultSpoolDir", () => {
   const home = (): string => "/home/ada";
   it("prefers SYVAIN_SPOOL_DIR, then XDG_STATE_HOME, then ~/.local/state", () => {
