@@ -16,5 +16,5 @@ export function loadDeliverLeftovers(): Promise<DeliverLeftovers | undefined> {
   return Promise.resolve(undefined);
 }
 
-/** A directory the spool engine wrote: it has a `FORMAT` file at its top. */
-export const SPOOL_FORMAT_FILE = "FORMAT";
+/** A directory the spool engine wrote has this file at its top. */
+export { FORMAT_FILE as SPOOL_FORMAT_FILE } from "../../delivery/spool/spool-layout.ts";
