@@ -34,6 +34,8 @@ export interface Command {
   /** `syvain-otel bridge` */
   name: string;
   flags: readonly FlagSpec[];
+  /** Arguments that are not flags (`[paths...]`); a command without this refuses them. */
+  positionals?: { placeholder: string; description: string };
 }
 
 /** Where each value came from, for messages: `--port` or `SYVAIN_BRIDGE_PORT`. */
@@ -44,6 +46,8 @@ export interface CollectedFlags {
   sources: Sources;
   /** Lines to print on stderr (deprecated spellings used). */
   notices: string[];
+  /** Arguments that are not flags, in order (always empty for a command without `positionals`). */
+  positionals: string[];
 }
 
 function usageError(command: Command, field: string, message: string): SyvainValidationError {
@@ -66,8 +70,9 @@ export function collectFlags(command: Command, argv: readonly string[], env: Nod
     command.flags.filter((f) => f.envOnly !== true).map((f) => [f.name, { type: f.placeholder === undefined ? ("boolean" as const) : ("string" as const), multiple: f.multiple === true }]),
   );
   let parsed: ReturnType<typeof parseArgs>["values"];
+  let positionals: string[];
   try {
-    parsed = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values;
+    ({ values: parsed, positionals } = parseArgs({ args: [...argv], options, strict: true, allowPositionals: command.positionals !== undefined }));
   } catch (error) {
     throw usageError(command, "argv", parseArgsMessage(command, error));
   }
@@ -79,7 +84,7 @@ export function collectFlags(command: Command, argv: readonly string[], env: Nod
     values[target] = value as string | string[];
     sources[target] = `--${name}`;
   }
-  return { values, sources, notices };
+  return { values, sources, notices, positionals };
 }
 
 /** parseArgs' own wording (`Unknown option '--x'. To specify a positional...`) is not for our users. */
@@ -134,7 +139,10 @@ export function renderHelp(command: Command, intro: string, footer = ""): string
     return `  ${left(f).padEnd(width)}${f.description}${details}${env}`;
   });
   lines.push(`  ${"-h, --help".padEnd(width)}show this help`);
-  return `usage: ${command.name} [options]\n\n${intro}\n\noptions:\n${lines.join("\n")}\n${footer}`;
+  const args = command.positionals;
+  const usage = `${command.name} [options]${args === undefined ? "" : ` ${args.placeholder}`}`;
+  const argsSection = args === undefined ? "" : `arguments:\n  ${args.placeholder.padEnd(width)}${args.description}\n\n`;
+  return `usage: ${usage}\n\n${intro}\n\n${argsSection}options:\n${lines.join("\n")}\n${footer}`;
 }
 
 /** A whole number in a range, worded for a shell user (zod alone says "expected number, received NaN"). */

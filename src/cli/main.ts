@@ -9,6 +9,7 @@ const commands: Record<string, { summary: string; load: () => Promise<{ run(argv
   emulator: { summary: "run the local Syvain Metrics emulator", load: () => import("./emulator-command.ts") },
   view: { summary: "open the experiment viewer on a data file or JSONL file", load: () => import("./view-command.ts") },
   bridge: { summary: "receive OTLP/HTTP and deliver it to Syvain Metrics", load: () => import("./bridge-command.ts") },
+  sync: { summary: "upload spool directories and JSONL files left behind, exactly once", load: () => import("./sync-command.ts") },
 };
 
 function usage(): string {

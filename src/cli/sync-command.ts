@@ -1,0 +1,192 @@
+/**
+ * `syvain-otel sync [paths...]`: uploads what dead processes left behind, exactly once: spool
+ * directories (a `FORMAT` file at the top) and JSONL files of ours (`JsonlCollector`, exporter
+ * `jsonlPath`, bridge `--jsonl`). Resumable: a JSONL file's progress lives in `<file>.sync-state`.
+ * Exit 0 when everything is delivered, 1 when something is not (named), 2 on bad usage.
+ */
+import { existsSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { z } from "zod";
+import { API_KEY_ENV, HOST_ENV } from "../api/contract.ts";
+import { SyvainError, SyvainValidationError } from "../api/errors.ts";
+import type { SyvainClient } from "../client/client-types.ts";
+import { createSyvainClient } from "../client/create-client.ts";
+import { exporterDefaults } from "../config/defaults.ts";
+import { defaultSpoolDir, SPOOL_DIR_ENV } from "../config/spool-dir.ts";
+import { collectFlags, renderHelp, validateFlags, wholeNumber, type Command } from "./cli-flags.ts";
+import { uploadJsonl } from "./sync/jsonl-upload.ts";
+import { createProgressReporter, type ProgressOutput } from "./sync/progress.ts";
+import { loadDeliverLeftovers, SPOOL_FORMAT_FILE } from "./sync/spool-source.ts";
+import type { DeliverLeftovers, SyncProgress, SyncResult } from "./sync/sync-source.ts";
+
+export const syncCommand: Command = {
+  name: "syvain-otel sync",
+  positionals: { placeholder: "[paths...]", description: `spool directories and JSONL files (default: the spool directory, $${SPOOL_DIR_ENV})` },
+  flags: [
+    { name: "syvain-host", placeholder: "URL", env: HOST_ENV, default: exporterDefaults.host.default, example: "http://127.0.0.1:8080", description: "Syvain Metrics host, or a running emulator's URL" },
+    { name: "dry-run", description: "list what would be sent (per experiment: slug, events per kind, source) and send nothing" },
+    { name: "retries", placeholder: "N", default: 5, description: "retries of one request after retryable failures (network, 429, 5xx)" },
+    { name: "concurrency", placeholder: "N", default: 4, description: "requests in flight at once, per JSONL file" },
+    { name: "api-key", placeholder: "KEY", env: API_KEY_ENV, secret: true, envOnly: true, description: "Syvain API key" },
+  ],
+};
+
+const HELP = renderHelp(
+  syncCommand,
+  `Uploads, exactly once, the spool directories of processes that died before delivering, and
+JSONL files written offline (JsonlCollector, the exporters' jsonlPath, bridge --jsonl). An
+interrupted sync resumes where it stopped; a second sync of the same data sends nothing.
+Exit status: 0 everything delivered, 1 something not delivered (named on stderr), 2 bad usage.`,
+  `
+secrets (environment only, never flags, never logged):
+  ${API_KEY_ENV.padEnd(26)} Syvain API key (for a local emulator: ak_org_emulator)
+`,
+);
+
+const flagsSchema = z.strictObject({
+  "syvain-host": z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" }).optional(),
+  retries: wholeNumber(0, 100).optional(),
+  concurrency: wholeNumber(1, 64).optional(),
+  "api-key": z.string().min(1).optional(),
+});
+
+type Flags = z.infer<typeof flagsSchema>;
+type Source = { kind: "jsonl" | "spool"; path: string };
+
+export interface SyncIo {
+  env: NodeJS.ProcessEnv;
+  stdout: ProgressOutput;
+  stderr: ProgressOutput;
+  /** The spool half (see `sync/spool-source.ts`); tests pass a stub. */
+  loadSpool?: () => Promise<DeliverLeftovers | undefined>;
+  signal?: AbortSignal;
+}
+
+class UsageError extends Error {}
+
+/** A path argument → what it is; a spool directory is recognised by its `FORMAT` file. */
+function classify(path: string): Source {
+  let isDirectory: boolean;
+  try {
+    isDirectory = statSync(path).isDirectory();
+  } catch {
+    throw new UsageError(`${syncCommand.name}: ${JSON.stringify(path)}: no such file or directory`);
+  }
+  if (!isDirectory) return { kind: "jsonl", path };
+  if (existsSync(join(path, SPOOL_FORMAT_FILE))) return { kind: "spool", path };
+  throw new UsageError(`${syncCommand.name}: ${JSON.stringify(path)} is a directory but not a spool directory (no ${SPOOL_FORMAT_FILE} file); give spool directories or JSONL files`);
+}
+
+export async function runSync(argv: readonly string[], io: SyncIo): Promise<number> {
+  const { stdout, stderr } = io;
+  const say = (out: ProgressOutput, text: string): void => void out.write(`${text}\n`);
+  if (argv.includes("--help") || argv.includes("-h")) {
+    stdout.write(HELP);
+    return 0;
+  }
+  const dryRun = argv.includes("--dry-run");
+  let flags: Flags;
+  let sources: Source[];
+  try {
+    const collected = collectFlags(syncCommand, argv, io.env);
+    flags = validateFlags(syncCommand, flagsSchema, collected);
+    if (collected.positionals.length === 0) {
+      const dir = defaultSpoolDir(io.env);
+      if (!existsSync(dir)) {
+        say(stderr, `${syncCommand.name}: nothing to sync: no spool directory at ${dir}`);
+        return 0;
+      }
+      sources = [classify(dir)];
+    } else sources = collected.positionals.map(classify);
+    if (!dryRun && flags["api-key"] === undefined) {
+      throw new UsageError(`${syncCommand.name}: no API key: set ${API_KEY_ENV} (for a local emulator: ${API_KEY_ENV}=ak_org_emulator), or use --dry-run`);
+    }
+  } catch (error) {
+    if (!(error instanceof SyvainValidationError || error instanceof UsageError)) throw error;
+    say(stderr, error.message);
+    return 2;
+  }
+  // A dry run sends nothing; the spool source still takes a client, which it does not call then.
+  const client = createSyvainClient({ apiKey: flags["api-key"] ?? "dry-run-without-a-key", ...defined({ host: flags["syvain-host"] }) });
+  const progress = createProgressReporter(stderr);
+  let complete = true;
+  const totals = { delivered: 0, failed: 0 };
+  try {
+    for (const source of sources) {
+      const onProgress = (p: SyncProgress): void => progress.update(source.path, p);
+      let result: SyncResult;
+      try {
+        result = await syncOne(source, client, { dryRun, onProgress, flags, signal: io.signal, loadSpool: io.loadSpool ?? loadDeliverLeftovers });
+      } catch (error) {
+        progress.finish();
+        say(stderr, failureMessage(source.path, error, client.host, io.signal));
+        complete = false;
+        // The next sources would fail the same way (key, host, interrupt): say it once.
+        if (stopsEverything(error, io.signal)) break;
+        continue;
+      }
+      progress.finish();
+      for (const line of result.details) say(dryRun ? stdout : stderr, line);
+      totals.delivered += result.delivered;
+      totals.failed += result.failed;
+      if (result.failed > 0) complete = false;
+    }
+  } finally {
+    await client.close();
+  }
+  if (!dryRun) say(stderr, `${syncCommand.name}: ${totals.delivered} events delivered${complete ? "; everything is delivered" : "; NOT everything is delivered (see above)"}`);
+  return complete ? 0 : 1;
+}
+
+interface SyncOneOptions {
+  dryRun: boolean;
+  onProgress: (p: SyncProgress) => void;
+  flags: Flags;
+  signal: AbortSignal | undefined;
+  loadSpool: () => Promise<DeliverLeftovers | undefined>;
+}
+
+async function syncOne(source: Source, client: SyvainClient, o: SyncOneOptions): Promise<SyncResult> {
+  const signal = o.signal === undefined ? {} : { signal: o.signal };
+  if (source.kind === "jsonl") {
+    const tuning = defined({ retries: o.flags.retries, concurrency: o.flags.concurrency });
+    return uploadJsonl({ path: source.path, ...(o.dryRun ? {} : { client }), onProgress: o.onProgress, ...signal, ...tuning });
+  }
+  const deliverLeftovers = await o.loadSpool();
+  if (deliverLeftovers === undefined) throw new SyvainError("config", "syncing spool directories is not available in this build yet");
+  return deliverLeftovers({ spoolDir: source.path, client, dryRun: o.dryRun, onProgress: o.onProgress, ...signal });
+}
+
+const defined = <T extends object>(o: T): Partial<T> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+
+function stopsEverything(error: unknown, signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true || (error instanceof SyvainError && ["auth", "forbidden", "network", "timeout"].includes(error.code));
+}
+
+/** Says what failed and what to do; progress already made is kept. */
+function failureMessage(path: string, error: unknown, host: string | undefined, signal: AbortSignal | undefined): string {
+  const prefix = `${syncCommand.name}: ${path}`;
+  const text = error instanceof Error ? error.message : String(error);
+  if (signal?.aborted === true) return `${prefix}: interrupted; what was acknowledged is recorded, run sync again to resume`;
+  if (!(error instanceof SyvainError)) return `${prefix}: ${text}`;
+  if (error.code === "auth" || error.code === "forbidden") {
+    return `${prefix}: Syvain rejected the API key in ${API_KEY_ENV} (${text}); set ${API_KEY_ENV} to a valid key and run sync again`;
+  }
+  if (error.code === "network" || error.code === "timeout") {
+    return `${prefix}: could not reach Syvain at ${host ?? "the host"} (${text}); check ${HOST_ENV} or --syvain-host, then run sync again (it resumes)`;
+  }
+  return `${prefix}: ${text}; run sync again to resume`;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const interrupt = new AbortController();
+  const onSignal = (): void => interrupt.abort(new SyvainError("shutdown", "interrupted by a signal"));
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  try {
+    return await runSync(argv, { env: process.env, stdout: process.stdout, stderr: process.stderr, signal: interrupt.signal });
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}

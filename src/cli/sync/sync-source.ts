@@ -1,0 +1,32 @@
+/**
+ * What `syvain-otel sync` asks of each kind of source (a spool directory, a JSONL file): deliver
+ * what is left, or with `dryRun` only describe it, and say how it went. The spool's own function
+ * (`deliverLeftovers`, from the spool engine) has exactly this shape, so it plugs in as is.
+ */
+import type { SyvainClient } from "../../client/client-types.ts";
+
+export interface SyncProgress {
+  sentEvents: number;
+  totalEvents: number;
+  experiments: number;
+}
+
+export interface SyncResult {
+  experiments: number;
+  events: number;
+  delivered: number;
+  /** Events refused for good (named in `details`); any makes the command exit 1. */
+  failed: number;
+  /** Lines for the user: what was (or, dry, would be) sent, what failed and why. */
+  details: string[];
+}
+
+export interface SpoolSyncOptions {
+  spoolDir: string;
+  client: SyvainClient;
+  dryRun?: boolean;
+  signal?: AbortSignal;
+  onProgress?: (progress: SyncProgress) => void;
+}
+
+export type DeliverLeftovers = (options: SpoolSyncOptions) => Promise<SyncResult>;

@@ -1,0 +1,199 @@
+/** The parts of `syvain-otel sync` that need no server: spool dispatch, default directory, progress, state, flags. */
+import { appendFileSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { collectFlags, renderHelp } from "../../../src/cli/cli-flags.ts";
+import { runSync, syncCommand } from "../../../src/cli/sync-command.ts";
+import { orderedPipeline } from "../../../src/cli/sync/ordered-pipeline.ts";
+import { createProgressReporter } from "../../../src/cli/sync/progress.ts";
+import type { SpoolSyncOptions, SyncResult } from "../../../src/cli/sync/sync-source.ts";
+import { freshState, identify, loadState, saveState } from "../../../src/cli/sync/sync-state.ts";
+import { bridgeCommand } from "../../../src/cli/bridge-command.ts";
+import { defaultSpoolDir } from "../../../src/config/spool-dir.ts";
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "syvain-sync-parts-"));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+function capture(): { isTTY: boolean; text: string; write(s: string): boolean } {
+  return { isTTY: false, text: "", write(s) { this.text += s; return true; } };
+}
+
+describe("sync of spool directories (through the pluggable source)", () => {
+  const spoolDir = (): string => {
+    const spool = join(dir, "spool");
+    mkdirSync(spool);
+    writeFileSync(join(spool, "FORMAT"), '{"format":1}');
+    return spool;
+  };
+
+  it("hands a directory with a FORMAT file to deliverLeftovers, and exits 1 when it reports failures", async () => {
+    const calls: SpoolSyncOptions[] = [];
+    const stub = (o: SpoolSyncOptions): Promise<SyncResult> => {
+      calls.push(o);
+      o.onProgress?.({ sentEvents: 3, totalEvents: 3, experiments: 1 });
+      return Promise.resolve({ experiments: 1, events: 3, delivered: 2, failed: 1, details: ["run-7: 1 metric event refused: bad value"] });
+    };
+    const [stdout, stderr] = [capture(), capture()];
+    const env = { SYVAIN_METRICS_API_KEY: "ak_test_key", SYVAIN_METRICS_HOST: "http://127.0.0.1:9" };
+    const code = await runSync([spoolDir()], { env, stdout, stderr, loadSpool: () => Promise.resolve(stub) });
+    expect(code).toBe(1);
+    expect(calls.map((c) => [c.spoolDir, c.dryRun])).toEqual([[join(dir, "spool"), false]]);
+    expect(stderr.text).toContain("run-7: 1 metric event refused: bad value");
+    expect(stderr.text).toContain(`syvain-otel sync: ${join(dir, "spool")}: 3/3 events, 1 experiment (100%)`);
+  });
+
+  it("uses the default spool directory ($SYVAIN_SPOOL_DIR) when given no path, and --dry-run reaches the source", async () => {
+    const spool = spoolDir();
+    let dryRun: boolean | undefined;
+    const stub = (o: SpoolSyncOptions): Promise<SyncResult> => {
+      dryRun = o.dryRun;
+      return Promise.resolve({ experiments: 1, events: 5, delivered: 0, failed: 0, details: ["run-7: 5 metric events"] });
+    };
+    const stdout = capture();
+    const code = await runSync(["--dry-run"], { env: { SYVAIN_SPOOL_DIR: spool }, stdout, stderr: capture(), loadSpool: () => Promise.resolve(stub) });
+    expect([code, dryRun, stdout.text]).toEqual([0, true, "run-7: 5 metric events\n"]);
+  });
+
+  it("says the spool cannot be synced yet (exit 1) while no source is plugged in", async () => {
+    const stderr = capture();
+    const code = await runSync([spoolDir()], { env: { SYVAIN_METRICS_API_KEY: "k" }, stdout: capture(), stderr, loadSpool: () => Promise.resolve(undefined) });
+    expect(code).toBe(1);
+    expect(stderr.text).toContain("syncing spool directories is not available in this build yet");
+  });
+
+  it("has nothing to do (exit 0) when the default spool directory does not exist", async () => {
+    const stderr = capture();
+    const code = await runSync([], { env: { SYVAIN_SPOOL_DIR: join(dir, "none") }, stdout: capture(), stderr });
+    expect([code, stderr.text]).toEqual([0, `syvain-otel sync: nothing to sync: no spool directory at ${join(dir, "none")}\n`]);
+  });
+});
+
+describe("sync of a JSONL file that has only bad lines", () => {
+  it("names the first 20 on stderr and points to the state file for the rest; exit 1, no request needed", async () => {
+    const path = join(dir, "junk.jsonl");
+    writeFileSync(path, "not json\n".repeat(25));
+    const stderr = capture();
+    // Nothing deliverable: the (unreachable) host is never called.
+    const code = await runSync([path], { env: { SYVAIN_METRICS_API_KEY: "k", SYVAIN_METRICS_HOST: "http://127.0.0.1:9" }, stdout: capture(), stderr });
+    expect(code).toBe(1);
+    expect(stderr.text.match(/junk\.jsonl:\d+: skipped, not valid JSON/g)).toHaveLength(20);
+    expect(stderr.text).toContain(`${path}: ... and 5 more refused or skipped lines, listed in ${path}.sync-state`);
+  });
+});
+
+describe("defaultSpoolDir", () => {
+  const home = (): string => "/home/ada";
+  it("prefers SYVAIN_SPOOL_DIR, then XDG_STATE_HOME, then ~/.local/state", () => {
+    expect(defaultSpoolDir({ SYVAIN_SPOOL_DIR: "/data/spool", XDG_STATE_HOME: "/x" }, home)).toBe("/data/spool");
+    expect(defaultSpoolDir({ XDG_STATE_HOME: "/x" }, home)).toBe("/x/syvain-metrics-otel/spool");
+    expect(defaultSpoolDir({}, home)).toBe("/home/ada/.local/state/syvain-metrics-otel/spool");
+  });
+  it("ignores an empty SYVAIN_SPOOL_DIR and a relative XDG_STATE_HOME (invalid per the XDG spec)", () => {
+    expect(defaultSpoolDir({ SYVAIN_SPOOL_DIR: "", XDG_STATE_HOME: "state" }, home)).toBe("/home/ada/.local/state/syvain-metrics-otel/spool");
+  });
+});
+
+describe("progress", () => {
+  it("plain output: a line at most every interval, and always the last one", () => {
+    let now = 0;
+    const out = capture();
+    const progress = createProgressReporter(out, { now: () => now, plainIntervalMs: 5000 });
+    progress.update("f.jsonl", { sentEvents: 0, totalEvents: 3000, experiments: 1 });
+    now = 1000;
+    progress.update("f.jsonl", { sentEvents: 1000, totalEvents: 3000, experiments: 1 });
+    now = 6000;
+    progress.update("f.jsonl", { sentEvents: 2000, totalEvents: 3000, experiments: 1 });
+    now = 6001;
+    progress.update("f.jsonl", { sentEvents: 3000, totalEvents: 3000, experiments: 1 });
+    progress.finish();
+    expect(out.text.split("\n").filter(Boolean)).toEqual([
+      "syvain-otel sync: f.jsonl: 0/3000 events, 1 experiment (0%)",
+      "syvain-otel sync: f.jsonl: 2000/3000 events, 1 experiment (66%)",
+      "syvain-otel sync: f.jsonl: 3000/3000 events, 1 experiment (100%)",
+    ]);
+  });
+
+  it("a terminal: one line redrawn in place, ended by finish()", () => {
+    const out = { ...capture(), isTTY: true, columns: 120 };
+    const progress = createProgressReporter(out, { now: () => 0 });
+    progress.update("f.jsonl", { sentEvents: 50, totalEvents: 100, experiments: 2 });
+    progress.update("f.jsonl", { sentEvents: 100, totalEvents: 100, experiments: 2 });
+    progress.finish();
+    expect(out.text).toBe(
+      `\r\x1b[K[############............]  50% 50/100 events, 2 experiments f.jsonl` + `\r\x1b[K[########################] 100% 100/100 events, 2 experiments f.jsonl\n`,
+    );
+  });
+});
+
+describe("sync state (<file>.sync-state)", () => {
+  it("resumes the same file after it grew, starts over when it was replaced or rewritten", async () => {
+    const path = join(dir, "f.jsonl");
+    writeFileSync(path, "x".repeat(2000) + "\n");
+    await saveState(path, { ...freshState(await identify(path, 2001)), offset: 2001, statusesThrough: 2001 });
+    expect((await loadState(path)).kind).toBe("unchanged");
+    appendFileSync(path, "more\n");
+    expect((await loadState(path)).kind).toBe("resume");
+    writeFileSync(path, "y".repeat(3000) + "\n"); // same inode, other content
+    expect(await loadState(path)).toEqual({ kind: "changed", reason: "the file's first bytes changed since the last sync" });
+    writeFileSync(`${path}.new`, "x".repeat(2000) + "\n");
+    renameSync(`${path}.new`, path); // the content of the state's file, but another file
+    expect(await loadState(path)).toEqual({ kind: "changed", reason: "the file was replaced since the last sync" });
+  });
+});
+
+describe("CLI flags with positionals", () => {
+  it("collects positionals for a command that declares them, and refuses them elsewhere", () => {
+    expect(collectFlags(syncCommand, ["a.jsonl", "--dry-run", "b.jsonl"], {}).positionals).toEqual(["a.jsonl", "b.jsonl"]);
+    expect(() => collectFlags(bridgeCommand, ["a.jsonl"], {})).toThrow("unexpected argument a.jsonl: options start with --");
+  });
+  it("shows them in the generated help", () => {
+    const help = renderHelp(syncCommand, "intro");
+    expect(help).toContain("usage: syvain-otel sync [options] [paths...]");
+    expect(help).toMatch(/arguments:\n {2}\[paths\.\.\.\] +spool directories and JSONL files/);
+  });
+});
+
+describe("orderedPipeline", () => {
+  const later = <T>(): { promise: Promise<T>; resolve: (v: T) => void; reject: (e: Error) => void } => {
+    let resolve!: (v: T) => void;
+    let reject!: (e: Error) => void;
+    const promise = new Promise<T>((res, rej) => ((resolve = res), (reject = rej)));
+    return { promise, resolve, reject };
+  };
+
+  it("keeps up to `limit` tasks in flight and commits in the order they started", async () => {
+    const committed: number[] = [];
+    const pipeline = orderedPipeline<number>(2, (n) => Promise.resolve(void committed.push(n)));
+    const [a, b, c] = [later<number>(), later<number>(), later<number>()];
+    await pipeline.push(a.promise); // 1 in flight: push returns at once
+    const pushingB = pipeline.push(b.promise); // 2 in flight: waits for the oldest
+    b.resolve(2);
+    await Promise.resolve();
+    expect(committed).toEqual([]); // b finished first, but a is older
+    a.resolve(1);
+    await pushingB;
+    expect(committed).toEqual([1]);
+    const pushingC = pipeline.push(c.promise);
+    await pushingC;
+    expect(committed).toEqual([1, 2]);
+    c.resolve(3);
+    await pipeline.drain();
+    expect(committed).toEqual([1, 2, 3]);
+  });
+
+  it("surfaces a failure when its turn comes, without committing it or anything after", async () => {
+    const committed: number[] = [];
+    const pipeline = orderedPipeline<number>(3, (n) => Promise.resolve(void committed.push(n)));
+    const failing = later<number>();
+    await pipeline.push(Promise.resolve(1));
+    await pipeline.push(failing.promise);
+    failing.reject(new Error("network down"));
+    await pipeline.push(Promise.resolve(3)); // 3 in flight: commits 1, the oldest
+    await expect(pipeline.drain()).rejects.toThrow("network down");
+    expect(committed).toEqual([1]);
+  });
+});
