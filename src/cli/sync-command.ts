@@ -4,7 +4,7 @@
  * `jsonlPath`, bridge `--jsonl`). Resumable: a JSONL file's progress lives in `<file>.sync-state`.
  * Exit 0 when everything is delivered, 1 when something is not (named), 2 on bad usage.
  */
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { API_KEY_ENV, HOST_ENV } from "../api/contract.ts";
@@ -12,7 +12,7 @@ import { SyvainError, SyvainValidationError } from "../api/errors.ts";
 import type { SyvainClient } from "../client/client-types.ts";
 import { createSyvainClient } from "../client/create-client.ts";
 import { exporterDefaults } from "../config/defaults.ts";
-import { defaultSpoolDir, SPOOL_DIR_ENV } from "../config/spool-dir.ts";
+import { resolveSpoolDir, SPOOL_DIR_ENV } from "../config/spool-defaults.ts";
 import { collectFlags, renderHelp, validateFlags, wholeNumber, type Command } from "./cli-flags.ts";
 import { uploadJsonl } from "./sync/jsonl-upload.ts";
 import { createProgressReporter, type ProgressOutput } from "./sync/progress.ts";
@@ -64,7 +64,16 @@ export interface SyncIo {
 
 class UsageError extends Error {}
 
-/** A path argument → what it is; a spool directory is recognised by its `FORMAT` file. */
+/**
+ * A spool directory as configured (`spoolDir`, holding one folder per Syvain host) or one host's
+ * part of it: either has the spool's `FORMAT` file, at its top or one level down.
+ */
+function isSpoolDir(path: string): boolean {
+  if (existsSync(join(path, SPOOL_FORMAT_FILE))) return true;
+  return readdirSync(path, { withFileTypes: true }).some((entry) => entry.isDirectory() && existsSync(join(path, entry.name, SPOOL_FORMAT_FILE)));
+}
+
+/** A path argument → what it is: a spool directory, else a JSONL file. */
 function classify(path: string): Source {
   let isDirectory: boolean;
   try {
@@ -73,8 +82,8 @@ function classify(path: string): Source {
     throw new UsageError(`${syncCommand.name}: ${JSON.stringify(path)}: no such file or directory`);
   }
   if (!isDirectory) return { kind: "jsonl", path };
-  if (existsSync(join(path, SPOOL_FORMAT_FILE))) return { kind: "spool", path };
-  throw new UsageError(`${syncCommand.name}: ${JSON.stringify(path)} is a directory but not a spool directory (no ${SPOOL_FORMAT_FILE} file); give spool directories or JSONL files`);
+  if (isSpoolDir(path)) return { kind: "spool", path };
+  throw new UsageError(`${syncCommand.name}: ${JSON.stringify(path)} is a directory but not a spool directory (no ${SPOOL_FORMAT_FILE} file in it or in a host folder under it); give spool directories or JSONL files`);
 }
 
 export async function runSync(argv: readonly string[], io: SyncIo): Promise<number> {
@@ -91,7 +100,11 @@ export async function runSync(argv: readonly string[], io: SyncIo): Promise<numb
     const collected = collectFlags(syncCommand, argv, io.env);
     flags = validateFlags(syncCommand, flagsSchema, collected);
     if (collected.positionals.length === 0) {
-      const dir = defaultSpoolDir(io.env);
+      const dir = resolveSpoolDir(undefined, true, io.env);
+      if (dir === undefined) {
+        say(stderr, `${syncCommand.name}: nothing to sync: ${SPOOL_DIR_ENV} turns the spool off; give spool directories or JSONL files`);
+        return 0;
+      }
       if (!existsSync(dir)) {
         say(stderr, `${syncCommand.name}: nothing to sync: no spool directory at ${dir}`);
         return 0;

@@ -14,9 +14,13 @@ export const DEFAULT_SPOOL_MAX_BYTES = 1024 ** 3;
 
 export type DeliveryMode = "online" | "offline";
 
-/** `$XDG_STATE_HOME/syvain-metrics-otel/spool`, else `~/.local/state/syvain-metrics-otel/spool`. */
-export function defaultSpoolDir(env: NodeJS.ProcessEnv = process.env): string {
-  const state = env.XDG_STATE_HOME !== undefined && path.isAbsolute(env.XDG_STATE_HOME) ? env.XDG_STATE_HOME : path.join(os.homedir(), ".local", "state");
+/**
+ * `$XDG_STATE_HOME/syvain-metrics-otel/spool`, else `~/.local/state/syvain-metrics-otel/spool`:
+ * "state", not "cache", since the spool holds data not yet delivered. A relative XDG_STATE_HOME is
+ * invalid per the XDG spec and ignored. `home` is a parameter so tests need not touch the real one.
+ */
+export function defaultSpoolDir(env: NodeJS.ProcessEnv = process.env, home: () => string = os.homedir): string {
+  const state = env.XDG_STATE_HOME !== undefined && path.isAbsolute(env.XDG_STATE_HOME) ? env.XDG_STATE_HOME : path.join(home(), ".local", "state");
   return path.join(state, "syvain-metrics-otel", "spool");
 }
 
@@ -24,12 +28,17 @@ export function defaultSpoolDir(env: NodeJS.ProcessEnv = process.env): string {
  * The spool directory in use: the option (`false` turns the spool off), else `SYVAIN_SPOOL_DIR`
  * (empty, `0`, `false` or `off` turn it off), else the default when `onByDefault`.
  */
-export function resolveSpoolDir(option: string | false | undefined, onByDefault: boolean, env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function resolveSpoolDir(
+  option: string | false | undefined,
+  onByDefault: boolean,
+  env: NodeJS.ProcessEnv = process.env,
+  home: () => string = os.homedir,
+): string | undefined {
   if (option === false) return undefined;
   if (option !== undefined) return path.resolve(option);
   const fromEnv = env[SPOOL_DIR_ENV];
   if (fromEnv !== undefined) return ["", "0", "false", "off"].includes(fromEnv.trim().toLowerCase()) ? undefined : path.resolve(fromEnv);
-  return onByDefault ? defaultSpoolDir(env) : undefined;
+  return onByDefault ? defaultSpoolDir(env, home) : undefined;
 }
 
 /** `mode` option, else `SYVAIN_MODE`, else online. A bad value names where it came from. */

@@ -1,19 +1,52 @@
 /**
- * INTEGRATION POINT: the spool half of `syvain-otel sync`. The spool engine's
- * `deliverLeftovers(options)` (being wired in `src/delivery/spool/`) replays dead processes' spool
- * directories; until it is merged, this adapter reports that spool directories cannot be synced
- * yet. To plug it in, replace the body of `loadDeliverLeftovers` with:
- *
- *   const { deliverLeftovers } = await import("../../delivery/spool/index.ts");
- *   return deliverLeftovers;
- *
- * Loaded lazily, so a JSONL-only sync does not pay for the spool engine's imports.
+ * The spool half of `syvain-otel sync`: `deliverLeftovers` (src/destinations/leftovers/) replays
+ * dead processes' spool directories; this adapter words its counts for the command. Loaded lazily,
+ * so a JSONL-only sync does not pay for the spool engine's imports.
  */
-import type { DeliverLeftovers } from "./sync-source.ts";
+import type { LeftoversResult } from "../../destinations/leftovers/deliver-leftovers.ts";
+import type { DeliverLeftovers, SyncResult } from "./sync-source.ts";
 
-/** `undefined` while the spool engine does not export `deliverLeftovers`. */
-export function loadDeliverLeftovers(): Promise<DeliverLeftovers | undefined> {
-  return Promise.resolve(undefined);
+export async function loadDeliverLeftovers(): Promise<DeliverLeftovers | undefined> {
+  const { deliverLeftovers } = await import("../../destinations/leftovers/deliver-leftovers.ts");
+  return async (options) => {
+    const result = await deliverLeftovers({
+      spoolDir: options.spoolDir,
+      client: options.client,
+      ...(options.dryRun === undefined ? {} : { dryRun: options.dryRun }),
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+      ...(options.onProgress === undefined
+        ? {}
+        : {
+            onProgress: (counts) => {
+              const sent = counts.metrics + counts.annotations;
+              options.onProgress?.({ sentEvents: sent, totalEvents: sent + counts.remaining, experiments: counts.experiments });
+            },
+          }),
+    });
+    return syncResultOf(result, options.client.host);
+  };
+}
+
+/** Counts → the command's result: anything refused for good or left on disk makes it exit 1. */
+export function syncResultOf(result: LeftoversResult, host: string): SyncResult {
+  const delivered = result.metrics + result.annotations;
+  if (result.dryRun) {
+    return {
+      experiments: 0,
+      events: 0,
+      delivered: 0,
+      failed: 0,
+      details: [`${result.adoptedDirs} spool folder(s) of processes no longer running, ${result.bytes} bytes, would be replayed to ${host}`],
+    };
+  }
+  const details = [
+    `replayed ${result.adoptedDirs} spool folder(s): ${result.experiments} experiment(s), ${result.metrics} metrics and ${result.annotations} annotations delivered ` +
+      `(${result.duplicates} already stored), ${result.statusUpdates} status update(s), ${result.crashedRuns} crashed run(s) marked failed`,
+  ];
+  if (result.failed > 0) details.push(`${result.failed} event(s) refused by Syvain for good`);
+  if (result.skipped > 0) details.push(`${result.skipped} record(s) this version cannot read, left on disk`);
+  if (result.remaining > 0) details.push(`${result.remaining} record(s) left on disk (${result.stoppedBy?.message ?? "delivery stopped"}): run sync again`);
+  return { experiments: result.experiments, events: delivered + result.failed + result.remaining, delivered, failed: result.failed + result.remaining, details };
 }
 
 /** A directory the spool engine wrote has this file at its top. */

@@ -4,9 +4,12 @@
  * acknowledge what Syvain stored, mark runs that died `running` as `failed`. Live processes'
  * directories are never touched. `dryRun` only reads: which writers are dead, how many bytes.
  */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import type { SyvainClient } from "../../client/client-types.ts";
 import { hostSpoolDir } from "../../config/spool-defaults.ts";
 import { openSpool, scanSpool, type SpoolError } from "../../delivery/spool/index.ts";
+import { FORMAT_FILE } from "../../delivery/spool/spool-layout.ts";
 import { replaySpool, type ReplayResult } from "./replay.ts";
 import { zeroCounts, type LeftoverCounts } from "./replay-counts.ts";
 
@@ -14,7 +17,7 @@ export type { LeftoverCounts } from "./replay-counts.ts";
 export type { ReplayResult } from "./replay.ts";
 
 export interface DeliverLeftoversOptions {
-  /** The spool directory as configured (`spoolDir`, `SYVAIN_SPOOL_DIR`); the client's host picks its part. */
+  /** The spool directory as configured (`spoolDir`, `SYVAIN_SPOOL_DIR`; the client's host picks its part), or one host's part. */
   spoolDir: string;
   client: SyvainClient;
   onProgress?: (counts: LeftoverCounts) => void;
@@ -34,7 +37,9 @@ export interface LeftoversResult extends ReplayResult {
 }
 
 export async function deliverLeftovers(options: DeliverLeftoversOptions): Promise<LeftoversResult> {
-  const dir = hostSpoolDir(options.spoolDir, options.client.host);
+  // A host's part of a spool directory (it has the FORMAT file) is used as given; a spool
+  // directory as configured holds one part per host, and this client's host picks its own.
+  const dir = existsSync(join(options.spoolDir, FORMAT_FILE)) ? options.spoolDir : hostSpoolDir(options.spoolDir, options.client.host);
   if (options.dryRun === true) {
     const scan = await scanSpool(dir);
     const dead = scan.writers.filter((w) => w.liveness === "dead");

@@ -240,6 +240,6 @@ describe("syvain-otel sync <file.jsonl>", () => {
     const missing = await sync([join(dir, "nope.jsonl")]);
     expect([missing.code, missing.stderr]).toEqual([2, expect.stringContaining("nope.jsonl\": no such file or directory")]);
     const notSpool = await sync([dir]);
-    expect([notSpool.code, notSpool.stderr]).toEqual([2, expect.stringContaining("not a spool directory (no FORMAT file)")]);
+    expect([notSpool.code, notSpool.stderr]).toEqual([2, expect.stringContaining("not a spool directory (no FORMAT file in it")]);
   });
 });

@@ -10,7 +10,7 @@ import { createProgressReporter } from "../../../src/cli/sync/progress.ts";
 import type { SpoolSyncOptions, SyncResult } from "../../../src/cli/sync/sync-source.ts";
 import { freshState, identify, loadState, saveState } from "../../../src/cli/sync/sync-state.ts";
 import { bridgeCommand } from "../../../src/cli/bridge-command.ts";
-import { defaultSpoolDir } from "../../../src/config/spool-dir.ts";
+import { defaultSpoolDir, resolveSpoolDir } from "../../../src/config/spool-defaults.ts";
 
 let dir: string;
 beforeEach(() => {
@@ -88,12 +88,14 @@ describe("sync of a JSONL file that has only bad lines", () => {
 describe("defaultSpoolDir", () => {
   const home = (): string => "/home/ada";
   it("prefers SYVAIN_SPOOL_DIR, then XDG_STATE_HOME, then ~/.local/state", () => {
-    expect(defaultSpoolDir({ SYVAIN_SPOOL_DIR: "/data/spool", XDG_STATE_HOME: "/x" }, home)).toBe("/data/spool");
+    expect(resolveSpoolDir(undefined, true, { SYVAIN_SPOOL_DIR: "/data/spool", XDG_STATE_HOME: "/x" }, home)).toBe("/data/spool");
     expect(defaultSpoolDir({ XDG_STATE_HOME: "/x" }, home)).toBe("/x/syvain-metrics-otel/spool");
     expect(defaultSpoolDir({}, home)).toBe("/home/ada/.local/state/syvain-metrics-otel/spool");
   });
-  it("ignores an empty SYVAIN_SPOOL_DIR and a relative XDG_STATE_HOME (invalid per the XDG spec)", () => {
-    expect(defaultSpoolDir({ SYVAIN_SPOOL_DIR: "", XDG_STATE_HOME: "state" }, home)).toBe("/home/ada/.local/state/syvain-metrics-otel/spool");
+  it("ignores a relative XDG_STATE_HOME (invalid per the XDG spec); an empty or off SYVAIN_SPOOL_DIR turns the spool off", () => {
+    expect(defaultSpoolDir({ XDG_STATE_HOME: "state" }, home)).toBe("/home/ada/.local/state/syvain-metrics-otel/spool");
+    expect(resolveSpoolDir(undefined, true, { SYVAIN_SPOOL_DIR: "" }, home)).toBeUndefined();
+    expect(resolveSpoolDir(undefined, true, { SYVAIN_SPOOL_DIR: "off" }, home)).toBeUndefined();
   });
 });
 
