@@ -15,6 +15,7 @@ import { DeliveryIncompleteError, overflowError, shutdownError, toSyvainError } 
 import { parseFlushOptions, type FlushOptions } from "./flush-options.ts";
 import { FlushRounds, type FlushRound } from "./flush-round.ts";
 import { deadlineIn, waitUntil } from "./deadline.ts";
+import { requestSettled, requestStarted } from "./requests-in-flight.ts";
 import { flushStatusOf, KindCounters, statsOf, type OutboxCounters } from "./kind-counters.ts";
 
 export type { FlushOptions } from "./flush-options.ts";
@@ -323,6 +324,7 @@ export class Outbox {
     beginAttempt(request, this.#attemptBy.get(request));
     this.#attemptBy.delete(request);
     this.#inFlight++;
+    requestStarted();
     const abort = new AbortController();
     this.#aborts.set(request, abort);
     let delivery: Promise<IngestResult>;
@@ -339,6 +341,7 @@ export class Outbox {
 
   #settled(request: DeliveryRequest, result: IngestResult | undefined, error?: SyvainError): void {
     this.#inFlight--;
+    requestSettled();
     this.#aborts.delete(request);
     if (error === undefined) {
       this.#deadlineCuts = 0;
