@@ -30,10 +30,20 @@ export interface FlagSpec {
   envOnly?: boolean;
 }
 
+/** A bare argument (`syvain-otel view FILE`), matched by position; its value lands under `name`. */
+export interface PositionalSpec {
+  name: string;
+  /** In the usage line and the help (`FILE`). */
+  placeholder: string;
+  description: string;
+}
+
 export interface Command {
   /** `syvain-otel bridge` */
   name: string;
   flags: readonly FlagSpec[];
+  /** In order; more arguments than these is a usage error, fewer is left to the schema. @default none */
+  positionals?: readonly PositionalSpec[];
 }
 
 /** Where each value came from, for messages: `--port` or `SYVAIN_BRIDGE_PORT`. */
@@ -65,13 +75,22 @@ export function collectFlags(command: Command, argv: readonly string[], env: Nod
   const options = Object.fromEntries(
     command.flags.filter((f) => f.envOnly !== true).map((f) => [f.name, { type: f.placeholder === undefined ? ("boolean" as const) : ("string" as const), multiple: f.multiple === true }]),
   );
-  let parsed: ReturnType<typeof parseArgs>["values"];
+  const positionals = command.positionals ?? [];
+  let parsed: ReturnType<typeof parseArgs>;
   try {
-    parsed = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values;
+    parsed = parseArgs({ args: [...argv], options, strict: true, allowPositionals: positionals.length > 0 });
   } catch (error) {
     throw usageError(command, "argv", parseArgsMessage(command, error));
   }
-  for (const [name, value] of Object.entries(parsed)) {
+  // (Without positionals parseArgs itself refuses a bare argument, above.)
+  const extra = parsed.positionals[positionals.length];
+  if (extra !== undefined) throw usageError(command, "argv", `unexpected argument ${extra}: expects ${positionals.map((p) => p.placeholder).join(" ")} only`);
+  parsed.positionals.forEach((value, i) => {
+    const spec = positionals[i]!;
+    values[spec.name] = value;
+    sources[spec.name] = spec.placeholder;
+  });
+  for (const [name, value] of Object.entries(parsed.values)) {
     if (value === undefined || typeof value === "boolean") continue;
     const flag = command.flags.find((f) => f.name === name);
     const target = flag?.replacedBy ?? name;
@@ -117,8 +136,9 @@ export function validateFlags<S extends z.ZodType>(command: Command, schema: S, 
   const issue = result.error.issues[0];
   const name = String(issue?.path[0] ?? (issue?.code === "unrecognized_keys" ? issue.keys[0] : "") ?? "");
   const flag = command.flags.find((f) => f.name === name);
-  const source = collected.sources[name] ?? `--${name}`;
-  const value = flag?.secret === true ? "" : ` ${describeValue(collected.values[name])}`;
+  const source = collected.sources[name] ?? command.positionals?.find((p) => p.name === name)?.placeholder ?? `--${name}`;
+  // Nothing given (a missing argument): the message alone says so.
+  const value = flag?.secret === true || collected.values[name] === undefined ? "" : ` ${describeValue(collected.values[name])}`;
   const fix = flag === undefined || source !== `--${name}` ? "" : `; e.g. ${hint(flag)}`;
   throw new SyvainValidationError(name, flag?.secret === true ? "<redacted>" : collected.values[name], `${command.name}: ${source}${value}: ${issue?.message ?? "invalid"}${fix}`, "config");
 }
@@ -127,14 +147,18 @@ export function validateFlags<S extends z.ZodType>(command: Command, schema: S, 
 export function renderHelp(command: Command, intro: string, footer = ""): string {
   const shown = command.flags.filter((f) => f.replacedBy === undefined && f.envOnly !== true);
   const left = (f: FlagSpec): string => `--${f.name}${f.placeholder === undefined ? "" : ` ${f.placeholder}`}`;
-  const width = Math.max(...shown.map((f) => left(f).length), "-h, --help".length) + 2;
+  const positionals = command.positionals ?? [];
+  const width = Math.max(...shown.map((f) => left(f).length), ...positionals.map((p) => p.placeholder.length), "-h, --help".length) + 2;
   const lines = shown.map((f) => {
     const details = [f.default === undefined ? "" : ` (default ${f.default === "" ? "none" : f.default})`, f.multiple === true ? "; repeat for several" : ""].join("");
     const env = f.env === undefined ? "" : `\n  ${"".padEnd(width)}env ${f.env}`;
     return `  ${left(f).padEnd(width)}${f.description}${details}${env}`;
   });
   lines.push(`  ${"-h, --help".padEnd(width)}show this help`);
-  return `usage: ${command.name} [options]\n\n${intro}\n\noptions:\n${lines.join("\n")}\n${footer}`;
+  const args = positionals.map((p) => ` ${p.placeholder}`).join("");
+  const argLines = positionals.map((p) => `  ${p.placeholder.padEnd(width)}${p.description}`);
+  const argSection = argLines.length === 0 ? "" : `arguments:\n${argLines.join("\n")}\n\n`;
+  return `usage: ${command.name}${args} [options]\n\n${intro}\n\n${argSection}options:\n${lines.join("\n")}\n${footer}`;
 }
 
 /** A whole number in a range, worded for a shell user (zod alone says "expected number, received NaN"). */

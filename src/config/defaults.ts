@@ -75,6 +75,11 @@ export const emulatorCliDefaults = {
   port: { type: "number", default: 0, description: "Port to listen on (0 = any free port, printed at start)." },
 } as const satisfies OptionTable;
 
+/** `syvain-otel view FILE`. */
+export const viewCliDefaults = {
+  port: { type: "number", default: 0, description: "Port to listen on, on 127.0.0.1 (0 = any free port, printed at start)." },
+} as const satisfies OptionTable;
+
 /** The tables of `docs/options.md`, in order: title, the API they configure, the table. */
 export const optionTables: readonly { title: string; api: string; table: OptionTable }[] = [
   { title: "OpenTelemetry exporters", api: "new SyvainMetricExporter(options), new SyvainLogRecordExporter(options), createSyvainExporters(options)", table: exporterDefaults },
