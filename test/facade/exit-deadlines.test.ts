@@ -58,6 +58,14 @@ describe("exit deadlines with uploads that hang", () => {
     expectAllAborted(before);
   });
 
+  it("metric() without run() while the script's own timer still runs: no early flush, the net comes once the script is done", async () => {
+    const before = snapshot();
+    const result = await spawnFixture(hangJob, ["busy", "hang-busy", DEADLINE], server).result;
+    expect(result.code).toBe(0);
+    expect(result.stdout.split("\n").filter((line) => line.startsWith("warning") || line === "script done")).toEqual(["script done", "warning after the script"]);
+    expectAllAborted(before);
+  });
+
   it("flushOrRaise({ timeoutSeconds }) raises at its deadline and aborts the uploads in flight", async () => {
     const before = snapshot();
     const result = await spawnFixture(hangJob, ["raise", "hang-raise", DEADLINE], server).result;
