@@ -15,7 +15,7 @@ import { DeliveryIncompleteError, overflowError, shutdownError, toSyvainError } 
 import { parseFlushOptions, type FlushOptions } from "./flush-options.ts";
 import { FlushRounds, type FlushRound } from "./flush-round.ts";
 import { deadlineIn, waitUntil } from "./deadline.ts";
-import { requestSettled, requestStarted } from "./requests-in-flight.ts";
+import { countFlush, requestSettled, requestStarted } from "./requests-in-flight.ts";
 import { flushStatusOf, KindCounters, statsOf, type OutboxCounters } from "./kind-counters.ts";
 
 export type { FlushOptions } from "./flush-options.ts";
@@ -169,6 +169,7 @@ export class Outbox {
   #queueFlush(retries: number, deadline: number): Promise<FlushStatus | undefined> {
     const previous = this.#flushChain;
     const run = waitUntil(previous, deadline).then((ready) => (ready ? this.#flushNow(retries, deadline) : undefined));
+    countFlush(run);
     this.#flushChain = Promise.all([previous, run]).catch(() => undefined);
     return run;
   }

@@ -22,7 +22,7 @@
 import { writeSync } from "node:fs";
 import { inspect } from "node:util";
 import { waitUntil } from "../delivery/deadline.ts";
-import { requestsInFlight } from "../delivery/requests-in-flight.ts";
+import { flushesInFlight, requestsInFlight } from "../delivery/requests-in-flight.ts";
 import { onlyOurRequestsRemain } from "./exit-watchdog.ts";
 
 export type ProcessEnd =
@@ -72,10 +72,14 @@ export interface ProcessHooksOptions {
 
 const signals = ["SIGINT", "SIGTERM"] as const;
 
-/** Cheap first: no request in flight means nothing of ours can be holding the loop. */
+/**
+ * Cheap first: no request in flight means nothing of ours can be holding the loop. A flush in
+ * flight (`await experiment.flush()` has no deadline, so no timer of its own) may be awaited by the
+ * program: not finished.
+ */
 function liveIdleProbe(): boolean {
   const inFlight = requestsInFlight();
-  return inFlight > 0 && onlyOurRequestsRemain(process.getActiveResourcesInfo(), inFlight);
+  return inFlight > 0 && flushesInFlight() === 0 && onlyOurRequestsRemain(process.getActiveResourcesInfo(), inFlight);
 }
 
 export class ProcessHooks {

@@ -1,8 +1,8 @@
-/** The process-wide count of delivery requests in flight, which the facade's exit watchdog reads. */
+/** The process-wide counts of delivery requests and flushes in flight, which the facade's exit watchdog reads. */
 import { describe, expect, it } from "vitest";
 import type { IngestResult } from "../../src/api/contract.ts";
 import { Outbox } from "../../src/delivery/outbox.ts";
-import { requestsInFlight } from "../../src/delivery/requests-in-flight.ts";
+import { flushesInFlight, requestsInFlight } from "../../src/delivery/requests-in-flight.ts";
 import { metric } from "./scripted-sink.ts";
 
 describe("requestsInFlight", () => {
@@ -21,6 +21,24 @@ describe("requestsInFlight", () => {
     pending[0]?.resolve({ accepted: 1, duplicates: 0 });
     pending[1]?.reject(new Error("socket hang up"));
     await expect.poll(() => requestsInFlight() - before).toBe(0);
+    await outbox.close({ timeoutSeconds: 0 });
+  });
+
+  it("counts a flush from its call until it settles", async () => {
+    let release = (): void => undefined;
+    const sink = {
+      deliver: () => new Promise<{ accepted: number; duplicates: number }>((resolve) => (release = () => resolve({ accepted: 1, duplicates: 0 }))),
+      close: () => Promise.resolve(),
+    };
+    const outbox = new Outbox({ sink, flushDelaySeconds: 60 });
+    const before = flushesInFlight();
+    outbox.enqueueMetric(metric("loss", 0));
+    const flushed = outbox.flush();
+    expect(flushesInFlight() - before).toBe(1);
+    await expect.poll(() => requestsInFlight()).toBeGreaterThan(0);
+    release();
+    expect((await flushed).ok).toBe(true);
+    await expect.poll(() => flushesInFlight() - before).toBe(0);
     await outbox.close({ timeoutSeconds: 0 });
   });
 });
