@@ -30,12 +30,22 @@ export interface FlagSpec {
   envOnly?: boolean;
 }
 
+/** A bare argument (`syvain-otel view FILE`), matched by position; its value lands under `name`. */
+export interface PositionalSpec {
+  name: string;
+  /** In the usage line and the help (`FILE`). */
+  placeholder: string;
+  description: string;
+  /** The last one only: takes every remaining argument (`[paths...]`), as a list. */
+  variadic?: boolean;
+}
+
 export interface Command {
   /** `syvain-otel bridge` */
   name: string;
   flags: readonly FlagSpec[];
-  /** Arguments that are not flags (`[paths...]`); a command without this refuses them. */
-  positionals?: { placeholder: string; description: string };
+  /** In order; more arguments than these is a usage error, fewer is left to the schema. @default none */
+  positionals?: readonly PositionalSpec[];
 }
 
 /** Where each value came from, for messages: `--port` or `SYVAIN_BRIDGE_PORT`. */
@@ -46,8 +56,6 @@ export interface CollectedFlags {
   sources: Sources;
   /** Lines to print on stderr (deprecated spellings used). */
   notices: string[];
-  /** Arguments that are not flags, in order (always empty for a command without `positionals`). */
-  positionals: string[];
 }
 
 function usageError(command: Command, field: string, message: string): SyvainValidationError {
@@ -69,14 +77,24 @@ export function collectFlags(command: Command, argv: readonly string[], env: Nod
   const options = Object.fromEntries(
     command.flags.filter((f) => f.envOnly !== true).map((f) => [f.name, { type: f.placeholder === undefined ? ("boolean" as const) : ("string" as const), multiple: f.multiple === true }]),
   );
-  let parsed: ReturnType<typeof parseArgs>["values"];
-  let positionals: string[];
+  const positionals = command.positionals ?? [];
+  let parsed: ReturnType<typeof parseArgs>;
   try {
-    ({ values: parsed, positionals } = parseArgs({ args: [...argv], options, strict: true, allowPositionals: command.positionals !== undefined }));
+    parsed = parseArgs({ args: [...argv], options, strict: true, allowPositionals: positionals.length > 0 });
   } catch (error) {
     throw usageError(command, "argv", parseArgsMessage(command, error));
   }
-  for (const [name, value] of Object.entries(parsed)) {
+  // (Without positionals parseArgs itself refuses a bare argument, above.)
+  const variadic = positionals.at(-1)?.variadic === true;
+  const extra = parsed.positionals[positionals.length];
+  if (!variadic && extra !== undefined) throw usageError(command, "argv", `unexpected argument ${extra}: expects ${positionals.map((p) => p.placeholder).join(" ")} only`);
+  positionals.forEach((spec, i) => {
+    const value = spec.variadic === true ? parsed.positionals.slice(i) : parsed.positionals[i];
+    if (value === undefined || (Array.isArray(value) && value.length === 0)) return;
+    values[spec.name] = value;
+    sources[spec.name] = spec.placeholder;
+  });
+  for (const [name, value] of Object.entries(parsed.values)) {
     if (value === undefined || typeof value === "boolean") continue;
     const flag = command.flags.find((f) => f.name === name);
     const target = flag?.replacedBy ?? name;
@@ -84,7 +102,7 @@ export function collectFlags(command: Command, argv: readonly string[], env: Nod
     values[target] = value as string | string[];
     sources[target] = `--${name}`;
   }
-  return { values, sources, notices, positionals };
+  return { values, sources, notices };
 }
 
 /** parseArgs' own wording (`Unknown option '--x'. To specify a positional...`) is not for our users. */
@@ -122,8 +140,9 @@ export function validateFlags<S extends z.ZodType>(command: Command, schema: S, 
   const issue = result.error.issues[0];
   const name = String(issue?.path[0] ?? (issue?.code === "unrecognized_keys" ? issue.keys[0] : "") ?? "");
   const flag = command.flags.find((f) => f.name === name);
-  const source = collected.sources[name] ?? `--${name}`;
-  const value = flag?.secret === true ? "" : ` ${describeValue(collected.values[name])}`;
+  const source = collected.sources[name] ?? command.positionals?.find((p) => p.name === name)?.placeholder ?? `--${name}`;
+  // Nothing given (a missing argument): the message alone says so.
+  const value = flag?.secret === true || collected.values[name] === undefined ? "" : ` ${describeValue(collected.values[name])}`;
   const fix = flag === undefined || source !== `--${name}` ? "" : `; e.g. ${hint(flag)}`;
   throw new SyvainValidationError(name, flag?.secret === true ? "<redacted>" : collected.values[name], `${command.name}: ${source}${value}: ${issue?.message ?? "invalid"}${fix}`, "config");
 }
@@ -132,17 +151,18 @@ export function validateFlags<S extends z.ZodType>(command: Command, schema: S, 
 export function renderHelp(command: Command, intro: string, footer = ""): string {
   const shown = command.flags.filter((f) => f.replacedBy === undefined && f.envOnly !== true);
   const left = (f: FlagSpec): string => `--${f.name}${f.placeholder === undefined ? "" : ` ${f.placeholder}`}`;
-  const width = Math.max(...shown.map((f) => left(f).length), "-h, --help".length) + 2;
+  const positionals = command.positionals ?? [];
+  const width = Math.max(...shown.map((f) => left(f).length), ...positionals.map((p) => p.placeholder.length), "-h, --help".length) + 2;
   const lines = shown.map((f) => {
     const details = [f.default === undefined ? "" : ` (default ${f.default === "" ? "none" : f.default})`, f.multiple === true ? "; repeat for several" : ""].join("");
     const env = f.env === undefined ? "" : `\n  ${"".padEnd(width)}env ${f.env}`;
     return `  ${left(f).padEnd(width)}${f.description}${details}${env}`;
   });
   lines.push(`  ${"-h, --help".padEnd(width)}show this help`);
-  const args = command.positionals;
-  const usage = `${command.name} [options]${args === undefined ? "" : ` ${args.placeholder}`}`;
-  const argsSection = args === undefined ? "" : `arguments:\n  ${args.placeholder.padEnd(width)}${args.description}\n\n`;
-  return `usage: ${usage}\n\n${intro}\n\n${argsSection}options:\n${lines.join("\n")}\n${footer}`;
+  const args = positionals.map((p) => ` ${p.placeholder}`).join("");
+  const argLines = positionals.map((p) => `  ${p.placeholder.padEnd(width)}${p.description}`);
+  const argSection = argLines.length === 0 ? "" : `arguments:\n${argLines.join("\n")}\n\n`;
+  return `usage: ${command.name}${args} [options]\n\n${intro}\n\n${argSection}options:\n${lines.join("\n")}\n${footer}`;
 }
 
 /** A whole number in a range, worded for a shell user (zod alone says "expected number, received NaN"). */

@@ -4,6 +4,7 @@
  * `syvain-otel emulator` does not pay for the bridge's imports and vice versa.
  */
 import { readFileSync } from "node:fs";
+import { nodeVersionProblem } from "../api/node-version.ts";
 
 const commands: Record<string, { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> }> = {
   emulator: { summary: "run the local Syvain Metrics emulator", load: () => import("./emulator-command.ts") },
@@ -26,6 +27,12 @@ function version(): string {
 }
 
 async function main(argv: string[]): Promise<number> {
+  // Before any command module loads (one may need a newer Node to even link): one line, exit 1.
+  const problem = nodeVersionProblem(process.versions.node);
+  if (problem !== undefined) {
+    process.stderr.write(`syvain-otel: ${problem}\n`);
+    return 1;
+  }
   const [first, ...rest] = argv;
   if (first === "--version" || first === "-v") {
     process.stdout.write(`syvain-otel ${version()}\n`);

@@ -21,7 +21,7 @@ import type { DeliverLeftovers, SyncProgress, SyncResult } from "./sync/sync-sou
 
 export const syncCommand: Command = {
   name: "syvain-otel sync",
-  positionals: { placeholder: "[paths...]", description: `spool directories and JSONL files (default: the spool directory, $${SPOOL_DIR_ENV})` },
+  positionals: [{ name: "paths", placeholder: "[paths...]", variadic: true, description: `spool directories and JSONL files (default: the spool directory, $${SPOOL_DIR_ENV})` }],
   flags: [
     { name: "syvain-host", placeholder: "URL", env: HOST_ENV, default: exporterDefaults.host.default, example: "http://127.0.0.1:8080", description: "Syvain Metrics host, or a running emulator's URL" },
     { name: "dry-run", description: "list what would be sent (per experiment: slug, events per kind, source) and send nothing" },
@@ -48,6 +48,7 @@ const flagsSchema = z.strictObject({
   retries: wholeNumber(0, 100).optional(),
   concurrency: wholeNumber(1, 64).optional(),
   "api-key": z.string().min(1).optional(),
+  paths: z.array(z.string().min(1, "must not be empty")).optional(),
 });
 
 type Flags = z.infer<typeof flagsSchema>;
@@ -99,7 +100,8 @@ export async function runSync(argv: readonly string[], io: SyncIo): Promise<numb
   try {
     const collected = collectFlags(syncCommand, argv, io.env);
     flags = validateFlags(syncCommand, flagsSchema, collected);
-    if (collected.positionals.length === 0) {
+    const paths = flags.paths ?? [];
+    if (paths.length === 0) {
       const dir = resolveSpoolDir(undefined, true, io.env);
       if (dir === undefined) {
         say(stderr, `${syncCommand.name}: nothing to sync: ${SPOOL_DIR_ENV} turns the spool off; give spool directories or JSONL files`);
@@ -110,7 +112,7 @@ export async function runSync(argv: readonly string[], io: SyncIo): Promise<numb
         return 0;
       }
       sources = [classify(dir)];
-    } else sources = collected.positionals.map(classify);
+    } else sources = paths.map(classify);
     if (!dryRun && flags["api-key"] === undefined) {
       throw new UsageError(`${syncCommand.name}: no API key: set ${API_KEY_ENV} (for a local emulator: ${API_KEY_ENV}=ak_org_emulator), or use --dry-run`);
     }

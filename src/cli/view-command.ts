@@ -1,40 +1,29 @@
 /**
- * `syvain-otel view <file>`: opens the experiment viewer on saved data (an emulator `--data-file`
+ * `syvain-otel view FILE`: opens the experiment viewer on saved data (an emulator `--data-file`
  * or a JSONL file), read-only, on 127.0.0.1, until SIGINT/SIGTERM.
  */
+import { z } from "zod";
 import { SyvainValidationError } from "../api/errors.ts";
+import { viewCliDefaults as v } from "../config/defaults.ts";
 import { loadViewerFile } from "../testing/viewer/load-file.ts";
 import { startViewerServer } from "../testing/viewer/viewer-server.ts";
+import { collectFlags, renderHelp, validateFlags, wholeNumber, type Command } from "./cli-flags.ts";
 
-const HELP = `usage: syvain-otel view <file> [--port N]
+export const viewCommand: Command = {
+  name: "syvain-otel view",
+  positionals: [{ name: "file", placeholder: "FILE", description: "an emulator --data-file, or a JSONL file" }],
+  flags: [{ name: "port", placeholder: "N", default: v.port.default, example: "8080", description: "port to listen on (0 = any free port, printed at start)" }],
+};
 
-Shows the experiments of an emulator --data-file or a JSONL file (JsonlCollector, the OTel
-exporters' JSONL destination, bridge --jsonl) in a local web page on 127.0.0.1.
+const HELP = renderHelp(
+  viewCommand,
+  "Shows the experiments of an emulator --data-file or a JSONL file (JsonlCollector, the OTel\nexporters' JSONL destination, bridge --jsonl) in a local web page on 127.0.0.1.",
+);
 
-options:
-  --port N   port (default 0: a free port, printed at start)
-  --help     show this help
-`;
-
-function parse(argv: readonly string[]): { file: string; port: number } {
-  let file: string | undefined;
-  let port = 0;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === "--port" || arg.startsWith("--port=")) {
-      const raw = arg === "--port" ? argv[++i] : arg.slice(7);
-      port = Number(raw);
-      if (raw === undefined || raw === "" || !Number.isInteger(port) || port < 0 || port > 65535) {
-        throw new SyvainValidationError("port", raw, `syvain-otel view: --port must be an integer from 0 to 65535 (got ${JSON.stringify(raw ?? null)})`, "config");
-      }
-    } else if (arg.startsWith("--")) {
-      throw new SyvainValidationError(arg.slice(2), arg, `syvain-otel view: unknown option ${arg} (see --help)`, "config");
-    } else if (file === undefined) file = arg;
-    else throw new SyvainValidationError("argv", arg, `syvain-otel view: one file only (got ${JSON.stringify(file)} and ${JSON.stringify(arg)})`, "config");
-  }
-  if (file === undefined) throw new SyvainValidationError("file", undefined, "syvain-otel view: which file? (see --help)", "config");
-  return { file, port };
-}
+const flagsSchema = z.strictObject({
+  file: z.string({ error: "missing; give the path of an emulator data file or a JSONL file" }).min(1, "must not be empty"),
+  port: wholeNumber(0, 65535).default(v.port.default),
+});
 
 export async function run(argv: string[]): Promise<number> {
   if (argv.includes("--help") || argv.includes("-h")) {
@@ -44,7 +33,7 @@ export async function run(argv: string[]): Promise<number> {
   let loaded;
   let port: number;
   try {
-    const args = parse(argv);
+    const args = validateFlags(viewCommand, flagsSchema, collectFlags(viewCommand, argv, {}));
     port = args.port;
     loaded = await loadViewerFile(args.file);
   } catch (error) {

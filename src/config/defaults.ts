@@ -4,7 +4,8 @@
  * tables (`npm run docs:options`; a test fails when the file is stale). Changing a default is a
  * change to this file only.
  */
-import { DEFAULT_HOST, HOST_ENV } from "../api/contract.ts";
+import { API_KEY_ENV, DEFAULT_HOST, HOST_ENV } from "../api/contract.ts";
+import { DEFAULT_SPOOL_MAX_BYTES, MODE_ENV, SPOOL_DIR_ENV } from "./spool-defaults.ts";
 
 export interface OptionDoc {
   /** TypeScript type as the user writes it. */
@@ -19,6 +20,70 @@ export interface OptionDoc {
 export type OptionTable = Readonly<Record<string, OptionDoc>>;
 
 const MIB = 1024 * 1024;
+
+/** `new Collector(options)` only (plus the options of every collector, and the delivery options). */
+export const collectorDefaults = {
+  apiKey: { type: "string", description: "Syvain API key; else the first constructor argument.", env: API_KEY_ENV },
+  host: { type: "string", default: DEFAULT_HOST, description: "Syvain host, or a running emulator's URL.", env: HOST_ENV },
+  timeout: { type: "number", default: 10, description: "Seconds for experiment creation, folder lookup and status updates (one request)." },
+  ingestTimeout: { type: "number", default: 60, description: "Seconds for one metric or annotation batch request." },
+  spoolDir: {
+    type: "string | false",
+    description:
+      "Disk spool every event is written to before it is queued (docs/spool.md); `false` turns it off. Default: `$XDG_STATE_HOME/syvain-metrics-otel/spool`, else `~/.local/state/syvain-metrics-otel/spool`.",
+    env: SPOOL_DIR_ENV,
+  },
+  spoolMaxBytes: { type: "number", default: DEFAULT_SPOOL_MAX_BYTES, description: "Disk bound of one process's spool; past it events stay in memory only (counted)." },
+  mode: { type: '"online" | "offline"', description: "Default `online` (else `SYVAIN_MODE`). `offline`: send nothing, spool everything (no API key needed) for a later `syvain-otel sync`.", env: MODE_ENV },
+} as const satisfies OptionTable;
+
+/** `Collector`, `JsonlCollector` and `NoopCollector` (plus the delivery options). */
+export const everyCollectorDefaults = {
+  exitFlushTimeoutSeconds: {
+    type: "number",
+    default: 10,
+    description: "Seconds the best-effort flushes (end of `run()`, process end, `flushOnExit`) may take; requests still in flight then are aborted.",
+  },
+  flushOnExit: {
+    type: "boolean",
+    default: true,
+    description:
+      "When the script ends (the event loop empties, or only our uploads hold it) with events still queued, flush them within `exitFlushTimeoutSeconds`, even without `run()`; best effort, the status left alone.",
+  },
+} as const satisfies OptionTable;
+
+/** `new JsonlCollector(options)` (plus the options of every collector). */
+export const jsonlCollectorDefaults = {
+  path: { type: "string", description: "The JSONL file (required); parent folders are created." },
+} as const satisfies OptionTable;
+
+/** `collector.experiment(slug, options)`. */
+export const experimentDefaults = {
+  description: { type: "string", description: "Shown in the dashboard." },
+  meta: { type: "JsonObject", description: "Run-level facts (model, dataset, seed, git SHA, config); nested JSON is fine. `{}` when not given." },
+  folderId: { type: "string", description: "The folder's id (not with folderPath)." },
+  folderPath: { type: "string", description: "The folder's dashboard path such as `/team/project`, resolved with one extra request." },
+  ifExists: { type: '"error" | "reuse"', default: "error", description: '`"error"` raises a `conflict` error for an existing slug; `"reuse"` appends to that experiment.' },
+} as const satisfies OptionTable;
+
+/** `experiment.run(fn, options)`, `experiment.start(options)`, `experiment.running(options)`. */
+export const runDefaults = {
+  installHooks: {
+    type: "boolean",
+    default: true,
+    description: "Mark the experiment and flush when the process ends (exit, SIGINT/SIGTERM, uncaught error); `false` when a supervisor owns exit (`flushOnExit` is then off too).",
+  },
+} as const satisfies OptionTable;
+
+/** `experiment.flushOrRaise(options)` (`flush()` takes none: one attempt, no bound of its own). */
+export const flushOrRaiseDefaults = {
+  retries: { type: "number", default: 3, description: "Retry rounds after the first attempt (their own budget, not maxRetries)." },
+  timeoutSeconds: {
+    type: "number",
+    default: 60,
+    description: "Raise after this many seconds, waits for `Retry-After` included; requests still in flight are aborted (their items stay pending).",
+  },
+} as const satisfies OptionTable;
 
 /** `Outbox` delivery options, shared by the facade's experiments and the OTel exporters. */
 export const deliveryDefaults = {
@@ -75,8 +140,32 @@ export const emulatorCliDefaults = {
   port: { type: "number", default: 0, description: "Port to listen on (0 = any free port, printed at start)." },
 } as const satisfies OptionTable;
 
+/** `syvain-otel view FILE`. */
+export const viewCliDefaults = {
+  port: { type: "number", default: 0, description: "Port to listen on, on 127.0.0.1 (0 = any free port, printed at start)." },
+} as const satisfies OptionTable;
+
+/** `experiment.meterProvider(options)`, `experiment.loggerProvider(options)`. */
+export const experimentProviderDefaults = {
+  exportIntervalMillis: { ...readerDefaults.exportIntervalMillis, description: "meterProvider: milliseconds between collections." },
+  cardinalityLimit: { ...readerDefaults.cardinalityLimit, description: "meterProvider: attribute sets (e.g. steps) per gauge / histogram per interval." },
+  scheduledDelayMillis: {
+    type: "number",
+    default: 1000,
+    description: "loggerProvider: milliseconds between two batch exports of log records (the OTel SDK applies its default and its variable).",
+    env: "OTEL_BLRP_SCHEDULE_DELAY",
+  },
+} as const satisfies OptionTable;
+
 /** The tables of `docs/options.md`, in order: title, the API they configure, the table. */
 export const optionTables: readonly { title: string; api: string; table: OptionTable }[] = [
+  { title: "Collector", api: "new Collector(options), besides the options of every collector and the delivery options", table: collectorDefaults },
+  { title: "Every collector", api: "new Collector(options), new JsonlCollector(options), new NoopCollector(options)", table: everyCollectorDefaults },
+  { title: "JSONL collector", api: "new JsonlCollector(options), besides the options of every collector and the delivery options", table: jsonlCollectorDefaults },
+  { title: "Experiment", api: "collector.experiment(slug, options)", table: experimentDefaults },
+  { title: "Runs", api: "experiment.run(fn, options), experiment.start(options), experiment.running(options)", table: runDefaults },
+  { title: "flushOrRaise", api: "experiment.flushOrRaise(options)", table: flushOrRaiseDefaults },
+  { title: "Experiment OpenTelemetry providers", api: "experiment.meterProvider(options), experiment.loggerProvider(options)", table: experimentProviderDefaults },
   { title: "OpenTelemetry exporters", api: "new SyvainMetricExporter(options), new SyvainLogRecordExporter(options), createSyvainExporters(options)", table: exporterDefaults },
   { title: "Delivery (per experiment queue)", api: "the exporters' options, and the facade's", table: deliveryDefaults },
   { title: "Metric reader", api: "new SyvainMetricReader(options)", table: readerDefaults },

@@ -15,6 +15,7 @@ import { DeliveryIncompleteError, overflowError, shutdownError, toSyvainError } 
 import { parseFlushOptions, type FlushOptions } from "./flush-options.ts";
 import { FlushRounds, type FlushRound } from "./flush-round.ts";
 import { deadlineIn, waitUntil } from "./deadline.ts";
+import { countFlush, requestSettled, requestStarted } from "./requests-in-flight.ts";
 import { flushStatusOf, KindCounters, statsOf, type OutboxCounters } from "./kind-counters.ts";
 import type { OutboxJournal } from "./journal/outbox-journal.ts";
 
@@ -177,6 +178,7 @@ export class Outbox {
   #queueFlush(retries: number, deadline: number): Promise<FlushStatus | undefined> {
     const previous = this.#flushChain;
     const run = waitUntil(previous, deadline).then((ready) => (ready ? this.#flushNow(retries, deadline) : undefined));
+    countFlush(run);
     this.#flushChain = Promise.all([previous, run]).catch(() => undefined);
     return run;
   }
@@ -332,6 +334,7 @@ export class Outbox {
     beginAttempt(request, this.#attemptBy.get(request));
     this.#attemptBy.delete(request);
     this.#inFlight++;
+    requestStarted();
     const abort = new AbortController();
     this.#aborts.set(request, abort);
     let delivery: Promise<IngestResult>;
@@ -348,6 +351,7 @@ export class Outbox {
 
   #settled(request: DeliveryRequest, result: IngestResult | undefined, error?: SyvainError): void {
     this.#inFlight--;
+    requestSettled();
     this.#aborts.delete(request);
     if (error === undefined) {
       this.#deadlineCuts = 0;

@@ -4,35 +4,36 @@
  * is a secret field and never shown.
  */
 import { z } from "zod";
+import { collectorDefaults as c, everyCollectorDefaults as every } from "../config/defaults.ts";
 import { positiveSeconds } from "../config/option-schemas.ts";
 import { parseOptions } from "../config/parse-options.ts";
 import { deliveryOptionsSchema } from "../delivery/delivery-options.ts";
 import type { DeliveryOptions } from "../delivery/delivery-types.ts";
-import { DEFAULT_SPOOL_MAX_BYTES } from "../config/spool-defaults.ts";
 
 const seconds = positiveSeconds.max(86_400);
 
 const exitOptions = {
-  /** Deadline of the best-effort flush at the end of `run()` and of the process hooks. */
-  exitFlushTimeoutSeconds: seconds.default(10),
-  flushOnExit: z.boolean().default(true),
+  exitFlushTimeoutSeconds: seconds.default(every.exitFlushTimeoutSeconds.default),
+  flushOnExit: z.boolean().default(every.flushOnExit.default),
 };
 
+/** Defaults and descriptions: `everyCollectorDefaults` in `config/defaults.ts` (and `docs/options.md`). */
 export interface LocalCollectorOptions extends DeliveryOptions {
-  /** Seconds the best-effort flushes (end of `run()`, process hooks) may take. @default 10 */
+  /** Seconds the best-effort flushes (end of `run()`, process end, `flushOnExit`) may take. @default 10 */
   exitFlushTimeoutSeconds?: number;
   /**
-   * When the event loop empties (`beforeExit`) with events or status updates still queued, flush
-   * them within `exitFlushTimeoutSeconds`, even for an experiment that never used `run()` /
-   * `start()`: best effort (never raises; a `SyvainDeliveryWarning` if delivery stays incomplete),
-   * the status is left as it is, and the process then exits as it would have. Only the loop
-   * emptying triggers it (signals and uncaught errors are the hooks of `run()` / `start()`), it
-   * keeps nothing alive, and it does nothing for a run started with `installHooks: false`.
+   * When the script ends (the event loop empties, or only our uploads in flight hold it) with
+   * events or status updates still queued, flush them within `exitFlushTimeoutSeconds`, even for
+   * an experiment that never used `run()` / `start()`: best effort (never raises; a
+   * `SyvainDeliveryWarning` if delivery stays incomplete), the status is left as it is, and the
+   * process then exits as it would have. Signals and uncaught errors are the hooks of `run()` /
+   * `start()`; it keeps nothing alive, and does nothing for a run started with `installHooks: false`.
    * `false`: data not flushed explicitly is lost when the script ends. @default true
    */
   flushOnExit?: boolean;
 }
 
+/** Defaults and descriptions: `collectorDefaults` in `config/defaults.ts` (and `docs/options.md`). */
 export interface CollectorOptions extends LocalCollectorOptions {
   /** API key; else the first constructor argument, else `SYVAIN_METRICS_API_KEY`. */
   apiKey?: string;
@@ -67,10 +68,10 @@ const collectorOptionsSchema = z.strictObject({
   ...deliveryOptionsSchema.shape,
   ...exitOptions,
   host: z.string().min(1, "must not be empty").optional(),
-  timeout: seconds.default(10),
-  ingestTimeout: seconds.default(60),
+  timeout: seconds.default(c.timeout.default),
+  ingestTimeout: seconds.default(c.ingestTimeout.default),
   spoolDir: z.union([z.string().min(1, "must be a non-empty directory path"), z.literal(false)]).optional(),
-  spoolMaxBytes: z.number().int().min(1024 * 1024).max(Number.MAX_SAFE_INTEGER).default(DEFAULT_SPOOL_MAX_BYTES),
+  spoolMaxBytes: z.number().int().min(1024 * 1024).max(Number.MAX_SAFE_INTEGER).default(c.spoolMaxBytes.default),
   mode: z.enum(["online", "offline"]).optional(),
 });
 

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import type { JsonObject } from "../api/contract.ts";
+import { experimentDefaults } from "../config/defaults.ts";
 import { parseOptions } from "../config/parse-options.ts";
 import { SyvainValidationError } from "../api/errors.ts";
 import { checkSlug, type ExperimentSpec } from "../mapping/experiment.ts";
@@ -36,7 +37,7 @@ const optionsSchema = z.strictObject({
   meta: z.unknown().optional(),
   folderId: z.string().min(1, "must not be empty").optional(),
   folderPath: z.string().startsWith("/", "must be an absolute folder path starting with /").optional(),
-  ifExists: z.enum(["error", "reuse"]).default("error"),
+  ifExists: z.enum(["error", "reuse"]).default(experimentDefaults.ifExists.default),
 });
 
 export function validateExperimentArgs(slug: unknown, options: unknown, owner: string): ExperimentRequest {

@@ -6,6 +6,7 @@
  */
 import type { Experiment as ExperimentRecord, ExperimentStatus, JsonObject } from "../api/contract.ts";
 import { SyvainError } from "../api/errors.ts";
+import { flushOrRaiseDefaults, runDefaults } from "../config/defaults.ts";
 import { DeliveryIncompleteError } from "../delivery/delivery-errors.ts";
 import type { Outbox } from "../delivery/outbox.ts";
 import type { DeliverySink, FlushStatus, OutboxStats } from "../delivery/delivery-types.ts";
@@ -46,13 +47,13 @@ export interface ExperimentInit {
 }
 
 /** One transient 503 at the end of a job should not fail it. */
-const DEFAULT_RAISE_RETRIES = 3;
+const DEFAULT_RAISE_RETRIES = flushOrRaiseDefaults.retries.default;
 /**
  * Without a bound, a server that accepts connections and never answers would hold `flushOrRaise()`
  * for (retries + 1) × `ingestTimeout` (4 minutes by default). A minute lets a slow server finish a
  * large backlog, and a hung one fail the job in a time a person waits for.
  */
-export const DEFAULT_RAISE_TIMEOUT_SECONDS = 60;
+export const DEFAULT_RAISE_TIMEOUT_SECONDS = flushOrRaiseDefaults.timeoutSeconds.default;
 const METRIC_OPTIONS = ["step", "metadata", "timestamp"] as const;
 const ANNOTATION_OPTIONS = ["metadata", "timestamp"] as const;
 
@@ -175,7 +176,7 @@ export class Experiment implements AsyncDisposable {
     this.#transition("start");
     // A supervisor that owns exit owns it for everything: the exit safety net steps aside too.
     if (options.installHooks === false) this.#guard.forbidExitFlush();
-    if (options.installHooks ?? true) this.#guard.acquire();
+    if (options.installHooks ?? runDefaults.installHooks.default) this.#guard.acquire();
   }
 
   /** Marks the experiment `done` (no flush: call `flush()` or `flushOrRaise()` after). */

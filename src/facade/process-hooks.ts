@@ -14,10 +14,16 @@
  * listener: signals and uncaught errors keep Node's default behaviour. It gets one call per
  * ending and is then dropped, so the `beforeExit` that Node emits again after our async work finds
  * nothing to do and the process exits (no loop, even when delivery failed).
+ *
+ * While exit-only participants wait, an unref'd watchdog (`exit-watchdog.ts`) starts that same
+ * ending for them alone when the loop is held by nothing but our own uploads in flight: a hung
+ * upload would otherwise hold `beforeExit` back for its whole request timeout.
  */
 import { writeSync } from "node:fs";
 import { inspect } from "node:util";
 import { waitUntil } from "../delivery/deadline.ts";
+import { flushesInFlight, requestsInFlight } from "../delivery/requests-in-flight.ts";
+import { onlyOurRequestsRemain } from "./exit-watchdog.ts";
 
 export type ProcessEnd =
   | { kind: "exit"; exitCode: number }
@@ -58,9 +64,23 @@ export interface ProcessHooksOptions {
   marginMs?: number;
   /** How the process ends after an uncaught error once we are done. @default print it as Node does, exit 1 */
   rethrow?: (error: unknown) => void;
+  /** True when only our own uploads keep the process alive (see `exit-watchdog.ts`). @default the live process */
+  idleProbe?: () => boolean;
+  /** How often the watchdog asks `idleProbe` while exit-only participants wait, in ms. @default 250 */
+  idleCheckMs?: number;
 }
 
 const signals = ["SIGINT", "SIGTERM"] as const;
+
+/**
+ * Cheap first: no request in flight means nothing of ours can be holding the loop. A flush in
+ * flight (`await experiment.flush()` has no deadline, so no timer of its own) may be awaited by the
+ * program: not finished.
+ */
+function liveIdleProbe(): boolean {
+  const inFlight = requestsInFlight();
+  return inFlight > 0 && flushesInFlight() === 0 && onlyOurRequestsRemain(process.getActiveResourcesInfo(), inFlight);
+}
 
 export class ProcessHooks {
   readonly #target: HookableProcess;
@@ -73,11 +93,16 @@ export class ProcessHooks {
   #ending: ProcessEnd | undefined;
   /** An ending cut short by a signal: when its flush settles, it no longer ends the process. */
   #abandoned: ProcessEnd | undefined;
+  readonly #idleProbe: () => boolean;
+  readonly #idleCheckMs: number;
+  #watchdog: NodeJS.Timeout | undefined;
 
   constructor(options: ProcessHooksOptions = {}) {
     this.#target = options.target ?? process;
     this.#marginMs = options.marginMs ?? 1000;
     this.#rethrow = options.rethrow ?? exitLikeNode;
+    this.#idleProbe = options.idleProbe ?? liveIdleProbe;
+    this.#idleCheckMs = options.idleCheckMs ?? 250;
   }
 
   get size(): number {
@@ -100,6 +125,13 @@ export class ProcessHooks {
       // Our listeners are gone once the last participant left; the loop empties and Node exits
       // with the exit code it had.
     });
+  };
+
+  /** The user's program is done but our uploads hold the loop: the exit-only participants' ending, now. */
+  readonly #onIdleCheck = (): void => {
+    if (this.#ending || !this.#idleProbe()) return;
+    const code = this.#target.exitCode;
+    void this.#end({ kind: "exit", exitCode: typeof code === "number" ? code : 0 }, () => undefined, "exitOnly");
   };
 
   readonly #onSignal = (signal: "SIGINT" | "SIGTERM"): void => {
@@ -146,6 +178,12 @@ export class ProcessHooks {
       for (const [signal, listener] of this.#listeners) toggle(signal, listener);
       this.#allListening = all;
     }
+    const watch = this.#exitParticipants.size > 0;
+    if (watch && this.#watchdog === undefined) this.#watchdog = setInterval(this.#onIdleCheck, this.#idleCheckMs).unref();
+    if (!watch && this.#watchdog !== undefined) {
+      clearInterval(this.#watchdog);
+      this.#watchdog = undefined;
+    }
   }
 
   #reraise(signal: "SIGINT" | "SIGTERM"): void {
@@ -154,16 +192,21 @@ export class ProcessHooks {
     if (this.#target.listenerCount(signal) === 0) this.#target.kill(this.#target.pid, signal);
   }
 
-  async #end(end: ProcessEnd, then: () => void): Promise<void> {
+  /**
+   * `scope: "exitOnly"` (the watchdog) ends only the exit-only participants: the program may, after
+   * all, still be running, and a run's hooks would mark its experiment finished.
+   */
+  async #end(end: ProcessEnd, then: () => void, scope: "all" | "exitOnly" = "all"): Promise<void> {
     this.#ending = end;
-    const participants = end.kind === "exit" ? [...this.#participants, ...this.#exitParticipants] : [...this.#participants];
+    const runs = scope === "all" ? [...this.#participants] : [];
+    const participants = end.kind === "exit" ? [...runs, ...this.#exitParticipants] : runs;
     // waitUntil's timer is referenced: it keeps the process alive while we flush (the delivery
     // core's own timers are unref'd), and bounds the whole ending if a participant misbehaves.
     const deadline = Date.now() + Math.max(0, ...participants.map((p) => p.deadlineMs)) + this.#marginMs;
     try {
       await waitUntil(Promise.allSettled(participants.map((p) => p.onProcessEnd(end))), deadline);
     } finally {
-      this.#participants.clear();
+      if (scope === "all") this.#participants.clear();
       // Exit-only participants had their one call; after a signal or error someone else decided
       // the process lives on (their listener), so they keep waiting for the loop to empty.
       if (end.kind === "exit") this.#exitParticipants.clear();

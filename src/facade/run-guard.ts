@@ -6,7 +6,8 @@
  * The exit safety net (`flushOnExit`) covers data no such flush has yet been asked for — a script
  * that queues points without `run()`/`start()` and simply ends: armed by the first thing queued
  * after the last flush (an exit-only registration: `beforeExit`, never signals or errors), it
- * flushes once when the event loop empties, leaving the status alone. A flush that leaves nothing
+ * flushes once when the event loop empties (or when only our uploads in flight hold it: the
+ * registry's exit watchdog), leaving the status alone. A flush that leaves nothing
  * pending, a best-effort flush, `close()`, and `installHooks: false` (a supervisor owns exit) disarm it.
  */
 import { DeliveryIncompleteError } from "../delivery/delivery-errors.ts";

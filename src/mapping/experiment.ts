@@ -44,8 +44,6 @@ export interface ExperimentSpec {
   folderPath?: string;
   metadata: JsonObject;
 }
-/** The former name of `ExperimentSpec`, kept for existing imports. */
-export type ExperimentIdentity = ExperimentSpec;
 
 export type SlugResolver = (attributes: Attributes) => string | undefined;
 
@@ -67,8 +65,8 @@ export interface ExperimentAttributesInput {
 export function experimentFromResource(
   attributes: Attributes,
   options: ExperimentFromResourceOptions = {},
-): ExperimentIdentity {
-  const identity: ExperimentIdentity = { slug: resolveSlug(attributes, options), metadata: {} };
+): ExperimentSpec {
+  const identity: ExperimentSpec = { slug: resolveSlug(attributes, options), metadata: {} };
   const description = optionalString(attributes, DESCRIPTION_ATTRIBUTE);
   if (description !== undefined) identity.description = description;
 
@@ -98,7 +96,7 @@ export function resourceAttributesFromExperiment(input: ExperimentAttributesInpu
   }
   attributes[SLUG_ATTRIBUTE] = checkSlug(input.slug, "slug");
   if (input.description !== undefined) attributes[DESCRIPTION_ATTRIBUTE] = checkString(input.description, "description");
-  const folder: ExperimentIdentity = { slug: input.slug, metadata: {} };
+  const folder: ExperimentSpec = { slug: input.slug, metadata: {} };
   assignFolder(folder, input.folderId, input.folderPath, ["folderId", "folderPath"]);
   if (folder.folderId !== undefined) attributes[FOLDER_ID_ATTRIBUTE] = folder.folderId;
   if (folder.folderPath !== undefined) attributes[FOLDER_PATH_ATTRIBUTE] = folder.folderPath;
@@ -162,7 +160,7 @@ function optionalString(attributes: Attributes, key: string): string | undefined
 }
 
 function assignFolder(
-  identity: ExperimentIdentity,
+  identity: ExperimentSpec,
   folderId: string | undefined,
   folderPath: string | undefined,
   [idField, pathField]: readonly [string, string],

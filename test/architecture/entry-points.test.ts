@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { nodeVersionProblem, REQUIRED_NODE } from "../../src/node-version.ts";
+import { nodeVersionProblem, REQUIRED_NODE } from "../../src/api/node-version.ts";
 import { srcRoot } from "./import-graph.ts";
 import { transpileSrc, type TranspiledSrc } from "./transpile-src.ts";
 
@@ -154,4 +154,16 @@ describe("the entries as JavaScript (what dist/ holds)", () => {
       expect(failure!.stderr).not.toMatch(/zstdDecompress|does not provide an export/);
     });
   }
+
+  it.skipIf(old === undefined)(`the syvain-otel CLI under Node ${old?.version ?? "< 22.19 (none found)"}: exactly one line naming the version, exit 1`, async () => {
+    for (const args of [["bridge", "--help"], ["--version"]]) {
+      const failure = await run(old!.path, [join(js.dir, "cli", "main.js"), ...args]).then(
+        () => undefined,
+        (error: { code: number; stdout: string; stderr: string }) => error,
+      );
+      expect(failure?.code).toBe(1);
+      expect(failure?.stdout).toBe("");
+      expect(failure?.stderr).toBe(`syvain-otel: syvain-metrics-otel needs Node.js >= ${REQUIRED_NODE}; this is Node.js ${old!.version}.\n`);
+    }
+  });
 });

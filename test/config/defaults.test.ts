@@ -6,10 +6,22 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { resolveBridgeOptions } from "../../src/bridge/bridge-options.ts";
 import { createBridge } from "../../src/bridge/create-bridge.ts";
-import { bridgeDefaults, deliveryDefaults, exporterDefaults, type OptionTable } from "../../src/config/defaults.ts";
+import {
+  bridgeDefaults,
+  collectorDefaults,
+  deliveryDefaults,
+  everyCollectorDefaults,
+  experimentDefaults,
+  exporterDefaults,
+  flushOrRaiseDefaults,
+  type OptionTable,
+} from "../../src/config/defaults.ts";
 import { renderOptionsDoc } from "../../src/config/options-doc.ts";
 import { resolveDeliveryOptions } from "../../src/delivery/delivery-options.ts";
 import { parseExporterOptions } from "../../src/exporter/otel/exporter-options.ts";
+import { parseCollectorOptions, parseJsonlCollectorOptions, parseLocalCollectorOptions } from "../../src/facade/collector-options.ts";
+import { DEFAULT_RAISE_TIMEOUT_SECONDS } from "../../src/facade/experiment.ts";
+import { validateExperimentArgs } from "../../src/facade/experiment-options.ts";
 
 const defaultsOf = (table: OptionTable): Record<string, unknown> =>
   Object.fromEntries(Object.entries(table).flatMap(([name, option]) => ("default" in option && name !== "host" ? [[name, option.default]] : [])));
@@ -20,6 +32,16 @@ describe("option defaults", () => {
     expect(resolveDeliveryOptions({}, "test")).toEqual(defaultsOf(deliveryDefaults));
     // The exporter's host default is the client's (it may come from the environment).
     expect(parseExporterOptions({ sink: () => undefined as never }, "test")).toMatchObject(defaultsOf(exporterDefaults));
+  });
+
+  it("are what the facade fills in: collectors, experiments, flushOrRaise", () => {
+    const every = { ...defaultsOf(deliveryDefaults), ...defaultsOf(everyCollectorDefaults) };
+    // The collector's host default is the client's (it may come from the environment).
+    expect(parseCollectorOptions({})).toEqual({ ...every, ...defaultsOf(collectorDefaults) });
+    expect(parseLocalCollectorOptions({}, "NoopCollector")).toEqual(every);
+    expect(parseJsonlCollectorOptions({ path: "runs.jsonl" })).toEqual({ ...every, path: "runs.jsonl" });
+    expect(validateExperimentArgs("run-1", {}, "test").ifExists).toBe(experimentDefaults.ifExists.default);
+    expect(DEFAULT_RAISE_TIMEOUT_SECONDS).toBe(flushOrRaiseDefaults.timeoutSeconds.default);
   });
 
   it("docs/options.md is generated from them and up to date (npm run docs:options)", () => {

@@ -1,5 +1,8 @@
 /** Runs a fixture script in a child Node process (`--conditions=syvain-source`) against an emulator. */
 import { spawn } from "node:child_process";
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 export interface ChildResult {
   code: number | null;
@@ -16,19 +19,27 @@ export interface Child {
   write(text: string): void;
 }
 
-export function spawnFixture(fixture: string, args: readonly string[], server: { host: string; apiKey: string }): Child {
+export interface SpawnOptions {
+  /** The child's stdout: a pipe (default, `printed()` works) or a file read back once it exits. */
+  stdout?: "pipe" | "file";
+}
+
+export function spawnFixture(fixture: string, args: readonly string[], server: { host: string; apiKey: string }, options: SpawnOptions = {}): Child {
+  const file = options.stdout === "file" ? join(mkdtempSync(join(tmpdir(), "syvain-child-")), "stdout.txt") : undefined;
+  const fd = file === undefined ? undefined : openSync(file, "w");
   const child = spawn(process.execPath, ["--conditions=syvain-source", fixture, ...args], {
     env: { ...process.env, SYVAIN_METRICS_API_KEY: server.apiKey, SYVAIN_METRICS_HOST: server.host },
-    stdio: ["pipe", "pipe", "pipe"],
+    stdio: ["pipe", fd ?? "pipe", "pipe"],
   });
+  if (fd !== undefined) closeSync(fd);
   let stdout = "";
   let stderr = "";
   const waiters: { line: string; resolve: () => void }[] = [];
-  child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+  child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
     stdout += chunk;
     for (const waiter of waiters) if (stdout.split("\n").includes(waiter.line)) waiter.resolve();
   });
-  child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+  child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
     stderr += chunk;
   });
   // A hung child must fail the test, not the suite: kill it after a generous bound.
@@ -36,6 +47,10 @@ export function spawnFixture(fixture: string, args: readonly string[], server: {
   const result = new Promise<ChildResult>((resolve) => {
     child.on("close", (code, signal) => {
       clearTimeout(guard);
+      if (file !== undefined) {
+        stdout = readFileSync(file, "utf8");
+        rmSync(join(file, ".."), { recursive: true, force: true });
+      }
       resolve({ code, signal, stdout, stderr });
     });
   });
@@ -48,6 +63,6 @@ export function spawnFixture(fixture: string, args: readonly string[], server: {
         void result.then((r) => reject(new Error(`child ended before printing ${line}: ${JSON.stringify(r)}`)));
       }),
     kill: (signal) => child.kill(signal),
-    write: (text) => child.stdin.write(text),
+    write: (text) => child.stdin?.write(text),
   };
 }

@@ -41,17 +41,28 @@ function expectLossReport(stderr: string, slug: string): void {
 }
 
 describe("exit deadlines with uploads that hang", () => {
-  // Not yet "quiet" (metric() without run(), then the script ends): the background upload that
-  // hangs keeps the event loop busy, so `beforeExit` (the flushOnExit net) only comes once it times
-  // out (ingestTimeout). Fixing it needs background requests that do not hold the process, a client
-  // change (undici refs a socket while it has requests) outside this change; see the report.
-  it.each([["a run() block, then the script ends", "run-end"]])("%s: the process exits by itself at the deadline, the hung uploads aborted, the loss reported", async (_label, mode) => {
+  // "quiet" (metric() without run(), then the script ends): the hung uploads keep the loop alive,
+  // so `beforeExit` would wait for their request timeout; the exit watchdog starts the net instead.
+  // stdout as a pipe and as a file: stdio handles must not count as the program still at work.
+  it.each([
+    ["a run() block, then the script ends", "run-end", "pipe"],
+    ["metric() without run(), then the script ends (stdout a pipe)", "quiet", "pipe"],
+    ["metric() without run(), then the script ends (stdout a file)", "quiet", "file"],
+  ] as const)("%s: the process exits by itself at the deadline, the hung uploads aborted, the loss reported", async (_label, mode, stdout) => {
     const before = snapshot();
-    const result = await spawnFixture(hangJob, [mode, `hang-${mode}`, DEADLINE], server).result;
+    const result = await spawnFixture(hangJob, [mode, `hang-${mode}-${stdout}`, DEADLINE], server, { stdout }).result;
     expect(result.signal).toBeNull();
     expect(result.code).toBe(0);
     expect(result.stderr).toContain("SyvainDeliveryWarning");
     expect(result.stderr).toMatch(/50 pending metrics/);
+    expectAllAborted(before);
+  });
+
+  it("metric() without run() while the script's own timer still runs: no early flush, the net comes once the script is done", async () => {
+    const before = snapshot();
+    const result = await spawnFixture(hangJob, ["busy", "hang-busy", DEADLINE], server).result;
+    expect(result.code).toBe(0);
+    expect(result.stdout.split("\n").filter((line) => line.startsWith("warning") || line === "script done")).toEqual(["script done", "warning after the script"]);
     expectAllAborted(before);
   });
 

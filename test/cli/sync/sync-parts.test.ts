@@ -149,12 +149,12 @@ describe("sync state (<file>.sync-state)", () => {
 
 describe("CLI flags with positionals", () => {
   it("collects positionals for a command that declares them, and refuses them elsewhere", () => {
-    expect(collectFlags(syncCommand, ["a.jsonl", "--dry-run", "b.jsonl"], {}).positionals).toEqual(["a.jsonl", "b.jsonl"]);
+    expect(collectFlags(syncCommand, ["a.jsonl", "--dry-run", "b.jsonl"], {}).values["paths"]).toEqual(["a.jsonl", "b.jsonl"]);
     expect(() => collectFlags(bridgeCommand, ["a.jsonl"], {})).toThrow("unexpected argument a.jsonl: options start with --");
   });
   it("shows them in the generated help", () => {
     const help = renderHelp(syncCommand, "intro");
-    expect(help).toContain("usage: syvain-otel sync [options] [paths...]");
+    expect(help).toContain("usage: syvain-otel sync [paths...] [options]");
     expect(help).toMatch(/arguments:\n {2}\[paths\.\.\.\] +spool directories and JSONL files/);
   });
 });
