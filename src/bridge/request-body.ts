@@ -77,6 +77,9 @@ function readCapped(request: IncomingMessage, limits: BodyLimits, reservation: R
   if (sized && declared > maxBytes) {
     return Promise.reject(new BodyError(413, `body of ${declared} bytes is over the ${maxBytes}-byte limit`));
   }
+  if (sized && declared > budget.maxBytes) {
+    return Promise.reject(new BodyError(413, `body of ${declared} bytes is over the whole memory budget (${budget.maxBytes} bytes, --max-memory-bytes)`));
+  }
   // A declared length is reserved whole, before a byte is read: a hundred stalled uploads then
   // hold nothing they were not granted, and one buffer of that size receives the body (no copy).
   if (sized && !reservation.grow(declared)) return Promise.reject(new BudgetExhausted(`a ${declared}-byte body`, budget));
