@@ -11,11 +11,12 @@
 export const BYTES_PER_QUEUED_EVENT = 256;
 
 /**
- * Live heap of the decoded request per byte of decompressed body, rounded up from a measure of
- * 100,000 gauge points (protobuf: 4.8 bytes per body byte, JSON: 0.6): protobuf is dense, its
- * decoded objects are not.
+ * Memory the decoding of a request takes per byte of decompressed body: growth of the peak RSS
+ * while decoding dense gauge points, rounded up (protobuf 6.7: ~43 bytes a point on the wire,
+ * ~290 decoded; JSON 10–13: ~100 bytes a point, parsed then converted). Garbage included, since
+ * the process's RSS, not the live heap, is what a container limit sees.
  */
-export const DECODED_BYTES_PER_BODY_BYTE = { protobuf: 6, json: 1 } as const;
+export const DECODED_BYTES_PER_BODY_BYTE = { protobuf: 8, json: 12 } as const;
 
 /** How long the queued-events estimate is reused: reading it walks every experiment's stats. */
 const QUEUED_ESTIMATE_TTL_MS = 50;
