@@ -58,14 +58,15 @@ export const bridgeLimitsBench: BenchModule = {
       const latency = await withBridge(dir, async (bridge) => {
         const { port } = new URL(bridge.url);
         const slow: Socket[] = [];
-        for (let i = 0; i < SLOWLORIS; i++) {
-          const socket = connect(Number(port), "127.0.0.1");
-          socket.on("error", () => {});
-          socket.write("POST /v1/metrics HTTP/1.1\r\nhost: x\r\nx-slow: ");
-          slow.push(socket);
-        }
-        // All connected and their partial headers sent before the good requests start.
-        await Promise.all(slow.map((socket) => new Promise((resolve) => (socket.writableLength === 0 ? resolve(undefined) : socket.once("drain", resolve)))));
+        // All connected and their partial headers written before the good requests start.
+        await Promise.all(
+          Array.from({ length: SLOWLORIS }, () => {
+            const socket = connect(Number(port), "127.0.0.1");
+            socket.on("error", () => {});
+            slow.push(socket);
+            return new Promise((resolve) => socket.write("POST /v1/metrics HTTP/1.1\r\nhost: x\r\nx-slow: ", resolve));
+          }),
+        );
         const latencies = await goodLatencies(bridge.url);
         for (const socket of slow) socket.destroy();
         return { p50: latencies[latencies.length >> 1]!, p99: latencies[Math.ceil(latencies.length * 0.99) - 1]! };
