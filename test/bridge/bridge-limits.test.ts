@@ -10,6 +10,7 @@ import { gzipSync } from "node:zlib";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createBridge, type Bridge } from "../../src/bridge/create-bridge.ts";
 import type { BridgeOptions } from "../../src/bridge/bridge-options.ts";
+import { DECODED_BYTES_PER_BODY_BYTE } from "../../src/bridge/memory-budget.ts";
 import { EMULATOR_API_KEY, startEmulator, type Emulator } from "../../src/testing/index.ts";
 import { JSON_TYPE, gaugeSteps, post, readStatus } from "./helpers/http.ts";
 import { requestReachesServer } from "./helpers/server-signals.ts";
@@ -68,14 +69,15 @@ afterEach(async () => {
 
 describe("one memory budget across requests", () => {
   it("a body that does not fit what is left gets 503 + Retry-After; the room comes back when the holder ends", async () => {
-    await open({ maxMemoryBytes: 16 * MIB, retryAfterSeconds: 7 });
-    // 10 MiB announced, 10 bytes sent: the declared length is held from the start.
-    const holder = await stalledUpload(10 * MIB, 10);
-    const big = JSON.stringify({ resourceMetrics: [], padding: "x".repeat(7 * MIB) });
+    await open({ maxMemoryBytes: 128 * MIB, maxRequestBytes: 128 * MIB, retryAfterSeconds: 7 });
+    // 110 MiB announced, 10 bytes sent: the declared length is held from the start.
+    const holder = await stalledUpload(110 * MIB, 10);
+    // 2 MiB of JSON fits as received, but not its decoding (~12 bytes per byte) beside the holder.
+    const big = JSON.stringify({ resourceMetrics: [], padding: "x".repeat(2 * MIB) });
     const refused = await post(`${url}/v1/metrics`, big, JSON_TYPE);
     expect(refused.status).toBe(503);
     expect(refused.headers.get("retry-after")).toBe("7");
-    expect(JSON.parse(refused.text)).toMatchObject({ code: 14, message: expect.stringContaining("memory budget (16777216 bytes, --max-memory-bytes)") });
+    expect(JSON.parse(refused.text)).toMatchObject({ code: 14, message: expect.stringContaining("memory budget (134217728 bytes, --max-memory-bytes)") });
     holder.destroy();
     await once(holder, "close");
     // The aborted upload's reservation is released: the same body now fits (and is valid OTLP JSON).
@@ -93,17 +95,18 @@ describe("one memory budget across requests", () => {
 
   it("decompression stops where decoding could no longer fit the budget (413), whatever --max-decompressed-bytes says", async () => {
     await open({ maxMemoryBytes: 16 * MIB, maxDecompressedBytes: 64 * MIB });
-    // 12 MiB of JSON decodes into ~12 MiB more: 24 MiB never fits a 16 MiB budget.
+    // JSON takes ~12 bytes per body byte to decode: past 16 MiB / 13 it could never fit.
     const bomb = gzipSync(JSON.stringify({ resourceMetrics: [], padding: " ".repeat(12 * MIB) }));
     const answer = await post(`${url}/v1/metrics`, bomb, { ...JSON_TYPE, "content-encoding": "gzip" });
     expect(answer.status).toBe(413);
-    expect(JSON.parse(answer.text).message).toContain(`larger than ${8 * MIB} bytes once decompressed (gzip)`);
+    const decodable = Math.floor((16 * MIB) / (1 + DECODED_BYTES_PER_BODY_BYTE.json));
+    expect(JSON.parse(answer.text).message).toContain(`larger than ${decodable} bytes once decompressed (gzip)`);
   });
 
   it("concurrent gzip requests share the budget: some wait (503), none fails otherwise, and all room comes back", async () => {
-    await open({ maxMemoryBytes: 16 * MIB });
-    // ~1.8 MiB of valid OTLP JSON each once decompressed (~3.6 MiB with decoding, plus the queued
-    // events once accepted): six at once do not fit 16 MiB.
+    await open({ maxMemoryBytes: 64 * MIB });
+    // ~1.8 MiB of valid OTLP JSON each once decompressed (~23 MiB with decoding, plus the queued
+    // events once accepted): six at once do not fit 64 MiB, each alone does.
     const bodies = Array.from({ length: 6 }, (_, i) => gzipSync(gaugeSteps(`budget-${i}`, 0, 15_000)));
     const gzipJson = { ...JSON_TYPE, "content-encoding": "gzip" };
     const answers = await Promise.all(bodies.map((body) => post(`${url}/v1/metrics`, body, gzipJson)));
