@@ -2,6 +2,7 @@
 import type { BenchModule } from "./bench-types.ts";
 import { bridgeBenchModule } from "./bridge.bench.ts";
 import { bridgeEndToEndBench } from "./bridge-e2e.bench.ts";
+import { bridgeLimitsBench } from "./bridge-limits.bench.ts";
 import { decoderComparisonBench } from "./decoder-vs-protobufjs.bench.ts";
 import { deliveryPathBench, endToEndBench } from "./end-to-end.bench.ts";
 import { outboxEnqueueBench } from "./outbox-enqueue.bench.ts";
@@ -31,6 +32,7 @@ export const benchModules: readonly BenchModule[] = [
   bridgeBenchModule,
   decoderComparisonBench,
   bridgeEndToEndBench,
+  bridgeLimitsBench,
   exitBench,
   viewerBench,
   spoolAppendBench,

@@ -3,6 +3,6 @@
 import "./node-version.ts";
 
 export { createBridge } from "./bridge/create-bridge.ts";
-export type { Bridge } from "./bridge/create-bridge.ts";
+export type { Bridge, BridgeCloseReport } from "./bridge/create-bridge.ts";
 export type { BridgeOptions, BridgeExporters } from "./bridge/bridge-options.ts";
 export type { BridgeLogEntry } from "./bridge/bridge-log.ts";

@@ -24,6 +24,18 @@ export interface BridgeOptions {
   maxRequestBytes?: number;
   /** Largest body accepted after decompression, in bytes. @default 64 MiB */
   maxDecompressedBytes?: number;
+  /**
+   * One budget, in bytes, for all requests in flight (received, decompressed, being decoded) plus
+   * the events queued for delivery; a request that does not fit now gets 503 + `Retry-After`.
+   * @default 384 MiB
+   */
+  maxMemoryBytes?: number;
+  /** Open connections at most; more are closed on arrival. @default 4096 */
+  maxConnections?: number;
+  /** Seconds to receive a request's headers before answering 408 and closing. @default 10 */
+  headerTimeoutSeconds?: number;
+  /** Seconds to receive a request's whole body, once its headers arrived, before 408 and closing. @default 30 */
+  bodyTimeoutSeconds?: number;
   /** When set, OTLP requests must carry `Authorization: Bearer <authToken>`. */
   authToken?: string;
   /** How long a request waits for its data to be queued (first export of a new experiment) before a 503. @default 8 */
@@ -57,6 +69,10 @@ const bridgeOptionsSchema = z
       .default(d.pathPrefix.default),
     maxRequestBytes: byteCount.default(d.maxRequestBytes.default),
     maxDecompressedBytes: byteCount.default(d.maxDecompressedBytes.default),
+    maxMemoryBytes: z.number().int().min(16 * 1024 * 1024, "must be at least 16 MiB (16777216 bytes)").max(Number.MAX_SAFE_INTEGER).default(d.maxMemoryBytes.default),
+    maxConnections: z.number().int().min(1).max(1_000_000).default(d.maxConnections.default),
+    headerTimeoutSeconds: positiveSeconds.max(3600).default(d.headerTimeoutSeconds.default),
+    bodyTimeoutSeconds: positiveSeconds.max(3600).default(d.bodyTimeoutSeconds.default),
     // A header carries `Bearer <token>` with no whitespace in the token: a token read with a
     // trailing newline would otherwise turn every sender away with 401.
     authToken: z

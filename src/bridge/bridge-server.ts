@@ -9,6 +9,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { BridgeLog } from "./bridge-log.ts";
 import type { BridgeExporters, ResolvedBridgeOptions } from "./bridge-options.ts";
 import { deliveryPressure, ingest, type IngestOutcome } from "./ingest.ts";
+import type { BridgeIntake } from "./intake.ts";
+import { BudgetExhausted, DECODED_BYTES_PER_BODY_BYTE, type MemoryBudget, type Reservation } from "./memory-budget.ts";
 import { keyRejection } from "./key-check.ts";
 import { CONTENT_TYPES, GrpcCode, encodeStatus, type OtlpEncoding, type OtlpSignal } from "./otlp/encode-response.ts";
 import { BodyError, checkContentEncoding, readRequestBody } from "./request-body.ts";
@@ -26,6 +28,10 @@ export interface ListenerDeps {
   state: BridgeState;
   /** Per-experiment queue bound of the exporters, when the bridge made them. */
   maxQueueItems: number | undefined;
+  /** Where decoded data goes before the answer (see `intake.ts`). */
+  intake: BridgeIntake;
+  /** Shared by every request in flight (see `memory-budget.ts`). */
+  budget: MemoryBudget;
 }
 
 interface Reply {
@@ -114,24 +120,50 @@ async function answerExport(
   if (tokenDigest !== undefined && !tokenMatches(request.headers.authorization, tokenDigest)) {
     return status(401, GrpcCode.UNAUTHENTICATED, "missing or wrong bearer token", { headers: { "www-authenticate": "Bearer" } });
   }
-  let body: Buffer;
+  const reservation = deps.budget.open();
   try {
-    const contentEncoding = checkContentEncoding(request.headers["content-encoding"]);
-    body = await readRequestBody(request, contentEncoding, deps.options);
-  } catch (error) {
-    if (!(error instanceof BodyError)) throw error;
-    const grpc = error.status === 413 ? GrpcCode.RESOURCE_EXHAUSTED : GrpcCode.INVALID_ARGUMENT;
-    return status(error.status, grpc, error.message);
+    let body: Buffer;
+    try {
+      const contentEncoding = checkContentEncoding(request.headers["content-encoding"]);
+      // Stop decompressing where decoding could no longer fit the whole budget (413 for good, not 503).
+      const decodable = Math.floor(deps.budget.maxBytes / (1 + DECODED_BYTES_PER_BODY_BYTE[encoding]));
+      const limits = { maxRequestBytes: deps.options.maxRequestBytes, maxDecompressedBytes: Math.min(deps.options.maxDecompressedBytes, decodable), bodyTimeoutMs: deps.options.bodyTimeoutSeconds * 1000 };
+      body = await readRequestBody(request, contentEncoding, limits, reservation, deps.budget);
+      reserveDecoding(body.length, encoding, reservation, deps.budget);
+    } catch (error) {
+      if (error instanceof BudgetExhausted) {
+        return status(503, GrpcCode.UNAVAILABLE, error.message, { headers: { "retry-after": String(deps.options.retryAfterSeconds) } });
+      }
+      if (!(error instanceof BodyError)) throw error;
+      const grpc = error.status === 413 ? GrpcCode.RESOURCE_EXHAUSTED : error.status === 408 ? GrpcCode.UNAVAILABLE : GrpcCode.INVALID_ARGUMENT;
+      // A timed-out body is abandoned mid-way: close, so its socket is freed whatever the sender does next.
+      return status(error.status, grpc, error.message, error.status === 408 ? { close: true } : {});
+    }
+    const outcome = await ingest(signal, encoding, body, {
+      exporters: deps.exporters,
+      intake: deps.intake,
+      answerTimeoutMs: deps.options.answerTimeoutSeconds * 1000,
+      retryAfterSeconds: deps.options.retryAfterSeconds,
+      closing: () => deps.state.closing,
+      maxQueueItems: deps.maxQueueItems,
+    });
+    const headers: Record<string, string> = outcome.retryAfterSeconds === undefined ? {} : { "retry-after": String(outcome.retryAfterSeconds) };
+    return { reply: { status: outcome.status, contentType: CONTENT_TYPES[encoding], body: outcome.body, headers }, outcome, encoding, ...(outcome.reason === undefined ? {} : { reason: outcome.reason }) };
+  } finally {
+    reservation.release();
   }
-  const outcome = await ingest(signal, encoding, body, {
-    exporters: deps.exporters,
-    answerTimeoutMs: deps.options.answerTimeoutSeconds * 1000,
-    retryAfterSeconds: deps.options.retryAfterSeconds,
-    closing: () => deps.state.closing,
-    maxQueueItems: deps.maxQueueItems,
-  });
-  const headers: Record<string, string> = outcome.retryAfterSeconds === undefined ? {} : { "retry-after": String(outcome.retryAfterSeconds) };
-  return { reply: { status: outcome.status, contentType: CONTENT_TYPES[encoding], body: outcome.body, headers }, outcome, encoding, ...(outcome.reason === undefined ? {} : { reason: outcome.reason }) };
+}
+
+/**
+ * Reserves the decoded objects' estimated size before decoding. A body whose decoding could never
+ * fit the whole budget is refused for good (413: retrying cannot help), not with a 503.
+ */
+function reserveDecoding(bodyBytes: number, encoding: OtlpEncoding, reservation: Reservation, budget: MemoryBudget): void {
+  const decoded = bodyBytes * DECODED_BYTES_PER_BODY_BYTE[encoding];
+  if (bodyBytes + decoded > budget.maxBytes) {
+    throw new BodyError(413, `a ${bodyBytes}-byte ${encoding} body needs about ${bodyBytes + decoded} bytes to decode, more than the whole memory budget (${budget.maxBytes} bytes, --max-memory-bytes): send smaller requests`);
+  }
+  if (!reservation.grow(decoded)) throw new BudgetExhausted(`decoding a ${bodyBytes}-byte ${encoding} body`, budget);
 }
 
 function probe(path: string, deps: ListenerDeps): Reply {

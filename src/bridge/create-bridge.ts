@@ -20,6 +20,8 @@ import { exportersFor } from "../exporter/otel/create-exporters.ts";
 import { jsonLineLog, safeLog, type BridgeLog } from "./bridge-log.ts";
 import { resolveBridgeOptions, type BridgeExporters, type BridgeOptions, type ResolvedBridgeOptions } from "./bridge-options.ts";
 import { createRequestListener, type BridgeState } from "./bridge-server.ts";
+import { memoryIntake, type BridgeIntake } from "./intake.ts";
+import { MemoryBudget } from "./memory-budget.ts";
 
 
 export interface Bridge {
@@ -28,10 +30,20 @@ export interface Bridge {
   /**
    * Stops accepting connections, answers the requests in flight (new data on open connections
    * gets 503), then drains the outboxes, all within `shutdownTimeoutSeconds`. Idempotent.
+   * Resolves with what was left undelivered; without a durable intake, that is lost.
    */
-  close(): Promise<void>;
+  close(): Promise<BridgeCloseReport>;
   /** The base URL once started. */
   readonly url: string | undefined;
+}
+
+export interface BridgeCloseReport {
+  /** Delivery totals at the end, over every experiment and both signals. */
+  totals: DeliveryTotals;
+  /** True when accepted data survives the process (a spool): `pending` then waits for the next bridge. */
+  durable: boolean;
+  /** Events answered 200 that this process takes with it: `pending` when not durable, else 0. */
+  lost: number;
 }
 
 export function createBridge(options?: BridgeOptions): Bridge {
@@ -51,10 +63,27 @@ export function createBridge(options?: BridgeOptions): Bridge {
       "syvain",
     );
   const state: BridgeState = { closing: false, inFlight: new Set() };
-  // Keep-alive connections stay open between a Collector's exports; a stuck client is cut off.
-  const server = createServer({ keepAliveTimeout: 30_000, requestTimeout: 120_000 }, createRequestListener({ options: resolved, exporters, log, state, maxQueueItems: owned ? (resolved.syvain?.maxQueueItems ?? deliveryDefaults.maxQueueItems.default) : undefined }));
+  const intake = memoryIntake(exporters);
+  const budget = new MemoryBudget(resolved.maxMemoryBytes, () => summarize(exporters).pending);
+  const maxQueueItems = owned ? (resolved.syvain?.maxQueueItems ?? deliveryDefaults.maxQueueItems.default) : undefined;
+  const headersTimeout = resolved.headerTimeoutSeconds * 1000;
+  const server = createServer(
+    {
+      // Keep-alive connections stay open between a Collector's exports.
+      keepAliveTimeout: 30_000,
+      // Slow or stalled senders are cut off with a 408: headers within headersTimeout; the body's
+      // own limit (--body-timeout) answers in OTLP form, this one is the backstop for the rest.
+      headersTimeout,
+      requestTimeout: headersTimeout + resolved.bodyTimeoutSeconds * 1000 + 5_000,
+      // Node checks those timeouts every 30 s by default: a 10 s limit would hold sockets ~40 s.
+      connectionsCheckingInterval: Math.min(1_000, headersTimeout),
+    },
+    createRequestListener({ options: resolved, exporters, log, state, maxQueueItems, intake, budget }),
+  );
+  // Beyond it Node closes new connections on arrival: bounded file descriptors and socket memory.
+  server.maxConnections = resolved.maxConnections;
   let url: string | undefined;
-  let closing: Promise<void> | undefined;
+  let closing: Promise<BridgeCloseReport> | undefined;
 
   return {
     get url() {
@@ -71,13 +100,13 @@ export function createBridge(options?: BridgeOptions): Bridge {
       return { url };
     },
     close() {
-      closing ??= shutdown(server, state, exporters, owned, resolved, log);
+      closing ??= shutdown(server, state, exporters, owned, intake, resolved, log);
       return closing;
     },
   };
 }
 
-async function shutdown(server: Server, state: BridgeState, exporters: BridgeExporters, owned: boolean, options: ResolvedBridgeOptions, log: BridgeLog): Promise<void> {
+async function shutdown(server: Server, state: BridgeState, exporters: BridgeExporters, owned: boolean, intake: BridgeIntake, options: ResolvedBridgeOptions, log: BridgeLog): Promise<BridgeCloseReport> {
   state.closing = true;
   log({ level: "info", event: "shutdown.start", inFlight: state.inFlight.size });
   const deadline = deadlineIn(options.shutdownTimeoutSeconds);
@@ -93,10 +122,19 @@ async function shutdown(server: Server, state: BridgeState, exporters: BridgeExp
     const totals = summarize(exporters);
     log({ level: totals.pending + totals.failed + totals.dropped === 0 ? "info" : "warn", event: "shutdown.done", ...totals });
   }
+  const totals = summarize(exporters);
+  const lost = intake.durable ? 0 : totals.pending;
+  if (lost > 0) {
+    // Senders were answered 200 for these and have dropped their copies: say so loudly.
+    log({ level: "error", event: "shutdown.lost", lost, reason: `${lost} accepted events were still waiting for delivery after ${options.shutdownTimeoutSeconds} s and exist only in this process's memory` });
+  }
+  return { totals, durable: intake.durable, lost };
 }
 
+type DeliveryTotals = Record<"experiments" | "accepted" | "pending" | "failed" | "dropped" | "invalid", number>;
+
 /** Delivery totals over every experiment and both signals, for the shutdown log line. */
-function summarize(exporters: BridgeExporters): Record<"experiments" | "accepted" | "pending" | "failed" | "dropped" | "invalid", number> {
+function summarize(exporters: BridgeExporters): DeliveryTotals {
   const totals = { experiments: 0, accepted: 0, pending: 0, failed: 0, dropped: 0, invalid: 0 };
   for (const experiment of exporters.stats()) {
     totals.experiments += 1;

@@ -2,7 +2,7 @@
  * One OTLP export request, HTTP aside: decode, refuse under backpressure, hand the SDK shapes to
  * the Syvain exporters, and turn what happened into an OTLP/HTTP answer:
  *
- * - 200, empty response: everything was queued for delivery;
+ * - 200, empty response: the intake accepted everything (`intake.ts`: today, queued for delivery);
  * - 200 + `partial_success`: queued, except what the decoder or the mapping rejected (counted,
  *   with reasons; the sender must not retry those);
  * - 400 + Status: the body cannot be decoded, or the data cannot go anywhere (e.g. no slug);
@@ -17,12 +17,15 @@ import { deadlineIn, waitUntil } from "../delivery/deadline.ts";
 import type { SyvainExportResult } from "../exporter/otel/export-callback.ts";
 import type { BridgeExporters } from "./bridge-options.ts";
 import { decodeRequest, type DecodedRequest } from "./export-calls.ts";
+import type { BridgeIntake } from "./intake.ts";
 import { isKeyRejection } from "./key-check.ts";
 import { GrpcCode, encodeExportResponse, encodeStatus, type OtlpEncoding, type OtlpSignal } from "./otlp/encode-response.ts";
 import { OtlpDecodeError } from "./otlp/otlp-decode-error.ts";
 
 export interface IngestContext {
   exporters: BridgeExporters;
+  /** Where decoded data goes; the answer waits for it (see `intake.ts`). */
+  intake: BridgeIntake;
   answerTimeoutMs: number;
   retryAfterSeconds: number;
   /** True once the bridge is closing: new data is refused with 503. */
@@ -65,7 +68,8 @@ export async function ingest(signal: OtlpSignal, encoding: OtlpEncoding, body: U
   const pressure = decoded.count > 0 ? deliveryPressure(context.exporters) ?? queueRoom(context, decoded.count) : undefined;
   if (pressure !== undefined) return unavailable(`not accepting data: ${pressure}`);
 
-  const settled = Promise.all(decoded.calls.map((call) => call.run(context.exporters)));
+  // The one awaited step before answering: a 200 means exactly what the intake promises.
+  const settled = context.intake.accept(decoded.calls);
   if (!(await waitUntil(settled, deadlineIn(context.answerTimeoutMs / 1000)))) return unavailable(`no answer from Syvain within ${context.answerTimeoutMs / 1000} s`);
   const results = await settled;
   // Each export answers with the items its mapping rejected: exact per request, whatever else runs.

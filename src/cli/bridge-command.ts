@@ -1,7 +1,8 @@
 /**
  * `syvain-otel bridge`: receives OTLP/HTTP (from an OpenTelemetry Collector or any OTLP
  * exporter) and delivers it to Syvain Metrics, a running emulator, or a JSONL file. Runs until
- * SIGINT/SIGTERM, then stops accepting, drains within the shutdown deadline and exits 0.
+ * SIGINT/SIGTERM, then stops accepting, drains within the shutdown deadline and exits 0 — or 3
+ * when accepted events were still undelivered and only in memory (logged at `error`).
  * Flags win over environment variables; secrets are read from the environment only.
  */
 import { z } from "zod";
@@ -12,6 +13,9 @@ import { checkApiKey } from "../bridge/key-check.ts";
 import type { BridgeOptions } from "../bridge/bridge-options.ts";
 import { bridgeDefaults as b, deliveryDefaults, exporterDefaults } from "../config/defaults.ts";
 import { cliSeconds, collectFlags, renderHelp, validateFlags, wholeNumber, type CollectedFlags, type Command } from "./cli-flags.ts";
+
+/** Exit code when the bridge stopped with accepted events undelivered and no spool to keep them. */
+export const EXIT_DATA_LOST = 3;
 
 export const bridgeCommand: Command = {
   name: "syvain-otel bridge",
@@ -27,6 +31,10 @@ export const bridgeCommand: Command = {
     { name: "step-attribute", placeholder: "NAME", env: "SYVAIN_BRIDGE_STEP_ATTRIBUTE", default: exporterDefaults.stepAttribute.default, description: "data point attribute holding the training step" },
     { name: "max-request-bytes", placeholder: "N", env: b.maxRequestBytes.env, default: b.maxRequestBytes.default, description: "largest request body as sent" },
     { name: "max-decompressed-bytes", placeholder: "N", env: b.maxDecompressedBytes.env, default: b.maxDecompressedBytes.default, description: "largest body after decompression" },
+    { name: "max-memory-bytes", placeholder: "N", env: b.maxMemoryBytes.env, default: b.maxMemoryBytes.default, description: "one memory budget for all requests in flight and queued events; beyond it senders get 503" },
+    { name: "max-connections", placeholder: "N", env: b.maxConnections.env, default: b.maxConnections.default, description: "open connections at most; more are closed on arrival" },
+    { name: "header-timeout", placeholder: "SECONDS", env: b.headerTimeoutSeconds.env, default: b.headerTimeoutSeconds.default, description: "seconds to receive a request's headers, then 408" },
+    { name: "body-timeout", placeholder: "SECONDS", env: b.bodyTimeoutSeconds.env, default: b.bodyTimeoutSeconds.default, description: "seconds to receive a request's body after its headers, then 408" },
     { name: "max-queue-items", placeholder: "N", env: "SYVAIN_BRIDGE_MAX_QUEUE_ITEMS", default: deliveryDefaults.maxQueueItems.default, description: "events queued per experiment before senders get 503" },
     { name: "answer-timeout", placeholder: "SECONDS", env: b.answerTimeoutSeconds.env, default: b.answerTimeoutSeconds.default, description: "seconds a request may wait for a new experiment before a 503" },
     { name: "retry-after", placeholder: "SECONDS", env: b.retryAfterSeconds.env, default: b.retryAfterSeconds.default, description: "Retry-After seconds on 503/429 when Syvain gave none" },
@@ -59,6 +67,10 @@ const flagsSchema = z.strictObject({
   "step-attribute": z.string().min(1, "must not be empty").optional(),
   "max-request-bytes": wholeNumber(1024).optional(),
   "max-decompressed-bytes": wholeNumber(1024).optional(),
+  "max-memory-bytes": wholeNumber(16 * 1024 * 1024).optional(),
+  "max-connections": wholeNumber(1, 1_000_000).optional(),
+  "header-timeout": cliSeconds.optional(),
+  "body-timeout": cliSeconds.optional(),
   "max-queue-items": wholeNumber(1).optional(),
   "answer-timeout": cliSeconds.optional(),
   "retry-after": wholeNumber(1, 3600).optional(),
@@ -88,6 +100,10 @@ export function bridgeOptionsFromFlags(flags: Flags): BridgeOptions {
     pathPrefix: flags["path-prefix"],
     maxRequestBytes: flags["max-request-bytes"],
     maxDecompressedBytes: flags["max-decompressed-bytes"],
+    maxMemoryBytes: flags["max-memory-bytes"],
+    maxConnections: flags["max-connections"],
+    headerTimeoutSeconds: flags["header-timeout"],
+    bodyTimeoutSeconds: flags["body-timeout"],
     authToken: flags["auth-token"],
     answerTimeoutSeconds: flags["answer-timeout"],
     retryAfterSeconds: flags["retry-after"],
@@ -149,11 +165,13 @@ export async function run(argv: string[]): Promise<number> {
   };
   listenSignals("on", stopWaiting);
   logLine("info", "signal", { signal: received });
-  await bridge.close();
+  const report = await bridge.close();
   listenSignals("off", stopWaiting);
+  // Accepted data lost with the process is a failure a supervisor must see (the bridge logged it at error).
+  const code = report.lost > 0 ? EXIT_DATA_LOST : 0;
   // Whatever might still hold the event loop (a stuck socket), do not outlive the drain by long.
-  setTimeout(() => process.exit(0), 2000).unref();
-  return 0;
+  setTimeout(() => process.exit(code), 2000).unref();
+  return code;
 }
 
 function listenSignals(method: "on" | "off", listener: (signal: NodeJS.Signals) => void): void {

@@ -8,6 +8,7 @@ import { once } from "node:events";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const example = (file: string) => readFileSync(new URL(`../../examples/otel-collector/${file}`, import.meta.url), "utf8");
@@ -48,5 +49,11 @@ describe("examples/otel-collector", () => {
     const images = [...compose.matchAll(/image: (\S+)/g)].map((m) => m[1]!);
     expect(images).toEqual(["node:24.9.0-bookworm-slim", "otel/opentelemetry-collector-contrib:0.155.0"]);
     for (const service of ["emulator", "bridge", "collector", "app"]) expect(compose).toMatch(new RegExp(`^  ${service}:`, "m"));
+  });
+
+  it("docker-compose.yml gives the bridge a named volume for its spool", () => {
+    const compose = parse(example("docker-compose.yml")) as { services: { bridge: { volumes: string[] } }; volumes: Record<string, unknown> };
+    const named = compose.services.bridge.volumes.map((v) => v.split(":")[0]!).filter((source) => source in compose.volumes);
+    expect(named).toEqual(["bridge-spool"]);
   });
 });
