@@ -1,27 +1,27 @@
 /**
- * A collector's spool: opened once, lazily (at the first `experiment()`, since opening is async and
- * the constructor is not), shared by all its experiments. It gives each experiment's outbox a
- * journal, resumes in the background what dead processes left in the same directory (online
- * mode), writes everything synchronously if the process exits without `close()`, and reports its
- * figures. It never makes `metric()` throw: a directory it cannot write means one warning, a
- * counter, and events kept in memory only.
+ * One process's use of a spool directory, shared by the facade's `Collector` and the OTel
+ * exporters: the spool opened once (opening is async, constructors are not), a journal per
+ * experiment outbox, the background delivery of what dead processes left in the same directory
+ * (online only), a synchronous write of everything on `exit` without `close()`, and the figures.
+ * It never makes logging throw: a directory it cannot write means one warning, a counter, and
+ * events kept in memory only.
  */
 import type { ExperimentSpec } from "../mapping/experiment.ts";
 import type { SyvainClient } from "../client/client-types.ts";
 import { openSpool, type Spool, type SpoolError, type SpoolStats } from "../delivery/spool/index.ts";
 import { SpoolJournal, type OutboxJournal } from "../delivery/journal/outbox-journal.ts";
 import { RecordType } from "../delivery/journal/spool-records.ts";
-import { replaySpool } from "../destinations/leftovers/replay.ts";
-import type { WarningSink } from "./warnings.ts";
+import { hostSpoolDir, resolveSpoolDir } from "../config/spool-defaults.ts";
+import { replaySpool } from "./leftovers/replay.ts";
 
-/** What `collector.stats().spool` reports. */
-export interface CollectorSpoolStats {
+/** What `collector.stats().spool` and the exporters' `spoolStats()` report. */
+export interface SpoolSessionStats {
   dir: string;
   state: SpoolStats["state"];
   bytesOnDisk: number;
   /** Records on disk not yet acknowledged by Syvain. */
   eventsOnDisk: number;
-  /** Events of dead processes this collector delivered (its background resume). */
+  /** Events of dead processes this process delivered (its background resume). */
   resumed: number;
   /** Runs of dead processes it marked `failed`. */
   crashedRuns: number;
@@ -33,15 +33,38 @@ export interface CollectorSpoolStats {
   notSpooled: number;
 }
 
-export interface CollectorSpoolOptions {
+export interface SpoolSessionOptions {
+  /** One Syvain host's directory (`hostSpoolDir`). */
   dir: string;
   maxBytes: number;
   offline: boolean;
-  warn: WarningSink;
+  /** Where the session's warnings go (a `SyvainSpoolWarning` by default: `emitSpoolWarning`). */
+  warn: (message: string) => void;
 }
 
-export class CollectorSpool {
-  readonly #o: CollectorSpoolOptions;
+/** The default warning sink: a process warning of type `SyvainSpoolWarning`. */
+export const emitSpoolWarning = (message: string): void => process.emitWarning(message, { type: "SyvainSpoolWarning" });
+
+export interface SpoolSessionChoice {
+  /** The `spoolDir` option as given (`false`: off; `undefined`: `SYVAIN_SPOOL_DIR`, else the default when `onByDefault`). */
+  spoolDir: string | false | undefined;
+  onByDefault: boolean;
+  /** The Syvain host the events are for: it picks its own directory inside the spool directory. */
+  host: string;
+  maxBytes: number;
+  offline?: boolean;
+  warn?: (message: string) => void;
+}
+
+/** The session the options ask for, or `undefined` when the spool is off. */
+export function spoolSessionFor(choice: SpoolSessionChoice): SpoolSession | undefined {
+  const dir = resolveSpoolDir(choice.spoolDir, choice.onByDefault);
+  if (dir === undefined) return undefined;
+  return new SpoolSession({ dir: hostSpoolDir(dir, choice.host), maxBytes: choice.maxBytes, offline: choice.offline ?? false, warn: choice.warn ?? emitSpoolWarning });
+}
+
+export class SpoolSession {
+  readonly #o: SpoolSessionOptions;
   #opening: Promise<Spool> | undefined;
   #spool: Spool | undefined;
   #warned = false;
@@ -51,7 +74,7 @@ export class CollectorSpool {
   #crashedRuns = 0;
   readonly #onExit = (): void => this.#spool?.flushSync();
 
-  constructor(options: CollectorSpoolOptions) {
+  constructor(options: SpoolSessionOptions) {
     this.#o = options;
   }
 
@@ -74,13 +97,16 @@ export class CollectorSpool {
     return spool;
   }
 
-  /** The journal of one experiment; offline, its creation is spooled too (it happens on `sync`). */
-  journal(spool: Spool, spec: ExperimentSpec, record: { slug: string; id: string }, reuse: boolean): OutboxJournal {
-    if (this.#o.offline) spool.append(RecordType.create, { x: record.slug, i: null, spec, reuse });
+  /**
+   * The journal of one experiment's outbox; offline, its creation (`spec`, and whether an existing
+   * slug is reused) is spooled too: it happens on `sync`.
+   */
+  journal(spool: Spool, record: { slug: string; id: string }, creation?: { spec: ExperimentSpec; reuse: boolean }): OutboxJournal {
+    if (this.#o.offline) spool.append(RecordType.create, { x: record.slug, i: null, spec: creation?.spec ?? { slug: record.slug, metadata: {} }, reuse: creation?.reuse ?? false });
     return new SpoolJournal({ spool, slug: record.slug, experimentId: this.#o.offline ? null : record.id, ack: !this.#o.offline });
   }
 
-  stats(): CollectorSpoolStats {
+  stats(): SpoolSessionStats {
     const s = this.#spool?.stats();
     return {
       dir: this.#o.dir,
@@ -95,10 +121,13 @@ export class CollectorSpool {
     };
   }
 
-  /** Lets the background resume finish within `timeoutSeconds`, then writes, syncs and closes. */
-  async close(timeoutSeconds: number): Promise<void> {
+  /** Lets the background resume finish within `timeoutSeconds` (`undefined`: no bound), then writes, syncs and closes. */
+  async close(timeoutSeconds: number | undefined): Promise<void> {
+    // An open in progress finishes first, so the spool it opens is closed too.
+    await this.#opening;
     if (this.#resume !== undefined) {
-      const timer = setTimeout(() => this.#stopResume.abort(new Error("the collector closed")), timeoutSeconds * 1000);
+      const stop = (): void => this.#stopResume.abort(new Error("the spool's owner closed"));
+      const timer = timeoutSeconds === undefined ? undefined : setTimeout(stop, timeoutSeconds * 1000);
       await this.#resume;
       clearTimeout(timer);
     }
@@ -119,7 +148,7 @@ export class CollectorSpool {
       },
     });
     if (result.stoppedBy !== undefined && !this.#stopResume.signal.aborted) {
-      this.#o.warn(`Syvain spool: delivering what earlier runs left in ${this.#o.dir} stopped (${result.stoppedBy.message}); ${result.remaining} record(s) stay on disk for the next run or \`syvain-otel sync\``);
+      this.#o.warn(`Syvain spool: delivering what earlier processes left in ${this.#o.dir} stopped (${result.stoppedBy.message}); ${result.remaining} record(s) stay on disk for the next run or \`syvain-otel sync\``);
     }
   }
 
