@@ -4,17 +4,19 @@
  * `deliverLeftovers`, as `syvain-otel sync` calls it) every point logged at least 1 s before the
  * kill is stored exactly once, and the run ends `failed` with a recovery annotation. Three
  * scenarios: Syvain up, Syvain down during the run (an outage), and offline mode; 20 trials each,
- * every trial with its own emulator and spool directory, a few at a time.
+ * every trial with its own emulator (so an outage's faults hit one trial only) and spool
+ * directory, a few at a time.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEmulator, type Emulator } from "../../src/testing/index.ts";
+import type { Emulator } from "../../src/testing/index.ts";
 import { createSyvainClient } from "../../src/client/create-client.ts";
 import { deliverLeftovers } from "../../src/destinations/leftovers/deliver-leftovers.ts";
 import { Collector } from "../../src/facade/index.ts";
+import { withEmulator } from "../exporter/otel/helpers.ts";
 import { startLoggingJob } from "./logging-job.ts";
 
 const fixture = path.join(import.meta.dirname, "fixtures", "spool-job.ts");
@@ -85,22 +87,12 @@ function expectRecovered(emulator: Emulator, slug: string, mustHave: number, sce
   outcomes.set(scenario, [...(outcomes.get(scenario) ?? []), { mustHave, stored: steps.length }]);
 }
 
-/** One emulator per trial: trials run side by side, and an outage's faults hit one trial only. */
-async function withTrialEmulator(run: (emulator: Emulator) => Promise<void>): Promise<void> {
-  const emulator = await startEmulator();
-  try {
-    await run(emulator);
-  } finally {
-    await emulator.close();
-  }
-}
-
 describe("kill -9, then the next Collector on the same spool directory", () => {
   for (const scenario of ["syvain up", "outage"] as const) {
     it(`${scenario}: every point logged >= 1 s before the kill is stored exactly once, the run ends failed (${TRIALS} trials)`, async () => {
       const name = scenario.replace(" ", "-");
       await trials(TRIALS, PARALLEL, (trial) =>
-        withTrialEmulator(async (emulator) => {
+        withEmulator(async (emulator) => {
           const spoolDir = path.join(root, `${name}-${trial}`);
           const slug = `crash-${name}-${trial}`;
           if (scenario === "outage") emulator.faults.random("ingestMetrics", { rate: 1, mix: [{ status: 503 }] });
@@ -121,7 +113,7 @@ describe("kill -9, then the next Collector on the same spool directory", () => {
 describe("offline mode, then deliverLeftovers (what `syvain-otel sync` runs)", () => {
   it(`creates the experiment, stores every point logged >= 1 s before the kill once, marks the run failed (${TRIALS} trials)`, async () => {
     await trials(TRIALS, PARALLEL, (trial) =>
-      withTrialEmulator(async (emulator) => {
+      withEmulator(async (emulator) => {
         const client = createSyvainClient({ apiKey: emulator.apiKey, host: emulator.url });
         try {
           const spoolDir = path.join(root, `offline-${trial}`);
