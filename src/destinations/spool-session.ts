@@ -6,9 +6,11 @@
  * It never makes logging throw: a directory it cannot write means one warning, a counter, and
  * events kept in memory only.
  */
+import path from "node:path";
 import type { ExperimentSpec } from "../mapping/experiment.ts";
 import type { SyvainClient } from "../client/client-types.ts";
 import { openSpool, type Spool, type SpoolError, type SpoolStats } from "../delivery/spool/index.ts";
+import { FORMAT_FILE } from "../delivery/spool/spool-layout.ts";
 import { SpoolJournal, type OutboxJournal } from "../delivery/journal/outbox-journal.ts";
 import { RecordType } from "../delivery/journal/spool-records.ts";
 import { hostSpoolDir, resolveSpoolDir } from "../config/spool-defaults.ts";
@@ -40,6 +42,8 @@ export interface SpoolSessionOptions {
   offline: boolean;
   /** Where the session's warnings go (a `SyvainSpoolWarning` by default: `emitSpoolWarning`). */
   warn: (message: string) => void;
+  /** Where the owner shows the figures, named in the fallback warning, e.g. `collector.stats().spool`. */
+  statsAt: string;
 }
 
 /** The default warning sink: a process warning of type `SyvainSpoolWarning`. */
@@ -54,13 +58,14 @@ export interface SpoolSessionChoice {
   maxBytes: number;
   offline?: boolean;
   warn?: (message: string) => void;
+  statsAt: string;
 }
 
 /** The session the options ask for, or `undefined` when the spool is off. */
 export function spoolSessionFor(choice: SpoolSessionChoice): SpoolSession | undefined {
   const dir = resolveSpoolDir(choice.spoolDir, choice.onByDefault);
   if (dir === undefined) return undefined;
-  return new SpoolSession({ dir: hostSpoolDir(dir, choice.host), maxBytes: choice.maxBytes, offline: choice.offline ?? false, warn: choice.warn ?? emitSpoolWarning });
+  return new SpoolSession({ dir: hostSpoolDir(dir, choice.host), maxBytes: choice.maxBytes, offline: choice.offline ?? false, warn: choice.warn ?? emitSpoolWarning, statsAt: choice.statsAt });
 }
 
 export class SpoolSession {
@@ -153,11 +158,17 @@ export class SpoolSession {
   }
 
   #onError(error: SpoolError): void {
-    // Corrupt files moved aside, unsupported versions, unserialisable records: said as they come.
-    if (error.code !== "io" || error.op === "read" || error.op === "rename") return this.#o.warn(`Syvain spool: ${error.message}`);
-    // A disk the spool cannot write: said once, then counted (stats().spool.fallbacks).
+    // Corrupt files moved aside, damaged records, an orphan of another version: said as they come.
+    if (!disablesSpool(error)) return this.#o.warn(`Syvain spool: ${error.message}`);
+    // A spool this process cannot use: said once, then counted (stats().spool.fallbacks).
     if (this.#warned) return;
     this.#warned = true;
-    this.#o.warn(`Syvain spool: ${error.message}; events are kept in memory only (bounded by maxQueueItems) until the disk works again. See collector.stats().spool.`);
+    this.#o.warn(`Syvain spool: ${error.message}; events are kept in memory only (bounded by maxQueueItems) until the disk works again. See ${this.#o.statsAt}.`);
   }
+}
+
+/** A disk that cannot be written, or a spool directory of another format version: the spool falls back to memory. */
+function disablesSpool(error: SpoolError): boolean {
+  if (error.code === "unsupported_format") return error.path !== undefined && path.basename(error.path) === FORMAT_FILE;
+  return error.code === "io" && error.op !== "read" && error.op !== "rename";
 }

@@ -64,7 +64,7 @@ export class Collector extends CollectorBase {
 
 /** The collector's spool (on by default), or `undefined` with `spoolDir: false` (or the environment's "off"). */
 function collectorSpool(resolved: ResolvedCollectorOptions, host: string, offline: boolean): SpoolSession | undefined {
-  return spoolSessionFor({ spoolDir: resolved.spoolDir, onByDefault: true, host, maxBytes: resolved.spoolMaxBytes, offline });
+  return spoolSessionFor({ spoolDir: resolved.spoolDir, onByDefault: true, host, maxBytes: resolved.spoolMaxBytes, offline, statsAt: "collector.stats().spool" });
 }
 
 function checkApiKey(apiKey: unknown): string | undefined {

@@ -49,7 +49,17 @@ export class ExporterCore {
     this.options = kept;
     this.warnings = new LossWarnings(options.onWarning);
     const { client } = this.#destination;
-    const spool = client && spoolSessionFor({ spoolDir: options.spoolDir, onByDefault: false, host: client.host, maxBytes: options.spoolMaxBytes, ...(options.onWarning ? { warn: options.onWarning } : {}) });
+    // Off unless asked for: OTel users expect no disk by default (SYVAIN_SPOOL_DIR counts as asking).
+    const spool =
+      client &&
+      spoolSessionFor({
+        spoolDir: options.spoolDir,
+        onByDefault: false,
+        host: client.host,
+        maxBytes: options.spoolMaxBytes,
+        statsAt: "the exporters' spoolStats()",
+        ...(options.onWarning ? { warn: options.onWarning } : {}),
+      });
     this.#spool = spool;
     // Opened now, not at the first export: a restarted job delivers what its killed predecessor
     // left even before it has anything of its own to export.

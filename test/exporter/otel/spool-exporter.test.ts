@@ -3,7 +3,7 @@
  * Syvain is down; the next exporter on the same directory delivers what it left, exactly once.
  * Without `spoolDir` (and without SYVAIN_SPOOL_DIR) nothing touches the disk.
  */
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
@@ -16,6 +16,7 @@ import { createSyvainExporters } from "../../../src/exporter/otel/create-exporte
 import { syvainResource } from "../../../src/exporter/otel/syvain-resource.ts";
 import { SyvainMetricReader } from "../../../src/exporter/reader.ts";
 import { startLoggingJob } from "../../facade/logging-job.ts";
+import { writerDirs } from "../../delivery/spool/spool-helpers.ts";
 
 const fixture = path.join(import.meta.dirname, "fixtures", "spool-otel-job.ts");
 let root: string;
@@ -24,14 +25,6 @@ beforeAll(() => {
   root = mkdtempSync(path.join(tmpdir(), "syvain-spool-otel-"));
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-const writerDirs = (dir: string): string[] => {
-  try {
-    return readdirSync(dir, { recursive: true }).map(String).filter((f) => path.basename(f).startsWith("w-"));
-  } catch {
-    return [];
-  }
-};
 
 /** Every number below `count` in `seen`, and nothing twice. */
 function expectExactlyOnce(seen: readonly number[], count: number): void {
