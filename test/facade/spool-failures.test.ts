@@ -82,10 +82,13 @@ describe("Collector spool failures", () => {
 
     // What the full disk left behind (records written before the failure, delivered from memory
     // but never acknowledged on disk) is replayed by the next run and deduplicated: no duplicate.
+    expect(writerDirs(spoolDir)).toHaveLength(1);
     const next = new Collector(emulator.apiKey, { host: emulator.url, spoolDir });
     await next.experiment("spool-disk-full-next");
     await next.close();
+    expect(next.stats().spool?.resumed).toBeGreaterThan(0);
     expectStepsOnce("spool-disk-full", 3000);
+    expect(writerDirs(spoolDir)).toEqual([]);
   });
 
   it("a corrupt segment of a dead process: every intact record delivered, the damaged one skipped with a message naming the file", async () => {
