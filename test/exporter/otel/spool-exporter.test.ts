@@ -7,11 +7,13 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
+import { BatchLogRecordProcessor, LoggerProvider } from "@opentelemetry/sdk-logs";
 import { MeterProvider } from "@opentelemetry/sdk-metrics";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { EMULATOR_API_KEY, startEmulator, type Emulator } from "syvain-metrics-otel/testing";
 import { SyvainValidationError } from "../../../src/api/errors.ts";
 import { createBridge } from "../../../src/bridge/create-bridge.ts";
+import { SyvainLogRecordExporter } from "../../../src/exporter/log-exporter.ts";
 import { createSyvainExporters } from "../../../src/exporter/otel/create-exporters.ts";
 import { syvainResource } from "../../../src/exporter/otel/syvain-resource.ts";
 import { SyvainMetricReader } from "../../../src/exporter/reader.ts";
@@ -128,6 +130,19 @@ describe("exporters' spoolDir option", () => {
     } finally {
       vi.unstubAllEnvs();
     }
+  });
+
+  it("SyvainLogRecordExporter with spoolDir: its records pass through the spool, a clean shutdown leaves nothing", async () => {
+    const spoolDir = path.join(root, "logs");
+    const exporter = new SyvainLogRecordExporter({ apiKey: EMULATOR_API_KEY, host: emulator.url, spoolDir });
+    const provider = new LoggerProvider({ resource: syvainResource({ slug: "otel-log-spool" }), processors: [new BatchLogRecordProcessor({ exporter })] });
+    for (let i = 0; i < 50; i++) provider.getLogger("l").emit({ body: `note ${i}` });
+    await provider.forceFlush();
+    expect(writerDirs(spoolDir)).toHaveLength(1);
+    await provider.shutdown();
+    expect(exporter.spoolStats()).toMatchObject({ state: "closed", fallbacks: 0, notSpooled: 0, eventsOnDisk: 0 });
+    expect(emulator.store.annotations("otel-log-spool")).toHaveLength(50);
+    expect(writerDirs(spoolDir)).toEqual([]);
   });
 
   it("SYVAIN_SPOOL_DIR=off keeps it off; a JSONL or custom-sink destination ignores the variable", () => {
