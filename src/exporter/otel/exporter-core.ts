@@ -63,7 +63,9 @@ export class ExporterCore {
     this.#spool = spool;
     // Opened now, not at the first export: a restarted job delivers what its killed predecessor
     // left even before it has anything of its own to export.
-    if (spool !== undefined) void spool.open(client);
+    // Opening never rejects for I/O (the spool starts in memory fallback); anything else would
+    // surface at the first experiment's creation, which awaits the same promise.
+    if (spool !== undefined) spool.open(client).catch(() => undefined);
     this.#registry = new ExperimentRegistry({
       provision: this.#destination.provision,
       ...(spool === undefined ? {} : { journal: async (slug: string, id: string) => spool.journal(await spool.open(client), { slug, id }) }),
