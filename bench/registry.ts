@@ -16,6 +16,7 @@ import { exitBench } from "./exit.bench.ts";
 import { viewerBench } from "./viewer.bench.ts";
 import { spoolAppendBench } from "./spool-append.bench.ts";
 import { spoolMetricBench } from "./spool-metric.bench.ts";
+import { spoolExporterBench } from "./spool-exporter.bench.ts";
 import { importTimeBench } from "./import-time.bench.ts";
 import { outageDrainBench } from "./outage-drain.bench.ts";
 
@@ -37,6 +38,7 @@ export const benchModules: readonly BenchModule[] = [
   viewerBench,
   spoolAppendBench,
   spoolMetricBench,
+  spoolExporterBench,
   importTimeBench,
   outageDrainBench,
 ];

@@ -13,5 +13,6 @@ export type { SyvainResourceOptions } from "./exporter/otel/syvain-resource.ts";
 export type { SyvainExporterOptions, SinkFactory, SinkTarget } from "./exporter/otel/exporter-options.ts";
 export type { ExperimentExportStats, ExporterKindStats, SyvainExporterHealth } from "./exporter/otel/exporter-stats.ts";
 export type { SyvainExportResult } from "./exporter/otel/export-callback.ts";
+export type { SpoolSessionStats } from "./destinations/spool-session.ts";
 export type { SlugResolver } from "./mapping/experiment.ts";
 export type { Batch, DeliverySink } from "./delivery/delivery-types.ts";

@@ -14,6 +14,7 @@ import { once } from "node:events";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { DEFAULT_HOST, HOST_ENV } from "../api/contract.ts";
+import { SyvainValidationError } from "../api/errors.ts";
 import { deliveryDefaults } from "../config/defaults.ts";
 import { deadlineIn, waitUntil } from "../delivery/deadline.ts";
 import { exportersFor } from "../exporter/otel/create-exporters.ts";
@@ -48,6 +49,9 @@ export interface BridgeCloseReport {
 
 export function createBridge(options?: BridgeOptions): Bridge {
   const resolved = resolveBridgeOptions(options);
+  if (resolved.syvain?.spoolDir !== undefined && resolved.syvain.spoolDir !== false) {
+    throw new SyvainValidationError("syvain.spoolDir", resolved.syvain.spoolDir, "createBridge: invalid option `syvain.spoolDir`: the bridge has no spool yet (it is the next step of issue 12); leave it out", "config");
+  }
   const log = safeLog(resolved.log ?? jsonLineLog((line) => process.stderr.write(line), [resolved.authToken, resolved.syvain?.apiKey]));
   const owned = resolved.exporters === undefined;
   const exporters: BridgeExporters =
@@ -58,6 +62,9 @@ export function createBridge(options?: BridgeOptions): Bridge {
         // Losses (with the mapping's per-point reasons) go to the bridge log, not process warnings.
         onWarning: (message) => log({ level: "warn", event: "delivery.warning", message }),
         ...resolved.syvain,
+        // Not the exporters' background spool (nor SYVAIN_SPOOL_DIR, meant for training jobs): the
+        // bridge's own spool answers 200 only once events are durable (issue 12, next step).
+        spoolDir: false,
       },
       "createBridge",
       "syvain",

@@ -59,7 +59,7 @@ export interface SyncIo {
   stdout: ProgressOutput;
   stderr: ProgressOutput;
   /** The spool half (see `sync/spool-source.ts`); tests pass a stub. */
-  loadSpool?: () => Promise<DeliverLeftovers | undefined>;
+  loadSpool?: () => Promise<DeliverLeftovers>;
   signal?: AbortSignal;
 }
 
@@ -158,7 +158,7 @@ interface SyncOneOptions {
   onProgress: (p: SyncProgress) => void;
   flags: Flags;
   signal: AbortSignal | undefined;
-  loadSpool: () => Promise<DeliverLeftovers | undefined>;
+  loadSpool: () => Promise<DeliverLeftovers>;
 }
 
 async function syncOne(source: Source, client: SyvainClient, o: SyncOneOptions): Promise<SyncResult> {
@@ -168,7 +168,6 @@ async function syncOne(source: Source, client: SyvainClient, o: SyncOneOptions):
     return uploadJsonl({ path: source.path, ...(o.dryRun ? {} : { client }), onProgress: o.onProgress, ...signal, ...tuning });
   }
   const deliverLeftovers = await o.loadSpool();
-  if (deliverLeftovers === undefined) throw new SyvainError("config", "syncing spool directories is not available in this build yet");
   return deliverLeftovers({ spoolDir: source.path, client, dryRun: o.dryRun, onProgress: o.onProgress, ...signal });
 }
 

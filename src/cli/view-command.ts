@@ -37,7 +37,7 @@ export async function run(argv: string[]): Promise<number> {
     port = args.port;
     loaded = await loadViewerFile(args.file);
   } catch (error) {
-    if (!(error instanceof SyvainValidationError) && !(error instanceof Error && error.message.includes("not an emulator data file"))) throw error;
+    if (!(error instanceof SyvainValidationError)) throw error;
     process.stderr.write(`${error.message}\n`);
     return 2;
   }

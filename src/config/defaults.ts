@@ -107,7 +107,14 @@ export const exporterDefaults = {
   stepAttribute: { type: "string", default: "step", description: "Data point / log record attribute holding the training step." },
   flushTimeoutSeconds: { type: "number", default: 30, description: "Seconds `forceFlush()` waits for the queues to drain." },
   shutdownTimeoutSeconds: { type: "number", default: 10, description: "Seconds `shutdown()` waits for the queues to drain before closing them." },
-  onWarning: { type: "(message) => void", description: "Hears of lost data (once per experiment per minute); default: a `SyvainDeliveryWarning` process warning." },
+  onWarning: { type: "(message) => void", description: "Hears of lost data (once per experiment per minute) and of spool problems; default: a `SyvainDeliveryWarning` (`SyvainSpoolWarning`) process warning." },
+  spoolDir: {
+    type: "string | false",
+    description:
+      "Crash-safe disk spool (docs/spool.md), for the Syvain API destination only. Off unless given, or unless `SYVAIN_SPOOL_DIR` names a directory (`off`, `false`, `0` or empty keep it off); `false` turns it off whatever the environment says.",
+    env: SPOOL_DIR_ENV,
+  },
+  spoolMaxBytes: { type: "number", default: DEFAULT_SPOOL_MAX_BYTES, description: "Disk bound of the exporters' spool; past it events stay in memory only (counted)." },
 } as const satisfies OptionTable;
 
 /** `new SyvainMetricReader(options)` (plus the exporter options, or `exporter`). */

@@ -13,7 +13,7 @@ import { deliveryPart, type ResolvedLocalCollectorOptions } from "./collector-op
 import { Experiment } from "./experiment.ts";
 import { validateExperimentArgs, type ExperimentOptions } from "./experiment-options.ts";
 import type { SyvainClient } from "../client/client-types.ts";
-import type { CollectorSpool, CollectorSpoolStats } from "./collector-spool.ts";
+import type { SpoolSession, SpoolSessionStats } from "../destinations/spool-session.ts";
 
 /** What `close()` reports for one experiment: its last flush, within the exit deadline. */
 export interface ExperimentCloseStatus {
@@ -26,12 +26,12 @@ export interface ExperimentCloseStatus {
 /** What `collector.stats()` reports. */
 export interface CollectorStats {
   /** `null`: no spool (`spoolDir: false`, or a collector that never spools). */
-  spool: CollectorSpoolStats | null;
+  spool: SpoolSessionStats | null;
 }
 
 /** The optional spool of a collector, and the client its background resume delivers with. */
 export interface CollectorSpooling {
-  spool: CollectorSpool;
+  spool: SpoolSession;
   client: SyvainClient | undefined;
 }
 
@@ -65,7 +65,7 @@ export abstract class CollectorBase implements AsyncDisposable {
     const { spec, ifExists } = validateExperimentArgs(slug, options, owner);
     const spool = await this.#spooling?.spool.open(this.#spooling.client);
     const { record, sink } = await this.#destination.provision(spec, ifExists === "reuse" ? "create-or-reuse" : "create");
-    const journal = spool && this.#spooling?.spool.journal(spool, spec, record, ifExists === "reuse");
+    const journal = spool && this.#spooling?.spool.journal(spool, record, { spec, reuse: ifExists === "reuse" });
     const outbox = new Outbox({ ...this.#delivery, sink, label: `experiment ${JSON.stringify(record.slug)}`, ...(journal ? { journal } : {}) });
     const experiment = new Experiment({
       record,

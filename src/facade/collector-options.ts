@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { collectorDefaults as c, everyCollectorDefaults as every } from "../config/defaults.ts";
-import { positiveSeconds } from "../config/option-schemas.ts";
+import { positiveSeconds, spoolDirSchema, spoolMaxBytesSchema } from "../config/option-schemas.ts";
 import { parseOptions } from "../config/parse-options.ts";
 import { deliveryOptionsSchema } from "../delivery/delivery-options.ts";
 import type { DeliveryOptions } from "../delivery/delivery-types.ts";
@@ -70,8 +70,8 @@ const collectorOptionsSchema = z.strictObject({
   host: z.string().min(1, "must not be empty").optional(),
   timeout: seconds.default(c.timeout.default),
   ingestTimeout: seconds.default(c.ingestTimeout.default),
-  spoolDir: z.union([z.string().min(1, "must be a non-empty directory path"), z.literal(false)]).optional(),
-  spoolMaxBytes: z.number().int().min(1024 * 1024).max(Number.MAX_SAFE_INTEGER).default(c.spoolMaxBytes.default),
+  spoolDir: spoolDirSchema.optional(),
+  spoolMaxBytes: spoolMaxBytesSchema.default(c.spoolMaxBytes.default),
   mode: z.enum(["online", "offline"]).optional(),
 });
 

@@ -8,10 +8,10 @@ import { restDestination } from "../destinations/rest-destination.ts";
 import { localDestination } from "../destinations/local-destination.ts";
 import { createNoopSink } from "../delivery/noop-sink.ts";
 import { SyvainValidationError } from "../api/errors.ts";
-import { hostSpoolDir, resolveMode, resolveSpoolDir } from "../config/spool-defaults.ts";
+import { resolveMode } from "../config/spool-defaults.ts";
 import { CollectorBase } from "./collector-base.ts";
 import { parseCollectorOptions, type CollectorOptions, type ResolvedCollectorOptions } from "./collector-options.ts";
-import { CollectorSpool } from "./collector-spool.ts";
+import { spoolSessionFor, type SpoolSession } from "../destinations/spool-session.ts";
 
 export class Collector extends CollectorBase {
   /** The service origin in use (safe to log). */
@@ -63,13 +63,9 @@ export class Collector extends CollectorBase {
 }
 
 /** The collector's spool (on by default), or `undefined` with `spoolDir: false` (or the environment's "off"). */
-function collectorSpool(resolved: ResolvedCollectorOptions, host: string, offline: boolean): CollectorSpool | undefined {
-  const dir = resolveSpoolDir(resolved.spoolDir, true);
-  if (dir === undefined) return undefined;
-  return new CollectorSpool({ dir: hostSpoolDir(dir, host), maxBytes: resolved.spoolMaxBytes, offline, warn: emitSpoolWarning });
+function collectorSpool(resolved: ResolvedCollectorOptions, host: string, offline: boolean): SpoolSession | undefined {
+  return spoolSessionFor({ spoolDir: resolved.spoolDir, onByDefault: true, host, maxBytes: resolved.spoolMaxBytes, offline, statsAt: "collector.stats().spool" });
 }
-
-const emitSpoolWarning = (message: string): void => process.emitWarning(message, { type: "SyvainSpoolWarning" });
 
 function checkApiKey(apiKey: unknown): string | undefined {
   if (apiKey === undefined || typeof apiKey === "string") return apiKey;

@@ -10,6 +10,7 @@ import { open, readFile, rename, rm } from "node:fs/promises";
 import { dirname } from "node:path";
 import { z } from "zod";
 import type { AnnotationEvent, Experiment, Folder } from "../api/contract.ts";
+import { SyvainValidationError } from "../api/errors.ts";
 import type { EmulatorStore, IdempotencyRecord, StoredSeries } from "./emulator-store.ts";
 
 const SNAPSHOT_VERSION = 1;
@@ -47,8 +48,11 @@ export async function loadStore(file: string, store: EmulatorStore, now: number)
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
     throw error;
   }
-  const parsed = snapshotShape.safeParse(JSON.parse(text));
-  if (!parsed.success) throw new Error(`syvain emulator: ${file} is not an emulator data file (${parsed.error.issues[0]?.message ?? "bad shape"})`);
+  const parsed = snapshotShape.safeParse(parseJson(text));
+  if (!parsed.success) {
+    // Typed, so callers (`syvain-otel view`, `emulator --data-file`) tell a wrong file from a bug by type.
+    throw new SyvainValidationError("dataFile", file, `syvain emulator: ${file} is not an emulator data file (${parsed.error.issues[0]?.message ?? "bad shape"})`, "config");
+  }
   const snapshot = parsed.data as unknown as Snapshot;
   store.folders.splice(0, store.folders.length, ...snapshot.folders);
   for (const saved of snapshot.experiments) {
@@ -57,6 +61,15 @@ export async function loadStore(file: string, store: EmulatorStore, now: number)
     store.restoreAnnotations(data, saved.annotations);
   }
   for (const [key, record] of snapshot.idempotency) if (record.expiresAt > now) store.idempotency.set(key, record);
+}
+
+/** Not JSON at all is one more way of not being a data file (`undefined` fails the shape check). */
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Owner read/write only. A new temp file per save, renamed over the old one, so an older file's

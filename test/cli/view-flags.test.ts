@@ -1,5 +1,8 @@
 /** `syvain-otel view FILE` on the shared flag table: its positional argument, its errors, its generated help. */
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { SyvainValidationError } from "../../src/api/errors.ts";
@@ -52,5 +55,19 @@ describe("syvain-otel view", () => {
     const run = cli(args);
     expect(run.status).toBe(2);
     expect(run.stderr).toContain(message);
+  });
+
+  it("a file that looks like a data file but is not one exits 2 with one line naming it", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "syvain-view-"));
+    try {
+      const file = path.join(dir, "data.json");
+      writeFileSync(file, JSON.stringify({ version: 7, experiments: "none" }));
+      const run = cli(["view", file]);
+      expect(run.status).toBe(2);
+      expect(run.stderr.trim().split("\n")).toHaveLength(1);
+      expect(run.stderr).toContain(`${file} is not an emulator data file`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

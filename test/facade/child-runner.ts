@@ -22,13 +22,23 @@ export interface Child {
 export interface SpawnOptions {
   /** The child's stdout: a pipe (default, `printed()` works) or a file read back once it exits. */
   stdout?: "pipe" | "file";
+  /** More environment variables for the child. */
+  env?: NodeJS.ProcessEnv;
+  /**
+   * Runs the child under `ulimit -f` (KiB): a write past that size fails with EFBIG (Node ignores
+   * SIGXFSZ), which is how a test gets a full disk without mounting one.
+   */
+  fileSizeLimitKiB?: number;
 }
 
 export function spawnFixture(fixture: string, args: readonly string[], server: { host: string; apiKey: string }, options: SpawnOptions = {}): Child {
   const file = options.stdout === "file" ? join(mkdtempSync(join(tmpdir(), "syvain-child-")), "stdout.txt") : undefined;
   const fd = file === undefined ? undefined : openSync(file, "w");
-  const child = spawn(process.execPath, ["--conditions=syvain-source", fixture, ...args], {
-    env: { ...process.env, SYVAIN_METRICS_API_KEY: server.apiKey, SYVAIN_METRICS_HOST: server.host },
+  const nodeArgs = ["--conditions=syvain-source", fixture, ...args];
+  const limit = options.fileSizeLimitKiB;
+  const [command, commandArgs] = limit === undefined ? [process.execPath, nodeArgs] : ["/bin/sh", ["-c", `ulimit -f ${limit} && exec "$0" "$@"`, process.execPath, ...nodeArgs]];
+  const child = spawn(command, commandArgs, {
+    env: { ...process.env, SYVAIN_METRICS_API_KEY: server.apiKey, SYVAIN_METRICS_HOST: server.host, ...options.env },
     stdio: ["pipe", fd ?? "pipe", "pipe"],
   });
   if (fd !== undefined) closeSync(fd);

@@ -3,13 +3,14 @@
  * cannot write costs one warning and a counter, never a throw from `metric()`, and no data (the
  * events are delivered from memory); bad options name the field.
  */
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startEmulator, type Emulator } from "../../src/testing/index.ts";
 import { Collector } from "../../src/facade/index.ts";
 import { SyvainValidationError } from "../../src/api/errors.ts";
+import { writerDirs } from "../delivery/spool/spool-helpers.ts";
 
 let emulator: Emulator;
 let root: string;
@@ -22,14 +23,6 @@ afterAll(async () => {
   await emulator.close();
   rmSync(root, { recursive: true, force: true });
 });
-
-const writerDirs = (dir: string): string[] => {
-  try {
-    return readdirSync(dir, { recursive: true }).map(String).filter((f) => path.basename(f).startsWith("w-"));
-  } catch {
-    return [];
-  }
-};
 
 describe("Collector spool", () => {
   it("a clean run delivers everything and leaves no writer directory behind", async () => {

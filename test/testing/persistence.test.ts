@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { apiPaths } from "../../src/api/contract.ts";
+import { SyvainValidationError } from "../../src/api/errors.ts";
 import { startEmulator } from "syvain-metrics-otel/testing";
 import { call, createExperiment, errorOf, metric } from "./http.ts";
 
@@ -81,5 +82,13 @@ describe("persistence", () => {
     const dataFile = join(dir, "other.json");
     await writeFile(dataFile, JSON.stringify({ hello: "world" }));
     await expect(startEmulator({ dataFile })).rejects.toThrow(/not an emulator data file/);
+    await expect(startEmulator({ dataFile })).rejects.toBeInstanceOf(SyvainValidationError);
+  });
+
+  it("refuses a file that is not JSON with the same typed error", async () => {
+    const dataFile = join(dir, "cut.json");
+    await writeFile(dataFile, '{"version": 1, "folders": [');
+    await expect(startEmulator({ dataFile })).rejects.toThrow(new RegExp(`${dataFile} is not an emulator data file`));
+    await expect(startEmulator({ dataFile })).rejects.toBeInstanceOf(SyvainValidationError);
   });
 });

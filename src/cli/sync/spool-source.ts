@@ -6,7 +6,7 @@
 import type { LeftoversResult } from "../../destinations/leftovers/deliver-leftovers.ts";
 import type { DeliverLeftovers, SyncResult } from "./sync-source.ts";
 
-export async function loadDeliverLeftovers(): Promise<DeliverLeftovers | undefined> {
+export async function loadDeliverLeftovers(): Promise<DeliverLeftovers> {
   const { deliverLeftovers } = await import("../../destinations/leftovers/deliver-leftovers.ts");
   return async (options) => {
     const result = await deliverLeftovers({

@@ -124,6 +124,12 @@ export async function* readSource(host: BacklogHost, source: AdoptedSource): Asy
     const scan = scanRecords(buf, SEGMENT_HEADER_BYTES);
     host.counters.tornTails += scan.tornTails;
     host.counters.corruptRecords += scan.corruptRecords;
+    if (scan.corruptRecords > 0) {
+      // A torn tail is what any kill -9 leaves (not worth a word); damage inside a segment is not.
+      host.report(
+        new SpoolError("bad_record", `spool segment ${file.path}: ${scan.corruptRecords} damaged region(s) (${scan.corruptBytes} bytes) failed their checksum and were skipped; the records around them are read`, { path: file.path }),
+      );
+    }
     const unacked = scan.records.filter((r) => !segment.acked.covers(r.start, r.end));
     segment.outstanding = unacked.length;
     if (!unacked.length) host.retire(segment);

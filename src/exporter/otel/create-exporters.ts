@@ -9,6 +9,7 @@ import { ExporterCore } from "./exporter-core.ts";
 import { parseExporterOptions, type SyvainExporterOptions } from "./exporter-options.ts";
 import type { ExperimentExportStats, SyvainExporterHealth } from "./exporter-stats.ts";
 import { optionsSharing } from "./shared-core.ts";
+import type { SpoolSessionStats } from "../../destinations/spool-session.ts";
 
 export interface SyvainExporters {
   metricExporter: SyvainMetricExporter;
@@ -16,6 +17,8 @@ export interface SyvainExporters {
   // Function properties (not methods): safe to destructure.
   /** Per-experiment counts for both signals. */
   stats: () => ExperimentExportStats[];
+  /** The disk spool's figures (`spoolDir`); `null` without a spool. */
+  spoolStats: () => SpoolSessionStats | null;
   isBackpressured: () => boolean;
   health: () => SyvainExporterHealth;
   forceFlush: () => Promise<void>;
@@ -39,6 +42,7 @@ export function exportersFor(options: SyvainExporterOptions | undefined, owner: 
     metricExporter,
     logExporter,
     stats: () => core.stats(),
+    spoolStats: () => core.spoolStats(),
     isBackpressured: () => core.isBackpressured(),
     health: () => core.health(),
     forceFlush: () => core.forceFlush(),

@@ -4,6 +4,7 @@
  * `apiKey`/`host`, a JSONL writer. A client passed in by the user is theirs and stays open.
  * Experiments of OTel origin are get-or-create (see `destinations/destination.ts`).
  */
+import type { SyvainClient } from "../../client/client-types.ts";
 import { createSyvainClient } from "../../client/create-client.ts";
 import type { Destination as AnyDestination, ExperimentSpec, ProvisionedExperiment } from "../../destinations/destination.ts";
 import { jsonlDestination, localDestination } from "../../destinations/local-destination.ts";
@@ -15,22 +16,24 @@ export type Provisioner = (spec: ExperimentSpec, signal: AbortSignal) => Promise
 
 export interface Destination {
   provision: Provisioner;
+  /** The Syvain client events go through (`undefined` for a JSONL file or a custom sink): a spool replays with it. */
+  client: SyvainClient | undefined;
   /** Closes what the exporters own (never a user's client). Idempotent. */
   close(): Promise<void>;
 }
 
 export function openDestination(options: ResolvedExporterOptions): Destination {
-  const destination = chooseDestination(options);
-  return { provision: (spec, signal) => destination.provision(spec, "get-or-create", signal), close: () => destination.close() };
+  const { destination, client } = chooseDestination(options);
+  return { provision: (spec, signal) => destination.provision(spec, "get-or-create", signal), client, close: () => destination.close() };
 }
 
-function chooseDestination(options: ResolvedExporterOptions): AnyDestination {
-  if (options.sink !== undefined) return localDestination(options.sink);
-  if (options.jsonlPath !== undefined) return jsonlDestination(options.jsonlPath);
-  if (options.client !== undefined) return restDestination(options.client);
+function chooseDestination(options: ResolvedExporterOptions): { destination: AnyDestination; client: SyvainClient | undefined } {
+  if (options.sink !== undefined) return { destination: localDestination(options.sink), client: undefined };
+  if (options.jsonlPath !== undefined) return { destination: jsonlDestination(options.jsonlPath), client: undefined };
+  if (options.client !== undefined) return { destination: restDestination(options.client), client: options.client };
   const client = createSyvainClient({
     ...(options.apiKey === undefined ? {} : { apiKey: options.apiKey }),
     ...(options.host === undefined ? {} : { host: options.host }),
   });
-  return restDestination(client, () => client.close());
+  return { destination: restDestination(client, () => client.close()), client };
 }

@@ -11,6 +11,7 @@
 import { SyvainError, wrapUnexpected } from "../../api/errors.ts";
 import { secondsUntil, waitUntil } from "../../delivery/deadline.ts";
 import { Outbox } from "../../delivery/outbox.ts";
+import type { OutboxJournal } from "../../delivery/journal/outbox-journal.ts";
 import type { DeliveryOptions, FlushStatus } from "../../delivery/delivery-types.ts";
 import type { ExperimentSpec } from "../../mapping/experiment.ts";
 import type { Provisioner } from "./destination.ts";
@@ -39,6 +40,8 @@ export interface ExperimentRegistryOptions {
   onLoss: (slug: string, message: string) => void;
   /** An outbox delivered a batch. */
   onDelivered: (slug: string) => void;
+  /** The spool journal of a new experiment's outbox (`undefined`: no spool). */
+  journal?: (slug: string, experimentId: string) => Promise<OutboxJournal>;
 }
 
 export class ExperimentRegistry {
@@ -46,6 +49,7 @@ export class ExperimentRegistry {
   readonly #delivery: DeliveryOptions;
   readonly #onLoss: (slug: string, message: string) => void;
   readonly #onDelivered: (slug: string) => void;
+  readonly #journal: ExperimentRegistryOptions["journal"];
   readonly #ready = new Map<string, RegistryEntry>();
   readonly #creating = new Map<string, Promise<RegistryEntry>>();
   readonly #creationErrors = new Map<string, SyvainError>();
@@ -57,6 +61,7 @@ export class ExperimentRegistry {
     this.#delivery = options.delivery;
     this.#onLoss = options.onLoss;
     this.#onDelivered = options.onDelivered;
+    this.#journal = options.journal;
   }
 
   /** The experiment's entry: at once when known, else the (shared) creation in progress. */
@@ -107,6 +112,7 @@ export class ExperimentRegistry {
   async #create(spec: ExperimentSpec): Promise<RegistryEntry> {
     try {
       const provisioned = await this.#provision(spec, this.#abandon.signal);
+      const journal = await this.#journal?.(spec.slug, provisioned.id);
       // Too late: the outboxes were closed without this one.
       if (this.#abandon.signal.aborted) throw new SyvainError("shutdown", `experiment ${JSON.stringify(spec.slug)}: the exporter shut down before it was ready`);
       const delivery: DeliveryHealth = { retryableFailure: undefined };
@@ -120,6 +126,7 @@ export class ExperimentRegistry {
         }),
         label,
         onWarning: onLoss,
+        ...(journal === undefined ? {} : { journal }),
       });
       const entry: RegistryEntry = { slug: spec.slug, experimentId: provisioned.id, outbox, delivery };
       this.#ready.set(spec.slug, entry);

@@ -10,6 +10,7 @@ import type { ExporterCore } from "./exporter-core.ts";
 import type { SyvainExporterOptions } from "./exporter-options.ts";
 import type { ExperimentExportStats, SyvainExporterHealth } from "./exporter-stats.ts";
 import { attachCore } from "./shared-core.ts";
+import type { SpoolSessionStats } from "../../destinations/spool-session.ts";
 
 export abstract class SyvainExporterBase {
   // A private field (not a property): `util.inspect(exporter)` shows nothing of the core.
@@ -54,6 +55,11 @@ export abstract class SyvainExporterBase {
   /** Per-experiment delivery counts (shared with the sibling exporter of `createSyvainExporters`). */
   stats(): ExperimentExportStats[] {
     return this.core.stats();
+  }
+
+  /** The disk spool's figures (`spoolDir`); `null` without a spool. */
+  spoolStats(): SpoolSessionStats | null {
+    return this.core.spoolStats();
   }
 
   /** Cheap: true when an outbox is nearly full or Syvain looks unavailable. */

@@ -6,8 +6,9 @@
  */
 import type { Resource } from "@opentelemetry/resources";
 import { SyvainError } from "../../api/errors.ts";
-import { deadlineIn, waitUntil } from "../../delivery/deadline.ts";
+import { deadlineIn, secondsUntil, waitUntil } from "../../delivery/deadline.ts";
 import { experimentFromResource, type ExperimentSpec } from "../../mapping/experiment.ts";
+import { spoolSessionFor, type SpoolSession, type SpoolSessionStats } from "../../destinations/spool-session.ts";
 import { openDestination, type Destination } from "./destination.ts";
 import { ExperimentRegistry, type RegistryEntry, type SlugStatus } from "./experiment-registry.ts";
 import { LossWarnings } from "./loss-warnings.ts";
@@ -32,6 +33,7 @@ export class ExporterCore {
   /** Where every loss is reported (`SyvainDeliveryWarning` or the user's `onWarning`). */
   readonly warnings: LossWarnings;
   readonly #destination: Destination;
+  readonly #spool: SpoolSession | undefined;
   readonly #registry: ExperimentRegistry;
   readonly #counters = new Map<string, SlugCounters>();
   /** Exports still mapping, queueing or waiting for their experiment's creation. */
@@ -46,8 +48,27 @@ export class ExporterCore {
     const { apiKey: _apiKey, ...kept } = options;
     this.options = kept;
     this.warnings = new LossWarnings(options.onWarning);
+    const { client } = this.#destination;
+    // Off unless asked for: OTel users expect no disk by default (SYVAIN_SPOOL_DIR counts as asking).
+    const spool =
+      client &&
+      spoolSessionFor({
+        spoolDir: options.spoolDir,
+        onByDefault: false,
+        host: client.host,
+        maxBytes: options.spoolMaxBytes,
+        statsAt: "the exporters' spoolStats()",
+        ...(options.onWarning ? { warn: options.onWarning } : {}),
+      });
+    this.#spool = spool;
+    // Opened now, not at the first export: a restarted job delivers what its killed predecessor
+    // left even before it has anything of its own to export.
+    // Opening never rejects for I/O (the spool starts in memory fallback); anything else would
+    // surface at the first experiment's creation, which awaits the same promise.
+    if (spool !== undefined) spool.open(client).catch(() => undefined);
     this.#registry = new ExperimentRegistry({
       provision: this.#destination.provision,
+      ...(spool === undefined ? {} : { journal: async (slug: string, id: string) => spool.journal(await spool.open(client), { slug, id }) }),
       delivery: options,
       onLoss: (slug, message) => this.warnings.lost(slug, message),
       onDelivered: (slug) => this.warnings.delivered(slug),
@@ -126,6 +147,11 @@ export class ExporterCore {
     return this.#closing;
   }
 
+  /** The spool's figures; `null` without a spool. */
+  spoolStats(): SpoolSessionStats | null {
+    return this.#spool?.stats() ?? null;
+  }
+
   stats(): ExperimentExportStats[] {
     const entries = new Map(this.#registry.entries().map((entry) => [entry.slug, entry]));
     const creationErrors = this.#registry.creationErrors();
@@ -175,14 +201,17 @@ export class ExporterCore {
   }
 
   async #close(): Promise<void> {
+    const closeDeadline = deadlineIn(this.options.shutdownTimeoutSeconds);
     try {
-      const deadline = deadlineIn(this.options.shutdownTimeoutSeconds);
+      const deadline = closeDeadline;
       await waitUntil(Promise.allSettled(this.#pendingExports), deadline);
       const statuses = await this.#registry.closeAll(deadline);
       this.#warnIncomplete("shutdown", statuses);
     } finally {
       // Creations past the deadline were abandoned: every export waiting on one is answered now.
       await Promise.allSettled(this.#pendingExports);
+      // What was not delivered stays in the spool, synced; its background resume needs the client, closed after.
+      await this.#spool?.close(secondsUntil(closeDeadline));
       await this.#destination.close();
     }
   }

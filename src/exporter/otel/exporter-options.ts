@@ -12,7 +12,7 @@
  */
 import { z } from "zod";
 import { exporterDefaults as d } from "../../config/defaults.ts";
-import { isFunction, positiveSeconds } from "../../config/option-schemas.ts";
+import { isFunction, positiveSeconds, spoolDirSchema, spoolMaxBytesSchema } from "../../config/option-schemas.ts";
 import { parseOptions } from "../../config/parse-options.ts";
 import type { SyvainClient } from "../../client/client-types.ts";
 import { deliveryOptionsSchema } from "../../delivery/delivery-options.ts";
@@ -55,6 +55,15 @@ export interface SyvainExporterOptions extends DeliveryOptions {
    * process warning of type `SyvainDeliveryWarning`; giving `onWarning` replaces it.
    */
   onWarning?: (message: string) => void;
+  /**
+   * Crash-safe disk spool (docs/spool.md): every queued event is written here first; what a killed
+   * process left is delivered by the next exporter (or `syvain-otel sync`) on the same directory.
+   * Only with the Syvain API as destination. `false` turns it off.
+   * @default off, unless SYVAIN_SPOOL_DIR names a directory
+   */
+  spoolDir?: string | false;
+  /** Disk bound of the spool in bytes; past it events stay in memory only. @default 1 GiB */
+  spoolMaxBytes?: number;
 }
 
 const isClient = (value: unknown): boolean =>
@@ -77,6 +86,8 @@ const exporterOptionsSchema = z
     flushTimeoutSeconds: positiveSeconds.default(d.flushTimeoutSeconds.default),
     shutdownTimeoutSeconds: positiveSeconds.default(d.shutdownTimeoutSeconds.default),
     onWarning: z.custom<(message: string) => void>(isFunction, "must be a function (message) => void").optional(),
+    spoolDir: spoolDirSchema.optional(),
+    spoolMaxBytes: spoolMaxBytesSchema.default(d.spoolMaxBytes.default),
   })
   .superRefine((options, context) => {
     // Destinations are exclusive; `apiKey` and `host` together are one destination.
@@ -89,6 +100,11 @@ const exporterOptionsSchema = z
         path: [second[0] ?? "options"],
         message: `give one destination, not ${given.map((fields) => fields.join("/")).join(" and ")}`,
       });
+    }
+    // The spool's records name experiments by their Syvain ids: there is nothing to replay into a file or a custom sink.
+    const local = options.jsonlPath === undefined ? (options.sink === undefined ? undefined : "sink") : "jsonlPath";
+    if (typeof options.spoolDir === "string" && local !== undefined) {
+      context.addIssue({ code: "custom", path: ["spoolDir"], message: `the spool is for delivery to Syvain (apiKey/host or client), not with ${local}` });
     }
     if (options.defaultFolderId !== undefined && options.defaultFolderPath !== undefined) {
       context.addIssue({ code: "custom", path: ["defaultFolderPath"], message: "give defaultFolderId or defaultFolderPath, not both" });

@@ -58,13 +58,6 @@ describe("sync of spool directories (through the pluggable source)", () => {
     expect([code, dryRun, stdout.text]).toEqual([0, true, "run-7: 5 metric events\n"]);
   });
 
-  it("says the spool cannot be synced yet (exit 1) while no source is plugged in", async () => {
-    const stderr = capture();
-    const code = await runSync([spoolDir()], { env: { SYVAIN_METRICS_API_KEY: "k" }, stdout: capture(), stderr, loadSpool: () => Promise.resolve(undefined) });
-    expect(code).toBe(1);
-    expect(stderr.text).toContain("syncing spool directories is not available in this build yet");
-  });
-
   it("has nothing to do (exit 0) when the default spool directory does not exist", async () => {
     const stderr = capture();
     const code = await runSync([], { env: { SYVAIN_SPOOL_DIR: join(dir, "none") }, stdout: capture(), stderr });

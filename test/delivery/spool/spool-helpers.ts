@@ -48,3 +48,9 @@ export async function adoptAll(dir: string, options: Partial<SpoolOptions> = {})
 export function segmentFiles(writerDir: string): string[] {
   return fs.readdirSync(writerDir).filter((f) => f.endsWith(".seg")).sort();
 }
+
+/** The writer directories (`w-...`) anywhere under `dir`, adopted ones included; none when it does not exist. */
+export function writerDirs(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { recursive: true }).map(String).filter((f) => path.basename(f).startsWith("w-"));
+}

@@ -1,0 +1,174 @@
+/**
+ * One process's use of a spool directory, shared by the facade's `Collector` and the OTel
+ * exporters: the spool opened once (opening is async, constructors are not), a journal per
+ * experiment outbox, the background delivery of what dead processes left in the same directory
+ * (online only), a synchronous write of everything on `exit` without `close()`, and the figures.
+ * It never makes logging throw: a directory it cannot write means one warning, a counter, and
+ * events kept in memory only.
+ */
+import path from "node:path";
+import type { ExperimentSpec } from "../mapping/experiment.ts";
+import type { SyvainClient } from "../client/client-types.ts";
+import { openSpool, type Spool, type SpoolError, type SpoolStats } from "../delivery/spool/index.ts";
+import { FORMAT_FILE } from "../delivery/spool/spool-layout.ts";
+import { SpoolJournal, type OutboxJournal } from "../delivery/journal/outbox-journal.ts";
+import { RecordType } from "../delivery/journal/spool-records.ts";
+import { hostSpoolDir, resolveSpoolDir } from "../config/spool-defaults.ts";
+import { replaySpool } from "./leftovers/replay.ts";
+
+/** What `collector.stats().spool` and the exporters' `spoolStats()` report. */
+export interface SpoolSessionStats {
+  dir: string;
+  state: SpoolStats["state"];
+  bytesOnDisk: number;
+  /** Records on disk not yet acknowledged by Syvain. */
+  eventsOnDisk: number;
+  /** Events of dead processes this process delivered (its background resume). */
+  resumed: number;
+  /** Runs of dead processes it marked `failed`. */
+  crashedRuns: number;
+  /** Damaged or torn records skipped while reading leftovers back. */
+  tornRecordsSkipped: number;
+  /** Times the spool fell back to memory (a disk it could not write). */
+  fallbacks: number;
+  /** Events kept in memory only because the spool was full or in fallback. */
+  notSpooled: number;
+}
+
+export interface SpoolSessionOptions {
+  /** One Syvain host's directory (`hostSpoolDir`). */
+  dir: string;
+  maxBytes: number;
+  offline: boolean;
+  /** Where the session's warnings go (a `SyvainSpoolWarning` by default: `emitSpoolWarning`). */
+  warn: (message: string) => void;
+  /** Where the owner shows the figures, named in the fallback warning, e.g. `collector.stats().spool`. */
+  statsAt: string;
+}
+
+/** The default warning sink: a process warning of type `SyvainSpoolWarning`. */
+export const emitSpoolWarning = (message: string): void => process.emitWarning(message, { type: "SyvainSpoolWarning" });
+
+export interface SpoolSessionChoice {
+  /** The `spoolDir` option as given (`false`: off; `undefined`: `SYVAIN_SPOOL_DIR`, else the default when `onByDefault`). */
+  spoolDir: string | false | undefined;
+  onByDefault: boolean;
+  /** The Syvain host the events are for: it picks its own directory inside the spool directory. */
+  host: string;
+  maxBytes: number;
+  offline?: boolean;
+  warn?: (message: string) => void;
+  statsAt: string;
+}
+
+/** The session the options ask for, or `undefined` when the spool is off. */
+export function spoolSessionFor(choice: SpoolSessionChoice): SpoolSession | undefined {
+  const dir = resolveSpoolDir(choice.spoolDir, choice.onByDefault);
+  if (dir === undefined) return undefined;
+  return new SpoolSession({ dir: hostSpoolDir(dir, choice.host), maxBytes: choice.maxBytes, offline: choice.offline ?? false, warn: choice.warn ?? emitSpoolWarning, statsAt: choice.statsAt });
+}
+
+export class SpoolSession {
+  readonly #o: SpoolSessionOptions;
+  #opening: Promise<Spool> | undefined;
+  #spool: Spool | undefined;
+  #warned = false;
+  #resume: Promise<void> | undefined;
+  readonly #stopResume = new AbortController();
+  #resumed = 0;
+  #crashedRuns = 0;
+  readonly #onExit = (): void => this.#spool?.flushSync();
+
+  constructor(options: SpoolSessionOptions) {
+    this.#o = options;
+  }
+
+  get offline(): boolean {
+    return this.#o.offline;
+  }
+
+  /** Opens the spool (once); online, starts delivering dead processes' leftovers with `client`. */
+  open(client: SyvainClient | undefined): Promise<Spool> {
+    this.#opening ??= this.#open(client);
+    return this.#opening;
+  }
+
+  async #open(client: SyvainClient | undefined): Promise<Spool> {
+    const spool = await openSpool({ dir: this.#o.dir, maxBytes: this.#o.maxBytes, onError: (error) => this.#onError(error) });
+    this.#spool = spool;
+    // An exit without close(): write what the flusher has not yet, synchronously.
+    process.once("exit", this.#onExit);
+    if (client !== undefined && !this.#o.offline) this.#resume = this.#resumeLeftovers(spool, client);
+    return spool;
+  }
+
+  /**
+   * The journal of one experiment's outbox; offline, its creation (`spec`, and whether an existing
+   * slug is reused) is spooled too: it happens on `sync`.
+   */
+  journal(spool: Spool, record: { slug: string; id: string }, creation?: { spec: ExperimentSpec; reuse: boolean }): OutboxJournal {
+    if (this.#o.offline) spool.append(RecordType.create, { x: record.slug, i: null, spec: creation?.spec ?? { slug: record.slug, metadata: {} }, reuse: creation?.reuse ?? false });
+    return new SpoolJournal({ spool, slug: record.slug, experimentId: this.#o.offline ? null : record.id, ack: !this.#o.offline });
+  }
+
+  stats(): SpoolSessionStats {
+    const s = this.#spool?.stats();
+    return {
+      dir: this.#o.dir,
+      state: s?.state ?? "closed",
+      bytesOnDisk: s?.bytesOnDisk ?? 0,
+      eventsOnDisk: s ? s.recordsOnDisk : 0,
+      resumed: this.#resumed,
+      crashedRuns: this.#crashedRuns,
+      tornRecordsSkipped: s ? s.tornTails + s.corruptRecords : 0,
+      fallbacks: s?.fallbacks ?? 0,
+      notSpooled: s ? s.refusedFull + s.refusedFallback + s.unwrittenRecords : 0,
+    };
+  }
+
+  /** Lets the background resume finish within `timeoutSeconds` (`undefined`: no bound), then writes, syncs and closes. */
+  async close(timeoutSeconds: number | undefined): Promise<void> {
+    // An open in progress finishes first, so the spool it opens is closed too.
+    await this.#opening;
+    if (this.#resume !== undefined) {
+      const stop = (): void => this.#stopResume.abort(new Error("the spool's owner closed"));
+      const timer = timeoutSeconds === undefined ? undefined : setTimeout(stop, timeoutSeconds * 1000);
+      await this.#resume;
+      clearTimeout(timer);
+    }
+    process.removeListener("exit", this.#onExit);
+    await this.#spool?.close();
+  }
+
+  async #resumeLeftovers(spool: Spool, client: SyvainClient): Promise<void> {
+    const adopted = await spool.adoptOrphans();
+    if (adopted.adopted.length === 0) return;
+    const result = await replaySpool(spool, client, {
+      signal: this.#stopResume.signal,
+      // In the background: a few attempts, then the rest waits for the next run or `sync`.
+      maxAttempts: 3,
+      onProgress: (counts) => {
+        this.#resumed = counts.metrics + counts.annotations;
+        this.#crashedRuns = counts.crashedRuns;
+      },
+    });
+    if (result.stoppedBy !== undefined && !this.#stopResume.signal.aborted) {
+      this.#o.warn(`Syvain spool: delivering what earlier processes left in ${this.#o.dir} stopped (${result.stoppedBy.message}); ${result.remaining} record(s) stay on disk for the next run or \`syvain-otel sync\``);
+    }
+  }
+
+  #onError(error: SpoolError): void {
+    // Corrupt files moved aside, damaged records, an orphan of another version: said as they come.
+    if (!disablesSpool(error)) return this.#o.warn(`Syvain spool: ${error.message}`);
+    // A spool this process cannot use: said once, then counted (stats().spool.fallbacks).
+    if (this.#warned) return;
+    this.#warned = true;
+    this.#o.warn(`Syvain spool: ${error.message}; events are kept in memory only (bounded by maxQueueItems) until the disk works again. See ${this.#o.statsAt}.`);
+  }
+}
+
+/** A disk that cannot be written, or a spool directory of another format version: the spool falls back to memory. */
+function disablesSpool(error: SpoolError): boolean {
+  if (error.code === "unsupported_format") return error.path !== undefined && path.basename(error.path) === FORMAT_FILE;
+  return error.code === "io" && error.op !== "read" && error.op !== "rename";
+}
