@@ -8,11 +8,27 @@
  */
 import type { ExperimentSpec } from "../mapping/experiment.ts";
 import type { SyvainClient } from "../client/client-types.ts";
-import { openSpool, type Spool, type SpoolError, type SpoolStats } from "../delivery/spool/index.ts";
-import { SpoolJournal, type OutboxJournal } from "../delivery/journal/outbox-journal.ts";
-import { RecordType } from "../delivery/journal/spool-records.ts";
-import { replaySpool } from "../destinations/leftovers/replay.ts";
+import type { Spool, SpoolError, SpoolStats } from "../delivery/spool/index.ts";
+import type { OutboxJournal } from "../delivery/journal/outbox-journal.ts";
 import type { WarningSink } from "./warnings.ts";
+
+/**
+ * The spool engine, its journal and the leftovers replay: some 30 modules, loaded at the first
+ * `open()` (already async) rather than when the package is imported, so importing the facade
+ * stays cheap (the root import time goal, issue 13 point 4) and a collector with the spool off
+ * never loads them.
+ */
+async function loadSpoolParts() {
+  const [{ openSpool }, { SpoolJournal }, { RecordType }, { replaySpool }] = await Promise.all([
+    import("../delivery/spool/index.ts"),
+    import("../delivery/journal/outbox-journal.ts"),
+    import("../delivery/journal/spool-records.ts"),
+    import("../destinations/leftovers/replay.ts"),
+  ]);
+  return { openSpool, SpoolJournal, RecordType, replaySpool };
+}
+
+type SpoolParts = Awaited<ReturnType<typeof loadSpoolParts>>;
 
 /** What `collector.stats().spool` reports. */
 export interface CollectorSpoolStats {
@@ -44,6 +60,8 @@ export class CollectorSpool {
   readonly #o: CollectorSpoolOptions;
   #opening: Promise<Spool> | undefined;
   #spool: Spool | undefined;
+  /** Set by `#open`, before the spool it opened is handed out. */
+  #parts: SpoolParts | undefined;
   #warned = false;
   #resume: Promise<void> | undefined;
   readonly #stopResume = new AbortController();
@@ -66,16 +84,19 @@ export class CollectorSpool {
   }
 
   async #open(client: SyvainClient | undefined): Promise<Spool> {
-    const spool = await openSpool({ dir: this.#o.dir, maxBytes: this.#o.maxBytes, onError: (error) => this.#onError(error) });
+    const parts = (this.#parts = await loadSpoolParts());
+    const spool = await parts.openSpool({ dir: this.#o.dir, maxBytes: this.#o.maxBytes, onError: (error) => this.#onError(error) });
     this.#spool = spool;
     // An exit without close(): write what the flusher has not yet, synchronously.
     process.once("exit", this.#onExit);
-    if (client !== undefined && !this.#o.offline) this.#resume = this.#resumeLeftovers(spool, client);
+    if (client !== undefined && !this.#o.offline) this.#resume = this.#resumeLeftovers(parts, spool, client);
     return spool;
   }
 
   /** The journal of one experiment; offline, its creation is spooled too (it happens on `sync`). */
   journal(spool: Spool, spec: ExperimentSpec, record: { slug: string; id: string }, reuse: boolean): OutboxJournal {
+    // `spool` came from `open()`, which loaded the parts first.
+    const { RecordType, SpoolJournal } = this.#parts!;
     if (this.#o.offline) spool.append(RecordType.create, { x: record.slug, i: null, spec, reuse });
     return new SpoolJournal({ spool, slug: record.slug, experimentId: this.#o.offline ? null : record.id, ack: !this.#o.offline });
   }
@@ -106,7 +127,7 @@ export class CollectorSpool {
     await this.#spool?.close();
   }
 
-  async #resumeLeftovers(spool: Spool, client: SyvainClient): Promise<void> {
+  async #resumeLeftovers({ replaySpool }: SpoolParts, spool: Spool, client: SyvainClient): Promise<void> {
     const adopted = await spool.adoptOrphans();
     if (adopted.adopted.length === 0) return;
     const result = await replaySpool(spool, client, {
