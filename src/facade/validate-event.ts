@@ -72,7 +72,7 @@ function validateMetricMetadata(metadata: unknown, owner: string): MetricMetadat
  * the call before (`{ split: "train" }` on every step): while the keys (in order) and values equal
  * the last copy's, that copy is returned again instead of a new equal object. Queued events treat
  * metadata as read-only, so sharing is safe, and one object less per queued event is less for the
- * garbage collector to copy (it was the largest client-side cost of `metric()` → server).
+ * garbage collector to copy (about a fifth of the client's busy CPU in `metric()` → server).
  */
 export class MetricMetadataCopies {
   readonly #empty: MetricMetadata = {};
