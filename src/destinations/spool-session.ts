@@ -9,12 +9,27 @@
 import path from "node:path";
 import type { ExperimentSpec } from "../mapping/experiment.ts";
 import type { SyvainClient } from "../client/client-types.ts";
-import { openSpool, type Spool, type SpoolError, type SpoolStats } from "../delivery/spool/index.ts";
-import { FORMAT_FILE } from "../delivery/spool/spool-layout.ts";
-import { SpoolJournal, type OutboxJournal } from "../delivery/journal/outbox-journal.ts";
-import { RecordType } from "../delivery/journal/spool-records.ts";
+import type { Spool, SpoolError, SpoolStats } from "../delivery/spool/index.ts";
+import type { OutboxJournal } from "../delivery/journal/outbox-journal.ts";
 import { hostSpoolDir, resolveSpoolDir } from "../config/spool-defaults.ts";
-import { replaySpool } from "./leftovers/replay.ts";
+
+/**
+ * The spool engine, its journal and the leftovers replay: some 30 modules, loaded at the first
+ * `open()` (already async) rather than when the package is imported, so importing the facade
+ * stays cheap (issue 13's root import goal) and an owner with the spool off never loads them.
+ */
+async function loadSpoolParts() {
+  const [{ openSpool }, { FORMAT_FILE }, { SpoolJournal }, { RecordType }, { replaySpool }] = await Promise.all([
+    import("../delivery/spool/index.ts"),
+    import("../delivery/spool/spool-layout.ts"),
+    import("../delivery/journal/outbox-journal.ts"),
+    import("../delivery/journal/spool-records.ts"),
+    import("./leftovers/replay.ts"),
+  ]);
+  return { openSpool, FORMAT_FILE, SpoolJournal, RecordType, replaySpool };
+}
+
+type SpoolParts = Awaited<ReturnType<typeof loadSpoolParts>>;
 
 /** What `collector.stats().spool` and the exporters' `spoolStats()` report. */
 export interface SpoolSessionStats {
@@ -72,6 +87,8 @@ export class SpoolSession {
   readonly #o: SpoolSessionOptions;
   #opening: Promise<Spool> | undefined;
   #spool: Spool | undefined;
+  /** Set by `#open` before the spool it opens exists, so every use of a spool finds them loaded. */
+  #parts: SpoolParts | undefined;
   #warned = false;
   #resume: Promise<void> | undefined;
   readonly #stopResume = new AbortController();
@@ -94,11 +111,12 @@ export class SpoolSession {
   }
 
   async #open(client: SyvainClient | undefined): Promise<Spool> {
-    const spool = await openSpool({ dir: this.#o.dir, maxBytes: this.#o.maxBytes, onError: (error) => this.#onError(error) });
+    const parts = (this.#parts = await loadSpoolParts());
+    const spool = await parts.openSpool({ dir: this.#o.dir, maxBytes: this.#o.maxBytes, onError: (error) => this.#onError(error) });
     this.#spool = spool;
     // An exit without close(): write what the flusher has not yet, synchronously.
     process.once("exit", this.#onExit);
-    if (client !== undefined && !this.#o.offline) this.#resume = this.#resumeLeftovers(spool, client);
+    if (client !== undefined && !this.#o.offline) this.#resume = this.#resumeLeftovers(parts, spool, client);
     return spool;
   }
 
@@ -107,6 +125,7 @@ export class SpoolSession {
    * slug is reused) is spooled too: it happens on `sync`.
    */
   journal(spool: Spool, record: { slug: string; id: string }, creation?: { spec: ExperimentSpec; reuse: boolean }): OutboxJournal {
+    const { RecordType, SpoolJournal } = this.#parts!; // `spool` came from `open()`, which loaded them
     if (this.#o.offline) spool.append(RecordType.create, { x: record.slug, i: null, spec: creation?.spec ?? { slug: record.slug, metadata: {} }, reuse: creation?.reuse ?? false });
     return new SpoolJournal({ spool, slug: record.slug, experimentId: this.#o.offline ? null : record.id, ack: !this.#o.offline });
   }
@@ -140,7 +159,7 @@ export class SpoolSession {
     await this.#spool?.close();
   }
 
-  async #resumeLeftovers(spool: Spool, client: SyvainClient): Promise<void> {
+  async #resumeLeftovers({ replaySpool }: SpoolParts, spool: Spool, client: SyvainClient): Promise<void> {
     const adopted = await spool.adoptOrphans();
     if (adopted.adopted.length === 0) return;
     const result = await replaySpool(spool, client, {
@@ -159,7 +178,7 @@ export class SpoolSession {
 
   #onError(error: SpoolError): void {
     // Corrupt files moved aside, damaged records, an orphan of another version: said as they come.
-    if (!disablesSpool(error)) return this.#o.warn(`Syvain spool: ${error.message}`);
+    if (!disablesSpool(error, this.#parts!.FORMAT_FILE)) return this.#o.warn(`Syvain spool: ${error.message}`);
     // A spool this process cannot use: said once, then counted (stats().spool.fallbacks).
     if (this.#warned) return;
     this.#warned = true;
@@ -168,7 +187,7 @@ export class SpoolSession {
 }
 
 /** A disk that cannot be written, or a spool directory of another format version: the spool falls back to memory. */
-function disablesSpool(error: SpoolError): boolean {
-  if (error.code === "unsupported_format") return error.path !== undefined && path.basename(error.path) === FORMAT_FILE;
+function disablesSpool(error: SpoolError, formatFile: string): boolean {
+  if (error.code === "unsupported_format") return error.path !== undefined && path.basename(error.path) === formatFile;
   return error.code === "io" && error.op !== "read" && error.op !== "rename";
 }

@@ -21,7 +21,7 @@ import {
   normalizeTimestamp,
   validateAnnotationMetadata,
   validateAnnotationText,
-  validateMetricMetadata,
+  MetricMetadataCopies,
   validateMetricName,
   validateMetricValue,
   validateOptionsObject,
@@ -78,6 +78,7 @@ export class Experiment implements AsyncDisposable {
   readonly #outbox: Outbox;
   readonly #lifecycle: Lifecycle;
   readonly #ids = new EventIdSequence();
+  readonly #metadataCopies = new MetricMetadataCopies();
   readonly #exitFlushTimeoutSeconds: number;
   readonly #now: () => number;
   readonly #label: string;
@@ -148,7 +149,7 @@ export class Experiment implements AsyncDisposable {
     const given = validateOptionsObject(options, owner);
     checkKnownKeys(given, METRIC_OPTIONS, owner);
     const step = validateStep(given, owner);
-    const metadata = validateMetricMetadata(given.metadata, owner);
+    const metadata = this.#metadataCopies.copy(given.metadata, owner);
     const timestamp = normalizeTimestamp(given.timestamp, owner, this.#now);
     this.#outbox.enqueueMetric({ client_event_id: this.#ids.next(), name: validName, value: validValue, step, timestamp, metadata });
     this.#guard.armExitFlush();

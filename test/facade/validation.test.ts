@@ -122,6 +122,40 @@ describe("metric() accepts what the docs allow", () => {
     expect(Object.getPrototypeOf(sink.metrics[2]!.metadata)).toBe(Object.prototype);
   });
 
+  it("labels equal to the previous call's share its copy; any change of key, order or value makes a new one", async () => {
+    const { experiment, sink } = testExperiment();
+    const nullPrototype = Object.create(null) as Record<string, unknown>;
+    nullPrototype.split = "train";
+    const mutated: Record<string, string> = { split: "train" };
+    const calls: Record<string, unknown>[] = [{ split: "train" }, { split: "train" }, mutated, { split: "eval" }, { split: "train", rank: 0 }, { rank: 0, split: "train" }, nullPrototype, { split: "train" }];
+    calls.forEach((metadata, step) => experiment.metric("loss", step, { step, metadata: metadata as Record<string, string> }));
+    mutated.split = "changed after the call";
+    experiment.metric("loss", 8, { step: 8 });
+    experiment.metric("loss", 9, { step: 9 });
+    await experiment.flushOrRaise();
+    const sent = sink.metrics.map((m) => m.metadata);
+    // What each event carries is what its call passed, in the caller's key order.
+    expect(sent.map((m) => JSON.stringify(m))).toEqual([
+      '{"split":"train"}',
+      '{"split":"train"}',
+      '{"split":"train"}',
+      '{"split":"eval"}',
+      '{"split":"train","rank":0}',
+      '{"rank":0,"split":"train"}',
+      '{"split":"train"}',
+      '{"split":"train"}',
+      "{}",
+      "{}",
+    ]);
+    expect(sent[1]).toBe(sent[0]);
+    expect(sent[2]).toBe(sent[0]);
+    expect(sent[3]).not.toBe(sent[0]);
+    expect(sent[5]).not.toBe(sent[4]);
+    expect(sent[6]).not.toBe(sent[5]);
+    expect(sent[7]).toBe(sent[6]);
+    expect(sent[9]).toBe(sent[8]);
+  });
+
   it("annotation text at the limit and metadata just under the byte limit are accepted", async () => {
     const { experiment, sink } = testExperiment();
     const text = "t".repeat(facadeLimits.maxAnnotationTextChars);
