@@ -9,6 +9,7 @@ import { SyvainError } from "../../api/errors.ts";
 import { deadlineIn, waitUntil } from "../../delivery/deadline.ts";
 import { experimentFromResource, type ExperimentSpec } from "../../mapping/experiment.ts";
 import { openDestination, type Destination } from "./destination.ts";
+import type { ExperimentJournals } from "./experiment-journals.ts";
 import { ExperimentRegistry, type RegistryEntry, type SlugStatus } from "./experiment-registry.ts";
 import { LossWarnings } from "./loss-warnings.ts";
 import type { ResolvedExporterOptions } from "./exporter-options.ts";
@@ -41,7 +42,8 @@ export class ExporterCore {
   #holders = 0;
   #closing: Promise<void> | undefined;
 
-  constructor(options: ResolvedExporterOptions) {
+  /** `journals`: what an owner with a spool (the bridge) adds; not a user option. */
+  constructor(options: ResolvedExporterOptions, journals?: ExperimentJournals) {
     this.#destination = openDestination(options);
     const { apiKey: _apiKey, ...kept } = options;
     this.options = kept;
@@ -51,6 +53,7 @@ export class ExporterCore {
       delivery: options,
       onLoss: (slug, message) => this.warnings.lost(slug, message),
       onDelivered: (slug) => this.warnings.delivered(slug),
+      ...(journals === undefined ? {} : { journals }),
     });
   }
 
