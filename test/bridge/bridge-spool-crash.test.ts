@@ -8,12 +8,16 @@
  * twice, each experiment exists once, and that bridge exits 0 on SIGTERM with nothing pending.
  * (Run with the crashed bridges on `--spool-dir off`, the same checks find hundreds of points missing.)
  *
- * SIGTERM with a hanging Syvain: exit 0, the log names what stays spooled, and a restart with
- * Syvain up delivers it. `BRIDGE_CRASH_TRIALS` runs more trials per condition.
+ * SIGTERM with a hanging Syvain: exit 0, the log names what stays spooled, and a bridge restarted
+ * while Syvain is still down delivers it once Syvain is back. What a bridge left while Syvain was
+ * down (a new experiment included) is also delivered by `syvain-otel sync <spool-dir>`. `BRIDGE_CRASH_TRIALS` runs more trials per condition.
  */
+import { execFile } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { EMULATOR_API_KEY, startEmulator, type Emulator, type FaultPlan } from "../../src/testing/index.ts";
 import { spawnBridge, type BridgeChild } from "./helpers/bridge-process.ts";
@@ -125,7 +129,7 @@ describe("a spooling bridge killed with SIGKILL while senders post", () => {
 });
 
 describe("a spooling bridge stopped with SIGTERM while Syvain hangs", () => {
-  it("exits 0, logs what stays spooled, and a restart with Syvain up delivers it once", async () => {
+  it("exits 0, logs what stays spooled, and a bridge restarted while Syvain is down delivers it once Syvain is back", async () => {
     const spoolDir = await mkdtemp(join(root, "sigterm-"));
     const first = await spawnBridge(bridgeArgs(spoolDir, ["--shutdown-timeout", "1"]), env);
     expect((await post(`${first.url}/v1/metrics`, gaugeSteps("sigterm", 0, 1), JSON_TYPE)).status).toBe(200);
@@ -136,8 +140,14 @@ describe("a spooling bridge stopped with SIGTERM while Syvain hangs", () => {
     expect(first.lines().find((line) => line.event === "shutdown.spooled")).toMatchObject({ level: "warn", pending: 300, dir: expect.stringContaining(spoolDir) });
     expect(first.lines().some((line) => line.event === "shutdown.lost")).toBe(false);
 
-    emulator.faults.clear();
+    // Restarted while Syvain is still down: the running bridge keeps retrying what it adopted...
+    emulator.faults.replace(CONDITIONS.down!);
     const second = await spawnBridge(bridgeArgs(spoolDir), env);
+    await vi.waitFor(() => expect(second.lines().some((line) => line.event === "spool.resume")).toBe(true), { timeout: 10_000 });
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(emulator.store.metrics("sigterm")).toHaveLength(1);
+    // ...and delivers it once Syvain is back, without another restart.
+    emulator.faults.clear();
     try {
       await vi.waitFor(() => expect(new Set(emulator.store.metrics("sigterm").map((m) => m.step)).size).toBe(301), { timeout: 30_000 });
     } finally {
@@ -145,5 +155,26 @@ describe("a spooling bridge stopped with SIGTERM while Syvain hangs", () => {
     }
     const steps = emulator.store.metrics("sigterm").map((m) => m.step);
     expect(steps.length).toBe(new Set(steps).size);
+  }, 60_000);
+
+  it("what a stopped bridge left is also delivered by `syvain-otel sync <spool-dir>`", async () => {
+    const spoolDir = await mkdtemp(join(root, "sync-"));
+    emulator.faults.random("*", { rate: 1, mix: [{ status: 503, retryAfterSeconds: 0 }] });
+    const bridge = await spawnBridge(bridgeArgs(spoolDir, ["--shutdown-timeout", "1"]), env);
+    expect((await post(`${bridge.url}/v1/metrics`, gaugeSteps("synced", 0, 40), JSON_TYPE)).status).toBe(200);
+    expect(await bridge.stop("SIGTERM")).toBe(0);
+    emulator.faults.clear();
+    // Asynchronous: the emulator runs in this process and must answer the child.
+    const sync = await promisify(execFile)(process.execPath, ["--conditions=syvain-source", "src/cli/main.ts", "sync", spoolDir], {
+      cwd: fileURLToPath(new URL("../../", import.meta.url)),
+      env: { PATH: process.env.PATH, SYVAIN_METRICS_HOST: emulator.url, ...env },
+      encoding: "utf8",
+      timeout: 30_000,
+    }).then(
+      () => ({ status: 0, stderr: "" }),
+      (error: { code: number; stderr: string }) => ({ status: error.code, stderr: error.stderr.slice(-400) }),
+    );
+    expect(sync).toEqual({ status: 0, stderr: "" });
+    expect(emulator.store.metrics("synced").map((m) => m.step).sort((a, b) => (a ?? 0) - (b ?? 0))).toEqual(Array.from({ length: 40 }, (_, i) => i));
   }, 60_000);
 });
