@@ -6,6 +6,7 @@
  * from the first POST until `close()` has drained everything (checked against the emulator).
  * Then the answer latency of 1,000-point requests with the spool on (p50 / p99), four senders.
  * Bodies: 10 gauges × 1,000 steps (throughput) or × 100 steps (latency), built before the clock.
+ * Environment: BENCH_SPOOL_PAIRS (3), BENCH_SPOOL_SENDERS (2), BENCH_SPOOL_LATENCY_REQUESTS (400).
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -20,7 +21,7 @@ import { getJson, startChildServer, type ChildServer } from "./child-server.ts";
 const PAIRS = Number(process.env.BENCH_SPOOL_PAIRS ?? 3);
 const THROUGHPUT_BODIES = 20;
 const LATENCY_REQUESTS = Number(process.env.BENCH_SPOOL_LATENCY_REQUESTS ?? 400);
-const SENDERS = 2;
+const SENDERS = Number(process.env.BENCH_SPOOL_SENDERS ?? 2);
 const LATENCY_SENDERS = 4;
 
 async function withBridge<T>(emulator: ChildServer, spool: boolean, use: (url: string) => Promise<T>): Promise<T> {
