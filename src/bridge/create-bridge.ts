@@ -52,9 +52,9 @@ export function createBridge(options?: BridgeOptions): Bridge {
   const delivery = openBridgeDelivery(resolved, log);
   const { exporters, owned } = delivery;
   const state: BridgeState = { closing: false, inFlight: new Set() };
-  const intake = delivery.spool === undefined ? memoryIntake(exporters) : durableIntake(exporters, delivery.spool);
-  const budget = new MemoryBudget(resolved.maxMemoryBytes, () => summarize(exporters).pending);
   const maxQueueItems = owned ? (resolved.syvain?.maxQueueItems ?? deliveryDefaults.maxQueueItems.default) : undefined;
+  const intake = delivery.spool === undefined ? memoryIntake(exporters) : durableIntake(exporters, delivery.spool, maxQueueItems);
+  const budget = new MemoryBudget(resolved.maxMemoryBytes, () => summarize(exporters).pending);
   const headersTimeout = resolved.headerTimeoutSeconds * 1000;
   const server = createServer(
     {

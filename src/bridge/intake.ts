@@ -11,6 +11,7 @@
  * The shutdown path reads `durable` to tell "left on disk" from "lost".
  */
 import { ExportResultCode, type ExportResult } from "@opentelemetry/core";
+import { outboxPressure } from "../exporter/otel/exporter-stats.ts";
 import type { BridgeExporters } from "./bridge-options.ts";
 import { refusedAppends, type BridgeSpool } from "./bridge-spool.ts";
 import type { ExportCall } from "./export-calls.ts";
@@ -36,13 +37,13 @@ export function memoryIntake(exporters: BridgeExporters): BridgeIntake {
  * Events go through the usual exporters and outboxes, whose journals append them to the spool
  * (and acknowledge them once delivered); the answer then waits until everything appended so far is
  * durable. Syvain being down is no reason to refuse here: the data is on disk, and experiments that
- * do not exist yet are created when Syvain is back. Memory stays bounded by the queues and the
- * bridge's memory budget, which still answer 503 when full.
+ * do not exist yet are created when Syvain is back. Memory stays bounded by the queues (503 from
+ * 80 % full, as memory-only) and the bridge's memory budget.
  */
-export function durableIntake(exporters: BridgeExporters, spool: BridgeSpool): BridgeIntake {
+export function durableIntake(exporters: BridgeExporters, spool: BridgeSpool, maxQueueItems: number | undefined): BridgeIntake {
   return {
     durable: true,
-    pressure: () => spool.refusal(),
+    pressure: () => spool.refusal() ?? queuePressure(exporters, maxQueueItems),
     async accept(calls) {
       const refusedBefore = refusedAppends(spool.spool.stats());
       const results = await Promise.all(calls.map((call) => call.run(exporters)));
@@ -53,6 +54,16 @@ export function durableIntake(exporters: BridgeExporters, spool: BridgeSpool): B
       return results.map((result) => (result.code === ExportResultCode.SUCCESS ? { code: ExportResultCode.FAILED, error } : result));
     },
   };
+}
+
+/** A queue nearly full (as memory-only, but Syvain being down is no reason by itself), or `undefined`. */
+function queuePressure(exporters: BridgeExporters, maxQueueItems: number | undefined): string | undefined {
+  if (maxQueueItems === undefined) return undefined;
+  for (const experiment of exporters.stats()) {
+    const reason = outboxPressure(experiment.slug, experiment, maxQueueItems, undefined);
+    if (reason !== undefined) return reason;
+  }
+  return undefined;
 }
 
 /** Why the events appended for a request are not all durable, or `undefined` once they are. */
