@@ -80,7 +80,8 @@ export class BridgeSpool implements ExperimentJournals {
     // Without a server id the records say how to create the experiment, as offline records do.
     const creation = experimentId === null ? spool.append(RecordType.create, { x: spec.slug, i: null, spec, reuse: true }) : undefined;
     return {
-      journal: new SpoolJournal({ spool, slug: spec.slug, experimentId }),
+      // A 200 was answered for these events: one Syvain refused stays on disk for a later bridge (or sync).
+      journal: new SpoolJournal({ spool, slug: spec.slug, experimentId, keepFailed: true }),
       created: () => {
         if (creation !== undefined) spool.ack(creation);
       },

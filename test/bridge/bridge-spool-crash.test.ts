@@ -10,7 +10,8 @@
  *
  * SIGTERM with a hanging Syvain: exit 0, the log names what stays spooled, and a bridge restarted
  * while Syvain is still down delivers it once Syvain is back. What a bridge left while Syvain was
- * down (a new experiment included) is also delivered by `syvain-otel sync <spool-dir>`. `BRIDGE_CRASH_TRIALS` runs more trials per condition.
+ * down (a new experiment included) is also delivered by `syvain-otel sync <spool-dir>`, and events
+ * Syvain refused after the 200 (403) stay on disk for the next bridge. `BRIDGE_CRASH_TRIALS` runs more trials per condition.
  */
 import { execFile } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -176,5 +177,22 @@ describe("a spooling bridge stopped with SIGTERM while Syvain hangs", () => {
     );
     expect(sync).toEqual({ status: 0, stderr: "" });
     expect(emulator.store.metrics("synced").map((m) => m.step).sort((a, b) => (a ?? 0) - (b ?? 0))).toEqual(Array.from({ length: 40 }, (_, i) => i));
+  }, 60_000);
+
+  it("events Syvain refused after the 200 (a revoked key: 403) stay spooled, and a restart delivers them", async () => {
+    const spoolDir = await mkdtemp(join(root, "refused-"));
+    const first = await spawnBridge(bridgeArgs(spoolDir, ["--shutdown-timeout", "1"]), env);
+    emulator.faults.random("ingestMetrics", { rate: 1, mix: [{ status: 403 }] });
+    expect((await post(`${first.url}/v1/metrics`, gaugeSteps("refused", 0, 20), JSON_TYPE)).status).toBe(200);
+    expect(await first.stop("SIGTERM")).toBe(0);
+    expect(first.lines().find((line) => line.event === "shutdown.done")).toMatchObject({ failed: 20 });
+    expect(emulator.store.metrics("refused")).toHaveLength(0);
+    emulator.faults.clear();
+    const second = await spawnBridge(bridgeArgs(spoolDir), env);
+    try {
+      await vi.waitFor(() => expect(emulator.store.metrics("refused")).toHaveLength(20), { timeout: 30_000 });
+    } finally {
+      expect(await second.stop("SIGTERM")).toBe(0);
+    }
   }, 60_000);
 });
