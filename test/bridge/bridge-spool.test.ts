@@ -34,7 +34,7 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function start(extra: { spoolMaxBytes?: number; maxQueueItems?: number } = {}): Promise<string> {
+async function start(extra: { spoolMaxBytes?: number; spoolSyncMs?: number; maxQueueItems?: number } = {}): Promise<string> {
   const { maxQueueItems, ...options } = extra;
   bridge = createBridge({
     port: 0,
@@ -57,8 +57,8 @@ async function bytesUnder(root: string): Promise<number> {
 const storedSteps = (slug: string): number[] => emulator.store.metrics(slug).map((m) => m.step ?? -1);
 
 describe("createBridge with spoolDir", () => {
-  it("answers 200 once the events are in the spool's files, then delivers and acknowledges them", async () => {
-    const url = await start();
+  it.each([0, 200])("answers 200 once the events are in the spool's files, then delivers and acknowledges them (spoolSyncMs %i)", async (spoolSyncMs) => {
+    const url = await start({ spoolSyncMs });
     emulator.faults.random("ingestMetrics", { rate: 1, mix: [{ delayMs: 1500 }] });
     const before = await bytesUnder(dir);
     const answer = await post(`${url}/v1/metrics`, gaugeSteps("durable", 0, 50), JSON_TYPE);
