@@ -10,8 +10,9 @@ export default defineConfig({
     hookTimeout: 30_000,
     pool: "forks",
     restoreMocks: true,
-    // The Collector spools by default (per-user state dir): tests opt in with their own spoolDir.
-    env: { SYVAIN_SPOOL_DIR: "off" },
+    // The Collector and the bridge command spool by default (per-user state dir): tests opt in
+    // with their own directory.
+    env: { SYVAIN_SPOOL_DIR: "off", SYVAIN_BRIDGE_SPOOL_DIR: "off" },
     reporters: ["default", "./test/summary-reporter.ts"],
   },
 });

@@ -23,21 +23,22 @@ const BODIES = Number(process.env.BENCH_BRIDGE_BODIES ?? 20);
 const SENDERS = 2;
 let backpressureAnswers = 0;
 
-type Encoding = "protobuf" | "json";
+export type Encoding = "protobuf" | "json";
 
 class CollectOnDemandReader extends MetricReader {
   protected override async onForceFlush(): Promise<void> {}
   protected override async onShutdown(): Promise<void> {}
 }
 
-async function buildBodies(slug: string, encoding: Encoding): Promise<Uint8Array[]> {
-  const reader = new CollectOnDemandReader({ aggregationTemporalitySelector: () => AggregationTemporality.DELTA, cardinalitySelector: () => STEPS_PER_BODY });
+/** `count` bodies of GAUGES × `stepsPerBody` points, each body with its own steps. Also used by bridge-spool.bench.ts. */
+export async function buildBodies(slug: string, encoding: Encoding, count = BODIES, stepsPerBody = STEPS_PER_BODY): Promise<Uint8Array[]> {
+  const reader = new CollectOnDemandReader({ aggregationTemporalitySelector: () => AggregationTemporality.DELTA, cardinalitySelector: () => stepsPerBody });
   const provider = new MeterProvider({ resource: resourceFromAttributes({ "service.name": "bench", "syvain.experiment.slug": slug }), readers: [reader] });
   const meter = provider.getMeter("bench");
   const gauges = Array.from({ length: GAUGES }, (_, g) => meter.createGauge(`train.metric_${g}`));
   const bodies: Uint8Array[] = [];
-  for (let b = 0; b < BODIES; b++) {
-    for (const gauge of gauges) for (let s = 0; s < STEPS_PER_BODY; s++) gauge.record(s * 1e-3, { step: b * STEPS_PER_BODY + s, split: "train" });
+  for (let b = 0; b < count; b++) {
+    for (const gauge of gauges) for (let s = 0; s < stepsPerBody; s++) gauge.record(s * 1e-3, { step: b * stepsPerBody + s, split: "train" });
     const { resourceMetrics } = await reader.collect();
     const serializer = encoding === "protobuf" ? ProtobufMetricsSerializer : JsonMetricsSerializer;
     bodies.push(serializer.serializeRequest(resourceMetrics)!);
@@ -46,7 +47,8 @@ async function buildBodies(slug: string, encoding: Encoding): Promise<Uint8Array
   return bodies;
 }
 
-async function post(pool: Pool, body: Uint8Array, encoding: Encoding): Promise<void> {
+/** Posts until 200, honouring 429/503 + Retry-After as an OTLP exporter would. */
+export async function post(pool: Pool, body: Uint8Array, encoding: Encoding): Promise<void> {
   const contentType = encoding === "protobuf" ? "application/x-protobuf" : "application/json";
   for (;;) {
     const response = await pool.request({ method: "POST", path: "/v1/metrics", headers: { "content-type": contentType }, body });

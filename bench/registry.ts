@@ -3,6 +3,7 @@ import type { BenchModule } from "./bench-types.ts";
 import { bridgeBenchModule } from "./bridge.bench.ts";
 import { bridgeEndToEndBench } from "./bridge-e2e.bench.ts";
 import { bridgeLimitsBench } from "./bridge-limits.bench.ts";
+import { bridgeSpoolBench } from "./bridge-spool.bench.ts";
 import { decoderComparisonBench } from "./decoder-vs-protobufjs.bench.ts";
 import { deliveryPathBench, endToEndBench } from "./end-to-end.bench.ts";
 import { outboxEnqueueBench } from "./outbox-enqueue.bench.ts";
@@ -34,6 +35,7 @@ export const benchModules: readonly BenchModule[] = [
   decoderComparisonBench,
   bridgeEndToEndBench,
   bridgeLimitsBench,
+  bridgeSpoolBench,
   exitBench,
   viewerBench,
   spoolAppendBench,

@@ -2,7 +2,8 @@
  * The example without Docker: app → syvain-otel bridge → Syvain emulator, all on 127.0.0.1.
  *
  * 1. starts the emulator (in this process, so its store can be checked at the end);
- * 2. starts `syvain-otel bridge` as its own process, pointed at the emulator;
+ * 2. starts `syvain-otel bridge` as its own process, pointed at the emulator, with its spool in a
+ *    temporary directory (removed at the end);
  * 3. runs `app.ts` with OTEL_EXPORTER_OTLP_ENDPOINT = the bridge (gzip protobuf);
  * 4. stops the bridge with SIGTERM (it drains, then exits 0) and checks that every step and log
  *    record arrived exactly once. Exit code 0 when they did.
@@ -11,6 +12,9 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { EMULATOR_API_KEY, startEmulator } from "syvain-metrics-otel/testing";
@@ -24,7 +28,8 @@ const emulator = await startEmulator();
 const say = (line: string): boolean => process.stdout.write(`[run-local] ${line}\n`);
 say(`emulator on ${emulator.url}`);
 
-const bridge = spawn(node[0]!, [...node.slice(1), "src/cli/main.ts", "bridge", "--port", "0", "--syvain-host", emulator.url, "--shutdown-timeout", "20"], {
+const spoolDir = await mkdtemp(join(tmpdir(), "syvain-bridge-spool-"));
+const bridge = spawn(node[0]!, [...node.slice(1), "src/cli/main.ts", "bridge", "--port", "0", "--syvain-host", emulator.url, "--shutdown-timeout", "20", "--spool-dir", spoolDir], {
   cwd: root,
   env: { ...process.env, SYVAIN_METRICS_API_KEY: EMULATOR_API_KEY },
   stdio: ["ignore", "inherit", "pipe"],
@@ -61,6 +66,7 @@ else {
   say(`stored: ${JSON.stringify(emulator.store.totals())}; annotations: ${JSON.stringify(annotations)}`);
 }
 await emulator.close();
+await rm(spoolDir, { recursive: true, force: true });
 if (problems.length > 0) {
   say(`FAILED: ${problems.join("; ")}`);
   process.exitCode = 1;

@@ -45,6 +45,20 @@ export interface BridgeOptions {
   /** On `close()`: how long to wait for requests in flight and the outbox drain. @default 10 */
   shutdownTimeoutSeconds?: number;
   /**
+   * Disk spool (docs/bridge.md): a request is answered 200 only once its events are in it, synced;
+   * a later bridge on the same directory delivers what this one could not. Only with a Syvain
+   * destination (`syvain.apiKey`/`host` or `syvain.client`). `false` or omitted: memory only (the
+   * `syvain-otel bridge` command spools by default).
+   */
+  spoolDir?: string | false;
+  /** Bytes the spool may hold on disk; beyond it senders get 503 + `Retry-After`. @default 1 GiB */
+  spoolMaxBytes?: number;
+  /**
+   * `0`: fdatasync before every 200, one sync shared by the requests that arrive together (group
+   * commit). `N`: fdatasync at most every N ms; answers wait for the next one. @default 0
+   */
+  spoolSyncMs?: number;
+  /**
    * Where the data goes: options of `createSyvainExporters()` (API key and host, or `jsonlPath`,
    * plus slug, folder and delivery options). The bridge owns those exporters and shuts them down.
    */
@@ -83,6 +97,9 @@ const bridgeOptionsSchema = z
     answerTimeoutSeconds: positiveSeconds.default(d.answerTimeoutSeconds.default),
     retryAfterSeconds: z.number().int().min(1).max(3600).default(d.retryAfterSeconds.default),
     shutdownTimeoutSeconds: positiveSeconds.default(d.shutdownTimeoutSeconds.default),
+    spoolDir: z.union([z.string().trim().min(1, "must be a non-empty directory path"), z.literal(false)]).optional(),
+    spoolMaxBytes: z.number().int().min(8 * 1024 * 1024, "must be at least 8 MiB (8388608 bytes)").max(Number.MAX_SAFE_INTEGER).default(d.spoolMaxBytes.default),
+    spoolSyncMs: z.number().int().min(0).max(60_000).default(d.spoolSyncMs.default),
     syvain: z.record(z.string(), z.unknown()).optional(),
     exporters: z.custom<BridgeExporters>(isExporters, "must come from createSyvainExporters()").optional(),
     log: z.custom<(entry: BridgeLogEntry) => void>(isFunction, "must be a function (entry) => void").optional(),

@@ -8,7 +8,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { BridgeLog } from "./bridge-log.ts";
 import type { BridgeExporters, ResolvedBridgeOptions } from "./bridge-options.ts";
-import { deliveryPressure, ingest, type IngestOutcome } from "./ingest.ts";
+import { ingest, type IngestOutcome } from "./ingest.ts";
 import type { BridgeIntake } from "./intake.ts";
 import { BudgetExhausted, DECODED_BYTES_PER_BODY_BYTE, type MemoryBudget, type Reservation } from "./memory-budget.ts";
 import { keyRejection } from "./key-check.ts";
@@ -168,7 +168,7 @@ function reserveDecoding(bodyBytes: number, encoding: OtlpEncoding, reservation:
 
 function probe(path: string, deps: ListenerDeps): Reply {
   if (path === "/healthz") return { status: 200, contentType: "application/json", body: '{"status":"ok"}\n' };
-  const pressure = deps.state.closing ? "shutting down" : deliveryPressure(deps.exporters);
+  const pressure = deps.state.closing ? "shutting down" : deps.intake.pressure();
   const reasons = [pressure, keyRejection(deps.exporters)].filter((reason) => reason !== undefined);
   return { status: reasons.length === 0 ? 200 : 503, contentType: "application/json", body: `${JSON.stringify({ ready: reasons.length === 0, reasons })}\n` };
 }

@@ -17,11 +17,11 @@ import { DEFAULT_HOST, HOST_ENV } from "../api/contract.ts";
 import { SyvainValidationError } from "../api/errors.ts";
 import { deliveryDefaults } from "../config/defaults.ts";
 import { deadlineIn, waitUntil } from "../delivery/deadline.ts";
-import { exportersFor } from "../exporter/otel/create-exporters.ts";
 import { jsonLineLog, safeLog, type BridgeLog } from "./bridge-log.ts";
 import { resolveBridgeOptions, type BridgeExporters, type BridgeOptions, type ResolvedBridgeOptions } from "./bridge-options.ts";
 import { createRequestListener, type BridgeState } from "./bridge-server.ts";
-import { memoryIntake, type BridgeIntake } from "./intake.ts";
+import { openBridgeDelivery, type BridgeDelivery } from "./bridge-delivery.ts";
+import { durableIntake, memoryIntake, type BridgeIntake } from "./intake.ts";
 import { MemoryBudget } from "./memory-budget.ts";
 
 
@@ -50,29 +50,15 @@ export interface BridgeCloseReport {
 export function createBridge(options?: BridgeOptions): Bridge {
   const resolved = resolveBridgeOptions(options);
   if (resolved.syvain?.spoolDir !== undefined && resolved.syvain.spoolDir !== false) {
-    throw new SyvainValidationError("syvain.spoolDir", resolved.syvain.spoolDir, "createBridge: invalid option `syvain.spoolDir`: the bridge has no spool yet (it is the next step of issue 12); leave it out", "config");
+    throw new SyvainValidationError("syvain.spoolDir", resolved.syvain.spoolDir, "createBridge: invalid option `syvain.spoolDir`: the bridge has its own spool (the `spoolDir` option, answered 200 only once durable); leave `syvain.spoolDir` out", "config");
   }
   const log = safeLog(resolved.log ?? jsonLineLog((line) => process.stderr.write(line), [resolved.authToken, resolved.syvain?.apiKey]));
-  const owned = resolved.exporters === undefined;
-  const exporters: BridgeExporters =
-    resolved.exporters ??
-    exportersFor(
-      {
-        shutdownTimeoutSeconds: resolved.shutdownTimeoutSeconds,
-        // Losses (with the mapping's per-point reasons) go to the bridge log, not process warnings.
-        onWarning: (message) => log({ level: "warn", event: "delivery.warning", message }),
-        ...resolved.syvain,
-        // Not the exporters' background spool (nor SYVAIN_SPOOL_DIR, meant for training jobs): the
-        // bridge's own spool answers 200 only once events are durable (issue 12, next step).
-        spoolDir: false,
-      },
-      "createBridge",
-      "syvain",
-    );
+  const delivery = openBridgeDelivery(resolved, log);
+  const { exporters, owned } = delivery;
   const state: BridgeState = { closing: false, inFlight: new Set() };
-  const intake = memoryIntake(exporters);
-  const budget = new MemoryBudget(resolved.maxMemoryBytes, () => summarize(exporters).pending);
   const maxQueueItems = owned ? (resolved.syvain?.maxQueueItems ?? deliveryDefaults.maxQueueItems.default) : undefined;
+  const intake = delivery.spool === undefined ? memoryIntake(exporters) : durableIntake(exporters, delivery.spool, maxQueueItems);
+  const budget = new MemoryBudget(resolved.maxMemoryBytes, () => summarize(exporters).pending);
   const headersTimeout = resolved.headerTimeoutSeconds * 1000;
   const server = createServer(
     {
@@ -98,22 +84,26 @@ export function createBridge(options?: BridgeOptions): Bridge {
     },
     async start() {
       if (url !== undefined) return { url };
+      // The spool first: no request may be answered before its events can be made durable.
+      await delivery.open();
       server.listen(resolved.port, resolved.host);
       await Promise.race([once(server, "listening"), once(server, "error").then(([error]) => Promise.reject(error as Error))]);
       const address = server.address() as AddressInfo;
       const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
       url = `http://${host}:${address.port}`;
-      log({ level: "info", event: "listening", url, metrics: `${url}${resolved.pathPrefix}/v1/metrics`, logs: `${url}${resolved.pathPrefix}/v1/logs`, ...describeDestination(resolved) });
+      const spool = delivery.spool === undefined ? { spool: "off" } : { spool: delivery.spool.dir, spoolSyncMs: resolved.spoolSyncMs };
+      log({ level: "info", event: "listening", url, metrics: `${url}${resolved.pathPrefix}/v1/metrics`, logs: `${url}${resolved.pathPrefix}/v1/logs`, ...describeDestination(resolved), ...spool });
       return { url };
     },
     close() {
-      closing ??= shutdown(server, state, exporters, owned, intake, resolved, log);
+      closing ??= shutdown(server, state, delivery, intake, resolved, log);
       return closing;
     },
   };
 }
 
-async function shutdown(server: Server, state: BridgeState, exporters: BridgeExporters, owned: boolean, intake: BridgeIntake, options: ResolvedBridgeOptions, log: BridgeLog): Promise<BridgeCloseReport> {
+async function shutdown(server: Server, state: BridgeState, delivery: BridgeDelivery, intake: BridgeIntake, options: ResolvedBridgeOptions, log: BridgeLog): Promise<BridgeCloseReport> {
+  const { exporters, owned } = delivery;
   state.closing = true;
   log({ level: "info", event: "shutdown.start", inFlight: state.inFlight.size });
   const deadline = deadlineIn(options.shutdownTimeoutSeconds);
@@ -130,6 +120,12 @@ async function shutdown(server: Server, state: BridgeState, exporters: BridgeExp
     log({ level: totals.pending + totals.failed + totals.dropped === 0 ? "info" : "warn", event: "shutdown.done", ...totals });
   }
   const totals = summarize(exporters);
+  // Undelivered events stay on disk, synced, for the next bridge on this spool (or `syvain-otel sync`).
+  const spool = await delivery.close();
+  if (spool !== undefined) {
+    const spooled = { dir: delivery.spool?.dir, pending: totals.pending, recordsOnDisk: spool.recordsOnDisk, bytesOnDisk: spool.bytesOnDisk };
+    log({ level: totals.pending > 0 ? "warn" : "info", event: "shutdown.spooled", ...spooled, reason: totals.pending > 0 ? `${totals.pending} accepted events were not delivered within ${options.shutdownTimeoutSeconds} s; they stay in the spool and the next bridge started on it delivers them` : "nothing left to deliver" });
+  }
   const lost = intake.durable ? 0 : totals.pending;
   if (lost > 0) {
     // Senders were answered 200 for these and have dropped their copies: say so loudly.

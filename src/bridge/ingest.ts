@@ -2,13 +2,15 @@
  * One OTLP export request, HTTP aside: decode, refuse under backpressure, hand the SDK shapes to
  * the Syvain exporters, and turn what happened into an OTLP/HTTP answer:
  *
- * - 200, empty response: the intake accepted everything (`intake.ts`: today, queued for delivery);
+ * - 200, empty response: the intake accepted everything (`intake.ts`: queued for delivery, and with
+ *   a spool, on disk);
  * - 200 + `partial_success`: queued, except what the decoder or the mapping rejected (counted,
  *   with reasons; the sender must not retry those);
  * - 400 + Status: the body cannot be decoded, or the data cannot go anywhere (e.g. no slug);
  * - 413 + Status: more items than an experiment's queue can ever hold;
  * - 429 / 503 + `Retry-After`: nothing was queued for sure — outbox nearly full, Syvain
- *   unavailable, the bridge shutting down, or no answer in time. The sender retries; points it
+ *   unavailable (without a spool), the spool full or failing, the bridge shutting down, or no
+ *   answer in time. The sender retries; points it
  *   resends that did get queued are deduplicated by their deterministic event ids.
  */
 import { ExportResultCode, type ExportResult } from "@opentelemetry/core";
@@ -65,7 +67,7 @@ export async function ingest(signal: OtlpSignal, encoding: OtlpEncoding, body: U
   if (context.maxQueueItems !== undefined && decoded.count > context.maxQueueItems) {
     return refuse(encoding, 413, `the request has ${decoded.count} items, more than a queue holds (${context.maxQueueItems}): send smaller batches or raise the queue size`);
   }
-  const pressure = decoded.count > 0 ? deliveryPressure(context.exporters) ?? queueRoom(context, decoded.count) : undefined;
+  const pressure = decoded.count > 0 ? context.intake.pressure() ?? queueRoom(context, decoded.count) : undefined;
   if (pressure !== undefined) return unavailable(`not accepting data: ${pressure}`);
 
   // The one awaited step before answering: a 200 means exactly what the intake promises.
@@ -114,22 +116,6 @@ const GRPC_CODES = { 400: GrpcCode.INVALID_ARGUMENT, 413: GrpcCode.RESOURCE_EXHA
 /** A refusal: nothing of the request was queued. */
 function refuse(encoding: OtlpEncoding, status: 400 | 413 | 429 | 503, reason: string): IngestOutcome {
   return { status, body: encodeStatus(encoding, GRPC_CODES[status], reason), accepted: 0, rejected: 0, reason };
-}
-
-/**
- * Why new data should wait, or `undefined`: an outbox nearly full, or events waiting while
- * Syvain fails. A failed experiment *creation* alone does not hold data back: the export retries
- * the creation and answers 503 itself if it fails again, whereas refusing up front would never
- * let the creation be tried again. (`/readyz` follows the same rule, for the same reason: an
- * orchestrator that stopped routing traffic would never let the creation be retried.)
- */
-export function deliveryPressure(exporters: BridgeExporters): string | undefined {
-  if (!exporters.isBackpressured()) return undefined;
-  const stats = exporters.stats();
-  const creationFailures = stats.filter((s) => s.experimentId === undefined && s.lastError?.retryable === true).length;
-  // health() gives one reason per failed creation plus one per pressured outbox.
-  const { reasons } = exporters.health();
-  return reasons.length > creationFailures ? reasons.join("; ") : undefined;
 }
 
 /**

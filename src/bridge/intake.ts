@@ -2,19 +2,25 @@
  * The one step between a decoded request and its answer: the sender gets 200 only once
  * `accept()` resolves, so what a 200 promises is decided here and nowhere else.
  *
- * Today the only intake is `memoryIntake`: "the exporters' in-memory queues took the data" (for a
- * new experiment, once it exists) — a 200 survives a slow Syvain but not the process dying.
- * A disk spool plugs in as another `BridgeIntake` whose `accept()` resolves once the events are
- * appended and synced, with `durable: true`; the shutdown path reads `durable` to tell "left on
- * disk" from "lost".
+ * - `memoryIntake`: "the exporters' in-memory queues took the data" (for a new experiment, once it
+ *   exists). A 200 survives a slow Syvain but not the process dying.
+ * - `durableIntake`: the events were also appended to the spool and fdatasync'd (group-committed
+ *   across concurrent requests). A 200 survives kill -9 and power loss; the next bridge on the same
+ *   spool delivers what this one could not. A spool that is full or cannot write answers 503.
+ *
+ * The shutdown path reads `durable` to tell "left on disk" from "lost".
  */
-import type { ExportResult } from "@opentelemetry/core";
+import { ExportResultCode, type ExportResult } from "@opentelemetry/core";
+import { outboxPressure } from "../exporter/otel/exporter-stats.ts";
 import type { BridgeExporters } from "./bridge-options.ts";
+import { refusedAppends, type BridgeSpool } from "./bridge-spool.ts";
 import type { ExportCall } from "./export-calls.ts";
 
 export interface BridgeIntake {
   /** True when accepted data survives the process (a spool): pending data at exit is then not lost. */
   readonly durable: boolean;
+  /** Why new data must wait now (503 + Retry-After; `/readyz` answers 503 too), or `undefined`. */
+  pressure(): string | undefined;
   /** Hands the calls over; resolves with one result per call once what a 200 promises holds. */
   accept(calls: readonly ExportCall[]): Promise<ExportResult[]>;
 }
@@ -22,6 +28,68 @@ export interface BridgeIntake {
 export function memoryIntake(exporters: BridgeExporters): BridgeIntake {
   return {
     durable: false,
+    pressure: () => deliveryPressure(exporters),
     accept: (calls) => Promise.all(calls.map((call) => call.run(exporters))),
   };
+}
+
+/**
+ * Events go through the usual exporters and outboxes, whose journals append them to the spool
+ * (and acknowledge them once delivered); the answer then waits until everything appended so far is
+ * durable. Syvain being down is no reason to refuse here: the data is on disk, and experiments that
+ * do not exist yet are created when Syvain is back. Memory stays bounded by the queues (503 from
+ * 80 % full, as memory-only) and the bridge's memory budget.
+ */
+export function durableIntake(exporters: BridgeExporters, spool: BridgeSpool, maxQueueItems: number | undefined): BridgeIntake {
+  return {
+    durable: true,
+    pressure: () => spool.refusal() ?? queuePressure(exporters, maxQueueItems),
+    async accept(calls) {
+      const refusedBefore = refusedAppends(spool.spool.stats());
+      const results = await Promise.all(calls.map((call) => call.run(exporters)));
+      const failure = await durabilityFailure(spool, refusedBefore);
+      if (failure === undefined) return results;
+      // Queued in memory but not on disk: a 503 lets the sender keep its copy; a resend is deduplicated.
+      const error = new Error(failure);
+      return results.map((result) => (result.code === ExportResultCode.SUCCESS ? { code: ExportResultCode.FAILED, error } : result));
+    },
+  };
+}
+
+/** A queue nearly full (as memory-only, but Syvain being down is no reason by itself), or `undefined`. */
+function queuePressure(exporters: BridgeExporters, maxQueueItems: number | undefined): string | undefined {
+  if (maxQueueItems === undefined) return undefined;
+  for (const experiment of exporters.stats()) {
+    const reason = outboxPressure(experiment.slug, experiment, maxQueueItems, undefined);
+    if (reason !== undefined) return reason;
+  }
+  return undefined;
+}
+
+/** Why the events appended for a request are not all durable, or `undefined` once they are. */
+async function durabilityFailure(spool: BridgeSpool, refusedBefore: number): Promise<string | undefined> {
+  try {
+    await spool.spool.whenDurable();
+  } catch (error) {
+    return `the spool could not write this request (${(error as Error).message}); retry later`;
+  }
+  // Conservative: a refusal by any request in the same window turns this one away too.
+  if (refusedAppends(spool.spool.stats()) > refusedBefore) return spool.refusal() ?? `the spool refused events (${spool.spool.lastError?.message ?? "see the bridge log"}); retry later`;
+  return undefined;
+}
+
+/**
+ * Why new data should wait, or `undefined`: an outbox nearly full, or events waiting while
+ * Syvain fails. A failed experiment *creation* alone does not hold data back: the export retries
+ * the creation and answers 503 itself if it fails again, whereas refusing up front would never
+ * let the creation be tried again. (`/readyz` follows the same rule, for the same reason: an
+ * orchestrator that stopped routing traffic would never let the creation be retried.)
+ */
+export function deliveryPressure(exporters: BridgeExporters): string | undefined {
+  if (!exporters.isBackpressured()) return undefined;
+  const stats = exporters.stats();
+  const creationFailures = stats.filter((s) => s.experimentId === undefined && s.lastError?.retryable === true).length;
+  // health() gives one reason per failed creation plus one per pressured outbox.
+  const { reasons } = exporters.health();
+  return reasons.length > creationFailures ? reasons.join("; ") : undefined;
 }

@@ -1,8 +1,9 @@
 /**
  * `syvain-otel bridge`: receives OTLP/HTTP (from an OpenTelemetry Collector or any OTLP
  * exporter) and delivers it to Syvain Metrics, a running emulator, or a JSONL file. Runs until
- * SIGINT/SIGTERM, then stops accepting, drains within the shutdown deadline and exits 0 — or 3
- * when accepted events were still undelivered and only in memory (logged at `error`).
+ * SIGINT/SIGTERM, then stops accepting, drains within the shutdown deadline and exits 0 — with a
+ * spool (the default) what is undelivered stays on disk for the next start; without one (`--spool-dir
+ * off`), 3 when accepted events were still undelivered and only in memory (logged at `error`).
  * Flags win over environment variables; secrets are read from the environment only.
  */
 import { z } from "zod";
@@ -12,6 +13,7 @@ import { createBridge } from "../bridge/create-bridge.ts";
 import { checkApiKey } from "../bridge/key-check.ts";
 import type { BridgeOptions } from "../bridge/bridge-options.ts";
 import { bridgeDefaults as b, deliveryDefaults, exporterDefaults } from "../config/defaults.ts";
+import { defaultBridgeSpoolDir, isSpoolOff } from "../config/spool-defaults.ts";
 import { cliSeconds, collectFlags, renderHelp, validateFlags, wholeNumber, type CollectedFlags, type Command } from "./cli-flags.ts";
 
 /** Exit code when the bridge stopped with accepted events undelivered and no spool to keep them. */
@@ -38,7 +40,10 @@ export const bridgeCommand: Command = {
     { name: "max-queue-items", placeholder: "N", env: "SYVAIN_BRIDGE_MAX_QUEUE_ITEMS", default: deliveryDefaults.maxQueueItems.default, description: "events queued per experiment before senders get 503" },
     { name: "answer-timeout", placeholder: "SECONDS", env: b.answerTimeoutSeconds.env, default: b.answerTimeoutSeconds.default, description: "seconds a request may wait for a new experiment before a 503" },
     { name: "retry-after", placeholder: "SECONDS", env: b.retryAfterSeconds.env, default: b.retryAfterSeconds.default, description: "Retry-After seconds on 503/429 when Syvain gave none" },
-    { name: "shutdown-timeout", placeholder: "SECONDS", env: b.shutdownTimeoutSeconds.env, default: b.shutdownTimeoutSeconds.default, description: "seconds to drain on SIGTERM/SIGINT before exiting" },
+    { name: "shutdown-timeout", placeholder: "SECONDS", env: b.shutdownTimeoutSeconds.env, default: b.shutdownTimeoutSeconds.default, description: "seconds to drain on SIGTERM/SIGINT before exiting; with a spool, the rest stays on disk" },
+    { name: "spool-dir", placeholder: "DIR", env: b.spoolDir.env, default: "~/.local/state/syvain-metrics-otel/bridge-spool", example: "/var/lib/syvain-bridge/spool", description: "disk spool: 200 only once a request's events are in it, synced; a restart delivers what is left; off = memory only; the default is under $XDG_STATE_HOME when set" },
+    { name: "spool-max-bytes", placeholder: "N", env: b.spoolMaxBytes.env, default: b.spoolMaxBytes.default, description: "bytes the spool may hold; beyond it senders get 503" },
+    { name: "spool-sync-ms", placeholder: "MS", env: b.spoolSyncMs.env, default: b.spoolSyncMs.default, description: "0 = fdatasync before every 200 (group commit); N = at most every N ms, answers wait for it" },
     { name: "api-key", placeholder: "KEY", env: API_KEY_ENV, secret: true, envOnly: true, description: "Syvain API key" },
     { name: "auth-token", placeholder: "TOKEN", env: b.authToken.env, secret: true, envOnly: true, description: "token senders must present" },
   ],
@@ -75,6 +80,9 @@ const flagsSchema = z.strictObject({
   "answer-timeout": cliSeconds.optional(),
   "retry-after": wholeNumber(1, 3600).optional(),
   "shutdown-timeout": cliSeconds.optional(),
+  "spool-dir": z.string().optional(),
+  "spool-max-bytes": wholeNumber(8 * 1024 * 1024).optional(),
+  "spool-sync-ms": wholeNumber(0, 60_000).optional(),
   "api-key": z.string().min(1).optional(),
   "auth-token": z.string().min(16, "must be at least 16 characters").optional(),
 });
@@ -108,6 +116,9 @@ export function bridgeOptionsFromFlags(flags: Flags): BridgeOptions {
     answerTimeoutSeconds: flags["answer-timeout"],
     retryAfterSeconds: flags["retry-after"],
     shutdownTimeoutSeconds: flags["shutdown-timeout"],
+    spoolDir: spoolDirOf(flags),
+    spoolMaxBytes: flags["spool-max-bytes"],
+    spoolSyncMs: flags["spool-sync-ms"],
     syvain: {
       ...destination,
       ...defined({
@@ -118,6 +129,13 @@ export function bridgeOptionsFromFlags(flags: Flags): BridgeOptions {
       }),
     },
   });
+}
+
+/** On by default (a 200 is then a promise kept across crashes); `off` = memory only; never with --jsonl (the file is the record). */
+function spoolDirOf(flags: Flags): string | false {
+  const given = flags["spool-dir"];
+  if (flags.jsonl !== undefined || (given !== undefined && isSpoolOff(given))) return false;
+  return given ?? defaultBridgeSpoolDir();
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -157,7 +175,15 @@ export async function run(argv: string[]): Promise<number> {
     // Unreachable now is no reason not to start: the outboxes retry until Syvain answers.
     if (check.outcome === "unreachable") logLine("warn", "key.unchecked", { reason: check.message });
   }
-  const received = await untilSignal(() => bridge.start());
+  let received: NodeJS.Signals;
+  try {
+    received = await untilSignal(() => bridge.start());
+  } catch (error) {
+    // A spool directory the bridge cannot use: say which and how to get going, no stack.
+    if (!(error instanceof SyvainValidationError)) throw error;
+    process.stderr.write(`syvain-otel bridge: ${error.message}\n`);
+    return 1;
+  }
   // A second signal while draining: stop waiting, and end by that signal as its default action would.
   const stopWaiting = (second: NodeJS.Signals): void => {
     listenSignals("off", stopWaiting);

@@ -5,7 +5,7 @@
  * change to this file only.
  */
 import { API_KEY_ENV, DEFAULT_HOST, HOST_ENV } from "../api/contract.ts";
-import { DEFAULT_SPOOL_MAX_BYTES, MODE_ENV, SPOOL_DIR_ENV } from "./spool-defaults.ts";
+import { BRIDGE_SPOOL_DIR_ENV, DEFAULT_SPOOL_MAX_BYTES, MODE_ENV, SPOOL_DIR_ENV } from "./spool-defaults.ts";
 
 export interface OptionDoc {
   /** TypeScript type as the user writes it. */
@@ -145,6 +145,19 @@ export const bridgeDefaults = {
   answerTimeoutSeconds: { type: "number", default: 8, description: "Seconds a request may wait for a new experiment before a 503.", env: "SYVAIN_BRIDGE_ANSWER_TIMEOUT" },
   retryAfterSeconds: { type: "number", default: 5, description: "`Retry-After` seconds on 503/429 when Syvain gave none.", env: "SYVAIN_BRIDGE_RETRY_AFTER" },
   shutdownTimeoutSeconds: { type: "number", default: 10, description: "Seconds to drain on close (SIGTERM/SIGINT for the CLI) before exiting.", env: "SYVAIN_BRIDGE_SHUTDOWN_TIMEOUT" },
+  spoolDir: {
+    type: "string | false",
+    description:
+      "Disk spool: a request is answered 200 only once its events are in it, synced; a later bridge on the same directory delivers what is left (docs/bridge.md). `syvain-otel bridge`: on by default in `$XDG_STATE_HOME/syvain-metrics-otel/bridge-spool`, else `~/.local/state/syvain-metrics-otel/bridge-spool`; `off` = memory only. `createBridge`: memory only unless given.",
+    env: BRIDGE_SPOOL_DIR_ENV,
+  },
+  spoolMaxBytes: { type: "number", default: DEFAULT_SPOOL_MAX_BYTES, description: "Bytes the spool may hold on disk; beyond it senders get 503 + `Retry-After` until Syvain takes some.", env: "SYVAIN_BRIDGE_SPOOL_MAX_BYTES" },
+  spoolSyncMs: {
+    type: "number",
+    default: 0,
+    description: "`0`: fdatasync before every 200, one sync shared by the requests that arrive together (group commit). `N`: fdatasync at most every N ms (fewer syncs; answers wait up to N ms more).",
+    env: "SYVAIN_BRIDGE_SPOOL_SYNC_MS",
+  },
   syvain: { type: "SyvainExporterOptions", description: "Where the data goes: the options of `createSyvainExporters` (see above)." },
   exporters: { type: "SyvainExporters", description: "Exporters made by the caller instead of `syvain` (flushed on close, not shut down)." },
   log: { type: "(entry) => void", description: "One structured entry per event; default: one JSON line per entry on stderr." },

@@ -8,6 +8,8 @@ import path from "node:path";
 import { SyvainValidationError } from "../api/errors.ts";
 
 export const SPOOL_DIR_ENV = "SYVAIN_SPOOL_DIR";
+/** The bridge's own spool directory variable (its data is not a training script's). */
+export const BRIDGE_SPOOL_DIR_ENV = "SYVAIN_BRIDGE_SPOOL_DIR";
 export const MODE_ENV = "SYVAIN_MODE";
 /** Disk bound of one process's spool (its own and adopted segments). */
 export const DEFAULT_SPOOL_MAX_BYTES = 1024 ** 3;
@@ -19,9 +21,19 @@ export type DeliveryMode = "online" | "offline";
  * "state", not "cache", since the spool holds data not yet delivered. A relative XDG_STATE_HOME is
  * invalid per the XDG spec and ignored. `home` is a parameter so tests need not touch the real one.
  */
-export function defaultSpoolDir(env: NodeJS.ProcessEnv = process.env, home: () => string = os.homedir): string {
+export function defaultSpoolDir(env: NodeJS.ProcessEnv = process.env, home: () => string = os.homedir, leaf: "spool" | "bridge-spool" = "spool"): string {
   const state = env.XDG_STATE_HOME !== undefined && path.isAbsolute(env.XDG_STATE_HOME) ? env.XDG_STATE_HOME : path.join(home(), ".local", "state");
-  return path.join(state, "syvain-metrics-otel", "spool");
+  return path.join(state, "syvain-metrics-otel", leaf);
+}
+
+/** The bridge's default spool: `.../syvain-metrics-otel/bridge-spool`, beside the SDK's. */
+export function defaultBridgeSpoolDir(env: NodeJS.ProcessEnv = process.env, home: () => string = os.homedir): string {
+  return defaultSpoolDir(env, home, "bridge-spool");
+}
+
+/** Values of a spool directory setting that turn the spool off. */
+export function isSpoolOff(value: string): boolean {
+  return ["", "0", "false", "off"].includes(value.trim().toLowerCase());
 }
 
 /**
@@ -37,7 +49,7 @@ export function resolveSpoolDir(
   if (option === false) return undefined;
   if (option !== undefined) return path.resolve(option);
   const fromEnv = env[SPOOL_DIR_ENV];
-  if (fromEnv !== undefined) return ["", "0", "false", "off"].includes(fromEnv.trim().toLowerCase()) ? undefined : path.resolve(fromEnv);
+  if (fromEnv !== undefined) return isSpoolOff(fromEnv) ? undefined : path.resolve(fromEnv);
   return onByDefault ? defaultSpoolDir(env, home) : undefined;
 }
 

@@ -11,6 +11,7 @@ import type { ExperimentSpec } from "../mapping/experiment.ts";
 import type { SyvainClient } from "../client/client-types.ts";
 import type { Spool, SpoolError, SpoolStats } from "../delivery/spool/index.ts";
 import type { OutboxJournal } from "../delivery/journal/outbox-journal.ts";
+import type { ExperimentJournal } from "../delivery/journal/experiment-journal.ts";
 import { hostSpoolDir, resolveSpoolDir } from "../config/spool-defaults.ts";
 
 /**
@@ -19,14 +20,15 @@ import { hostSpoolDir, resolveSpoolDir } from "../config/spool-defaults.ts";
  * stays cheap (issue 13's root import goal) and an owner with the spool off never loads them.
  */
 async function loadSpoolParts() {
-  const [{ openSpool }, { FORMAT_FILE }, { SpoolJournal }, { RecordType }, { replaySpool }] = await Promise.all([
+  const [{ openSpool }, { FORMAT_FILE }, { SpoolJournal }, { experimentJournal }, { RecordType }, { replaySpool }] = await Promise.all([
     import("../delivery/spool/index.ts"),
     import("../delivery/spool/spool-layout.ts"),
     import("../delivery/journal/outbox-journal.ts"),
+    import("../delivery/journal/experiment-journal.ts"),
     import("../delivery/journal/spool-records.ts"),
     import("./leftovers/replay.ts"),
   ]);
-  return { openSpool, FORMAT_FILE, SpoolJournal, RecordType, replaySpool };
+  return { openSpool, FORMAT_FILE, SpoolJournal, experimentJournal, RecordType, replaySpool };
 }
 
 type SpoolParts = Awaited<ReturnType<typeof loadSpoolParts>>;
@@ -128,6 +130,15 @@ export class SpoolSession {
     const { RecordType, SpoolJournal } = this.#parts!; // `spool` came from `open()`, which loaded them
     if (this.#o.offline) spool.append(RecordType.create, { x: record.slug, i: null, spec: creation?.spec ?? { slug: record.slug, metadata: {} }, reuse: creation?.reuse ?? false });
     return new SpoolJournal({ spool, slug: record.slug, experimentId: this.#o.offline ? null : record.id, ack: !this.#o.offline });
+  }
+
+  /**
+   * The OTel exporters' journal of one experiment (opening the spool first): `experimentId` null
+   * means its creation waits for Syvain, so the creation is spooled too (`experiment-journal.ts`).
+   */
+  async experimentJournal(client: SyvainClient, spec: ExperimentSpec, experimentId: string | null): Promise<ExperimentJournal> {
+    const spool = await this.open(client);
+    return this.#parts!.experimentJournal(spool, spec, experimentId);
   }
 
   stats(): SpoolSessionStats {

@@ -8,6 +8,7 @@ import { createServer, type AddressInfo, type Socket } from "node:net";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it, vi } from "vitest";
 import { bridgeOptionsFromFlags, readFlags } from "../../src/cli/bridge-command.ts";
+import { defaultBridgeSpoolDir } from "../../src/config/spool-defaults.ts";
 import { gaugeSteps } from "./helpers/http.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
@@ -37,9 +38,16 @@ describe("syvain-otel bridge flags", () => {
     expect(bridgeOptionsFromFlags({ port: 0, bind: "0.0.0.0", "syvain-host": "http://127.0.0.1:9", "api-key": "ak_x", "max-queue-items": 50, slug: "s" })).toEqual({
       host: "0.0.0.0",
       port: 0,
+      spoolDir: defaultBridgeSpoolDir(),
       syvain: { apiKey: "ak_x", host: "http://127.0.0.1:9", slug: "s", maxQueueItems: 50 },
     });
-    expect(bridgeOptionsFromFlags({ jsonl: "/tmp/x.jsonl", "api-key": "ak_x" }).syvain).toEqual({ jsonlPath: "/tmp/x.jsonl" });
+    expect(bridgeOptionsFromFlags({ jsonl: "/tmp/x.jsonl", "api-key": "ak_x" })).toMatchObject({ spoolDir: false, syvain: { jsonlPath: "/tmp/x.jsonl" } });
+  });
+
+  it("spools by default; --spool-dir off (or SYVAIN_BRIDGE_SPOOL_DIR=off) is memory only", () => {
+    expect(bridgeOptionsFromFlags({ "api-key": "ak_x", "spool-dir": "/data/spool", "spool-max-bytes": 1 << 24, "spool-sync-ms": 5 })).toMatchObject({ spoolDir: "/data/spool", spoolMaxBytes: 1 << 24, spoolSyncMs: 5 });
+    expect(bridgeOptionsFromFlags({ "api-key": "ak_x", "spool-dir": "off" }).spoolDir).toBe(false);
+    expect(readFlags([], { SYVAIN_BRIDGE_SPOOL_DIR: "off" }).values).toMatchObject({ "spool-dir": "off" });
   });
 
   it("exits 2 with a message naming the flag or variable and what to type; secrets are not flags", () => {
@@ -88,7 +96,7 @@ describe("syvain-otel bridge signals", () => {
     const hungUrl = `http://127.0.0.1:${(hung.address() as AddressInfo).port}`;
     const child = spawn(
       process.execPath,
-      ["--conditions=syvain-source", "src/cli/main.ts", "bridge", "--port", "0", "--syvain-host", hungUrl, "--answer-timeout", "60", "--shutdown-timeout", "60"],
+      ["--conditions=syvain-source", "src/cli/main.ts", "bridge", "--port", "0", "--syvain-host", hungUrl, "--answer-timeout", "60", "--shutdown-timeout", "60", "--spool-dir", "off"],
       { cwd: root, env: { PATH: process.env.PATH, SYVAIN_METRICS_API_KEY: "ak_org_emulator" }, stdio: ["ignore", "ignore", "pipe"] },
     );
     try {

@@ -1,5 +1,5 @@
 /**
- * Without a spool, accepted data that is still undelivered when the bridge stops dies with the
+ * Without a spool (`--spool-dir off`), accepted data that is still undelivered when the bridge stops dies with the
  * process: a real `syvain-otel bridge` child, Syvain hanging after the first delivery, SIGTERM →
  * exit code 3 and an `error` line naming how many events were lost. Data delivered in time
  * exits 0, as before.
@@ -24,7 +24,7 @@ afterEach(async () => {
 });
 
 async function runBridge(send: (url: string) => Promise<void>): Promise<{ code: number | null; lines: Record<string, unknown>[] }> {
-  const child = spawn(process.execPath, ["--conditions=syvain-source", "src/cli/main.ts", "bridge", "--port", "0", "--syvain-host", emulator.url, "--shutdown-timeout", "1"], {
+  const child = spawn(process.execPath, ["--conditions=syvain-source", "src/cli/main.ts", "bridge", "--port", "0", "--syvain-host", emulator.url, "--shutdown-timeout", "1", "--spool-dir", "off"], {
     cwd: root,
     env: { PATH: process.env.PATH, SYVAIN_METRICS_API_KEY: EMULATOR_API_KEY },
     stdio: ["ignore", "ignore", "pipe"],

@@ -43,7 +43,9 @@ describe("examples/kubernetes", () => {
 
   it("each replica has its own spool volume, probes, and a grace period longer than the drain", () => {
     expect((statefulSet.spec.volumeClaimTemplates as Doc[]).map((t) => String(t.metadata.name))).toContain("spool");
-    expect(bridge.volumeMounts).toContainEqual(expect.objectContaining({ name: "spool" }));
+    const mount = (bridge.volumeMounts as Doc[]).find((m) => m.name === "spool");
+    // The bridge's spool directory is on that volume.
+    expect((bridge.env as Doc[]).find((e) => e.name === "SYVAIN_BRIDGE_SPOOL_DIR")?.value).toBe(mount?.mountPath);
     expect([bridge.livenessProbe.httpGet.path, bridge.readinessProbe.httpGet.path]).toEqual(["/healthz", "/readyz"]);
     const args = bridge.args as string[];
     const drain = Number(args[args.indexOf("--shutdown-timeout") + 1]);

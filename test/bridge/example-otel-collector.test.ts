@@ -29,7 +29,7 @@ describe("examples/otel-collector", () => {
     expect(stdout).toContain("OK: 120 steps");
     // The bridge process logged JSON lines only, including its drain on SIGTERM, and exited 0.
     const bridgeLines = stderr.split("\n").filter((line) => line.startsWith("[bridge] ")).map((line) => JSON.parse(line.slice(9)) as { event: string });
-    expect(bridgeLines.map((e) => e.event)).toEqual(expect.arrayContaining(["listening", "request", "signal", "shutdown.start", "shutdown.done"]));
+    expect(bridgeLines.map((e) => e.event)).toEqual(expect.arrayContaining(["listening", "request", "signal", "shutdown.start", "shutdown.done", "shutdown.spooled"]));
     expect(stderr).not.toContain("ak_org_emulator");
   });
 
@@ -51,9 +51,10 @@ describe("examples/otel-collector", () => {
     for (const service of ["emulator", "bridge", "collector", "app"]) expect(compose).toMatch(new RegExp(`^  ${service}:`, "m"));
   });
 
-  it("docker-compose.yml gives the bridge a named volume for its spool", () => {
-    const compose = parse(example("docker-compose.yml")) as { services: { bridge: { volumes: string[] } }; volumes: Record<string, unknown> };
-    const named = compose.services.bridge.volumes.map((v) => v.split(":")[0]!).filter((source) => source in compose.volumes);
-    expect(named).toEqual(["bridge-spool"]);
+  it("docker-compose.yml gives the bridge a named volume for its spool, and the spool lives on it", () => {
+    const compose = parse(example("docker-compose.yml")) as { services: { bridge: { volumes: string[]; environment: Record<string, string> } }; volumes: Record<string, unknown> };
+    const named = compose.services.bridge.volumes.filter((v) => v.split(":")[0]! in compose.volumes);
+    expect(named.map((v) => v.split(":")[0])).toEqual(["bridge-spool"]);
+    expect(compose.services.bridge.environment.SYVAIN_BRIDGE_SPOOL_DIR).toBe(named[0]!.split(":")[1]);
   });
 });

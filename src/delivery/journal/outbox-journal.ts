@@ -30,6 +30,12 @@ export interface SpoolJournalOptions {
   experimentId: string | null;
   /** `false` offline: nothing is really delivered, so nothing leaves the spool. @default true */
   ack?: boolean;
+  /**
+   * Events given up for good (a refused batch, a revoked key, a deleted experiment) stay on disk
+   * instead of being acknowledged, for a later process to retry (the bridge: it answered 200 for
+   * them). @default false
+   */
+  keepFailed?: boolean;
 }
 
 export class SpoolJournal implements OutboxJournal {
@@ -37,6 +43,7 @@ export class SpoolJournal implements OutboxJournal {
   readonly #slug: string;
   readonly #id: string | null;
   readonly #ack: boolean;
+  readonly #keepFailed: boolean;
   /** Per kind, enqueue index → record, so a settled batch (or a half of a split one) acks its own items. */
   readonly #metricRefs = new RefIndex();
   readonly #annotationRefs = new RefIndex();
@@ -50,6 +57,7 @@ export class SpoolJournal implements OutboxJournal {
     this.#slug = options.slug;
     this.#id = options.experimentId;
     this.#ack = options.ack ?? true;
+    this.#keepFailed = options.keepFailed ?? false;
   }
 
   metric(event: MetricEvent): void {
@@ -68,8 +76,9 @@ export class SpoolJournal implements OutboxJournal {
     if (request.kind === "status") return this.#statusSettled(request.status, outcome);
     if (!this.#ack) return;
     const refs: number[] = [];
+    // Taken either way: the index frees its chunks once every ref in them was taken.
     (request.kind === "metric" ? this.#metricRefs : this.#annotationRefs).take(request.lo, request.items.length, refs);
-    if (refs.length > 0) this.#spool.ack(refs);
+    if (refs.length > 0 && !(outcome === "failed" && this.#keepFailed)) this.#spool.ack(refs);
   }
 
   #statusSettled(status: ExperimentStatus, outcome: "accepted" | "failed"): void {

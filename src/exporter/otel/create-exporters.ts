@@ -6,6 +6,7 @@
 import { SyvainLogRecordExporter } from "../log-exporter.ts";
 import { SyvainMetricExporter } from "../metric-exporter.ts";
 import { ExporterCore } from "./exporter-core.ts";
+import type { ExperimentJournals } from "./experiment-journals.ts";
 import { parseExporterOptions, type SyvainExporterOptions } from "./exporter-options.ts";
 import type { ExperimentExportStats, SyvainExporterHealth } from "./exporter-stats.ts";
 import { optionsSharing } from "./shared-core.ts";
@@ -32,10 +33,11 @@ export function createSyvainExporters(options?: SyvainExporterOptions): SyvainEx
 
 /**
  * `createSyvainExporters` on behalf of another API: errors name that API and the option the
- * exporter options came in (`createBridge: invalid option \`syvain.maxQueueItems\``).
+ * exporter options came in (`createBridge: invalid option \`syvain.maxQueueItems\``). `journals`:
+ * the owner's spool (see `experiment-journals.ts`).
  */
-export function exportersFor(options: SyvainExporterOptions | undefined, owner: string, within?: string): SyvainExporters {
-  const core = new ExporterCore(parseExporterOptions(options, owner, within));
+export function exportersFor(options: SyvainExporterOptions | undefined, owner: string, within?: string, journals?: ExperimentJournals): SyvainExporters {
+  const core = new ExporterCore(parseExporterOptions(options, owner, within), journals);
   const metricExporter = new SyvainMetricExporter(optionsSharing(core));
   const logExporter = new SyvainLogRecordExporter(optionsSharing(core));
   return {

@@ -7,20 +7,24 @@
  * A failed creation is forgotten (the next export tries again) and remembered only as the slug's
  * entry in `creationErrors()`, for stats and health. Closing waits for creations until its deadline, then
  * abandons them (their exports fail with `shutdown`), so a hung host cannot hold a shutdown.
+ * With journals (a spool), a creation that fails because Syvain is unavailable is deferred instead
+ * (see `experiment-journals.ts`): the entry is ready at once, its outbox creates the experiment.
  */
 import { SyvainError, wrapUnexpected } from "../../api/errors.ts";
 import { secondsUntil, waitUntil } from "../../delivery/deadline.ts";
 import { Outbox } from "../../delivery/outbox.ts";
+import type { DeliveryOptions, DeliverySink, FlushStatus } from "../../delivery/delivery-types.ts";
 import type { OutboxJournal } from "../../delivery/journal/outbox-journal.ts";
-import type { DeliveryOptions, FlushStatus } from "../../delivery/delivery-types.ts";
 import type { ExperimentSpec } from "../../mapping/experiment.ts";
 import type { Provisioner } from "./destination.ts";
 import { exporterDiag } from "./diag-logger.ts";
+import { creatingSink, type ExperimentJournals } from "./experiment-journals.ts";
 import { observeSink, type DeliveryHealth } from "./observed-sink.ts";
 
 export interface RegistryEntry {
   readonly slug: string;
-  readonly experimentId: string;
+  /** `undefined` until a deferred creation succeeds (then set). */
+  experimentId: string | undefined;
   readonly outbox: Outbox;
   readonly delivery: DeliveryHealth;
 }
@@ -40,8 +44,8 @@ export interface ExperimentRegistryOptions {
   onLoss: (slug: string, message: string) => void;
   /** An outbox delivered a batch. */
   onDelivered: (slug: string) => void;
-  /** The spool journal of a new experiment's outbox (`undefined`: no spool). */
-  journal?: (slug: string, experimentId: string) => Promise<OutboxJournal>;
+  /** Journals each outbox to a spool, and defers creations while Syvain is unavailable. */
+  journals?: ExperimentJournals;
 }
 
 export class ExperimentRegistry {
@@ -49,7 +53,7 @@ export class ExperimentRegistry {
   readonly #delivery: DeliveryOptions;
   readonly #onLoss: (slug: string, message: string) => void;
   readonly #onDelivered: (slug: string) => void;
-  readonly #journal: ExperimentRegistryOptions["journal"];
+  readonly #journals: ExperimentJournals | undefined;
   readonly #ready = new Map<string, RegistryEntry>();
   readonly #creating = new Map<string, Promise<RegistryEntry>>();
   readonly #creationErrors = new Map<string, SyvainError>();
@@ -61,7 +65,7 @@ export class ExperimentRegistry {
     this.#delivery = options.delivery;
     this.#onLoss = options.onLoss;
     this.#onDelivered = options.onDelivered;
-    this.#journal = options.journal;
+    this.#journals = options.journals;
   }
 
   /** The experiment's entry: at once when known, else the (shared) creation in progress. */
@@ -111,26 +115,18 @@ export class ExperimentRegistry {
 
   async #create(spec: ExperimentSpec): Promise<RegistryEntry> {
     try {
-      const provisioned = await this.#provision(spec, this.#abandon.signal);
-      const journal = await this.#journal?.(spec.slug, provisioned.id);
+      let provisioned;
+      try {
+        provisioned = await this.#provision(spec, this.#abandon.signal);
+      } catch (error) {
+        const deferred = await this.#defer(spec, error);
+        if (deferred === undefined) throw error;
+        return deferred;
+      }
       // Too late: the outboxes were closed without this one.
       if (this.#abandon.signal.aborted) throw new SyvainError("shutdown", `experiment ${JSON.stringify(spec.slug)}: the exporter shut down before it was ready`);
-      const delivery: DeliveryHealth = { retryableFailure: undefined };
-      const label = `experiment ${JSON.stringify(spec.slug)}`;
-      const onLoss = (message: string): void => this.#onLoss(spec.slug, message);
-      const outbox = new Outbox({
-        ...this.#delivery,
-        sink: observeSink(provisioned.sink, delivery, {
-          delivered: () => this.#onDelivered(spec.slug),
-          gaveUp: (error, items) => onLoss(`${label}: ${items} events not delivered: ${error.message}`),
-        }),
-        label,
-        onWarning: onLoss,
-        ...(journal === undefined ? {} : { journal }),
-      });
-      const entry: RegistryEntry = { slug: spec.slug, experimentId: provisioned.id, outbox, delivery };
-      this.#ready.set(spec.slug, entry);
-      this.#creationErrors.delete(spec.slug);
+      const journal = await this.#journals?.journal(spec, provisioned.id);
+      const entry = this.#open(spec, provisioned.id, provisioned.sink, journal?.journal);
       exporterDiag.debug(`experiment ${JSON.stringify(spec.slug)} ready (id ${provisioned.id})`);
       return entry;
     } catch (error) {
@@ -140,5 +136,41 @@ export class ExperimentRegistry {
     } finally {
       this.#creating.delete(spec.slug);
     }
+  }
+
+  /** With journals, a creation failed only because Syvain is unavailable: an entry whose outbox creates it later. */
+  async #defer(spec: ExperimentSpec, error: unknown): Promise<RegistryEntry | undefined> {
+    if (this.#journals === undefined || !(error instanceof SyvainError) || !error.retryable || this.#abandon.signal.aborted) return undefined;
+    const { journal, created } = await this.#journals.journal(spec, null);
+    if (this.#abandon.signal.aborted) throw new SyvainError("shutdown", `experiment ${JSON.stringify(spec.slug)}: the exporter shut down before it was ready`);
+    const sink = creatingSink(spec, this.#provision, this.#abandon.signal, (provisioned) => {
+      const entry = this.#ready.get(spec.slug);
+      if (entry !== undefined) entry.experimentId = provisioned.id;
+      created?.();
+      exporterDiag.debug(`experiment ${JSON.stringify(spec.slug)} created late (id ${provisioned.id})`);
+    });
+    const entry = this.#open(spec, undefined, sink, journal);
+    exporterDiag.debug(`experiment ${JSON.stringify(spec.slug)}: Syvain unavailable (${error.message}); creation deferred, events journaled`);
+    return entry;
+  }
+
+  #open(spec: ExperimentSpec, experimentId: string | undefined, sink: DeliverySink, journal: OutboxJournal | undefined): RegistryEntry {
+    const delivery: DeliveryHealth = { retryableFailure: undefined };
+    const label = `experiment ${JSON.stringify(spec.slug)}`;
+    const onLoss = (message: string): void => this.#onLoss(spec.slug, message);
+    const outbox = new Outbox({
+      ...this.#delivery,
+      sink: observeSink(sink, delivery, {
+        delivered: () => this.#onDelivered(spec.slug),
+        gaveUp: (error, items) => onLoss(`${label}: ${items} events not delivered: ${error.message}`),
+      }),
+      label,
+      onWarning: onLoss,
+      ...(journal === undefined ? {} : { journal }),
+    });
+    const entry: RegistryEntry = { slug: spec.slug, experimentId, outbox, delivery };
+    this.#ready.set(spec.slug, entry);
+    this.#creationErrors.delete(spec.slug);
+    return entry;
   }
 }

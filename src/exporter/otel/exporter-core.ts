@@ -10,6 +10,7 @@ import { deadlineIn, secondsUntil, waitUntil } from "../../delivery/deadline.ts"
 import { experimentFromResource, type ExperimentSpec } from "../../mapping/experiment.ts";
 import { spoolSessionFor, type SpoolSession, type SpoolSessionStats } from "../../destinations/spool-session.ts";
 import { openDestination, type Destination } from "./destination.ts";
+import type { ExperimentJournals } from "./experiment-journals.ts";
 import { ExperimentRegistry, type RegistryEntry, type SlugStatus } from "./experiment-registry.ts";
 import { LossWarnings } from "./loss-warnings.ts";
 import type { ResolvedExporterOptions } from "./exporter-options.ts";
@@ -43,7 +44,8 @@ export class ExporterCore {
   #holders = 0;
   #closing: Promise<void> | undefined;
 
-  constructor(options: ResolvedExporterOptions) {
+  /** `journals`: what an owner with a spool (the bridge) adds; not a user option. */
+  constructor(options: ResolvedExporterOptions, journals?: ExperimentJournals) {
     this.#destination = openDestination(options);
     const { apiKey: _apiKey, ...kept } = options;
     this.options = kept;
@@ -68,10 +70,12 @@ export class ExporterCore {
     if (spool !== undefined) spool.open(client).catch(() => undefined);
     this.#registry = new ExperimentRegistry({
       provision: this.#destination.provision,
-      ...(spool === undefined ? {} : { journal: async (slug: string, id: string) => spool.journal(await spool.open(client), { slug, id }) }),
       delivery: options,
       onLoss: (slug, message) => this.warnings.lost(slug, message),
       onDelivered: (slug) => this.warnings.delivered(slug),
+      // The owner's journals (the bridge's spool), else this exporter's own spool, if any: with
+      // either, a creation that waits for Syvain is deferred and its events journaled meanwhile.
+      ...(journals !== undefined ? { journals } : spool !== undefined && client !== undefined ? { journals: { journal: (spec, id) => spool.experimentJournal(client, spec, id) } } : {}),
     });
   }
 

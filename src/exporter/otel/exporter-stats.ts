@@ -71,7 +71,7 @@ const BACKPRESSURE_QUEUE_RATIO = 0.8;
 /** Why one experiment's outbox should make senders slow down, or `undefined`. */
 export function outboxPressure(
   slug: string,
-  stats: OutboxStats,
+  stats: Pick<OutboxStats, "metrics" | "annotations">,
   maxQueueItems: number,
   retryableFailure: SyvainError | undefined,
 ): string | undefined {

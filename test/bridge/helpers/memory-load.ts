@@ -4,14 +4,11 @@
  * JSON, and uploads that announce a large body and stall before its end. The bridge's peak RSS
  * comes from the kernel (`VmHWM` in `/proc/<pid>/status`), not from the process's own view.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { readFileSync } from "node:fs";
 import { connect, type Socket } from "node:net";
-import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
-
-const root = fileURLToPath(new URL("../../../", import.meta.url));
+import { spawnBridge } from "./bridge-process.ts";
 
 export interface BridgeProcess {
   url: string;
@@ -27,32 +24,16 @@ export interface BridgeProcess {
 
 /** A `syvain-otel bridge` writing to a JSONL file, with `args` added. */
 export async function startBridgeProcess(jsonlPath: string, args: readonly string[]): Promise<BridgeProcess> {
-  const child: ChildProcess = spawn(process.execPath, ["--conditions=syvain-source", "src/cli/main.ts", "bridge", "--port", "0", "--jsonl", jsonlPath, ...args], {
-    cwd: root,
-    env: { PATH: process.env.PATH },
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  let stderr = "";
-  child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  let exited = false;
-  child.once("exit", () => (exited = true));
-  while (!/"event":"listening"/.test(stderr)) {
-    if (exited) throw new Error(`the bridge exited before listening:\n${stderr}`);
-    await once(child.stderr!, "data");
-  }
-  const url = /"url":"([^"]+)"/.exec(stderr)![1]!;
-  const pid = child.pid!;
+  const bridge = await spawnBridge(["--jsonl", jsonlPath, ...args], {});
+  const pid = bridge.pid;
   return {
-    url,
+    url: bridge.url,
     pid,
     peakRss: () => statusKib(pid, "VmHWM") * 1024,
     rss: () => statusKib(pid, "VmRSS") * 1024,
-    alive: () => !exited,
+    alive: () => !bridge.exited(),
     stop: async () => {
-      if (exited) return;
-      const done = once(child, "exit");
-      child.kill("SIGKILL");
-      await done;
+      await bridge.stop("SIGKILL");
     },
   };
 }

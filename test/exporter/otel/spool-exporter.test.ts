@@ -168,6 +168,6 @@ describe("exporters' spoolDir option", () => {
     expect(jsonl).toThrow(/spoolDir.*not with jsonlPath/);
     expect(() => createSyvainExporters({ apiKey: EMULATOR_API_KEY, spoolDir: "" })).toThrow(/spoolDir/);
     expect(() => new SyvainMetricReader({ apiKey: EMULATOR_API_KEY, spoolDir: path.join(root, "s"), spoolMaxBytes: 10 })).toThrow(/spoolMaxBytes/);
-    expect(() => createBridge({ syvain: { apiKey: EMULATOR_API_KEY, spoolDir: path.join(root, "s") } })).toThrow(/syvain\.spoolDir.*no spool yet/);
+    expect(() => createBridge({ syvain: { apiKey: EMULATOR_API_KEY, spoolDir: path.join(root, "s") } })).toThrow(/syvain\.spoolDir.*its own spool/);
   });
 });

@@ -1,0 +1,69 @@
+/**
+ * What stands behind the bridge's intake: the exporters (the caller's, or made from `syvain`) and,
+ * when `spoolDir` is set and the destination is Syvain, a spool journaling them plus the one
+ * client that both the exporters and the replay of leftovers use. A spool needs Syvain as the
+ * destination: a JSONL file or a custom sink is its own record, and a replay calls the API.
+ */
+import { SyvainValidationError } from "../api/errors.ts";
+import type { SyvainClient } from "../client/client-types.ts";
+import { createSyvainClient } from "../client/create-client.ts";
+import { hostSpoolDir } from "../config/spool-defaults.ts";
+import type { SpoolStats } from "../delivery/spool/index.ts";
+import { exportersFor } from "../exporter/otel/create-exporters.ts";
+import type { BridgeLog } from "./bridge-log.ts";
+import type { BridgeExporters, ResolvedBridgeOptions } from "./bridge-options.ts";
+import { BridgeSpool } from "./bridge-spool.ts";
+
+export interface BridgeDelivery {
+  exporters: BridgeExporters;
+  /** The bridge made the exporters (and shuts them down). */
+  owned: boolean;
+  spool: BridgeSpool | undefined;
+  /** Opens the spool (and starts delivering leftovers); rejects when its directory cannot be used. */
+  open(): Promise<void>;
+  /** Once the exporters are shut down: stops the leftovers, closes the spool, then the client the bridge made. */
+  close(): Promise<SpoolStats | undefined>;
+}
+
+export function openBridgeDelivery(options: ResolvedBridgeOptions, log: BridgeLog): BridgeDelivery {
+  const onWarning = (message: string): void => log({ level: "warn", event: "delivery.warning", message });
+  // Never the exporters' own background spool (nor SYVAIN_SPOOL_DIR, meant for training jobs):
+  // the bridge's spool below is the one that decides what a 200 promises.
+  const base = { shutdownTimeoutSeconds: options.shutdownTimeoutSeconds, onWarning };
+  const noOwnSpool = { spoolDir: false as const };
+  if (options.exporters !== undefined || options.spoolDir === undefined || options.spoolDir === false) {
+    if (typeof options.spoolDir === "string") throw spoolNeedsSyvain("exporters");
+    const exporters = options.exporters ?? exportersFor({ ...base, ...options.syvain, ...noOwnSpool }, "createBridge", "syvain");
+    return { exporters, owned: options.exporters === undefined, spool: undefined, open: () => Promise.resolve(), close: () => Promise.resolve(undefined) };
+  }
+  const { apiKey, host, client: given, ...syvain } = options.syvain ?? {};
+  if (syvain.jsonlPath !== undefined) throw spoolNeedsSyvain("syvain.jsonlPath");
+  if (syvain.sink !== undefined) throw spoolNeedsSyvain("syvain.sink");
+  const client: SyvainClient = given ?? createSyvainClient({ ...(apiKey === undefined ? {} : { apiKey }), ...(host === undefined ? {} : { host }) });
+  const spool = new BridgeSpool({ dir: hostSpoolDir(options.spoolDir, client.host), maxBytes: options.spoolMaxBytes, syncMs: options.spoolSyncMs, log });
+  const exporters = exportersFor({ ...base, ...syvain, ...noOwnSpool, client }, "createBridge", "syvain", spool);
+  return {
+    exporters,
+    owned: true,
+    spool,
+    async open() {
+      await spool.open(client);
+      const error = spool.spool.lastError;
+      if (error !== undefined) {
+        await spool.close();
+        throw new SyvainValidationError("spoolDir", spool.dir, `createBridge: cannot use the spool directory ${spool.dir}: ${error.message}; fix it, or run memory only (--spool-dir off)`, "config");
+      }
+    },
+    async close() {
+      try {
+        return await spool.close();
+      } finally {
+        if (given === undefined) await client.close();
+      }
+    },
+  };
+}
+
+function spoolNeedsSyvain(field: string): SyvainValidationError {
+  return new SyvainValidationError("spoolDir", undefined, `createBridge: spoolDir needs Syvain as the destination (syvain.apiKey/host or syvain.client), not ${field}: a spool is replayed through the API`, "config");
+}

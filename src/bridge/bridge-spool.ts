@@ -1,0 +1,116 @@
+/**
+ * The bridge's disk spool: opened at `start()`, it journals every experiment's outbox (events are
+ * on disk, fdatasync'd, before a request is answered 200: `intake.ts`), defers the creation of new
+ * experiments while Syvain is unavailable (`exporter/otel/experiment-journals.ts`), and delivers in
+ * the background what earlier, dead bridges left in the same directory, retrying until Syvain
+ * takes it or the bridge stops. On `close()` what is still undelivered stays on disk, synced, for
+ * the next bridge (or `syvain-otel sync`).
+ */
+import type { SyvainClient } from "../client/client-types.ts";
+import { experimentJournal, type ExperimentJournal } from "../delivery/journal/experiment-journal.ts";
+import { MAX_RECORD_PAYLOAD_BYTES, openSpool, type Spool, type SpoolError, type SpoolStats } from "../delivery/spool/index.ts";
+import type { ExperimentSpec } from "../destinations/destination.ts";
+import { replaySpool } from "../destinations/leftovers/replay.ts";
+import type { ExperimentJournals } from "../exporter/otel/experiment-journals.ts";
+import type { BridgeLog } from "./bridge-log.ts";
+
+/**
+ * A bridge's segments are larger than an SDK process's (one bridge carries many senders), but at
+ * most an eighth of the spool: a segment is deleted only once sealed and fully acknowledged, so a
+ * full spool must be made of several for delivery to free room. At least a largest record.
+ */
+export function segmentBytesFor(maxBytes: number): number {
+  return Math.max(MAX_RECORD_PAYLOAD_BYTES + 4096, Math.min(64 * 1024 * 1024, Math.floor(maxBytes / 8)));
+}
+
+export interface BridgeSpoolOptions {
+  /** This Syvain host's part of the spool directory (`hostSpoolDir`). */
+  dir: string;
+  maxBytes: number;
+  /** 0: fdatasync before every answer (group commit); N: at most every N ms (answers wait for it). */
+  syncMs: number;
+  log: BridgeLog;
+}
+
+/** Appends refused or lost so far: a request whose window saw one cannot be promised as durable. */
+export function refusedAppends(stats: SpoolStats): number {
+  return stats.refusedFull + stats.refusedFallback + stats.unwrittenRecords + stats.badRecords;
+}
+
+export class BridgeSpool implements ExperimentJournals {
+  readonly #o: BridgeSpoolOptions;
+  #spool: Spool | undefined;
+  #resume: Promise<void> | undefined;
+  readonly #stopResume = new AbortController();
+
+  constructor(options: BridgeSpoolOptions) {
+    this.#o = options;
+  }
+
+  get dir(): string {
+    return this.#o.dir;
+  }
+
+  get maxBytes(): number {
+    return this.#o.maxBytes;
+  }
+
+  /** The open spool; only called once `open()` resolved (the bridge listens after it). */
+  get spool(): Spool {
+    if (this.#spool === undefined) throw new Error("the bridge spool is not open yet");
+    return this.#spool;
+  }
+
+  /** Opens the spool; with a client, starts delivering what dead bridges left. */
+  async open(client: SyvainClient | undefined): Promise<void> {
+    this.#spool = await openSpool({
+      dir: this.#o.dir,
+      maxBytes: this.#o.maxBytes,
+      segmentBytes: segmentBytesFor(this.#o.maxBytes),
+      syncIntervalMs: this.#o.syncMs,
+      onError: (error) => this.#onError(error),
+    });
+    if (this.#spool.lastError !== undefined) return;
+    if (client !== undefined) this.#resume = this.#resumeLeftovers(this.#spool, client);
+  }
+
+  journal(spec: ExperimentSpec, experimentId: string | null): ExperimentJournal {
+    // A 200 was answered for these events: one Syvain refused stays on disk for a later bridge (or sync).
+    return experimentJournal(this.spool, spec, experimentId, true);
+  }
+
+  /** Why nothing can be appended now (503), or `undefined`. A failed disk is retried by the next append. */
+  refusal(): string | undefined {
+    const stats = this.#spool?.stats();
+    if (stats === undefined) return "the spool is not open";
+    if (stats.bytesOnDisk >= this.#o.maxBytes) return `the spool is full (${stats.bytesOnDisk} bytes on disk, --spool-max-bytes ${this.#o.maxBytes}); it empties as Syvain takes the data`;
+    return undefined;
+  }
+
+  /** Stops the background delivery of leftovers, then writes, syncs and closes: what is undelivered stays on disk. */
+  async close(): Promise<SpoolStats | undefined> {
+    this.#stopResume.abort(new Error("the bridge is closing"));
+    await this.#resume;
+    const spool = this.#spool;
+    if (spool === undefined) return undefined;
+    const stats = spool.stats();
+    await spool.close();
+    return stats;
+  }
+
+  async #resumeLeftovers(spool: Spool, client: SyvainClient): Promise<void> {
+    const adopted = await spool.adoptOrphans();
+    if (adopted.adopted.length === 0) return;
+    this.#o.log({ level: "info", event: "spool.resume", dir: this.#o.dir, adoptedDirs: adopted.adopted.length, bytes: spool.stats().bytesOnDisk });
+    // Retried until Syvain takes it (backoff capped at 30 s) or the bridge closes: a running bridge
+    // must deliver what it adopted, not leave it for a restart that may never come.
+    const result = await replaySpool(spool, client, { signal: this.#stopResume.signal, maxAttempts: Number.POSITIVE_INFINITY });
+    const { stoppedBy, ...counts } = result;
+    if (stoppedBy === undefined) this.#o.log({ level: "info", event: "spool.resumed", ...counts });
+    else this.#o.log({ level: this.#stopResume.signal.aborted ? "info" : "error", event: "spool.resume.stopped", reason: stoppedBy.message, ...counts });
+  }
+
+  #onError(error: SpoolError): void {
+    this.#o.log({ level: error.code === "io" && error.op !== "read" ? "error" : "warn", event: "spool.error", dir: this.#o.dir, code: error.code, message: error.message });
+  }
+}
