@@ -119,6 +119,9 @@ describe("Syvain unavailable", () => {
     await open({ syvain: { maxQueueItems: 20 } });
     const gaugeBody = (from: number, to: number) => gaugeSteps("pressure", from, to);
     expect((await post(`${url}/v1/metrics`, gaugeBody(0, 10), JSON_TYPE)).status).toBe(200);
+    // The first 10 must be delivered before the outage: on a loaded machine they may still be
+    // queued, and 10 + 8 would already cross the 80 % mark this test reaches on purpose later.
+    await vi.waitFor(() => expect(emulator.store.metrics("pressure")).toHaveLength(10), { timeout: 20_000, interval: 25 });
     emulator.faults.random("ingestMetrics", { rate: 1, mix: [{ status: 503, retryAfterSeconds: 0 }] });
     expect((await post(`${url}/v1/metrics`, gaugeBody(10, 18), JSON_TYPE)).status).toBe(200);
     await readinessBecomes(503);
