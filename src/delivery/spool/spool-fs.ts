@@ -37,10 +37,17 @@ function fsWrite(fd: number, buf: Buffer, offset: number, length: number, positi
 }
 const fsFdatasync = promisify(fs.fdatasync);
 const fsClose = promisify(fs.close);
-const fsOpen = promisify(fs.open) as (path: string, flags: string) => Promise<number>;
+const fsOpen = promisify(fs.open) as (path: string, flags: string, mode: number) => Promise<number>;
+
+/**
+ * Run data is private to the user who logged it (like the emulator's 0600 data file): files 0600,
+ * directories 0700. A mode only applies when the call creates the file or directory.
+ */
+const FILE_MODE = 0o600;
+const DIR_MODE = 0o700;
 
 export const nodeSpoolFs: SpoolFs = {
-  open: (path, flags) => fsOpen(path, flags),
+  open: (path, flags) => fsOpen(path, flags, FILE_MODE),
   write: (fd, buf, offset, length, position) => fsWrite(fd, buf, offset, length, position),
   writeSync: (fd, buf, offset, length, position) => fs.writeSync(fd, buf, offset, length, position),
   fdatasync: (fd) => fsFdatasync(fd),
@@ -67,7 +74,7 @@ export const nodeSpoolFs: SpoolFs = {
     }
   },
   async writeFileExclusive(path, data) {
-    const handle = await fs.promises.open(path, "wx");
+    const handle = await fs.promises.open(path, "wx", FILE_MODE);
     try {
       await handle.writeFile(data);
       await handle.datasync();
@@ -76,7 +83,7 @@ export const nodeSpoolFs: SpoolFs = {
     }
   },
   mkdir: async (path) => {
-    await fs.promises.mkdir(path, { recursive: true });
+    await fs.promises.mkdir(path, { recursive: true, mode: DIR_MODE });
   },
   readdir: (path) => fs.promises.readdir(path),
   rename: (from, to) => fs.promises.rename(from, to),

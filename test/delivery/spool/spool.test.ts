@@ -18,6 +18,21 @@ describe("Spool", () => {
     await spool.close();
   });
 
+  it("keeps run data private: directories 0700, files 0600, whatever the umask lets through", async () => {
+    const dir = path.join(tmpSpoolDir(), "nested", "spool");
+    const spool = await openSpool({ dir, syncIntervalMs: 0 });
+    spool.append(1, { secret: "run data" });
+    await spool.whenDurable();
+    const modeOf = (p: string) => fs.statSync(p).mode & 0o777;
+    expect(modeOf(path.dirname(dir))).toBe(0o700);
+    expect(modeOf(dir)).toBe(0o700);
+    expect(modeOf(spool.dir)).toBe(0o700);
+    for (const file of [path.join(dir, "FORMAT"), path.join(spool.dir, "LOCK"), path.join(spool.dir, "00000001.seg")]) {
+      expect({ file: path.basename(file), mode: modeOf(file) }).toEqual({ file: path.basename(file), mode: 0o600 });
+    }
+    await spool.close();
+  });
+
   it("gives back JSON and byte payloads of a dead writer, in order, with their types", async () => {
     const dir = tmpSpoolDir();
     const spool = await openSpool({ dir, syncIntervalMs: 0 });
