@@ -2,7 +2,7 @@
  * One process's use of a spool directory, shared by the facade's `Collector` and the OTel
  * exporters: the spool opened once (opening is async, constructors are not), a journal per
  * experiment outbox, the background delivery of what dead processes left in the same directory
- * (online only), a synchronous write of everything on `exit` without `close()`, and the figures.
+ * (online only: at open, then every 60 s for processes that died since), a synchronous write of everything on `exit` without `close()`, and the figures.
  * It never makes logging throw: a directory it cannot write means one warning, a counter, and
  * events kept in memory only.
  */
@@ -13,6 +13,7 @@ import type { Spool, SpoolError, SpoolStats } from "../delivery/spool/index.ts";
 import type { OutboxJournal } from "../delivery/journal/outbox-journal.ts";
 import type { ExperimentJournal } from "../delivery/journal/experiment-journal.ts";
 import { hostSpoolDir, resolveSpoolDir } from "../config/spool-defaults.ts";
+import { PeriodicAdoption } from "./leftovers/periodic-adoption.ts";
 
 /**
  * The spool engine, its journal and the leftovers replay: some 30 modules, loaded at the first
@@ -92,8 +93,10 @@ export class SpoolSession {
   /** Set by `#open` before the spool it opens exists, so every use of a spool finds them loaded. */
   #parts: SpoolParts | undefined;
   #warned = false;
-  #resume: Promise<void> | undefined;
-  readonly #stopResume = new AbortController();
+  #adoption: PeriodicAdoption | undefined;
+  /** Totals of the rounds that ended; a round in progress adds its own counts on top. */
+  #resumedBefore = 0;
+  #crashedRunsBefore = 0;
   #resumed = 0;
   #crashedRuns = 0;
   readonly #onExit = (): void => this.#spool?.flushSync();
@@ -118,7 +121,13 @@ export class SpoolSession {
     this.#spool = spool;
     // An exit without close(): write what the flusher has not yet, synchronously.
     process.once("exit", this.#onExit);
-    if (client !== undefined && !this.#o.offline) this.#resume = this.#resumeLeftovers(parts, spool, client);
+    if (client !== undefined && !this.#o.offline) {
+      this.#adoption = new PeriodicAdoption({
+        round: (signal) => this.#resumeLeftovers(parts, spool, client, signal),
+        onError: (error) => this.#o.warn(`Syvain spool: delivering what earlier processes left in ${this.#o.dir} failed: ${String(error)}`),
+      });
+      this.#adoption.start();
+    }
     return spool;
   }
 
@@ -156,33 +165,31 @@ export class SpoolSession {
     };
   }
 
-  /** Lets the background resume finish within `timeoutSeconds` (`undefined`: no bound), then writes, syncs and closes. */
+  /** Stops re-adopting, lets a delivery of leftovers in progress finish within `timeoutSeconds` (`undefined`: no bound), then writes, syncs and closes. */
   async close(timeoutSeconds: number | undefined): Promise<void> {
     // An open in progress finishes first, so the spool it opens is closed too.
     await this.#opening;
-    if (this.#resume !== undefined) {
-      const stop = (): void => this.#stopResume.abort(new Error("the spool's owner closed"));
-      const timer = timeoutSeconds === undefined ? undefined : setTimeout(stop, timeoutSeconds * 1000);
-      await this.#resume;
-      clearTimeout(timer);
-    }
+    await this.#adoption?.stop(timeoutSeconds === undefined ? undefined : timeoutSeconds * 1000, new Error("the spool's owner closed"));
     process.removeListener("exit", this.#onExit);
     await this.#spool?.close();
   }
 
-  async #resumeLeftovers({ replaySpool }: SpoolParts, spool: Spool, client: SyvainClient): Promise<void> {
+  /** One round: adopts the directories of writers dead by now and delivers what they left. */
+  async #resumeLeftovers({ replaySpool }: SpoolParts, spool: Spool, client: SyvainClient, signal: AbortSignal): Promise<void> {
     const adopted = await spool.adoptOrphans();
     if (adopted.adopted.length === 0) return;
     const result = await replaySpool(spool, client, {
-      signal: this.#stopResume.signal,
+      signal,
       // In the background: a few attempts, then the rest waits for the next run or `sync`.
       maxAttempts: 3,
       onProgress: (counts) => {
-        this.#resumed = counts.metrics + counts.annotations;
-        this.#crashedRuns = counts.crashedRuns;
+        this.#resumed = this.#resumedBefore + counts.metrics + counts.annotations;
+        this.#crashedRuns = this.#crashedRunsBefore + counts.crashedRuns;
       },
     });
-    if (result.stoppedBy !== undefined && !this.#stopResume.signal.aborted) {
+    this.#resumedBefore = this.#resumed;
+    this.#crashedRunsBefore = this.#crashedRuns;
+    if (result.stoppedBy !== undefined && !signal.aborted) {
       this.#o.warn(`Syvain spool: delivering what earlier processes left in ${this.#o.dir} stopped (${result.stoppedBy.message}); ${result.remaining} record(s) stay on disk for the next run or \`syvain-otel sync\``);
     }
   }
