@@ -13,7 +13,7 @@ import type { Spool, SpoolError, SpoolStats } from "../delivery/spool/index.ts";
 import type { OutboxJournal } from "../delivery/journal/outbox-journal.ts";
 import type { ExperimentJournal } from "../delivery/journal/experiment-journal.ts";
 import { hostSpoolDir, resolveSpoolDir } from "../config/spool-defaults.ts";
-import { PeriodicAdoption } from "./leftovers/periodic-adoption.ts";
+import type { PeriodicAdoption } from "./leftovers/periodic-adoption.ts";
 
 /**
  * The spool engine, its journal and the leftovers replay: some 30 modules, loaded at the first
@@ -21,15 +21,16 @@ import { PeriodicAdoption } from "./leftovers/periodic-adoption.ts";
  * stays cheap (issue 13's root import goal) and an owner with the spool off never loads them.
  */
 async function loadSpoolParts() {
-  const [{ openSpool }, { FORMAT_FILE }, { SpoolJournal }, { experimentJournal }, { RecordType }, { replaySpool }] = await Promise.all([
+  const [{ openSpool }, { FORMAT_FILE }, { SpoolJournal }, { experimentJournal }, { RecordType }, { replaySpool }, { PeriodicAdoption }] = await Promise.all([
     import("../delivery/spool/index.ts"),
     import("../delivery/spool/spool-layout.ts"),
     import("../delivery/journal/outbox-journal.ts"),
     import("../delivery/journal/experiment-journal.ts"),
     import("../delivery/journal/spool-records.ts"),
     import("./leftovers/replay.ts"),
+    import("./leftovers/periodic-adoption.ts"),
   ]);
-  return { openSpool, FORMAT_FILE, SpoolJournal, experimentJournal, RecordType, replaySpool };
+  return { openSpool, FORMAT_FILE, SpoolJournal, experimentJournal, RecordType, replaySpool, PeriodicAdoption };
 }
 
 type SpoolParts = Awaited<ReturnType<typeof loadSpoolParts>>;
@@ -122,7 +123,7 @@ export class SpoolSession {
     // An exit without close(): write what the flusher has not yet, synchronously.
     process.once("exit", this.#onExit);
     if (client !== undefined && !this.#o.offline) {
-      this.#adoption = new PeriodicAdoption({
+      this.#adoption = new parts.PeriodicAdoption({
         round: (signal) => this.#resumeLeftovers(parts, spool, client, signal),
         onError: (error) => this.#o.warn(`Syvain spool: delivering what earlier processes left in ${this.#o.dir} failed: ${String(error)}`),
       });
@@ -133,11 +134,12 @@ export class SpoolSession {
 
   /**
    * The journal of one experiment's outbox; offline, its creation (`spec`, and whether an existing
-   * slug is reused) is spooled too: it happens on `sync`.
+   * slug is reused) is spooled too: it happens on `sync`. Without `creation`: one more journal of
+   * an experiment whose creation is already spooled (the outboxes of its OTel view).
    */
   journal(spool: Spool, record: { slug: string; id: string }, creation?: { spec: ExperimentSpec; reuse: boolean }): OutboxJournal {
     const { RecordType, SpoolJournal } = this.#parts!; // `spool` came from `open()`, which loaded them
-    if (this.#o.offline) spool.append(RecordType.create, { x: record.slug, i: null, spec: creation?.spec ?? { slug: record.slug, metadata: {} }, reuse: creation?.reuse ?? false });
+    if (this.#o.offline && creation !== undefined) spool.append(RecordType.create, { x: record.slug, i: null, spec: creation.spec, reuse: creation.reuse });
     return new SpoolJournal({ spool, slug: record.slug, experimentId: this.#o.offline ? null : record.id, ack: !this.#o.offline });
   }
 
