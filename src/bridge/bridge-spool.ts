@@ -15,6 +15,7 @@ import { replaySpool } from "../destinations/leftovers/replay.ts";
 import { PeriodicAdoption } from "../destinations/leftovers/periodic-adoption.ts";
 import type { ExperimentJournals } from "../exporter/otel/experiment-journals.ts";
 import type { BridgeLog } from "./bridge-log.ts";
+import { keepUnlessDataRefused } from "./refused-data.ts";
 
 /**
  * A bridge's segments are larger than an SDK process's (one bridge carries many senders), but at
@@ -82,8 +83,9 @@ export class BridgeSpool implements ExperimentJournals {
   }
 
   journal(spec: ExperimentSpec, experimentId: string | null): ExperimentJournal {
-    // A 200 was answered for these events: one Syvain refused stays on disk for a later bridge (or sync).
-    return experimentJournal(this.spool, spec, experimentId, true);
+    // A 200 was answered for these events: one Syvain refused stays on disk for a later bridge (or
+    // sync), unless Syvain refused the data itself (`refused-data.ts`).
+    return experimentJournal(this.spool, spec, experimentId, keepUnlessDataRefused(this.#o.log, spec.slug));
   }
 
   /** Why nothing can be appended now (503), or `undefined`. A failed disk is retried by the next append. */
