@@ -2,7 +2,8 @@
  * One process's use of a spool directory, shared by the facade's `Collector` and the OTel
  * exporters: the spool opened once (opening is async, constructors are not), a journal per
  * experiment outbox, the background delivery of what dead processes left in the same directory
- * (online only: at open, then every 60 s for processes that died since), a synchronous write of everything on `exit` without `close()`, and the figures.
+ * (online only: at open, then every 60 s for processes that died since), a synchronous write of
+ * everything on `exit` without `close()`, and the figures.
  * It never makes logging throw: a directory it cannot write means one warning, a counter, and
  * events kept in memory only.
  */
