@@ -6,7 +6,7 @@
 import path from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { expect } from "vitest";
-import type { Emulator } from "../../src/testing/index.ts";
+import type { Emulator } from "syvain-metrics-otel/testing";
 import { startLoggingJob, type LoggedLine, type LoggingJob } from "./logging-job.ts";
 
 const fixture = path.join(import.meta.dirname, "fixtures", "spool-job.ts");

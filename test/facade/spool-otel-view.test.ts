@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Emulator } from "../../src/testing/index.ts";
+import type { Emulator } from "syvain-metrics-otel/testing";
 import { createSyvainClient } from "../../src/client/create-client.ts";
 import { deliverLeftovers } from "../../src/destinations/leftovers/deliver-leftovers.ts";
 import { Collector } from "../../src/facade/index.ts";
