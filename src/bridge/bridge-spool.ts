@@ -2,8 +2,9 @@
  * The bridge's disk spool: opened at `start()`, it journals every experiment's outbox (events are
  * on disk, fdatasync'd, before a request is answered 200: `intake.ts`), defers the creation of new
  * experiments while Syvain is unavailable (`exporter/otel/experiment-journals.ts`), and delivers in
- * the background what earlier, dead bridges left in the same directory, retrying until Syvain
- * takes it or the bridge stops. On `close()` what is still undelivered stays on disk, synced, for
+ * the background what earlier, dead bridges left in the same directory (at start, then every 60 s
+ * for bridges that died since: replicas sharing a volume), retrying until Syvain takes it or the
+ * bridge stops. On `close()` what is still undelivered stays on disk, synced, for
  * the next bridge (or `syvain-otel sync`).
  */
 import type { SyvainClient } from "../client/client-types.ts";
@@ -11,8 +12,10 @@ import { experimentJournal, type ExperimentJournal } from "../delivery/journal/e
 import { MAX_RECORD_PAYLOAD_BYTES, openSpool, type Spool, type SpoolError, type SpoolStats } from "../delivery/spool/index.ts";
 import type { ExperimentSpec } from "../destinations/destination.ts";
 import { replaySpool } from "../destinations/leftovers/replay.ts";
+import { PeriodicAdoption } from "../destinations/leftovers/periodic-adoption.ts";
 import type { ExperimentJournals } from "../exporter/otel/experiment-journals.ts";
 import type { BridgeLog } from "./bridge-log.ts";
+import { keepUnlessDataRefused } from "./refused-data.ts";
 
 /**
  * A bridge's segments are larger than an SDK process's (one bridge carries many senders), but at
@@ -40,8 +43,7 @@ export function refusedAppends(stats: SpoolStats): number {
 export class BridgeSpool implements ExperimentJournals {
   readonly #o: BridgeSpoolOptions;
   #spool: Spool | undefined;
-  #resume: Promise<void> | undefined;
-  readonly #stopResume = new AbortController();
+  #adoption: PeriodicAdoption | undefined;
 
   constructor(options: BridgeSpoolOptions) {
     this.#o = options;
@@ -71,12 +73,19 @@ export class BridgeSpool implements ExperimentJournals {
       onError: (error) => this.#onError(error),
     });
     if (this.#spool.lastError !== undefined) return;
-    if (client !== undefined) this.#resume = this.#resumeLeftovers(this.#spool, client);
+    if (client === undefined) return;
+    const spool = this.#spool;
+    this.#adoption = new PeriodicAdoption({
+      round: (signal) => this.#resumeLeftovers(spool, client, signal),
+      onError: (error) => this.#o.log({ level: "error", event: "spool.resume.stopped", reason: String(error) }),
+    });
+    this.#adoption.start();
   }
 
   journal(spec: ExperimentSpec, experimentId: string | null): ExperimentJournal {
-    // A 200 was answered for these events: one Syvain refused stays on disk for a later bridge (or sync).
-    return experimentJournal(this.spool, spec, experimentId, true);
+    // A 200 was answered for these events: one Syvain refused stays on disk for a later bridge (or
+    // sync), unless Syvain refused the data itself (`refused-data.ts`).
+    return experimentJournal(this.spool, spec, experimentId, keepUnlessDataRefused(this.#o.log, spec.slug));
   }
 
   /** Why nothing can be appended now (503), or `undefined`. A failed disk is retried by the next append. */
@@ -89,8 +98,7 @@ export class BridgeSpool implements ExperimentJournals {
 
   /** Stops the background delivery of leftovers, then writes, syncs and closes: what is undelivered stays on disk. */
   async close(): Promise<SpoolStats | undefined> {
-    this.#stopResume.abort(new Error("the bridge is closing"));
-    await this.#resume;
+    await this.#adoption?.stop(0, new Error("the bridge is closing"));
     const spool = this.#spool;
     if (spool === undefined) return undefined;
     const stats = spool.stats();
@@ -98,16 +106,17 @@ export class BridgeSpool implements ExperimentJournals {
     return stats;
   }
 
-  async #resumeLeftovers(spool: Spool, client: SyvainClient): Promise<void> {
+  /** One round: adopts the directories of bridges dead by now and delivers what they left. */
+  async #resumeLeftovers(spool: Spool, client: SyvainClient, signal: AbortSignal): Promise<void> {
     const adopted = await spool.adoptOrphans();
     if (adopted.adopted.length === 0) return;
     this.#o.log({ level: "info", event: "spool.resume", dir: this.#o.dir, adoptedDirs: adopted.adopted.length, bytes: spool.stats().bytesOnDisk });
     // Retried until Syvain takes it (backoff capped at 30 s) or the bridge closes: a running bridge
     // must deliver what it adopted, not leave it for a restart that may never come.
-    const result = await replaySpool(spool, client, { signal: this.#stopResume.signal, maxAttempts: Number.POSITIVE_INFINITY });
+    const result = await replaySpool(spool, client, { signal, maxAttempts: Number.POSITIVE_INFINITY });
     const { stoppedBy, ...counts } = result;
     if (stoppedBy === undefined) this.#o.log({ level: "info", event: "spool.resumed", ...counts });
-    else this.#o.log({ level: this.#stopResume.signal.aborted ? "info" : "error", event: "spool.resume.stopped", reason: stoppedBy.message, ...counts });
+    else this.#o.log({ level: signal.aborted ? "info" : "error", event: "spool.resume.stopped", reason: stoppedBy.message, ...counts });
   }
 
   #onError(error: SpoolError): void {

@@ -24,6 +24,7 @@ import {
 import type { FlushRound, RoundWork } from "./flush-round.ts";
 import type { KindCounters, OutboxCounters } from "./kind-counters.ts";
 import type { OutboxJournal } from "./journal/outbox-journal.ts";
+import type { SyvainError } from "../api/errors.ts";
 
 export type Targets = FlushRound["targets"];
 
@@ -148,10 +149,10 @@ export class Backlog {
     for (const half of splitEventRequest(request)) this.batches.add(half);
   }
 
-  /** Settles a request: its items leave the backlog as accepted or failed. */
-  settle(request: DeliveryRequest, outcome: "accepted" | "failed", duplicates = 0): void {
+  /** Settles a request: its items leave the backlog as accepted or failed (`reason`: why it failed). */
+  settle(request: DeliveryRequest, outcome: "accepted" | "failed", duplicates = 0, reason?: SyvainError): void {
     settleRequest(request, outcome);
-    this.#journal?.settled(request, outcome);
+    this.#journal?.settled(request, outcome, reason);
     const n = sizeOf(request);
     const counts = this.#countsOf(request);
     if (request.kind === "status") this.statuses.shift();

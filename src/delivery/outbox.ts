@@ -374,7 +374,7 @@ export class Outbox {
     }
     const decision = afterFailure(request, error, this.#options.maxRetries, Date.now(), this.#random());
     // The one place a request is given up: permanent failure, or its retries spent.
-    if (!decision.retry) this.#backlog.settle(request, "failed");
+    if (!decision.retry) this.#backlog.settle(request, "failed", 0, error);
   }
 
   /**

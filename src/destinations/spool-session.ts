@@ -2,7 +2,8 @@
  * One process's use of a spool directory, shared by the facade's `Collector` and the OTel
  * exporters: the spool opened once (opening is async, constructors are not), a journal per
  * experiment outbox, the background delivery of what dead processes left in the same directory
- * (online only), a synchronous write of everything on `exit` without `close()`, and the figures.
+ * (online only: at open, then every 60 s for processes that died since), a synchronous write of
+ * everything on `exit` without `close()`, and the figures.
  * It never makes logging throw: a directory it cannot write means one warning, a counter, and
  * events kept in memory only.
  */
@@ -13,6 +14,7 @@ import type { Spool, SpoolError, SpoolStats } from "../delivery/spool/index.ts";
 import type { OutboxJournal } from "../delivery/journal/outbox-journal.ts";
 import type { ExperimentJournal } from "../delivery/journal/experiment-journal.ts";
 import { hostSpoolDir, resolveSpoolDir } from "../config/spool-defaults.ts";
+import type { PeriodicAdoption } from "./leftovers/periodic-adoption.ts";
 
 /**
  * The spool engine, its journal and the leftovers replay: some 30 modules, loaded at the first
@@ -20,15 +22,16 @@ import { hostSpoolDir, resolveSpoolDir } from "../config/spool-defaults.ts";
  * stays cheap (issue 13's root import goal) and an owner with the spool off never loads them.
  */
 async function loadSpoolParts() {
-  const [{ openSpool }, { FORMAT_FILE }, { SpoolJournal }, { experimentJournal }, { RecordType }, { replaySpool }] = await Promise.all([
+  const [{ openSpool }, { FORMAT_FILE }, { SpoolJournal }, { experimentJournal }, { RecordType }, { replaySpool }, { PeriodicAdoption }] = await Promise.all([
     import("../delivery/spool/index.ts"),
     import("../delivery/spool/spool-layout.ts"),
     import("../delivery/journal/outbox-journal.ts"),
     import("../delivery/journal/experiment-journal.ts"),
     import("../delivery/journal/spool-records.ts"),
     import("./leftovers/replay.ts"),
+    import("./leftovers/periodic-adoption.ts"),
   ]);
-  return { openSpool, FORMAT_FILE, SpoolJournal, experimentJournal, RecordType, replaySpool };
+  return { openSpool, FORMAT_FILE, SpoolJournal, experimentJournal, RecordType, replaySpool, PeriodicAdoption };
 }
 
 type SpoolParts = Awaited<ReturnType<typeof loadSpoolParts>>;
@@ -92,8 +95,10 @@ export class SpoolSession {
   /** Set by `#open` before the spool it opens exists, so every use of a spool finds them loaded. */
   #parts: SpoolParts | undefined;
   #warned = false;
-  #resume: Promise<void> | undefined;
-  readonly #stopResume = new AbortController();
+  #adoption: PeriodicAdoption | undefined;
+  /** Totals of the rounds that ended; a round in progress adds its own counts on top. */
+  #resumedBefore = 0;
+  #crashedRunsBefore = 0;
   #resumed = 0;
   #crashedRuns = 0;
   readonly #onExit = (): void => this.#spool?.flushSync();
@@ -118,17 +123,24 @@ export class SpoolSession {
     this.#spool = spool;
     // An exit without close(): write what the flusher has not yet, synchronously.
     process.once("exit", this.#onExit);
-    if (client !== undefined && !this.#o.offline) this.#resume = this.#resumeLeftovers(parts, spool, client);
+    if (client !== undefined && !this.#o.offline) {
+      this.#adoption = new parts.PeriodicAdoption({
+        round: (signal) => this.#resumeLeftovers(parts, spool, client, signal),
+        onError: (error) => this.#o.warn(`Syvain spool: delivering what earlier processes left in ${this.#o.dir} failed: ${String(error)}`),
+      });
+      this.#adoption.start();
+    }
     return spool;
   }
 
   /**
    * The journal of one experiment's outbox; offline, its creation (`spec`, and whether an existing
-   * slug is reused) is spooled too: it happens on `sync`.
+   * slug is reused) is spooled too: it happens on `sync`. Without `creation`: one more journal of
+   * an experiment whose creation is already spooled (the outboxes of its OTel view).
    */
   journal(spool: Spool, record: { slug: string; id: string }, creation?: { spec: ExperimentSpec; reuse: boolean }): OutboxJournal {
     const { RecordType, SpoolJournal } = this.#parts!; // `spool` came from `open()`, which loaded them
-    if (this.#o.offline) spool.append(RecordType.create, { x: record.slug, i: null, spec: creation?.spec ?? { slug: record.slug, metadata: {} }, reuse: creation?.reuse ?? false });
+    if (this.#o.offline && creation !== undefined) spool.append(RecordType.create, { x: record.slug, i: null, spec: creation.spec, reuse: creation.reuse });
     return new SpoolJournal({ spool, slug: record.slug, experimentId: this.#o.offline ? null : record.id, ack: !this.#o.offline });
   }
 
@@ -156,33 +168,31 @@ export class SpoolSession {
     };
   }
 
-  /** Lets the background resume finish within `timeoutSeconds` (`undefined`: no bound), then writes, syncs and closes. */
+  /** Stops re-adopting, lets a delivery of leftovers in progress finish within `timeoutSeconds` (`undefined`: no bound), then writes, syncs and closes. */
   async close(timeoutSeconds: number | undefined): Promise<void> {
     // An open in progress finishes first, so the spool it opens is closed too.
     await this.#opening;
-    if (this.#resume !== undefined) {
-      const stop = (): void => this.#stopResume.abort(new Error("the spool's owner closed"));
-      const timer = timeoutSeconds === undefined ? undefined : setTimeout(stop, timeoutSeconds * 1000);
-      await this.#resume;
-      clearTimeout(timer);
-    }
+    await this.#adoption?.stop(timeoutSeconds === undefined ? undefined : timeoutSeconds * 1000, new Error("the spool's owner closed"));
     process.removeListener("exit", this.#onExit);
     await this.#spool?.close();
   }
 
-  async #resumeLeftovers({ replaySpool }: SpoolParts, spool: Spool, client: SyvainClient): Promise<void> {
+  /** One round: adopts the directories of writers dead by now and delivers what they left. */
+  async #resumeLeftovers({ replaySpool }: SpoolParts, spool: Spool, client: SyvainClient, signal: AbortSignal): Promise<void> {
     const adopted = await spool.adoptOrphans();
     if (adopted.adopted.length === 0) return;
     const result = await replaySpool(spool, client, {
-      signal: this.#stopResume.signal,
+      signal,
       // In the background: a few attempts, then the rest waits for the next run or `sync`.
       maxAttempts: 3,
       onProgress: (counts) => {
-        this.#resumed = counts.metrics + counts.annotations;
-        this.#crashedRuns = counts.crashedRuns;
+        this.#resumed = this.#resumedBefore + counts.metrics + counts.annotations;
+        this.#crashedRuns = this.#crashedRunsBefore + counts.crashedRuns;
       },
     });
-    if (result.stoppedBy !== undefined && !this.#stopResume.signal.aborted) {
+    this.#resumedBefore = this.#resumed;
+    this.#crashedRunsBefore = this.#crashedRuns;
+    if (result.stoppedBy !== undefined && !signal.aborted) {
       this.#o.warn(`Syvain spool: delivering what earlier processes left in ${this.#o.dir} stopped (${result.stoppedBy.message}); ${result.remaining} record(s) stay on disk for the next run or \`syvain-otel sync\``);
     }
   }

@@ -65,12 +65,16 @@ export abstract class CollectorBase implements AsyncDisposable {
     const { spec, ifExists } = validateExperimentArgs(slug, options, owner);
     const spool = await this.#spooling?.spool.open(this.#spooling.client);
     const { record, sink } = await this.#destination.provision(spec, ifExists === "reuse" ? "create-or-reuse" : "create");
-    const journal = spool && this.#spooling?.spool.journal(spool, record, { spec, reuse: ifExists === "reuse" });
+    const session = this.#spooling?.spool;
+    const journal = spool && session?.journal(spool, record, { spec, reuse: ifExists === "reuse" });
     const outbox = new Outbox({ ...this.#delivery, sink, label: `experiment ${JSON.stringify(record.slug)}`, ...(journal ? { journal } : {}) });
+    // The OTel view's outboxes journal to the same spool, under the experiment's own server id.
+    const otelJournals = spool && session && { journal: () => ({ journal: session.journal(spool, record) }) };
     const experiment = new Experiment({
       record,
       outbox,
       sink,
+      ...(otelJournals ? { otelJournals } : {}),
       exitFlushTimeoutSeconds: this.#exitFlushTimeoutSeconds,
       flushOnExit: this.#flushOnExit,
     });

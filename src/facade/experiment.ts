@@ -10,6 +10,7 @@ import { flushOrRaiseDefaults, runDefaults } from "../config/defaults.ts";
 import { DeliveryIncompleteError } from "../delivery/delivery-errors.ts";
 import type { Outbox } from "../delivery/outbox.ts";
 import type { DeliverySink, FlushStatus, OutboxStats } from "../delivery/delivery-types.ts";
+import type { ExperimentJournals } from "../exporter/otel/experiment-journals.ts";
 import type { Resource } from "@opentelemetry/resources";
 import type { LoggerProvider } from "@opentelemetry/sdk-logs";
 import type { MeterProvider } from "@opentelemetry/sdk-metrics";
@@ -37,6 +38,8 @@ export interface ExperimentInit {
   outbox: Outbox;
   /** The sink behind the outbox, shared with the OTel view's exporters. */
   sink: DeliverySink;
+  /** The spool's journals for the OTel view's outboxes (when the collector spools). */
+  otelJournals?: ExperimentJournals;
   /** Deadline of the best-effort flushes (end of `run()`, process hooks). */
   exitFlushTimeoutSeconds: number;
   hooks?: ProcessHooks;
@@ -114,6 +117,7 @@ export class Experiment implements AsyncDisposable {
       meta: this.meta,
       sink: init.sink,
       timeoutSeconds: init.exitFlushTimeoutSeconds,
+      ...(init.otelJournals === undefined ? {} : { journals: init.otelJournals }),
     });
     this.#guard = new RunGuard({
       label: this.#label,

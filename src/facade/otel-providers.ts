@@ -10,6 +10,10 @@ import type { DeliverySink } from "../delivery/delivery-types.ts";
 import { SyvainLogRecordExporter } from "../exporter/log-exporter.ts";
 import { SyvainMetricReader } from "../exporter/reader.ts";
 import { syvainResource } from "../exporter/otel/syvain-resource.ts";
+import { SyvainMetricExporter } from "../exporter/metric-exporter.ts";
+import { optionsWithJournals } from "../exporter/otel/shared-core.ts";
+import type { ExperimentJournals } from "../exporter/otel/experiment-journals.ts";
+import type { SyvainExporterOptions } from "../exporter/otel/exporter-options.ts";
 import type { JsonObject } from "../api/contract.ts";
 
 export interface ExperimentMeterProviderOptions {
@@ -32,6 +36,11 @@ export interface OtelBinding {
   meta: JsonObject;
   sink: DeliverySink;
   timeoutSeconds: number;
+  /**
+   * The experiment's spool, when it has one: each provider's outbox journals its events there, as
+   * `experiment.metric()` does, so they survive a kill -9 too.
+   */
+  journals?: ExperimentJournals;
 }
 
 /** A provider the experiment flushes at the end of a run and shuts down on close. */
@@ -61,22 +70,25 @@ function borrowed(sink: DeliverySink): () => DeliverySink {
   });
 }
 
-function exporterOptions(binding: OtelBinding) {
-  return {
+/** The options of one exporter of the view: over the borrowed sink, journaled to the experiment's spool if it has one. */
+function exporterOptions(binding: OtelBinding, owner: string): SyvainExporterOptions {
+  const options = {
     slug: binding.slug,
     sink: borrowed(binding.sink),
     flushTimeoutSeconds: binding.timeoutSeconds,
     shutdownTimeoutSeconds: binding.timeoutSeconds,
   };
+  return binding.journals === undefined ? options : optionsWithJournals(options, owner, binding.journals);
 }
 
 export function createExperimentMeterProvider(binding: OtelBinding, resource: Resource, options: ExperimentMeterProviderOptions = {}): MeterProvider {
-  const reader = new SyvainMetricReader({ ...exporterOptions(binding), ...options });
+  const exporter = new SyvainMetricExporter(exporterOptions(binding, "SyvainMetricExporter"));
+  const reader = new SyvainMetricReader({ exporter, ...options });
   return new MeterProvider({ resource, readers: [reader] });
 }
 
 export function createExperimentLoggerProvider(binding: OtelBinding, resource: Resource, options: ExperimentLoggerProviderOptions = {}): LoggerProvider {
-  const exporter = new SyvainLogRecordExporter(exporterOptions(binding));
+  const exporter = new SyvainLogRecordExporter(exporterOptions(binding, "SyvainLogRecordExporter"));
   const processor = new BatchLogRecordProcessor({
     exporter,
     ...(options.scheduledDelayMillis === undefined ? {} : { scheduledDelayMillis: options.scheduledDelayMillis }),

@@ -10,16 +10,14 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { setTimeout as delay } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Emulator } from "../../src/testing/index.ts";
+import type { Emulator } from "syvain-metrics-otel/testing";
 import { createSyvainClient } from "../../src/client/create-client.ts";
 import { deliverLeftovers } from "../../src/destinations/leftovers/deliver-leftovers.ts";
 import { Collector } from "../../src/facade/index.ts";
 import { withEmulator } from "../exporter/otel/helpers.ts";
-import { startLoggingJob } from "./logging-job.ts";
+import { crashJob, expectCrashRecovered } from "./crash-job.ts";
 
-const fixture = path.join(import.meta.dirname, "fixtures", "spool-job.ts");
 // The issue's 20 kills per scenario; SPOOL_CRASH_TRIALS / SPOOL_CRASH_PARALLEL change the count and how many run at once.
 const TRIALS = Number(process.env.SPOOL_CRASH_TRIALS ?? 20);
 const PARALLEL = Number(process.env.SPOOL_CRASH_PARALLEL ?? 4);
@@ -42,26 +40,6 @@ async function trials(count: number, limit: number, trial: (index: number) => Pr
   if (failures.length > 0) throw failures[0];
 }
 
-/** Runs the job until a random moment 1.2-1.8 s after its first point, SIGKILLs it, and gives the points logged >= 1 s before. */
-async function crashJob(emulator: Emulator, slug: string, mode: "online" | "offline", spoolDir: string): Promise<number> {
-  const job = startLoggingJob(fixture, [slug, mode], { SYVAIN_SPOOL_DIR: spoolDir, SYVAIN_METRICS_API_KEY: emulator.apiKey, SYVAIN_METRICS_HOST: emulator.url });
-  try {
-    for (let waited = 0; job.lines.length === 0; waited += 20) {
-      if (waited > 30_000) throw new Error(`the job never logged: ${job.stderr()}`);
-      await delay(20);
-    }
-    await delay(1200 + Math.random() * 600);
-    const killedAt = Date.now();
-    job.child.kill("SIGKILL");
-    expect(await job.closed).toBe("SIGKILL");
-    const mustHave = job.loggedBefore(killedAt, 1000)?.counts[0] ?? 0;
-    expect(mustHave, job.stderr()).toBeGreaterThan(0);
-    return mustHave;
-  } finally {
-    job.child.kill("SIGKILL");
-  }
-}
-
 /** Per scenario, what each trial had to keep and what was stored: printed once the scenario is done. */
 const outcomes = new Map<string, { mustHave: number; stored: number }[]>();
 afterAll(() => {
@@ -76,15 +54,8 @@ afterAll(() => {
 
 /** Every step below `mustHave` stored once; nothing stored twice; the run failed with a note. */
 function expectRecovered(emulator: Emulator, slug: string, mustHave: number, scenario: string): void {
-  const steps = emulator.store.metrics(slug).map((m) => m.step);
-  expect(new Set(steps).size).toBe(steps.length);
-  const stored = new Set(steps);
-  const missing = Array.from({ length: mustHave }, (_, i) => i).filter((s) => !stored.has(s));
-  expect(missing).toEqual([]);
-  expect(emulator.store.experiment(slug)?.status).toBe("failed");
-  const notes = emulator.store.annotations(slug).filter((a) => a.text.startsWith("The run ended without finishing"));
-  expect(notes).toHaveLength(1);
-  outcomes.set(scenario, [...(outcomes.get(scenario) ?? []), { mustHave, stored: steps.length }]);
+  const stored = expectCrashRecovered(emulator, slug, mustHave);
+  outcomes.set(scenario, [...(outcomes.get(scenario) ?? []), { mustHave, stored }]);
 }
 
 describe("kill -9, then the next Collector on the same spool directory", () => {

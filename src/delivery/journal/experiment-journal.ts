@@ -6,7 +6,7 @@
  */
 import type { ExperimentSpec } from "../../mapping/experiment.ts";
 import type { Spool } from "../spool/index.ts";
-import { SpoolJournal, type OutboxJournal } from "./outbox-journal.ts";
+import { SpoolJournal, type KeepFailed, type OutboxJournal } from "./outbox-journal.ts";
 import { RecordType } from "./spool-records.ts";
 
 export interface ExperimentJournal {
@@ -15,8 +15,8 @@ export interface ExperimentJournal {
   created?: () => void;
 }
 
-/** `keepFailed`: events Syvain refuses for good stay on disk (a bridge answered 200 for them). */
-export function experimentJournal(spool: Spool, spec: ExperimentSpec, experimentId: string | null, keepFailed = false): ExperimentJournal {
+/** `keepFailed`: events Syvain refuses for good stay on disk (a bridge answered 200 for them), all or as it decides. */
+export function experimentJournal(spool: Spool, spec: ExperimentSpec, experimentId: string | null, keepFailed: KeepFailed = false): ExperimentJournal {
   const journal = new SpoolJournal({ spool, slug: spec.slug, experimentId, keepFailed });
   if (experimentId !== null) return { journal };
   const creation = spool.append(RecordType.create, { x: spec.slug, i: null, spec, reuse: true });

@@ -9,6 +9,7 @@
  * process knows a run died without finishing.
  */
 import type { AnnotationEvent, ExperimentStatus, MetricEvent } from "../../api/contract.ts";
+import type { SyvainError } from "../../api/errors.ts";
 import type { DeliveryRequest } from "../delivery-request.ts";
 import type { Spool } from "../spool/index.ts";
 import { isFinalStatus, RecordType } from "./spool-records.ts";
@@ -19,9 +20,15 @@ export interface OutboxJournal {
   metric(event: MetricEvent): void;
   annotation(event: AnnotationEvent): void;
   status(status: ExperimentStatus): void;
-  /** A request left the outbox for good (the ack point). */
-  settled(request: DeliveryRequest, outcome: "accepted" | "failed"): void;
+  /** A request left the outbox for good (the ack point); `reason`: why a failed one was given up. */
+  settled(request: DeliveryRequest, outcome: "accepted" | "failed", reason?: SyvainError): void;
 }
+
+/**
+ * Whether a batch given up for good stays on disk for a later process to retry: `true` for all,
+ * or a decision per batch from why Syvain refused it (a revoked key: keep; invalid data: let go).
+ */
+export type KeepFailed = boolean | ((request: DeliveryRequest, reason: SyvainError | undefined) => boolean);
 
 export interface SpoolJournalOptions {
   spool: Spool;
@@ -33,9 +40,9 @@ export interface SpoolJournalOptions {
   /**
    * Events given up for good (a refused batch, a revoked key, a deleted experiment) stay on disk
    * instead of being acknowledged, for a later process to retry (the bridge: it answered 200 for
-   * them). @default false
+   * them), all of them or as `keepFailed(request, reason)` decides. @default false
    */
-  keepFailed?: boolean;
+  keepFailed?: KeepFailed;
 }
 
 export class SpoolJournal implements OutboxJournal {
@@ -43,7 +50,7 @@ export class SpoolJournal implements OutboxJournal {
   readonly #slug: string;
   readonly #id: string | null;
   readonly #ack: boolean;
-  readonly #keepFailed: boolean;
+  readonly #keepFailed: KeepFailed;
   /** Per kind, enqueue index → record, so a settled batch (or a half of a split one) acks its own items. */
   readonly #metricRefs = new RefIndex();
   readonly #annotationRefs = new RefIndex();
@@ -72,13 +79,17 @@ export class SpoolJournal implements OutboxJournal {
     this.#statusRefs.push(this.#spool.append(RecordType.status, { x: this.#slug, i: this.#id, s: status, t: Date.now() }));
   }
 
-  settled(request: DeliveryRequest, outcome: "accepted" | "failed"): void {
+  settled(request: DeliveryRequest, outcome: "accepted" | "failed", reason?: SyvainError): void {
     if (request.kind === "status") return this.#statusSettled(request.status, outcome);
     if (!this.#ack) return;
     const refs: number[] = [];
     // Taken either way: the index frees its chunks once every ref in them was taken.
     (request.kind === "metric" ? this.#metricRefs : this.#annotationRefs).take(request.lo, request.items.length, refs);
-    if (refs.length > 0 && !(outcome === "failed" && this.#keepFailed)) this.#spool.ack(refs);
+    if (refs.length > 0 && !(outcome === "failed" && this.#keeps(request, reason))) this.#spool.ack(refs);
+  }
+
+  #keeps(request: DeliveryRequest, reason: SyvainError | undefined): boolean {
+    return typeof this.#keepFailed === "function" ? this.#keepFailed(request, reason) : this.#keepFailed;
   }
 
   #statusSettled(status: ExperimentStatus, outcome: "accepted" | "failed"): void {

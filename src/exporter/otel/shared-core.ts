@@ -4,12 +4,21 @@
  * module-private symbol; a user's options never carry it, so each exporter gets its own core.
  */
 import { ExporterCore } from "./exporter-core.ts";
+import type { ExperimentJournals } from "./experiment-journals.ts";
 import { parseExporterOptions, type SyvainExporterOptions } from "./exporter-options.ts";
 
 const SHARED_CORE = Symbol("syvain-metrics-otel.sharedExporterCore");
 
 export function optionsSharing(core: ExporterCore): SyvainExporterOptions {
   return { [SHARED_CORE]: core } as SyvainExporterOptions;
+}
+
+/**
+ * Options for one exporter whose core journals its outboxes with an owner's `journals` (a facade
+ * experiment's spool, for its OTel view): validated now, under the exporter's `owner` name.
+ */
+export function optionsWithJournals(options: SyvainExporterOptions, owner: string, journals: ExperimentJournals): SyvainExporterOptions {
+  return optionsSharing(new ExporterCore(parseExporterOptions(options, owner), journals));
 }
 
 /** The shared core when `options` carries one, else a new core from validated options. Attached. */
