@@ -28,7 +28,7 @@ import { Reporter } from "./reporter.ts";
 import { writerDirName } from "./spool-layout.ts";
 import { resolveSpoolOptions, type ResolvedSpoolOptions, type SpoolOptions } from "./spool-options.ts";
 import { newCounters, type SpoolStats } from "./spool-stats.ts";
-import { createWriterDir, ensureFormat } from "./writer-setup.ts";
+import { createWriterDir, ensureFormat, releaseWriterDir } from "./writer-setup.ts";
 
 /** What `append()` returns: pass it to `ack()` once the record is delivered. Backlog records carry a `BacklogRef`. */
 export type RecordRef = number | BacklogRef;
@@ -182,7 +182,10 @@ export class Spool {
     };
   }
 
-  /** Writes and fdatasyncs everything appended, writes acks, then closes; removes the writer directory if nothing is left in it. */
+  /**
+   * Writes and fdatasyncs everything appended, writes acks, then closes; removes the writer directory
+   * if nothing is left in it, else releases its LOCK so that a later spool (in this process too) may adopt it.
+   */
   async close(): Promise<void> {
     if (this.#state === "closed" || this.#closing) return;
     this.#closing = true;
@@ -200,6 +203,8 @@ export class Spool {
     if (clean) {
       await this.#live.removeAll();
       this.#counters.bytesOnDisk = 0;
+    } else if (this.#dirReady) {
+      await releaseWriterDir(this.#o.fs, this.dir, this.#me).catch((error: unknown) => this.#reporter.report(asSpoolError(error, "close", this.dir)));
     }
   }
 
