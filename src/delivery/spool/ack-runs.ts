@@ -3,8 +3,10 @@
  * which lies in one segment (or two, across a rotation) as one contiguous byte range. Acking the
  * range once, instead of each record, keeps the ack path cheap when batches are large.
  */
-import type { RecordRef } from "./spool.ts";
-import type { SegmentState } from "./segment-state.ts";
+import type { BacklogRef, SegmentState } from "./segment-state.ts";
+
+/** What `Spool.ack()` takes (spool.ts's `RecordRef`, spelled out here so the two files do not import each other). */
+type RecordRef = number | BacklogRef;
 
 export interface RunAcker {
   /** The byte range of records `seq .. last` (see `LiveSegments.locateRun`). */
