@@ -1,8 +1,9 @@
 /**
- * A facade job: its own experiment, `metric()` in a loop with steps (train loss and accuracy every
+ * A facade job, with its own spool directory (as a training job has by default): its own experiment, `metric()` in a loop with steps (train loss and accuracy every
  * step, eval loss every 10), an annotation every 50 steps, inside `experiment.run()`; when stopped,
  * `flushOrRaise()` after the faults are cleared.
  */
+import { join } from "node:path";
 import { Collector, type Experiment } from "../src/facade/index.ts";
 import { DeliveryIncompleteError } from "../src/delivery/delivery-errors.ts";
 import { Ledger } from "./ledger.ts";
@@ -10,9 +11,10 @@ import { tickUntil, type SoakJob } from "./job.ts";
 
 const STEPS_PER_TICK = 10;
 
-export async function createFacadeJob(options: { index: number; runId: string; host: string; apiKey: string }): Promise<SoakJob> {
+export async function createFacadeJob(options: { index: number; runId: string; host: string; apiKey: string; spoolRoot: string }): Promise<SoakJob> {
   const source = `facade-${options.index}`;
-  const collector = new Collector(options.apiKey, { host: options.host, exitFlushTimeoutSeconds: 5 });
+  const spoolDir = join(options.spoolRoot, source);
+  const collector = new Collector(options.apiKey, { host: options.host, exitFlushTimeoutSeconds: 5, spoolDir });
   const experiment: Experiment = await collector.experiment(`soak-${options.runId}-${source}`, { meta: { soak: true, job: source } });
   const ledger = new Ledger();
   let stopped = false;
@@ -37,6 +39,7 @@ export async function createFacadeJob(options: { index: number; runId: string; h
     source,
     slug: experiment.slug,
     ledger,
+    spoolDir,
     async produce() {
       await experiment.run(
         async () => {

@@ -6,6 +6,8 @@ export interface SoakJob {
   readonly source: string;
   readonly slug: string;
   readonly ledger: Ledger;
+  /** The job's own spool directory (closed by `drain()`), synced and counted afterwards; none for the bridge sender. */
+  readonly spoolDir?: string;
   /** Produces until `stop()`; resolves when production has ended. */
   produce(): Promise<void>;
   stop(): void;

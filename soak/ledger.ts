@@ -4,6 +4,8 @@
  * Metric events are keyed by (name, step) — each source sends each pair once — and annotations by
  * their text, so a retry that slipped past dedup with a new id would show up as "stored twice".
  */
+import { noSpool, type SpoolCounts } from "./spool-sync.ts";
+
 export interface ClientCounts {
   accepted: number;
   /** Events the server answered as already stored (the retry of a batch that was stored). */
@@ -24,6 +26,10 @@ export interface SourceReport extends ClientCounts {
   source: string;
   slug: string;
   sent: number;
+  /** Delivered from the job's spool after it closed (see spool-sync.ts); part of `stored`. */
+  synced: number;
+  /** Records still in the job's spool at the end. */
+  leftInSpool: number;
   stored: number;
   missing: number;
   storedTwice: number;
@@ -67,14 +73,19 @@ function compareKind(sent: ReadonlySet<string>, stored: ReadonlyMap<string, numb
   return { stored: found, missing: sent.size - found, storedTwice, unexpected };
 }
 
-export function checkSource(source: string, slug: string, ledger: Ledger, stored: StoredEvents, client: ClientCounts): SourceReport {
+export function checkSource(source: string, slug: string, ledger: Ledger, stored: StoredEvents, client: ClientCounts, spool: SpoolCounts = noSpool): SourceReport {
   const m = compareKind(ledger.metrics, stored.metrics);
   const a = compareKind(ledger.annotations, stored.annotations);
   const missing = m.missing + a.missing;
   const storedTwice = m.storedTwice + a.storedTwice;
   const unexpected = m.unexpected + a.unexpected;
-  // Missing events are acceptable only as many as the client side reports dropped or failed, with a reason.
-  const accounted = client.dropped + client.failed;
-  const ok = storedTwice === 0 && unexpected === 0 && client.pending === 0 && missing <= accounted && (accounted === 0 || client.reasons.length > 0);
-  return { source, slug, sent: ledger.sent, stored: m.stored + a.stored, missing, storedTwice, unexpected, ...client, ok };
+  // Missing events are acceptable only as many as the client side reports dropped or failed, or
+  // its spool still holds, with a reason: sent = stored + dropped (counted) + left in spool.
+  const accounted = client.dropped + client.failed + spool.leftInSpool;
+  const reasons = [...client.reasons, ...spool.reasons];
+  // Events still queued in memory at the end are only accounted for if the spool kept them.
+  const pendingCovered = client.pending <= spool.synced + spool.leftInSpool;
+  const ok = storedTwice === 0 && unexpected === 0 && pendingCovered && missing <= accounted && (accounted === 0 || reasons.length > 0);
+  const { synced, leftInSpool } = spool;
+  return { source, slug, sent: ledger.sent, stored: m.stored + a.stored, missing, storedTwice, unexpected, ...client, reasons, synced, leftInSpool, ok };
 }

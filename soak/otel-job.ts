@@ -1,9 +1,10 @@
 /**
  * The OTel SDK job: a MeterProvider with `SyvainMetricReader` (a `train.loss` gauge and a
  * `grad.norm` histogram per step, so `.count/.sum/.min/.max` too) and a LoggerProvider with a
- * BatchLogRecordProcessor, both on `createSyvainExporters` (one experiment, one outbox). Drained
- * with the providers' `forceFlush()`.
+ * BatchLogRecordProcessor, both on `createSyvainExporters` (one experiment, one outbox) with a
+ * spool directory. Drained with the providers' `forceFlush()`.
  */
+import { join } from "node:path";
 import { SeverityNumber } from "@opentelemetry/api";
 import { BatchLogRecordProcessor, LoggerProvider } from "@opentelemetry/sdk-logs";
 import { MeterProvider } from "@opentelemetry/sdk-metrics";
@@ -16,10 +17,11 @@ import { Ledger } from "./ledger.ts";
 
 const STEPS_PER_TICK = 5;
 
-export function createOtelJob(options: { runId: string; host: string; apiKey: string }): SoakJob {
+export function createOtelJob(options: { runId: string; host: string; apiKey: string; spoolRoot: string }): SoakJob {
   const source = "otel-sdk";
   const slug = `soak-${options.runId}-${source}`;
-  const exporters = createSyvainExporters({ host: options.host, apiKey: options.apiKey, flushTimeoutSeconds: 120 });
+  const spoolDir = join(options.spoolRoot, source);
+  const exporters = createSyvainExporters({ host: options.host, apiKey: options.apiKey, flushTimeoutSeconds: 120, spoolDir });
   const resource = syvainResource({ slug, meta: { soak: true, job: source } });
   const meterProvider = new MeterProvider({ resource, readers: [new SyvainMetricReader({ exporter: exporters.metricExporter, exportIntervalMillis: 1_000 })] });
   const loggerProvider = new LoggerProvider({ resource, processors: [new BatchLogRecordProcessor({ exporter: exporters.logExporter, scheduledDelayMillis: 500 })] });
@@ -46,6 +48,7 @@ export function createOtelJob(options: { runId: string; host: string; apiKey: st
     source,
     slug,
     ledger,
+    spoolDir,
     async produce() {
       await tickUntil(
         () => stopped,
@@ -62,6 +65,7 @@ export function createOtelJob(options: { runId: string; host: string; apiKey: st
       await loggerProvider.forceFlush();
       const counts = countsFromExportStats(exporters.stats().find((s) => s.slug === slug));
       await Promise.all([meterProvider.shutdown(), loggerProvider.shutdown()]);
+      await exporters.shutdown(); // closes the spool (already done if both providers shut their exporter down)
       return counts;
     },
   };

@@ -10,6 +10,8 @@ const COLUMNS: [string, (r: SourceReport) => string][] = [
   ["dropped", (r) => String(r.dropped)],
   ["failed", (r) => String(r.failed)],
   ["pending", (r) => String(r.pending)],
+  ["synced", (r) => String(r.synced)],
+  ["left in spool", (r) => String(r.leftInSpool)],
   ["missing", (r) => String(r.missing)],
   ["stored twice", (r) => String(r.storedTwice)],
   ["unexpected", (r) => String(r.unexpected)],

@@ -4,10 +4,13 @@
  * The emulator runs as a child process with `--data-file`; random faults (statuses, resets,
  * store-then-fail, slow answers) are injected over its admin route and changed every few seconds;
  * it is restarted once, halfway. Meanwhile several facade jobs, an OTel SDK job and a bridge sender
- * produce at a training loop's pace. At the end the faults are cleared, every source drains, the
- * stored data is read back through the REST API and compared with what each source sent.
+ * produce at a training loop's pace; the facade jobs and the OTel job each have a spool directory
+ * (in the run's temporary directory). At the end the faults are cleared, every source drains and
+ * closes, what a spool still holds is synced (as `syvain-otel sync` would), the stored data is read
+ * back through the REST API and compared with what each source sent.
  * Exit 0 only if every sent event is stored exactly once (or is missing but counted as dropped with
- * a reason), the facade experiments ended `done`, and the run stayed within its request bound.
+ * a reason, or left in its spool), the facade experiments ended `done`, and the run stayed within
+ * its request bound.
  * Loopback only. Exit 1: accounting failed; 2: bad flags; 3: the run overran its time bound.
  */
 import { mkdtemp, rm } from "node:fs/promises";
@@ -25,6 +28,7 @@ import { createOtelJob } from "./otel-job.ts";
 import type { SoakJob } from "./job.ts";
 import { checkSource, type SourceReport } from "./ledger.ts";
 import { readStored } from "./read-back.ts";
+import { noSpool, syncLeftovers } from "./spool-sync.ts";
 import { formatTable } from "./report.ts";
 import { parseSoakArgs, type SoakOptions } from "./soak-options.ts";
 
@@ -38,16 +42,16 @@ const log = (message: string): void => {
   process.stderr.write(`soak: ${message}\n`);
 };
 
-async function soak(options: SoakOptions, emulator: EmulatorChild): Promise<boolean> {
+async function soak(options: SoakOptions, emulator: EmulatorChild, spoolRoot: string): Promise<boolean> {
   const runId = `${Date.now().toString(36)}-${options.seed}`;
   const random = seededRandom(options.seed);
   await emulator.start();
   log(`emulator at ${emulator.url}, seed ${options.seed}, ${options.seconds} s, run ${runId}`);
   const target = { runId, host: emulator.url, apiKey: emulator.apiKey };
   try {
-    const facadeJobs = await Promise.all(Array.from({ length: options.facadeJobs }, (_, i) => createFacadeJob({ ...target, index: i + 1 })));
+    const facadeJobs = await Promise.all(Array.from({ length: options.facadeJobs }, (_, i) => createFacadeJob({ ...target, spoolRoot, index: i + 1 })));
     const bridgeJob = await createBridgeJob(target);
-    const jobs: SoakJob[] = [...facadeJobs, createOtelJob(target), bridgeJob];
+    const jobs: SoakJob[] = [...facadeJobs, createOtelJob({ ...target, spoolRoot }), bridgeJob];
 
     await emulator.setFaults(randomFaultPlan(random));
     const producing = jobs.map((job) => job.produce());
@@ -68,14 +72,16 @@ async function soak(options: SoakOptions, emulator: EmulatorChild): Promise<bool
     await emulator.setFaults({});
     const counts = await Promise.all(jobs.map((job) => job.drain()));
 
-    log("reading the stored data back");
     const client = createSyvainClient({ host: emulator.url, apiKey: emulator.apiKey });
     const reports: SourceReport[] = [];
     try {
+      log("syncing what the jobs' spools still hold");
+      const spools = await Promise.all(jobs.map((job) => (job.spoolDir === undefined ? Promise.resolve(noSpool) : syncLeftovers(job.spoolDir, client))));
+      log("reading the stored data back");
       for (const [i, job] of jobs.entries()) {
         const stored = await readStored(client, job.slug);
         if (options.selfTestLoseOne && i === 0) loseOne(stored.metrics);
-        const report = checkSource(job.source, job.slug, job.ledger, stored, counts[i]!);
+        const report = checkSource(job.source, job.slug, job.ledger, stored, counts[i]!, spools[i]);
         if (job.source.startsWith("facade")) {
           const status = (await client.getExperiment(job.slug)).status;
           if (status !== "done") reports.push({ ...report, ok: false, reasons: [...report.reasons, `experiment status is ${status}, expected done`] });
@@ -130,7 +136,7 @@ const watchdog = setTimeout(() => {
   process.exit(3);
 }, (options.seconds + WIND_DOWN_SECONDS) * 1000);
 try {
-  process.exitCode = (await soak(options, emulator)) ? 0 : 1;
+  process.exitCode = (await soak(options, emulator, join(dir, "spool"))) ? 0 : 1;
 } finally {
   clearTimeout(watchdog);
   await rm(dir, { recursive: true, force: true });

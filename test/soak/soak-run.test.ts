@@ -30,6 +30,8 @@ interface Row {
   source: string;
   sent: number;
   storedOnce: number;
+  synced: number;
+  leftInSpool: number;
   missing: number;
   storedTwice: number;
   unexpected: number;
@@ -43,9 +45,9 @@ function rows(stdout: string): Row[] {
   const result: Row[] = [];
   for (const line of lines.slice(start + 1)) {
     const cells = line.trim().split(/\s+/);
-    if (cells.length !== 12 || line.startsWith(" ")) break;
+    if (cells.length !== 14 || line.startsWith(" ")) break;
     const n = (i: number): number => Number(cells[i]);
-    result.push({ source: cells[0]!, sent: n(1), storedOnce: n(2), missing: n(8), storedTwice: n(9), unexpected: n(10), verdict: cells[11]! });
+    result.push({ source: cells[0]!, sent: n(1), storedOnce: n(2), synced: n(8), leftInSpool: n(9), missing: n(10), storedTwice: n(11), unexpected: n(12), verdict: cells[13]! });
   }
   return result;
 }
@@ -55,12 +57,12 @@ describe("soak/run.ts", () => {
     const run = await soak(["--seconds", "5", "--facade-jobs", "2"]);
     expect(run.stderr).toContain("restarting the emulator");
     expect(run.code, run.stdout + run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/^source\s+sent\s+stored once\s+accepted\s+dup\. suppressed\s+dropped\s+failed\s+pending\s+missing\s+stored twice\s+unexpected\s+verdict/m);
+    expect(run.stdout).toMatch(/^source\s+sent\s+stored once\s+accepted\s+dup\. suppressed\s+dropped\s+failed\s+pending\s+synced\s+left in spool\s+missing\s+stored twice\s+unexpected\s+verdict/m);
     const table = rows(run.stdout);
     expect(table.map((r) => r.source)).toEqual(["facade-1", "facade-2", "otel-sdk", "bridge"]);
     for (const row of table) {
       expect(row.sent).toBeGreaterThan(0);
-      expect(row).toMatchObject({ storedOnce: row.sent, missing: 0, storedTwice: 0, unexpected: 0, verdict: "ok" });
+      expect(row).toMatchObject({ storedOnce: row.sent, leftInSpool: 0, missing: 0, storedTwice: 0, unexpected: 0, verdict: "ok" });
     }
     expect(run.stdout).toMatch(/server: \d+ API requests .* 1 restart\(s\)/);
   });

@@ -11,7 +11,7 @@
 import type { AnnotationEvent, ExperimentStatus, MetricEvent } from "../../api/contract.ts";
 import type { SyvainError } from "../../api/errors.ts";
 import type { DeliveryRequest } from "../delivery-request.ts";
-import type { Spool } from "../spool/index.ts";
+import { JsonEnvelope, type Spool } from "../spool/index.ts";
 import { isFinalStatus, RecordType } from "./spool-records.ts";
 import { RefIndex } from "./ref-index.ts";
 
@@ -58,6 +58,8 @@ export class SpoolJournal implements OutboxJournal {
   readonly #statusRefs: (number | undefined)[] = [];
   /** Settled status records of a run not over yet. */
   readonly #held: number[] = [];
+  /** `{"x":<slug>,"i":<id>,"e":` ... `}`: an event record is this around the event (no wrapper object per event). */
+  readonly #eventEnvelope: JsonEnvelope;
 
   constructor(options: SpoolJournalOptions) {
     this.#spool = options.spool;
@@ -65,14 +67,15 @@ export class SpoolJournal implements OutboxJournal {
     this.#id = options.experimentId;
     this.#ack = options.ack ?? true;
     this.#keepFailed = options.keepFailed ?? false;
+    this.#eventEnvelope = JsonEnvelope.around({ x: this.#slug, i: this.#id }, "e");
   }
 
   metric(event: MetricEvent): void {
-    this.#metricRefs.push(this.#spool.append(RecordType.metric, { x: this.#slug, i: this.#id, e: event }) ?? -1);
+    this.#metricRefs.push(this.#spool.append(RecordType.metric, event, this.#eventEnvelope) ?? -1);
   }
 
   annotation(event: AnnotationEvent): void {
-    this.#annotationRefs.push(this.#spool.append(RecordType.annotation, { x: this.#slug, i: this.#id, e: event }) ?? -1);
+    this.#annotationRefs.push(this.#spool.append(RecordType.annotation, event, this.#eventEnvelope) ?? -1);
   }
 
   status(status: ExperimentStatus): void {

@@ -1,20 +1,32 @@
 /**
  * Spool refs of one event kind, by enqueue index (the outbox's per-kind numbering that batches
  * cover as `lo .. lo + n - 1`). A `WeakMap` keyed by the event cost ~1 µs per `metric()`; this is
- * an array write. Chunks are freed once every index in them was taken.
+ * a typed-array write into the tail chunk (no lookup, no object per push). Chunks are freed once
+ * every index in them was taken.
  */
 const CHUNK = 4096;
 
+interface RefChunk {
+  refs: Float64Array;
+  taken: number;
+}
+
 export class RefIndex {
-  readonly #chunks = new Map<number, { refs: Float64Array; taken: number }>();
+  readonly #chunks = new Map<number, RefChunk>();
+  /** The chunk `push` writes into, and the next index's slot in it. */
+  #tail: RefChunk | undefined;
+  #slot = CHUNK;
   #next = 0;
 
   /** Records the ref of the next index (`-1`: not spooled). */
   push(ref: number): void {
-    const id = Math.floor(this.#next / CHUNK);
-    let chunk = this.#chunks.get(id);
-    if (chunk === undefined) this.#chunks.set(id, (chunk = { refs: new Float64Array(CHUNK), taken: 0 }));
-    chunk.refs[this.#next++ % CHUNK] = ref;
+    if (this.#slot === CHUNK) {
+      this.#tail = { refs: new Float64Array(CHUNK), taken: 0 };
+      this.#chunks.set(this.#next / CHUNK, this.#tail);
+      this.#slot = 0;
+    }
+    this.#tail!.refs[this.#slot++] = ref;
+    this.#next++;
   }
 
   /** The refs of indices `lo .. lo + n - 1` (each taken once), skipping those never spooled. */

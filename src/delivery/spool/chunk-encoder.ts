@@ -1,15 +1,18 @@
 /**
  * Serialises appended payloads into one write's worth of framed records. This is where the cost
  * `append()` avoids is paid: JSON.stringify, UTF-8 encoding and the checksum happen here, in the
- * flusher, straight into one reused buffer (no per-record Buffer).
+ * flusher, straight into one reused buffer (no per-record Buffer). An envelope's fixed bytes are
+ * copied, not serialised again.
  */
+import type { JsonEnvelope } from "./json-envelope.ts";
+import { PENDING_STRIDE, type PendingItems } from "./pending-queue.ts";
 import { frameRecord, MAX_RECORD_PAYLOAD_BYTES, RECORD_HEADER_BYTES } from "./record-format.ts";
 import { SEGMENT_HEADER_BYTES } from "./segment-header.ts";
 
 export interface ChunkRequest {
-  types: readonly number[];
-  payloads: readonly unknown[];
-  /** First index to encode. */
+  /** Flat `[type, payload, envelope, ...]` (see pending-queue.ts). */
+  items: Readonly<PendingItems>;
+  /** First record index to encode. */
   from: number;
   /** File offset the chunk will be written at. */
   base: number;
@@ -49,12 +52,15 @@ export class ChunkEncoder {
   }
 
   encode(req: ChunkRequest): Chunk {
-    const { types, payloads } = req;
+    const items = req.items;
+    const count = items.length / PENDING_STRIDE;
     const chunk: Chunk = { buf: this.#buf, length: 0, next: req.from, ends: [], records: 0, rotate: false, badReasons: [] };
     let pos = 0;
     let i = req.from;
-    for (; i < types.length && pos < req.flushBytes; i++) {
-      const payload = payloads[i];
+    for (; i < count && pos < req.flushBytes; i++) {
+      const type = items[i * PENDING_STRIDE] as number;
+      const payload = items[i * PENDING_STRIDE + 1];
+      const envelope = items[i * PENDING_STRIDE + 2] as JsonEnvelope | undefined;
       const at = pos + RECORD_HEADER_BYTES;
       let length: number;
       if (payload instanceof Uint8Array) {
@@ -69,8 +75,15 @@ export class ChunkEncoder {
           continue;
         }
         // UTF-8 takes at most 3 bytes per UTF-16 code unit.
-        if (pos > 0 && at + text.length * 3 > this.#buf.length) break;
-        length = this.#ensure(at, text.length * 3).write(text, at, "utf8");
+        const most = text.length * 3 + (envelope === undefined ? 0 : envelope.head.length + envelope.tail.length);
+        if (pos > 0 && at + most > this.#buf.length) break;
+        const buf = this.#ensure(at, most);
+        if (envelope === undefined) length = buf.write(text, at, "utf8");
+        else {
+          let end = copyInto(buf, envelope.head, at);
+          end += buf.write(text, end, "utf8");
+          length = copyInto(buf, envelope.tail, end) - at;
+        }
       }
       if (length > MAX_RECORD_PAYLOAD_BYTES) {
         chunk.badReasons.push(`payload is ${length} bytes, over the ${MAX_RECORD_PAYLOAD_BYTES}-byte record limit`);
@@ -81,7 +94,7 @@ export class ChunkEncoder {
         chunk.rotate = true;
         break;
       }
-      frameRecord(this.#buf, pos, types[i]!, length);
+      frameRecord(this.#buf, pos, type, length);
       pos = at + length;
       chunk.ends.push(req.base + pos);
       chunk.records++;
@@ -91,6 +104,12 @@ export class ChunkEncoder {
     chunk.next = i;
     return chunk;
   }
+}
+
+/** Copies `bytes` to `buf[at...]`; returns the end. A loop: envelopes are tens of bytes, where `set()`'s call costs more. */
+function copyInto(buf: Buffer, bytes: Buffer, at: number): number {
+  for (let k = 0; k < bytes.length; k++) buf[at + k] = bytes[k]!;
+  return at + bytes.length;
 }
 
 function stringify(payload: unknown): string | undefined {

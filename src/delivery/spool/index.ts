@@ -9,4 +9,5 @@ export type { AdoptResult } from "./adopt.ts";
 export { scanSpool, type SpoolScan, type ScannedWriter } from "./scan.ts";
 export { nodeSpoolFs, type SpoolFs } from "./spool-fs.ts";
 export { crc32c } from "./crc32c.ts";
+export { JsonEnvelope } from "./json-envelope.ts";
 export { MAX_RECORD_PAYLOAD_BYTES } from "./record-format.ts";

@@ -71,6 +71,18 @@ export class LiveSegments {
     return undefined;
   }
 
+  /**
+   * The byte range of records `seq .. last`, where `last` is `to` or the last record of `seq`'s
+   * segment, whichever comes first; undefined if `seq` was never written (lost) or is deleted.
+   */
+  locateRun(seq: number, to: number): { seg: SegmentState; start: number; end: number; last: number } | undefined {
+    const first = this.locate(seq);
+    if (first === undefined) return undefined;
+    const seg = first.seg;
+    const last = Math.min(to, seg.firstSeq + seg.ends.length - 1);
+    return { seg, start: first.start, end: seg.ends[last - seg.firstSeq]!, last };
+  }
+
   forget(seg: SegmentState): void {
     this.#segments = this.#segments.filter((s) => s !== seg);
   }

@@ -13,6 +13,11 @@ export interface OwnerIdentity {
   bootId: string | undefined;
   /** Field 22 of /proc/<pid>/stat, as text (it can exceed 2^53 in theory). */
   startTicks: string | undefined;
+  /**
+   * The owner closed its spool and left this directory for adoption (a LOCK rewritten by `close()`):
+   * it no longer writes here even if the process still runs, so any process may adopt it.
+   */
+  released?: boolean;
 }
 
 export function readBootId(): string | undefined {
@@ -42,6 +47,7 @@ export type Liveness = "alive" | "dead" | "other-host";
 
 /** Whether the process recorded in a LOCK still runs. Another host's process is never judged dead. */
 export function ownerLiveness(owner: OwnerIdentity, me: OwnerIdentity): Liveness {
+  if (owner.released === true) return "dead";
   if (owner.host !== me.host) return "other-host";
   if (owner.bootId && me.bootId && owner.bootId !== me.bootId) return "dead";
   try {
@@ -67,6 +73,7 @@ export function parseLock(text: string): OwnerIdentity | undefined {
       host: value.host,
       bootId: typeof value.bootId === "string" ? value.bootId : undefined,
       startTicks: typeof value.startTicks === "string" ? value.startTicks : undefined,
+      ...(value.released === true ? { released: true } : {}),
     };
   } catch {
     return undefined;

@@ -32,6 +32,13 @@ export class RangeSet {
     return false;
   }
 
+  /** Whether any byte of `[start, end)` is in the set. */
+  overlaps(start: number, end: number): boolean {
+    const b = this.#bounds;
+    for (let i = 0; i < b.length; i += 2) if (b[i]! < end && b[i + 1]! > start) return true;
+    return false;
+  }
+
   /** The merged ranges, for rewriting the acks file. */
   ranges(): readonly number[] {
     return this.#bounds;

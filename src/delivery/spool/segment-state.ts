@@ -54,6 +54,13 @@ export class SegmentState {
     return true;
   }
 
+  /** Marks `records` consecutive records spanning `[start, end)` acknowledged; none of them may be acked yet (`acked.overlaps`). */
+  markAckedRun(start: number, end: number, records: number): void {
+    this.acked.add(start, end);
+    this.outstanding -= records;
+    this.source.acks.add(this.id, start, end);
+  }
+
   get deletable(): boolean {
     return this.sealed && this.outstanding === 0 && !this.deleted;
   }

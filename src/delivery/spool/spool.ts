@@ -13,9 +13,12 @@ import { randomInt } from "node:crypto";
 import path from "node:path";
 import type { AdoptResult } from "./adopt.ts";
 import type { AckLog } from "./ack-log.ts";
+import { ackRun, forEachRun } from "./ack-runs.ts";
 import { adoptAndLoad, readSource, removeSourceDir, type AdoptedSource, type BacklogHost, type BacklogRecord } from "./backlog-reader.ts";
 import { ChunkEncoder } from "./chunk-encoder.ts";
+import type { JsonEnvelope } from "./json-envelope.ts";
 import { Durability } from "./durability.ts";
+import { EarlyAcks } from "./early-acks.ts";
 import { closeSegment, LiveSegments } from "./live-segments.ts";
 import { currentIdentity, type OwnerIdentity } from "./process-identity.ts";
 import { MAX_RECORD_PAYLOAD_BYTES } from "./record-format.ts";
@@ -28,7 +31,7 @@ import { Reporter } from "./reporter.ts";
 import { writerDirName } from "./spool-layout.ts";
 import { resolveSpoolOptions, type ResolvedSpoolOptions, type SpoolOptions } from "./spool-options.ts";
 import { newCounters, type SpoolStats } from "./spool-stats.ts";
-import { createWriterDir, ensureFormat } from "./writer-setup.ts";
+import { createWriterDir, ensureFormat, releaseWriterDir } from "./writer-setup.ts";
 
 /** What `append()` returns: pass it to `ack()` once the record is delivered. Backlog records carry a `BacklogRef`. */
 export type RecordRef = number | BacklogRef;
@@ -56,7 +59,7 @@ export class Spool {
   #lastError: SpoolError | undefined;
   #retryAt = 0;
   #probing = false;
-  /** Appended, not yet written; the seq of `#pending.types[0]` is `#nextSeq - #pending.types.length`. */
+  /** Appended, not yet written; the newest has seq `#nextSeq - 1`. */
   readonly #pending = new PendingQueue();
   #nextSeq = 1;
   #writtenSeq = 0;
@@ -64,7 +67,7 @@ export class Spool {
   /** File offset just past the write in flight (-1: none), where `flushSync()` continues. */
   #inflightEnd = -1;
   #outstanding = 0;
-  readonly #earlyAcks = new Set<number>();
+  readonly #earlyAcks = new EarlyAcks();
   #retired: SegmentState[] = [];
   /** An adopted directory may have become empty: `#deleteRetired` checks them. */
   #sourcesToCheck = false;
@@ -105,10 +108,11 @@ export class Spool {
 
   /**
    * Queues one record; synchronous, no I/O. `payload` is a Uint8Array (stored as is) or a JSON value
-   * (serialised later by the flusher, so it must not be mutated afterwards). Returns undefined, and
-   * counts why, if the spool is full, in fallback or closed: the caller then keeps the event in memory.
+   * (serialised later by the flusher, so it must not be mutated afterwards), written inside
+   * `envelope`'s fixed bytes when one is given. Returns undefined, and counts why, if the spool is
+   * full, in fallback or closed: the caller then keeps the event in memory.
    */
-  append(type: number, payload: unknown): number | undefined {
+  append(type: number, payload: unknown, envelope?: JsonEnvelope): number | undefined {
     if (this.#state !== "active" || this.#closing) {
       if (this.#state === "fallback") {
         this.#counters.refusedFallback++;
@@ -124,10 +128,9 @@ export class Spool {
       this.#reporter.badRecord(`record type must be 1..255 and a byte payload at most ${MAX_RECORD_PAYLOAD_BYTES} bytes (type ${String(type)})`);
       return undefined;
     }
-    this.#pending.types.push(type);
-    this.#pending.payloads.push(payload);
     this.#counters.appended++;
-    if (this.#pending.types.length >= this.#o.flushRecords) this.#kickSoon();
+    // `===`: past the mark the flush timer is set and the kick pending; appends need not ask again.
+    if (this.#pending.push(type, payload, envelope) === this.#o.flushRecords) this.#kickSoon();
     else this.#flushTimer ??= setTimeout(() => this.#onFlushTimer(), this.#o.flushIntervalMs).unref();
     return this.#nextSeq++;
   }
@@ -147,7 +150,7 @@ export class Spool {
   /** Marks records delivered (a 2xx, or a permanent failure recorded as such). Repeated acks are harmless. */
   ack(refs: RecordRef | readonly RecordRef[]): void {
     if (typeof refs === "number" || refs instanceof BacklogRef) this.#ackOne(refs);
-    else for (const ref of refs) this.#ackOne(ref);
+    else forEachRun(refs, this.#writtenSeq, (from, to) => this.#ackRun(from, to), (ref) => this.#ackOne(ref));
     if (this.#state === "active" && !this.#closing) this.#flushTimer ??= setTimeout(() => this.#onFlushTimer(), this.#o.flushIntervalMs).unref();
   }
 
@@ -182,7 +185,10 @@ export class Spool {
     };
   }
 
-  /** Writes and fdatasyncs everything appended, writes acks, then closes; removes the writer directory if nothing is left in it. */
+  /**
+   * Writes and fdatasyncs everything appended, writes acks, then closes; removes the writer directory
+   * if nothing is left in it, else releases its LOCK so that a later spool (in this process too) may adopt it.
+   */
   async close(): Promise<void> {
     if (this.#state === "closed" || this.#closing) return;
     this.#closing = true;
@@ -200,6 +206,8 @@ export class Spool {
     if (clean) {
       await this.#live.removeAll();
       this.#counters.bytesOnDisk = 0;
+    } else if (this.#dirReady) {
+      await releaseWriterDir(this.#o.fs, this.dir, this.#me).catch((error: unknown) => this.#reporter.report(asSpoolError(error, "close", this.dir)));
     }
   }
 
@@ -213,8 +221,7 @@ export class Spool {
     this.#clearTimers();
     const seg = this.#live.current;
     try {
-      const { types, payloads } = this.#pending.rest();
-      if (seg) this.#counters.written += writeRestSync(this.#o.fs, seg, types, payloads, this.#inflightEnd >= 0 ? this.#inflightEnd : seg.size);
+      if (seg) this.#counters.written += writeRestSync(this.#o.fs, seg, this.#pending.rest(), this.#inflightEnd >= 0 ? this.#inflightEnd : seg.size);
       for (const log of this.#dirtyAcks) log.writePendingSync();
     } catch (error) {
       this.#lastError = asSpoolError(error, "flushSync", seg?.path ?? this.dir);
@@ -245,23 +252,19 @@ export class Spool {
     });
   }
 
-  #unwritten(): number {
-    return this.#pending.unwritten;
-  }
-
   #syncDue(): boolean {
     return this.#o.syncIntervalMs === 0 || this.#closing || this.#o.now() - this.#lastSyncAt >= this.#o.syncIntervalMs;
   }
 
   #hasWork(includeUndueSync: boolean): boolean {
     const unsynced = this.#writtenSeq > this.#durability.durableSeq || this.#unsyncedAcks.size > 0;
-    return this.#unwritten() > 0 || this.#dirtyAcks.size > 0 || this.#retired.length > 0 || this.#sourcesToCheck || (unsynced && (includeUndueSync || this.#syncDue()));
+    return this.#pending.unwritten > 0 || this.#dirtyAcks.size > 0 || this.#retired.length > 0 || this.#sourcesToCheck || (unsynced && (includeUndueSync || this.#syncDue()));
   }
 
   async #run(): Promise<void> {
     try {
       while (this.#state === "active") {
-        if (this.#unwritten() > 0) await this.#writeChunk();
+        if (this.#pending.unwritten > 0) await this.#writeChunk();
         else if (this.#dirtyAcks.size) await this.#writeAcks();
         else if (this.#retired.length || this.#sourcesToCheck) await this.#deleteRetired();
         else if (this.#writtenSeq > this.#durability.durableSeq || this.#unsyncedAcks.size) {
@@ -286,8 +289,7 @@ export class Spool {
     const seg = this.#live.current!;
     const from = pending.batchIndex;
     const chunk = this.#encoder.encode({
-      types: pending.batchTypes,
-      payloads: pending.batchPayloads,
+      items: pending.batch,
       from,
       base: seg.size,
       segmentBytes: this.#o.segmentBytes,
@@ -312,9 +314,7 @@ export class Spool {
     this.#counters.written += chunk.records;
     this.#counters.bytesOnDisk += chunk.length;
     this.#writtenSeq = pending.batchBaseSeq + chunk.next - 1;
-    if (this.#earlyAcks.size) {
-      for (let seq = pending.batchBaseSeq + from; seq <= this.#writtenSeq; seq++) if (this.#earlyAcks.delete(seq)) this.#ackOne(seq);
-    }
+    if (this.#earlyAcks.size) this.#earlyAcks.takeUpTo(this.#writtenSeq, (first, last) => this.#ackRun(first, last));
     if (chunk.rotate) await this.#rotate();
   }
 
@@ -389,10 +389,17 @@ export class Spool {
     if (at) this.#markAcked(at.seg, at.start, at.end);
   }
 
-  #markAcked(seg: SegmentState, start: number, end: number): void {
-    if (seg.deleted || !seg.markAcked(start, end)) return;
-    this.#counters.acked++;
-    this.#outstanding--;
+  #ackRun(from: number, to: number): void {
+    ackRun(from, to, { locateRun: (seq, last) => this.#live.locateRun(seq, last), ackOne: (ref) => this.#ackOne(ref), ackRange: (seg, start, end, n) => this.#markAcked(seg, start, end, n) });
+  }
+
+  /** `records` > 1: a run none of which is acknowledged yet (see ack-runs.ts). */
+  #markAcked(seg: SegmentState, start: number, end: number, records = 1): void {
+    if (seg.deleted) return;
+    if (records > 1) seg.markAckedRun(start, end, records);
+    else if (!seg.markAcked(start, end)) return;
+    this.#counters.acked += records;
+    this.#outstanding -= records;
     this.#dirtyAcks.add(seg.source.acks);
     if (seg.deletable) this.#retired.push(seg);
   }
@@ -403,7 +410,7 @@ export class Spool {
     this.#counters.fallbacks++;
     this.#lastError = error;
     this.#reporter.report(error);
-    const dropped = this.#unwritten();
+    const dropped = this.#pending.unwritten;
     this.#counters.unwrittenRecords += dropped;
     // Not durable, and never will be: `whenDurable` must reject for these even after a retry succeeds.
     this.#durability.markLost(this.#durability.durableSeq + 1, this.#nextSeq, error);

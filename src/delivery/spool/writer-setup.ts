@@ -37,19 +37,40 @@ export async function ensureFormat(fsi: SpoolFs, dir: string): Promise<void> {
   }
 }
 
+function lockText(me: OwnerIdentity): string {
+  const lock = { format: SPOOL_FORMAT, pid: me.pid, host: me.host, bootId: me.bootId, startTicks: me.startTicks, createdAt: new Date().toISOString() };
+  return `${JSON.stringify(me.released === true ? { ...lock, released: true } : lock)}\n`;
+}
+
 export async function createWriterDir(fsi: SpoolFs, spoolDir: string, name: string, me: OwnerIdentity): Promise<string> {
   const final = path.join(spoolDir, name);
   const tmp = path.join(spoolDir, `.creating-${name}`);
-  const lock = { format: SPOOL_FORMAT, pid: me.pid, host: me.host, bootId: me.bootId, startTicks: me.startTicks, createdAt: new Date().toISOString() };
   try {
     await fsi.mkdir(tmp);
-    await fsi.writeFileExclusive(path.join(tmp, LOCK_FILE), `${JSON.stringify(lock)}\n`);
+    await fsi.writeFileExclusive(path.join(tmp, LOCK_FILE), lockText(me));
     await fsi.rename(tmp, final);
     await fsi.syncDir(spoolDir);
   } catch (error) {
     throw ioError("create writer directory", final, error);
   }
   return final;
+}
+
+/**
+ * Marks a writer directory this process leaves behind (closed with records unacknowledged) as
+ * released, so that any process, this one included, may adopt it. The new LOCK is written beside
+ * the old one and renamed over it: a kill in between leaves the old (live-owner) LOCK, never a torn one.
+ */
+export async function releaseWriterDir(fsi: SpoolFs, writerDir: string, me: OwnerIdentity): Promise<void> {
+  const tmp = path.join(writerDir, `${LOCK_FILE}.released`);
+  try {
+    await fsi.unlink(tmp).catch(() => undefined);
+    await fsi.writeFileExclusive(tmp, lockText({ ...me, released: true }));
+    await fsi.rename(tmp, path.join(writerDir, LOCK_FILE));
+    await fsi.syncDir(writerDir);
+  } catch (error) {
+    throw ioError("release writer directory", writerDir, error);
+  }
 }
 
 /** Creates segment `id` (never overwriting), writes its header and makes the new entry durable. */

@@ -7,8 +7,7 @@ import { scanRecords } from "../../../src/delivery/spool/segment-scan.ts";
 function segmentWith(count: number): { buf: Buffer; ends: number[] } {
   const payloads = Array.from({ length: count }, (_, i) => ({ n: i, name: `loss/${i % 3}`, value: i * 0.5 }));
   const chunk = new ChunkEncoder(1024).encode({
-    types: payloads.map(() => 1),
-    payloads,
+    items: payloads.flatMap((payload) => [1, payload, undefined]),
     from: 0,
     base: SEGMENT_HEADER_BYTES,
     segmentBytes: Infinity,

@@ -232,3 +232,37 @@ describe("Spool.flushSync", () => {
     await next.close();
   });
 });
+
+describe("Spool.close with records left", () => {
+  it("releases its LOCK: a later spool of the same (live) process adopts the leftovers, once", async () => {
+    const dir = tmpSpoolDir();
+    const first = await openSpool({ dir, syncIntervalMs: 0 });
+    first.append(1, { n: 1 });
+    const acked = first.append(1, { n: 2 })!;
+    await first.whenDurable();
+    first.ack(acked);
+    await first.close();
+    expect(fs.existsSync(first.dir)).toBe(true);
+    expect(JSON.parse(fs.readFileSync(path.join(first.dir, "LOCK"), "utf8"))).toMatchObject({ pid: process.pid, released: true });
+
+    const { spool: second, records } = await adoptAll(dir);
+    expect(records.map(jsonOf)).toEqual([{ n: 1 }]);
+    const third = await openSpool({ dir });
+    expect((await third.adoptOrphans()).adopted).toEqual([]); // the rename has one winner
+    second.ack(records.map((r) => r.ref));
+    await second.close();
+    await third.close();
+    expect(fs.readdirSync(dir).filter((name) => name.startsWith("w-"))).toEqual([]);
+  });
+
+  it("keeps its LOCK (owner alive) while open: a sibling spool does not adopt it", async () => {
+    const dir = tmpSpoolDir();
+    const open = await openSpool({ dir, syncIntervalMs: 0 });
+    open.append(1, { n: 1 });
+    await open.whenDurable();
+    const sibling = await openSpool({ dir });
+    expect((await sibling.adoptOrphans()).adopted).toEqual([]);
+    await sibling.close();
+    await open.close();
+  });
+});

@@ -1,0 +1,34 @@
+/** The soak's verdict with a spool: sent = stored + dropped (counted) + left in spool, nothing more lenient. */
+import { describe, expect, it } from "vitest";
+import { checkSource, Ledger, metricKey, type ClientCounts } from "../../soak/ledger.ts";
+
+const clean: ClientCounts = { accepted: 0, duplicates: 0, dropped: 0, failed: 0, pending: 0, reasons: [] };
+
+function threeSentTwoStored(): { ledger: Ledger; stored: { metrics: Map<string, number>; annotations: Map<string, number> } } {
+  const ledger = new Ledger();
+  for (const step of [1, 2, 3]) ledger.metric("loss", step);
+  return { ledger, stored: { metrics: new Map([metricKey("loss", 1), metricKey("loss", 2)].map((k) => [k, 1])), annotations: new Map() } };
+}
+
+describe("checkSource with a spool", () => {
+  it("accepts a missing event that is left in the spool, with its reason", () => {
+    const { ledger, stored } = threeSentTwoStored();
+    const report = checkSource("facade-1", "s", ledger, stored, clean, { synced: 0, leftInSpool: 1, reasons: ["1 records left in the spool (/tmp/x)"] });
+    expect(report).toMatchObject({ sent: 3, stored: 2, missing: 1, leftInSpool: 1, ok: true });
+    expect(report.reasons).toEqual(["1 records left in the spool (/tmp/x)"]);
+  });
+
+  it("fails a missing event neither dropped, failed nor left in the spool", () => {
+    const { ledger, stored } = threeSentTwoStored();
+    expect(checkSource("facade-1", "s", ledger, stored, clean, { synced: 5, leftInSpool: 0, reasons: [] }).ok).toBe(false);
+  });
+
+  it("accepts events still queued in memory at the end only as far as the spool kept them", () => {
+    const ledger = new Ledger();
+    ledger.metric("loss", 1);
+    const stored = { metrics: new Map([[metricKey("loss", 1), 1]]), annotations: new Map<string, number>() };
+    const pending = { ...clean, pending: 1 };
+    expect(checkSource("f", "s", ledger, stored, pending, { synced: 1, leftInSpool: 0, reasons: [] }).ok).toBe(true);
+    expect(checkSource("f", "s", ledger, stored, pending).ok).toBe(false);
+  });
+});
