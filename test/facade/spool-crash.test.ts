@@ -74,7 +74,10 @@ describe("kill -9, then the next Collector on the same spool directory", () => {
           await next.close();
           expectRecovered(emulator, slug, mustHave, scenario);
           expect(next.stats().spool?.crashedRuns).toBe(1);
-          expect(next.stats().spool?.resumed).toBeGreaterThan(0);
+          // During the outage nothing was acknowledged, so the next Collector must have resumed
+          // points; with Syvain up the job may have delivered every point before the kill (it
+          // flushes faster than the spool writes), leaving only the run's `running` record.
+          if (scenario === "outage") expect(next.stats().spool?.resumed).toBeGreaterThan(0);
         }),
       );
     }, SCENARIO_TIMEOUT_MS);
