@@ -15,8 +15,9 @@ import type { AdoptResult } from "./adopt.ts";
 import type { AckLog } from "./ack-log.ts";
 import { adoptAndLoad, readSource, removeSourceDir, type AdoptedSource, type BacklogHost, type BacklogRecord } from "./backlog-reader.ts";
 import { ChunkEncoder } from "./chunk-encoder.ts";
+import { writeFallbackAcks, writeFallbackAcksSync } from "./fallback-acks.ts";
 import { Durability } from "./durability.ts";
-import { closeSegment, LiveSegments } from "./live-segments.ts";
+import { abandonSegment, closeSegment, LiveSegments } from "./live-segments.ts";
 import { currentIdentity, type OwnerIdentity } from "./process-identity.ts";
 import { MAX_RECORD_PAYLOAD_BYTES } from "./record-format.ts";
 import { BacklogRef, type SegmentState } from "./segment-state.ts";
@@ -192,6 +193,7 @@ export class Spool {
       await this.#pump;
     }
     await this.#pump;
+    if (this.#state === "fallback") this.#lastError = (await writeFallbackAcks(this.#dirtyAcks, this.dir, this.#counters)) ?? this.#lastError;
     const clean = this.#state === "active" && this.#outstanding === 0 && this.#adopted.every((s) => s.fullyRead && s.remaining === 0 && !s.keep);
     this.#state = "closed";
     this.#durability.rejectAll(closedError());
@@ -208,6 +210,7 @@ export class Spool {
    * throws. The spool is closed afterwards (the directory stays for the next process to adopt).
    */
   flushSync(): void {
+    if (this.#state === "fallback") this.#lastError = writeFallbackAcksSync(this.#dirtyAcks, this.dir) ?? this.#lastError;
     if (this.#state !== "active") return;
     this.#state = "closed";
     this.#clearTimers();
@@ -413,7 +416,7 @@ export class Spool {
     const seg = this.#live.current;
     this.#live.current = undefined;
     if (seg) {
-      void closeSegment(this.#o.fs, seg);
+      void abandonSegment(this.#o.fs, seg); // cut back to its committed records, then closed
       seg.sealed = true;
       if (seg.deletable) this.#retired.push(seg);
     }
