@@ -190,15 +190,25 @@ class Replay {
     const deliver = (batch: Batch): Promise<unknown> => this.#withRetries(() => sink.deliver(batch, this.#o.signal));
     if (isFinalStatus(last.record.s)) {
       await deliver({ kind: "status", status: last.record.s, idempotencyKey: replayKey("status", exp.slug, [String(last.record.t)]) });
-    } else {
+      this.counts.statusUpdates++;
+    } else if (!(await this.#endedOnServer(exp))) {
       const note = recoveryAnnotation(exp.slug, last.record, exp.recoveredMetrics, exp.recoveredAnnotations);
       await deliver({ kind: "annotation", items: [note], idempotencyKey: replayKey("annotation", exp.slug, [note.client_event_id]) });
       await deliver({ kind: "status", status: "failed", idempotencyKey: replayKey("status", exp.slug, [note.client_event_id]) });
       this.counts.crashedRuns++;
+      this.counts.statusUpdates++;
     }
-    this.counts.statusUpdates++;
+    // Else the run did end (its final status reached Syvain but not the spool, or another process
+    // ended it): a `running` record left on disk must never overwrite that, nor add a crash note.
     this.#spool.ack(exp.statuses.splice(0).map((s) => s.ref));
     this.#o.onProgress?.({ ...this.counts });
+  }
+
+  /** Whether Syvain already holds a final status (done/failed) for the experiment. */
+  async #endedOnServer(exp: ExperimentLeftovers): Promise<boolean> {
+    const signal = this.#o.signal;
+    const current = await this.#withRetries(() => this.#client.getExperiment(exp.id ?? exp.slug, signal ? { signal } : {}));
+    return isFinalStatus(current.status);
   }
 
   /** Retries a retryable failure with backoff (and `Retry-After`), `maxAttempts` in all. */
