@@ -42,6 +42,8 @@ export class BridgeSpool implements ExperimentJournals {
   #spool: Spool | undefined;
   #resume: Promise<void> | undefined;
   readonly #stopResume = new AbortController();
+  /** The leftovers adopted at `open()` were all settled (delivered, or refused for good). */
+  #leftoversDelivered = true;
 
   constructor(options: BridgeSpoolOptions) {
     this.#o = options;
@@ -87,6 +89,16 @@ export class BridgeSpool implements ExperimentJournals {
     return undefined;
   }
 
+  /** Settles once the background delivery of what earlier bridges left ends (all of it, or stopped). */
+  leftoversSettled(): Promise<void> {
+    return this.#resume ?? Promise.resolve();
+  }
+
+  /** Earlier bridges' records this bridge adopted and did not get delivered: they stay on disk. */
+  get leftoversRemain(): boolean {
+    return !this.#leftoversDelivered;
+  }
+
   /** Stops the background delivery of leftovers, then writes, syncs and closes: what is undelivered stays on disk. */
   async close(): Promise<SpoolStats | undefined> {
     this.#stopResume.abort(new Error("the bridge is closing"));
@@ -101,11 +113,13 @@ export class BridgeSpool implements ExperimentJournals {
   async #resumeLeftovers(spool: Spool, client: SyvainClient): Promise<void> {
     const adopted = await spool.adoptOrphans();
     if (adopted.adopted.length === 0) return;
+    this.#leftoversDelivered = false;
     this.#o.log({ level: "info", event: "spool.resume", dir: this.#o.dir, adoptedDirs: adopted.adopted.length, bytes: spool.stats().bytesOnDisk });
     // Retried until Syvain takes it (backoff capped at 30 s) or the bridge closes: a running bridge
     // must deliver what it adopted, not leave it for a restart that may never come.
     const result = await replaySpool(spool, client, { signal: this.#stopResume.signal, maxAttempts: Number.POSITIVE_INFINITY });
     const { stoppedBy, ...counts } = result;
+    this.#leftoversDelivered = stoppedBy === undefined;
     if (stoppedBy === undefined) this.#o.log({ level: "info", event: "spool.resumed", ...counts });
     else this.#o.log({ level: this.#stopResume.signal.aborted ? "info" : "error", event: "spool.resume.stopped", reason: stoppedBy.message, ...counts });
   }
