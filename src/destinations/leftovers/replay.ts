@@ -104,6 +104,9 @@ class Replay {
         }
       }
       for (const exp of this.#experiments.values()) {
+        // A creation record alone (its events were delivered, the ack of the creation died with its
+        // process) still gets its experiment made sure of, and acknowledged: else it stays forever.
+        if (exp.createRefs.length > 0) await this.#sink(exp);
         await this.#sendEvents(exp, "metric");
         await this.#sendEvents(exp, "annotation");
         await this.#settleStatus(exp);
@@ -145,9 +148,12 @@ class Replay {
   }
 
   /** The experiment's sink; an offline experiment is created (or found: a replay may repeat) first. */
-  #sink(exp: ExperimentLeftovers): Promise<DeliverySink> {
+  async #sink(exp: ExperimentLeftovers): Promise<DeliverySink> {
     exp.sink ??= this.#resolveSink(exp);
-    return exp.sink;
+    const sink = await exp.sink;
+    // The experiment exists: its creation records (several if several processes deferred it) can go.
+    if (exp.createRefs.length > 0) this.#spool.ack(exp.createRefs.splice(0));
+    return sink;
   }
 
   async #resolveSink(exp: ExperimentLeftovers): Promise<DeliverySink> {
@@ -155,7 +161,6 @@ class Replay {
     const spec = exp.create?.spec ?? { slug: exp.slug, metadata: {} };
     // get-or-create: an earlier, interrupted sync may have created it already.
     const provisioned = await this.#withRetries(() => restDestination(this.#client).provision(spec, "get-or-create", this.#o.signal));
-    if (exp.createRefs.length > 0) this.#spool.ack(exp.createRefs.splice(0));
     return provisioned.sink;
   }
 
