@@ -89,6 +89,18 @@ export class BridgeSpool implements ExperimentJournals {
     return undefined;
   }
 
+  /**
+   * Why the bridge is not ready though requests are not refused up front, or `undefined`: a disk
+   * write failed (EFBIG, ENOSPC, EIO), so every request gets 503 until one succeeds. Asking retries
+   * the disk when due: a load balancer that stopped sending (not ready) must not keep it so for good.
+   */
+  failing(): string | undefined {
+    const spool = this.#spool;
+    if (spool?.stats().state !== "fallback") return undefined;
+    spool.probeDisk();
+    return `the spool cannot write (${spool.lastError?.message ?? "see the bridge log"}); requests get 503 until a write succeeds again`;
+  }
+
   /** Settles once the background delivery of what earlier bridges left ends (all of it, or stopped). */
   leftoversSettled(): Promise<void> {
     return this.#resume ?? Promise.resolve();

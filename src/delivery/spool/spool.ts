@@ -113,7 +113,7 @@ export class Spool {
     if (this.#state !== "active" || this.#closing) {
       if (this.#state === "fallback") {
         this.#counters.refusedFallback++;
-        this.#maybeProbe();
+        this.probeDisk();
       }
       return undefined;
     }
@@ -423,8 +423,13 @@ export class Spool {
     this.#retryAt = this.#o.now() + this.#o.retryMs;
   }
 
-  #maybeProbe(): void {
-    if (this.#probing || this.#closing || this.#o.now() < this.#retryAt) return;
+  /**
+   * In fallback, tries the disk again (a fresh segment) once `retryMs` passed since the failure;
+   * appends call it, and so may an owner that stopped appending because the spool failed (the
+   * bridge's readiness check), so that it is not left in fallback for good. No-op otherwise.
+   */
+  probeDisk(): void {
+    if (this.#state !== "fallback" || this.#probing || this.#closing || this.#o.now() < this.#retryAt) return;
     this.#probing = true;
     void this.#prepareDisk()
       .then(() => {
