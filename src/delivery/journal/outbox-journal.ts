@@ -21,6 +21,8 @@ export interface OutboxJournal {
   status(status: ExperimentStatus): void;
   /** A request left the outbox for good (the ack point). */
   settled(request: DeliveryRequest, outcome: "accepted" | "failed"): void;
+  /** The process dies right after (a signal): write what was appended, synchronously. */
+  persistSync?(): void;
 }
 
 export interface SpoolJournalOptions {
@@ -79,6 +81,11 @@ export class SpoolJournal implements OutboxJournal {
     // Taken either way: the index frees its chunks once every ref in them was taken.
     (request.kind === "metric" ? this.#metricRefs : this.#annotationRefs).take(request.lo, request.items.length, refs);
     if (refs.length > 0 && !(outcome === "failed" && this.#keepFailed)) this.#spool.ack(refs);
+  }
+
+  persistSync(): void {
+    // Closes the spool (idempotent, shared by every experiment's journal): nothing runs after it.
+    this.#spool.flushSync();
   }
 
   #statusSettled(status: ExperimentStatus, outcome: "accepted" | "failed"): void {
