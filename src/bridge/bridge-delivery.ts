@@ -21,6 +21,8 @@ export interface BridgeDelivery {
   spool: BridgeSpool | undefined;
   /** Opens the spool (and starts delivering leftovers); rejects when its directory cannot be used. */
   open(): Promise<void>;
+  /** Settles once what earlier bridges left on the spool is delivered (or its delivery stopped); at once without a spool. */
+  leftoversSettled(): Promise<void>;
   /** Once the exporters are shut down: stops the leftovers, closes the spool, then the client the bridge made. */
   close(): Promise<SpoolStats | undefined>;
 }
@@ -34,7 +36,7 @@ export function openBridgeDelivery(options: ResolvedBridgeOptions, log: BridgeLo
   if (options.exporters !== undefined || options.spoolDir === undefined || options.spoolDir === false) {
     if (typeof options.spoolDir === "string") throw spoolNeedsSyvain("exporters");
     const exporters = options.exporters ?? exportersFor({ ...base, ...options.syvain, ...noOwnSpool }, "createBridge", "syvain");
-    return { exporters, owned: options.exporters === undefined, spool: undefined, open: () => Promise.resolve(), close: () => Promise.resolve(undefined) };
+    return { exporters, owned: options.exporters === undefined, spool: undefined, open: () => Promise.resolve(), leftoversSettled: () => Promise.resolve(), close: () => Promise.resolve(undefined) };
   }
   const { apiKey, host, client: given, ...syvain } = options.syvain ?? {};
   if (syvain.jsonlPath !== undefined) throw spoolNeedsSyvain("syvain.jsonlPath");
@@ -54,6 +56,7 @@ export function openBridgeDelivery(options: ResolvedBridgeOptions, log: BridgeLo
         throw new SyvainValidationError("spoolDir", spool.dir, `createBridge: cannot use the spool directory ${spool.dir}: ${error.message}; fix it, or run memory only (--spool-dir off)`, "config");
       }
     },
+    leftoversSettled: () => spool.leftoversSettled(),
     async close() {
       try {
         return await spool.close();

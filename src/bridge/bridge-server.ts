@@ -168,7 +168,7 @@ function reserveDecoding(bodyBytes: number, encoding: OtlpEncoding, reservation:
 
 function probe(path: string, deps: ListenerDeps): Reply {
   if (path === "/healthz") return { status: 200, contentType: "application/json", body: '{"status":"ok"}\n' };
-  const pressure = deps.state.closing ? "shutting down" : deps.intake.pressure();
+  const pressure = deps.state.closing ? "shutting down" : deps.intake.notReady();
   const reasons = [pressure, keyRejection(deps.exporters)].filter((reason) => reason !== undefined);
   return { status: reasons.length === 0 ? 200 : 503, contentType: "application/json", body: `${JSON.stringify({ ready: reasons.length === 0, reasons })}\n` };
 }

@@ -44,6 +44,8 @@ export class BridgeSpool implements ExperimentJournals {
   readonly #o: BridgeSpoolOptions;
   #spool: Spool | undefined;
   #adoption: PeriodicAdoption | undefined;
+  /** The leftovers adopted so far were all settled (delivered, or refused for good). */
+  #leftoversDelivered = true;
 
   constructor(options: BridgeSpoolOptions) {
     this.#o = options;
@@ -96,6 +98,28 @@ export class BridgeSpool implements ExperimentJournals {
     return undefined;
   }
 
+  /**
+   * Why the bridge is not ready though requests are not refused up front, or `undefined`: a disk
+   * write failed (EFBIG, ENOSPC, EIO), so every request gets 503 until one succeeds. Asking retries
+   * the disk when due: a load balancer that stopped sending (not ready) must not keep it so for good.
+   */
+  failing(): string | undefined {
+    const spool = this.#spool;
+    if (spool?.stats().state !== "fallback") return undefined;
+    spool.probeDisk();
+    return `the spool cannot write (${spool.lastError?.message ?? "see the bridge log"}); requests get 503 until a write succeeds again`;
+  }
+
+  /** Settles once the round delivering what earlier bridges left ends (all of it, or stopped); at once between rounds. */
+  leftoversSettled(): Promise<void> {
+    return this.#adoption?.idle() ?? Promise.resolve();
+  }
+
+  /** Earlier bridges' records this bridge adopted and did not get delivered: they stay on disk. */
+  get leftoversRemain(): boolean {
+    return !this.#leftoversDelivered;
+  }
+
   /** Stops the background delivery of leftovers, then writes, syncs and closes: what is undelivered stays on disk. */
   async close(): Promise<SpoolStats | undefined> {
     await this.#adoption?.stop(0, new Error("the bridge is closing"));
@@ -110,11 +134,13 @@ export class BridgeSpool implements ExperimentJournals {
   async #resumeLeftovers(spool: Spool, client: SyvainClient, signal: AbortSignal): Promise<void> {
     const adopted = await spool.adoptOrphans();
     if (adopted.adopted.length === 0) return;
+    this.#leftoversDelivered = false;
     this.#o.log({ level: "info", event: "spool.resume", dir: this.#o.dir, adoptedDirs: adopted.adopted.length, bytes: spool.stats().bytesOnDisk });
     // Retried until Syvain takes it (backoff capped at 30 s) or the bridge closes: a running bridge
     // must deliver what it adopted, not leave it for a restart that may never come.
     const result = await replaySpool(spool, client, { signal, maxAttempts: Number.POSITIVE_INFINITY });
     const { stoppedBy, ...counts } = result;
+    this.#leftoversDelivered = stoppedBy === undefined;
     if (stoppedBy === undefined) this.#o.log({ level: "info", event: "spool.resumed", ...counts });
     else this.#o.log({ level: signal.aborted ? "info" : "error", event: "spool.resume.stopped", reason: stoppedBy.message, ...counts });
   }

@@ -17,10 +17,12 @@ import { DEFAULT_HOST, HOST_ENV } from "../api/contract.ts";
 import { SyvainValidationError } from "../api/errors.ts";
 import { deliveryDefaults } from "../config/defaults.ts";
 import { deadlineIn, waitUntil } from "../delivery/deadline.ts";
-import { jsonLineLog, safeLog, type BridgeLog } from "./bridge-log.ts";
+import type { SpoolStats } from "../delivery/spool/index.ts";
+import { jsonLineLog, safeLog, type BridgeLog, type BridgeLogEntry } from "./bridge-log.ts";
 import { resolveBridgeOptions, type BridgeExporters, type BridgeOptions, type ResolvedBridgeOptions } from "./bridge-options.ts";
 import { createRequestListener, type BridgeState } from "./bridge-server.ts";
 import { openBridgeDelivery, type BridgeDelivery } from "./bridge-delivery.ts";
+import type { BridgeSpool } from "./bridge-spool.ts";
 import { durableIntake, memoryIntake, type BridgeIntake } from "./intake.ts";
 import { MemoryBudget } from "./memory-budget.ts";
 
@@ -113,8 +115,10 @@ async function shutdown(server: Server, state: BridgeState, delivery: BridgeDeli
   server.closeAllConnections();
   await stopped;
   try {
-    // Owned exporters drain then close (bounded by their shutdownTimeoutSeconds); shared ones only drain.
-    await waitUntil(owned ? exporters.shutdown() : exporters.forceFlush(), Math.max(deadline, Date.now() + 1000));
+    // Owned exporters drain then close (bounded by their shutdownTimeoutSeconds); shared ones only
+    // drain. What earlier bridges left (adopted at start) drains within the same deadline.
+    const drained = Promise.all([owned ? exporters.shutdown() : exporters.forceFlush(), delivery.leftoversSettled()]);
+    await waitUntil(drained, Math.max(deadline, Date.now() + 1000));
   } finally {
     const totals = summarize(exporters);
     log({ level: totals.pending + totals.failed + totals.dropped === 0 ? "info" : "warn", event: "shutdown.done", ...totals });
@@ -122,16 +126,27 @@ async function shutdown(server: Server, state: BridgeState, delivery: BridgeDeli
   const totals = summarize(exporters);
   // Undelivered events stay on disk, synced, for the next bridge on this spool (or `syvain-otel sync`).
   const spool = await delivery.close();
-  if (spool !== undefined) {
-    const spooled = { dir: delivery.spool?.dir, pending: totals.pending, recordsOnDisk: spool.recordsOnDisk, bytesOnDisk: spool.bytesOnDisk };
-    log({ level: totals.pending > 0 ? "warn" : "info", event: "shutdown.spooled", ...spooled, reason: totals.pending > 0 ? `${totals.pending} accepted events were not delivered within ${options.shutdownTimeoutSeconds} s; they stay in the spool and the next bridge started on it delivers them` : "nothing left to deliver" });
-  }
+  if (spool !== undefined) log(spooledLine(delivery.spool!, spool, totals.pending, options.shutdownTimeoutSeconds));
   const lost = intake.durable ? 0 : totals.pending;
   if (lost > 0) {
     // Senders were answered 200 for these and have dropped their copies: say so loudly.
     log({ level: "error", event: "shutdown.lost", lost, reason: `${lost} accepted events were still waiting for delivery after ${options.shutdownTimeoutSeconds} s and exist only in this process's memory` });
   }
   return { totals, durable: intake.durable, lost };
+}
+
+/** What stays on disk at exit, and why: never "nothing left" while records of this or an earlier bridge remain. */
+function spooledLine(spool: BridgeSpool, stats: SpoolStats, pending: number, timeoutSeconds: number): BridgeLogEntry {
+  const fields = { event: "shutdown.spooled", dir: spool.dir, pending, recordsOnDisk: stats.recordsOnDisk, bytesOnDisk: stats.bytesOnDisk, leftoversRemain: spool.leftoversRemain };
+  if (pending === 0 && stats.recordsOnDisk === 0 && !spool.leftoversRemain) return { level: "info", ...fields, reason: "nothing left to deliver" };
+  const earlier = spool.leftoversRemain ? "; records earlier bridges left are not all delivered yet" : "";
+  return {
+    level: "warn",
+    ...fields,
+    reason:
+      `${stats.recordsOnDisk} record(s) stay in the spool at ${spool.dir} (${pending} accepted event(s) not delivered within ${timeoutSeconds} s${earlier}); ` +
+      `the next bridge started on it, or \`syvain-otel sync ${spool.dir}\`, delivers them`,
+  };
 }
 
 type DeliveryTotals = Record<"experiments" | "accepted" | "pending" | "failed" | "dropped" | "invalid", number>;

@@ -21,6 +21,8 @@ export interface BridgeIntake {
   readonly durable: boolean;
   /** Why new data must wait now (503 + Retry-After; `/readyz` answers 503 too), or `undefined`. */
   pressure(): string | undefined;
+  /** Why `/readyz` answers 503: `pressure()`, or a failing disk (whose requests still try it). */
+  notReady(): string | undefined;
   /** Hands the calls over; resolves with one result per call once what a 200 promises holds. */
   accept(calls: readonly ExportCall[]): Promise<ExportResult[]>;
 }
@@ -29,6 +31,7 @@ export function memoryIntake(exporters: BridgeExporters): BridgeIntake {
   return {
     durable: false,
     pressure: () => deliveryPressure(exporters),
+    notReady: () => deliveryPressure(exporters),
     accept: (calls) => Promise.all(calls.map((call) => call.run(exporters))),
   };
 }
@@ -41,9 +44,12 @@ export function memoryIntake(exporters: BridgeExporters): BridgeIntake {
  * 80 % full, as memory-only) and the bridge's memory budget.
  */
 export function durableIntake(exporters: BridgeExporters, spool: BridgeSpool, maxQueueItems: number | undefined): BridgeIntake {
+  const pressure = (): string | undefined => spool.refusal() ?? queuePressure(exporters, maxQueueItems);
   return {
     durable: true,
-    pressure: () => spool.refusal() ?? queuePressure(exporters, maxQueueItems),
+    pressure,
+    // Requests are not refused up front for a failed disk: each append retries it when due.
+    notReady: () => pressure() ?? spool.failing(),
     async accept(calls) {
       const refusedBefore = refusedAppends(spool.spool.stats());
       const results = await Promise.all(calls.map((call) => call.run(exporters)));

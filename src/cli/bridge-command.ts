@@ -149,7 +149,10 @@ export async function run(argv: string[]): Promise<number> {
     const collected = readFlags(argv, process.env);
     for (const notice of collected.notices) process.stderr.write(`${notice}\n`);
     flags = validateFlags(bridgeCommand, flagsSchema, collected);
-    if (flags.jsonl !== undefined && flags["syvain-host"] !== undefined) {
+    // Only a host given on the command line conflicts: SYVAIN_METRICS_HOST in the environment is
+    // meant for the other tools (sync, the SDK) and simply does not apply to a JSONL bridge.
+    const hostFlag = collected.sources["syvain-host"]?.startsWith("--") === true;
+    if (flags.jsonl !== undefined && hostFlag) {
       throw new SyvainValidationError("jsonl", flags.jsonl, `${bridgeCommand.name}: give --jsonl FILE or --syvain-host URL, not both`, "config");
     }
     if (flags.jsonl === undefined && flags["api-key"] === undefined) {

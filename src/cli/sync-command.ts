@@ -144,7 +144,7 @@ export async function runSync(argv: readonly string[], io: SyncIo): Promise<numb
       for (const line of result.details) say(dryRun ? stdout : stderr, line);
       totals.delivered += result.delivered;
       totals.failed += result.failed;
-      if (result.failed > 0) complete = false;
+      if (result.failed > 0 || result.leftElsewhere === true) complete = false;
     }
   } finally {
     await client.close();

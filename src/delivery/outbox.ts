@@ -122,6 +122,11 @@ export class Outbox {
     if (this.#flushTimer === undefined && !this.#draining) this.#armFlushTimer();
   }
 
+  /** The process dies right after (a signal): the journal writes what it holds, synchronously. */
+  persistSync(): void {
+    this.#journal?.persistSync?.();
+  }
+
   stats(): OutboxStats {
     return statsOf(this.#counters, this.#lastError);
   }

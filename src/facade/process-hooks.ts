@@ -41,6 +41,11 @@ export interface ProcessEndParticipant {
    * right after: a `process.emitWarning` would print on a later tick that never comes.
    */
   lossReport?(end: ProcessEnd): string | undefined;
+  /**
+   * Called synchronously just before a signal is re-raised (the process dies at once, with no
+   * `exit` event): write what must survive, e.g. the spool's records not yet on disk.
+   */
+  persistSync?(): void;
 }
 
 /** The part of `process` the hooks use (a fake in unit tests). */
@@ -138,14 +143,15 @@ export class ProcessHooks {
     if (this.#ending) {
       // A second Ctrl+C while flushing, or a first one during an exit or error flush: stop waiting.
       this.#abandoned = this.#ending;
-      reportLosses([...this.#participants], { kind: "signal", signal });
+      const participants = [...this.#participants];
+      reportLosses(participants, { kind: "signal", signal });
       this.#participants.clear();
       this.#exitParticipants.clear();
       this.#sync();
-      this.#reraise(signal);
+      this.#reraise(signal, participants);
       return;
     }
-    void this.#end({ kind: "signal", signal }, () => this.#reraise(signal));
+    void this.#end({ kind: "signal", signal }, (participants) => this.#reraise(signal, participants));
   };
 
   readonly #onUncaught = (error: unknown): void => {
@@ -186,17 +192,27 @@ export class ProcessHooks {
     }
   }
 
-  #reraise(signal: "SIGINT" | "SIGTERM"): void {
+  #reraise(signal: "SIGINT" | "SIGTERM", participants: readonly ProcessEndParticipant[]): void {
     // With our listener gone Node restores the default action, so this kill ends the process with
     // a signal exit status. If the user listens too, the signal is theirs and we do not repeat it.
-    if (this.#target.listenerCount(signal) === 0) this.#target.kill(this.#target.pid, signal);
+    if (this.#target.listenerCount(signal) !== 0) return;
+    // No `exit` event follows a signal death: what is still only in memory is written now (the
+    // spool's last records: points logged while the ending flushed), or it is gone.
+    for (const participant of participants) {
+      try {
+        participant.persistSync?.();
+      } catch {
+        // dying anyway: the loss report already named what is not delivered
+      }
+    }
+    this.#target.kill(this.#target.pid, signal);
   }
 
   /**
    * `scope: "exitOnly"` (the watchdog) ends only the exit-only participants: the program may, after
    * all, still be running, and a run's hooks would mark its experiment finished.
    */
-  async #end(end: ProcessEnd, then: () => void, scope: "all" | "exitOnly" = "all"): Promise<void> {
+  async #end(end: ProcessEnd, then: (participants: readonly ProcessEndParticipant[]) => void, scope: "all" | "exitOnly" = "all"): Promise<void> {
     this.#ending = end;
     const runs = scope === "all" ? [...this.#participants] : [];
     const participants = end.kind === "exit" ? [...runs, ...this.#exitParticipants] : runs;
@@ -214,7 +230,7 @@ export class ProcessHooks {
       this.#ending = undefined;
       if (end.kind !== "exit" && this.#abandoned !== end) reportLosses(participants, end);
       if (this.#abandoned === end) this.#abandoned = undefined;
-      else then();
+      else then(participants);
     }
   }
 }

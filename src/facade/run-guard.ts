@@ -94,6 +94,7 @@ export class RunGuard {
         await this.#endRun(endingName(end), end.kind === "exit");
       },
       lossReport: (end) => lossReport(this.#o.label, this.#o.outbox, endingName(end)),
+      persistSync: () => this.#o.outbox.persistSync(),
     });
   }
 

@@ -5,6 +5,9 @@
 import { spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
 import { createServer, type AddressInfo, type Socket } from "node:net";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it, vi } from "vitest";
 import { bridgeOptionsFromFlags, readFlags } from "../../src/cli/bridge-command.ts";
@@ -26,6 +29,26 @@ describe("syvain-otel bridge flags", () => {
     const { values, sources } = readFlags(["--port=6000", "--path-prefix", "/otlp"], env);
     expect(values).toMatchObject({ port: "6000", slug: "from-env", "syvain-host": "http://127.0.0.1:9", "path-prefix": "/otlp", "api-key": "ak_x", "auth-token": "t".repeat(20) });
     expect(sources).toMatchObject({ port: "--port", slug: "SYVAIN_BRIDGE_SLUG", "auth-token": "SYVAIN_BRIDGE_AUTH_TOKEN" });
+  });
+
+  it("--jsonl with SYVAIN_METRICS_HOST only in the environment starts (only an explicit --syvain-host conflicts)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "bridge-jsonl-env-"));
+    const child = spawn(process.execPath, ["--conditions=syvain-source", "src/cli/main.ts", "bridge", "--port", "0", "--jsonl", join(dir, "out.jsonl")], {
+      cwd: root,
+      env: { PATH: process.env.PATH, SYVAIN_METRICS_HOST: "http://127.0.0.1:9" },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    try {
+      let stderr = "";
+      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+      const exited = once(child, "exit") as Promise<[number | null, NodeJS.Signals | null]>;
+      await vi.waitFor(() => expect(stderr).toMatch(/"event":"listening".*"destination":"jsonl"/), { timeout: 10_000 });
+      child.kill("SIGTERM");
+      expect((await exited)[0]).toBe(0);
+    } finally {
+      child.kill("SIGKILL");
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("takes --host as a deprecated spelling of --syvain-host, with a notice", () => {

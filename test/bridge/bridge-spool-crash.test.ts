@@ -158,6 +158,40 @@ describe("a spooling bridge stopped with SIGTERM while Syvain hangs", () => {
     expect(steps.length).toBe(new Set(steps).size);
   }, 60_000);
 
+  it("a bridge restarted on leftovers and stopped at once drains them within --shutdown-timeout, and says what stays when it cannot", async () => {
+    const spoolDir = await mkdtemp(join(root, "drain-"));
+    /** A bridge with Syvain down takes 600 points of a new experiment and is stopped: they stay on disk. */
+    const leaveLeftovers = async (slug: string): Promise<void> => {
+      emulator.faults.replace(CONDITIONS.down!);
+      const first = await spawnBridge(bridgeArgs(spoolDir, ["--shutdown-timeout", "1"]), env);
+      for (let from = 0; from < 600; from += 200) expect((await post(`${first.url}/v1/metrics`, gaugeSteps(slug, from, from + 200), JSON_TYPE)).status).toBe(200);
+      expect(await first.stop("SIGTERM")).toBe(0);
+    };
+    const restartAndStop = async (shutdownTimeout: string): Promise<Record<string, unknown> | undefined> => {
+      const second = await spawnBridge(bridgeArgs(spoolDir, ["--shutdown-timeout", shutdownTimeout]), env);
+      await vi.waitFor(() => expect(second.lines().some((line) => line.event === "spool.resume")).toBe(true), { timeout: 10_000 });
+      expect(await second.stop("SIGTERM")).toBe(0);
+      return second.lines().find((line) => line.event === "shutdown.spooled");
+    };
+
+    // Syvain slow (each batch 300 ms): the replay cannot be done when SIGTERM comes, but is within 20 s.
+    await leaveLeftovers("drained");
+    emulator.faults.replace({ random: { ingestMetrics: { rate: 1, mix: [{ delayMs: 300 }] } } });
+    expect(await restartAndStop("20")).toMatchObject({ level: "info", pending: 0, recordsOnDisk: 0, leftoversRemain: false, reason: "nothing left to deliver" });
+    const steps = emulator.store.metrics("drained").map((m) => m.step);
+    expect(new Set(steps).size).toBe(600);
+    expect(steps).toHaveLength(600);
+
+    // Syvain hanging: what the replay could not deliver stays on disk, and the log says so.
+    await leaveLeftovers("left");
+    emulator.faults.replace({ random: { "*": { rate: 1, mix: [{ delayMs: 60_000 }] } } });
+    const line = await restartAndStop("1");
+    emulator.faults.clear();
+    expect(line).toMatchObject({ level: "warn", pending: 0, leftoversRemain: true, dir: expect.stringContaining(spoolDir) });
+    expect(line?.reason).toMatch(/stay in the spool at .*records earlier bridges left are not all delivered yet.*syvain-otel sync/);
+    expect(emulator.store.experiment("left")).toBeUndefined(); // nothing reached Syvain: all of it is still on disk
+  }, 60_000);
+
   it("what a stopped bridge left is also delivered by `syvain-otel sync <spool-dir>`", async () => {
     const spoolDir = await mkdtemp(join(root, "sync-"));
     emulator.faults.random("*", { rate: 1, mix: [{ status: 503, retryAfterSeconds: 0 }] });

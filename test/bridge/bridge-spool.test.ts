@@ -14,6 +14,8 @@ import { SyvainValidationError } from "../../src/api/errors.ts";
 import { createBridge, type Bridge } from "../../src/bridge/create-bridge.ts";
 import type { BridgeLogEntry } from "../../src/bridge/bridge-log.ts";
 import { EMULATOR_API_KEY, startEmulator, type Emulator } from "../../src/testing/index.ts";
+import { hostSpoolDir } from "../../src/config/spool-defaults.ts";
+import { writeOrphan, writerDirs } from "../delivery/spool/spool-helpers.ts";
 import { JSON_TYPE, gaugeSteps, post } from "./helpers/http.ts";
 
 let emulator: Emulator;
@@ -86,6 +88,23 @@ describe("createBridge with spoolDir", () => {
     emulator.faults.clear();
     await vi.waitFor(() => expect(storedSteps("born-offline").sort((a, b) => a - b)).toEqual(Array.from({ length: 60 }, (_, i) => i)), { timeout: 30_000 });
     expect(emulator.store.experiments().filter((e) => e.slug === "born-offline")).toHaveLength(1);
+    // The creation record was acknowledged once the experiment existed: nothing stays on disk.
+    await bridge!.close();
+    expect(logs.find((e) => e.event === "shutdown.spooled")).toMatchObject({ recordsOnDisk: 0, reason: "nothing left to deliver" });
+    expect(writerDirs(dir)).toEqual([]);
+  });
+
+  it("settles a creation record left alone by a dead bridge (its events were delivered, the ack of the creation was not on disk yet)", async () => {
+    // What a kill -9 just after a late creation leaves: the creation record, nothing else unacknowledged.
+    const spec = { slug: "created-late", metadata: {} };
+    await writeOrphan(hostSpoolDir(dir, emulator.url), [{ x: spec.slug, i: null, spec, reuse: true }]);
+    await start();
+    await vi.waitFor(() => expect(logs.some((e) => e.event === "spool.resumed")).toBe(true), { timeout: 10_000 });
+    expect(emulator.store.experiments().filter((e) => e.slug === "created-late")).toHaveLength(1);
+    await bridge!.close();
+    expect(logs.find((e) => e.event === "shutdown.spooled")).toMatchObject({ recordsOnDisk: 0, leftoversRemain: false });
+    // Not adopted again by every later bridge, nor counted against --spool-max-bytes.
+    expect(writerDirs(dir)).toEqual([]);
   });
 
   it("answers 503 with Retry-After once the spool is full, and 200 again once delivery frees it", async () => {

@@ -80,15 +80,19 @@ describe("Collector spool failures", () => {
     expectStepsOnce("spool-disk-full", 3000);
     expect(emulator.store.experiment("spool-disk-full")?.status).toBe("done");
 
-    // What the full disk left behind (records written before the failure, delivered from memory
-    // but never acknowledged on disk) is replayed by the next run and deduplicated: no duplicate.
+    // What the full disk left behind: the records written before the failure were delivered from
+    // memory and acknowledged (the acks file still takes writes), and the failed write's partial
+    // tail was cut off. The next run finds nothing to resend, and above all does not relabel the
+    // finished run `failed` from its old `running` record.
     expect(writerDirs(spoolDir)).toHaveLength(1);
     const next = new Collector(emulator.apiKey, { host: emulator.url, spoolDir });
     await next.experiment("spool-disk-full-next");
     await next.close();
-    expect(next.stats().spool?.resumed).toBeGreaterThan(0);
+    expect(next.stats().spool?.resumed).toBe(0);
     expectStepsOnce("spool-disk-full", 3000);
     expect(writerDirs(spoolDir)).toEqual([]);
+    expect(emulator.store.experiment("spool-disk-full")?.status).toBe("done");
+    expect(emulator.store.annotations("spool-disk-full")).toEqual([]);
   });
 
   it("a corrupt segment of a dead process: every intact record delivered, the damaged one skipped with a message naming the file", async () => {

@@ -3,7 +3,9 @@
  * dead processes' spool directories; this adapter words its counts for the command. Loaded lazily,
  * so a JSONL-only sync does not pay for the spool engine's imports.
  */
-import type { LeftoversResult } from "../../destinations/leftovers/deliver-leftovers.ts";
+import { dirname } from "node:path";
+import { HOST_ENV } from "../../api/contract.ts";
+import type { LeftoversResult, OtherHostLeftovers } from "../../destinations/leftovers/deliver-leftovers.ts";
 import type { DeliverLeftovers, SyncResult } from "./sync-source.ts";
 
 export async function loadDeliverLeftovers(): Promise<DeliverLeftovers> {
@@ -30,13 +32,14 @@ export async function loadDeliverLeftovers(): Promise<DeliverLeftovers> {
 /** Counts → the command's result: anything refused for good or left on disk makes it exit 1. */
 export function syncResultOf(result: LeftoversResult, host: string): SyncResult {
   const delivered = result.metrics + result.annotations;
+  const elsewhere = result.otherHosts.map((other) => otherHostLine(other, host));
   if (result.dryRun) {
     return {
       experiments: 0,
       events: 0,
       delivered: 0,
       failed: 0,
-      details: [`${result.adoptedDirs} spool folder(s) of processes no longer running, ${result.bytes} bytes, would be replayed to ${host}`],
+      details: [`${result.adoptedDirs} spool folder(s) of processes no longer running, ${result.bytes} bytes, would be replayed to ${host}`, ...elsewhere],
     };
   }
   const details = [
@@ -46,7 +49,16 @@ export function syncResultOf(result: LeftoversResult, host: string): SyncResult 
   if (result.failed > 0) details.push(`${result.failed} event(s) refused by Syvain for good`);
   if (result.skipped > 0) details.push(`${result.skipped} record(s) this version cannot read, left on disk`);
   if (result.remaining > 0) details.push(`${result.remaining} record(s) left on disk (${result.stoppedBy?.message ?? "delivery stopped"}): run sync again`);
-  return { experiments: result.experiments, events: delivered + result.failed + result.remaining, delivered, failed: result.failed + result.remaining, details };
+  details.push(...elsewhere);
+  return { experiments: result.experiments, events: delivered + result.failed + result.remaining, delivered, failed: result.failed + result.remaining, details, leftElsewhere: elsewhere.length > 0 };
+}
+
+/** Another host's leftovers are never sent to this one: name them, and the command that sends them. */
+function otherHostLine(other: OtherHostLeftovers, host: string): string {
+  return (
+    `${other.dir}: ${other.writers} spool folder(s) of processes no longer running (${other.bytes} bytes) for another Syvain host, not sent to ${host}; ` +
+    `to deliver them: ${HOST_ENV}=${other.host} syvain-otel sync ${dirname(other.dir)}`
+  );
 }
 
 /** A directory the spool engine wrote has this file at its top. */

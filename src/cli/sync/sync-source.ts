@@ -19,6 +19,8 @@ export interface SyncResult {
   failed: number;
   /** Lines for the user: what was (or, dry, would be) sent, what failed and why. */
   details: string[];
+  /** Leftovers this sync must not send (another Syvain host's, named in `details`): the command exits 1. */
+  leftElsewhere?: boolean;
 }
 
 export interface SpoolSyncOptions {

@@ -22,6 +22,8 @@ export interface OutboxJournal {
   status(status: ExperimentStatus): void;
   /** A request left the outbox for good (the ack point); `reason`: why a failed one was given up. */
   settled(request: DeliveryRequest, outcome: "accepted" | "failed", reason?: SyvainError): void;
+  /** The process dies right after (a signal): write what was appended, synchronously. */
+  persistSync?(): void;
 }
 
 /**
@@ -93,6 +95,11 @@ export class SpoolJournal implements OutboxJournal {
 
   #keeps(request: DeliveryRequest, reason: SyvainError | undefined): boolean {
     return typeof this.#keepFailed === "function" ? this.#keepFailed(request, reason) : this.#keepFailed;
+  }
+
+  persistSync(): void {
+    // Closes the spool (idempotent, shared by every experiment's journal): nothing runs after it.
+    this.#spool.flushSync();
   }
 
   #statusSettled(status: ExperimentStatus, outcome: "accepted" | "failed"): void {

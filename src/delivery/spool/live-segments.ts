@@ -111,3 +111,15 @@ export async function closeSegment(fsi: SpoolFs, seg: SegmentState | undefined):
   seg.fd = undefined;
   await fsi.close(fd).catch(() => undefined);
 }
+
+/**
+ * A segment given up after a failed write (EFBIG, ENOSPC, EIO): part of the failed chunk may be in
+ * the file. Its records were reported not spooled (the caller keeps them in memory and delivers
+ * them from there), so they must not also be found on disk by a later process: replayed, an old
+ * `running` status of a run that then finished would get that run marked failed. Cut back to the
+ * committed size (shrinking works on a full disk), then closed.
+ */
+export async function abandonSegment(fsi: SpoolFs, seg: SegmentState): Promise<void> {
+  if (seg.fd !== undefined) await fsi.ftruncate(seg.fd, seg.size).catch(() => undefined);
+  await closeSegment(fsi, seg);
+}

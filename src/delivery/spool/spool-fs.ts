@@ -12,6 +12,8 @@ export interface SpoolFs {
   /** Positional write; may write fewer bytes than asked (the engine loops). */
   write(fd: number, buf: Buffer, offset: number, length: number, position: number): Promise<number>;
   writeSync(fd: number, buf: Buffer, offset: number, length: number, position: number): number;
+  /** Cuts a file back to `length` bytes (a failed write's partial tail). */
+  ftruncate(fd: number, length: number): Promise<void>;
   fdatasync(fd: number): Promise<void>;
   fdatasyncSync(fd: number): void;
   close(fd: number): Promise<void>;
@@ -36,6 +38,7 @@ function fsWrite(fd: number, buf: Buffer, offset: number, length: number, positi
   return new Promise((resolve, reject) => fs.write(fd, buf, offset, length, position, (error, written) => (error ? reject(error) : resolve(written))));
 }
 const fsFdatasync = promisify(fs.fdatasync);
+const fsFtruncate = promisify(fs.ftruncate);
 const fsClose = promisify(fs.close);
 const fsOpen = promisify(fs.open) as (path: string, flags: string, mode: number) => Promise<number>;
 
@@ -50,6 +53,7 @@ export const nodeSpoolFs: SpoolFs = {
   open: (path, flags) => fsOpen(path, flags, FILE_MODE),
   write: (fd, buf, offset, length, position) => fsWrite(fd, buf, offset, length, position),
   writeSync: (fd, buf, offset, length, position) => fs.writeSync(fd, buf, offset, length, position),
+  ftruncate: (fd, length) => fsFtruncate(fd, length),
   fdatasync: (fd) => fsFdatasync(fd),
   fdatasyncSync: (fd) => fs.fdatasyncSync(fd),
   close: (fd) => fsClose(fd),

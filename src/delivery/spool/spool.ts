@@ -17,9 +17,10 @@ import { ackRun, forEachRun } from "./ack-runs.ts";
 import { adoptAndLoad, readSource, removeSourceDir, type AdoptedSource, type BacklogHost, type BacklogRecord } from "./backlog-reader.ts";
 import { ChunkEncoder } from "./chunk-encoder.ts";
 import type { JsonEnvelope } from "./json-envelope.ts";
+import { writeFallbackAcks, writeFallbackAcksSync } from "./fallback-acks.ts";
 import { Durability } from "./durability.ts";
 import { EarlyAcks } from "./early-acks.ts";
-import { closeSegment, LiveSegments } from "./live-segments.ts";
+import { abandonSegment, closeSegment, LiveSegments } from "./live-segments.ts";
 import { currentIdentity, type OwnerIdentity } from "./process-identity.ts";
 import { MAX_RECORD_PAYLOAD_BYTES } from "./record-format.ts";
 import { BacklogRef, type SegmentState } from "./segment-state.ts";
@@ -116,7 +117,7 @@ export class Spool {
     if (this.#state !== "active" || this.#closing) {
       if (this.#state === "fallback") {
         this.#counters.refusedFallback++;
-        this.#maybeProbe();
+        this.probeDisk();
       }
       return undefined;
     }
@@ -198,6 +199,7 @@ export class Spool {
       await this.#pump;
     }
     await this.#pump;
+    if (this.#state === "fallback") this.#lastError = (await writeFallbackAcks(this.#dirtyAcks, this.dir, this.#counters)) ?? this.#lastError;
     const clean = this.#state === "active" && this.#outstanding === 0 && this.#adopted.every((s) => s.fullyRead && s.remaining === 0 && !s.keep);
     this.#state = "closed";
     this.#durability.rejectAll(closedError());
@@ -216,6 +218,7 @@ export class Spool {
    * throws. The spool is closed afterwards (the directory stays for the next process to adopt).
    */
   flushSync(): void {
+    if (this.#state === "fallback") this.#lastError = writeFallbackAcksSync(this.#dirtyAcks, this.dir) ?? this.#lastError;
     if (this.#state !== "active") return;
     this.#state = "closed";
     this.#clearTimers();
@@ -410,8 +413,7 @@ export class Spool {
     this.#counters.fallbacks++;
     this.#lastError = error;
     this.#reporter.report(error);
-    const dropped = this.#pending.unwritten;
-    this.#counters.unwrittenRecords += dropped;
+    this.#counters.unwrittenRecords += this.#pending.unwritten;
     // Not durable, and never will be: `whenDurable` must reject for these even after a retry succeeds.
     this.#durability.markLost(this.#durability.durableSeq + 1, this.#nextSeq, error);
     this.#pending.clear();
@@ -420,15 +422,20 @@ export class Spool {
     const seg = this.#live.current;
     this.#live.current = undefined;
     if (seg) {
-      void closeSegment(this.#o.fs, seg);
+      void abandonSegment(this.#o.fs, seg); // cut back to its committed records, then closed
       seg.sealed = true;
       if (seg.deletable) this.#retired.push(seg);
     }
     this.#retryAt = this.#o.now() + this.#o.retryMs;
   }
 
-  #maybeProbe(): void {
-    if (this.#probing || this.#closing || this.#o.now() < this.#retryAt) return;
+  /**
+   * In fallback, tries the disk again (a fresh segment) once `retryMs` passed since the failure;
+   * appends call it, and so may an owner that stopped appending because the spool failed (the
+   * bridge's readiness check), so that it is not left in fallback for good. No-op otherwise.
+   */
+  probeDisk(): void {
+    if (this.#state !== "fallback" || this.#probing || this.#closing || this.#o.now() < this.#retryAt) return;
     this.#probing = true;
     void this.#prepareDisk()
       .then(() => {

@@ -10,11 +10,13 @@ import type { SyvainClient } from "../../client/client-types.ts";
 import { hostSpoolDir } from "../../config/spool-defaults.ts";
 import { openSpool, scanSpool, type SpoolError } from "../../delivery/spool/index.ts";
 import { FORMAT_FILE } from "../../delivery/spool/spool-layout.ts";
+import { otherHostLeftovers, type OtherHostLeftovers } from "./other-hosts.ts";
 import { replaySpool, type ReplayResult } from "./replay.ts";
 import { zeroCounts, type LeftoverCounts } from "./replay-counts.ts";
 
 export type { LeftoverCounts } from "./replay-counts.ts";
 export type { ReplayResult } from "./replay.ts";
+export type { OtherHostLeftovers } from "./other-hosts.ts";
 
 export interface DeliverLeftoversOptions {
   /** The spool directory as configured (`spoolDir`, `SYVAIN_SPOOL_DIR`; the client's host picks its part), or one host's part. */
@@ -34,16 +36,23 @@ export interface LeftoversResult extends ReplayResult {
   /** Bytes on disk of the dead writers found (dry run) or adopted. */
   bytes: number;
   dryRun: boolean;
+  /** Given a spool directory as configured: other hosts' folders holding leftovers (never sent to this host). */
+  otherHosts: OtherHostLeftovers[];
 }
 
 export async function deliverLeftovers(options: DeliverLeftoversOptions): Promise<LeftoversResult> {
   // A host's part of a spool directory (it has the FORMAT file) is used as given; a spool
   // directory as configured holds one part per host, and this client's host picks its own.
-  const dir = existsSync(join(options.spoolDir, FORMAT_FILE)) ? options.spoolDir : hostSpoolDir(options.spoolDir, options.client.host);
-  if (options.dryRun === true) {
+  const isHostPart = existsSync(join(options.spoolDir, FORMAT_FILE));
+  const dir = isHostPart ? options.spoolDir : hostSpoolDir(options.spoolDir, options.client.host);
+  const otherHosts = isHostPart || !existsSync(options.spoolDir) ? [] : await otherHostLeftovers(options.spoolDir, dir);
+  const dryRun = options.dryRun === true;
+  // Nothing was ever spooled for this host: nothing to send, and no folder to create for it.
+  if (!existsSync(dir)) return { ...zeroCounts(), bytes: 0, stoppedBy: undefined, dryRun, otherHosts };
+  if (dryRun) {
     const scan = await scanSpool(dir);
     const dead = scan.writers.filter((w) => w.liveness === "dead");
-    return { ...zeroCounts(), adoptedDirs: dead.length, bytes: dead.reduce((n, w) => n + w.bytes, 0), stoppedBy: undefined, dryRun: true };
+    return { ...zeroCounts(), adoptedDirs: dead.length, bytes: dead.reduce((n, w) => n + w.bytes, 0), stoppedBy: undefined, dryRun, otherHosts };
   }
   const spool = await openSpool({ dir, ...(options.onSpoolError ? { onError: options.onSpoolError } : {}) });
   try {
@@ -54,7 +63,7 @@ export async function deliverLeftovers(options: DeliverLeftoversOptions): Promis
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
     });
-    return { ...result, adoptedDirs: adopted.adopted.length, bytes, dryRun: false };
+    return { ...result, adoptedDirs: adopted.adopted.length, bytes, dryRun: false, otherHosts };
   } finally {
     await spool.close();
   }

@@ -50,6 +50,11 @@ export class PeriodicAdoption {
     return this.#rounds;
   }
 
+  /** Settles once no round runs: now between rounds, else when the current one ends. */
+  idle(): Promise<void> {
+    return this.#current ?? Promise.resolve();
+  }
+
   /** Starts the first round now (once; later calls do nothing). */
   start(): void {
     if (this.#rounds === 0 && this.#timer === undefined) this.#runRound();

@@ -104,6 +104,9 @@ class Replay {
         }
       }
       for (const exp of this.#experiments.values()) {
+        // A creation record alone (its events were delivered, the ack of the creation died with its
+        // process) still gets its experiment made sure of, and acknowledged: else it stays forever.
+        if (exp.createRefs.length > 0) await this.#sink(exp);
         await this.#sendEvents(exp, "metric");
         await this.#sendEvents(exp, "annotation");
         await this.#settleStatus(exp);
@@ -145,9 +148,12 @@ class Replay {
   }
 
   /** The experiment's sink; an offline experiment is created (or found: a replay may repeat) first. */
-  #sink(exp: ExperimentLeftovers): Promise<DeliverySink> {
+  async #sink(exp: ExperimentLeftovers): Promise<DeliverySink> {
     exp.sink ??= this.#resolveSink(exp);
-    return exp.sink;
+    const sink = await exp.sink;
+    // The experiment exists: its creation records (several if several processes deferred it) can go.
+    if (exp.createRefs.length > 0) this.#spool.ack(exp.createRefs.splice(0));
+    return sink;
   }
 
   async #resolveSink(exp: ExperimentLeftovers): Promise<DeliverySink> {
@@ -155,7 +161,6 @@ class Replay {
     const spec = exp.create?.spec ?? { slug: exp.slug, metadata: {} };
     // get-or-create: an earlier, interrupted sync may have created it already.
     const provisioned = await this.#withRetries(() => restDestination(this.#client).provision(spec, "get-or-create", this.#o.signal));
-    if (exp.createRefs.length > 0) this.#spool.ack(exp.createRefs.splice(0));
     return provisioned.sink;
   }
 
@@ -190,15 +195,25 @@ class Replay {
     const deliver = (batch: Batch): Promise<unknown> => this.#withRetries(() => sink.deliver(batch, this.#o.signal));
     if (isFinalStatus(last.record.s)) {
       await deliver({ kind: "status", status: last.record.s, idempotencyKey: replayKey("status", exp.slug, [String(last.record.t)]) });
-    } else {
+      this.counts.statusUpdates++;
+    } else if (!(await this.#endedOnServer(exp))) {
       const note = recoveryAnnotation(exp.slug, last.record, exp.recoveredMetrics, exp.recoveredAnnotations);
       await deliver({ kind: "annotation", items: [note], idempotencyKey: replayKey("annotation", exp.slug, [note.client_event_id]) });
       await deliver({ kind: "status", status: "failed", idempotencyKey: replayKey("status", exp.slug, [note.client_event_id]) });
       this.counts.crashedRuns++;
+      this.counts.statusUpdates++;
     }
-    this.counts.statusUpdates++;
+    // Else the run did end (its final status reached Syvain but not the spool, or another process
+    // ended it): a `running` record left on disk must never overwrite that, nor add a crash note.
     this.#spool.ack(exp.statuses.splice(0).map((s) => s.ref));
     this.#o.onProgress?.({ ...this.counts });
+  }
+
+  /** Whether Syvain already holds a final status (done/failed) for the experiment. */
+  async #endedOnServer(exp: ExperimentLeftovers): Promise<boolean> {
+    const signal = this.#o.signal;
+    const current = await this.#withRetries(() => this.#client.getExperiment(exp.id ?? exp.slug, signal ? { signal } : {}));
+    return isFinalStatus(current.status);
   }
 
   /** Retries a retryable failure with backoff (and `Retry-After`), `maxAttempts` in all. */

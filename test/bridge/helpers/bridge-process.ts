@@ -21,9 +21,16 @@ export interface BridgeChild {
   stop(signal: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts `syvain-otel bridge --port 0 ...args`; resolves once it listens (rejects with its stderr if it exits first). */
-export async function spawnBridge(args: readonly string[], env: Record<string, string | undefined>): Promise<BridgeChild> {
-  const child = spawn(process.execPath, ["--conditions=syvain-source", "src/cli/main.ts", "bridge", "--port", "0", ...args], {
+/**
+ * Starts `syvain-otel bridge --port 0 ...args`; resolves once it listens (rejects with its stderr if
+ * it exits first). `fileSizeLimitKiB`: under `ulimit -f`, a write past that size fails with EFBIG
+ * (Node ignores SIGXFSZ): a full disk without mounting one.
+ */
+export async function spawnBridge(args: readonly string[], env: Record<string, string | undefined>, options: { fileSizeLimitKiB?: number } = {}): Promise<BridgeChild> {
+  const nodeArgs = ["--conditions=syvain-source", "src/cli/main.ts", "bridge", "--port", "0", ...args];
+  const limit = options.fileSizeLimitKiB;
+  const [command, commandArgs] = limit === undefined ? [process.execPath, nodeArgs] : ["/bin/sh", ["-c", `ulimit -f ${limit} && exec "$0" "$@"`, process.execPath, ...nodeArgs]];
+  const child = spawn(command, commandArgs, {
     cwd: root,
     env: { PATH: process.env.PATH, ...env },
     stdio: ["ignore", "ignore", "pipe"],

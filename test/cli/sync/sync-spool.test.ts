@@ -5,7 +5,7 @@
  */
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -72,5 +72,30 @@ describe("syvain-otel sync of a spool directory", () => {
     const second = await node(["src/cli/main.ts", "sync"], withKey);
     expect(second.code).toBe(0);
     expect(ingest()).toBe(before);
+  });
+
+  it("names another host's leftovers (an offline run made with the default host), never sends them there, exits 1 and creates no folder", async () => {
+    const spoolDir = join(dir, "other-host");
+    // No SYVAIN_METRICS_HOST: the run is spooled under the default host's folder.
+    const logged = await node(["--input-type=module", "-e", OFFLINE_RUN.replaceAll("spool-sync-run", "spool-other-host")], { SYVAIN_SPOOL_DIR: spoolDir });
+    expect(logged).toMatchObject({ code: 0 });
+    const before = readdirSync(spoolDir).sort();
+    expect(before).toEqual(["metrics.syvain.com"]);
+    const expectNamed = (stderr: string): void => {
+      expect(stderr).toContain(`${join(spoolDir, "metrics.syvain.com")}: 1 spool folder(s) of processes no longer running`);
+      expect(stderr).toContain(`to deliver them: SYVAIN_METRICS_HOST=https://metrics.syvain.com syvain-otel sync ${spoolDir}`);
+      expect(stderr).toContain("NOT everything is delivered");
+      expect(stderr).not.toContain("everything is delivered\n");
+    };
+
+    for (const host of [emulator.url, "http://127.0.0.1:9"]) {
+      const synced = await node(["src/cli/main.ts", "sync"], { SYVAIN_SPOOL_DIR: spoolDir, SYVAIN_METRICS_HOST: host, SYVAIN_METRICS_API_KEY: emulator.apiKey });
+      expect(synced.code, synced.stderr).toBe(1);
+      expectNamed(synced.stderr);
+      expect(readdirSync(spoolDir).sort()).toEqual(before); // no folder made for the host synced to
+    }
+    expect(emulator.store.experiment("spool-other-host")).toBeUndefined();
+    const dry = await node(["src/cli/main.ts", "sync", "--dry-run"], { SYVAIN_SPOOL_DIR: spoolDir, SYVAIN_METRICS_HOST: emulator.url });
+    expect(dry.stdout).toContain("to deliver them: SYVAIN_METRICS_HOST=https://metrics.syvain.com");
   });
 });

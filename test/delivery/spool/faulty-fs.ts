@@ -21,6 +21,7 @@ export class FaultyFs implements SpoolFs {
     this.#check("write"), nodeSpoolFs.write(fd, buf, offset, Math.min(length, this.shortWriteBytes), position)
   );
   writeSync = (fd: number, buf: Buffer, offset: number, length: number, position: number) => (this.#check("writeSync"), nodeSpoolFs.writeSync(fd, buf, offset, length, position));
+  ftruncate = async (fd: number, length: number) => (this.#check("ftruncate"), nodeSpoolFs.ftruncate(fd, length));
   fdatasync = async (fd: number) => (this.#check("fdatasync"), nodeSpoolFs.fdatasync(fd));
   fdatasyncSync = (fd: number) => (this.#check("fdatasyncSync"), nodeSpoolFs.fdatasyncSync(fd));
   close = async (fd: number) => (this.#check("close"), nodeSpoolFs.close(fd));

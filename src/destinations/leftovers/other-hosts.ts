@@ -1,0 +1,42 @@
+/**
+ * A spool directory as configured holds one folder per Syvain host, and a host's records name its
+ * own experiment ids: they are only ever replayed to that host. A sync for one host therefore looks
+ * at the others' folders only to name what they hold (dead processes' writer directories), so the
+ * user learns that something is left and which host to point the sync at, instead of "everything
+ * is delivered".
+ */
+import { existsSync, readdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { DEFAULT_HOST } from "../../api/contract.ts";
+import { hostSpoolDir } from "../../config/spool-defaults.ts";
+import { scanSpool } from "../../delivery/spool/index.ts";
+import { FORMAT_FILE } from "../../delivery/spool/spool-layout.ts";
+
+export interface OtherHostLeftovers {
+  /** The host's folder (`<spoolDir>/<host>`). */
+  dir: string;
+  /** What to set `SYVAIN_METRICS_HOST` to for it, as far as the folder's name tells. */
+  host: string;
+  /** Writer directories of processes no longer running, and their bytes. */
+  writers: number;
+  bytes: number;
+}
+
+/** Host folders of `spoolDir` other than `ownDir` that hold dead processes' leftovers. */
+export async function otherHostLeftovers(spoolDirAsGiven: string, ownDir: string): Promise<OtherHostLeftovers[]> {
+  const spoolDir = resolve(spoolDirAsGiven);
+  const found: OtherHostLeftovers[] = [];
+  for (const entry of readdirSync(spoolDir, { withFileTypes: true })) {
+    const dir = join(spoolDir, entry.name);
+    if (!entry.isDirectory() || dir === ownDir || !existsSync(join(dir, FORMAT_FILE))) continue;
+    const dead = (await scanSpool(dir)).writers.filter((w) => w.liveness === "dead");
+    if (dead.length > 0) found.push({ dir, host: hostOfFolder(spoolDir, entry.name), writers: dead.length, bytes: dead.reduce((n, w) => n + w.bytes, 0) });
+  }
+  return found;
+}
+
+/** The default host exactly; else the folder's name with its port restored (`127.0.0.1_8080` → `127.0.0.1:8080`), scheme unknown. */
+function hostOfFolder(spoolDir: string, name: string): string {
+  if (hostSpoolDir(spoolDir, DEFAULT_HOST) === join(spoolDir, name)) return DEFAULT_HOST;
+  return `http(s)://${name.replace(/_(\d+)$/, ":$1")}`;
+}

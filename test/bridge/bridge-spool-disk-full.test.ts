@@ -1,0 +1,54 @@
+/**
+ * A spooling bridge whose disk fails (a real `syvain-otel bridge` child under `ulimit -f`: writes
+ * past the limit fail with EFBIG): requests get 503, never a 200 it cannot keep, and `/readyz` says
+ * not ready meanwhile, so a load balancer sends the data elsewhere. Asking `/readyz` retries the
+ * disk when due: once a write works again (a fresh segment) the bridge is ready and answers 200.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { EMULATOR_API_KEY, startEmulator, type Emulator } from "../../src/testing/index.ts";
+import { spawnBridge } from "./helpers/bridge-process.ts";
+import { JSON_TYPE, gaugeSteps, post } from "./helpers/http.ts";
+
+let root: string;
+let emulator: Emulator;
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), "bridge-disk-full-"));
+  emulator = await startEmulator();
+});
+
+afterAll(async () => {
+  await emulator.close();
+  await rm(root, { recursive: true, force: true });
+});
+
+const readiness = async (url: string): Promise<{ status: number; body: { ready: boolean; reasons: string[] } }> => {
+  const response = await fetch(`${url}/readyz`);
+  return { status: response.status, body: (await response.json()) as { ready: boolean; reasons: string[] } };
+};
+
+describe("a spooling bridge on a failing disk (EFBIG)", () => {
+  it("answers 503 and is not ready while the spool refuses, then ready and 200 again once a write works", async () => {
+    const spoolDir = join(root, "spool");
+    const bridge = await spawnBridge(["--syvain-host", emulator.url, "--spool-dir", spoolDir, "--retry-after", "1"], { SYVAIN_METRICS_API_KEY: EMULATOR_API_KEY }, { fileSizeLimitKiB: 128 });
+    try {
+      expect((await readiness(bridge.url)).status).toBe(200);
+      // A segment grows past 128 KiB within a few requests of 500 points: that write fails.
+      const statuses: number[] = [];
+      for (let from = 0; from < 5000 && !statuses.includes(503); from += 500) statuses.push((await post(`${bridge.url}/v1/metrics`, gaugeSteps("disk-full", from, from + 500), JSON_TYPE)).status);
+      expect(statuses.at(-1)).toBe(503);
+      const notReady = await readiness(bridge.url);
+      expect(notReady.status).toBe(503);
+      expect(notReady.body.reasons).toEqual([expect.stringMatching(/^the spool cannot write \(.*EFBIG.*\); requests get 503 until a write succeeds again$/)]);
+
+      // Nobody posts (a load balancer took the bridge out); readiness checks alone retry the disk.
+      await vi.waitFor(async () => expect((await readiness(bridge.url)).status).toBe(200), { timeout: 20_000, interval: 250 });
+      expect((await post(`${bridge.url}/v1/metrics`, gaugeSteps("disk-full", 10_000, 10_010), JSON_TYPE)).status).toBe(200);
+    } finally {
+      expect(await bridge.stop("SIGTERM")).toBe(0);
+    }
+  }, 60_000);
+});
