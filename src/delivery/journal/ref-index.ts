@@ -17,6 +17,11 @@ export class RefIndex {
     chunk.refs[this.#next++ % CHUNK] = ref;
   }
 
+  /** Forgets the last ref recorded: its event never got an index (the outbox could not keep it). */
+  dropLast(): void {
+    if (this.#next > 0) this.#next--;
+  }
+
   /** The refs of indices `lo .. lo + n - 1` (each taken once), skipping those never spooled. */
   take(lo: number, n: number, into: number[]): void {
     for (let index = lo; index < lo + n; index++) {

@@ -9,6 +9,10 @@ import { SegmentState, type SegmentSource } from "./segment-state.ts";
 import { SEGMENT_HEADER_BYTES } from "./segment-header.ts";
 import { ioError } from "./spool-errors.ts";
 import type { SpoolFs } from "./spool-fs.ts";
+import type { Durability } from "./durability.ts";
+import { OwnRecords } from "./own-reader.ts";
+
+export type { OwnRecords } from "./own-reader.ts";
 import { createSegment } from "./writer-setup.ts";
 
 export class LiveSegments {
@@ -69,6 +73,11 @@ export class LiveSegments {
       return { seg, start: index ? seg.ends[index - 1]! : SEGMENT_HEADER_BYTES, end: seg.ends[index]! };
     }
     return undefined;
+  }
+
+  /** These records as the spool's owner reads them back (`spool.own`), at the flusher's current position. */
+  own(writtenSeq: number, nextSeq: number, fallback: boolean, durability: Durability): OwnRecords {
+    return new OwnRecords(this.#fs, this, writtenSeq, nextSeq, fallback, durability);
   }
 
   forget(seg: SegmentState): void {

@@ -16,7 +16,7 @@ import type { AckLog } from "./ack-log.ts";
 import { adoptAndLoad, readSource, removeSourceDir, type AdoptedSource, type BacklogHost, type BacklogRecord } from "./backlog-reader.ts";
 import { ChunkEncoder } from "./chunk-encoder.ts";
 import { Durability } from "./durability.ts";
-import { closeSegment, LiveSegments } from "./live-segments.ts";
+import { closeSegment, LiveSegments, type OwnRecords } from "./live-segments.ts";
 import { currentIdentity, type OwnerIdentity } from "./process-identity.ts";
 import { MAX_RECORD_PAYLOAD_BYTES } from "./record-format.ts";
 import { BacklogRef, type SegmentState } from "./segment-state.ts";
@@ -149,6 +149,11 @@ export class Spool {
     if (typeof refs === "number" || refs instanceof BacklogRef) this.#ackOne(refs);
     else for (const ref of refs) this.#ackOne(ref);
     if (this.#state === "active" && !this.#closing) this.#flushTimer ??= setTimeout(() => this.#onFlushTimer(), this.#o.flushIntervalMs).unref();
+  }
+
+  /** This writer's own records read back (a spilled event): where each one is, and its payload once written. */
+  get own(): OwnRecords {
+    return this.#live.own(this.#writtenSeq, this.#nextSeq, this.#state === "fallback", this.#durability);
   }
 
   /** Takes over dead processes' writer directories; their records come out of `backlog()`. */
