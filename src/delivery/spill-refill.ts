@@ -125,11 +125,16 @@ export class SpillRefill {
     const tail = this.#backlog.tails[kind];
     while (!this.#reading[kind] && tail.length > 0 && now >= this.#retryAt[kind]) {
       tail.release(this.#whereIs);
-      // Requests waiting out an outage hold memory too: nothing comes in past the window.
-      const room = this.#window - this.#backlog.inMemory;
-      if (room < Math.min(this.#refillItems, tail.length)) return;
-      const take = tail.peek(Math.min(this.#refillItems, room));
+      const take = tail.peek(this.#refillItems);
       if (take === undefined) return;
+      // Refused by the spool: they count against the bound already, moving them costs nothing.
+      if (take.events !== undefined && !take.spooled) {
+        this.#backlog.refill(kind, take.events, take.seq0);
+        continue;
+      }
+      // Requests waiting out an outage hold memory too: nothing spooled comes in past the window.
+      // (At most `refillItems`, and at most the tail: either way within the room.)
+      if (this.#window - this.#backlog.inMemory < Math.min(this.#refillItems, tail.length)) return;
       if (take.events !== undefined) {
         this.#backlog.refill(kind, take.events, take.seq0);
         continue;

@@ -23,7 +23,7 @@ interface Run<T> {
 }
 
 /** The front of the tail: events in hand, or refs to read back from the spool; seqs follow `seq0`. */
-export type TailTake<T> = { seq0: number; events: T[]; refs?: undefined } | { seq0: number; refs: number[]; events?: undefined };
+export type TailTake<T> = { seq0: number; events: T[]; spooled: boolean; refs?: undefined } | { seq0: number; refs: number[]; events?: undefined };
 
 export class SpillTail<T> {
   #runs: Run<T>[] = [];
@@ -104,7 +104,7 @@ export class SpillTail<T> {
     const from = run.taken;
     const n = Math.min(max, run.n - from);
     const seq0 = run.seq0 + from;
-    if (run.events !== undefined) return { seq0, events: run.events.slice(from, from + n) };
+    if (run.events !== undefined) return { seq0, events: run.events.slice(from, from + n), spooled: run.ref0 >= 0 };
     return { seq0, refs: Array.from({ length: n }, (_, i) => run.ref0 + from + i) };
   }
 

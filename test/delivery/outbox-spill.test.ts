@@ -19,7 +19,8 @@ import { SpoolJournal } from "../../src/delivery/journal/outbox-journal.ts";
 import { Outbox } from "../../src/delivery/outbox.ts";
 import { createRestSink } from "../../src/delivery/rest-sink.ts";
 import type { DeliverySink } from "../../src/delivery/delivery-types.ts";
-import { openSpool, type Spool } from "../../src/delivery/spool/index.ts";
+import { openSpool, type Spool, type SpoolOptions } from "../../src/delivery/spool/index.ts";
+import { FaultyFs } from "./spool/faulty-fs.ts";
 import { startEmulator, type Emulator } from "../../src/testing/index.ts";
 import { writerDirs } from "./spool/spool-helpers.ts";
 
@@ -52,8 +53,8 @@ const metricAt = (i: number, base: number): MetricEvent => ({
 });
 const annotationAt = (i: number, base: number): AnnotationEvent => ({ client_event_id: `note:${i}`, text: `note ${i}`, timestamp: base + i, metadata: {} });
 
-async function outboxWithSpool(slug: string, maxQueueItems: number, spoolMaxBytes?: number): Promise<{ outbox: Outbox; warnings: string[]; firstSent: string[] }> {
-  spool = await openSpool({ dir, syncIntervalMs: 0, ...(spoolMaxBytes === undefined ? {} : { maxBytes: spoolMaxBytes }) });
+async function outboxWithSpool(slug: string, maxQueueItems: number, spoolOptions: Partial<SpoolOptions> = {}): Promise<{ outbox: Outbox; warnings: string[]; firstSent: string[] }> {
+  spool = await openSpool({ dir, syncIntervalMs: 0, onError: () => {}, ...spoolOptions });
   const experiment = await client.createExperiment({ slug });
   const warnings: string[] = [];
   const rest = createRestSink({ client, experimentId: experiment.id });
@@ -138,7 +139,7 @@ describe("Outbox spill to its spool during an outage", () => {
 
   it("a spool that refuses (full) leaves the old bound: the oldest are evicted, counted as dropped, warned once", async () => {
     const bound = 100;
-    const { outbox, warnings } = await outboxWithSpool("spill-refused", bound, 1); // full from the first append
+    const { outbox, warnings } = await outboxWithSpool("spill-refused", bound, { maxBytes: 1 }); // full from the first append
     emulator.faults.random("*", { rate: 1, mix: [{ status: 503, retryAfterSeconds: 0 }] });
     const base = Date.now();
     for (let i = 0; i < 400; i++) {
@@ -156,6 +157,26 @@ describe("Outbox spill to its spool during an outage", () => {
     expect(status).toMatchObject({ ok: false, pendingMetrics: 0, droppedMetrics: 300 });
     // The newest 100 were kept.
     expect(emulator.store.metrics("spill-refused").map((e) => e.value)).toEqual(Array.from({ length: 100 }, (_, i) => 300 + i));
+    await outbox.close();
+  });
+
+  it("spilled events a failed spool write lost are delivered from memory: none dropped, none counted as spilled", async () => {
+    const faulty = new FaultyFs();
+    const { outbox, warnings } = await outboxWithSpool("spill-write-failed", 200, { fs: faulty });
+    faulty.failing.set("write", "EIO"); // the spool opened; its first record write fails
+    emulator.faults.random("*", { rate: 1, mix: [{ status: 503, retryAfterSeconds: 0 }] });
+    const base = Date.now();
+    for (let i = 0; i < 600; i++) outbox.enqueueMetric(metricAt(i, base));
+    await vi.waitFor(() => expect(spool.stats().state).toBe("fallback"));
+
+    emulator.faults.clear();
+    const status = await outbox.flushOrRaise({ retries: 50 });
+    expect(status).toMatchObject({ ok: true, droppedMetrics: 0 });
+    expect(outbox.memoryStats()).toMatchObject({ spilledMetrics: 0, spilledOnDisk: 0, eventsInMemory: 0 });
+    const stored = emulator.store.metrics("spill-write-failed");
+    expect(stored).toHaveLength(600);
+    expect(new Set(stored.map((e) => e.client_event_id)).size).toBe(600);
+    expect(warnings).toEqual([]);
     await outbox.close();
   });
 });
