@@ -10,6 +10,7 @@
 import type { SpillWhere } from "./journal/outbox-journal.ts";
 
 const RUN_MAX = 4096;
+const RELEASE_MIN = 256;
 
 interface Run<T> {
   /** Spool ref of the first event (refs are consecutive); `-1`: the spool refused them, memory only. */
@@ -83,7 +84,7 @@ export class SpillTail<T> {
       const run = this.#runs[this.#cursor]!;
       if (run.ref0 < 0 || run.events === undefined) continue;
       // The flusher writes in append order: once the last record is decided, all of the run is.
-      if (whereIs(run.ref0 + run.n - 1) === "pending") return;
+      if (whereIs(run.ref0 + run.n - 1) === "pending") return this.#releaseWrittenPrefix(whereIs);
       let lost = false;
       for (let i = run.taken; i < run.n && !lost; i++) lost = whereIs(run.ref0 + i) !== "disk";
       if (lost) {
@@ -95,6 +96,31 @@ export class SpillTail<T> {
         this.#spilled += run.n - run.taken;
       }
     }
+  }
+
+  /**
+   * The run still growing keeps its newest events until the flusher writes them; what it has
+   * written already leaves memory now, as a run of its own, rather than when the whole run is
+   * written (up to `RUN_MAX` events later): held that long, events outlive V8's young generation
+   * and pile up as old garbage. At least `RELEASE_MIN` at a time, so runs stay long.
+   */
+  #releaseWrittenPrefix(whereIs: (ref: number) => SpillWhere): void {
+    const run = this.#runs[this.#runs.length - 1]!;
+    if (this.#cursor !== this.#runs.length - 1 || run.taken > 0 || run.ref0 < 0 || run.n <= RELEASE_MIN || whereIs(run.ref0 + RELEASE_MIN - 1) !== "disk") return;
+    // Written records form a prefix: the first one still pending ends it.
+    let lo = RELEASE_MIN;
+    let hi = run.n - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (whereIs(run.ref0 + mid) === "pending") hi = mid;
+      else lo = mid + 1;
+    }
+    for (let i = 0; i < lo; i++) if (whereIs(run.ref0 + i) !== "disk") return; // a failed write: settled as a whole later
+    this.#runs[this.#runs.length - 1] = { ref0: run.ref0, seq0: run.seq0, n: lo, taken: 0, events: undefined };
+    this.#runs.push({ ref0: run.ref0 + lo, seq0: run.seq0 + lo, n: run.n - lo, taken: 0, events: run.events!.slice(lo) });
+    this.#cursor++;
+    this.#onDiskOnly += lo;
+    this.#spilled += lo;
   }
 
   /** Up to `max` of the oldest events, from one run; they stay in the tail until `commit`. */

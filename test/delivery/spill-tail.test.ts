@@ -50,4 +50,18 @@ describe("SpillTail", () => {
     tail.commit(1);
     expect(tail.peek(10)).toEqual({ seq0: 4, events: ["d"], spooled: false });
   });
+
+  it("the growing run lets go of its written prefix (at least 256 events) without waiting for the rest", () => {
+    const tail = new SpillTail<number>();
+    for (let i = 0; i < 1000; i++) tail.push(i, i, 5000 + i);
+    const writtenUpTo = (last: number) => (ref: number): SpillWhere => (ref <= last ? "disk" : "pending");
+    tail.release(writtenUpTo(5000 + 200)); // fewer than 256 written: nothing yet
+    expect(tail.onDiskOnly).toBe(0);
+    tail.release(writtenUpTo(5000 + 599));
+    expect(tail).toMatchObject({ length: 1000, onDiskOnly: 600, spilled: 600, spooled: 1000 });
+    tail.push(1000, 1000, 6000); // the rest keeps growing
+    expect(tail.peek(1000)).toEqual({ seq0: 0, refs: Array.from({ length: 600 }, (_, i) => 5000 + i) });
+    tail.commit(600);
+    expect(tail.peek(1000)).toEqual({ seq0: 600, events: Array.from({ length: 401 }, (_, i) => 600 + i), spooled: true });
+  });
 });
