@@ -5,12 +5,16 @@
  * does not read back intact is `undefined`, never a throw.
  */
 import type { Durability } from "./durability.ts";
-import type { LiveSegments } from "./live-segments.ts";
 import { RECORD_HEADER_BYTES, recordEndAt } from "./record-format.ts";
 import type { SegmentState } from "./segment-state.ts";
 import type { SpoolFs } from "./spool-fs.ts";
 
 type Locate = (ref: number) => { seg: SegmentState; start: number; end: number } | undefined;
+
+/** What maps this writer's sequence numbers to byte ranges (`LiveSegments`). */
+export interface RecordLocator {
+  locate: Locate;
+}
 
 /** One read covers at most this many bytes; more records in the same segment start another read. */
 const MAX_READ_BYTES = 4 * 1024 * 1024;
@@ -26,13 +30,13 @@ interface Span {
 /** A view of the spool's own records at one moment (`spool.own`). */
 export class OwnRecords {
   readonly #fs: SpoolFs;
-  readonly #live: LiveSegments;
+  readonly #live: RecordLocator;
   readonly #writtenSeq: number;
   readonly #nextSeq: number;
   readonly #fallback: boolean;
   readonly #durability: Durability;
 
-  constructor(fsi: SpoolFs, live: LiveSegments, writtenSeq: number, nextSeq: number, fallback: boolean, durability: Durability) {
+  constructor(fsi: SpoolFs, live: RecordLocator, writtenSeq: number, nextSeq: number, fallback: boolean, durability: Durability) {
     this.#fs = fsi;
     this.#live = live;
     this.#writtenSeq = writtenSeq;
