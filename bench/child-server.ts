@@ -56,3 +56,13 @@ export async function getJson<T>(url: string, apiKey: string): Promise<T> {
   const response = await fetch(url, { headers: { authorization: `Bearer ${apiKey}` } });
   return (await response.json()) as T;
 }
+
+/** Replaces the emulator's fault plan (`{}`: no faults). */
+export async function putFaults(url: string, apiKey: string, plan: unknown): Promise<void> {
+  const response = await fetch(`${url}/_emulator/faults`, {
+    method: "PUT",
+    headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
+    body: JSON.stringify(plan),
+  });
+  if (!response.ok) throw new Error(`PUT /_emulator/faults: HTTP ${response.status}`);
+}

@@ -10,22 +10,13 @@ import { createSyvainClient } from "../src/client/create-client.ts";
 import { Outbox } from "../src/delivery/outbox.ts";
 import { createRestSink } from "../src/delivery/rest-sink.ts";
 import type { BenchModule } from "./bench-types.ts";
-import { getJson, startChildServer } from "./child-server.ts";
+import { getJson, putFaults, startChildServer } from "./child-server.ts";
 import { facadeLikeEvent } from "./facade-like-events.ts";
 
 const EVENTS = 60_000;
 const OUTAGE_MS = Number(process.env.BENCH_OUTAGE_SECONDS ?? 15) * 1000;
 const POLL_MS = 5;
 const NAME = "drain of a 60k backlog after an outage";
-
-async function putFaults(url: string, apiKey: string, plan: unknown): Promise<void> {
-  const response = await fetch(`${url}/_emulator/faults`, {
-    method: "PUT",
-    headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
-    body: JSON.stringify(plan),
-  });
-  if (!response.ok) throw new Error(`PUT /_emulator/faults: HTTP ${response.status}`);
-}
 
 export const outageDrainBench: BenchModule = {
   name: NAME,

@@ -20,6 +20,7 @@ import { spoolMetricBench } from "./spool-metric.bench.ts";
 import { spoolExporterBench } from "./spool-exporter.bench.ts";
 import { importTimeBench } from "./import-time.bench.ts";
 import { outageDrainBench } from "./outage-drain.bench.ts";
+import { outageSpillBench } from "./outage-spill.bench.ts";
 
 export const benchModules: readonly BenchModule[] = [
   outboxEnqueueBench,
@@ -43,4 +44,5 @@ export const benchModules: readonly BenchModule[] = [
   spoolExporterBench,
   importTimeBench,
   outageDrainBench,
+  outageSpillBench,
 ];

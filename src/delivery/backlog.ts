@@ -9,6 +9,7 @@
  */
 import type { AnnotationEvent, ExperimentStatus, MetricEvent } from "../api/contract.ts";
 import { ChunkedQueue } from "./chunked-queue.ts";
+import { SpillTail } from "./spill-tail.ts";
 import {
   dropOldestItem,
   newEventRequest,
@@ -59,6 +60,46 @@ export class Backlog {
     this.#counters.annotations.pending++;
   }
 
+  /**
+   * Spilled tails: events numbered and counted pending like the ones above, but waiting (mostly on
+   * disk only) behind the memory queue of their kind; `refill` moves them in when their turn comes.
+   */
+  readonly tails = { metric: new SpillTail<MetricEvent>(), annotation: new SpillTail<AnnotationEvent>() };
+
+  /** Queues a metric behind the memory queue; `ref`: its spool record (`undefined`: refused, memory only). */
+  spillMetric(event: MetricEvent, ref: number | undefined): void {
+    this.tails.metric.push(event, this.#seq++, ref);
+    this.#pushed.metric++;
+    this.#counters.metrics.pending++;
+  }
+
+  spillAnnotation(event: AnnotationEvent, ref: number | undefined): void {
+    this.tails.annotation.push(event, this.#seq++, ref);
+    this.#pushed.annotation++;
+    this.#counters.annotations.pending++;
+  }
+
+  /** The oldest spilled events (`seq0`...) join the end of their memory queue: they follow it by index. */
+  refill(kind: EventKind, events: readonly (MetricEvent | AnnotationEvent)[], seq0: number): void {
+    const queue: ChunkedQueue<MetricEvent | AnnotationEvent> = kind === "metric" ? this.#metricQueue : this.#annotationQueue;
+    for (let i = 0; i < events.length; i++) queue.push(events[i]!, seq0 + i);
+    this.tails[kind].commit(events.length);
+  }
+
+  /**
+   * Pending events the outbox holds in memory: all but the spilled ones the spool has (a spilled
+   * event waiting for the spool's flusher is in the spool's memory for ~100 ms, then on disk only).
+   */
+  get inMemory(): number {
+    const { metrics, annotations } = this.#counters;
+    return metrics.pending + annotations.pending - this.tails.metric.spooled - this.tails.annotation.spooled;
+  }
+
+  /** Events of a kind queued in memory, not yet in a request. */
+  queuedOf(kind: EventKind): number {
+    return (kind === "metric" ? this.#metricQueue : this.#annotationQueue).length;
+  }
+
   pushStatus(status: ExperimentStatus): void {
     this.statuses.push(newStatusRequest(status, this.#pushed.status++, this.#pushed.metric, this.#pushed.annotation));
     this.#counters.statusUpdates.pending++;
@@ -69,18 +110,20 @@ export class Backlog {
     return { metric: this.#pushed.metric, annotation: this.#pushed.annotation, status: this.#pushed.status };
   }
 
+  /** Events not yet in a request, spilled ones included. */
   get queued(): number {
-    return this.#metricQueue.length + this.#annotationQueue.length;
+    return this.#metricQueue.length + this.#annotationQueue.length + this.tails.metric.length + this.tails.annotation.length;
   }
 
   /**
    * Drops the oldest undelivered items that are not in a request in flight (queued, or waiting
-   * for a retry), across both kinds, until at most `limit` events are pending. During an outage
-   * this keeps the newest data, as the bound promises, instead of refusing everything new.
+   * for a retry), across both kinds, until at most `limit` events are held in memory (spilled ones
+   * on disk only do not count: they are safe). During an outage this keeps the newest data, as the
+   * bound promises, instead of refusing everything new.
    */
   evict(limit: number): void {
     const { metrics, annotations } = this.#counters;
-    while (metrics.pending + annotations.pending > limit) {
+    while (this.inMemory > limit) {
       const metricFirst = this.#metricQueue.peekSeq() <= this.#annotationQueue.peekSeq();
       const queue = metricFirst ? this.#metricQueue : this.#annotationQueue;
       const waiting = this.#oldestWaitingBatch();

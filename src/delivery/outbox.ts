@@ -18,6 +18,8 @@ import { deadlineIn, waitUntil } from "./deadline.ts";
 import { countFlush, requestSettled, requestStarted } from "./requests-in-flight.ts";
 import { flushStatusOf, KindCounters, statsOf, type OutboxCounters } from "./kind-counters.ts";
 import type { OutboxJournal } from "./journal/outbox-journal.ts";
+import type { EventKind } from "./delivery-request.ts";
+import { newSpillRefill, type SpillMemoryStats, type SpillRefill } from "./spill-refill.ts";
 
 export type { FlushOptions } from "./flush-options.ts";
 
@@ -45,6 +47,8 @@ export class Outbox {
   readonly #counters: OutboxCounters = { metrics: new KindCounters(), annotations: new KindCounters(), statusUpdates: new KindCounters() };
   readonly #journal: OutboxJournal | undefined;
   readonly #backlog: Backlog;
+  /** With a journal: events past the memory window wait in the spool (`spill-refill.ts`). */
+  readonly #spill: SpillRefill | undefined;
   readonly #rounds = new FlushRounds(
     () => this.#pump(),
     (round) => this.#backlog.roundWork(round),
@@ -81,6 +85,7 @@ export class Outbox {
     this.#journal = journal;
     this.#backlog = new Backlog(this.#counters, journal);
     this.#options = resolveDeliveryOptions(delivery, "Outbox");
+    this.#spill = journal && newSpillRefill(this.#backlog, journal, this.#options, () => this.#pump(), (message) => this.#warn(message));
     this.#sink = sink;
     this.#label = label ?? "outbox";
     this.#random = random ?? Math.random;
@@ -95,17 +100,22 @@ export class Outbox {
   enqueueMetric(event: MetricEvent): void {
     this.#counters.metrics.enqueued++;
     if (this.isClosed) return this.#refuse(this.#counters.metrics);
-    this.#journal?.metric(event);
-    this.#backlog.pushMetric(event);
+    if (this.#spill === undefined) this.#backlog.pushMetric(event);
+    else if (!this.#spill.metric(event, this.#journal!.metric(event))) return this.#dropNewest("metric");
     this.#afterEnqueue();
   }
 
   enqueueAnnotation(event: AnnotationEvent): void {
     this.#counters.annotations.enqueued++;
     if (this.isClosed) return this.#refuse(this.#counters.annotations);
-    this.#journal?.annotation(event);
-    this.#backlog.pushAnnotation(event);
+    if (this.#spill === undefined) this.#backlog.pushAnnotation(event);
+    else if (!this.#spill.annotation(event, this.#journal!.annotation(event))) return this.#dropNewest("annotation");
     this.#afterEnqueue();
+  }
+
+  /** Memory figures and what spilled to the spool (`undefined` without a journal). */
+  memoryStats(): SpillMemoryStats | undefined {
+    return this.#spill?.stats();
   }
 
   enqueueStatus(status: ExperimentStatus): void {
@@ -166,6 +176,7 @@ export class Outbox {
     // Even past its deadline the flush starts what it can: a local sink (JSONL) delivers at once.
     await waitUntil(this.#queueFlush(0, deadline), deadline);
     this.#closed = true;
+    this.#spill?.stop();
     this.#rounds.abort();
     this.#clearTimers();
     try {
@@ -246,9 +257,15 @@ export class Outbox {
     this.#lastError = shutdownError(this.#label);
   }
 
+  /** The spool refused an event with memory full and only spilled events left to evict (`SpillRefill`). */
+  #dropNewest(kind: EventKind): void {
+    this.#journal!.forgetLast(kind);
+    this.#counters[kind === "metric" ? "metrics" : "annotations"].dropped++;
+    this.#overflow();
+  }
+
   #afterEnqueue(): void {
-    const { metrics, annotations } = this.#counters;
-    if (metrics.pending + annotations.pending > this.#options.maxQueueItems) this.#overflow();
+    if (this.#backlog.inMemory > this.#options.maxQueueItems) this.#overflow();
     if (this.#draining) return;
     if (this.#flushTimer === undefined) this.#armFlushTimer();
     // A full batch gains nothing by waiting for the flush delay: send it once the caller's
@@ -274,8 +291,12 @@ export class Outbox {
     if (this.#overflowWarned) return;
     this.#overflowWarned = true;
     this.#lastError = overflowError(this.#label, this.#options.maxQueueItems);
+    this.#warn(this.#lastError.message);
+  }
+
+  #warn(message: string): void {
     try {
-      this.#onWarning(this.#lastError.message);
+      this.#onWarning(message);
     } catch {
       // A failing warning handler must not make enqueue throw (it never does).
     }
@@ -295,6 +316,7 @@ export class Outbox {
   #pump(): void {
     if (this.#closed) return;
     const now = Date.now();
+    this.#spill?.refill(now);
     while (this.#inFlight < this.#options.maxConcurrentRequests) {
       const request = this.#nextRequest(now);
       if (request === undefined) break;

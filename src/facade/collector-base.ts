@@ -5,6 +5,7 @@
  * its batches. The facade creates (`ifExists: "error"`: an existing slug is a `conflict`) or
  * creates-or-reuses; it never shares the exporters' get-or-create.
  */
+import { MemoryFigures, type CollectorMemoryStats } from "./memory-figures.ts";
 import type { DeliveryOptions, FlushStatus } from "../delivery/delivery-types.ts";
 import type { Destination } from "../destinations/destination.ts";
 import { Outbox } from "../delivery/outbox.ts";
@@ -27,6 +28,8 @@ export interface ExperimentCloseStatus {
 export interface CollectorStats {
   /** `null`: no spool (`spoolDir: false`, or a collector that never spools). */
   spool: SpoolSessionStats | null;
+  /** Events in memory and spilled to the spool (`null` without a spool: nothing spills). */
+  memory: CollectorMemoryStats | null;
 }
 
 /** The optional spool of a collector, and the client its background resume delivers with. */
@@ -42,6 +45,7 @@ export abstract class CollectorBase implements AsyncDisposable {
   readonly #exitFlushTimeoutSeconds: number;
   readonly #flushOnExit: boolean;
   readonly #experiments = new Set<Experiment>();
+  readonly #memory = new MemoryFigures();
   #closing: Promise<ExperimentCloseStatus[]> | undefined;
   readonly #spooling: CollectorSpooling | undefined;
 
@@ -79,12 +83,13 @@ export abstract class CollectorBase implements AsyncDisposable {
       flushOnExit: this.#flushOnExit,
     });
     this.#experiments.add(experiment);
+    if (journal) this.#memory.add(outbox);
     return experiment;
   }
 
   /** Figures of the collector as a whole (per-experiment delivery counts: `experiment.stats()`). */
   stats(): CollectorStats {
-    return { spool: this.#spooling?.spool.stats() ?? null };
+    return { spool: this.#spooling?.spool.stats() ?? null, memory: this.#spooling ? this.#memory.stats() : null };
   }
 
   /**

@@ -10,20 +10,32 @@
  */
 import type { AnnotationEvent, ExperimentStatus, MetricEvent } from "../../api/contract.ts";
 import type { SyvainError } from "../../api/errors.ts";
-import type { DeliveryRequest } from "../delivery-request.ts";
+import type { DeliveryRequest, EventKind } from "../delivery-request.ts";
 import { JsonEnvelope, type Spool } from "../spool/index.ts";
-import { isFinalStatus, RecordType } from "./spool-records.ts";
+import { decodeRecord, isFinalStatus, RecordType } from "./spool-records.ts";
 import { RefIndex } from "./ref-index.ts";
 
-/** What the outbox tells its journal; every call is synchronous and never throws. */
+/** Where a spooled event is: written, still queued for the spool's flusher, or lost to a failed write. */
+export type SpillWhere = "disk" | "pending" | "lost";
+
+/**
+ * What the outbox tells its journal; every call except `readBack` is synchronous and never throws.
+ * `metric()` / `annotation()` return the event's spool record, or `undefined` when the spool
+ * refused it (full, fallback, closed): only an event with a record may leave memory (spill).
+ */
 export interface OutboxJournal {
-  metric(event: MetricEvent): void;
-  annotation(event: AnnotationEvent): void;
+  metric(event: MetricEvent): number | undefined;
+  annotation(event: AnnotationEvent): number | undefined;
   status(status: ExperimentStatus): void;
   /** A request left the outbox for good (the ack point); `reason`: why a failed one was given up. */
   settled(request: DeliveryRequest, outcome: "accepted" | "failed", reason?: SyvainError): void;
   /** The process dies right after (a signal): write what was appended, synchronously. */
   persistSync?(): void;
+  /** The last event of `kind` was not queued after all (dropped at once): its record is not the next index's. */
+  forgetLast(kind: EventKind): void;
+  whereIs(ref: number): SpillWhere;
+  /** Spilled events read back from the spool, in `refs` order; `undefined` for one that does not read back. */
+  readBack(kind: EventKind, refs: readonly number[]): Promise<(MetricEvent | AnnotationEvent | undefined)[]>;
 }
 
 /**
@@ -72,12 +84,32 @@ export class SpoolJournal implements OutboxJournal {
     this.#eventEnvelope = JsonEnvelope.around({ x: this.#slug, i: this.#id }, "e");
   }
 
-  metric(event: MetricEvent): void {
-    this.#metricRefs.push(this.#spool.append(RecordType.metric, event, this.#eventEnvelope) ?? -1);
+  metric(event: MetricEvent): number | undefined {
+    const ref = this.#spool.append(RecordType.metric, event, this.#eventEnvelope);
+    this.#metricRefs.push(ref ?? -1);
+    return ref;
   }
 
-  annotation(event: AnnotationEvent): void {
-    this.#annotationRefs.push(this.#spool.append(RecordType.annotation, event, this.#eventEnvelope) ?? -1);
+  annotation(event: AnnotationEvent): number | undefined {
+    const ref = this.#spool.append(RecordType.annotation, event, this.#eventEnvelope);
+    this.#annotationRefs.push(ref ?? -1);
+    return ref;
+  }
+
+  forgetLast(kind: EventKind): void {
+    (kind === "metric" ? this.#metricRefs : this.#annotationRefs).dropLast();
+  }
+
+  whereIs(ref: number): SpillWhere {
+    return this.#spool.own.whereIs(ref);
+  }
+
+  async readBack(kind: EventKind, refs: readonly number[]): Promise<(MetricEvent | AnnotationEvent | undefined)[]> {
+    const type = kind === "metric" ? RecordType.metric : RecordType.annotation;
+    return (await this.#spool.own.read(refs)).map((payload) => {
+      const record = payload === undefined ? undefined : decodeRecord(type, payload);
+      return record?.type === type ? record.body.e : undefined;
+    });
   }
 
   status(status: ExperimentStatus): void {

@@ -29,6 +29,14 @@ export class RefIndex {
     this.#next++;
   }
 
+  /** Forgets the last ref recorded: its event never got an index (the outbox could not keep it). */
+  dropLast(): void {
+    if (this.#next === 0) return;
+    // The last push wrote the tail's previous slot: the next push takes that slot again.
+    this.#next--;
+    this.#slot--;
+  }
+
   /** The refs of indices `lo .. lo + n - 1` (each taken once), skipping those never spooled. */
   take(lo: number, n: number, into: number[]): void {
     for (let index = lo; index < lo + n; index++) {

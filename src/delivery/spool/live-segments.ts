@@ -9,6 +9,10 @@ import { SegmentState, type SegmentSource } from "./segment-state.ts";
 import { SEGMENT_HEADER_BYTES } from "./segment-header.ts";
 import { ioError } from "./spool-errors.ts";
 import type { SpoolFs } from "./spool-fs.ts";
+import type { Durability } from "./durability.ts";
+import { OwnRecords } from "./own-reader.ts";
+
+export type { OwnRecords } from "./own-reader.ts";
 import { createSegment } from "./writer-setup.ts";
 
 export class LiveSegments {
@@ -81,6 +85,11 @@ export class LiveSegments {
     const seg = first.seg;
     const last = Math.min(to, seg.firstSeq + seg.ends.length - 1);
     return { seg, start: first.start, end: seg.ends[last - seg.firstSeq]!, last };
+  }
+
+  /** These records as the spool's owner reads them back (`spool.own`), at the flusher's current position. */
+  own(writtenSeq: number, nextSeq: number, fallback: boolean, durability: Durability): OwnRecords {
+    return new OwnRecords(this.#fs, this, writtenSeq, nextSeq, fallback, durability);
   }
 
   forget(seg: SegmentState): void {

@@ -23,6 +23,8 @@ export interface SpoolFs {
   readFile(path: string): Promise<Buffer>;
   /** Reads up to `length` bytes from the start of a file (segment headers). */
   readHead(path: string, length: number): Promise<Buffer>;
+  /** Reads up to `length` bytes at `position` (a spilled event read back from this process's own segment). */
+  readAt(path: string, position: number, length: number): Promise<Buffer>;
   /** Creates a file that must not exist yet, writes it and syncs it. */
   writeFileExclusive(path: string, data: string | Buffer): Promise<void>;
   /** Creates a directory and its parents; no error if it exists. */
@@ -72,6 +74,16 @@ export const nodeSpoolFs: SpoolFs = {
     try {
       const buf = Buffer.alloc(length);
       const { bytesRead } = await handle.read(buf, 0, length, 0);
+      return buf.subarray(0, bytesRead);
+    } finally {
+      await handle.close();
+    }
+  },
+  async readAt(path, position, length) {
+    const handle = await fs.promises.open(path, "r");
+    try {
+      const buf = Buffer.alloc(length);
+      const { bytesRead } = await handle.read(buf, 0, length, position);
       return buf.subarray(0, bytesRead);
     } finally {
       await handle.close();

@@ -1,13 +1,11 @@
 /**
  * The crash-safe disk spool: an append-only log per process that events enter before they count as
- * queued, and leave (segment by segment) once acknowledged. See docs/spool.md for the on-disk
- * format and the durability promise.
+ * queued, and leave (segment by segment) once acknowledged. Format and promise: docs/spool.md.
  *
- * `append()` is synchronous and does no I/O: it pushes to two arrays. A single flusher serialises
- * and writes them (one write in flight, so the file order is the append order), fdatasyncs on the
- * configured policy, writes acks, and deletes fully acknowledged segments. Any I/O failure switches
- * the spool to memory fallback (appends refused, the caller keeps events in memory) instead of
- * throwing; a later append retries the disk.
+ * `append()` is synchronous and does no I/O. A single flusher serialises and writes what was
+ * appended (one write in flight: file order is append order), fdatasyncs on the configured policy,
+ * writes acks and deletes fully acknowledged segments. An I/O failure switches the spool to memory
+ * fallback (appends refused, the caller keeps events in memory) instead of throwing; the disk is retried.
  */
 import { randomInt } from "node:crypto";
 import path from "node:path";
@@ -20,7 +18,7 @@ import type { JsonEnvelope } from "./json-envelope.ts";
 import { writeFallbackAcks, writeFallbackAcksSync } from "./fallback-acks.ts";
 import { Durability } from "./durability.ts";
 import { EarlyAcks } from "./early-acks.ts";
-import { abandonSegment, closeSegment, LiveSegments } from "./live-segments.ts";
+import { abandonSegment, closeSegment, LiveSegments, type OwnRecords } from "./live-segments.ts";
 import { currentIdentity, type OwnerIdentity } from "./process-identity.ts";
 import { MAX_RECORD_PAYLOAD_BYTES } from "./record-format.ts";
 import { BacklogRef, type SegmentState } from "./segment-state.ts";
@@ -155,6 +153,11 @@ export class Spool {
     if (this.#state === "active" && !this.#closing) this.#flushTimer ??= setTimeout(() => this.#onFlushTimer(), this.#o.flushIntervalMs).unref();
   }
 
+  /** This writer's own records read back (a spilled event): where each one is, and its payload once written. */
+  get own(): OwnRecords {
+    return this.#live.own(this.#writtenSeq, this.#nextSeq, this.#state === "fallback", this.#durability);
+  }
+
   /** Takes over dead processes' writer directories; their records come out of `backlog()`. */
   async adoptOrphans(): Promise<AdoptResult> {
     if (!this.#dirReady) return { adopted: [], skipped: [] };
@@ -178,12 +181,7 @@ export class Spool {
   }
 
   stats(): SpoolStats {
-    return {
-      ...this.#counters,
-      state: this.#state,
-      pendingRecords: this.#pending.unwritten,
-      recordsOnDisk: this.#outstanding,
-    };
+    return { ...this.#counters, state: this.#state, pendingRecords: this.#pending.unwritten, recordsOnDisk: this.#outstanding };
   }
 
   /**

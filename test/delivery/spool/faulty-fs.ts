@@ -29,6 +29,7 @@ export class FaultyFs implements SpoolFs {
   syncDir = async (p: string) => (this.#check("syncDir"), nodeSpoolFs.syncDir(p));
   readFile = async (p: string) => (this.#check("readFile"), nodeSpoolFs.readFile(p));
   readHead = async (p: string, n: number) => (this.#check("readHead"), nodeSpoolFs.readHead(p, n));
+  readAt = async (p: string, at: number, n: number) => (this.#check("readAt"), nodeSpoolFs.readAt(p, at, n));
   writeFileExclusive = async (p: string, d: string | Buffer) => (this.#check("writeFileExclusive"), nodeSpoolFs.writeFileExclusive(p, d));
   mkdir = async (p: string) => (this.#check("mkdir"), nodeSpoolFs.mkdir(p));
   readdir = async (p: string) => (this.#check("readdir"), nodeSpoolFs.readdir(p));

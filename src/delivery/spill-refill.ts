@@ -1,0 +1,198 @@
+/**
+ * Spill and refill of one outbox with a spool: past `window` events in memory, new events whose
+ * spool append succeeded join the spilled tail of their kind (`SpillTail`) instead of the memory
+ * queue, and leave memory once the spool has written them. As delivery makes room, the oldest of
+ * the tail are read back from this process's own segments and join the memory queue, in order,
+ * with their original ids: one process delivers everything an outage left, exactly once, while
+ * memory stays bounded by the window and disk by `spoolMaxBytes`.
+ *
+ * Only events the spool refused stay in memory regardless; the outbox evicts those past
+ * `maxQueueItems` as without a spool (dropped, counted, warned).
+ */
+import type { AnnotationEvent, MetricEvent } from "../api/contract.ts";
+import type { Backlog } from "./backlog.ts";
+import type { EventKind } from "./delivery-request.ts";
+import type { OutboxJournal } from "./journal/outbox-journal.ts";
+import type { ResolvedDeliveryOptions } from "./delivery-options.ts";
+
+/** Events held in memory past which new ones go to the spool only (capped by `maxQueueItems`). */
+export const SPILL_WINDOW = 20_000;
+/** After a read that did not come back whole, the next attempt waits this long. */
+const READ_RETRY_MS = 1000;
+
+export interface SpillMemoryStats {
+  /** Pending events held in memory now: the memory queue, requests, and spilled events the spool refused. */
+  eventsInMemory: number;
+  /** The most ever held at once. */
+  peakEventsInMemory: number;
+  /** Events that left memory for the spool, per kind (lifetime counts), and those waiting there now. */
+  spilledMetrics: number;
+  spilledAnnotations: number;
+  spilledOnDisk: number;
+}
+
+export interface SpillOptions {
+  backlog: Backlog;
+  journal: OutboxJournal;
+  maxQueueItems: number;
+  /** The size of one refill: enough to keep every request slot busy with full batches. */
+  refillItems: number;
+  /** Refilled events may be sent: the outbox pumps. */
+  onRefill: () => void;
+  /** A spilled event did not read back (reported once; the read is retried). */
+  onReadError: (message: string) => void;
+  window?: number;
+}
+
+export class SpillRefill {
+  readonly #backlog: Backlog;
+  readonly #journal: OutboxJournal;
+  readonly #window: number;
+  readonly #maxQueueItems: number;
+  readonly #refillItems: number;
+  readonly #onRefill: () => void;
+  readonly #onReadError: (message: string) => void;
+  readonly #reading = { metric: false, annotation: false };
+  readonly #retryAt = { metric: 0, annotation: 0 };
+  readonly #whereIs: (ref: number) => ReturnType<OutboxJournal["whereIs"]>;
+  #readErrorReported = false;
+  #peak = 0;
+  #stopped = false;
+
+  constructor(options: SpillOptions) {
+    this.#backlog = options.backlog;
+    this.#journal = options.journal;
+    this.#maxQueueItems = options.maxQueueItems;
+    this.#window = Math.min(options.maxQueueItems, options.window ?? SPILL_WINDOW);
+    this.#refillItems = Math.max(1, Math.min(options.refillItems, Math.floor(this.#window / 2)));
+    this.#onRefill = options.onRefill;
+    this.#onReadError = options.onReadError;
+    this.#whereIs = (ref) => this.#journal.whereIs(ref);
+  }
+
+  /** Queues a metric (`ref`: its spool record); false if it cannot be kept (see `#keeps`). */
+  metric(event: MetricEvent, ref: number | undefined): boolean {
+    if (!this.#spills("metric", ref)) this.#backlog.pushMetric(event);
+    else if (this.#keeps(ref)) this.#backlog.spillMetric(event, ref);
+    else return false;
+    this.#afterEnqueue("metric");
+    return true;
+  }
+
+  annotation(event: AnnotationEvent, ref: number | undefined): boolean {
+    if (!this.#spills("annotation", ref)) this.#backlog.pushAnnotation(event);
+    else if (this.#keeps(ref)) this.#backlog.spillAnnotation(event, ref);
+    else return false;
+    this.#afterEnqueue("annotation");
+    return true;
+  }
+
+  /**
+   * An event the spool refused joins a tail in memory. With memory full, the oldest held in memory
+   * go first (as without a spool); if only the tail is left, the new event itself cannot be kept:
+   * the tail's order forbids dropping from its middle.
+   */
+  #keeps(ref: number | undefined): boolean {
+    if (ref !== undefined || this.#backlog.inMemory < this.#maxQueueItems) return true;
+    this.#backlog.evict(this.#maxQueueItems - 1);
+    return this.#backlog.inMemory < this.#maxQueueItems;
+  }
+
+  /** Once a tail exists every new event joins it, spooled or not: the tail comes after the memory queue. */
+  #spills(kind: EventKind, ref: number | undefined): boolean {
+    return this.#backlog.tails[kind].length > 0 || (ref !== undefined && this.#backlog.inMemory >= this.#window);
+  }
+
+  #afterEnqueue(kind: EventKind): void {
+    const tail = this.#backlog.tails[kind];
+    if (tail.length > 0) tail.release(this.#whereIs);
+    this.#peak = Math.max(this.#peak, this.#backlog.inMemory);
+  }
+
+  /** Moves the oldest spilled events into memory while there is room; called by the outbox's pump. */
+  refill(now: number): void {
+    if (this.#stopped) return;
+    this.#refillKind("metric", now);
+    this.#refillKind("annotation", now);
+  }
+
+  /** The outbox closed: reads in progress are dropped (their events stay on disk for the next process). */
+  stop(): void {
+    this.#stopped = true;
+  }
+
+  #refillKind(kind: EventKind, now: number): void {
+    const tail = this.#backlog.tails[kind];
+    while (!this.#reading[kind] && tail.length > 0 && now >= this.#retryAt[kind]) {
+      tail.release(this.#whereIs);
+      const take = tail.peek(this.#refillItems);
+      if (take === undefined) return;
+      // Refused by the spool: they count against the bound already, moving them costs nothing.
+      if (take.events !== undefined && !take.spooled) {
+        this.#backlog.refill(kind, take.events, take.seq0);
+        continue;
+      }
+      // Requests waiting out an outage hold memory too: nothing spooled comes in past the window.
+      // (At most `refillItems`, and at most the tail: either way within the room.)
+      if (this.#window - this.#backlog.inMemory < Math.min(this.#refillItems, tail.length)) return;
+      if (take.events !== undefined) {
+        this.#backlog.refill(kind, take.events, take.seq0);
+        continue;
+      }
+      this.#reading[kind] = true;
+      void this.#readBack(kind, take.refs, take.seq0);
+    }
+  }
+
+  async #readBack(kind: EventKind, refs: number[], seq0: number): Promise<void> {
+    let events: (MetricEvent | AnnotationEvent | undefined)[];
+    try {
+      events = await this.#journal.readBack(kind, refs);
+    } catch (error) {
+      events = [];
+      this.#readError(String(error));
+    }
+    this.#reading[kind] = false;
+    if (this.#stopped) return;
+    let whole = events.findIndex((event) => event === undefined);
+    if (whole < 0) whole = events.length;
+    if (whole > 0) this.#backlog.refill(kind, events.slice(0, whole) as (MetricEvent | AnnotationEvent)[], seq0);
+    if (whole < refs.length) {
+      // An event cannot leave its place in the order: what follows waits for it to read back.
+      this.#retryAt[kind] = Date.now() + READ_RETRY_MS;
+      this.#readError(`spool record ${String(refs[whole])} did not read back intact`);
+      setTimeout(() => this.#onRefill(), READ_RETRY_MS).unref();
+    }
+    this.#peak = Math.max(this.#peak, this.#backlog.inMemory);
+    this.#onRefill();
+  }
+
+  #readError(detail: string): void {
+    if (this.#readErrorReported) return;
+    this.#readErrorReported = true;
+    this.#onReadError(`reading spilled events back from the spool failed (${detail}); retrying every ${READ_RETRY_MS / 1000} s`);
+  }
+
+  stats(): SpillMemoryStats {
+    const { metric, annotation } = this.#backlog.tails;
+    return {
+      eventsInMemory: this.#backlog.inMemory,
+      peakEventsInMemory: this.#peak,
+      spilledMetrics: metric.spilled,
+      spilledAnnotations: annotation.spilled,
+      spilledOnDisk: metric.onDiskOnly + annotation.onDiskOnly,
+    };
+  }
+}
+
+/** The outbox's spill, sized from its options: a refill keeps every request slot busy with a full batch. */
+export function newSpillRefill(
+  backlog: Backlog,
+  journal: OutboxJournal,
+  options: ResolvedDeliveryOptions,
+  onRefill: () => void,
+  onReadError: (message: string) => void,
+): SpillRefill {
+  const refillItems = options.maxBatchItems * options.maxConcurrentRequests;
+  return new SpillRefill({ backlog, journal, maxQueueItems: options.maxQueueItems, refillItems, onRefill, onReadError });
+}

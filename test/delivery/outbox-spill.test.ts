@@ -1,0 +1,182 @@
+/**
+ * Spill and refill with a real spool in a temp dir and the emulator over loopback: while Syvain is
+ * down the outbox keeps at most `maxQueueItems` events in memory and the rest in the spool only
+ * (spilled, not dropped); once Syvain is back this same process reads them back from its own
+ * segments and delivers every event exactly once, taking them in enqueue order. When the spool refuses
+ * (here: full), the old bound applies: the oldest are evicted, counted and warned.
+ * Real timers (real sockets and files); jitter is injected so retries come quickly, and nothing
+ * asserts durations.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setImmediate as yieldToLoop } from "node:timers/promises";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { AnnotationEvent, MetricEvent } from "../../src/api/contract.ts";
+import { createSyvainClient } from "../../src/client/create-client.ts";
+import type { SyvainClient } from "../../src/client/client-types.ts";
+import { SpoolJournal } from "../../src/delivery/journal/outbox-journal.ts";
+import { Outbox } from "../../src/delivery/outbox.ts";
+import { createRestSink } from "../../src/delivery/rest-sink.ts";
+import type { DeliverySink } from "../../src/delivery/delivery-types.ts";
+import { openSpool, type Spool, type SpoolOptions } from "../../src/delivery/spool/index.ts";
+import { FaultyFs } from "./spool/faulty-fs.ts";
+import { startEmulator, type Emulator } from "../../src/testing/index.ts";
+import { writerDirs } from "./spool/spool-helpers.ts";
+
+let emulator: Emulator;
+let client: SyvainClient;
+let dir: string;
+let spool: Spool;
+
+beforeEach(async () => {
+  emulator = await startEmulator();
+  client = createSyvainClient({ host: emulator.url, apiKey: emulator.apiKey });
+  dir = await mkdtemp(join(tmpdir(), "outbox-spill-"));
+});
+
+afterEach(async () => {
+  await spool.close();
+  await client.close();
+  await emulator.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const SERIES = ["loss", "acc", "lr"];
+const metricAt = (i: number, base: number): MetricEvent => ({
+  client_event_id: `spill:${i}`,
+  name: SERIES[i % SERIES.length]!,
+  value: i,
+  step: Math.floor(i / SERIES.length),
+  timestamp: base + i,
+  metadata: {},
+});
+const annotationAt = (i: number, base: number): AnnotationEvent => ({ client_event_id: `note:${i}`, text: `note ${i}`, timestamp: base + i, metadata: {} });
+
+async function outboxWithSpool(slug: string, maxQueueItems: number, spoolOptions: Partial<SpoolOptions> = {}): Promise<{ outbox: Outbox; warnings: string[]; firstSent: string[] }> {
+  spool = await openSpool({ dir, syncIntervalMs: 0, onError: () => {}, ...spoolOptions });
+  const experiment = await client.createExperiment({ slug });
+  const warnings: string[] = [];
+  const rest = createRestSink({ client, experimentId: experiment.id });
+  const firstSent: string[] = [];
+  const seen = new Set<string>();
+  // Records the order in which events first reach the sink: the order the outbox takes them in.
+  const sink: DeliverySink = {
+    deliver(batch, signal) {
+      if (batch.kind === "status") return rest.deliver(batch, signal);
+      for (const { client_event_id: id } of batch.items) {
+        if (seen.has(id)) continue;
+        seen.add(id);
+        firstSent.push(id);
+      }
+      return rest.deliver(batch, signal);
+    },
+    close: () => rest.close(),
+  };
+  const outbox = new Outbox({
+    sink,
+    label: slug,
+    journal: new SpoolJournal({ spool, slug, experimentId: experiment.id }),
+    maxQueueItems,
+    maxBatchItems: 25,
+    maxConcurrentRequests: 2,
+    flushDelaySeconds: 0.01,
+    random: () => 0.01, // retries within ~300 ms instead of up to 30 s
+    onWarning: (message) => warnings.push(message),
+  });
+  return { outbox, warnings, firstSent };
+}
+
+describe("Outbox spill to its spool during an outage", () => {
+  it("keeps memory within the bound, spills the rest, and delivers everything once, in order, after the outage", async () => {
+    const bound = 200;
+    const { outbox, warnings, firstSent } = await outboxWithSpool("spill-outage", bound);
+    emulator.faults.random("*", { rate: 1, mix: [{ status: 503, retryAfterSeconds: 0 }] });
+    const metrics = 3000;
+    const annotations = 150;
+    const base = Date.now();
+    let peak = 0;
+    for (let i = 0; i < metrics; i++) {
+      outbox.enqueueMetric(metricAt(i, base));
+      if (i % 20 === 0) outbox.enqueueAnnotation(annotationAt(i / 20, base));
+      peak = Math.max(peak, outbox.memoryStats()!.eventsInMemory);
+      if (i % 500 === 499) await yieldToLoop();
+    }
+    // The spool writes the spilled events; the outbox then holds none of them.
+    await spool.whenDurable();
+    await vi.waitFor(() => expect(outbox.memoryStats()!.spilledOnDisk).toBeGreaterThan(2000));
+    expect(outbox.stats().metrics).toMatchObject({ accepted: 0, dropped: 0 });
+
+    emulator.faults.clear();
+    outbox.enqueueStatus("done");
+    const status = await outbox.flushOrRaise({ retries: 50 });
+
+    const memory = outbox.memoryStats()!;
+    expect(Math.max(peak, memory.peakEventsInMemory)).toBeLessThanOrEqual(bound);
+    expect(memory.spilledMetrics).toBeGreaterThan(2000);
+    expect(memory.spilledAnnotations).toBeGreaterThan(0);
+    expect(memory).toMatchObject({ eventsInMemory: 0, spilledOnDisk: 0 });
+    expect(status).toMatchObject({ ok: true, droppedMetrics: 0, droppedAnnotations: 0 });
+    expect(outbox.stats().metrics).toMatchObject({ enqueued: metrics, accepted: metrics, dropped: 0, pending: 0 });
+    expect(warnings).toEqual([]);
+
+    const stored = emulator.store.metrics("spill-outage");
+    expect(stored).toHaveLength(metrics);
+    expect(new Set(stored.map((e) => e.client_event_id)).size).toBe(metrics);
+    // Retries reorder what the server stores (they do without a spill too); what the outbox takes
+    // from memory, refilled events included, is in enqueue order.
+    expect(firstSent.filter((id) => id.startsWith("spill:"))).toEqual(Array.from({ length: metrics }, (_, i) => `spill:${i}`));
+    expect(firstSent.filter((id) => id.startsWith("note:"))).toEqual(Array.from({ length: annotations }, (_, i) => `note:${i}`));
+    expect(emulator.store.annotations("spill-outage")).toHaveLength(annotations);
+    // The status waited for every event enqueued before it.
+    expect(emulator.store.experiment("spill-outage")?.status).toBe("done");
+
+    await outbox.close();
+    await spool.close();
+    // Every record was acknowledged: the writer directory is gone.
+    expect(writerDirs(dir)).toEqual([]);
+  });
+
+  it("a spool that refuses (full) leaves the old bound: the oldest are evicted, counted as dropped, warned once", async () => {
+    const bound = 100;
+    const { outbox, warnings } = await outboxWithSpool("spill-refused", bound, { maxBytes: 1 }); // full from the first append
+    emulator.faults.random("*", { rate: 1, mix: [{ status: 503, retryAfterSeconds: 0 }] });
+    const base = Date.now();
+    for (let i = 0; i < 400; i++) {
+      outbox.enqueueMetric(metricAt(i, base));
+      expect(outbox.memoryStats()!.eventsInMemory).toBeLessThanOrEqual(bound);
+    }
+    expect(spool.stats().refusedFull).toBe(400);
+    expect(outbox.memoryStats()).toMatchObject({ spilledMetrics: 0, spilledOnDisk: 0 });
+    expect(outbox.stats().metrics).toMatchObject({ enqueued: 400, dropped: 300, pending: 100 });
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/spill-refused/);
+
+    emulator.faults.clear();
+    const status = await outbox.flush({ retries: 50 });
+    expect(status).toMatchObject({ ok: false, pendingMetrics: 0, droppedMetrics: 300 });
+    // The newest 100 were kept.
+    expect(emulator.store.metrics("spill-refused").map((e) => e.value)).toEqual(Array.from({ length: 100 }, (_, i) => 300 + i));
+    await outbox.close();
+  });
+
+  it("spilled events a failed spool write lost are delivered from memory: none dropped, none counted as spilled", async () => {
+    const faulty = new FaultyFs();
+    const { outbox, warnings } = await outboxWithSpool("spill-write-failed", 200, { fs: faulty });
+    faulty.failing.set("write", "EIO"); // the spool opened; its first record write fails
+    emulator.faults.random("*", { rate: 1, mix: [{ status: 503, retryAfterSeconds: 0 }] });
+    const base = Date.now();
+    for (let i = 0; i < 600; i++) outbox.enqueueMetric(metricAt(i, base));
+    await vi.waitFor(() => expect(spool.stats().state).toBe("fallback"));
+
+    emulator.faults.clear();
+    const status = await outbox.flushOrRaise({ retries: 50 });
+    expect(status).toMatchObject({ ok: true, droppedMetrics: 0 });
+    expect(outbox.memoryStats()).toMatchObject({ spilledMetrics: 0, spilledOnDisk: 0, eventsInMemory: 0 });
+    const stored = emulator.store.metrics("spill-write-failed");
+    expect(stored).toHaveLength(600);
+    expect(new Set(stored.map((e) => e.client_event_id)).size).toBe(600);
+    expect(warnings).toEqual([]);
+    await outbox.close();
+  });
+});
