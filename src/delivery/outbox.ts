@@ -17,7 +17,7 @@ import { FlushRounds, type FlushRound } from "./flush-round.ts";
 import { deadlineIn, waitUntil } from "./deadline.ts";
 import { countFlush, requestSettled, requestStarted } from "./requests-in-flight.ts";
 import { flushStatusOf, KindCounters, statsOf, type OutboxCounters } from "./kind-counters.ts";
-import type { OutboxJournal } from "./journal/outbox-journal.ts";
+import type { OutboxJournal, SpoolKeeping } from "./journal/outbox-journal.ts";
 import type { EventKind } from "./delivery-request.ts";
 import { newSpillRefill, type SpillMemoryStats, type SpillRefill } from "./spill-refill.ts";
 
@@ -130,6 +130,11 @@ export class Outbox {
     this.#journal?.status(status);
     this.#backlog.pushStatus(status);
     if (this.#flushTimer === undefined && !this.#draining) this.#armFlushTimer();
+  }
+
+  /** With a spool: where what is not delivered stays on disk (for the loss report). */
+  spoolKeeping(): SpoolKeeping | undefined {
+    return this.#journal?.onDisk?.();
   }
 
   /** The process dies right after (a signal): the journal writes what it holds, synchronously. */

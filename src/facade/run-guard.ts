@@ -12,6 +12,7 @@
  */
 import { DeliveryIncompleteError } from "../delivery/delivery-errors.ts";
 import type { Outbox } from "../delivery/outbox.ts";
+import type { SpoolKeeping } from "../delivery/journal/outbox-journal.ts";
 import type { FlushStatus } from "../delivery/delivery-types.ts";
 import type { OtelView } from "./otel-view.ts";
 import type { ProcessEnd, ProcessHooks } from "./process-hooks.ts";
@@ -170,5 +171,12 @@ export function lossReport(label: string, outbox: Outbox, ending: string): strin
   });
   if (parts.length === 0) return undefined;
   const last = lastError === undefined ? "" : `; last error: ${lastError.message}`;
-  return `SyvainDeliveryWarning: ${label} not delivered at ${ending}: ${parts.join(", ")}${last}`;
+  return `SyvainDeliveryWarning: ${label} not delivered at ${ending}: ${parts.join(", ")}${last}${keptNote(outbox.spoolKeeping())}`;
+}
+
+/** With a spool the loss is not final: say where the events wait, and which ones do not. */
+function keptNote(kept: SpoolKeeping | undefined): string {
+  if (kept === undefined) return "";
+  const except = kept.notSpooled === 0 ? "" : ` (except ${kept.notSpooled} events the spool refused earlier)`;
+  return `; kept on disk in ${kept.dir}${except}: the next run on that spool directory, or syvain-otel sync, delivers them`;
 }

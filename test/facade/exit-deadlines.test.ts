@@ -5,6 +5,9 @@
  * runner SIGKILLs it after 45 s, far beyond the deadline plus the 60 s-less margin it should need)
  * and that every hung request was aborted (the server saw its socket close), never a duration.
  */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../src/testing/index.ts";
@@ -114,6 +117,22 @@ describe("the loss report on a signal or an uncaught error", () => {
       expect(result.signal).toBe("SIGTERM");
       expectLossReport(result.stderr, "fail-sigterm");
       expect(result.stderr).toMatch(/not delivered at SIGTERM: .*; last error: /);
+      // No spool in this test (SYVAIN_SPOOL_DIR=off): the report must not promise a copy on disk.
+      expect(result.stderr).not.toMatch(/kept on disk/);
+    });
+
+    it("SIGTERM with the spool on: the report says where the events wait and how they get delivered", async () => {
+      const spoolDir = fs.mkdtempSync(path.join(os.tmpdir(), "loss-report-spool-"));
+      const child = spawnFixture(job, ["wait", "kept-sigterm"], { host: emulator.url, apiKey: emulator.apiKey }, { env: { SYVAIN_SPOOL_DIR: spoolDir } });
+      await child.printed("ready");
+      child.kill("SIGTERM");
+      const result = await child.result;
+      expect(result.signal).toBe("SIGTERM");
+      expectLossReport(result.stderr, "kept-sigterm");
+      const line = result.stderr.split("\n").find((l) => l.includes('experiment "kept-sigterm"') && l.includes("not delivered"));
+      expect(line).toContain(`kept on disk in ${spoolDir}${path.sep}`);
+      expect(line).toContain("syvain-otel sync");
+      expect(line).not.toContain("refused");
     });
   });
 });

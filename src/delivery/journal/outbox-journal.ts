@@ -9,6 +9,7 @@
  * process knows a run died without finishing.
  */
 import type { AnnotationEvent, ExperimentStatus, MetricEvent } from "../../api/contract.ts";
+import path from "node:path";
 import type { SyvainError } from "../../api/errors.ts";
 import type { DeliveryRequest, EventKind } from "../delivery-request.ts";
 import { JsonEnvelope, type Spool } from "../spool/index.ts";
@@ -31,6 +32,8 @@ export interface OutboxJournal {
   settled(request: DeliveryRequest, outcome: "accepted" | "failed", reason?: SyvainError): void;
   /** The process dies right after (a signal): write what was appended, synchronously. */
   persistSync?(): void;
+  /** Where what is not delivered stays on disk, for a loss report to say so (a spool journal). */
+  onDisk?(): SpoolKeeping;
   /** The last event of `kind` was not queued after all (dropped at once): its record is not the next index's. */
   forgetLast(kind: EventKind): void;
   whereIs(ref: number): SpillWhere;
@@ -59,6 +62,12 @@ export interface SpoolJournalOptions {
   keepFailed?: KeepFailed;
 }
 
+/** Undelivered events stay in `dir` for the next run or `syvain-otel sync`, except `notSpooled` the spool refused. */
+export interface SpoolKeeping {
+  dir: string;
+  notSpooled: number;
+}
+
 export class SpoolJournal implements OutboxJournal {
   readonly #spool: Spool;
   readonly #slug: string;
@@ -74,6 +83,8 @@ export class SpoolJournal implements OutboxJournal {
   readonly #held: number[] = [];
   /** `{"x":<slug>,"i":<id>,"e":` ... `}`: an event record is this around the event (no wrapper object per event). */
   readonly #eventEnvelope: JsonEnvelope;
+  /** Events the spool refused (full, failed disk, closed): a loss report must not say they are on disk. */
+  #notSpooled = 0;
 
   constructor(options: SpoolJournalOptions) {
     this.#spool = options.spool;
@@ -86,12 +97,14 @@ export class SpoolJournal implements OutboxJournal {
 
   metric(event: MetricEvent): number | undefined {
     const ref = this.#spool.append(RecordType.metric, event, this.#eventEnvelope);
+    if (ref === undefined) this.#notSpooled++;
     this.#metricRefs.push(ref ?? -1);
     return ref;
   }
 
   annotation(event: AnnotationEvent): number | undefined {
     const ref = this.#spool.append(RecordType.annotation, event, this.#eventEnvelope);
+    if (ref === undefined) this.#notSpooled++;
     this.#annotationRefs.push(ref ?? -1);
     return ref;
   }
@@ -127,6 +140,10 @@ export class SpoolJournal implements OutboxJournal {
 
   #keeps(request: DeliveryRequest, reason: SyvainError | undefined): boolean {
     return typeof this.#keepFailed === "function" ? this.#keepFailed(request, reason) : this.#keepFailed;
+  }
+
+  onDisk(): SpoolKeeping {
+    return { dir: path.dirname(this.#spool.dir), notSpooled: this.#notSpooled };
   }
 
   persistSync(): void {
