@@ -15,8 +15,11 @@ import type { EventKind } from "./delivery-request.ts";
 import type { OutboxJournal } from "./journal/outbox-journal.ts";
 import type { ResolvedDeliveryOptions } from "./delivery-options.ts";
 
-/** Events held in memory past which new ones go to the spool only (capped by `maxQueueItems`). */
-export const SPILL_WINDOW = 20_000;
+/**
+ * Events held in memory past which new ones go to the spool only (capped by `maxQueueItems`). A
+ * mutable object, read at construction, so a test can use a small window beside a larger bound.
+ */
+export const spillLimits = { window: 20_000 };
 /** After a read that did not come back whole, the next attempt waits this long. */
 const READ_RETRY_MS = 1000;
 
@@ -63,7 +66,7 @@ export class SpillRefill {
     this.#backlog = options.backlog;
     this.#journal = options.journal;
     this.#maxQueueItems = options.maxQueueItems;
-    this.#window = Math.min(options.maxQueueItems, options.window ?? SPILL_WINDOW);
+    this.#window = Math.min(options.maxQueueItems, options.window ?? spillLimits.window);
     this.#refillItems = Math.max(1, Math.min(options.refillItems, Math.floor(this.#window / 2)));
     this.#onRefill = options.onRefill;
     this.#onReadError = options.onReadError;
@@ -133,8 +136,10 @@ export class SpillRefill {
         continue;
       }
       // Requests waiting out an outage hold memory too: nothing spooled comes in past the window.
-      // (At most `refillItems`, and at most the tail: either way within the room.)
-      if (this.#window - this.#backlog.inMemory < Math.min(this.#refillItems, tail.length)) return;
+      // (At most `refillItems`, and at most the tail: either way within the room.) Refused events
+      // waiting in the tails do not count: `#keeps` bounds them by `maxQueueItems`, and they can
+      // only leave memory behind the spooled ones this refill reads (counting them stalled it for good).
+      if (this.#window - (this.#backlog.inMemory - this.#refusedInTails()) < Math.min(this.#refillItems, tail.length)) return;
       if (take.events !== undefined) {
         this.#backlog.refill(kind, take.events, take.seq0);
         continue;
@@ -142,6 +147,12 @@ export class SpillRefill {
       this.#reading[kind] = true;
       void this.#readBack(kind, take.refs, take.seq0);
     }
+  }
+
+  /** Events the spool refused that wait in the tails, in memory, behind spilled ones. */
+  #refusedInTails(): number {
+    const { metric, annotation } = this.#backlog.tails;
+    return metric.length - metric.spooled + annotation.length - annotation.spooled;
   }
 
   async #readBack(kind: EventKind, refs: number[], seq0: number): Promise<void> {

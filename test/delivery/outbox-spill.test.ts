@@ -17,6 +17,7 @@ import { createSyvainClient } from "../../src/client/create-client.ts";
 import type { SyvainClient } from "../../src/client/client-types.ts";
 import { SpoolJournal } from "../../src/delivery/journal/outbox-journal.ts";
 import { Outbox } from "../../src/delivery/outbox.ts";
+import { spillLimits } from "../../src/delivery/spill-refill.ts";
 import { createRestSink } from "../../src/delivery/rest-sink.ts";
 import type { DeliverySink } from "../../src/delivery/delivery-types.ts";
 import { openSpool, type Spool, type SpoolOptions } from "../../src/delivery/spool/index.ts";
@@ -157,6 +158,42 @@ describe("Outbox spill to its spool during an outage", () => {
     expect(status).toMatchObject({ ok: false, pendingMetrics: 0, droppedMetrics: 300 });
     // The newest 100 were kept.
     expect(emulator.store.metrics("spill-refused").map((e) => e.value)).toEqual(Array.from({ length: 100 }, (_, i) => 300 + i));
+    await outbox.close();
+  });
+
+  it("a spool that fills while events are spilled: refused events behind the tail do not stall the refill; everything is stored or counted", async () => {
+    // A window (100) below the bound (400), as by default (20,000 below 100,000). The spool fills
+    // after a few hundred records: the first 100 stay in memory, the next ones spill, then the
+    // spool refuses and refused events join the tail in memory, behind the spilled ones, until the
+    // bound; the memory queue ahead of them empties once Syvain is back.
+    const window = spillLimits.window;
+    spillLimits.window = 100;
+    const { outbox } = await outboxWithSpool("spill-then-full", 400, { maxBytes: 40_000 }).finally(() => {
+      spillLimits.window = window;
+    });
+    emulator.faults.random("*", { rate: 1, mix: [{ status: 503, retryAfterSeconds: 0 }] });
+    const base = Date.now();
+    const total = 1500;
+    for (let i = 0; i < total; i++) {
+      outbox.enqueueMetric(metricAt(i, base));
+      // The spool learns its size from the flusher's writes: let it write between chunks.
+      if (i % 100 === 99) await spool.whenDurable().catch(() => undefined);
+    }
+    expect(spool.stats().refusedFull).toBeGreaterThan(0);
+    await vi.waitFor(() => expect(outbox.memoryStats()!.spilledOnDisk).toBeGreaterThan(0));
+    // The state the reviewer found stuck: the bound reached with refused events behind spilled ones.
+    expect(outbox.memoryStats()).toMatchObject({ eventsInMemory: 400 });
+
+    emulator.faults.clear();
+    const status = await outbox.flush({ retries: 50, timeoutSeconds: 20 });
+    // Nothing is left waiting: every event was either delivered or dropped and counted.
+    expect(status).toMatchObject({ pendingMetrics: 0, failedMetrics: 0 });
+    expect(outbox.memoryStats()).toMatchObject({ eventsInMemory: 0, spilledOnDisk: 0 });
+    const { accepted, dropped } = outbox.stats().metrics;
+    expect(accepted + dropped).toBe(total);
+    const stored = emulator.store.metrics("spill-then-full");
+    expect(stored).toHaveLength(accepted);
+    expect(new Set(stored.map((e) => e.client_event_id)).size).toBe(accepted);
     await outbox.close();
   });
 
