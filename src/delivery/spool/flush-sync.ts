@@ -1,17 +1,28 @@
 /**
  * The exit-hook path: everything not yet written goes into the current segment with synchronous
- * calls (an `exit` handler cannot await), then fdatasync and close. It writes at `base`, just past
- * any asynchronous write still in flight, so the two cannot overlap in the file.
+ * calls (an `exit` handler cannot await), then fdatasync and close. An asynchronous write still in
+ * flight is written again first, at its own offset: the thread pool may never run it before the
+ * process dies (a signal re-raised right after), and the same bytes at the same place are harmless
+ * if it does. The rest follows just past it.
  */
 import { ChunkEncoder } from "./chunk-encoder.ts";
 import type { PendingItems } from "./pending-queue.ts";
 import type { SegmentState } from "./segment-state.ts";
 import { writeFullySync, type SpoolFs } from "./spool-fs.ts";
 
+/** The flusher's write in flight: `length` bytes of `buf` at file offset `at`. */
+export interface InflightWrite {
+  buf: Buffer;
+  length: number;
+  at: number;
+}
+
 /** Returns the number of records written. Throws on I/O errors (the caller reports them). */
-export function writeRestSync(fsi: SpoolFs, seg: SegmentState, items: Readonly<PendingItems>, base: number): number {
+export function writeRestSync(fsi: SpoolFs, seg: SegmentState, items: Readonly<PendingItems>, inflight: InflightWrite | undefined): number {
   const fd = seg.fd;
   if (fd === undefined) return 0;
+  if (inflight !== undefined) writeFullySync(fsi, fd, inflight.buf, 0, inflight.length, inflight.at);
+  const base = inflight === undefined ? seg.size : inflight.at + inflight.length;
   const chunk = new ChunkEncoder(64 * 1024).encode({ items, from: 0, base, segmentBytes: Infinity, flushBytes: Infinity });
   writeFullySync(fsi, fd, chunk.buf, 0, chunk.length, base);
   fsi.fdatasyncSync(fd);

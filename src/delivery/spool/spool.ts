@@ -24,7 +24,7 @@ import { MAX_RECORD_PAYLOAD_BYTES } from "./record-format.ts";
 import { BacklogRef, type SegmentState } from "./segment-state.ts";
 import { asSpoolError, closedError, ioError, type SpoolError } from "./spool-errors.ts";
 import { writeFully } from "./spool-fs.ts";
-import { writeRestSync } from "./flush-sync.ts";
+import { writeRestSync, type InflightWrite } from "./flush-sync.ts";
 import { PendingQueue } from "./pending-queue.ts";
 import { Reporter } from "./reporter.ts";
 import { writerDirName } from "./spool-layout.ts";
@@ -63,8 +63,8 @@ export class Spool {
   #nextSeq = 1;
   #writtenSeq = 0;
   readonly #durability = new Durability();
-  /** File offset just past the write in flight (-1: none), where `flushSync()` continues. */
-  #inflightEnd = -1;
+  /** The asynchronous write in flight: `flushSync()` writes it again, synchronously, then the rest after it. */
+  #inflight: InflightWrite | undefined;
   #outstanding = 0;
   readonly #earlyAcks = new EarlyAcks();
   #retired: SegmentState[] = [];
@@ -222,7 +222,7 @@ export class Spool {
     this.#clearTimers();
     const seg = this.#live.current;
     try {
-      if (seg) this.#counters.written += writeRestSync(this.#o.fs, seg, this.#pending.rest(), this.#inflightEnd >= 0 ? this.#inflightEnd : seg.size);
+      if (seg) this.#counters.written += writeRestSync(this.#o.fs, seg, this.#pending.rest(), this.#inflight);
       for (const log of this.#dirtyAcks) log.writePendingSync();
     } catch (error) {
       this.#lastError = asSpoolError(error, "flushSync", seg?.path ?? this.dir);
@@ -298,14 +298,14 @@ export class Spool {
     });
     pending.batchIndex = chunk.next;
     if (chunk.length) {
-      this.#inflightEnd = seg.size + chunk.length;
+      this.#inflight = { buf: chunk.buf, length: chunk.length, at: seg.size };
       try {
         await writeFully(this.#o.fs, seg.fd!, chunk.buf, 0, chunk.length, seg.size);
       } catch (error) {
         this.#counters.unwrittenRecords += chunk.records;
         throw ioError("write", seg.path, error);
       } finally {
-        this.#inflightEnd = -1;
+        this.#inflight = undefined;
       }
       if (this.#state !== "active") return; // flushSync() ran meanwhile
     }

@@ -1,8 +1,9 @@
 /** The engine against real files in a temp dir: round trip, acks, deletion, rotation, bounds. */
 import fs from "node:fs";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { openSpool } from "../../../src/delivery/spool/index.ts";
+import { FaultyFs } from "./faulty-fs.ts";
 import { adoptAll, jsonOf, markDead, segmentFiles, tmpSpoolDir, writeOrphan } from "./spool-helpers.ts";
 
 describe("Spool", () => {
@@ -229,6 +230,32 @@ describe("Spool.flushSync", () => {
     markDead(spool.dir);
     const { spool: next, records } = await adoptAll(dir);
     expect(records.map((r) => (jsonOf(r) as { n: number }).n)).toEqual(Array.from({ length: 1000 }, (_, i) => i));
+    await next.close();
+  });
+});
+
+describe("Spool.flushSync with an asynchronous write in flight", () => {
+  it("writes the in-flight chunk again, synchronously: a signal death must not lose it with the thread pool's write", async () => {
+    // The asynchronous write never lands, as when the process dies before the thread pool ran it.
+    const fsi = new FaultyFs();
+    const realWrite = fsi.write;
+    let hang = false;
+    let started = 0;
+    fsi.write = (...args) => {
+      if (!hang) return realWrite(...args);
+      started++;
+      return new Promise<number>(() => undefined);
+    };
+    const dir = tmpSpoolDir();
+    const spool = await openSpool({ dir, fs: fsi, flushIntervalMs: 1 });
+    hang = true;
+    for (let n = 0; n < 100; n++) spool.append(1, { n });
+    await vi.waitFor(() => expect(started).toBe(1));
+    for (let n = 100; n < 150; n++) spool.append(1, { n });
+    spool.flushSync();
+    markDead(spool.dir);
+    const { spool: next, records } = await adoptAll(dir);
+    expect(records.map((r) => (jsonOf(r) as { n: number }).n)).toEqual(Array.from({ length: 150 }, (_, i) => i));
     await next.close();
   });
 });
