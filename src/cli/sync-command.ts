@@ -111,6 +111,11 @@ export async function runSync(argv: readonly string[], io: SyncIo): Promise<numb
         say(stderr, `${syncCommand.name}: nothing to sync: no spool directory at ${dir}`);
         return 0;
       }
+      // The default place, made but never written to (a fresh volume, a mkdir -p): nothing to do.
+      if (statSync(dir).isDirectory() && !isSpoolDir(dir)) {
+        say(stderr, `${syncCommand.name}: nothing to sync: no spool in ${dir} yet`);
+        return 0;
+      }
       sources = [classify(dir)];
     } else sources = paths.map(classify);
     if (!dryRun && flags["api-key"] === undefined) {

@@ -63,6 +63,23 @@ describe("sync of spool directories (through the pluggable source)", () => {
     const code = await runSync([], { env: { SYVAIN_SPOOL_DIR: join(dir, "none") }, stdout: capture(), stderr });
     expect([code, stderr.text]).toEqual([0, `syvain-otel sync: nothing to sync: no spool directory at ${join(dir, "none")}\n`]);
   });
+
+  it("has nothing to do (exit 0) when the default spool directory exists but no spool was ever written in it (a fresh volume)", async () => {
+    const empty = join(dir, "fresh-volume");
+    mkdirSync(empty);
+    const stderr = capture();
+    const code = await runSync([], { env: { SYVAIN_SPOOL_DIR: empty }, stdout: capture(), stderr });
+    expect([code, stderr.text]).toEqual([0, `syvain-otel sync: nothing to sync: no spool in ${empty} yet\n`]);
+  });
+
+  it("still refuses (exit 2) a directory given explicitly that is not a spool directory", async () => {
+    const empty = join(dir, "not-a-spool");
+    mkdirSync(empty);
+    const stderr = capture();
+    const code = await runSync([empty], { env: {}, stdout: capture(), stderr });
+    expect(code).toBe(2);
+    expect(stderr.text).toMatch(/is a directory but not a spool directory/);
+  });
 });
 
 describe("sync of a JSONL file that has only bad lines", () => {
