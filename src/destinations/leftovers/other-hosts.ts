@@ -10,6 +10,7 @@ import { join, resolve } from "node:path";
 import { DEFAULT_HOST } from "../../api/contract.ts";
 import { hostSpoolDir } from "../../config/spool-defaults.ts";
 import { scanSpool } from "../../delivery/spool/index.ts";
+import { SEGMENT_HEADER_BYTES } from "../../delivery/spool/segment-header.ts";
 import { FORMAT_FILE } from "../../delivery/spool/spool-layout.ts";
 
 export interface OtherHostLeftovers {
@@ -29,7 +30,9 @@ export async function otherHostLeftovers(spoolDirAsGiven: string, ownDir: string
   for (const entry of readdirSync(spoolDir, { withFileTypes: true })) {
     const dir = join(spoolDir, entry.name);
     if (!entry.isDirectory() || dir === ownDir || !existsSync(join(dir, FORMAT_FILE))) continue;
-    const dead = (await scanSpool(dir)).writers.filter((w) => w.liveness === "dead");
+    // A writer whose segments are bare headers never wrote a record (e.g. its experiment() could
+    // not reach the host): nothing to deliver, so nothing to name.
+    const dead = (await scanSpool(dir)).writers.filter((w) => w.liveness === "dead" && w.bytes > w.segments * SEGMENT_HEADER_BYTES);
     if (dead.length > 0) found.push({ dir, host: hostOfFolder(spoolDir, entry.name), writers: dead.length, bytes: dead.reduce((n, w) => n + w.bytes, 0) });
   }
   return found;

@@ -10,7 +10,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hostSpoolDir } from "../../../src/config/spool-defaults.ts";
+import { openSpool } from "../../../src/delivery/spool/index.ts";
 import { startEmulator, type Emulator } from "../../../src/testing/index.ts";
+import { markDead } from "../../delivery/spool/spool-helpers.ts";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 let emulator: Emulator;
@@ -97,5 +100,16 @@ describe("syvain-otel sync of a spool directory", () => {
     expect(emulator.store.experiment("spool-other-host")).toBeUndefined();
     const dry = await node(["src/cli/main.ts", "sync", "--dry-run"], { SYVAIN_SPOOL_DIR: spoolDir, SYVAIN_METRICS_HOST: emulator.url });
     expect(dry.stdout).toContain("to deliver them: SYVAIN_METRICS_HOST=https://metrics.syvain.com");
+  });
+
+  it("does not count another host's folder whose dead writer never wrote a record (an experiment() that failed): exit 0", async () => {
+    const spoolDir = join(dir, "empty-other-host");
+    // What a run whose experiment() could not reach its host leaves: a header-only segment and a LOCK.
+    const spool = await openSpool({ dir: hostSpoolDir(spoolDir, "http://127.0.0.1:9") });
+    spool.flushSync();
+    markDead(spool.dir);
+    const synced = await node(["src/cli/main.ts", "sync"], { SYVAIN_SPOOL_DIR: spoolDir, SYVAIN_METRICS_HOST: emulator.url, SYVAIN_METRICS_API_KEY: emulator.apiKey });
+    expect(synced.code, synced.stderr).toBe(0);
+    expect(synced.stderr).not.toContain("127.0.0.1_9");
   });
 });
