@@ -144,7 +144,8 @@ function spooledLine(spool: BridgeSpool, stats: SpoolStats, pending: number, tim
     level: "warn",
     ...fields,
     reason:
-      `${stats.recordsOnDisk} record(s) stay in the spool at ${spool.dir} (${pending} accepted event(s) not delivered within ${timeoutSeconds} s${earlier}); ` +
+      // `recordsOnDisk` counts the adopted records read so far: with earlier bridges' records left, more may wait unread.
+      `${spool.leftoversRemain ? "at least " : ""}${stats.recordsOnDisk} record(s) (${stats.bytesOnDisk} bytes) stay in the spool at ${spool.dir} (${pending} accepted event(s) not delivered within ${timeoutSeconds} s${earlier}); ` +
       `the next bridge started on it, or \`syvain-otel sync ${spool.dir}\`, delivers them`,
   };
 }

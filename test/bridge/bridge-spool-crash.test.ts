@@ -188,7 +188,7 @@ describe("a spooling bridge stopped with SIGTERM while Syvain hangs", () => {
     const line = await restartAndStop("1");
     emulator.faults.clear();
     expect(line).toMatchObject({ level: "warn", pending: 0, leftoversRemain: true, dir: expect.stringContaining(spoolDir) });
-    expect(line?.reason).toMatch(/stay in the spool at .*records earlier bridges left are not all delivered yet.*syvain-otel sync/);
+    expect(line?.reason).toMatch(/^at least \d+ record\(s\) \(\d+ bytes\) stay in the spool at .*records earlier bridges left are not all delivered yet.*syvain-otel sync/);
     expect(emulator.store.experiment("left")).toBeUndefined(); // nothing reached Syvain: all of it is still on disk
   }, 60_000);
 
