@@ -139,7 +139,7 @@ export class RunGuard {
     if (outbox.isClosed) return;
     try {
       const status = await outbox.flush({ retries: BEST_EFFORT_RETRIES, timeoutSeconds });
-      if (!status.ok) warn(`${new DeliveryIncompleteError(status, label).message} (best-effort flush after ${context})`);
+      if (!status.ok) warn(`${new DeliveryIncompleteError(status, label).message} (best-effort flush after ${context})${keptNote(outbox.spoolKeeping())}`);
     } catch (error) {
       warn(`${label}: best-effort flush after ${context} failed: ${error instanceof Error ? error.message : String(error)}`);
     }

@@ -41,6 +41,34 @@ describe("Collector spool", () => {
     expect(collector.stats().spool?.state).toBe("closed");
   });
 
+  it("a best-effort flush that cannot deliver says the events wait in the spool, and the next run delivers them", async () => {
+    const spoolDir = path.join(root, "kept");
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => void (w.name === "SyvainDeliveryWarning" && warnings.push(w.message));
+    process.on("warning", onWarning);
+    emulator.faults.random("ingestMetrics", { rate: 1, mix: [{ status: 503, retryAfterSeconds: 0 }] });
+    try {
+      const collector = new Collector(emulator.apiKey, { host: emulator.url, spoolDir, flushDelaySeconds: 0.01, exitFlushTimeoutSeconds: 0.3 });
+      const experiment = await collector.experiment("spool-kept");
+      await experiment.run(() => {
+        for (let step = 0; step < 50; step++) experiment.metric("loss", step, { step });
+      });
+      await vi.waitFor(() => expect(warnings.some((w) => w.includes("spool-kept"))).toBe(true));
+      const warning = warnings.find((w) => w.includes("spool-kept"))!;
+      expect(warning).toMatch(/incomplete: .*pending metrics.*best-effort flush after run\(\)/);
+      expect(warning).toContain(`kept on disk in ${spoolDir}${path.sep}`);
+      await collector.close();
+    } finally {
+      emulator.faults.clear();
+      process.off("warning", onWarning);
+    }
+    // What the warning promised: the next Collector on the directory delivers the 50 points.
+    const next = new Collector(emulator.apiKey, { host: emulator.url, spoolDir });
+    await next.experiment("spool-kept-next");
+    await next.close();
+    expect(new Set(emulator.store.metrics("spool-kept").map((m) => m.step)).size).toBe(50);
+  });
+
   it("an unwritable directory: one warning, a counter, metric() never throws, nothing lost", async () => {
     const blocker = path.join(root, "not-a-dir");
     writeFileSync(blocker, "a file where the spool directory should be");
