@@ -22,7 +22,7 @@ export class Collector extends CollectorBase {
    * or `new Collector()` (key from `SYVAIN_METRICS_API_KEY`).
    */
   constructor(apiKeyOrOptions?: string | CollectorOptions, options?: CollectorOptions) {
-    const given = typeof apiKeyOrOptions === "string" ? { ...options, apiKey: apiKeyOrOptions } : (apiKeyOrOptions ?? options ?? {});
+    const given = typeof apiKeyOrOptions === "string" ? { ...options, apiKey: apiKeyOrOptions } : (checkFirstArgument(apiKeyOrOptions) ?? options ?? {});
     // The key is checked apart from the other options, so no error message can ever echo it.
     const { apiKey, ...rest } = given;
     const resolved = { ...parseCollectorOptions(rest), apiKey: checkApiKey(apiKey) };
@@ -65,6 +65,12 @@ export class Collector extends CollectorBase {
 /** The collector's spool (on by default), or `undefined` with `spoolDir: false` (or the environment's "off"). */
 function collectorSpool(resolved: ResolvedCollectorOptions, host: string, offline: boolean): SpoolSession | undefined {
   return spoolSessionFor({ spoolDir: resolved.spoolDir, onByDefault: true, host, maxBytes: resolved.spoolMaxBytes, offline, statsAt: "collector.stats().spool" });
+}
+
+/** `new Collector(12345)` (a key typed as a number) must not fall back to the environment's key in silence. */
+function checkFirstArgument(first: unknown): CollectorOptions | undefined {
+  if (first === undefined || (typeof first === "object" && first !== null && !Array.isArray(first))) return first;
+  throw new SyvainValidationError("apiKey", "<redacted>", `Collector: the first argument must be the API key (a string) or the options object (got ${first === null ? "null" : Array.isArray(first) ? "an array" : typeof first})`, "config");
 }
 
 function checkApiKey(apiKey: unknown): string | undefined {

@@ -89,6 +89,17 @@ describe("Python SDK parity", () => {
     expect((error as Error).message).toContain("SYVAIN_METRICS_API_KEY");
   });
 
+  it("a first argument that is neither a key string nor options (a key typed as a number) is a config error naming apiKey, never its value", () => {
+    vi.stubEnv("SYVAIN_METRICS_API_KEY", emulator.apiKey); // the silent fallback this must not take
+    for (const first of [12345678901234, null, ["ak_org_x"], true]) {
+      const error = captured(() => new Collector(first as unknown as string));
+      expect(error).toMatchObject({ code: "config", field: "apiKey" });
+      expect((error as Error).message).toMatch(/first argument must be the API key \(a string\) or the options object/);
+      expect((error as Error).message).not.toContain("12345678901234");
+      expect((error as Error).message).not.toContain("ak_org_x");
+    }
+  });
+
   it("experiment(slug, description=, meta=) with nested meta", async () => {
     const meta = { model: "mamba", dataset: "internal-v1", git_sha: "abc123", config: { batch_size: 32, learning_rate: 0.0003 } };
     const e = await collector().experiment(slug("mamba-run"), { description: "Baseline mamba training run", meta });
