@@ -72,8 +72,30 @@ export async function adoptOrphans(fsi: SpoolFs, spoolDir: string, myName: strin
     result.adopted.push(...(await flatten(fsi, target, adoptedDir)));
   }
   if (result.adopted.length) await fsi.syncDir(spoolDir);
+  await sweepAbandonedCreations(fsi, spoolDir, me);
   result.adopted.sort((a, b) => writerStartMs(path.basename(a)) - writerStartMs(path.basename(b)));
   return result;
+}
+
+const CREATING_PREFIX = ".creating-";
+/** A `.creating-` directory without a readable LOCK this old is not a creation in progress. */
+const ABANDONED_AFTER_MS = 60 * 60 * 1000;
+
+/**
+ * Removes `.creating-w-...` directories a process killed while creating its writer directory left
+ * behind. They never hold records (segments are created after the rename), only a LOCK: removed
+ * when that LOCK names a dead process, or, unreadable (killed before it was written), once the name's
+ * start time is an hour old. Best effort: a failure leaves it for the next adoption.
+ */
+async function sweepAbandonedCreations(fsi: SpoolFs, spoolDir: string, me: OwnerIdentity): Promise<void> {
+  for (const entry of await fsi.readdir(spoolDir).catch(() => [] as string[])) {
+    if (!entry.startsWith(CREATING_PREFIX) || !isWriterDirName(entry.slice(CREATING_PREFIX.length))) continue;
+    const info = await describeWriterDir(fsi, spoolDir, entry, me);
+    const stale = info.liveness === "unknown" && Date.now() - writerStartMs(entry) > ABANDONED_AFTER_MS;
+    if (info.liveness !== "dead" && !stale) continue;
+    for (const file of await fsi.readdir(info.path).catch(() => [] as string[])) await fsi.unlink(path.join(info.path, file)).catch(() => undefined);
+    await fsi.rmdir(info.path).catch(() => undefined);
+  }
 }
 
 /** Moves `<dir>/adopted/*` (orphans the dead writer had adopted) up into `adoptedDir`. */

@@ -203,6 +203,28 @@ describe("Spool", () => {
   });
 });
 
+describe("Spool adopting: directories left half-created", () => {
+  it("removes a .creating- directory whose LOCK names a dead process, an hour-old one without a LOCK, and keeps a live one", async () => {
+    const dir = tmpSpoolDir();
+    // A LOCK naming this (live) process, as any open spool writes it.
+    const other = await openSpool({ dir: tmpSpoolDir() });
+    const liveLock = fs.readFileSync(path.join(other.dir, "LOCK"));
+    await other.close();
+    const dead = path.join(dir, `.creating-w-h-${process.pid}-${Date.now()}-0000000a`);
+    const live = path.join(dir, `.creating-w-h-${process.pid}-${Date.now()}-0000000b`);
+    const oldNoLock = path.join(dir, `.creating-w-h-1-${Date.now() - 2 * 3600_000}-0000000c`);
+    const youngNoLock = path.join(dir, `.creating-w-h-1-${Date.now()}-0000000d`);
+    for (const d of [dead, live, oldNoLock, youngNoLock]) fs.mkdirSync(d);
+    // This host, another boot: provably dead (what a reboot leaves behind).
+    fs.writeFileSync(path.join(dead, "LOCK"), JSON.stringify({ ...(JSON.parse(liveLock.toString("utf8")) as object), bootId: "00000000-dead-boot" }));
+    fs.writeFileSync(path.join(live, "LOCK"), liveLock);
+    const { spool } = await adoptAll(dir);
+    const left = fs.readdirSync(dir).filter((n) => n.startsWith(".creating-")).sort();
+    expect(left).toEqual([path.basename(live), path.basename(youngNoLock)].sort());
+    await spool.close();
+  });
+});
+
 describe("Spool adopting an orphan with no records", () => {
   it("removes the emptied directory once its backlog is read", async () => {
     const dir = tmpSpoolDir();
