@@ -83,8 +83,11 @@ export function checkSource(source: string, slug: string, ledger: Ledger, stored
   // its spool still holds, with a reason: sent = stored + dropped (counted) + left in spool.
   const accounted = client.dropped + client.failed + spool.leftInSpool;
   const reasons = [...client.reasons, ...spool.reasons];
-  // Events still queued in memory at the end are only accounted for if the spool kept them.
-  const pendingCovered = client.pending <= spool.synced + spool.leftInSpool;
+  // Events still queued in memory when the counts were taken are accounted for if the spool kept
+  // them, or if they were stored anyway: the counts are taken before the job's final shutdown, whose
+  // drain may still deliver them (or a store-then-fail answer hid their delivery from the client).
+  const storedBeyondAccepted = Math.max(0, m.stored + a.stored - client.accepted);
+  const pendingCovered = client.pending <= spool.synced + spool.leftInSpool + storedBeyondAccepted;
   const ok = storedTwice === 0 && unexpected === 0 && pendingCovered && missing <= accounted && (accounted === 0 || reasons.length > 0);
   const { synced, leftInSpool } = spool;
   return { source, slug, sent: ledger.sent, stored: m.stored + a.stored, missing, storedTwice, unexpected, ...client, reasons, synced, leftInSpool, ok };
