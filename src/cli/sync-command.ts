@@ -127,7 +127,15 @@ export async function runSync(argv: readonly string[], io: SyncIo): Promise<numb
     return 2;
   }
   // A dry run sends nothing; the spool source still takes a client, which it does not call then.
-  const client = createSyvainClient({ apiKey: flags["api-key"] ?? "dry-run-without-a-key", ...defined({ host: flags["syvain-host"] }) });
+  let client: SyvainClient;
+  try {
+    client = createSyvainClient({ apiKey: flags["api-key"] ?? "dry-run-without-a-key", ...defined({ host: flags["syvain-host"] }) });
+  } catch (error) {
+    // A malformed key is a usage error, as for `bridge` (exit 2); the key itself is never printed.
+    if (!(error instanceof SyvainValidationError)) throw error;
+    say(stderr, `${syncCommand.name}: ${API_KEY_ENV} is not a usable API key: ${error.message}`);
+    return 2;
+  }
   const progress = createProgressReporter(stderr);
   let complete = true;
   const totals = { delivered: 0, failed: 0 };

@@ -82,6 +82,18 @@ describe("sync of spool directories (through the pluggable source)", () => {
   });
 });
 
+describe("sync with a malformed API key", () => {
+  it("is a usage error (exit 2) naming the environment variable, never the key, and sends nothing", async () => {
+    const path = join(dir, "one.jsonl");
+    writeFileSync(path, "{}\n");
+    const stderr = capture();
+    const code = await runSync([path], { env: { SYVAIN_METRICS_API_KEY: "ak_org_bad key", SYVAIN_METRICS_HOST: "http://127.0.0.1:9" }, stdout: capture(), stderr });
+    expect(code).toBe(2);
+    expect(stderr.text).toMatch(/^syvain-otel sync: SYVAIN_METRICS_API_KEY is not a usable API key: /);
+    expect(stderr.text).not.toContain("ak_org_bad");
+  });
+});
+
 describe("sync of a JSONL file that has only bad lines", () => {
   it("names the first 20 on stderr and points to the state file for the rest; exit 1, no request needed", async () => {
     const path = join(dir, "junk.jsonl");
