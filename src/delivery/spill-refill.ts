@@ -57,7 +57,6 @@ export class SpillRefill {
   readonly #onReadError: (message: string) => void;
   readonly #reading = { metric: false, annotation: false };
   readonly #retryAt = { metric: 0, annotation: 0 };
-  readonly #whereIs: (ref: number) => ReturnType<OutboxJournal["whereIs"]>;
   #readErrorReported = false;
   #peak = 0;
   #stopped = false;
@@ -70,7 +69,6 @@ export class SpillRefill {
     this.#refillItems = Math.max(1, Math.min(options.refillItems, Math.floor(this.#window / 2)));
     this.#onRefill = options.onRefill;
     this.#onReadError = options.onReadError;
-    this.#whereIs = (ref) => this.#journal.whereIs(ref);
   }
 
   /** Queues a metric (`ref`: its spool record); false if it cannot be kept (see `#keeps`). */
@@ -108,7 +106,7 @@ export class SpillRefill {
 
   #afterEnqueue(kind: EventKind): void {
     const tail = this.#backlog.tails[kind];
-    if (tail.length > 0) tail.release(this.#whereIs);
+    if (tail.length > 0) tail.release(this.#journal.locator());
     this.#peak = Math.max(this.#peak, this.#backlog.inMemory);
   }
 
@@ -127,7 +125,7 @@ export class SpillRefill {
   #refillKind(kind: EventKind, now: number): void {
     const tail = this.#backlog.tails[kind];
     while (!this.#reading[kind] && tail.length > 0 && now >= this.#retryAt[kind]) {
-      tail.release(this.#whereIs);
+      tail.release(this.#journal.locator());
       const take = tail.peek(this.#refillItems);
       if (take === undefined) return;
       // Refused by the spool: they count against the bound already, moving them costs nothing.

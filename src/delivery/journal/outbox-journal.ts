@@ -36,7 +36,8 @@ export interface OutboxJournal {
   onDisk?(): SpoolKeeping;
   /** The last event of `kind` was not queued after all (dropped at once): its record is not the next index's. */
   forgetLast(kind: EventKind): void;
-  whereIs(ref: number): SpillWhere;
+  /** Where each spooled event is, as of now: one view for a whole synchronous pass (not one per event). */
+  locator(): (ref: number) => SpillWhere;
   /** Spilled events read back from the spool, in `refs` order; `undefined` for one that does not read back. */
   readBack(kind: EventKind, refs: readonly number[]): Promise<(MetricEvent | AnnotationEvent | undefined)[]>;
 }
@@ -96,16 +97,17 @@ export class SpoolJournal implements OutboxJournal {
   }
 
   metric(event: MetricEvent): number | undefined {
-    const ref = this.#spool.append(RecordType.metric, event, this.#eventEnvelope);
-    if (ref === undefined) this.#notSpooled++;
-    this.#metricRefs.push(ref ?? -1);
-    return ref;
+    return this.#appendEvent(RecordType.metric, event, this.#metricRefs);
   }
 
   annotation(event: AnnotationEvent): number | undefined {
-    const ref = this.#spool.append(RecordType.annotation, event, this.#eventEnvelope);
+    return this.#appendEvent(RecordType.annotation, event, this.#annotationRefs);
+  }
+
+  #appendEvent(type: number, event: MetricEvent | AnnotationEvent, refs: RefIndex): number | undefined {
+    const ref = this.#spool.append(type, event, this.#eventEnvelope);
     if (ref === undefined) this.#notSpooled++;
-    this.#annotationRefs.push(ref ?? -1);
+    refs.push(ref ?? -1);
     return ref;
   }
 
@@ -113,8 +115,9 @@ export class SpoolJournal implements OutboxJournal {
     (kind === "metric" ? this.#metricRefs : this.#annotationRefs).dropLast();
   }
 
-  whereIs(ref: number): SpillWhere {
-    return this.#spool.own.whereIs(ref);
+  locator(): (ref: number) => SpillWhere {
+    const own = this.#spool.own;
+    return (ref) => own.whereIs(ref);
   }
 
   async readBack(kind: EventKind, refs: readonly number[]): Promise<(MetricEvent | AnnotationEvent | undefined)[]> {
