@@ -46,11 +46,13 @@ export const spoolMetricBench: BenchModule = {
         step += PER_ROUND;
       }
       await Promise.all([off.close(), on.close()]);
-      const [offRun, onRun] = runs.map((r) => ({ call: median(r.call), e2e: median(r.e2e), callCpu: median(r.callCpu), e2eCpu: median(r.e2eCpu) }));
+      const [offRun, onRun] = runs.map((r) => ({ call: median(r.call), fastestCall: Math.min(...r.call), e2e: median(r.e2e), callCpu: median(r.callCpu), e2eCpu: median(r.e2eCpu) }));
       return [
         { name: "metric() spool off", metric: "time per call (median)", value: Math.round(offRun!.call), unit: "ns/op" },
         { name: "metric() spool on", metric: "time per call (median)", value: Math.round(onRun!.call), unit: "ns/op" },
         { name: "metric() spool on / off", metric: "ratio", value: round2(onRun!.call / offRun!.call), unit: "x", target: { op: "<=", value: 1.1 } },
+        // The fastest round of each side is the one least disturbed by other jobs on a shared machine.
+        { name: "metric() spool on / off", metric: "ratio of the fastest rounds", value: round2(onRun!.fastestCall / offRun!.fastestCall), unit: "x" },
         { name: "end-to-end spool on / off", metric: "events/s ratio", value: round2(onRun!.e2e / offRun!.e2e), unit: "x", target: { op: ">=", value: 0.9 } },
         { name: "metric() spool off", metric: "main-thread CPU per call (median)", value: Math.round(offRun!.callCpu), unit: "ns/op" },
         { name: "metric() spool on", metric: "main-thread CPU per call (median)", value: Math.round(onRun!.callCpu), unit: "ns/op" },

@@ -100,6 +100,12 @@ export class Backlog {
     return (kind === "metric" ? this.#metricQueue : this.#annotationQueue).length;
   }
 
+  /** Calls `fn` on the newest `n` events of a kind's memory queue, oldest of those first. */
+  forEachNewestQueued<K extends EventKind>(kind: K, n: number, fn: (event: K extends "metric" ? MetricEvent : AnnotationEvent) => void): void {
+    const queue = (kind === "metric" ? this.#metricQueue : this.#annotationQueue) as ChunkedQueue<K extends "metric" ? MetricEvent : AnnotationEvent>;
+    queue.forEachNewest(n, fn);
+  }
+
   pushStatus(status: ExperimentStatus): void {
     this.statuses.push(newStatusRequest(status, this.#pushed.status++, this.#pushed.metric, this.#pushed.annotation));
     this.#counters.statusUpdates.pending++;

@@ -67,6 +67,20 @@ export class ChunkedQueue<T> {
     return out;
   }
 
+  /** Calls `fn` on the newest `n` items (at most all of them), oldest of those first. */
+  forEachNewest(n: number, fn: (item: T) => void): void {
+    let skip = Math.max(0, this.#length - n);
+    for (let chunk: Chunk<T> | undefined = this.#first; chunk !== undefined; chunk = chunk.next) {
+      const inChunk = chunk.tail - chunk.head;
+      if (skip >= inChunk) {
+        skip -= inChunk;
+        continue;
+      }
+      for (let i = chunk.head + skip; i < chunk.tail; i++) fn(chunk.items[i] as T);
+      skip = 0;
+    }
+  }
+
   #dropSpentChunk(): void {
     const chunk = this.#first;
     if (chunk.head < CHUNK_SIZE) return;

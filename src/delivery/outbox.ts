@@ -36,6 +36,13 @@ export interface OutboxOptions extends DeliveryOptions {
   onWarning?: (message: string) => void;
   /** The spool: every item is appended before it counts as queued, acknowledged once settled. */
   journal?: OutboxJournal;
+  /**
+   * Events queued below the spill window are appended to the journal in one pass at the end of the
+   * caller's synchronous code instead of one call each (`SpillRefill.catchUp`). Only for owners
+   * that never wait on the spool's durability for what they just queued (the facade); the bridge
+   * awaits `whenDurable()` right after queueing. @default false
+   */
+  lazyJournal?: boolean;
 }
 
 export class Outbox {
@@ -81,11 +88,11 @@ export class Outbox {
   #closePromise: Promise<FlushStatus> | undefined;
 
   constructor(options: OutboxOptions) {
-    const { sink, label, random, onWarning, journal, ...delivery } = options;
+    const { sink, label, random, onWarning, journal, lazyJournal, ...delivery } = options;
     this.#journal = journal;
     this.#backlog = new Backlog(this.#counters, journal);
     this.#options = resolveDeliveryOptions(delivery, "Outbox");
-    this.#spill = journal && newSpillRefill(this.#backlog, journal, this.#options, () => this.#pump(), (message) => this.#warn(message));
+    this.#spill = journal && newSpillRefill(this.#backlog, journal, this.#options, () => this.#pump(), (message) => this.#warn(message), lazyJournal ?? false);
     this.#sink = sink;
     this.#label = label ?? "outbox";
     this.#random = random ?? Math.random;
@@ -101,7 +108,7 @@ export class Outbox {
     this.#counters.metrics.enqueued++;
     if (this.isClosed) return this.#refuse(this.#counters.metrics);
     if (this.#spill === undefined) this.#backlog.pushMetric(event);
-    else if (!this.#spill.metric(event, this.#journal!.metric(event))) return this.#dropNewest("metric");
+    else if (!this.#spill.metric(event)) return this.#dropNewest("metric");
     this.#afterEnqueue();
   }
 
@@ -109,7 +116,7 @@ export class Outbox {
     this.#counters.annotations.enqueued++;
     if (this.isClosed) return this.#refuse(this.#counters.annotations);
     if (this.#spill === undefined) this.#backlog.pushAnnotation(event);
-    else if (!this.#spill.annotation(event, this.#journal!.annotation(event))) return this.#dropNewest("annotation");
+    else if (!this.#spill.annotation(event)) return this.#dropNewest("annotation");
     this.#afterEnqueue();
   }
 
@@ -127,6 +134,8 @@ export class Outbox {
       this.#lastError = shutdownError(this.#label);
       return;
     }
+    // A status record follows its events on disk.
+    this.#spill?.catchUp();
     this.#journal?.status(status);
     this.#backlog.pushStatus(status);
     if (this.#flushTimer === undefined && !this.#draining) this.#armFlushTimer();
@@ -139,6 +148,7 @@ export class Outbox {
 
   /** The process dies right after (a signal): the journal writes what it holds, synchronously. */
   persistSync(): void {
+    this.#spill?.catchUp();
     this.#journal?.persistSync?.();
   }
 
@@ -178,6 +188,7 @@ export class Outbox {
   async #closeNow(timeoutSeconds: number | undefined): Promise<FlushStatus> {
     const deadline = deadlineIn(timeoutSeconds);
     const failuresBefore = this.#retryableFailures;
+    this.#spill?.catchUp();
     // Even past its deadline the flush starts what it can: a local sink (JSONL) delivers at once.
     await waitUntil(this.#queueFlush(0, deadline), deadline);
     this.#closed = true;
@@ -292,6 +303,7 @@ export class Outbox {
   }
 
   #overflow(): void {
+    this.#spill?.catchUp();
     this.#backlog.evict(this.#options.maxQueueItems);
     if (this.#overflowWarned) return;
     this.#overflowWarned = true;

@@ -45,6 +45,8 @@ export interface SpillOptions {
   /** A spilled event did not read back (reported once; the read is retried). */
   onReadError: (message: string) => void;
   window?: number;
+  /** Appends below the window wait for `catchUp()` (see `OutboxOptions.lazyJournal`). @default false */
+  lazy?: boolean;
 }
 
 export class SpillRefill {
@@ -60,6 +62,10 @@ export class SpillRefill {
   #readErrorReported = false;
   #peak = 0;
   #stopped = false;
+  /** Events queued on the fast path whose spool append waits for `catchUp()`, per kind. */
+  readonly #lag = { metric: 0, annotation: 0 };
+  readonly #lazy: boolean;
+  #catchUpScheduled = false;
 
   constructor(options: SpillOptions) {
     this.#backlog = options.backlog;
@@ -69,23 +75,74 @@ export class SpillRefill {
     this.#refillItems = Math.max(1, Math.min(options.refillItems, Math.floor(this.#window / 2)));
     this.#onRefill = options.onRefill;
     this.#onReadError = options.onReadError;
+    this.#lazy = options.lazy ?? false;
   }
 
-  /** Queues a metric (`ref`: its spool record); false if it cannot be kept (see `#keeps`). */
-  metric(event: MetricEvent, ref: number | undefined): boolean {
-    if (!this.#spills("metric", ref)) this.#backlog.pushMetric(event);
-    else if (this.#keeps(ref)) this.#backlog.spillMetric(event, ref);
-    else return false;
-    this.#afterEnqueue("metric");
+  /**
+   * Queues a metric. Below the window with no tail (the common case) it joins the memory queue; with
+   * a lazy journal its spool append then waits for `catchUp()`, which appends every such event in
+   * one pass at the end of the caller's synchronous code: `metric()` pays no per-event spool call,
+   * and the spool's flusher would not write the event before then anyway. Otherwise it is appended
+   * first, as the spill decision needs its record. False if it cannot be kept (see `#keeps`).
+   */
+  metric(event: MetricEvent): boolean {
+    return this.#enqueue("metric", event);
+  }
+
+  annotation(event: AnnotationEvent): boolean {
+    return this.#enqueue("annotation", event);
+  }
+
+  #enqueue(kind: EventKind, event: MetricEvent | AnnotationEvent): boolean {
+    const held = this.#backlog.inMemory;
+    const belowWindow = this.#backlog.tails[kind].length === 0 && held < this.#window;
+    if (belowWindow && this.#lazy) {
+      this.#push(kind, event);
+      if (held >= this.#peak) this.#peak = held + 1;
+      if (this.#lag[kind]++ === 0) this.#scheduleCatchUp();
+      return true;
+    }
+    this.catchUp();
+    const ref = kind === "metric" ? this.#journal.metric(event as MetricEvent) : this.#journal.annotation(event as AnnotationEvent);
+    // Refused by the spool with no tail to follow: memory, as without a spool.
+    if (belowWindow || (ref === undefined && this.#backlog.tails[kind].length === 0)) this.#push(kind, event);
+    else if (!this.#keeps(ref)) return false;
+    else if (kind === "metric") this.#backlog.spillMetric(event as MetricEvent, ref);
+    else this.#backlog.spillAnnotation(event as AnnotationEvent, ref);
+    this.#afterEnqueue(kind);
     return true;
   }
 
-  annotation(event: AnnotationEvent, ref: number | undefined): boolean {
-    if (!this.#spills("annotation", ref)) this.#backlog.pushAnnotation(event);
-    else if (this.#keeps(ref)) this.#backlog.spillAnnotation(event, ref);
-    else return false;
-    this.#afterEnqueue("annotation");
-    return true;
+  #push(kind: EventKind, event: MetricEvent | AnnotationEvent): void {
+    if (kind === "metric") this.#backlog.pushMetric(event as MetricEvent);
+    else this.#backlog.pushAnnotation(event as AnnotationEvent);
+  }
+
+  /**
+   * Appends to the spool the events queued on the fast path, in order, per kind. Called at the end
+   * of the synchronous code that queued them, and before anything takes events from the memory
+   * queues (the pump, an eviction), before a status update (which follows its events on disk) and
+   * before an exit writes the spool: until then they are the newest of their queue.
+   */
+  catchUp(): void {
+    const { metric, annotation } = this.#lag;
+    if (metric === 0 && annotation === 0) return;
+    this.#lag.metric = this.#lag.annotation = 0;
+    if (metric > 0) this.#backlog.forEachNewestQueued("metric", metric, this.#appendMetric);
+    if (annotation > 0) this.#backlog.forEachNewestQueued("annotation", annotation, this.#appendAnnotation);
+  }
+
+  readonly #appendMetric = (event: MetricEvent): void => void this.#journal.metric(event);
+  readonly #appendAnnotation = (event: AnnotationEvent): void => void this.#journal.annotation(event);
+
+  #scheduleCatchUp(): void {
+    if (this.#catchUpScheduled) return;
+    this.#catchUpScheduled = true;
+    // Unref'd: queued events alone never keep a process alive (exits catch up themselves).
+    setImmediate(() => {
+      this.#catchUpScheduled = false;
+      this.catchUp();
+    }).unref();
   }
 
   /**
@@ -99,11 +156,7 @@ export class SpillRefill {
     return this.#backlog.inMemory < this.#maxQueueItems;
   }
 
-  /** Once a tail exists every new event joins it, spooled or not: the tail comes after the memory queue. */
-  #spills(kind: EventKind, ref: number | undefined): boolean {
-    return this.#backlog.tails[kind].length > 0 || (ref !== undefined && this.#backlog.inMemory >= this.#window);
-  }
-
+  /** The tail releases from memory what the spool has written. */
   #afterEnqueue(kind: EventKind): void {
     const tail = this.#backlog.tails[kind];
     if (tail.length > 0) tail.release(this.#journal.locator());
@@ -112,6 +165,7 @@ export class SpillRefill {
 
   /** Moves the oldest spilled events into memory while there is room; called by the outbox's pump. */
   refill(now: number): void {
+    this.catchUp();
     if (this.#stopped) return;
     this.#refillKind("metric", now);
     this.#refillKind("annotation", now);
@@ -201,7 +255,8 @@ export function newSpillRefill(
   options: ResolvedDeliveryOptions,
   onRefill: () => void,
   onReadError: (message: string) => void,
+  lazy: boolean,
 ): SpillRefill {
   const refillItems = options.maxBatchItems * options.maxConcurrentRequests;
-  return new SpillRefill({ backlog, journal, maxQueueItems: options.maxQueueItems, refillItems, onRefill, onReadError });
+  return new SpillRefill({ backlog, journal, maxQueueItems: options.maxQueueItems, refillItems, onRefill, onReadError, lazy });
 }

@@ -71,7 +71,8 @@ export abstract class CollectorBase implements AsyncDisposable {
     const { record, sink } = await this.#destination.provision(spec, ifExists === "reuse" ? "create-or-reuse" : "create");
     const session = this.#spooling?.spool;
     const journal = spool && session?.journal(spool, record, { spec, reuse: ifExists === "reuse" });
-    const outbox = new Outbox({ ...this.#delivery, sink, label: `experiment ${JSON.stringify(record.slug)}`, ...(journal ? { journal } : {}) });
+    // Lazy: nothing here awaits the spool's durability of what `metric()` just queued.
+    const outbox = new Outbox({ ...this.#delivery, sink, label: `experiment ${JSON.stringify(record.slug)}`, ...(journal ? { journal, lazyJournal: true } : {}) });
     // The OTel view's outboxes journal to the same spool, under the experiment's own server id.
     const otelJournals = spool && session && { journal: () => ({ journal: session.journal(spool, record) }) };
     const experiment = new Experiment({
