@@ -6,7 +6,7 @@
  * if it does. The rest follows just past it.
  */
 import { ChunkEncoder } from "./chunk-encoder.ts";
-import type { PendingItems } from "./pending-queue.ts";
+import { PENDING_STRIDE, type PendingItems } from "./pending-queue.ts";
 import type { SegmentState } from "./segment-state.ts";
 import { writeFullySync, type SpoolFs } from "./spool-fs.ts";
 
@@ -22,11 +22,20 @@ export function writeRestSync(fsi: SpoolFs, seg: SegmentState, items: Readonly<P
   const fd = seg.fd;
   if (fd === undefined) return 0;
   if (inflight !== undefined) writeFullySync(fsi, fd, inflight.buf, 0, inflight.length, inflight.at);
-  const base = inflight === undefined ? seg.size : inflight.at + inflight.length;
-  const chunk = new ChunkEncoder(64 * 1024).encode({ items, from: 0, base, segmentBytes: Infinity, flushBytes: Infinity });
-  writeFullySync(fsi, fd, chunk.buf, 0, chunk.length, base);
+  let at = inflight === undefined ? seg.size : inflight.at + inflight.length;
+  let records = 0;
+  // The encoder fills one buffer per call (it grows only for a first record that does not fit):
+  // one call wrote the first 64 KiB and silently left the rest.
+  const encoder = new ChunkEncoder(64 * 1024);
+  for (let from = 0; from < items.length / PENDING_STRIDE; ) {
+    const chunk = encoder.encode({ items, from, base: at, segmentBytes: Infinity, flushBytes: Infinity });
+    writeFullySync(fsi, fd, chunk.buf, 0, chunk.length, at);
+    at += chunk.length;
+    records += chunk.records;
+    from = chunk.next;
+  }
   fsi.fdatasyncSync(fd);
   seg.fd = undefined;
   fsi.closeSync(fd);
-  return chunk.records;
+  return records;
 }

@@ -254,6 +254,19 @@ describe("Spool.flushSync", () => {
     expect(records.map((r) => (jsonOf(r) as { n: number }).n)).toEqual(Array.from({ length: 1000 }, (_, i) => i));
     await next.close();
   });
+
+  it("writes all of it when it is more than one encoder buffer (64 KiB): it used to stop there", async () => {
+    const dir = tmpSpoolDir();
+    const spool = await openSpool({ dir, flushIntervalMs: 60_000, flushRecords: 1_000_000 });
+    const filler = "x".repeat(300);
+    for (let n = 0; n < 3000; n++) spool.append(1, { n, filler });
+    spool.flushSync();
+    expect(spool.stats()).toMatchObject({ state: "closed", written: 3000 });
+    markDead(spool.dir);
+    const { spool: next, records } = await adoptAll(dir);
+    expect(records.map((r) => (jsonOf(r) as { n: number }).n)).toEqual(Array.from({ length: 3000 }, (_, i) => i));
+    await next.close();
+  });
 });
 
 describe("Spool.flushSync with an asynchronous write in flight", () => {
