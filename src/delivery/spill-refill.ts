@@ -14,6 +14,7 @@ import type { Backlog } from "./backlog.ts";
 import type { EventKind } from "./delivery-request.ts";
 import type { OutboxJournal } from "./journal/outbox-journal.ts";
 import type { ResolvedDeliveryOptions } from "./delivery-options.ts";
+import { caughtUp, lagsUntilCaughtUp } from "./lagging-journals.ts";
 
 /**
  * Events held in memory past which new ones go to the spool only (capped by `maxQueueItems`). A
@@ -128,6 +129,7 @@ export class SpillRefill {
     const { metric, annotation } = this.#lag;
     if (metric === 0 && annotation === 0) return;
     this.#lag.metric = this.#lag.annotation = 0;
+    caughtUp(this.#catchUp);
     if (metric > 0) this.#backlog.forEachNewestQueued("metric", metric, this.#appendMetric);
     if (annotation > 0) this.#backlog.forEachNewestQueued("annotation", annotation, this.#appendAnnotation);
   }
@@ -135,9 +137,12 @@ export class SpillRefill {
   readonly #appendMetric = (event: MetricEvent): void => void this.#journal.metric(event);
   readonly #appendAnnotation = (event: AnnotationEvent): void => void this.#journal.annotation(event);
 
+  readonly #catchUp = (): void => this.catchUp();
+
   #scheduleCatchUp(): void {
     if (this.#catchUpScheduled) return;
     this.#catchUpScheduled = true;
+    lagsUntilCaughtUp(this.#catchUp);
     // Unref'd: queued events alone never keep a process alive (exits catch up themselves).
     setImmediate(() => {
       this.#catchUpScheduled = false;
