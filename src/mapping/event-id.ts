@@ -41,9 +41,17 @@ export function seriesIdPrefix(seriesIdentityText: string): string {
   return EVENT_ID_PREFIX + hash("sha256", seriesIdentityText, "base64url").slice(0, SERIES_DIGEST_CHARS);
 }
 
-/** Id of a stepped point: `step` is a non-negative safe integer (the mapping checked it). */
+/** The zeros that pad a step of `n` base-36 digits are `STEP_PADDING[STEP_CHARS - n]`. */
+const STEP_PADDING = Array.from({ length: STEP_CHARS + 1 }, (_, zeros) => "0".repeat(zeros));
+
+/**
+ * Id of a stepped point: `step` is a non-negative safe integer (the mapping checked it). The same
+ * text as `step.toString(36).padStart(STEP_CHARS, "0")`; a lookup of the zeros, since `padStart`
+ * was a quarter of the id's cost, paid once per point.
+ */
 export function steppedEventId(seriesPrefix: string, step: number): string {
-  return seriesPrefix + step.toString(36).padStart(STEP_CHARS, "0");
+  const digits = step.toString(36);
+  return seriesPrefix + STEP_PADDING[STEP_CHARS - digits.length]! + digits;
 }
 
 /** Identity text of an unstepped metric point. */
