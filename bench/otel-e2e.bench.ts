@@ -9,6 +9,8 @@
  * The Syvain exporter also pushes to a parse-only Syvain sink (`syvain-parse-sink-process.ts`), so
  * the two exporters can be compared with the same minimal server work; the emulator validates,
  * deduplicates and stores, which the OTLP sink does not.
+ * Beside them, the same SDK setup with an exporter that sends nothing: the SDK's own cost alone, the
+ * ceiling of any exporter's rate here (and of its ratio to the official one).
  * Runs alternate and the table gives medians, plus the ratios. Bytes on the wire per event come from
  * a smaller run through a byte-counting proxy (not timed).
  * Every run checks the server stored (or counted) every point.
@@ -19,7 +21,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { setImmediate as yieldToLoop } from "node:timers/promises";
 import { AggregationTemporalityPreference, OTLPMetricExporter } from "@opentelemetry/exporter-metrics-otlp-http";
-import { MeterProvider, PeriodicExportingMetricReader, type MetricReader } from "@opentelemetry/sdk-metrics";
+import { ExportResultCode } from "@opentelemetry/core";
+import { AggregationTemporality, MeterProvider, PeriodicExportingMetricReader, type MetricReader, type PushMetricExporter } from "@opentelemetry/sdk-metrics";
 import { SyvainMetricReader } from "../src/exporter/reader.ts";
 import { Collector } from "../src/facade/index.ts";
 import { median, type BenchModule, type BenchResult } from "./bench-types.ts";
@@ -124,6 +127,21 @@ async function officialOtlpRun(url: string, count: Counter, points: number): Pro
   return rate;
 }
 
+/**
+ * The ceiling of any exporter on this setup: the same MeterProvider and periodic reader, but an
+ * exporter whose `export()` answers at once and sends nothing. What remains is the SDK's own
+ * `record()` and `collect()`; no real exporter (mapping, serialising, sending) can beat this rate.
+ */
+async function freeExportRun(points: number): Promise<number> {
+  const exporter: PushMetricExporter = {
+    export: (_metrics, resultCallback) => resultCallback({ code: ExportResultCode.SUCCESS }),
+    forceFlush: () => Promise.resolve(),
+    shutdown: () => Promise.resolve(),
+    selectAggregationTemporality: () => AggregationTemporality.DELTA,
+  };
+  return otelRun(new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: EXPORT_INTERVAL_MS, cardinalityLimits: { gauge: points } }), points);
+}
+
 /** Client → server bytes per event (request lines, headers and bodies), through a counting proxy. */
 async function wireBytes(target: string, send: (host: string) => Promise<unknown>): Promise<number> {
   const proxy = await startByteCountingProxy(target);
@@ -151,16 +169,19 @@ export const otelEndToEndBench: BenchModule = {
       const ours: number[] = [];
       const oursParseOnly: number[] = [];
       const official: number[] = [];
+      const freeExport: number[] = [];
       // One untimed round first: JIT warm-up, connections and experiments' first requests.
       await facadeRun(emulator.url, emulator, WIRE_EVENTS, spoolDir);
       await syvainOtelRun(emulator.url, emulator.apiKey, toEmulator, WIRE_EVENTS);
       await syvainOtelRun(syvainSink.url, syvainSink.apiKey, toSyvainSink, WIRE_EVENTS);
       await officialOtlpRun(otlpSink.url, toOtlpSink, WIRE_EVENTS);
+      await freeExportRun(WIRE_EVENTS);
       for (let run = 0; run < RUNS; run++) {
         facade.push(await facadeRun(emulator.url, emulator, FACADE_EVENTS, spoolDir));
         ours.push(await syvainOtelRun(emulator.url, emulator.apiKey, toEmulator, OTEL_POINTS));
         oursParseOnly.push(await syvainOtelRun(syvainSink.url, syvainSink.apiKey, toSyvainSink, OTEL_POINTS));
         official.push(await officialOtlpRun(otlpSink.url, toOtlpSink, OTEL_POINTS));
+        freeExport.push(await freeExportRun(OTEL_POINTS));
       }
       const facadeBytes = await wireBytes(emulator.url, (host) => facadeRun(host, emulator, WIRE_EVENTS, spoolDir));
       const oursBytes = await wireBytes(emulator.url, (host) => syvainOtelRun(host, emulator.apiKey, toEmulator, WIRE_EVENTS));
@@ -177,6 +198,8 @@ export const otelEndToEndBench: BenchModule = {
         { name: `OTel gauge → official OTLP/HTTP JSON → parse-only sink (${pts})`, metric: `throughput, ${of}`, value: mid(official), unit: "points/s" },
         { name: "SyvainMetricExporter→emulator / official→parse-only sink", metric: `throughput ratio, ${ofPairs}`, value: pairedRatio(ours, official), unit: "x", target: { op: ">=", value: 1 } },
         { name: "SyvainMetricExporter / official, both → parse-only sinks", metric: `throughput ratio, ${ofPairs}`, value: pairedRatio(oursParseOnly, official), unit: "x", target: { op: ">=", value: 1 } },
+        { name: `OTel gauge → an exporter that sends nothing (${pts}; the ceiling)`, metric: `throughput, ${of}`, value: mid(freeExport), unit: "points/s" },
+        { name: "exporter that sends nothing / official (the most any exporter can reach)", metric: `throughput ratio, ${ofPairs}`, value: pairedRatio(freeExport, official), unit: "x" },
         { name: "OTel gauge → SyvainMetricExporter", metric: "client→server bytes per point", value: Math.round(oursBytes), unit: "bytes" },
         { name: "OTel gauge → official OTLP/HTTP JSON", metric: "client→server bytes per point", value: Math.round(officialBytes), unit: "bytes" },
       ];

@@ -9,6 +9,7 @@ import { SyvainApiError } from "../api/errors.ts";
 import { IDEMPOTENCY_KEY_HEADER } from "../api/contract.ts";
 import { classifyNetworkError } from "./retry/network-errors.ts";
 import { classifyErrorResponse } from "./classify-response.ts";
+import { jsonBody } from "./json-body.ts";
 import type { Secret } from "./redact.ts";
 import { loadUndici } from "./undici-loader.ts";
 
@@ -62,7 +63,7 @@ export async function httpCall<T>(context: HttpContext, attempt: HttpAttempt<T>)
     const response = await request(urlFor(context.host, attempt), {
       method: attempt.method,
       headers: headersFor(context, attempt),
-      body: attempt.body === undefined ? null : JSON.stringify(attempt.body),
+      body: attempt.body === undefined ? null : jsonBody(attempt.body),
       dispatcher,
       signal,
       // undici's own limits (300 s by default) must not cut a longer `timeout` short; ours fires first.

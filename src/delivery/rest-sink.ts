@@ -11,6 +11,7 @@ import type { IngestResult } from "../api/contract.ts";
 import { SyvainApiError } from "../api/errors.ts";
 import type { SyvainClient } from "../client/client-types.ts";
 import type { Batch, DeliverySink } from "./delivery-types.ts";
+import { abortEither } from "./abort-either.ts";
 
 export interface RestSinkOptions {
   client: SyvainClient;
@@ -22,7 +23,8 @@ export function createRestSink({ client, experimentId }: RestSinkOptions): Deliv
   const signal = closing.signal;
   return {
     async deliver(batch: Batch, deadline?: AbortSignal): Promise<IngestResult> {
-      const options = { idempotencyKey: batch.idempotencyKey, signal: deadline === undefined ? signal : AbortSignal.any([signal, deadline]) };
+      const either = deadline === undefined ? undefined : abortEither(signal, deadline);
+      const options = { idempotencyKey: batch.idempotencyKey, signal: either === undefined ? signal : either.signal };
       try {
         switch (batch.kind) {
           case "metric":
@@ -37,6 +39,8 @@ export function createRestSink({ client, experimentId }: RestSinkOptions): Deliv
         // A flush deadline (not the close) cut it short: the items stay pending, to be retried.
         if (deadline?.aborted === true && !signal.aborted) throw abandonedAtDeadline(error);
         throw error;
+      } finally {
+        either?.release();
       }
     },
     close(): Promise<void> {

@@ -78,6 +78,17 @@ describe("stepped ids: the series digest computed once, then the step", () => {
     expect(mapped.events[0]?.client_event_id).toBe(ids.at(-1));
   });
 
+  it("steps of every width, 1 to 11 base-36 digits, are zero-padded as documented", () => {
+    const steps = [0, Number.MAX_SAFE_INTEGER];
+    for (let digits = 1; digits <= 10; digits++) steps.push(36 ** digits - 1, 36 ** digits);
+    const points = steps.map((step) => point({ value: 1, attributes: { step, split: "train" } }));
+    const { events } = metricsToEvents(scope(gauge("loss", points)), { experimentKey: "e" });
+    expect(events.map((event) => event.client_event_id)).toEqual(
+      steps.map((step) => metricEventId({ experimentKey: "e", name: "loss", metadata: { split: "train" }, step, startTime: [0, 0], endTime: [0, 0], value: 0 })),
+    );
+    expect(events.map((event) => event.client_event_id.slice(-11))).toContain("00000000010");
+  });
+
   it("interleaved series, histograms and more series than the mapper caches: each id is the one its point gets alone", () => {
     const random = seededRandom(11);
     const points = Array.from({ length: 3000 }, (_, i) => {
