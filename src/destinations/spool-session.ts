@@ -111,6 +111,16 @@ export class SpoolSession {
     return this.#o.offline;
   }
 
+  /** This host's spool directory. */
+  get dir(): string {
+    return this.#o.dir;
+  }
+
+  /** A message about the spool, where the owner's spool warnings go. */
+  warn(message: string): void {
+    this.#o.warn(message);
+  }
+
   /** Opens the spool (once); online, starts delivering dead processes' leftovers with `client`. */
   open(client: SyvainClient | undefined): Promise<Spool> {
     this.#opening ??= this.#open(client);
@@ -136,12 +146,14 @@ export class SpoolSession {
   /**
    * The journal of one experiment's outbox; offline, its creation (`spec`, and whether an existing
    * slug is reused) is spooled too: it happens on `sync`. Without `creation`: one more journal of
-   * an experiment whose creation is already spooled (the outboxes of its OTel view).
+   * an experiment whose creation is already spooled (the outboxes of its OTel view). `deferred`:
+   * online, but the experiment has no server id yet (its creation waits for Syvain,
+   * `facade/deferred-creation.ts`): its records name it by slug only, as offline ones do.
    */
-  journal(spool: Spool, record: { slug: string; id: string }, creation?: { spec: ExperimentSpec; reuse: boolean }): OutboxJournal {
+  journal(spool: Spool, record: { slug: string; id: string }, creation?: { spec: ExperimentSpec; reuse: boolean }, deferred = false): OutboxJournal {
     const { RecordType, SpoolJournal } = this.#parts!; // `spool` came from `open()`, which loaded them
     if (this.#o.offline && creation !== undefined) spool.append(RecordType.create, { x: record.slug, i: null, spec: creation.spec, reuse: creation.reuse });
-    return new SpoolJournal({ spool, slug: record.slug, experimentId: this.#o.offline ? null : record.id, ack: !this.#o.offline });
+    return new SpoolJournal({ spool, slug: record.slug, experimentId: this.#o.offline || deferred ? null : record.id, ack: !this.#o.offline });
   }
 
   /**
