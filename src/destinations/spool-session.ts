@@ -101,6 +101,10 @@ export class SpoolSession {
   #crashedRunsBefore = 0;
   #resumed = 0;
   #crashedRuns = 0;
+  /** Per experiment, leftovers delivered by rounds that gave up before settling its status. */
+  /** A round stopped and said so; the next rounds keep quiet until one delivers everything. */
+  #resumeStopped = false;
+  readonly #recovered = new Map<string, { metrics: number; annotations: number }>();
   readonly #onExit = (): void => this.#spool?.flushSync();
 
   constructor(options: SpoolSessionOptions) {
@@ -192,11 +196,15 @@ export class SpoolSession {
   /** One round: adopts the directories of writers dead by now and delivers what they left. */
   async #resumeLeftovers({ replaySpool }: SpoolParts, spool: Spool, client: SyvainClient, signal: AbortSignal): Promise<void> {
     const adopted = await spool.adoptOrphans();
-    if (adopted.adopted.length === 0) return;
+    // What an earlier round adopted and gave up on (Syvain down too long) is read again: a
+    // long-running process delivers everything eventually, with no restart.
+    const retried = spool.requeueUnsettled();
+    if (adopted.adopted.length === 0 && retried === 0) return;
     const result = await replaySpool(spool, client, {
       signal,
-      // In the background: a few attempts, then the rest waits for the next run or `sync`.
+      // In the background: a few attempts per round, then the rest waits for the next round.
       maxAttempts: 3,
+      recovered: this.#recovered,
       onProgress: (counts) => {
         this.#resumed = this.#resumedBefore + counts.metrics + counts.annotations;
         this.#crashedRuns = this.#crashedRunsBefore + counts.crashedRuns;
@@ -204,8 +212,14 @@ export class SpoolSession {
     });
     this.#resumedBefore = this.#resumed;
     this.#crashedRunsBefore = this.#crashedRuns;
-    if (result.stoppedBy !== undefined && !signal.aborted) {
-      this.#o.warn(`Syvain spool: delivering what earlier processes left in ${this.#o.dir} stopped (${result.stoppedBy.message}); ${result.remaining} record(s) stay on disk for the next run or \`syvain-otel sync\``);
+    if (result.stoppedBy === undefined) this.#resumeStopped = false;
+    else if (!signal.aborted && !this.#resumeStopped) {
+      // Once per streak: a long outage would otherwise repeat it every round.
+      this.#resumeStopped = true;
+      this.#o.warn(
+        `Syvain spool: delivering what earlier processes left in ${this.#o.dir} stopped (${result.stoppedBy.message}); ${result.remaining} record(s) stay on disk: ` +
+          `this process tries again every ${seconds(this.#adoption!.intervalMs)} while it runs, else the next run or \`syvain-otel sync\` delivers them`,
+      );
     }
   }
 
@@ -223,4 +237,8 @@ export class SpoolSession {
 function disablesSpool(error: SpoolError, formatFile: string): boolean {
   if (error.code === "unsupported_format") return error.path !== undefined && path.basename(error.path) === formatFile;
   return error.code === "io" && error.op !== "read" && error.op !== "rename";
+}
+
+function seconds(ms: number): string {
+  return ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`;
 }
