@@ -131,7 +131,7 @@ describe("syvain-otel sync of a spool directory", () => {
     expect(synced.code, synced.stderr).toBe(0);
     const printed = /(\d+) experiment\(s\), (\d+) metrics and (\d+) annotations delivered \((?:1 of them recovery note\(s\), )?(\d+) already stored\), (\d+) status update\(s\), (\d+) crashed run\(s\)/.exec(synced.stderr);
     expect(printed, synced.stderr).not.toBeNull();
-    const [experiments, metrics, annotations, , statusUpdates, crashed] = printed!.slice(1).map(Number);
+    const [experiments = 0, metrics = 0, annotations = 0, , statusUpdates = 0, crashed = 0] = printed!.slice(1).map(Number);
     const stored = { metrics: emulator.store.metrics("spool-sync-crashed").length, annotations: emulator.store.annotations("spool-sync-crashed").length };
     expect({ experiments, metrics, statusUpdates, crashed }).toEqual({ experiments: 1, metrics: stored.metrics, statusUpdates: 1, crashed: 1 });
     expect(metrics).toBe(plannedMetrics);
