@@ -11,7 +11,7 @@ import path from "node:path";
 import type { ExperimentSpec } from "../mapping/experiment.ts";
 import type { SyvainClient } from "../client/client-types.ts";
 import type { Spool, SpoolError, SpoolStats } from "../delivery/spool/index.ts";
-import type { OutboxJournal } from "../delivery/journal/outbox-journal.ts";
+import type { KeepFailed, OutboxJournal } from "../delivery/journal/outbox-journal.ts";
 import type { ExperimentJournal } from "../delivery/journal/experiment-journal.ts";
 import { hostSpoolDir, resolveSpoolDir } from "../config/spool-defaults.ts";
 import type { PeriodicAdoption } from "./leftovers/periodic-adoption.ts";
@@ -164,9 +164,9 @@ export class SpoolSession {
    * The OTel exporters' journal of one experiment (opening the spool first): `experimentId` null
    * means its creation waits for Syvain, so the creation is spooled too (`experiment-journal.ts`).
    */
-  async experimentJournal(client: SyvainClient, spec: ExperimentSpec, experimentId: string | null): Promise<ExperimentJournal> {
+  async experimentJournal(client: SyvainClient, spec: ExperimentSpec, experimentId: string | null, keepFailed?: KeepFailed): Promise<ExperimentJournal> {
     const spool = await this.open(client);
-    return this.#parts!.experimentJournal(spool, spec, experimentId);
+    return this.#parts!.experimentJournal(spool, spec, experimentId, keepFailed);
   }
 
   stats(): SpoolSessionStats {

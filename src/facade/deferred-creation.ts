@@ -13,13 +13,14 @@
  * that already exists can no longer be reported as a conflict (and the first attempt may have
  * created it before its answer was lost); the events are added to that experiment.
  * Only a retryable failure (network, timeout, 5xx, 429) with a working spool defers: a refusal
- * (bad key, bad folder, conflict) is still raised at once.
+ * (bad key, bad folder, conflict) is still raised at once; one that comes only with the late
+ * creation keeps the events on disk (`keepUnlessRefused`).
  */
 import type { Experiment as ExperimentRecord } from "../api/contract.ts";
 import { SyvainError } from "../api/errors.ts";
 import type { DeliverySink } from "../delivery/delivery-types.ts";
 import type { Spool } from "../delivery/spool/index.ts";
-import type { OutboxJournal } from "../delivery/journal/outbox-journal.ts";
+import type { KeepFailed, OutboxJournal } from "../delivery/journal/outbox-journal.ts";
 import { localRecord, type Destination, type ExperimentSpec } from "../destinations/destination.ts";
 import type { SpoolSession } from "../destinations/spool-session.ts";
 import type { SyvainClient } from "../client/client-types.ts";
@@ -42,6 +43,14 @@ export interface DeferralContext {
   abandon: AbortSignal;
 }
 
+/**
+ * What a batch that failed for good leaves on disk: everything but events Syvain refused as
+ * invalid. A late creation Syvain refuses (a folder path that does not exist, a key it rejects)
+ * cannot be raised by `experiment()` any more: its events stay in the spool, as a replay leaves
+ * them, for `syvain-otel sync` once the cause is fixed, rather than being given up.
+ */
+const keepUnlessRefused: KeepFailed = (_request, reason) => reason?.code !== "validation";
+
 /** Whether a failed creation can wait for Syvain: a retryable failure, and a spool that writes. */
 export function canDefer(error: unknown, spool: Spool): error is SyvainError {
   return error instanceof SyvainError && error.retryable && spool.stats().state === "active";
@@ -50,7 +59,7 @@ export function canDefer(error: unknown, spool: Spool): error is SyvainError {
 /** The experiment whose creation waits for Syvain; warns once (a `SyvainSpoolWarning`). */
 export async function deferCreation(context: DeferralContext, spec: ExperimentSpec, error: SyvainError): Promise<DeferredExperiment> {
   const { session, client, destination, abandon } = context;
-  const { journal, created: creationAcked } = await session.experimentJournal(client, spec, null);
+  const { journal, created: creationAcked } = await session.experimentJournal(client, spec, null, keepUnlessRefused);
   let resolveCreated!: (id: string) => void;
   const created = new Promise<string>((resolve) => (resolveCreated = resolve));
   const sink = creatingSink(spec, (s, signal) => destination.provision(s, "get-or-create", signal), abandon, (provisioned) => {

@@ -18,6 +18,8 @@ import { writerDirs } from "../delivery/spool/spool-helpers.ts";
 import { hostSpoolDir } from "../../src/config/spool-defaults.ts";
 import { withEmulator } from "../exporter/otel/helpers.ts";
 import { crashJob, expectCrashRecovered } from "./crash-job.ts";
+import { createSyvainClient } from "../../src/client/create-client.ts";
+import { deliverLeftovers } from "../../src/destinations/leftovers/deliver-leftovers.ts";
 
 let root: string;
 beforeAll(() => {
@@ -93,6 +95,39 @@ describe("collector.experiment() while Syvain is unreachable", () => {
       await next.close();
       expectCrashRecovered(emulator, "deferred-killed", mustHave);
     });
+  }, 60_000);
+
+  it("with the spool: a late creation Syvain refuses (a folder path that does not exist) keeps the events on disk, not dropped", async () => {
+    const spoolDir = path.join(root, "refused-late");
+    const down = await stoppedEmulator(path.join(root, "refused-late.json"));
+    const collector = new Collector("ak_org_emulator", { host: down.url, spoolDir, flushDelaySeconds: 0.01, timeout: 1, exitFlushTimeoutSeconds: 2 });
+    let emulator: Emulator | undefined;
+    const onWarning = (): void => undefined;
+    process.on("warning", onWarning);
+    try {
+      const experiment = await collector.experiment("refused-late", { folderPath: "/no/such/folder" });
+      for (let step = 0; step < 20; step++) experiment.metric("loss", step, { step });
+      emulator = await down.restart();
+      // Syvain is back but refuses the creation for good: the events cannot be delivered...
+      const status = await experiment.flush();
+      expect(status.ok).toBe(false);
+      expect(status.lastError?.message).toContain("/no/such/folder");
+      await collector.close();
+      expect(emulator.store.experiment("refused-late")).toBeUndefined();
+      // ...and they stay in the spool (as a replay would leave them), for `sync` once the folder exists.
+      expect(writerDirs(spoolDir)).toHaveLength(1);
+      const client = createSyvainClient({ apiKey: emulator.apiKey, host: emulator.url });
+      try {
+        const left = await deliverLeftovers({ spoolDir, client, dryRun: true });
+        expect(left.planned).toEqual([expect.objectContaining({ slug: "refused-late", id: null, metrics: 20 })]);
+      } finally {
+        await client.close();
+      }
+    } finally {
+      process.off("warning", onWarning);
+      await collector.close();
+      await emulator?.close();
+    }
   }, 60_000);
 
   it("without a spool: rejects naming the host and suggesting offline mode", async () => {
