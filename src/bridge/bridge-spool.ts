@@ -133,7 +133,9 @@ export class BridgeSpool implements ExperimentJournals {
   /** One round: adopts the directories of bridges dead by now and delivers what they left. */
   async #resumeLeftovers(spool: Spool, client: SyvainClient, signal: AbortSignal): Promise<void> {
     const adopted = await spool.adoptOrphans();
-    if (adopted.adopted.length === 0) return;
+    // A replay that stopped (a refusal that is not retried, e.g. a key Syvain rejected meanwhile) is read again.
+    const retried = spool.requeueUnsettled();
+    if (adopted.adopted.length === 0 && retried === 0) return;
     this.#leftoversDelivered = false;
     this.#o.log({ level: "info", event: "spool.resume", dir: this.#o.dir, adoptedDirs: adopted.adopted.length, bytes: spool.stats().bytesOnDisk });
     // Retried until Syvain takes it (backoff capped at 30 s) or the bridge closes: a running bridge

@@ -60,7 +60,8 @@ export function createBridge(options?: BridgeOptions): Bridge {
   const state: BridgeState = { closing: false, inFlight: new Set() };
   const maxQueueItems = owned ? (resolved.syvain?.maxQueueItems ?? deliveryDefaults.maxQueueItems.default) : undefined;
   const intake = delivery.spool === undefined ? memoryIntake(exporters) : durableIntake(exporters, delivery.spool, maxQueueItems);
-  const budget = new MemoryBudget(resolved.maxMemoryBytes, () => summarize(exporters).pending);
+  // Only what is in memory: events spilled to the spool during an outage take none.
+  const budget = new MemoryBudget(resolved.maxMemoryBytes, () => exporters.stats().reduce((n, experiment) => n + experiment.eventsInMemory, 0));
   const headersTimeout = resolved.headerTimeoutSeconds * 1000;
   const server = createServer(
     {

@@ -119,16 +119,17 @@ function refuse(encoding: OtlpEncoding, status: 400 | 413 | 429 | 503, reason: s
 }
 
 /**
- * Queuing more than an outbox holds would evict events already answered 200: refuse instead.
+ * Queuing more than an outbox holds in memory would evict events already answered 200: refuse instead.
  * Conservative: the fullest experiment's queue plus the whole request (its target experiments
  * are only known once mapped).
  */
 function queueRoom(context: IngestContext, incoming: number): string | undefined {
   if (context.maxQueueItems === undefined) return undefined;
   let fullest = 0;
-  for (const experiment of context.exporters.stats()) fullest = Math.max(fullest, experiment.metrics.pending + experiment.annotations.pending);
+  // In memory only: events spilled to the spool hold no queue slot, and only events in memory are ever evicted.
+  for (const experiment of context.exporters.stats()) fullest = Math.max(fullest, experiment.eventsInMemory);
   if (fullest + incoming <= context.maxQueueItems) return undefined;
-  return `${fullest} events are waiting for delivery and this request has ${incoming}; the queue holds ${context.maxQueueItems}`;
+  return `${fullest} events are waiting for delivery in memory and this request has ${incoming}; the queue holds ${context.maxQueueItems}`;
 }
 
 /** `SyvainExportResult.invalid`: every result of the Syvain exporters carries it. */

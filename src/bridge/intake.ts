@@ -55,7 +55,9 @@ export function durableIntake(exporters: BridgeExporters, spool: BridgeSpool, ma
       const results = await Promise.all(calls.map((call) => call.run(exporters)));
       const failure = await durabilityFailure(spool, refusedBefore);
       if (failure === undefined) return results;
-      // Queued in memory but not on disk: a 503 lets the sender keep its copy; a resend is deduplicated.
+      // Queued in memory but not on disk: a 503 lets the sender keep its copy. The queued events are
+      // still delivered (not pulled back): the resend carries the same deterministic ids, so Syvain
+      // stores each point once (docs/bridge-operations.md, "Full or failing disk").
       const error = new Error(failure);
       return results.map((result) => (result.code === ExportResultCode.SUCCESS ? { code: ExportResultCode.FAILED, error } : result));
     },

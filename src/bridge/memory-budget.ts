@@ -28,7 +28,7 @@ export class MemoryBudget {
   #queuedBytes = 0;
   #queuedAt = -Infinity;
 
-  /** `queuedEvents`: events waiting for delivery right now, over every experiment. */
+  /** `queuedEvents`: events waiting for delivery in memory right now, over every experiment (not those spilled to disk). */
   constructor(maxBytes: number, queuedEvents: () => number) {
     this.maxBytes = maxBytes;
     this.#queuedEvents = queuedEvents;

@@ -80,7 +80,7 @@ export function collectFlags(command: Command, argv: readonly string[], env: Nod
   const positionals = command.positionals ?? [];
   let parsed: ReturnType<typeof parseArgs>;
   try {
-    parsed = parseArgs({ args: [...argv], options, strict: true, allowPositionals: positionals.length > 0 });
+    parsed = parseArgs({ args: negativeValuesJoined(command, argv), options, strict: true, allowPositionals: positionals.length > 0 });
   } catch (error) {
     throw usageError(command, "argv", parseArgsMessage(command, error));
   }
@@ -103,6 +103,27 @@ export function collectFlags(command: Command, argv: readonly string[], env: Nod
     sources[target] = `--${name}`;
   }
   return { values, sources, notices };
+}
+
+/** `-1`, `-0.5`: a negative number, never one of our flags (they all start with `--`). */
+const NEGATIVE_NUMBER = /^-\d+(\.\d+)?$/;
+
+/**
+ * `--spool-sync-ms -1` → `--spool-sync-ms=-1`: util.parseArgs reads a token starting with `-` as an
+ * option, so a negative value would be "needs a value"; joined, the flag's schema says its range.
+ */
+function negativeValuesJoined(command: Command, argv: readonly string[]): string[] {
+  const takesValue = new Set(command.flags.filter((f) => f.placeholder !== undefined && f.envOnly !== true).map((f) => `--${f.name}`));
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const next = argv[i + 1];
+    if (takesValue.has(arg) && next !== undefined && NEGATIVE_NUMBER.test(next)) {
+      args.push(`${arg}=${next}`);
+      i++;
+    } else args.push(arg);
+  }
+  return args;
 }
 
 /** parseArgs' own wording (`Unknown option '--x'. To specify a positional...`) is not for our users. */

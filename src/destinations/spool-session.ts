@@ -11,7 +11,7 @@ import path from "node:path";
 import type { ExperimentSpec } from "../mapping/experiment.ts";
 import type { SyvainClient } from "../client/client-types.ts";
 import type { Spool, SpoolError, SpoolStats } from "../delivery/spool/index.ts";
-import type { OutboxJournal } from "../delivery/journal/outbox-journal.ts";
+import type { KeepFailed, OutboxJournal } from "../delivery/journal/outbox-journal.ts";
 import type { ExperimentJournal } from "../delivery/journal/experiment-journal.ts";
 import { hostSpoolDir, resolveSpoolDir } from "../config/spool-defaults.ts";
 import type { PeriodicAdoption } from "./leftovers/periodic-adoption.ts";
@@ -101,6 +101,10 @@ export class SpoolSession {
   #crashedRunsBefore = 0;
   #resumed = 0;
   #crashedRuns = 0;
+  /** Per experiment, leftovers delivered by rounds that gave up before settling its status. */
+  /** A round stopped and said so; the next rounds keep quiet until one delivers everything. */
+  #resumeStopped = false;
+  readonly #recovered = new Map<string, { metrics: number; annotations: number }>();
   readonly #onExit = (): void => this.#spool?.flushSync();
 
   constructor(options: SpoolSessionOptions) {
@@ -109,6 +113,16 @@ export class SpoolSession {
 
   get offline(): boolean {
     return this.#o.offline;
+  }
+
+  /** This host's spool directory. */
+  get dir(): string {
+    return this.#o.dir;
+  }
+
+  /** A message about the spool, where the owner's spool warnings go. */
+  warn(message: string): void {
+    this.#o.warn(message);
   }
 
   /** Opens the spool (once); online, starts delivering dead processes' leftovers with `client`. */
@@ -136,21 +150,23 @@ export class SpoolSession {
   /**
    * The journal of one experiment's outbox; offline, its creation (`spec`, and whether an existing
    * slug is reused) is spooled too: it happens on `sync`. Without `creation`: one more journal of
-   * an experiment whose creation is already spooled (the outboxes of its OTel view).
+   * an experiment whose creation is already spooled (the outboxes of its OTel view). `deferred`:
+   * online, but the experiment has no server id yet (its creation waits for Syvain,
+   * `facade/deferred-creation.ts`): its records name it by slug only, as offline ones do.
    */
-  journal(spool: Spool, record: { slug: string; id: string }, creation?: { spec: ExperimentSpec; reuse: boolean }): OutboxJournal {
+  journal(spool: Spool, record: { slug: string; id: string }, creation?: { spec: ExperimentSpec; reuse: boolean }, deferred = false): OutboxJournal {
     const { RecordType, SpoolJournal } = this.#parts!; // `spool` came from `open()`, which loaded them
     if (this.#o.offline && creation !== undefined) spool.append(RecordType.create, { x: record.slug, i: null, spec: creation.spec, reuse: creation.reuse });
-    return new SpoolJournal({ spool, slug: record.slug, experimentId: this.#o.offline ? null : record.id, ack: !this.#o.offline });
+    return new SpoolJournal({ spool, slug: record.slug, experimentId: this.#o.offline || deferred ? null : record.id, ack: !this.#o.offline });
   }
 
   /**
    * The OTel exporters' journal of one experiment (opening the spool first): `experimentId` null
    * means its creation waits for Syvain, so the creation is spooled too (`experiment-journal.ts`).
    */
-  async experimentJournal(client: SyvainClient, spec: ExperimentSpec, experimentId: string | null): Promise<ExperimentJournal> {
+  async experimentJournal(client: SyvainClient, spec: ExperimentSpec, experimentId: string | null, keepFailed?: KeepFailed): Promise<ExperimentJournal> {
     const spool = await this.open(client);
-    return this.#parts!.experimentJournal(spool, spec, experimentId);
+    return this.#parts!.experimentJournal(spool, spec, experimentId, keepFailed);
   }
 
   stats(): SpoolSessionStats {
@@ -180,11 +196,15 @@ export class SpoolSession {
   /** One round: adopts the directories of writers dead by now and delivers what they left. */
   async #resumeLeftovers({ replaySpool }: SpoolParts, spool: Spool, client: SyvainClient, signal: AbortSignal): Promise<void> {
     const adopted = await spool.adoptOrphans();
-    if (adopted.adopted.length === 0) return;
+    // What an earlier round adopted and gave up on (Syvain down too long) is read again: a
+    // long-running process delivers everything eventually, with no restart.
+    const retried = spool.requeueUnsettled();
+    if (adopted.adopted.length === 0 && retried === 0) return;
     const result = await replaySpool(spool, client, {
       signal,
-      // In the background: a few attempts, then the rest waits for the next run or `sync`.
+      // In the background: a few attempts per round, then the rest waits for the next round.
       maxAttempts: 3,
+      recovered: this.#recovered,
       onProgress: (counts) => {
         this.#resumed = this.#resumedBefore + counts.metrics + counts.annotations;
         this.#crashedRuns = this.#crashedRunsBefore + counts.crashedRuns;
@@ -192,8 +212,14 @@ export class SpoolSession {
     });
     this.#resumedBefore = this.#resumed;
     this.#crashedRunsBefore = this.#crashedRuns;
-    if (result.stoppedBy !== undefined && !signal.aborted) {
-      this.#o.warn(`Syvain spool: delivering what earlier processes left in ${this.#o.dir} stopped (${result.stoppedBy.message}); ${result.remaining} record(s) stay on disk for the next run or \`syvain-otel sync\``);
+    if (result.stoppedBy === undefined) this.#resumeStopped = false;
+    else if (!signal.aborted && !this.#resumeStopped) {
+      // Once per streak: a long outage would otherwise repeat it every round.
+      this.#resumeStopped = true;
+      this.#o.warn(
+        `Syvain spool: delivering what earlier processes left in ${this.#o.dir} stopped (${result.stoppedBy.message}); ${result.remaining} record(s) stay on disk: ` +
+          `this process tries again every ${seconds(this.#adoption!.intervalMs)} while it runs, else the next run or \`syvain-otel sync\` delivers them`,
+      );
     }
   }
 
@@ -211,4 +237,8 @@ export class SpoolSession {
 function disablesSpool(error: SpoolError, formatFile: string): boolean {
   if (error.code === "unsupported_format") return error.path !== undefined && path.basename(error.path) === formatFile;
   return error.code === "io" && error.op !== "read" && error.op !== "rename";
+}
+
+function seconds(ms: number): string {
+  return ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`;
 }

@@ -6,7 +6,7 @@
  * creates-or-reuses; it never shares the exporters' get-or-create.
  */
 import { MemoryFigures, type CollectorMemoryStats } from "./memory-figures.ts";
-import type { DeliveryOptions, FlushStatus } from "../delivery/delivery-types.ts";
+import type { DeliveryOptions, DeliverySink, FlushStatus } from "../delivery/delivery-types.ts";
 import type { Destination } from "../destinations/destination.ts";
 import { Outbox } from "../delivery/outbox.ts";
 import { SyvainError } from "../api/errors.ts";
@@ -15,6 +15,9 @@ import { Experiment } from "./experiment.ts";
 import { validateExperimentArgs, type ExperimentOptions } from "./experiment-options.ts";
 import type { SyvainClient } from "../client/client-types.ts";
 import type { SpoolSession, SpoolSessionStats } from "../destinations/spool-session.ts";
+import type { Experiment as ExperimentRecord } from "../api/contract.ts";
+import type { OutboxJournal } from "../delivery/journal/outbox-journal.ts";
+import { canDefer, deferCreation } from "./deferred-creation.ts";
 
 /** What `close()` reports for one experiment: its last flush, within the exit deadline. */
 export interface ExperimentCloseStatus {
@@ -47,6 +50,8 @@ export abstract class CollectorBase implements AsyncDisposable {
   readonly #experiments = new Set<Experiment>();
   readonly #memory = new MemoryFigures();
   #closing: Promise<ExperimentCloseStatus[]> | undefined;
+  /** Abandons late creations (deferred-creation.ts) once the close deadline has passed. */
+  readonly #abandon = new AbortController();
   readonly #spooling: CollectorSpooling | undefined;
 
   /** `options`: the collector's validated options (every collector has the local ones); the rest is its own. */
@@ -68,17 +73,28 @@ export abstract class CollectorBase implements AsyncDisposable {
     if (this.#closing !== undefined) throw new SyvainError("shutdown", `${owner}: the collector is closed`);
     const { spec, ifExists } = validateExperimentArgs(slug, options, owner);
     const spool = await this.#spooling?.spool.open(this.#spooling.client);
-    const { record, sink } = await this.#destination.provision(spec, ifExists === "reuse" ? "create-or-reuse" : "create");
     const session = this.#spooling?.spool;
-    const journal = spool && session?.journal(spool, record, { spec, reuse: ifExists === "reuse" });
+    const client = this.#spooling?.client;
+    let provisioned: { record: ExperimentRecord; sink: DeliverySink; journal?: OutboxJournal; created?: Promise<string> };
+    try {
+      provisioned = await this.#destination.provision(spec, ifExists === "reuse" ? "create-or-reuse" : "create");
+    } catch (error) {
+      // Online with a working spool, Syvain being unreachable does not stop the run (deferred-creation.ts).
+      if (spool === undefined || session === undefined || client === undefined || session.offline || !canDefer(error, spool)) throw this.creationFailed(error);
+      provisioned = await deferCreation({ session, client, destination: this.#destination, abandon: this.#abandon.signal }, spec, error);
+    }
+    const { record, sink, created } = provisioned;
+    const deferred = created !== undefined;
+    const journal = provisioned.journal ?? (spool && session?.journal(spool, record, { spec, reuse: ifExists === "reuse" }));
     // Lazy: nothing here awaits the spool's durability of what `metric()` just queued.
     const outbox = new Outbox({ ...this.#delivery, sink, label: `experiment ${JSON.stringify(record.slug)}`, ...(journal ? { journal, lazyJournal: true } : {}) });
-    // The OTel view's outboxes journal to the same spool, under the experiment's own server id.
-    const otelJournals = spool && session && { journal: () => ({ journal: session.journal(spool, record) }) };
+    // The OTel view's outboxes journal to the same spool, under the experiment's own server id (none yet if deferred).
+    const otelJournals = spool && session && { journal: () => ({ journal: session.journal(spool, record, undefined, deferred) }) };
     const experiment = new Experiment({
       record,
       outbox,
       sink,
+      ...(created ? { created } : {}),
       ...(otelJournals ? { otelJournals } : {}),
       exitFlushTimeoutSeconds: this.#exitFlushTimeoutSeconds,
       flushOnExit: this.#flushOnExit,
@@ -86,6 +102,14 @@ export abstract class CollectorBase implements AsyncDisposable {
     this.#experiments.add(experiment);
     if (journal) this.#memory.add(outbox);
     return experiment;
+  }
+
+  /**
+   * The error `experiment()` raises when the destination could not create the experiment (and it
+   * could not be deferred); a collector that talks to a server says more (which host, what to do).
+   */
+  protected creationFailed(error: unknown): unknown {
+    return error;
   }
 
   /** Figures of the collector as a whole (per-experiment delivery counts: `experiment.stats()`). */
@@ -106,7 +130,10 @@ export abstract class CollectorBase implements AsyncDisposable {
   async #closeAll(): Promise<ExperimentCloseStatus[]> {
     const experiments = [...this.#experiments];
     this.#experiments.clear();
+    const deadline = setTimeout(() => this.#abandon.abort(new Error("the collector closed before Syvain could create the experiment")), this.#exitFlushTimeoutSeconds * 1000).unref();
     const statuses = await Promise.all(experiments.map(async (e) => ({ slug: e.slug, id: e.id, status: await e.close() })));
+    clearTimeout(deadline);
+    this.#abandon.abort(new Error("the collector is closed"));
     // What the experiments could not deliver stays in the spool, synced, for the next run or `sync`.
     await this.#spooling?.spool.close(this.#exitFlushTimeoutSeconds);
     await this.#destination.close();

@@ -7,7 +7,8 @@ import { createSyvainClient } from "../client/create-client.ts";
 import { restDestination } from "../destinations/rest-destination.ts";
 import { localDestination } from "../destinations/local-destination.ts";
 import { createNoopSink } from "../delivery/noop-sink.ts";
-import { SyvainValidationError } from "../api/errors.ts";
+import { SyvainError, SyvainValidationError } from "../api/errors.ts";
+import { restatedError } from "../destinations/destination.ts";
 import { resolveMode } from "../config/spool-defaults.ts";
 import { CollectorBase } from "./collector-base.ts";
 import { parseCollectorOptions, type CollectorOptions, type ResolvedCollectorOptions } from "./collector-options.ts";
@@ -55,6 +56,16 @@ export class Collector extends CollectorBase {
     const spool = collectorSpool(resolved, client.host, false);
     super("Collector", resolved, restDestination(client, () => client.close()), spool && { spool, client });
     this.host = client.host;
+  }
+
+  /** Syvain unreachable (and no spool to wait in): say which host, and how to run without it. */
+  protected override creationFailed(error: unknown): unknown {
+    if (!(error instanceof SyvainError) || !error.retryable) return error;
+    return restatedError(
+      error,
+      `${error.message} (Syvain at ${this.host}). To log while Syvain cannot be reached, keep the spool on (the default: the experiment is then created when Syvain is back) ` +
+        `or use mode: "offline" (SYVAIN_MODE=offline) and \`syvain-otel sync\` later.`,
+    );
   }
 
   [inspect.custom](): string {

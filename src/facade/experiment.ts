@@ -38,6 +38,8 @@ export interface ExperimentInit {
   outbox: Outbox;
   /** The sink behind the outbox, shared with the OTel view's exporters. */
   sink: DeliverySink;
+  /** Deferred creation: resolves with the server's id once Syvain has created the experiment. */
+  created?: Promise<string>;
   /** The spool's journals for the OTel view's outboxes (when the collector spools). */
   otelJournals?: ExperimentJournals;
   /** Deadline of the best-effort flushes (end of `run()`, process hooks). */
@@ -68,8 +70,6 @@ export interface RunScope extends AsyncDisposable {
 }
 
 export class Experiment implements AsyncDisposable {
-  /** The server's id (`local:<slug>` for JSONL and no-op collectors). */
-  readonly id: string;
   readonly slug: string;
   readonly description: string | null;
   readonly folderId: string | null;
@@ -78,6 +78,7 @@ export class Experiment implements AsyncDisposable {
   /** The random token that prefixes this object's `client_event_id`s. */
   readonly runToken: string;
 
+  #id: string;
   readonly #outbox: Outbox;
   readonly #lifecycle: Lifecycle;
   readonly #ids = new EventIdSequence();
@@ -96,7 +97,8 @@ export class Experiment implements AsyncDisposable {
 
   /** @internal Made by `collector.experiment()`. */
   constructor(init: ExperimentInit) {
-    this.id = init.record.id;
+    this.#id = init.record.id;
+    void init.created?.then((id) => (this.#id = id));
     this.slug = init.record.slug;
     this.description = init.record.description;
     this.folderId = init.record.folder_id;
@@ -129,6 +131,15 @@ export class Experiment implements AsyncDisposable {
       mark: (end) => this.#markForProcessEnd(end),
       flushOnExit: init.flushOnExit ?? true,
     });
+  }
+
+  /**
+   * The server's id (`local:<slug>` for JSONL and no-op collectors, and offline). `pending:<slug>`
+   * while its creation waits for Syvain (unreachable when the run started, with the spool on): the
+   * server's id once it is created.
+   */
+  get id(): string {
+    return this.#id;
   }
 
   /** `created`, `running`, `done` or `failed`, as this process last set it. */

@@ -79,6 +79,14 @@ describe("syvain-otel bridge flags", () => {
     expect([badPort.status, badPort.stderr.trim()]).toEqual([2, 'syvain-otel bridge: --port "http" (string): must be a whole number from 0 to 65535; e.g. --port 4318']);
     const envPort = cli([], { ...key, SYVAIN_BRIDGE_PORT: "-1" });
     expect(envPort.stderr).toContain('SYVAIN_BRIDGE_PORT "-1" (string): must be a whole number from 0 to 65535');
+    // A negative number is the flag's value (util.parseArgs alone reads `-1` as an option), so the
+    // message is the allowed range, as with `--spool-sync-ms=-1`.
+    for (const argv of [["--spool-sync-ms", "-1"], ["--spool-sync-ms=-1"]]) {
+      const negative = cli(argv, key);
+      expect([negative.status, negative.stderr.trim()]).toEqual([2, 'syvain-otel bridge: --spool-sync-ms "-1" (string): must be a whole number from 0 to 60000; e.g. --spool-sync-ms 0']);
+    }
+    expect(cli(["--shutdown-timeout", "-0.5"], key).stderr).toContain("--shutdown-timeout");
+    expect(cli(["--shutdown-timeout", "-0.5"], key).stderr).not.toContain("needs a value");
     const noValue = cli(["--port"], key);
     expect([noValue.status, noValue.stderr]).toEqual([2, expect.stringContaining("option --port needs a value, e.g. --port 4318")]);
     const unknown = cli(["--prot", "1"], key);

@@ -56,4 +56,37 @@ describe("a running Collector re-adopts what processes that die meanwhile leave"
       expect(emulator.store.metrics("watcher")).toHaveLength(1);
     });
   }, 60_000);
+
+  it("a round that gave up (Syvain down too long) is read again by a later round, without a restart", async () => {
+    await withEmulator(async (emulator) => {
+      const spoolDir = path.join(root, "gave-up");
+      const warnings: string[] = [];
+      const onWarning = (w: Error): void => void (w.name === "SyvainSpoolWarning" && warnings.push(w.message));
+      process.on("warning", onWarning);
+      // The neighbour dies during an outage that outlasts the first rounds' 3 attempts per batch.
+      emulator.faults.random("ingestMetrics", { rate: 1, mix: [{ status: 503, retryAfterSeconds: 0 }] });
+      const mustHave = await crashJob(emulator, "given-up", "online", spoolDir);
+      const collector = new Collector(emulator.apiKey, { host: emulator.url, spoolDir });
+      try {
+        await collector.experiment("patient");
+        await vi.waitFor(() => expect(warnings.some((w) => w.includes("stopped") && w.includes("stay on disk"))).toBe(true), { timeout: 30_000, interval: 50 });
+        expect(emulator.store.metrics("given-up")).toHaveLength(0);
+        // Syvain is back: no restart, no sync, no new dead process; a later round delivers it all.
+        emulator.faults.clear();
+        await vi.waitFor(() => expect(collector.stats().spool?.crashedRuns).toBe(1), { timeout: 30_000, interval: 50 });
+        expectCrashRecovered(emulator, "given-up", mustHave);
+        // The recovery note counts every point delivered, over all rounds.
+        const note = emulator.store.annotations("given-up").find((a) => a.text.startsWith("The run ended without finishing"));
+        expect(note?.text).toContain(`${emulator.store.metrics("given-up").length} metric point(s)`);
+        const stored = emulator.store.metrics("given-up").length;
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        expect(emulator.store.metrics("given-up")).toHaveLength(stored);
+      } finally {
+        process.off("warning", onWarning);
+        await collector.close();
+      }
+      // Everything acknowledged: the adopted directory is gone with the collector's own.
+      expect(readdirSync(hostSpoolDir(spoolDir, emulator.url)).filter((name) => name.startsWith("w-"))).toEqual([]);
+    });
+  }, 90_000);
 });

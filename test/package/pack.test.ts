@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { consumerSmoke } from "./consumer-smoke.ts";
+import { brokenLinks } from "../readme/markdown-links.ts";
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -49,12 +50,18 @@ function targets(value: unknown): string[] {
 const normal = (path: string): string => posix.normalize(path).replace(/^\.\//, "");
 
 describe("npm pack", () => {
-  it("ships the built code, its types, the README and the license", () => {
-    for (const path of ["package.json", "README.md", "LICENSE", "dist/index.js", "dist/index.d.ts", "dist/testing/index.js", "dist/cli/main.js"]) {
+  it("ships the built code, its types, the README, the docs and examples it links to, and the license", () => {
+    for (const path of ["package.json", "README.md", "LICENSE", "dist/index.js", "dist/index.d.ts", "dist/testing/index.js", "dist/cli/main.js", "docs/spool.md", "examples/quickstart.ts"]) {
       expect(shipped, path).toContain(path);
     }
     // Tests, benches and configs stay home.
-    expect([...shipped].filter((path) => /^(test|bench|soak|examples)\//.test(path) || path.startsWith("tsconfig"))).toEqual([]);
+    expect([...shipped].filter((path) => /^(test|bench|soak)\//.test(path) || path.startsWith("tsconfig"))).toEqual([]);
+  });
+
+  it("every relative link of the shipped README, docs and examples leads to a file (and heading) in the package", () => {
+    const documents = [...shipped].filter((path) => path.endsWith(".md"));
+    expect(documents).toContain("docs/sync.md");
+    expect(documents.flatMap((doc) => brokenLinks(join(dir, "package"), doc, (file) => shipped.has(file) || [...shipped].some((p) => p.startsWith(`${file.replace(/\/$/, "")}/`))))).toEqual([]);
   });
 
   it("contains every path package.json names (main, types, exports, bin, files)", () => {

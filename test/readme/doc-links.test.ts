@@ -3,9 +3,10 @@
  * names a heading of that file (GitHub's heading ids: lower case, punctuation dropped, spaces as
  * hyphens).
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { dirname, join, normalize, relative } from "node:path";
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { brokenLinks, headingId } from "./markdown-links.ts";
 
 const root = join(import.meta.dirname, "../..");
 
@@ -13,25 +14,6 @@ const root = join(import.meta.dirname, "../..");
 const ANNOUNCED = new Set(["docs/sync.md", "docs/bridge-operations.md"]);
 
 const documents = ["README.md", ...readdirSync(join(root, "docs"), { recursive: true, encoding: "utf8" }).filter((n) => n.endsWith(".md")).map((n) => `docs/${n}`)];
-
-export function headingId(heading: string): string {
-  return heading
-    .trim()
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N} _-]/gu, "")
-    .replace(/ /g, "-");
-}
-
-function headingIds(file: string): Set<string> {
-  const text = readFileSync(join(root, file), "utf8").replace(/^```[\s\S]*?^```$/gm, "");
-  return new Set([...text.matchAll(/^#{1,6} (.+)$/gm)].map((m) => headingId(m[1] ?? "")));
-}
-
-/** `[text](target)` and `![alt](target)` outside code blocks, relative targets only. */
-function links(file: string): string[] {
-  const text = readFileSync(join(root, file), "utf8").replace(/^```[\s\S]*?^```$/gm, "");
-  return [...text.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1] ?? "").filter((target) => !/^[a-z]+:/.test(target));
-}
 
 describe("links of README.md and docs/", () => {
   it("derives GitHub's heading ids", () => {
@@ -41,14 +23,7 @@ describe("links of README.md and docs/", () => {
   });
 
   it.each(documents)("%s links to files and headings that exist", (doc) => {
-    const broken = links(doc).flatMap((target) => {
-      const [path = "", fragment] = target.split("#");
-      const file = path === "" ? doc : relative(root, normalize(join(root, dirname(doc), path)));
-      if (ANNOUNCED.has(file) && !existsSync(join(root, file))) return [];
-      if (!existsSync(join(root, file))) return [`${target}: no file ${file}`];
-      if (fragment !== undefined && file.endsWith(".md") && !headingIds(file).has(fragment)) return [`${target}: no heading #${fragment} in ${file}`];
-      return [];
-    });
+    const broken = brokenLinks(root, doc, (file) => existsSync(join(root, file)), (file) => ANNOUNCED.has(file) && !existsSync(join(root, file)));
     expect(broken).toEqual([]);
   });
 });

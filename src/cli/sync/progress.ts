@@ -1,6 +1,7 @@
 /**
  * Progress of `syvain-otel sync` on stderr: one redrawn bar on a terminal; on anything else (a CI
- * log, a file) a plain line now and then, since carriage returns make a log unreadable.
+ * log, a file) a plain line at most every 5 s and a final one (`finish()`), since carriage returns
+ * make a log unreadable and a line per batch floods it.
  */
 import type { SyncProgress } from "./sync-source.ts";
 
@@ -25,26 +26,49 @@ export function createProgressReporter(out: ProgressOutput, options: { now?: () 
   const interval = out.isTTY === true ? REDRAW_MS : (options.plainIntervalMs ?? 5000);
   let last = -Infinity;
   let drawn = false;
+  /** Plain output: the latest state not printed yet (throttled), for the final line. */
+  let unprinted: { source: string; p: SyncProgress } | undefined;
+  const plainLine = (source: string, p: SyncProgress): void => {
+    out.write(`syvain-otel sync: ${source}: ${countsOf(p)} (${percentOf(p)}%)\n`);
+  };
   return {
     update(source, p) {
+      if (out.isTTY !== true) {
+        // No early line for "complete": a spool's total grows with what it read, so every update
+        // looks complete; the final state is printed by finish().
+        if (now() - last < interval) {
+          unprinted = { source, p };
+          return;
+        }
+        last = now();
+        unprinted = undefined;
+        plainLine(source, p);
+        return;
+      }
       const complete = p.totalEvents > 0 && p.sentEvents >= p.totalEvents;
       if (!complete && now() - last < interval) return;
       last = now();
-      const percent = p.totalEvents === 0 ? 100 : Math.floor((100 * p.sentEvents) / p.totalEvents);
-      const counts = `${p.sentEvents}/${p.totalEvents} events, ${p.experiments} experiment${p.experiments === 1 ? "" : "s"}`;
-      if (out.isTTY !== true) {
-        out.write(`syvain-otel sync: ${source}: ${counts} (${percent}%)\n`);
-        return;
-      }
+      const percent = percentOf(p);
+      const counts = countsOf(p);
       const filled = Math.round((BAR_WIDTH * percent) / 100);
       const line = `[${"#".repeat(filled)}${".".repeat(BAR_WIDTH - filled)}] ${String(percent).padStart(3)}% ${counts} ${source}`;
       out.write(`\r\x1b[K${line.slice(0, Math.max(20, (out.columns ?? 80) - 1))}`);
       drawn = true;
     },
     finish() {
+      if (unprinted !== undefined) plainLine(unprinted.source, unprinted.p);
+      unprinted = undefined;
       if (drawn) out.write("\n");
       drawn = false;
       last = -Infinity;
     },
   };
+}
+
+function percentOf(p: SyncProgress): number {
+  return p.totalEvents === 0 ? 100 : Math.floor((100 * p.sentEvents) / p.totalEvents);
+}
+
+function countsOf(p: SyncProgress): string {
+  return `${p.sentEvents}/${p.totalEvents} events, ${p.experiments} experiment${p.experiments === 1 ? "" : "s"}`;
 }

@@ -5,7 +5,7 @@
  */
 import { dirname } from "node:path";
 import { HOST_ENV } from "../../api/contract.ts";
-import type { LeftoversResult, OtherHostLeftovers } from "../../destinations/leftovers/deliver-leftovers.ts";
+import type { LeftoversResult, OtherHostLeftovers, PlannedExperiment } from "../../destinations/leftovers/deliver-leftovers.ts";
 import type { DeliverLeftovers, SyncResult } from "./sync-source.ts";
 
 export async function loadDeliverLeftovers(): Promise<DeliverLeftovers> {
@@ -25,32 +25,43 @@ export async function loadDeliverLeftovers(): Promise<DeliverLeftovers> {
             },
           }),
     });
-    return syncResultOf(result, options.client.host);
+    return syncResultOf(result, options.client.host, options.spoolDir);
   };
 }
 
 /** Counts → the command's result: anything refused for good or left on disk makes it exit 1. */
-export function syncResultOf(result: LeftoversResult, host: string): SyncResult {
-  const delivered = result.metrics + result.annotations;
+export function syncResultOf(result: LeftoversResult, host: string, spoolDir: string): SyncResult {
+  // Each crashed run got one recovery note: an annotation Syvain stored like the others, so it is counted.
+  const annotations = result.annotations + result.crashedRuns;
+  const delivered = result.metrics + annotations;
   const elsewhere = result.otherHosts.map((other) => otherHostLine(other, host));
   if (result.dryRun) {
+    const planned = result.planned ?? [];
+    const perExperiment = planned.map((p) => plannedLine(p, spoolDir));
+    if (result.skipped > 0) perExperiment.push(`${result.skipped} record(s) this version cannot read would stay on disk`);
     return {
-      experiments: 0,
-      events: 0,
+      experiments: planned.length,
+      events: planned.reduce((n, p) => n + p.metrics + p.annotations, 0),
       delivered: 0,
       failed: 0,
-      details: [`${result.adoptedDirs} spool folder(s) of processes no longer running, ${result.bytes} bytes, would be replayed to ${host}`, ...elsewhere],
+      details: [`${result.adoptedDirs} spool folder(s) of processes no longer running, ${result.bytes} bytes, would be replayed to ${host}`, ...perExperiment, ...elsewhere],
     };
   }
   const details = [
-    `replayed ${result.adoptedDirs} spool folder(s): ${result.experiments} experiment(s), ${result.metrics} metrics and ${result.annotations} annotations delivered ` +
-      `(${result.duplicates} already stored), ${result.statusUpdates} status update(s), ${result.crashedRuns} crashed run(s) marked failed`,
+    `replayed ${result.adoptedDirs} spool folder(s): ${result.experiments} experiment(s), ${result.metrics} metrics and ${annotations} annotations delivered ` +
+      `(${result.crashedRuns > 0 ? `${result.crashedRuns} of them recovery note(s), ` : ""}${result.duplicates} already stored), ${result.statusUpdates} status update(s), ${result.crashedRuns} crashed run(s) marked failed`,
   ];
   if (result.failed > 0) details.push(`${result.failed} event(s) refused by Syvain for good`);
   if (result.skipped > 0) details.push(`${result.skipped} record(s) this version cannot read, left on disk`);
   if (result.remaining > 0) details.push(`${result.remaining} record(s) left on disk (${result.stoppedBy?.message ?? "delivery stopped"}): run sync again`);
   details.push(...elsewhere);
   return { experiments: result.experiments, events: delivered + result.failed + result.remaining, delivered, failed: result.failed + result.remaining, details, leftElsewhere: elsewhere.length > 0 };
+}
+
+/** One experiment of a dry run: what the replay would send for it. */
+function plannedLine(p: PlannedExperiment, dir: string): string {
+  const status = p.status === undefined ? "no status update" : p.crashed ? "1 status update (failed: the run died running; plus a note on what was recovered, unless Syvain already holds a final status)" : `1 status update (${p.status})`;
+  return `${p.slug}: ${p.metrics} metric point(s), ${p.annotations} annotation(s), ${status}${p.id === null ? ", created if missing" : ""} (from ${dir})`;
 }
 
 /** Another host's leftovers are never sent to this one: name them, and the command that sends them. */

@@ -29,8 +29,18 @@ export interface BacklogHost {
   readonly spoolDir: string;
   readonly counters: SpoolCounters;
   report(error: SpoolError): void;
+  /** A segment read for the first time holds `records` unacknowledged records (read again later, they are not counted again). */
+  outstanding(records: number): void;
   /** Hands a sealed segment with nothing outstanding to the flusher for deletion. */
   retire(segment: SegmentState): void;
+}
+
+interface AdoptedFile {
+  id: number;
+  path: string;
+  size: number;
+  /** Moved to `corrupt/` or left untouched (another version): never read again. */
+  skip?: true;
 }
 
 export class AdoptedSource implements SegmentSource {
@@ -39,8 +49,10 @@ export class AdoptedSource implements SegmentSource {
   fullyRead = false;
   keep = false;
   removed = false;
-  files: { id: number; path: string; size: number }[] = [];
+  files: AdoptedFile[] = [];
   acked = new Map<number, RangeSet>();
+  /** Each segment's state once read, so a second read (`requeueUnsettled`) keeps its acks and counts. */
+  readonly segments = new Map<number, SegmentState>();
 
   readonly dir: string;
 
@@ -93,8 +105,29 @@ async function loadAdopted(host: BacklogHost, dir: string): Promise<AdoptedSourc
   return source;
 }
 
+/**
+ * Puts back on `queue` the adopted directories a backlog reader took (they are not queued) whose
+ * records are not all acknowledged: it stopped early, or what it gave was not all delivered.
+ */
+export function requeueUnsettled(adopted: readonly AdoptedSource[], queue: AdoptedSource[]): number {
+  const again = adopted.filter((source) => !queue.includes(source) && needsAnotherRead(source));
+  queue.push(...again);
+  return again.length;
+}
+
+function needsAnotherRead(source: AdoptedSource): boolean {
+  if (source.removed) return false;
+  return !source.fullyRead || [...source.segments.values()].some((segment) => !segment.deleted && segment.outstanding > 0);
+}
+
 export async function* readSource(host: BacklogHost, source: AdoptedSource): AsyncGenerator<BacklogRecord> {
   for (const file of source.files) {
+    if (file.skip) continue;
+    const known = source.segments.get(file.id);
+    if (known !== undefined) {
+      yield* readAgain(host, known);
+      continue;
+    }
     let buf: Buffer;
     try {
       buf = await host.fs.readFile(file.path);
@@ -108,6 +141,7 @@ export async function* readSource(host: BacklogHost, source: AdoptedSource): Asy
       continue;
     }
     if (check.kind === "unsupported") {
+      file.skip = true;
       source.keep = true;
       source.remaining--;
       host.counters.unsupportedFiles++;
@@ -116,6 +150,7 @@ export async function* readSource(host: BacklogHost, source: AdoptedSource): Asy
     }
     const segment = new SegmentState(source, file.id, file.path, file.size, source.acked.get(file.id) ?? new RangeSet());
     segment.sealed = true;
+    source.segments.set(file.id, segment);
     if (check.kind === "torn") {
       host.counters.tornTails++; // killed while creating it: no records
       host.retire(segment);
@@ -132,13 +167,35 @@ export async function* readSource(host: BacklogHost, source: AdoptedSource): Asy
     }
     const unacked = scan.records.filter((r) => !segment.acked.covers(r.start, r.end));
     segment.outstanding = unacked.length;
+    host.outstanding(unacked.length);
     if (!unacked.length) host.retire(segment);
     for (const record of unacked) yield { type: record.type, payload: record.payload, ref: new BacklogRef(segment, record.start, record.end) };
   }
   source.fullyRead = true;
 }
 
-async function moveToCorrupt(host: BacklogHost, source: AdoptedSource, file: { path: string; size: number }, reason: string): Promise<void> {
+/**
+ * A segment read before whose records are not all acknowledged (the replay that read them gave up):
+ * its unacknowledged records once more. Damage was counted and reported, and its records counted as
+ * outstanding, at the first read.
+ */
+async function* readAgain(host: BacklogHost, segment: SegmentState): AsyncGenerator<BacklogRecord> {
+  if (segment.deleted || segment.outstanding === 0) return;
+  let buf: Buffer;
+  try {
+    buf = await host.fs.readFile(segment.path);
+  } catch (error) {
+    // It was readable a moment ago: leave it for the next round (or the next process).
+    host.report(asSpoolError(error, "read", segment.path));
+    return;
+  }
+  for (const record of scanRecords(buf, SEGMENT_HEADER_BYTES).records) {
+    if (!segment.acked.covers(record.start, record.end)) yield { type: record.type, payload: record.payload, ref: new BacklogRef(segment, record.start, record.end) };
+  }
+}
+
+async function moveToCorrupt(host: BacklogHost, source: AdoptedSource, file: AdoptedFile, reason: string): Promise<void> {
+  file.skip = true;
   const corruptDir = path.join(host.spoolDir, CORRUPT_DIR);
   const target = path.join(corruptDir, `${path.basename(source.dir)}-${path.basename(file.path)}`);
   host.counters.corruptFiles++;

@@ -12,7 +12,7 @@ import path from "node:path";
 import type { AdoptResult } from "./adopt.ts";
 import type { AckLog } from "./ack-log.ts";
 import { ackRun, forEachRun } from "./ack-runs.ts";
-import { adoptAndLoad, readSource, removeSourceDir, type AdoptedSource, type BacklogHost, type BacklogRecord } from "./backlog-reader.ts";
+import { adoptAndLoad, readSource, requeueUnsettled, removeSourceDir, type AdoptedSource, type BacklogHost, type BacklogRecord } from "./backlog-reader.ts";
 import { ChunkEncoder } from "./chunk-encoder.ts";
 import type { JsonEnvelope } from "./json-envelope.ts";
 import { writeFallbackAcks, writeFallbackAcksSync } from "./fallback-acks.ts";
@@ -167,14 +167,16 @@ export class Spool {
     return result;
   }
 
+  /** Queues again what `backlog()` gave whose records are not all acked (a replay that gave up); call it between replays. */
+  requeueUnsettled(): number {
+    return requeueUnsettled(this.#adopted, this.#backlogQueue);
+  }
+
   /** Unacknowledged records of adopted directories, oldest first. Ack each `ref` once delivered. */
   async *backlog(): AsyncGenerator<BacklogRecord> {
     while (this.#backlogQueue.length) {
       const source = this.#backlogQueue.shift()!;
-      for await (const record of readSource(this.#host, source)) {
-        this.#outstanding++;
-        yield record;
-      }
+      yield* readSource(this.#host, source);
       this.#sourcesToCheck = true; // the directory may be removable now (e.g. it held no records)
       this.#kickSoon();
     }
@@ -473,6 +475,7 @@ export class Spool {
       spoolDir: this.#o.dir,
       counters: this.#counters,
       report: (error) => this.#reporter.report(error),
+      outstanding: (records) => (this.#outstanding += records),
       retire: (seg) => {
         this.#retired.push(seg);
         this.#kickSoon();

@@ -13,17 +13,19 @@ import { FORMAT_FILE } from "../../delivery/spool/spool-layout.ts";
 import { otherHostLeftovers, type OtherHostLeftovers } from "./other-hosts.ts";
 import { replaySpool, type ReplayResult } from "./replay.ts";
 import { zeroCounts, type LeftoverCounts } from "./replay-counts.ts";
+import { planLeftovers, type PlannedExperiment } from "./dry-run-plan.ts";
 
 export type { LeftoverCounts } from "./replay-counts.ts";
 export type { ReplayResult } from "./replay.ts";
 export type { OtherHostLeftovers } from "./other-hosts.ts";
+export type { PlannedExperiment } from "./dry-run-plan.ts";
 
 export interface DeliverLeftoversOptions {
   /** The spool directory as configured (`spoolDir`, `SYVAIN_SPOOL_DIR`; the client's host picks its part), or one host's part. */
   spoolDir: string;
   client: SyvainClient;
   onProgress?: (counts: LeftoverCounts) => void;
-  /** Report what would be sent (dead writers, bytes) without adopting or sending anything. */
+  /** Report what would be sent (dead writers, bytes, per experiment the events and status) without adopting or sending anything. */
   dryRun?: boolean;
   signal?: AbortSignal;
   /** Attempts per batch on retryable failures before giving up (the rest stays on disk). @default 5 */
@@ -38,6 +40,8 @@ export interface LeftoversResult extends ReplayResult {
   dryRun: boolean;
   /** Given a spool directory as configured: other hosts' folders holding leftovers (never sent to this host). */
   otherHosts: OtherHostLeftovers[];
+  /** Dry run: per experiment, what the replay would send. */
+  planned?: PlannedExperiment[];
 }
 
 export async function deliverLeftovers(options: DeliverLeftoversOptions): Promise<LeftoversResult> {
@@ -52,7 +56,9 @@ export async function deliverLeftovers(options: DeliverLeftoversOptions): Promis
   if (dryRun) {
     const scan = await scanSpool(dir);
     const dead = scan.writers.filter((w) => w.liveness === "dead");
-    return { ...zeroCounts(), adoptedDirs: dead.length, bytes: dead.reduce((n, w) => n + w.bytes, 0), stoppedBy: undefined, dryRun, otherHosts };
+    const plan = await planLeftovers(dead.map((w) => w.path));
+    const counts = { ...zeroCounts(), adoptedDirs: dead.length, experiments: plan.experiments.length, skipped: plan.skipped };
+    return { ...counts, bytes: dead.reduce((n, w) => n + w.bytes, 0), stoppedBy: undefined, dryRun, otherHosts, planned: plan.experiments };
   }
   const spool = await openSpool({ dir, ...(options.onSpoolError ? { onError: options.onSpoolError } : {}) });
   try {

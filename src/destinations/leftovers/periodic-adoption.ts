@@ -45,6 +45,11 @@ export class PeriodicAdoption {
     this.#onError = options.onError;
   }
 
+  /** Between the end of one round and the start of the next. */
+  get intervalMs(): number {
+    return this.#intervalMs;
+  }
+
   /** Rounds started so far. */
   get rounds(): number {
     return this.#rounds;

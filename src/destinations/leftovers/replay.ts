@@ -29,6 +29,17 @@ export interface ReplayOptions {
   maxAttempts?: number;
   /** @default 500 */
   maxBatchItems?: number;
+  /**
+   * Events delivered per experiment by earlier replays of the same spool that gave up before its
+   * status was settled; updated as this one delivers, so a crashed run's recovery note counts them all.
+   */
+  recovered?: Map<string, Recovered>;
+}
+
+/** Events of one experiment delivered by replays so far. */
+export interface Recovered {
+  metrics: number;
+  annotations: number;
 }
 
 interface Pending<T> {
@@ -45,8 +56,7 @@ interface ExperimentLeftovers {
   metrics: Pending<MetricEvent>;
   annotations: Pending<AnnotationEvent>;
   statuses: { record: StatusRecord; ref: RecordRef }[];
-  recoveredMetrics: number;
-  recoveredAnnotations: number;
+  recovered: Recovered;
 }
 
 /** The outcome of a replay that stopped early carries the reason. */
@@ -62,7 +72,7 @@ export async function replaySpool(spool: Spool, client: SyvainClient, options: R
 class Replay {
   readonly #spool: Spool;
   readonly #client: SyvainClient;
-  readonly #o: Required<Omit<ReplayOptions, "signal" | "onProgress">> & ReplayOptions;
+  readonly #o: Required<Omit<ReplayOptions, "signal" | "onProgress" | "recovered">> & ReplayOptions;
   readonly #experiments = new Map<string, ExperimentLeftovers>();
   readonly counts = zeroCounts();
 
@@ -123,6 +133,8 @@ class Replay {
     const key = `${slug}\0${id ?? ""}`;
     let exp = this.#experiments.get(key);
     if (exp === undefined) {
+      const recovered = this.#o.recovered?.get(key) ?? { metrics: 0, annotations: 0 };
+      this.#o.recovered?.set(key, recovered);
       exp = {
         slug,
         id,
@@ -132,8 +144,7 @@ class Replay {
         metrics: { items: [], refs: [] },
         annotations: { items: [], refs: [] },
         statuses: [],
-        recoveredMetrics: 0,
-        recoveredAnnotations: 0,
+        recovered,
       };
       this.#experiments.set(key, exp);
       this.counts.experiments++;
@@ -175,8 +186,8 @@ class Replay {
       const result = await this.#withRetries(() => sink.deliver(batch, this.#o.signal));
       this.counts[kind === "metric" ? "metrics" : "annotations"] += n;
       this.counts.duplicates += Math.min(n, result.duplicates);
-      if (kind === "metric") exp.recoveredMetrics += n;
-      else exp.recoveredAnnotations += n;
+      if (kind === "metric") exp.recovered.metrics += n;
+      else exp.recovered.annotations += n;
     } catch (error) {
       // Only a refusal of the events themselves settles them; auth, a missing experiment... stop the
       // replay and leave them on disk (another key or host may be the right one).
@@ -197,7 +208,7 @@ class Replay {
       await deliver({ kind: "status", status: last.record.s, idempotencyKey: replayKey("status", exp.slug, [String(last.record.t)]) });
       this.counts.statusUpdates++;
     } else if (!(await this.#endedOnServer(exp))) {
-      const note = recoveryAnnotation(exp.slug, last.record, exp.recoveredMetrics, exp.recoveredAnnotations);
+      const note = recoveryAnnotation(exp.slug, last.record, exp.recovered.metrics, exp.recovered.annotations);
       await deliver({ kind: "annotation", items: [note], idempotencyKey: replayKey("annotation", exp.slug, [note.client_event_id]) });
       await deliver({ kind: "status", status: "failed", idempotencyKey: replayKey("status", exp.slug, [note.client_event_id]) });
       this.counts.crashedRuns++;

@@ -4,6 +4,7 @@
  * counters and the lifecycle. Each exporter attaches on construction and releases on shutdown;
  * the last release drains and closes everything (and the client, if the core created it).
  */
+import type { Outbox } from "../../delivery/outbox.ts";
 import type { Resource } from "@opentelemetry/resources";
 import { SyvainError } from "../../api/errors.ts";
 import { deadlineIn, secondsUntil, waitUntil } from "../../delivery/deadline.ts";
@@ -162,7 +163,7 @@ export class ExporterCore {
     const slugs = new Set([...entries.keys(), ...creationErrors.keys(), ...this.#counters.keys()]);
     return [...slugs].sort().map((slug) => {
       const entry = entries.get(slug);
-      return experimentStats(slug, entry?.experimentId, entry?.outbox.stats(), this.#counters.get(slug), creationErrors.get(slug));
+      return experimentStats(slug, entry?.experimentId, entry?.outbox.stats(), this.#counters.get(slug), creationErrors.get(slug), entry && eventsInMemory(entry.outbox));
     });
   }
 
@@ -183,7 +184,7 @@ export class ExporterCore {
       if (firstOnly && reasons.length > 0) return reasons;
     }
     for (const entry of this.#registry.entries()) {
-      const reason = outboxPressure(entry.slug, entry.outbox.stats(), this.options.maxQueueItems, entry.delivery.retryableFailure);
+      const reason = outboxPressure(entry.slug, { ...entry.outbox.stats(), eventsInMemory: eventsInMemory(entry.outbox) }, this.options.maxQueueItems, entry.delivery.retryableFailure);
       if (reason !== undefined) reasons.push(reason);
       if (firstOnly && reasons.length > 0) return reasons;
     }
@@ -241,4 +242,12 @@ export function queueOverflowError(slug: string, maxQueueItems: number, evicted:
     "queue_overflow",
     `experiment ${JSON.stringify(slug)}: queue full (maxQueueItems ${maxQueueItems}); ${evicted} oldest queued events were evicted to make room. Syvain is not keeping up or is unreachable`,
   );
+}
+
+/** Pending events an outbox holds in memory: all of them without a spool; with one, not those spilled to disk. */
+function eventsInMemory(outbox: Outbox): number {
+  const memory = outbox.memoryStats();
+  if (memory !== undefined) return memory.eventsInMemory;
+  const { metrics, annotations } = outbox.stats();
+  return metrics.pending + annotations.pending;
 }

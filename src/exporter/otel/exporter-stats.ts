@@ -21,6 +21,12 @@ export interface ExperimentExportStats {
   experimentId: string | undefined;
   metrics: ExporterKindStats;
   annotations: ExporterKindStats;
+  /**
+   * Pending events held in memory now. Without a spool, all of them; with one, events spilled to
+   * disk during an outage are not (`pending` counts them): back-pressure and the bridge's memory
+   * budget count these, so a long outage is not refused while memory is free.
+   */
+  eventsInMemory: number;
   /** `export()` calls answered FAILED for this experiment (creation, overflow, shutdown). */
   failedExports: number;
   /** The latest creation or delivery error, if any. */
@@ -54,12 +60,16 @@ export function experimentStats(
   outbox: OutboxStats | undefined,
   counters: SlugCounters | undefined,
   creationError: SyvainError | undefined,
+  eventsInMemory?: number,
 ): ExperimentExportStats {
+  const metrics = outbox?.metrics ?? emptyKind;
+  const annotations = outbox?.annotations ?? emptyKind;
   return {
     slug,
     experimentId,
-    metrics: { ...(outbox?.metrics ?? emptyKind), invalid: counters?.invalidMetrics ?? 0 },
-    annotations: { ...(outbox?.annotations ?? emptyKind), invalid: counters?.invalidAnnotations ?? 0 },
+    metrics: { ...metrics, invalid: counters?.invalidMetrics ?? 0 },
+    annotations: { ...annotations, invalid: counters?.invalidAnnotations ?? 0 },
+    eventsInMemory: eventsInMemory ?? metrics.pending + annotations.pending,
     failedExports: counters?.failedExports ?? 0,
     lastError: creationError ?? outbox?.lastError ?? counters?.lastExportError,
   };
@@ -71,13 +81,15 @@ const BACKPRESSURE_QUEUE_RATIO = 0.8;
 /** Why one experiment's outbox should make senders slow down, or `undefined`. */
 export function outboxPressure(
   slug: string,
-  stats: Pick<OutboxStats, "metrics" | "annotations">,
+  stats: Pick<OutboxStats, "metrics" | "annotations"> & Pick<ExperimentExportStats, "eventsInMemory">,
   maxQueueItems: number,
   retryableFailure: SyvainError | undefined,
 ): string | undefined {
   const pending = stats.metrics.pending + stats.annotations.pending;
-  if (pending >= maxQueueItems * BACKPRESSURE_QUEUE_RATIO) {
-    return `experiment ${JSON.stringify(slug)}: ${pending} of ${maxQueueItems} queue slots in use`;
+  // Queue slots are memory: events spilled to the spool hold none.
+  if (stats.eventsInMemory >= maxQueueItems * BACKPRESSURE_QUEUE_RATIO) {
+    const spilled = pending - stats.eventsInMemory;
+    return `experiment ${JSON.stringify(slug)}: ${stats.eventsInMemory} of ${maxQueueItems} queue slots in use${spilled > 0 ? ` (${spilled} more wait on disk)` : ""}`;
   }
   if (pending > 0 && retryableFailure !== undefined) {
     return `experiment ${JSON.stringify(slug)}: Syvain unavailable (${retryableFailure.message}); ${pending} events waiting`;

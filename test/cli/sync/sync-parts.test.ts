@@ -141,6 +141,26 @@ describe("progress", () => {
     ]);
   });
 
+  it("plain output: a source whose total grows with what was sent (a spool) still gets a line at most every interval, and a final one", () => {
+    let now = 0;
+    const out = capture();
+    const progress = createProgressReporter(out, { now: () => now, plainIntervalMs: 5000 });
+    // A spool replay reports after every batch, its total known only as far as it has read.
+    for (let batch = 1; batch <= 120; batch++, now += 100) progress.update("spool", { sentEvents: batch * 500, totalEvents: batch * 500, experiments: 1 });
+    progress.finish();
+    expect(out.text.split("\n").filter(Boolean)).toEqual([
+      "syvain-otel sync: spool: 500/500 events, 1 experiment (100%)",
+      "syvain-otel sync: spool: 25500/25500 events, 1 experiment (100%)",
+      "syvain-otel sync: spool: 50500/50500 events, 1 experiment (100%)",
+      "syvain-otel sync: spool: 60000/60000 events, 1 experiment (100%)",
+    ]);
+    // finish() prints nothing twice: the last state was already printed.
+    progress.update("spool", { sentEvents: 70_000, totalEvents: 70_000, experiments: 1 });
+    progress.finish();
+    progress.finish();
+    expect(out.text.split("\n").filter(Boolean)).toHaveLength(5);
+  });
+
   it("a terminal: one line redrawn in place, ended by finish()", () => {
     const out = { ...capture(), isTTY: true, columns: 120 };
     const progress = createProgressReporter(out, { now: () => 0 });

@@ -14,6 +14,8 @@ import { hostSpoolDir } from "../../../src/config/spool-defaults.ts";
 import { openSpool } from "../../../src/delivery/spool/index.ts";
 import { startEmulator, type Emulator } from "../../../src/testing/index.ts";
 import { markDead } from "../../delivery/spool/spool-helpers.ts";
+import { crashJob } from "../../facade/crash-job.ts";
+import { withEmulator } from "../../exporter/otel/helpers.ts";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 let emulator: Emulator;
@@ -61,9 +63,12 @@ describe("syvain-otel sync of a spool directory", () => {
     const dry = await node(["src/cli/main.ts", "sync", "--dry-run"], withKey);
     expect(dry.code).toBe(0);
     expect(emulator.store.experiment("spool-sync-run")).toBeUndefined(); // a dry run sends nothing
+    // Per experiment: what would be sent (the run's `running` then `done`: one status update, done).
+    expect(dry.stdout).toContain(`spool-sync-run: 250 metric point(s), 1 annotation(s), 1 status update (done), created if missing (from ${spoolDir})`);
 
     const first = await node(["src/cli/main.ts", "sync"], withKey);
     expect({ code: first.code, stderr: first.stderr }).toMatchObject({ code: 0 });
+    expect(first.stderr).toContain("1 experiment(s), 250 metrics and 1 annotations delivered (0 already stored), 1 status update(s), 0 crashed run(s) marked failed");
     expect(emulator.store.experiment("spool-sync-run")?.status).toBe("done");
     const steps = emulator.store.metrics("spool-sync-run").map((m) => m.step);
     expect(steps).toHaveLength(250);
@@ -112,4 +117,32 @@ describe("syvain-otel sync of a spool directory", () => {
     expect(synced.code, synced.stderr).toBe(0);
     expect(synced.stderr).not.toContain("127.0.0.1_9");
   });
+
+  it("a crashed run: the dry run's counts are what the sync then sends, and the sync's printed counts are what Syvain stored", async () => {
+    // Its own emulator, typed as crash-job.ts types it (the package's self-reference).
+    await withEmulator(async (emulator) => {
+      const spoolDir = join(dir, "crashed");
+      const mustHave = await crashJob(emulator, "spool-sync-crashed", "offline", spoolDir);
+      const env = { SYVAIN_SPOOL_DIR: spoolDir, SYVAIN_METRICS_HOST: emulator.url, SYVAIN_METRICS_API_KEY: emulator.apiKey };
+      const dry = await node(["src/cli/main.ts", "sync", "--dry-run"], env);
+      const planned = /spool-sync-crashed: (\d+) metric point\(s\), (\d+) annotation\(s\), 1 status update \(failed: the run died running/.exec(dry.stdout);
+      expect(planned, dry.stdout).not.toBeNull();
+      const [plannedMetrics, plannedAnnotations] = [Number(planned![1]), Number(planned![2])];
+      expect(plannedMetrics).toBeGreaterThanOrEqual(mustHave);
+
+      const synced = await node(["src/cli/main.ts", "sync"], env);
+      expect(synced.code, synced.stderr).toBe(0);
+      const printed = /(\d+) experiment\(s\), (\d+) metrics and (\d+) annotations delivered \((?:1 of them recovery note\(s\), )?(\d+) already stored\), (\d+) status update\(s\), (\d+) crashed run\(s\)/.exec(synced.stderr);
+      expect(printed, synced.stderr).not.toBeNull();
+      const [experiments = 0, metrics = 0, annotations = 0, , statusUpdates = 0, crashed = 0] = printed!.slice(1).map(Number);
+      const stored = { metrics: emulator.store.metrics("spool-sync-crashed").length, annotations: emulator.store.annotations("spool-sync-crashed").length };
+      expect({ experiments, metrics, statusUpdates, crashed }).toEqual({ experiments: 1, metrics: stored.metrics, statusUpdates: 1, crashed: 1 });
+      expect(metrics).toBe(plannedMetrics);
+      // The recovery note is one of the annotations stored: the printed count includes it.
+      expect(annotations).toBe(stored.annotations);
+      expect(annotations).toBe(plannedAnnotations + 1);
+      expect(emulator.store.experiment("spool-sync-crashed")?.status).toBe("failed");
+      expect(synced.stderr).toContain(`${metrics + annotations} events delivered`);
+    });
+  }, 60_000);
 });
