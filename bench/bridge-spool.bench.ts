@@ -4,6 +4,8 @@
  * without, in interleaved pairs (off, on, off, on, ...) so that machine load hits both alike; the
  * row gives each side's median and the ratio of the medians (goal: on ≥ 80 % of off). Points/s run
  * from the first POST until `close()` has drained everything (checked against the emulator).
+ * The process's CPU per point (bridge, file threads, senders; the emulator is another process)
+ * beside the wall time per point tells computing from waiting (the fdatasync before each 200).
  * Then the answer latency of 1,000-point requests with the spool on (p50 / p99), four senders.
  * Bodies: 10 gauges × 1,000 steps (throughput) or × 100 steps (latency), built before the clock.
  * Environment: BENCH_SPOOL_PAIRS (3), BENCH_SPOOL_SENDERS (2), BENCH_SPOOL_LATENCY_REQUESTS (400).
@@ -49,25 +51,34 @@ async function stored(emulator: ChildServer, slug: string): Promise<number | und
   return stats.experiments.find((e) => e.slug === slug)?.metrics;
 }
 
-/** Points/s from the first POST until the bridge has closed (everything delivered). */
-async function throughput(emulator: ChildServer, spool: boolean): Promise<number> {
+interface ThroughputRun {
+  pointsPerSecond: number;
+  /** This process's CPU (the bridge, its file threads and the senders) per point: the rest of the wall time is waiting. */
+  cpuNsPerPoint: number;
+}
+
+/** Points/s from the first POST until the bridge has closed (everything delivered), and the CPU it took. */
+async function throughput(emulator: ChildServer, spool: boolean): Promise<ThroughputRun> {
   const slug = `bench-spool-${spool ? "on" : "off"}-${randomBytes(4).toString("hex")}`;
   const bodies = await buildBodies(slug, "protobuf", THROUGHPUT_BODIES);
   const points = THROUGHPUT_BODIES * 10 * 1000;
   let start = 0n;
+  let cpu = process.cpuUsage();
   await withBridge(emulator, spool, async (url) => {
     const pool = new Pool(url, { connections: SENDERS });
     let next = 0;
     start = process.hrtime.bigint();
+    cpu = process.cpuUsage();
     await Promise.all(Array.from({ length: SENDERS }, async () => {
       while (next < bodies.length) await post(pool, bodies[next++]!, "protobuf");
     }));
     await pool.close();
   });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const used = process.cpuUsage(cpu);
   const count = await stored(emulator, slug);
   if (count !== points) throw new Error(`bridge spool ${spool ? "on" : "off"}: the emulator stored ${count} of ${points} points`);
-  return points / seconds;
+  return { pointsPerSecond: points / seconds, cpuNsPerPoint: ((used.user + used.system) * 1000) / points };
 }
 
 /** Answer latencies (ms) of 1,000-point protobuf requests, LATENCY_SENDERS at a time. */
@@ -101,12 +112,14 @@ export const bridgeSpoolBench: BenchModule = {
     const emulator = await startChildServer(new URL("./emulator-process.ts", import.meta.url));
     try {
       await throughput(emulator, false); // warm-up: JIT, the emulator's first experiment
-      const off: number[] = [];
-      const on: number[] = [];
+      const offRuns: ThroughputRun[] = [];
+      const onRuns: ThroughputRun[] = [];
       for (let pair = 0; pair < PAIRS; pair++) {
-        off.push(await throughput(emulator, false));
-        on.push(await throughput(emulator, true));
+        offRuns.push(await throughput(emulator, false));
+        onRuns.push(await throughput(emulator, true));
       }
+      const [off, on] = [offRuns, onRuns].map((runs) => runs.map((r) => r.pointsPerSecond)) as [number[], number[]];
+      const [offCpu, onCpu] = [offRuns, onRuns].map((runs) => median(runs.map((r) => r.cpuNsPerPoint)));
       const ratio = median(on) / median(off);
       const withSpool = await latencies(emulator, true);
       const without = await latencies(emulator, false);
@@ -115,6 +128,9 @@ export const bridgeSpoolBench: BenchModule = {
         { name: `OTLP protobuf → bridge → emulator, spool off (${pts})`, metric: "throughput, median", value: Math.round(median(off)), unit: "points/s" },
         { name: `OTLP protobuf → bridge → emulator, spool on (${pts})`, metric: "throughput, median", value: Math.round(median(on)), unit: "points/s" },
         { name: "bridge spool on / off", metric: "throughput ratio of the medians", value: Math.round(ratio * 100), unit: "%", target: { op: ">=", value: 80 } },
+        { name: "OTLP protobuf → bridge → emulator, spool off", metric: "process CPU per point, median", value: Math.round(offCpu!), unit: "ns" },
+        { name: "OTLP protobuf → bridge → emulator, spool on", metric: "process CPU per point, median", value: Math.round(onCpu!), unit: "ns" },
+        { name: "OTLP protobuf → bridge → emulator, spool on", metric: "wall time per point, median", value: Math.round(1e9 / median(on)), unit: "ns" },
         { name: `1,000-point request, spool on (${withSpool.length} requests, ${LATENCY_SENDERS} senders)`, metric: "answer latency p50", value: Number(percentile(withSpool, 50).toFixed(1)), unit: "ms" },
         { name: `1,000-point request, spool on (${withSpool.length} requests, ${LATENCY_SENDERS} senders)`, metric: "answer latency p99", value: Number(percentile(withSpool, 99).toFixed(1)), unit: "ms" },
         { name: `1,000-point request, spool off (${without.length} requests, ${LATENCY_SENDERS} senders)`, metric: "answer latency p99", value: Number(percentile(without, 99).toFixed(1)), unit: "ms" },

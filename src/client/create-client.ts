@@ -18,6 +18,7 @@ import {
   seriesResponseSchema,
 } from "../api/contract.ts";
 import { SyvainApiError, SyvainValidationError } from "../api/errors.ts";
+import { keptJsonArray } from "../api/kept-json.ts";
 import { sleep as realSleep } from "./retry/sleep.ts";
 import type { CallOptions, SyvainClient, SyvainClientOptions } from "./client-types.ts";
 import { httpCall } from "./http-call.ts";
@@ -34,6 +35,7 @@ interface Call<T> {
   path: string;
   query?: Record<string, string | number | undefined>;
   body?: unknown;
+  json?: string;
   schema: z.ZodType<T>;
   ingest?: boolean;
 }
@@ -92,12 +94,12 @@ export function createSyvainClient(options?: SyvainClientOptions): SyvainClient 
     async ingestMetrics(experimentId, metrics, o) {
       requireKey(o);
       const path = apiPaths.experimentMetrics(experimentId);
-      return call({ method: "POST", path, body: { metrics }, schema: ingestResultSchema, ingest: true }, o);
+      return call({ method: "POST", path, body: { metrics }, ...keptBody("metrics", metrics), schema: ingestResultSchema, ingest: true }, o);
     },
     async ingestAnnotations(experimentId, annotations, o) {
       requireKey(o);
       const path = apiPaths.experimentAnnotations(experimentId);
-      return call({ method: "POST", path, body: { annotations }, schema: ingestResultSchema, ingest: true }, o);
+      return call({ method: "POST", path, body: { annotations }, ...keptBody("annotations", annotations), schema: ingestResultSchema, ingest: true }, o);
     },
     async querySeries(query, o) {
       const r = await call({ method: "POST", path: apiPaths.metricSeries(), body: query, schema: seriesResponseSchema }, o);
@@ -115,6 +117,15 @@ export function createSyvainClient(options?: SyvainClientOptions): SyvainClient 
   Object.defineProperty(client, inspect.custom, { value: () => `SyvainClient { host: '${config.host}' }` });
   Object.defineProperty(client, "toString", { value: () => `SyvainClient(${config.host})` });
   return client;
+}
+
+/**
+ * An ingest body's JSON from the texts the spool kept on its events (`{ json }`, byte for byte
+ * `JSON.stringify({ [key]: events })`), or nothing when one of them has none: then it is serialised.
+ */
+function keptBody(key: "metrics" | "annotations", events: readonly object[]): { json?: string } {
+  const array = keptJsonArray(events);
+  return array === undefined ? {} : { json: `{"${key}":${array}}` };
 }
 
 function checkIdempotencyKey(key: string | undefined): string | undefined {

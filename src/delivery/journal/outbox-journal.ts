@@ -13,8 +13,9 @@ import path from "node:path";
 import type { SyvainError } from "../../api/errors.ts";
 import type { DeliveryRequest, EventKind } from "../delivery-request.ts";
 import { JsonEnvelope, type Spool } from "../spool/index.ts";
-import { decodeRecord, isFinalStatus, RecordType } from "./spool-records.ts";
+import { isFinalStatus, RecordType } from "./spool-records.ts";
 import { RefIndex } from "./ref-index.ts";
+import { eventOfOwnRecord } from "./read-back.ts";
 
 /** Where a spooled event is: written, still queued for the spool's flusher, or lost to a failed write. */
 export type SpillWhere = "disk" | "pending" | "lost";
@@ -122,10 +123,7 @@ export class SpoolJournal implements OutboxJournal {
 
   async readBack(kind: EventKind, refs: readonly number[]): Promise<(MetricEvent | AnnotationEvent | undefined)[]> {
     const type = kind === "metric" ? RecordType.metric : RecordType.annotation;
-    return (await this.#spool.own.read(refs)).map((payload) => {
-      const record = payload === undefined ? undefined : decodeRecord(type, payload);
-      return record?.type === type ? record.body.e : undefined;
-    });
+    return (await this.#spool.own.read(refs)).map((payload) => (payload === undefined ? undefined : eventOfOwnRecord(type, payload, this.#eventEnvelope)));
   }
 
   status(status: ExperimentStatus): void {

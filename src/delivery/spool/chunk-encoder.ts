@@ -2,8 +2,10 @@
  * Serialises appended payloads into one write's worth of framed records. This is where the cost
  * `append()` avoids is paid: JSON.stringify, UTF-8 encoding and the checksum happen here, in the
  * flusher, straight into one reused buffer (no per-record Buffer). An envelope's fixed bytes are
- * copied, not serialised again.
+ * copied, not serialised again, and a payload's JSON text is kept on it for the request body that
+ * later sends it (src/api/kept-json.ts): one serialisation per event.
  */
+import { keepJson, keptJson } from "../../api/kept-json.ts";
 import type { JsonEnvelope } from "./json-envelope.ts";
 import { PENDING_STRIDE, type PendingItems } from "./pending-queue.ts";
 import { frameRecord, MAX_RECORD_PAYLOAD_BYTES, RECORD_HEADER_BYTES } from "./record-format.ts";
@@ -112,11 +114,20 @@ function copyInto(buf: Buffer, bytes: Buffer, at: number): number {
   return at + bytes.length;
 }
 
+/** The payload's JSON text: the one kept on it (see kept-json.ts), else serialised now and kept for the request body. */
 function stringify(payload: unknown): string | undefined {
+  const isObject = typeof payload === "object" && payload !== null;
+  if (isObject) {
+    const kept = keptJson(payload);
+    if (kept !== undefined) return kept;
+  }
+  let text: unknown;
   try {
-    const text: unknown = JSON.stringify(payload);
-    return typeof text === "string" ? text : undefined;
+    text = JSON.stringify(payload);
   } catch {
     return undefined; // cycles, BigInt: the record is skipped and reported, never thrown into the flusher
   }
+  if (typeof text !== "string") return undefined;
+  if (isObject) keepJson(payload, text);
+  return text;
 }
