@@ -60,6 +60,8 @@ export class SpillRefill {
   #readErrorReported = false;
   #peak = 0;
   #stopped = false;
+  /** Spilled events the tail let go of: the spool need not keep their offsets in memory until they are read back. */
+  readonly #leftMemory = (ref0: number, n: number): void => this.#journal.leftMemory?.(ref0, n);
 
   constructor(options: SpillOptions) {
     this.#backlog = options.backlog;
@@ -106,7 +108,7 @@ export class SpillRefill {
 
   #afterEnqueue(kind: EventKind): void {
     const tail = this.#backlog.tails[kind];
-    if (tail.length > 0) tail.release(this.#journal.locator());
+    if (tail.length > 0) tail.release(this.#journal.locator(), this.#leftMemory);
     this.#peak = Math.max(this.#peak, this.#backlog.inMemory);
   }
 
@@ -125,7 +127,7 @@ export class SpillRefill {
   #refillKind(kind: EventKind, now: number): void {
     const tail = this.#backlog.tails[kind];
     while (!this.#reading[kind] && tail.length > 0 && now >= this.#retryAt[kind]) {
-      tail.release(this.#journal.locator());
+      tail.release(this.#journal.locator(), this.#leftMemory);
       const take = tail.peek(this.#refillItems);
       if (take === undefined) return;
       // Refused by the spool: they count against the bound already, moving them costs nothing.
