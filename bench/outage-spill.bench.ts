@@ -8,11 +8,16 @@
  * `BENCH_SPILL_SIDES` picks the sides and their order (`spool,memory`; one side per run gives each
  * a fresh process, as RSS is a process figure). RSS is sampled every 250 ms; "after 10 s" is where
  * V8's heap has grown to its working size, so "peak - after 10 s" says whether it keeps growing.
+ * What this process keeps alive is measured apart from V8's sizing of its heap: the live bytes (heap
+ * used + array buffers, after a gc) a quarter into the outage (at least 10 s: the memory window is
+ * full, everything after it spills) and at its end, per event spilled in between; and the young generation's size at the end of the outage (V8 grows it up to
+ * `--max-semi-space-size` under a steady allocation rate, and RSS follows as its pages are touched).
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
+import v8 from "node:v8";
 import { Collector } from "../src/facade/index.ts";
 import type { BenchModule, BenchResult } from "./bench-types.ts";
 import { getJson, putFaults, startChildServer, type ChildServer } from "./child-server.ts";
@@ -21,6 +26,7 @@ const RATE = Number(process.env.BENCH_SPILL_RATE ?? 5000);
 const OUTAGE_SECONDS = Number(process.env.BENCH_SPILL_OUTAGE_SECONDS ?? 20);
 const SIDES = (process.env.BENCH_SPILL_SIDES ?? "spool,memory").split(",");
 const WARM_MS = 10_000;
+const LIVE_FROM_MS = Math.max(WARM_MS, (OUTAGE_SECONDS * 1000) / 4);
 const TICK_MS = 10;
 const NAME = `outage at ${RATE.toLocaleString("en-US")} events/s for ${OUTAGE_SECONDS} s, maxQueueItems 100k`;
 const MiB = 1024 * 1024;
@@ -30,12 +36,22 @@ interface SideResult {
   dropped: number;
   stored: number;
   rss: { start: number; warm: number; outagePeak: number; peak: number; end: number };
+  /** Heap used + array buffers after a gc, at `LIVE_FROM_MS` and at the end of the outage, and the events spilled then. */
+  live: { quarter: number; end: number; spilledQuarter: number; spilledEnd: number };
+  youngGeneration: number;
   firstStoredSeconds: number;
   drainPerSecond: number;
   spilled: number;
 }
 
 const gc = (): void => (globalThis as { gc?: () => void }).gc?.();
+const liveBytes = (): number => {
+  gc();
+  gc(); // a second pass collects what the first one's finalizers released
+  const usage = process.memoryUsage();
+  return usage.heapUsed + usage.arrayBuffers;
+};
+const youngGenerationBytes = (): number => v8.getHeapSpaceStatistics().find((space) => space.space_name === "new_space")?.space_size ?? 0;
 
 async function runSide(server: ChildServer, spoolDir: string | false): Promise<SideResult> {
   const collector = new Collector(server.apiKey, { host: server.url, spoolDir, maxQueueItems: 100_000, flushOnExit: false });
@@ -45,7 +61,13 @@ async function runSide(server: ChildServer, spoolDir: string | false): Promise<S
   gc();
   const rss = { start: process.memoryUsage.rss(), warm: 0, outagePeak: 0, peak: 0, end: 0 };
   const sampleRss = (): void => void (rss.peak = Math.max(rss.peak, process.memoryUsage.rss()));
+  const live = { quarter: 0, end: 0, spilledQuarter: 0, spilledEnd: 0 };
+  const spilledNow = (): number => collector.stats().memory?.spilledOnDisk ?? 0;
   const warm = setTimeout(() => void (rss.warm = process.memoryUsage.rss()), WARM_MS);
+  const liveFrom = setTimeout(() => {
+    live.quarter = liveBytes();
+    live.spilledQuarter = spilledNow();
+  }, LIVE_FROM_MS);
   const sampler = setInterval(sampleRss, 250);
 
   // A steady rate: each tick logs what the elapsed time calls for.
@@ -60,6 +82,9 @@ async function runSide(server: ChildServer, spoolDir: string | false): Promise<S
 
   sampleRss();
   rss.outagePeak = rss.peak;
+  const youngGeneration = youngGenerationBytes();
+  live.end = liveBytes();
+  live.spilledEnd = spilledNow();
   await putFaults(server.url, server.apiKey, {});
   const recovered = Date.now();
   let firstStored = 0;
@@ -78,6 +103,7 @@ async function runSide(server: ChildServer, spoolDir: string | false): Promise<S
   await collector.close();
   clearInterval(sampler);
   clearTimeout(warm);
+  clearTimeout(liveFrom);
   sampleRss();
   gc();
   rss.end = process.memoryUsage.rss();
@@ -90,6 +116,8 @@ async function runSide(server: ChildServer, spoolDir: string | false): Promise<S
     dropped,
     stored,
     rss,
+    live,
+    youngGeneration,
     firstStoredSeconds: ((firstStored || end) - recovered) / 1000,
     drainPerSecond: Math.round(stored / drainSeconds),
     spilled: memory?.spilledMetrics ?? 0,
@@ -107,6 +135,14 @@ function rows(side: string, r: SideResult, spool: boolean): BenchResult[] {
     { name: `${NAME}, ${side}`, metric: "RSS peak during the outage - after 10 s", value: mib(r.rss.outagePeak - r.rss.warm), unit: "MiB" },
     { name: `${NAME}, ${side}`, metric: "RSS peak (drain included) - after 10 s", value: mib(r.rss.peak - r.rss.warm), unit: "MiB" },
     { name: `${NAME}, ${side}`, metric: "RSS end (after gc) - start", value: mib(r.rss.end - r.rss.start), unit: "MiB" },
+    { name: `${NAME}, ${side}`, metric: "live heap after gc: end of outage - a quarter in", value: mib(r.live.end - r.live.quarter), unit: "MiB" },
+    {
+      name: `${NAME}, ${side}`,
+      metric: "live heap growth per event spilled meanwhile",
+      value: Math.round((r.live.end - r.live.quarter) / Math.max(1, r.live.spilledEnd - r.live.spilledQuarter)),
+      unit: "bytes",
+    },
+    { name: `${NAME}, ${side}`, metric: "V8 young generation at the end of the outage", value: mib(r.youngGeneration), unit: "MiB" },
     { name: `${NAME}, ${side}`, metric: "recovery → first batch stored", value: r.firstStoredSeconds, unit: "s" },
     { name: `${NAME}, ${side}`, metric: `drain of ${r.stored.toLocaleString("en-US")} stored`, value: r.drainPerSecond, unit: "events/s" },
   ];

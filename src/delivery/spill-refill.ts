@@ -67,6 +67,8 @@ export class SpillRefill {
   readonly #lag = { metric: 0, annotation: 0 };
   readonly #lazy: boolean;
   #catchUpScheduled = false;
+  /** Spilled events the tail let go of: the spool need not keep their offsets in memory until they are read back. */
+  readonly #leftMemory = (ref0: number, n: number): void => this.#journal.leftMemory?.(ref0, n);
 
   constructor(options: SpillOptions) {
     this.#backlog = options.backlog;
@@ -164,7 +166,7 @@ export class SpillRefill {
   /** The tail releases from memory what the spool has written. */
   #afterEnqueue(kind: EventKind): void {
     const tail = this.#backlog.tails[kind];
-    if (tail.length > 0) tail.release(this.#journal.locator());
+    if (tail.length > 0) tail.release(this.#journal.locator(), this.#leftMemory);
     this.#peak = Math.max(this.#peak, this.#backlog.inMemory);
   }
 
@@ -184,7 +186,7 @@ export class SpillRefill {
   #refillKind(kind: EventKind, now: number): void {
     const tail = this.#backlog.tails[kind];
     while (!this.#reading[kind] && tail.length > 0 && now >= this.#retryAt[kind]) {
-      tail.release(this.#journal.locator());
+      tail.release(this.#journal.locator(), this.#leftMemory);
       const take = tail.peek(this.#refillItems);
       if (take === undefined) return;
       // Refused by the spool: they count against the bound already, moving them costs nothing.

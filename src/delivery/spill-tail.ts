@@ -78,13 +78,14 @@ export class SpillTail<T> {
    * Lets go of the events the spool has written (they are read back when their turn comes). A run
    * with a record the spool lost to a failed write stays in memory as a whole: delivered from
    * there, it is acknowledged like any other (the copies that did reach the disk included).
+   * `leftMemory` hears of each run that is on disk only now (the spool may forget where its records are).
    */
-  release(whereIs: (ref: number) => SpillWhere): void {
+  release(whereIs: (ref: number) => SpillWhere, leftMemory: (ref0: number, n: number) => void = () => {}): void {
     for (; this.#cursor < this.#runs.length; this.#cursor++) {
       const run = this.#runs[this.#cursor]!;
       if (run.ref0 < 0 || run.events === undefined) continue;
       // The flusher writes in append order: once the last record is decided, all of the run is.
-      if (whereIs(run.ref0 + run.n - 1) === "pending") return this.#releaseWrittenPrefix(whereIs);
+      if (whereIs(run.ref0 + run.n - 1) === "pending") return this.#releaseWrittenPrefix(whereIs, leftMemory);
       let lost = false;
       for (let i = run.taken; i < run.n && !lost; i++) lost = whereIs(run.ref0 + i) !== "disk";
       if (lost) {
@@ -92,6 +93,7 @@ export class SpillTail<T> {
         this.#spooled -= run.n - run.taken;
       } else {
         run.events = undefined;
+        leftMemory(run.ref0 + run.taken, run.n - run.taken);
         this.#onDiskOnly += run.n - run.taken;
         this.#spilled += run.n - run.taken;
       }
@@ -104,7 +106,7 @@ export class SpillTail<T> {
    * written (up to `RUN_MAX` events later): held that long, events outlive V8's young generation
    * and pile up as old garbage. At least `RELEASE_MIN` at a time, so runs stay long.
    */
-  #releaseWrittenPrefix(whereIs: (ref: number) => SpillWhere): void {
+  #releaseWrittenPrefix(whereIs: (ref: number) => SpillWhere, leftMemory: (ref0: number, n: number) => void): void {
     const run = this.#runs[this.#runs.length - 1]!;
     if (this.#cursor !== this.#runs.length - 1 || run.taken > 0 || run.ref0 < 0 || run.n <= RELEASE_MIN || whereIs(run.ref0 + RELEASE_MIN - 1) !== "disk") return;
     // Written records form a prefix: the first one still pending ends it.
@@ -119,6 +121,7 @@ export class SpillTail<T> {
     this.#runs[this.#runs.length - 1] = { ref0: run.ref0, seq0: run.seq0, n: lo, taken: 0, events: undefined };
     this.#runs.push({ ref0: run.ref0 + lo, seq0: run.seq0 + lo, n: run.n - lo, taken: 0, events: run.events!.slice(lo) });
     this.#cursor++;
+    leftMemory(run.ref0, lo);
     this.#onDiskOnly += lo;
     this.#spilled += lo;
   }

@@ -54,7 +54,11 @@ const metricAt = (i: number, base: number): MetricEvent => ({
 });
 const annotationAt = (i: number, base: number): AnnotationEvent => ({ client_event_id: `note:${i}`, text: `note ${i}`, timestamp: base + i, metadata: {} });
 
-async function outboxWithSpool(slug: string, maxQueueItems: number, spoolOptions: Partial<SpoolOptions> = {}): Promise<{ outbox: Outbox; warnings: string[]; firstSent: string[] }> {
+async function outboxWithSpool(
+  slug: string,
+  maxQueueItems: number,
+  spoolOptions: Partial<SpoolOptions> = {},
+): Promise<{ outbox: Outbox; journal: SpoolJournal; warnings: string[]; firstSent: string[] }> {
   spool = await openSpool({ dir, syncIntervalMs: 0, onError: () => {}, ...spoolOptions });
   const experiment = await client.createExperiment({ slug });
   const warnings: string[] = [];
@@ -74,10 +78,11 @@ async function outboxWithSpool(slug: string, maxQueueItems: number, spoolOptions
     },
     close: () => rest.close(),
   };
+  const journal = new SpoolJournal({ spool, slug, experimentId: experiment.id });
   const outbox = new Outbox({
     sink,
     label: slug,
-    journal: new SpoolJournal({ spool, slug, experimentId: experiment.id }),
+    journal,
     maxQueueItems,
     maxBatchItems: 25,
     maxConcurrentRequests: 2,
@@ -85,7 +90,7 @@ async function outboxWithSpool(slug: string, maxQueueItems: number, spoolOptions
     random: () => 0.01, // retries within ~300 ms instead of up to 30 s
     onWarning: (message) => warnings.push(message),
   });
-  return { outbox, warnings, firstSent };
+  return { outbox, journal, warnings, firstSent };
 }
 
 describe("Outbox spill to its spool during an outage", () => {
@@ -135,6 +140,40 @@ describe("Outbox spill to its spool during an outage", () => {
     await outbox.close();
     await spool.close();
     // Every record was acknowledged: the writer directory is gone.
+    expect(writerDirs(dir)).toEqual([]);
+  });
+
+  it("what it keeps per event on disk only does not grow with them (the spool's record offsets, the journal's refs); all delivered once after", async () => {
+    const bound = 200;
+    const { outbox, journal, firstSent } = await outboxWithSpool("spill-bookkeeping", bound);
+    emulator.faults.random("*", { rate: 1, mix: [{ status: 503, retryAfterSeconds: 0 }] });
+    const base = Date.now();
+    /** Logs metrics `from .. to - 1`, waits until the outbox holds only `bound` of them; returns what the bookkeeping holds. */
+    const spillUpTo = async (from: number, to: number): Promise<{ offsetSlots: number; refSlots: number }> => {
+      for (let i = from; i < to; i++) {
+        outbox.enqueueMetric(metricAt(i, base));
+        if (i % 500 === 499) await yieldToLoop();
+      }
+      await spool.whenDurable();
+      await vi.waitFor(() => expect(outbox.memoryStats()!.spilledOnDisk).toBe(to - bound));
+      return { offsetSlots: spool.own.offsetSlots, refSlots: journal.refSlots };
+    };
+    const after3k = await spillUpTo(0, 3000);
+    const after12k = await spillUpTo(3000, 12_000);
+    // One 1,024-record group of offsets for the events in memory, one for the group still filling; refs follow one another.
+    expect(after3k).toEqual({ offsetSlots: 2048, refSlots: 0 });
+    expect(after12k).toEqual(after3k);
+
+    emulator.faults.clear();
+    const status = await outbox.flushOrRaise({ retries: 50 });
+    expect(status).toMatchObject({ ok: true, droppedMetrics: 0 });
+    const stored = emulator.store.metrics("spill-bookkeeping");
+    expect(new Set(stored.map((e) => e.client_event_id)).size).toBe(12_000);
+    expect(stored).toHaveLength(12_000);
+    expect(firstSent).toEqual(Array.from({ length: 12_000 }, (_, i) => `spill:${i}`));
+    await outbox.close();
+    await spool.close();
+    // Every record was acknowledged (read back, offsets learnt again): the writer directory is gone.
     expect(writerDirs(dir)).toEqual([]);
   });
 

@@ -39,6 +39,8 @@ export interface OutboxJournal {
   forgetLast(kind: EventKind): void;
   /** Where each spooled event is, as of now: one view for a whole synchronous pass (not one per event). */
   locator(): (ref: number) => SpillWhere;
+  /** Spooled events `ref0 .. ref0 + n - 1` left memory (spilled): they are read back (`readBack`) before they settle. */
+  leftMemory?(ref0: number, n: number): void;
   /** Spilled events read back from the spool, in `refs` order; `undefined` for one that does not read back. */
   readBack(kind: EventKind, refs: readonly number[]): Promise<(MetricEvent | AnnotationEvent | undefined)[]>;
 }
@@ -112,6 +114,11 @@ export class SpoolJournal implements OutboxJournal {
     return ref;
   }
 
+  /** Per-event slots its ref indices hold (see `RefIndex.slots`): a figure for tests and memory checks. */
+  get refSlots(): number {
+    return this.#metricRefs.slots + this.#annotationRefs.slots;
+  }
+
   forgetLast(kind: EventKind): void {
     (kind === "metric" ? this.#metricRefs : this.#annotationRefs).dropLast();
   }
@@ -119,6 +126,10 @@ export class SpoolJournal implements OutboxJournal {
   locator(): (ref: number) => SpillWhere {
     const own = this.#spool.own;
     return (ref) => own.whereIs(ref);
+  }
+
+  leftMemory(ref0: number, n: number): void {
+    this.#spool.own.release(ref0, n);
   }
 
   async readBack(kind: EventKind, refs: readonly number[]): Promise<(MetricEvent | AnnotationEvent | undefined)[]> {

@@ -45,8 +45,8 @@ export class LiveSegments {
   /** Records that `chunk` (records `firstSeq`...) is now in the current segment's file. */
   commit(chunk: Chunk, firstSeq: number): void {
     const seg = this.current!;
-    if (!seg.ends.length) seg.firstSeq = firstSeq;
-    for (const end of chunk.ends) seg.ends.push(end);
+    const ends = chunk.ends;
+    for (let i = 0; i < ends.length; i++) seg.offsets.push(firstSeq + i, ends[i]!);
     seg.size += chunk.length;
     seg.outstanding += chunk.records;
   }
@@ -64,15 +64,20 @@ export class LiveSegments {
     old.sealed = true;
   }
 
-  /** The byte range of record `seq`, or undefined if it was never written (lost) or is deleted. */
-  locate(seq: number): { seg: SegmentState; start: number; end: number } | undefined {
-    for (let i = this.#segments.length - 1; i >= 0; i--) {
-      const seg = this.#segments[i]!;
-      const index = seq - seg.firstSeq;
-      if (index < 0 || index >= seg.ends.length) continue;
-      return { seg, start: index ? seg.ends[index - 1]! : SEGMENT_HEADER_BYTES, end: seg.ends[index]! };
-    }
+  /** The segment holding record `seq`; undefined if it was never written (lost) or its segment is deleted. */
+  segmentOf(seq: number): SegmentState | undefined {
+    for (let i = this.#segments.length - 1; i >= 0; i--) if (this.#segments[i]!.offsets.contains(seq)) return this.#segments[i];
     return undefined;
+  }
+
+  /**
+   * The byte range of record `seq`, or undefined if it was never written (lost), is deleted, or
+   * left its owner's memory and was not read back (`release`; an ack never asks for one of those).
+   */
+  locate(seq: number): { seg: SegmentState; start: number; end: number } | undefined {
+    const seg = this.segmentOf(seq);
+    const range = seg?.offsets.range(seq);
+    return range === undefined ? undefined : { seg: seg!, start: range.start, end: range.end };
   }
 
   /**
@@ -83,8 +88,22 @@ export class LiveSegments {
     const first = this.locate(seq);
     if (first === undefined) return undefined;
     const seg = first.seg;
-    const last = Math.min(to, seg.firstSeq + seg.ends.length - 1);
-    return { seg, start: first.start, end: seg.ends[last - seg.firstSeq]!, last };
+    const last = Math.min(to, seg.offsets.lastSeq);
+    const end = seg.offsets.range(last)?.end;
+    // A forgotten record inside the run (not expected: see `locate`): this one alone, the rest on their own.
+    return end === undefined ? { ...first, last: seq } : { seg, start: first.start, end, last };
+  }
+
+  /** Records `from .. from + n - 1` left the owner's memory: their segments may forget their offsets. */
+  release(from: number, n: number): void {
+    for (const seg of this.#segments) seg.offsets.release(from, n);
+  }
+
+  /** Per-record offsets held, all segments (see `RecordOffsets.slots`). */
+  get offsetSlots(): number {
+    let slots = 0;
+    for (const seg of this.#segments) slots += seg.offsets.slots;
+    return slots;
   }
 
   /** These records as the spool's owner reads them back (`spool.own`), at the flusher's current position. */

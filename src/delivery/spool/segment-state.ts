@@ -5,6 +5,8 @@
  */
 import type { AckLog } from "./ack-log.ts";
 import { RangeSet } from "./range-set.ts";
+import { RecordOffsets } from "./record-offsets.ts";
+import { SEGMENT_HEADER_BYTES } from "./segment-header.ts";
 
 /** The records of one writer directory (this process's own, or an adopted orphan's). */
 export interface SegmentSource {
@@ -27,9 +29,8 @@ export class SegmentState {
   /** Records written/read and not yet acknowledged. */
   outstanding = 0;
   readonly acked: RangeSet;
-  /** Live segments only: seq of the first record, and each record's end offset (start = previous end). */
-  firstSeq = 0;
-  readonly ends: number[] = [];
+  /** Live segments only: where each record (by seq) lies. */
+  readonly offsets = new RecordOffsets(SEGMENT_HEADER_BYTES);
   /** Live segments only: the open file descriptor. */
   fd: number | undefined;
 

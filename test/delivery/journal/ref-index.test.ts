@@ -35,3 +35,22 @@ describe("RefIndex", () => {
     expect(taken(index, chunk - 1, 3)).toEqual([chunk - 1, chunk, chunk + 1]);
   });
 });
+
+describe("RefIndex memory", () => {
+  it("holds no per-index slot while refs follow one another, however many are pending", () => {
+    const index = new RefIndex();
+    for (let i = 0; i < 100_000; i++) index.push(500 + i);
+    expect(index.slots).toBe(0);
+    expect(taken(index, 4090, 10)).toEqual(Array.from({ length: 10 }, (_, i) => 4590 + i));
+    expect(taken(index, 99_998, 2)).toEqual([100_498, 100_499]);
+  });
+
+  it("a ref that breaks the run gives only its chunk slots, and every index keeps its ref", () => {
+    const index = new RefIndex();
+    const refs = Array.from({ length: 3 * 4096 }, (_, i) => (i === 5000 ? -1 : i === 6000 ? 9_999_999 : 10 + i));
+    for (const ref of refs) index.push(ref);
+    expect(index.slots).toBe(4096);
+    expect(taken(index, 0, refs.length)).toEqual(refs.filter((ref) => ref >= 0));
+    expect(index.slots).toBe(0); // every chunk taken: freed
+  });
+});

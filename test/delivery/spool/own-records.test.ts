@@ -1,9 +1,10 @@
 /**
  * `spool.own`: where this writer's records are and reading them back (what a spilling outbox
  * uses). Real files in a temp dir; a flipped byte and an injected write failure show the two ways
- * a record is not there to read.
+ * a record is not there to read. Records their owner released (spilled: no longer in its memory)
+ * cost no offset each until they are read back.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -54,5 +55,66 @@ describe("spool.own", () => {
     await vi.waitFor(() => expect(spool.stats().state).toBe("fallback"));
     expect(spool.own.whereIs(ref)).toBe("lost");
     expect(await spool.own.read([ref])).toEqual([undefined]);
+  });
+});
+
+describe("spool.own offsets of released records", () => {
+  const GROUP = 1024;
+  const event = (i: number): unknown => ({ i, pad: "y".repeat(i % 50) });
+
+  /** Appends `n` records, waits until written, then releases them all (the owner spilled them). */
+  async function appendReleased(n: number, first = 0): Promise<number[]> {
+    const refs = Array.from({ length: n }, (_, i) => spool.append(2, event(first + i))!);
+    await spool.whenDurable();
+    spool.own.release(refs[0]!, n);
+    return refs;
+  }
+
+  it("are held per 1,024-record group, not per record: the count does not grow with the records released", async () => {
+    dir = tmpSpoolDir();
+    spool = await openSpool({ dir, syncIntervalMs: 0 });
+    const held = await appendReleased(300); // kept in the owner's memory: never released
+    await spool.whenDurable();
+    const before = spool.own.offsetSlots;
+    expect(before).toBe(GROUP);
+    await appendReleased(20_000, 300);
+    const after20k = spool.own.offsetSlots;
+    await appendReleased(60_000, 20_300);
+    // The group holding the first records and the last, still filling, keep their slots; none else does.
+    expect(spool.own.offsetSlots).toBe(after20k);
+    expect(spool.own.offsetSlots).toBeLessThanOrEqual(2 * GROUP);
+    expect(held.map((ref) => spool.own.whereIs(ref))).toEqual(held.map(() => "disk"));
+  });
+
+  it("read back, each is intact and acknowledged once; then nothing is left on disk", async () => {
+    dir = tmpSpoolDir();
+    spool = await openSpool({ dir, syncIntervalMs: 0, segmentBytes: 256 * 1024 });
+    const refs = await appendReleased(10_000);
+    expect(spool.own.offsetSlots).toBeLessThan(10_000);
+    for (let i = 0; i < refs.length; i += 1500) {
+      const batch = refs.slice(i, i + 1500);
+      const payloads = await spool.own.read(batch);
+      expect(payloads.map(text)).toEqual(batch.map((_, k) => event(i + k)));
+      spool.ack(batch);
+      spool.ack(batch); // a repeat changes nothing
+    }
+    await spool.whenDurable();
+    expect(spool.stats()).toMatchObject({ acked: 10_000, recordsOnDisk: 0 });
+    await spool.close();
+    expect(existsSync(spool.dir)).toBe(false);
+  });
+
+  it("a forgotten group with a damaged record: that record reads back as undefined, its neighbours still read", async () => {
+    dir = tmpSpoolDir();
+    spool = await openSpool({ dir, syncIntervalMs: 0 });
+    const refs = await appendReleased(3 * GROUP);
+    expect(spool.own.offsetSlots).toBe(0); // three full groups, every record released: all forgotten
+    const file = path.join(spool.dir, segmentFiles(spool.dir)[0]!);
+    const bytes = readFileSync(file);
+    const at = bytes.indexOf('{"i":1500,');
+    bytes[at + 2] = bytes[at + 2]! ^ 0xff;
+    writeFileSync(file, bytes);
+    const payloads = (await spool.own.read(refs.slice(1499, 1502))).map(text);
+    expect(payloads).toEqual([event(1499), undefined, event(1501)]);
   });
 });

@@ -1,0 +1,147 @@
+/**
+ * Where each record of one live segment lies, by sequence number, at a cost that does not grow with
+ * the records its owner no longer holds in memory.
+ *
+ * Records are grouped by 1,024 consecutive seqs. A group always keeps its byte range (start, end,
+ * count): a few numbers per 1,024 records. Each record's end offset (4 bytes) is kept only while
+ * the owner may ask for it without reading first: to acknowledge an event it holds in memory. When
+ * the owner says every record of a group left its memory (`release`: a spilled outbox event, now on
+ * disk only), the group forgets them; reading one back walks the group's bytes by their length
+ * headers and learns them again (`relearn`). So a long outage costs memory per group, not per event.
+ *
+ * A group holding a record the flusher skipped (a payload it could not encode: a seq with no bytes)
+ * is never forgotten: a walk over the bytes could not tell where that seq was.
+ */
+import { RECORD_HEADER_BYTES } from "./record-format.ts";
+
+/** Records per group: a relearn reads one group (~100 KB of events). */
+export const OFFSET_GROUP_RECORDS = 1024;
+/** Flag on a stored end offset: that record left its owner's memory (segments stay below 2 GiB). */
+const AWAY = 0x8000_0000;
+
+interface Group {
+  /** Byte offset of the first record, and end of the last one committed. */
+  start: number;
+  end: number;
+  count: number;
+  /** Each record's end offset (`| AWAY` once released); `undefined`: forgotten, every record is away. */
+  ends: Uint32Array | undefined;
+  /** Records released and not read back since. */
+  away: number;
+  /** Holds a skipped record (zero bytes): never forgotten. */
+  gaps: boolean;
+}
+
+export class RecordOffsets {
+  /** Seq of the first record (set by the first `push`). */
+  firstSeq = 0;
+  count = 0;
+  #groups: Group[] = [];
+  #end: number;
+
+  /** `start`: where the first record goes (after the segment header). */
+  constructor(start: number) {
+    this.#end = start;
+  }
+
+  /** Records the next record's end offset (`end` equal to the previous one: a skipped record). */
+  push(seq: number, end: number): void {
+    if (this.count === 0) this.firstSeq = seq;
+    const index = this.count % OFFSET_GROUP_RECORDS;
+    let group = this.#groups[this.#groups.length - 1];
+    if (index === 0) {
+      group = { start: this.#end, end: this.#end, count: 0, ends: new Uint32Array(OFFSET_GROUP_RECORDS), away: 0, gaps: false };
+      this.#groups.push(group);
+    }
+    if (end === this.#end) group!.gaps = true;
+    group!.ends![index] = end;
+    group!.end = this.#end = end;
+    group!.count++;
+    this.count++;
+  }
+
+  contains(seq: number): boolean {
+    return seq >= this.firstSeq && seq < this.firstSeq + this.count;
+  }
+
+  get lastSeq(): number {
+    return this.firstSeq + this.count - 1;
+  }
+
+  /** The byte range of record `seq`; `undefined` if it is not here or its group forgot it (`relearn` first). */
+  range(seq: number): { start: number; end: number } | undefined {
+    if (!this.contains(seq)) return undefined;
+    const at = seq - this.firstSeq;
+    const group = this.#groups[Math.floor(at / OFFSET_GROUP_RECORDS)]!;
+    if (group.ends === undefined) return undefined;
+    const index = at % OFFSET_GROUP_RECORDS;
+    return { start: index === 0 ? group.start : endOf(group.ends, index - 1), end: endOf(group.ends, index) };
+  }
+
+  /** Records `from .. from + n - 1` left the owner's memory; a group all of whose records did forgets their offsets. */
+  release(from: number, n: number): void {
+    const lo = Math.max(from, this.firstSeq);
+    const hi = Math.min(from + n - 1, this.lastSeq);
+    for (let seq = lo; seq <= hi; seq++) {
+      const at = seq - this.firstSeq;
+      const group = this.#groups[Math.floor(at / OFFSET_GROUP_RECORDS)]!;
+      const ends = group.ends;
+      const index = at % OFFSET_GROUP_RECORDS;
+      if (ends === undefined || ends[index]! & AWAY) continue;
+      ends[index] = ends[index]! | AWAY;
+      group.away++;
+      if (group.away === OFFSET_GROUP_RECORDS && !group.gaps) group.ends = undefined;
+    }
+  }
+
+  /** Record `seq` was read back into the owner's memory: its offset is kept again (until its segment goes). */
+  readBack(seq: number): void {
+    if (!this.contains(seq)) return;
+    const at = seq - this.firstSeq;
+    const group = this.#groups[Math.floor(at / OFFSET_GROUP_RECORDS)]!;
+    const index = at % OFFSET_GROUP_RECORDS;
+    if (group.ends === undefined || !(group.ends[index]! & AWAY)) return;
+    group.ends[index] = group.ends[index]! & ~AWAY;
+    group.away--;
+  }
+
+  /** The byte range of the forgotten group holding `seq`, for the caller to read and `relearn`; undefined if not forgotten. */
+  forgottenGroup(seq: number): { group: number; start: number; end: number } | undefined {
+    if (!this.contains(seq)) return undefined;
+    const group = Math.floor((seq - this.firstSeq) / OFFSET_GROUP_RECORDS);
+    const g = this.#groups[group]!;
+    return g.ends === undefined ? { group, start: g.start, end: g.end } : undefined;
+  }
+
+  /**
+   * Learns a forgotten group's offsets again from its bytes (`buf` = the file from its start to its
+   * end) by walking the length headers; false if they do not add up to its records exactly. Only
+   * lengths are trusted here: each record's checksum is checked when it is read.
+   */
+  relearn(group: number, buf: Uint8Array): boolean {
+    const g = this.#groups[group];
+    if (g?.ends !== undefined || g === undefined) return g !== undefined;
+    const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    const ends = new Uint32Array(OFFSET_GROUP_RECORDS);
+    let at = 0;
+    for (let i = 0; i < g.count; i++) {
+      if (at + RECORD_HEADER_BYTES > buf.length) return false;
+      at += RECORD_HEADER_BYTES + view.getUint32(at, true);
+      ends[i] = (g.start + at) | AWAY;
+    }
+    if (at !== g.end - g.start) return false;
+    g.ends = ends;
+    return true;
+  }
+
+  /** Per-record slots held (4 bytes each): what stays bounded however many records left memory. */
+  get slots(): number {
+    let slots = 0;
+    for (const group of this.#groups) if (group.ends !== undefined) slots += group.ends.length;
+    return slots;
+  }
+}
+
+function endOf(ends: Uint32Array, index: number): number {
+  return (ends[index]! & ~AWAY) >>> 0;
+}
