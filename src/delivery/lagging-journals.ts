@@ -8,7 +8,8 @@
 const lagging = new Set<() => void>();
 let listening = false;
 
-function catchUpAll(): void {
+/** Catches up every lagging outbox now (also for a signal death, which has no `exit` event). */
+export function catchUpAll(): void {
   for (const catchUp of lagging) {
     try {
       catchUp();

@@ -20,6 +20,7 @@ import { countFlush, requestSettled, requestStarted } from "./requests-in-flight
 import { flushStatusOf, KindCounters, statsOf, type OutboxCounters } from "./kind-counters.ts";
 import type { OutboxJournal, SpoolKeeping } from "./journal/outbox-journal.ts";
 import type { EventKind } from "./delivery-request.ts";
+import { catchUpAll } from "./lagging-journals.ts";
 import { newSpillRefill, type SpillMemoryStats, type SpillRefill } from "./spill-refill.ts";
 
 export type { FlushOptions } from "./flush-options.ts";
@@ -149,7 +150,8 @@ export class Outbox {
 
   /** The process dies right after (a signal): the journal writes what it holds, synchronously. */
   persistSync(): void {
-    this.#spill?.catchUp();
+    // Every lagging outbox, not only this one: the first journal to persist closes the shared spool.
+    catchUpAll();
     this.#journal?.persistSync?.();
   }
 

@@ -142,9 +142,11 @@ export class SpillRefill {
   readonly #catchUp = (): void => this.catchUp();
 
   #scheduleCatchUp(): void {
+    // Every time the lag starts again, even with the immediate still to run: a catch-up in between
+    // (a status update, the window) took this outbox out of the set an exit catches up.
+    lagsUntilCaughtUp(this.#catchUp);
     if (this.#catchUpScheduled) return;
     this.#catchUpScheduled = true;
-    lagsUntilCaughtUp(this.#catchUp);
     // Unref'd: queued events alone never keep a process alive (exits catch up themselves).
     setImmediate(() => {
       this.#catchUpScheduled = false;
