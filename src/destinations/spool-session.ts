@@ -22,7 +22,7 @@ import type { PeriodicAdoption } from "./leftovers/periodic-adoption.ts";
  * stays cheap (issue 13's root import goal) and an owner with the spool off never loads them.
  */
 async function loadSpoolParts() {
-  const [{ openSpool }, { FORMAT_FILE }, { SpoolJournal }, { experimentJournal }, { RecordType }, { replaySpool }, { PeriodicAdoption }] = await Promise.all([
+  const [{ openSpool }, { FORMAT_FILE }, { SpoolJournal, keepUnlessRefused }, { experimentJournal }, { RecordType }, { replaySpool }, { PeriodicAdoption }] = await Promise.all([
     import("../delivery/spool/index.ts"),
     import("../delivery/spool/spool-layout.ts"),
     import("../delivery/journal/outbox-journal.ts"),
@@ -31,7 +31,7 @@ async function loadSpoolParts() {
     import("./leftovers/replay.ts"),
     import("./leftovers/periodic-adoption.ts"),
   ]);
-  return { openSpool, FORMAT_FILE, SpoolJournal, experimentJournal, RecordType, replaySpool, PeriodicAdoption };
+  return { openSpool, FORMAT_FILE, SpoolJournal, keepUnlessRefused, experimentJournal, RecordType, replaySpool, PeriodicAdoption };
 }
 
 type SpoolParts = Awaited<ReturnType<typeof loadSpoolParts>>;
@@ -155,9 +155,16 @@ export class SpoolSession {
    * `facade/deferred-creation.ts`): its records name it by slug only, as offline ones do.
    */
   journal(spool: Spool, record: { slug: string; id: string }, creation?: { spec: ExperimentSpec; reuse: boolean }, deferred = false): OutboxJournal {
-    const { RecordType, SpoolJournal } = this.#parts!; // `spool` came from `open()`, which loaded them
+    const { RecordType, SpoolJournal, keepUnlessRefused } = this.#parts!; // `spool` came from `open()`, which loaded them
     if (this.#o.offline && creation !== undefined) spool.append(RecordType.create, { x: record.slug, i: null, spec: creation.spec, reuse: creation.reuse });
-    return new SpoolJournal({ spool, slug: record.slug, experimentId: this.#o.offline || deferred ? null : record.id, ack: !this.#o.offline });
+    return new SpoolJournal({
+      spool,
+      slug: record.slug,
+      experimentId: this.#o.offline || deferred ? null : record.id,
+      ack: !this.#o.offline,
+      // As the facade's own journal of a deferred experiment (`facade/deferred-creation.ts`).
+      ...(deferred ? { keepFailed: keepUnlessRefused } : {}),
+    });
   }
 
   /**

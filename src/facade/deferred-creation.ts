@@ -20,7 +20,7 @@ import type { Experiment as ExperimentRecord } from "../api/contract.ts";
 import { SyvainError } from "../api/errors.ts";
 import type { DeliverySink } from "../delivery/delivery-types.ts";
 import type { Spool } from "../delivery/spool/index.ts";
-import type { KeepFailed, OutboxJournal } from "../delivery/journal/outbox-journal.ts";
+import { keepUnlessRefused, type OutboxJournal } from "../delivery/journal/outbox-journal.ts";
 import { localRecord, type Destination, type ExperimentSpec } from "../destinations/destination.ts";
 import type { SpoolSession } from "../destinations/spool-session.ts";
 import type { SyvainClient } from "../client/client-types.ts";
@@ -42,14 +42,6 @@ export interface DeferralContext {
   /** Aborted when the collector's close deadline passes: a late creation never holds an exit. */
   abandon: AbortSignal;
 }
-
-/**
- * What a batch that failed for good leaves on disk: everything but events Syvain refused as
- * invalid. A late creation Syvain refuses (a folder path that does not exist, a key it rejects)
- * cannot be raised by `experiment()` any more: its events stay in the spool, as a replay leaves
- * them, for `syvain-otel sync` once the cause is fixed, rather than being given up.
- */
-const keepUnlessRefused: KeepFailed = (_request, reason) => reason?.code !== "validation";
 
 /** Whether a failed creation can wait for Syvain: a retryable failure, and a spool that writes. */
 export function canDefer(error: unknown, spool: Spool): error is SyvainError {

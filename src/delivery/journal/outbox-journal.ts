@@ -51,6 +51,14 @@ export interface OutboxJournal {
  */
 export type KeepFailed = boolean | ((request: DeliveryRequest, reason: SyvainError | undefined) => boolean);
 
+/**
+ * What a batch of an experiment whose creation was deferred leaves on disk when it fails for good:
+ * everything but events Syvain refused as invalid. A late creation Syvain refuses (a folder path
+ * that does not exist, a key it rejects) cannot be raised by `experiment()` any more: its events
+ * stay in the spool, as a replay leaves them, for `syvain-otel sync` once the cause is fixed.
+ */
+export const keepUnlessRefused: KeepFailed = (_request, reason) => reason?.code !== "validation";
+
 export interface SpoolJournalOptions {
   spool: Spool;
   slug: string;
@@ -150,9 +158,16 @@ export class SpoolJournal implements OutboxJournal {
     if (refs.length > 0 && !(outcome === "failed" && this.#keeps(request, reason))) this.#spool.ack(refs);
   }
 
+  /**
+   * A batch given up because its owner shut down (a close deadline that abandoned a deferred
+   * creation) was never refused by Syvain: it stays on disk for the next process, whatever
+   * `keepFailed` says, as shutdown never acks.
+   */
   #keeps(request: DeliveryRequest, reason: SyvainError | undefined): boolean {
+    if (reason?.code === "shutdown") return true;
     return typeof this.#keepFailed === "function" ? this.#keepFailed(request, reason) : this.#keepFailed;
   }
+
 
   onDisk(): SpoolKeeping {
     return { dir: path.dirname(this.#spool.dir), notSpooled: this.#notSpooled };
