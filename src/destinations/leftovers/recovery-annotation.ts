@@ -11,7 +11,9 @@ export function recoveryAnnotation(slug: string, lastStatus: StatusRecord, metri
       `The run ended without finishing: its process stopped while the run was ${lastStatus.s} ` +
       `(last status queued at ${new Date(lastStatus.t).toISOString()}). Recovered from the local spool: ` +
       `${metrics} metric point(s) and ${annotations} annotation(s). Marked failed by the SDK.`,
-    timestamp: Date.now(),
+    // The run's last status time, not now: a replay stopped after the note and read again later
+    // sends the same body under the same Idempotency-Key (a new one would be refused as a reuse).
+    timestamp: lastStatus.t,
     metadata: { source: "syvain-spool-recovery", recovered_metrics: metrics, recovered_annotations: annotations },
   };
 }

@@ -129,8 +129,7 @@ class Replay {
   }
 
   #experiment(slug: string, id: string | null): ExperimentLeftovers {
-    // Offline records have no id; online ones of the same slug share the server's id.
-    const key = `${slug}\0${id ?? ""}`;
+    const key = experimentKey(slug, id);
     let exp = this.#experiments.get(key);
     if (exp === undefined) {
       const recovered = this.#o.recovered?.get(key) ?? { metrics: 0, annotations: 0 };
@@ -217,6 +216,8 @@ class Replay {
     // Else the run did end (its final status reached Syvain but not the spool, or another process
     // ended it): a `running` record left on disk must never overwrite that, nor add a crash note.
     this.#spool.ack(exp.statuses.splice(0).map((s) => s.ref));
+    // This crash is accounted for: a later one of the same experiment counts from zero.
+    this.#o.recovered?.delete(experimentKey(exp.slug, exp.id));
     this.#o.onProgress?.({ ...this.counts });
   }
 
@@ -239,4 +240,9 @@ class Replay {
       }
     }
   }
+}
+
+/** Offline records have no id; online ones of the same slug share the server's id. */
+function experimentKey(slug: string, id: string | null): string {
+  return `${slug}\0${id ?? ""}`;
 }

@@ -1,5 +1,5 @@
 /**
- * Review3: spool-session.ts keeps `#recovered` (per slug + id, events delivered by replays) for
+ * spool-session.ts keeps `#recovered` (per slug + id, events delivered by replays) for
  * the process's lifetime and never clears an entry once its run's status is settled. A later crash
  * of the same experiment (a resumed run: ifExists "reuse"), replayed by a later round of the same
  * long-running process, gets a recovery note that counts the earlier crash's events too.

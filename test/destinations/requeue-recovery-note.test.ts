@@ -1,5 +1,5 @@
 /**
- * Review3: the re-read of a given-up replay (b12f091, spool.requeueUnsettled) in a long-running
+ * the re-read of a given-up replay (b12f091, spool.requeueUnsettled) in a long-running
  * process. A crashed run's recovery note reached Syvain but its `failed` status did not (3 x 503);
  * the next round re-reads the `running` record and sends the note again under the same
  * Idempotency-Key (derived from the note's id) but with a new body (recovery-annotation.ts
