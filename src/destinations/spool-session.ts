@@ -14,6 +14,7 @@ import type { Spool, SpoolError, SpoolStats } from "../delivery/spool/index.ts";
 import type { KeepFailed, OutboxJournal } from "../delivery/journal/outbox-journal.ts";
 import type { ExperimentJournal } from "../delivery/journal/experiment-journal.ts";
 import { hostSpoolDir, resolveSpoolDir } from "../config/spool-defaults.ts";
+import { keepUnlessRefused } from "./keep-unless-refused.ts";
 import type { PeriodicAdoption } from "./leftovers/periodic-adoption.ts";
 
 /**
@@ -22,7 +23,7 @@ import type { PeriodicAdoption } from "./leftovers/periodic-adoption.ts";
  * stays cheap (issue 13's root import goal) and an owner with the spool off never loads them.
  */
 async function loadSpoolParts() {
-  const [{ openSpool }, { FORMAT_FILE }, { SpoolJournal, keepUnlessRefused }, { experimentJournal }, { RecordType }, { replaySpool }, { PeriodicAdoption }] = await Promise.all([
+  const [{ openSpool }, { FORMAT_FILE }, { SpoolJournal }, { experimentJournal }, { RecordType }, { replaySpool }, { PeriodicAdoption }] = await Promise.all([
     import("../delivery/spool/index.ts"),
     import("../delivery/spool/spool-layout.ts"),
     import("../delivery/journal/outbox-journal.ts"),
@@ -31,7 +32,7 @@ async function loadSpoolParts() {
     import("./leftovers/replay.ts"),
     import("./leftovers/periodic-adoption.ts"),
   ]);
-  return { openSpool, FORMAT_FILE, SpoolJournal, keepUnlessRefused, experimentJournal, RecordType, replaySpool, PeriodicAdoption };
+  return { openSpool, FORMAT_FILE, SpoolJournal, experimentJournal, RecordType, replaySpool, PeriodicAdoption };
 }
 
 type SpoolParts = Awaited<ReturnType<typeof loadSpoolParts>>;
@@ -155,7 +156,7 @@ export class SpoolSession {
    * `facade/deferred-creation.ts`): its records name it by slug only, as offline ones do.
    */
   journal(spool: Spool, record: { slug: string; id: string }, creation?: { spec: ExperimentSpec; reuse: boolean }, deferred = false): OutboxJournal {
-    const { RecordType, SpoolJournal, keepUnlessRefused } = this.#parts!; // `spool` came from `open()`, which loaded them
+    const { RecordType, SpoolJournal } = this.#parts!; // `spool` came from `open()`, which loaded them
     if (this.#o.offline && creation !== undefined) spool.append(RecordType.create, { x: record.slug, i: null, spec: creation.spec, reuse: creation.reuse });
     return new SpoolJournal({
       spool,

@@ -51,14 +51,6 @@ export interface OutboxJournal {
  */
 export type KeepFailed = boolean | ((request: DeliveryRequest, reason: SyvainError | undefined) => boolean);
 
-/**
- * What a batch of an experiment whose creation was deferred leaves on disk when it fails for good:
- * everything but events Syvain refused as invalid. A late creation Syvain refuses (a folder path
- * that does not exist, a key it rejects) cannot be raised by `experiment()` any more: its events
- * stay in the spool, as a replay leaves them, for `syvain-otel sync` once the cause is fixed.
- */
-export const keepUnlessRefused: KeepFailed = (_request, reason) => reason?.code !== "validation";
-
 export interface SpoolJournalOptions {
   spool: Spool;
   slug: string;
