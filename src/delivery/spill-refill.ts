@@ -89,15 +89,23 @@ export class SpillRefill {
    * first, as the spill decision needs its record. False if it cannot be kept (see `#keeps`).
    */
   metric(event: MetricEvent): boolean {
-    return this.#enqueue("metric", event);
+    // The lazy fast path written out for metrics, the hot kind: named property loads instead of
+    // the keyed ones of `#enqueue` (measured ~4 % of `metric()`).
+    const held = this.#backlog.inMemory;
+    if (this.#lazy && held < this.#window && this.#backlog.tails.metric.length === 0) {
+      this.#backlog.pushMetric(event);
+      if (held >= this.#peak) this.#peak = held + 1;
+      if (this.#lag.metric++ === 0) this.#scheduleCatchUp();
+      return true;
+    }
+    return this.#enqueue("metric", event, held);
   }
 
   annotation(event: AnnotationEvent): boolean {
-    return this.#enqueue("annotation", event);
+    return this.#enqueue("annotation", event, this.#backlog.inMemory);
   }
 
-  #enqueue(kind: EventKind, event: MetricEvent | AnnotationEvent): boolean {
-    const held = this.#backlog.inMemory;
+  #enqueue(kind: EventKind, event: MetricEvent | AnnotationEvent, held: number): boolean {
     const belowWindow = this.#backlog.tails[kind].length === 0 && held < this.#window;
     if (belowWindow && this.#lazy) {
       this.#push(kind, event);
