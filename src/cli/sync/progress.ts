@@ -34,8 +34,6 @@ export function createProgressReporter(out: ProgressOutput, options: { now?: () 
   return {
     update(source, p) {
       if (out.isTTY !== true) {
-        // No early line for "complete": a spool's total grows with what it read, so every update
-        // looks complete; the final state is printed by finish().
         if (now() - last < interval) {
           unprinted = { source, p };
           return;
@@ -45,8 +43,7 @@ export function createProgressReporter(out: ProgressOutput, options: { now?: () 
         plainLine(source, p);
         return;
       }
-      const complete = p.totalEvents > 0 && p.sentEvents >= p.totalEvents;
-      if (!complete && now() - last < interval) return;
+      if (percentOf(p) < 100 && now() - last < interval) return;
       last = now();
       const percent = percentOf(p);
       const counts = countsOf(p);
@@ -66,9 +63,16 @@ export function createProgressReporter(out: ProgressOutput, options: { now?: () 
 }
 
 function percentOf(p: SyncProgress): number {
-  return p.totalEvents === 0 ? 100 : Math.floor((100 * p.sentEvents) / p.totalEvents);
+  const [done, total] = p.bytes === undefined ? [p.sentEvents, p.totalEvents] : [p.bytes.read, p.bytes.total];
+  return total === 0 ? 100 : Math.min(100, Math.floor((100 * done) / total));
 }
 
 function countsOf(p: SyncProgress): string {
-  return `${p.sentEvents}/${p.totalEvents} events, ${p.experiments} experiment${p.experiments === 1 ? "" : "s"}`;
+  const experiments = `${p.experiments} experiment${p.experiments === 1 ? "" : "s"}`;
+  if (p.bytes === undefined) return `${p.sentEvents}/${p.totalEvents} events, ${experiments}`;
+  return `${p.sentEvents} events sent, ${mebibytes(p.bytes.read)} of ${mebibytes(p.bytes.total)} read, ${experiments}`;
+}
+
+function mebibytes(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }

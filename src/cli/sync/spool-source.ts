@@ -19,10 +19,8 @@ export async function loadDeliverLeftovers(): Promise<DeliverLeftovers> {
       ...(options.onProgress === undefined
         ? {}
         : {
-            onProgress: (counts) => {
-              const sent = counts.metrics + counts.annotations;
-              options.onProgress?.({ sentEvents: sent, totalEvents: sent + counts.remaining, experiments: counts.experiments });
-            },
+            // The event total is unknown until the last segment is read: progress goes by bytes read.
+            onProgress: (counts, bytes) => options.onProgress?.({ sentEvents: counts.metrics + counts.annotations, bytes, experiments: counts.experiments }),
           }),
     });
     return syncResultOf(result, options.client.host, options.spoolDir);

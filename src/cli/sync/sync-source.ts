@@ -5,11 +5,8 @@
  */
 import type { SyvainClient } from "../../client/client-types.ts";
 
-export interface SyncProgress {
-  sentEvents: number;
-  totalEvents: number;
-  experiments: number;
-}
+/** How far a source is: by events when their total is known up front (a JSONL file), else by bytes read (a spool). */
+export type SyncProgress = { sentEvents: number; experiments: number } & ({ totalEvents: number; bytes?: undefined } | { bytes: { read: number; total: number }; totalEvents?: undefined });
 
 export interface SyncResult {
   experiments: number;

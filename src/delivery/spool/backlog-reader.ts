@@ -101,7 +101,10 @@ async function loadAdopted(host: BacklogHost, dir: string): Promise<AdoptedSourc
   } catch {
     // No acks file (never written, or lost): every record is unacknowledged and is resent.
   }
-  for (const file of source.files) host.counters.bytesOnDisk += file.size;
+  for (const file of source.files) {
+    host.counters.bytesOnDisk += file.size;
+    host.counters.backlogBytes += file.size;
+  }
   return source;
 }
 
@@ -125,53 +128,63 @@ export async function* readSource(host: BacklogHost, source: AdoptedSource): Asy
     if (file.skip) continue;
     const known = source.segments.get(file.id);
     if (known !== undefined) {
-      yield* readAgain(host, known);
+      yield* readAgain(host, known); // its bytes were counted as read the first time
       continue;
     }
-    let buf: Buffer;
-    try {
-      buf = await host.fs.readFile(file.path);
-    } catch (error) {
-      await moveToCorrupt(host, source, file, `unreadable (${(error as NodeJS.ErrnoException).code ?? "error"})`);
-      continue;
-    }
-    const check = checkSegmentHeader(buf.subarray(0, SEGMENT_HEADER_BYTES));
-    if (check.kind === "corrupt") {
-      await moveToCorrupt(host, source, file, check.reason);
-      continue;
-    }
-    if (check.kind === "unsupported") {
-      file.skip = true;
-      source.keep = true;
-      source.remaining--;
-      host.counters.unsupportedFiles++;
-      host.report(new SpoolError("unsupported_format", `spool segment ${file.path} has version ${check.version}, which this version cannot read; left untouched`, { path: file.path }));
-      continue;
-    }
-    const segment = new SegmentState(source, file.id, file.path, file.size, source.acked.get(file.id) ?? new RangeSet());
-    segment.sealed = true;
-    source.segments.set(file.id, segment);
-    if (check.kind === "torn") {
-      host.counters.tornTails++; // killed while creating it: no records
-      host.retire(segment);
-      continue;
-    }
-    const scan = scanRecords(buf, SEGMENT_HEADER_BYTES);
-    host.counters.tornTails += scan.tornTails;
-    host.counters.corruptRecords += scan.corruptRecords;
-    if (scan.corruptRecords > 0) {
-      // A torn tail is what any kill -9 leaves (not worth a word); damage inside a segment is not.
-      host.report(
-        new SpoolError("bad_record", `spool segment ${file.path}: ${scan.corruptRecords} damaged region(s) (${scan.corruptBytes} bytes) failed their checksum and were skipped; the records around them are read`, { path: file.path }),
-      );
-    }
-    const unacked = scan.records.filter((r) => !segment.acked.covers(r.start, r.end));
-    segment.outstanding = unacked.length;
-    host.outstanding(unacked.length);
-    if (!unacked.length) host.retire(segment);
-    for (const record of unacked) yield { type: record.type, payload: record.payload, ref: new BacklogRef(segment, record.start, record.end) };
+    const readBefore = host.counters.backlogBytesRead;
+    yield* readSegment(host, source, file, (offset) => (host.counters.backlogBytesRead = readBefore + offset));
+    host.counters.backlogBytesRead = readBefore + file.size; // read to its end, or skipped (corrupt, torn, unsupported)
   }
   source.fullyRead = true;
+}
+
+/** One segment of an adopted directory, read for the first time: its unacknowledged records; `readTo` follows each one's end. */
+async function* readSegment(host: BacklogHost, source: AdoptedSource, file: AdoptedFile, readTo: (offset: number) => void): AsyncGenerator<BacklogRecord> {
+  let buf: Buffer;
+  try {
+    buf = await host.fs.readFile(file.path);
+  } catch (error) {
+    await moveToCorrupt(host, source, file, `unreadable (${(error as NodeJS.ErrnoException).code ?? "error"})`);
+    return;
+  }
+  const check = checkSegmentHeader(buf.subarray(0, SEGMENT_HEADER_BYTES));
+  if (check.kind === "corrupt") {
+    await moveToCorrupt(host, source, file, check.reason);
+    return;
+  }
+  if (check.kind === "unsupported") {
+    file.skip = true;
+    source.keep = true;
+    source.remaining--;
+    host.counters.unsupportedFiles++;
+    host.report(new SpoolError("unsupported_format", `spool segment ${file.path} has version ${check.version}, which this version cannot read; left untouched`, { path: file.path }));
+    return;
+  }
+  const segment = new SegmentState(source, file.id, file.path, file.size, source.acked.get(file.id) ?? new RangeSet());
+  segment.sealed = true;
+  source.segments.set(file.id, segment);
+  if (check.kind === "torn") {
+    host.counters.tornTails++; // killed while creating it: no records
+    host.retire(segment);
+    return;
+  }
+  const scan = scanRecords(buf, SEGMENT_HEADER_BYTES);
+  host.counters.tornTails += scan.tornTails;
+  host.counters.corruptRecords += scan.corruptRecords;
+  if (scan.corruptRecords > 0) {
+    // A torn tail is what any kill -9 leaves (not worth a word); damage inside a segment is not.
+    host.report(
+      new SpoolError("bad_record", `spool segment ${file.path}: ${scan.corruptRecords} damaged region(s) (${scan.corruptBytes} bytes) failed their checksum and were skipped; the records around them are read`, { path: file.path }),
+    );
+  }
+  const unacked = scan.records.filter((r) => !segment.acked.covers(r.start, r.end));
+  segment.outstanding = unacked.length;
+  host.outstanding(unacked.length);
+  if (!unacked.length) host.retire(segment);
+  for (const record of unacked) {
+    readTo(record.end);
+    yield { type: record.type, payload: record.payload, ref: new BacklogRef(segment, record.start, record.end) };
+  }
 }
 
 /**

@@ -33,6 +33,10 @@ export interface SpoolStats {
   fallbacks: number;
   /** Orphaned writer directories taken over. */
   adoptedDirs: number;
+  /** Segment bytes of the adopted directories (known at adoption, before any is read). */
+  backlogBytes: number;
+  /** Of those, the bytes `backlog()` has read past: a replay's progress, as its event total is unknown until the end. */
+  backlogBytesRead: number;
 }
 
 export type SpoolCounters = Omit<SpoolStats, "state" | "pendingRecords" | "recordsOnDisk">;
@@ -54,5 +58,7 @@ export function newCounters(): SpoolCounters {
     badAckEntries: 0,
     fallbacks: 0,
     adoptedDirs: 0,
+    backlogBytes: 0,
+    backlogBytesRead: 0,
   };
 }

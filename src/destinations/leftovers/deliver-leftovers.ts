@@ -11,7 +11,7 @@ import { hostSpoolDir } from "../../config/spool-defaults.ts";
 import { openSpool, scanSpool, type SpoolError } from "../../delivery/spool/index.ts";
 import { FORMAT_FILE } from "../../delivery/spool/spool-layout.ts";
 import { otherHostLeftovers, type OtherHostLeftovers } from "./other-hosts.ts";
-import { replaySpool, type ReplayResult } from "./replay.ts";
+import { replaySpool, type ReplayBytes, type ReplayResult } from "./replay.ts";
 import { zeroCounts, type LeftoverCounts } from "./replay-counts.ts";
 import { planLeftovers, type PlannedExperiment } from "./dry-run-plan.ts";
 
@@ -24,7 +24,7 @@ export interface DeliverLeftoversOptions {
   /** The spool directory as configured (`spoolDir`, `SYVAIN_SPOOL_DIR`; the client's host picks its part), or one host's part. */
   spoolDir: string;
   client: SyvainClient;
-  onProgress?: (counts: LeftoverCounts) => void;
+  onProgress?: (counts: LeftoverCounts, bytes: ReplayBytes) => void;
   /** Report what would be sent (dead writers, bytes, per experiment the events and status) without adopting or sending anything. */
   dryRun?: boolean;
   signal?: AbortSignal;

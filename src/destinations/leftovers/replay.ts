@@ -23,8 +23,8 @@ const REFUSED_FOR_GOOD: ReadonlySet<string> = new Set(["validation"]);
 export interface ReplayOptions {
   /** Stops the replay (what is not delivered stays on disk). */
   signal?: AbortSignal;
-  /** Called after every delivered batch with the counts so far. */
-  onProgress?: (counts: LeftoverCounts) => void;
+  /** Called after every delivered batch with the counts so far and how far through the adopted bytes the replay has read. */
+  onProgress?: (counts: LeftoverCounts, bytes: ReplayBytes) => void;
   /** Attempts per batch on retryable failures before the replay stops. @default 5 */
   maxAttempts?: number;
   /** @default 500 */
@@ -34,6 +34,15 @@ export interface ReplayOptions {
    * status was settled; updated as this one delivers, so a crashed run's recovery note counts them all.
    */
   recovered?: Map<string, Recovered>;
+}
+
+/**
+ * A replay's progress: the spool's event total is unknown until every segment is read, but its
+ * bytes are known at adoption. Lifetime figures of the spool (a later round counts on from the last).
+ */
+export interface ReplayBytes {
+  read: number;
+  total: number;
 }
 
 /** Events of one experiment delivered by replays so far. */
@@ -128,6 +137,12 @@ class Replay {
     return { ...this.counts, stoppedBy };
   }
 
+  #progress(): void {
+    if (this.#o.onProgress === undefined) return;
+    const stats = this.#spool.stats();
+    this.#o.onProgress({ ...this.counts }, { read: stats.backlogBytesRead, total: stats.backlogBytes });
+  }
+
   #experiment(slug: string, id: string | null): ExperimentLeftovers {
     const key = experimentKey(slug, id);
     let exp = this.#experiments.get(key);
@@ -195,7 +210,7 @@ class Replay {
     }
     this.#spool.ack(pending.refs.splice(0));
     pending.items = [];
-    this.#o.onProgress?.({ ...this.counts });
+    this.#progress();
   }
 
   async #settleStatus(exp: ExperimentLeftovers): Promise<void> {
@@ -218,7 +233,7 @@ class Replay {
     this.#spool.ack(exp.statuses.splice(0).map((s) => s.ref));
     // This crash is accounted for: a later one of the same experiment counts from zero.
     this.#o.recovered?.delete(experimentKey(exp.slug, exp.id));
-    this.#o.onProgress?.({ ...this.counts });
+    this.#progress();
   }
 
   /** Whether Syvain already holds a final status (done/failed) for the experiment. */

@@ -141,24 +141,44 @@ describe("progress", () => {
     ]);
   });
 
-  it("plain output: a source whose total grows with what was sent (a spool) still gets a line at most every interval, and a final one", () => {
+  it("plain output: a spool (its event total unknown until the end) goes by bytes read, a line at most every interval, and a final one", () => {
     let now = 0;
     const out = capture();
     const progress = createProgressReporter(out, { now: () => now, plainIntervalMs: 5000 });
-    // A spool replay reports after every batch, its total known only as far as it has read.
-    for (let batch = 1; batch <= 120; batch++, now += 100) progress.update("spool", { sentEvents: batch * 500, totalEvents: batch * 500, experiments: 1 });
+    // A spool replay reports after every batch of 500, with the bytes it has read of the 1 MiB adopted.
+    const total = 1024 * 1024;
+    const at = (batch: number): { sentEvents: number; bytes: { read: number; total: number }; experiments: number } => ({
+      sentEvents: batch * 500,
+      bytes: { read: Math.round((batch / 120) * total), total },
+      experiments: 1,
+    });
+    for (let batch = 1; batch <= 120; batch++, now += 100) progress.update("spool", at(batch));
     progress.finish();
     expect(out.text.split("\n").filter(Boolean)).toEqual([
-      "syvain-otel sync: spool: 500/500 events, 1 experiment (100%)",
-      "syvain-otel sync: spool: 25500/25500 events, 1 experiment (100%)",
-      "syvain-otel sync: spool: 50500/50500 events, 1 experiment (100%)",
-      "syvain-otel sync: spool: 60000/60000 events, 1 experiment (100%)",
+      "syvain-otel sync: spool: 500 events sent, 0.0 MiB of 1.0 MiB read, 1 experiment (0%)",
+      "syvain-otel sync: spool: 25500 events sent, 0.4 MiB of 1.0 MiB read, 1 experiment (42%)",
+      "syvain-otel sync: spool: 50500 events sent, 0.8 MiB of 1.0 MiB read, 1 experiment (84%)",
+      "syvain-otel sync: spool: 60000 events sent, 1.0 MiB of 1.0 MiB read, 1 experiment (100%)",
     ]);
     // finish() prints nothing twice: the last state was already printed.
-    progress.update("spool", { sentEvents: 70_000, totalEvents: 70_000, experiments: 1 });
+    progress.update("spool", at(120));
     progress.finish();
     progress.finish();
     expect(out.text.split("\n").filter(Boolean)).toHaveLength(5);
+  });
+
+  it("a terminal: a spool's bar follows the bytes read, not the events sent so far", () => {
+    const out = { ...capture(), isTTY: true, columns: 120 };
+    let now = 0;
+    const progress = createProgressReporter(out, { now: () => now });
+    progress.update("spool", { sentEvents: 500, bytes: { read: 256 * 1024, total: 1024 * 1024 }, experiments: 1 });
+    now = 1000;
+    progress.update("spool", { sentEvents: 2000, bytes: { read: 1024 * 1024, total: 1024 * 1024 }, experiments: 1 });
+    progress.finish();
+    expect(out.text).toBe(
+      `\r\x1b[K[######..................]  25% 500 events sent, 0.3 MiB of 1.0 MiB read, 1 experiment spool` +
+        `\r\x1b[K[########################] 100% 2000 events sent, 1.0 MiB of 1.0 MiB read, 1 experiment spool\n`,
+    );
   });
 
   it("a terminal: one line redrawn in place, ended by finish()", () => {

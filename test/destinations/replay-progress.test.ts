@@ -1,0 +1,63 @@
+/**
+ * A replay's progress says how far through the spool it is. Its event total cannot be known before
+ * every segment is read, so "sent of total events" always read 100 % (the total grew with what was
+ * read); the bytes of the adopted segments are known at adoption, so progress is given in bytes
+ * read of bytes adopted: below 100 % while records are left, exactly 100 % at the end.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { openSpool, type Spool } from "../../src/delivery/spool/index.ts";
+import { SpoolJournal } from "../../src/delivery/journal/outbox-journal.ts";
+import { replaySpool } from "../../src/destinations/leftovers/replay.ts";
+import type { LeftoverCounts } from "../../src/destinations/leftovers/replay-counts.ts";
+import { createSyvainClient } from "../../src/client/create-client.ts";
+import { markDead, segmentFiles, tmpSpoolDir } from "../delivery/spool/spool-helpers.ts";
+import { withEmulator } from "../exporter/otel/helpers.ts";
+
+let dir: string;
+let spool: Spool | undefined;
+afterEach(async () => {
+  await spool?.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** A dead writer's directory with `n` metrics of one experiment, in segments of `segmentBytes`. */
+async function crashedWriter(slug: string, id: string, n: number, segmentBytes: number): Promise<string> {
+  const dead = await openSpool({ dir, syncIntervalMs: 0, segmentBytes });
+  const journal = new SpoolJournal({ spool: dead, slug, experimentId: id });
+  for (let step = 0; step < n; step++) journal.metric({ client_event_id: `p-${step}`, name: "loss", value: step, step, timestamp: 1_765_000_000_000 + step, metadata: {} });
+  await dead.close();
+  markDead(dead.dir);
+  return dead.dir;
+}
+
+describe("replay progress", () => {
+  it("counts bytes read of the bytes adopted: below 100 % while records are left, all of them at the end", async () => {
+    await withEmulator(async (emulator) => {
+      dir = tmpSpoolDir();
+      const client = createSyvainClient({ apiKey: emulator.apiKey, host: emulator.url });
+      try {
+        const created = await client.createExperiment({ slug: "progress" });
+        const writer = await crashedWriter("progress", created.id, 3000, 128 * 1024);
+        const segments = segmentFiles(writer);
+        expect(segments.length).toBeGreaterThan(1); // progress must cross segment boundaries
+        const adoptedBytes = segments.reduce((n, f) => n + fs.statSync(path.join(writer, f)).size, 0);
+        spool = await openSpool({ dir, syncIntervalMs: 0 });
+        await spool.adoptOrphans();
+        const seen: { sent: number; read: number; total: number }[] = [];
+        const result = await replaySpool(spool, client, {
+          onProgress: (counts: LeftoverCounts, bytes) => seen.push({ sent: counts.metrics, read: bytes.read, total: bytes.total }),
+        });
+        expect(result.metrics).toBe(3000);
+        expect(seen.length).toBeGreaterThanOrEqual(6); // a batch of 500 at a time
+        expect(new Set(seen.map((s) => s.total))).toEqual(new Set([adoptedBytes]));
+        expect(seen[0]!.read).toBeLessThan(adoptedBytes / 2); // the first batch is early in the spool
+        for (let i = 1; i < seen.length; i++) expect(seen[i]!.read).toBeGreaterThanOrEqual(seen[i - 1]!.read);
+        expect(seen.at(-1)!.read).toBe(adoptedBytes);
+      } finally {
+        await client.close();
+      }
+    });
+  }, 30_000);
+});
