@@ -237,7 +237,10 @@ export class SpoolSession {
     // A spool this process cannot use: said once, then counted (stats().spool.fallbacks).
     if (this.#warned) return;
     this.#warned = true;
-    this.#o.warn(`Syvain spool: ${error.message}; events are kept in memory only (bounded by maxQueueItems) until the disk works again. See ${this.#o.statsAt}.`);
+    const kept = this.#o.offline
+      ? "offline, events the spool cannot take are kept nowhere else: they are lost (flush() and flushOrRaise() report them)"
+      : "events are kept in memory only (bounded by maxQueueItems) until the disk works again";
+    this.#o.warn(`Syvain spool: ${error.message}; ${kept}. See ${this.#o.statsAt}.`);
   }
 }
 

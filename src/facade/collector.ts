@@ -6,7 +6,7 @@ import { API_KEY_ENV, DEFAULT_HOST, HOST_ENV } from "../api/contract.ts";
 import { createSyvainClient } from "../client/create-client.ts";
 import { restDestination } from "../destinations/rest-destination.ts";
 import { localDestination } from "../destinations/local-destination.ts";
-import { createNoopSink } from "../delivery/noop-sink.ts";
+import { createOfflineSink } from "../destinations/offline-sink.ts";
 import { SyvainError, SyvainValidationError } from "../api/errors.ts";
 import { restatedError } from "../destinations/destination.ts";
 import { resolveMode } from "../config/spool-defaults.ts";
@@ -35,7 +35,8 @@ export class Collector extends CollectorBase {
       if (spool === undefined) {
         throw new SyvainValidationError("spoolDir", false, `Collector: mode "offline" keeps everything in the spool, so it needs one (got spoolDir: false)`, "config");
       }
-      super("Collector", resolved, localDestination(() => createNoopSink()), { spool, client: undefined });
+      // A flush waits until its events are in the spool (the offline sink's sync()).
+      super("Collector", resolved, localDestination(() => createOfflineSink(() => spool.open(undefined))), { spool, client: undefined });
       this.host = host;
       return;
     }
