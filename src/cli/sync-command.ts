@@ -133,7 +133,9 @@ export async function runSync(argv: readonly string[], io: SyncIo): Promise<numb
   } catch (error) {
     // A malformed key is a usage error, as for `bridge` (exit 2); the key itself is never printed.
     if (!(error instanceof SyvainValidationError)) throw error;
-    say(stderr, `${syncCommand.name}: ${API_KEY_ENV} is not a usable API key: ${error.message}`);
+    // Only a key error is the key's fault: a bad host says so itself (the client names its field).
+    const isKey = error.field === "apiKey" || error.field === API_KEY_ENV;
+    say(stderr, isKey ? `${syncCommand.name}: ${API_KEY_ENV} is not a usable API key: ${error.message}` : `${syncCommand.name}: ${error.message}`);
     return 2;
   }
   const progress = createProgressReporter(stderr);

@@ -92,6 +92,16 @@ describe("sync with a malformed API key", () => {
     expect(stderr.text).toMatch(/^syvain-otel sync: SYVAIN_METRICS_API_KEY is not a usable API key: /);
     expect(stderr.text).not.toContain("ak_org_bad");
   });
+
+  it("a bad host is not blamed on the key, and its credentials are never printed", async () => {
+    const path = join(dir, "one.jsonl");
+    writeFileSync(path, "{}\n");
+    const stderr = capture();
+    const code = await runSync([path], { env: { SYVAIN_METRICS_API_KEY: "ak_org_good", SYVAIN_METRICS_HOST: "https://user:ak_org_hidden@metrics.example.com" }, stdout: capture(), stderr });
+    expect(code).toBe(2);
+    expect(stderr.text).toMatch(/^syvain-otel sync: Syvain client: invalid `host` "https:\/\/<redacted>@metrics.example.com": credentials in the URL/);
+    expect(stderr.text).not.toMatch(/API key|ak_org_hidden/);
+  });
 });
 
 describe("sync of a JSONL file that has only bad lines", () => {
