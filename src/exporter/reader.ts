@@ -13,7 +13,7 @@
  * - **Interval**: 5 s instead of 60 s, so a run's curves show up while it runs and each export stays
  *   small. The exporter only queues (delivery happens in the background), so a short interval is cheap.
  */
-import { PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics";
+import { PeriodicExportingMetricReader, type PushMetricExporter } from "@opentelemetry/sdk-metrics";
 import { z } from "zod";
 import { readerDefaults } from "../config/defaults.ts";
 import { parseOptions } from "../config/parse-options.ts";
@@ -65,12 +65,38 @@ export class SyvainMetricReader extends PeriodicExportingMetricReader {
       { owner: "SyvainMetricReader", secretFields: ["apiKey"] },
     );
     const exporter = given ?? new SyvainMetricExporter(exporterOptions);
+    const shutdown = { started: false };
     super({
-      exporter,
+      exporter: withoutFlushOnShutdown(exporter, shutdown),
       exportIntervalMillis,
       exportTimeoutMillis: exportTimeoutMillis ?? Math.min(exportIntervalMillis, 30_000),
       cardinalityLimits: { gauge: cardinalityLimit, observableGauge: cardinalityLimit, histogram: cardinalityLimit },
     });
     this.exporter = exporter;
+    this.#shutdown = shutdown;
   }
+
+  readonly #shutdown: { started: boolean };
+
+  protected override async onShutdown(): Promise<void> {
+    this.#shutdown.started = true;
+    await super.onShutdown();
+  }
+}
+
+/**
+ * The exporter as the SDK's reader drives it: the same one, except that during the reader's
+ * shutdown its `forceFlush()` is skipped. The SDK shuts a reader down as a force-flush (ours waits
+ * up to `flushTimeoutSeconds` for delivery) and then the exporter's `shutdown()`, which drains
+ * within `shutdownTimeoutSeconds` itself: two deadlines in a row, so during an outage
+ * `meterProvider.shutdown()` took 30 + 10 s by default. The last collection is still exported
+ * (queued) first, and `shutdown()` drains it, within its one deadline.
+ */
+function withoutFlushOnShutdown(exporter: SyvainMetricExporter, shutdown: { readonly started: boolean }): PushMetricExporter {
+  return {
+    export: (metrics, done) => exporter.export(metrics, done),
+    forceFlush: () => (shutdown.started ? Promise.resolve() : exporter.forceFlush()),
+    shutdown: () => exporter.shutdown(),
+    selectAggregationTemporality: (instrumentType) => exporter.selectAggregationTemporality(instrumentType),
+  };
 }
