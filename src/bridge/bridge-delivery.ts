@@ -42,7 +42,14 @@ export function openBridgeDelivery(options: ResolvedBridgeOptions, log: BridgeLo
   if (syvain.jsonlPath !== undefined) throw spoolNeedsSyvain("syvain.jsonlPath");
   if (syvain.sink !== undefined) throw spoolNeedsSyvain("syvain.sink");
   const client: SyvainClient = given ?? createSyvainClient({ ...(apiKey === undefined ? {} : { apiKey }), ...(host === undefined ? {} : { host }) });
-  const spool = new BridgeSpool({ dir: hostSpoolDir(options.spoolDir, client.host), maxBytes: options.spoolMaxBytes, syncMs: options.spoolSyncMs, log });
+  const spool = new BridgeSpool({
+    dir: hostSpoolDir(options.spoolDir, client.host),
+    maxBytes: options.spoolMaxBytes,
+    syncMs: options.spoolSyncMs,
+    log,
+    // A quarter of the answer deadline (at most 2 s): the rest is left for the append and fdatasync.
+    deferCreationAfterMs: Math.min(2000, (options.answerTimeoutSeconds * 1000) / 4),
+  });
   const exporters = exportersFor({ ...base, ...syvain, ...noOwnSpool, client }, "createBridge", "syvain", spool);
   return {
     exporters,

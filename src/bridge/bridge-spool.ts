@@ -33,6 +33,8 @@ export interface BridgeSpoolOptions {
   /** 0: fdatasync before every answer (group commit); N: at most every N ms (answers wait for it). */
   syncMs: number;
   log: BridgeLog;
+  /** A new experiment's creation still unanswered after this long is deferred, so its request is answered from the spool in time. */
+  deferCreationAfterMs: number;
 }
 
 /** Appends refused or lost so far: a request whose window saw one cannot be promised as durable. */
@@ -53,6 +55,10 @@ export class BridgeSpool implements ExperimentJournals {
 
   get dir(): string {
     return this.#o.dir;
+  }
+
+  get deferCreationAfterMs(): number {
+    return this.#o.deferCreationAfterMs;
   }
 
   get maxBytes(): number {

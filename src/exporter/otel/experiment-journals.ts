@@ -20,6 +20,13 @@ export type { ExperimentJournal } from "../../delivery/journal/experiment-journa
 export interface ExperimentJournals {
   /** The journal of one experiment's outbox; `experimentId` `null`: not created yet (deferred). */
   journal(spec: ExperimentSpec, experimentId: string | null): ExperimentJournal | Promise<ExperimentJournal>;
+  /**
+   * A creation Syvain has not answered after this long is deferred as if Syvain were unavailable,
+   * and finishes in the background: a Syvain that hangs (a black-holed network) holds the first
+   * export of an experiment for every attempt's timeout otherwise (4 × 10 s), longer than the
+   * bridge may take to answer. @default 2000
+   */
+  readonly deferCreationAfterMs?: number;
 }
 
 /**

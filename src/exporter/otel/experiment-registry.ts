@@ -15,6 +15,7 @@ import { secondsUntil, waitUntil } from "../../delivery/deadline.ts";
 import { Outbox } from "../../delivery/outbox.ts";
 import type { DeliveryOptions, DeliverySink, FlushStatus } from "../../delivery/delivery-types.ts";
 import type { OutboxJournal } from "../../delivery/journal/outbox-journal.ts";
+import type { ProvisionedExperiment } from "../../destinations/destination.ts";
 import type { ExperimentSpec } from "../../mapping/experiment.ts";
 import type { Provisioner } from "./destination.ts";
 import { exporterDiag } from "./diag-logger.ts";
@@ -116,10 +117,11 @@ export class ExperimentRegistry {
   async #create(spec: ExperimentSpec): Promise<RegistryEntry> {
     try {
       let provisioned;
+      const attempt = this.#provision(spec, this.#abandon.signal);
       try {
-        provisioned = await this.#provision(spec, this.#abandon.signal);
+        provisioned = this.#journals === undefined ? await attempt : await answeredWithin(attempt, this.#journals.deferCreationAfterMs ?? DEFER_CREATION_AFTER_MS, spec.slug);
       } catch (error) {
-        const deferred = await this.#defer(spec, error);
+        const deferred = await this.#defer(spec, error, error instanceof StillCreating ? attempt : undefined);
         if (deferred === undefined) throw error;
         return deferred;
       }
@@ -138,12 +140,22 @@ export class ExperimentRegistry {
     }
   }
 
-  /** With journals, a creation failed only because Syvain is unavailable: an entry whose outbox creates it later. */
-  async #defer(spec: ExperimentSpec, error: unknown): Promise<RegistryEntry | undefined> {
+  /**
+   * With journals, a creation failed only because Syvain is unavailable, or is still waiting for it
+   * (`running`, which the entry's sink then awaits rather than starting another): an entry whose
+   * outbox creates it later.
+   */
+  async #defer(spec: ExperimentSpec, error: unknown, running: Promise<ProvisionedExperiment> | undefined): Promise<RegistryEntry | undefined> {
     if (this.#journals === undefined || !(error instanceof SyvainError) || !error.retryable || this.#abandon.signal.aborted) return undefined;
     const { journal, created } = await this.#journals.journal(spec, null);
     if (this.#abandon.signal.aborted) throw new SyvainError("shutdown", `experiment ${JSON.stringify(spec.slug)}: the exporter shut down before it was ready`);
-    const sink = creatingSink(spec, this.#provision, this.#abandon.signal, (provisioned) => {
+    let first = running;
+    const provision: Provisioner = (given, signal) => {
+      const creation = first ?? this.#provision(given, signal);
+      first = undefined;
+      return creation;
+    };
+    const sink = creatingSink(spec, provision, this.#abandon.signal, (provisioned) => {
       const entry = this.#ready.get(spec.slug);
       if (entry !== undefined) entry.experimentId = provisioned.id;
       created?.();
@@ -172,5 +184,25 @@ export class ExperimentRegistry {
     this.#ready.set(spec.slug, entry);
     this.#creationErrors.delete(spec.slug);
     return entry;
+  }
+}
+
+/** A creation is deferred once it has waited this long (`ExperimentJournals.deferCreationAfterMs`). */
+const DEFER_CREATION_AFTER_MS = 2000;
+
+/** The creation has not been answered yet: retryable, so it defers like an unavailable Syvain. */
+class StillCreating extends SyvainError {}
+
+/** `creation`, or a `StillCreating` rejection once `ms` pass first (the creation keeps running). */
+async function answeredWithin(creation: Promise<ProvisionedExperiment>, ms: number, slug: string): Promise<ProvisionedExperiment> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new StillCreating("timeout", `experiment ${JSON.stringify(slug)}: Syvain has not answered its creation within ${ms / 1000} s`, { retryable: true })), ms);
+    timer.unref();
+  });
+  try {
+    return await Promise.race([creation, late]);
+  } finally {
+    clearTimeout(timer);
   }
 }
