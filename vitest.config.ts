@@ -14,5 +14,7 @@ export default defineConfig({
     // with their own directory.
     env: { SYVAIN_SPOOL_DIR: "off", SYVAIN_BRIDGE_SPOOL_DIR: "off" },
     reporters: ["default", "./test/summary-reporter.ts"],
+    // One temporary directory per run, removed at its end (test/global-tmpdir.ts).
+    globalSetup: ["./test/global-tmpdir.ts"],
   },
 });
