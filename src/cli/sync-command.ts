@@ -143,11 +143,17 @@ export async function runSync(argv: readonly string[], io: SyncIo): Promise<numb
   const totals = { delivered: 0, failed: 0 };
   try {
     for (const source of sources) {
-      const onProgress = (p: SyncProgress): void => progress.update(source.path, p);
+      // What a source had sent when it stopped still counts in the summary (Ctrl-C after 16,000 said 0).
+      let sentSoFar = 0;
+      const onProgress = (p: SyncProgress): void => {
+        sentSoFar = p.sentEvents;
+        progress.update(source.path, p);
+      };
       let result: SyncResult;
       try {
         result = await syncOne(source, client, { dryRun, onProgress, flags, signal: io.signal, loadSpool: io.loadSpool ?? loadDeliverLeftovers });
       } catch (error) {
+        totals.delivered += sentSoFar;
         progress.finish();
         say(stderr, failureMessage(source.path, error, client.host, io.signal));
         complete = false;

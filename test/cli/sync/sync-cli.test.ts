@@ -154,6 +154,10 @@ describe("syvain-otel sync <file.jsonl>", () => {
     const run = await interruptMidSync(path, "SIGINT");
     expect(run.code).toBe(1);
     expect(run.stderr).toContain("interrupted; what was acknowledged is recorded, run sync again to resume");
+    // The summary counts what was delivered before the stop (it said 0).
+    const delivered = Number(/(\d+) events delivered; NOT everything/.exec(run.stderr)?.[1]);
+    expect(delivered).toBeGreaterThan(0);
+    expect(delivered).toBeLessThanOrEqual(emulator.store.metrics("sync-interrupted").length);
     await expectResumed(path, "sync-interrupted");
   });
 
