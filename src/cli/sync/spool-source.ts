@@ -33,6 +33,7 @@ export function syncResultOf(result: LeftoversResult, host: string, spoolDir: st
   const annotations = result.annotations + result.crashedRuns;
   const delivered = result.metrics + annotations;
   const elsewhere = result.otherHosts.map((other) => otherHostLine(other, host));
+  const running = runningLine(result.running);
   if (result.dryRun) {
     const planned = result.planned ?? [];
     const perExperiment = planned.map((p) => plannedLine(p, spoolDir));
@@ -42,7 +43,8 @@ export function syncResultOf(result: LeftoversResult, host: string, spoolDir: st
       events: planned.reduce((n, p) => n + p.metrics + p.annotations, 0),
       delivered: 0,
       failed: 0,
-      details: [`${result.adoptedDirs} spool folder(s) of processes no longer running, ${result.bytes} bytes, would be replayed to ${host}`, ...perExperiment, ...elsewhere],
+      details: [`${result.adoptedDirs} spool folder(s) of processes no longer running, ${result.bytes} bytes, would be replayed to ${host}`, ...perExperiment, ...running, ...elsewhere],
+      runningSkipped: result.running.writers,
     };
   }
   const details = [
@@ -52,14 +54,28 @@ export function syncResultOf(result: LeftoversResult, host: string, spoolDir: st
   if (result.failed > 0) details.push(`${result.failed} event(s) refused by Syvain for good`);
   if (result.skipped > 0) details.push(`${result.skipped} record(s) this version cannot read, left on disk`);
   if (result.remaining > 0) details.push(`${result.remaining} record(s) left on disk (${result.stoppedBy?.message ?? "delivery stopped"}): run sync again`);
-  details.push(...elsewhere);
-  return { experiments: result.experiments, events: delivered + result.failed + result.remaining, delivered, failed: result.failed + result.remaining, details, leftElsewhere: elsewhere.length > 0 };
+  details.push(...running, ...elsewhere);
+  return {
+    experiments: result.experiments,
+    events: delivered + result.failed + result.remaining,
+    delivered,
+    failed: result.failed + result.remaining,
+    details,
+    leftElsewhere: elsewhere.length > 0,
+    runningSkipped: result.running.writers,
+  };
 }
 
 /** One experiment of a dry run: what the replay would send for it. */
 function plannedLine(p: PlannedExperiment, dir: string): string {
   const status = p.status === undefined ? "no status update" : p.crashed ? "1 status update (failed: the run died running; plus a note on what was recovered, unless Syvain already holds a final status)" : `1 status update (${p.status})`;
   return `${p.slug}: ${p.metrics} metric point(s), ${p.annotations} annotation(s), ${status}${p.id === null ? ", created if missing" : ""} (from ${dir})`;
+}
+
+/** Folders of processes still running: theirs to deliver, never replayed by a sync (two senders of one segment would race). */
+function runningLine(running: { writers: number; bytes: number }): string[] {
+  if (running.writers === 0) return [];
+  return [`${running.writers} spool folder(s) of processes still running (${running.bytes} bytes) skipped: each process delivers its own; if one dies first, the next sync sends what it left`];
 }
 
 /** Another host's leftovers are never sent to this one: name them, and the command that sends them. */

@@ -18,6 +18,8 @@ export interface SyncResult {
   details: string[];
   /** Leftovers this sync must not send (another Syvain host's, named in `details`): the command exits 1. */
   leftElsewhere?: boolean;
+  /** Spool folders of processes still running, skipped (named in `details`): not an error, but not "everything" either. */
+  runningSkipped?: number;
 }
 
 export interface SpoolSyncOptions {

@@ -8,7 +8,8 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { SyvainClient } from "../../client/client-types.ts";
 import { hostSpoolDir } from "../../config/spool-defaults.ts";
-import { openSpool, scanSpool, type SpoolError } from "../../delivery/spool/index.ts";
+import { openSpool, scanSpool, type ScannedWriter, type SpoolError } from "../../delivery/spool/index.ts";
+import { SEGMENT_HEADER_BYTES } from "../../delivery/spool/segment-header.ts";
 import { FORMAT_FILE } from "../../delivery/spool/spool-layout.ts";
 import { otherHostLeftovers, type OtherHostLeftovers } from "./other-hosts.ts";
 import { replaySpool, type ReplayBytes, type ReplayResult } from "./replay.ts";
@@ -42,6 +43,8 @@ export interface LeftoversResult extends ReplayResult {
   otherHosts: OtherHostLeftovers[];
   /** Dry run: per experiment, what the replay would send. */
   planned?: PlannedExperiment[];
+  /** Folders of processes still running (or on another machine) with records: never sent by a replay (their owner delivers them). */
+  running: { writers: number; bytes: number };
 }
 
 export async function deliverLeftovers(options: DeliverLeftoversOptions): Promise<LeftoversResult> {
@@ -52,13 +55,15 @@ export async function deliverLeftovers(options: DeliverLeftoversOptions): Promis
   const otherHosts = isHostPart || !existsSync(options.spoolDir) ? [] : await otherHostLeftovers(options.spoolDir, dir);
   const dryRun = options.dryRun === true;
   // Nothing was ever spooled for this host: nothing to send, and no folder to create for it.
-  if (!existsSync(dir)) return { ...zeroCounts(), bytes: 0, stoppedBy: undefined, dryRun, otherHosts };
+  if (!existsSync(dir)) return { ...zeroCounts(), bytes: 0, stoppedBy: undefined, dryRun, otherHosts, running: { writers: 0, bytes: 0 } };
+  // Before this process opens its own writer folder: the others that are not dead hold data a replay must leave.
+  const scan = await scanSpool(dir);
+  const running = heldByOthers(scan.writers);
   if (dryRun) {
-    const scan = await scanSpool(dir);
     const dead = scan.writers.filter((w) => w.liveness === "dead");
     const plan = await planLeftovers(dead.map((w) => w.path));
     const counts = { ...zeroCounts(), adoptedDirs: dead.length, experiments: plan.experiments.length, skipped: plan.skipped };
-    return { ...counts, bytes: dead.reduce((n, w) => n + w.bytes, 0), stoppedBy: undefined, dryRun, otherHosts, planned: plan.experiments };
+    return { ...counts, bytes: dead.reduce((n, w) => n + w.bytes, 0), stoppedBy: undefined, dryRun, otherHosts, planned: plan.experiments, running };
   }
   const spool = await openSpool({ dir, ...(options.onSpoolError ? { onError: options.onSpoolError } : {}) });
   try {
@@ -69,8 +74,14 @@ export async function deliverLeftovers(options: DeliverLeftoversOptions): Promis
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
     });
-    return { ...result, adoptedDirs: adopted.adopted.length, bytes, dryRun: false, otherHosts };
+    return { ...result, adoptedDirs: adopted.adopted.length, bytes, dryRun: false, otherHosts, running };
   } finally {
     await spool.close();
   }
+}
+
+/** Writer folders whose process is not known dead and that hold records (more than segment headers). */
+function heldByOthers(writers: readonly ScannedWriter[]): { writers: number; bytes: number } {
+  const held = writers.filter((w) => w.liveness !== "dead" && w.bytes > w.segments * SEGMENT_HEADER_BYTES);
+  return { writers: held.length, bytes: held.reduce((n, w) => n + w.bytes, 0) };
 }

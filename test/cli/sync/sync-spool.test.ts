@@ -118,6 +118,23 @@ describe("syvain-otel sync of a spool directory", () => {
     expect(synced.stderr).not.toContain("127.0.0.1_9");
   });
 
+  it("names a running process's folder as skipped, sends none of it, and does not claim everything is delivered", async () => {
+    const spoolDir = join(dir, "running");
+    // This test's own process is the running writer: its folder holds an unacknowledged record.
+    const spool = await openSpool({ dir: hostSpoolDir(spoolDir, emulator.url), syncIntervalMs: 0 });
+    try {
+      spool.append(2, { x: "spool-running", i: null, e: { client_event_id: "running-1", name: "loss", value: 1, step: 1, timestamp: Date.now(), metadata: {} } });
+      await spool.whenDurable();
+      const synced = await node(["src/cli/main.ts", "sync"], { SYVAIN_SPOOL_DIR: spoolDir, SYVAIN_METRICS_HOST: emulator.url, SYVAIN_METRICS_API_KEY: emulator.apiKey });
+      expect(synced.code, synced.stderr).toBe(0); // its owner delivers it: not a failure of this sync
+      expect(synced.stderr).toContain("1 spool folder(s) of processes still running");
+      expect(synced.stderr).toContain("everything is delivered except what running processes hold");
+      expect(emulator.store.experiment("spool-running")).toBeUndefined();
+    } finally {
+      await spool.close();
+    }
+  });
+
   it("a crashed run: the dry run's counts are what the sync then sends, and the sync's printed counts are what Syvain stored", async () => {
     // Its own emulator, typed as crash-job.ts types it (the package's self-reference).
     await withEmulator(async (emulator) => {
