@@ -8,6 +8,7 @@ import type { Experiment as ExperimentRecord, ExperimentStatus, JsonObject } fro
 import { SyvainError } from "../api/errors.ts";
 import { flushOrRaiseDefaults, runDefaults } from "../config/defaults.ts";
 import { DeliveryIncompleteError } from "../delivery/delivery-errors.ts";
+import { deadlineIn, secondsUntil, waitUntil } from "../delivery/deadline.ts";
 import type { Outbox } from "../delivery/outbox.ts";
 import type { DeliverySink, FlushStatus, OutboxStats } from "../delivery/delivery-types.ts";
 import type { ExperimentJournals } from "../exporter/otel/experiment-journals.ts";
@@ -283,8 +284,12 @@ export class Experiment implements AsyncDisposable {
     // The close drains (its pending I/O keeps the process alive); no safety net after it.
     this.#guard.forbidExitFlush();
     try {
-      await this.#otel.shutdown();
-      return await this.#outbox.close({ timeoutSeconds: options.timeoutSeconds ?? this.#exitFlushTimeoutSeconds });
+      // One deadline for both: the OTel view's providers drain first (their points before the status
+      // the outbox may still hold), then the outbox gets what is left. Each had the whole deadline,
+      // so an experiment with a view took twice exitFlushTimeoutSeconds during an outage.
+      const deadline = deadlineIn(options.timeoutSeconds ?? this.#exitFlushTimeoutSeconds);
+      await waitUntil(this.#otel.shutdown(), deadline);
+      return await this.#outbox.close({ timeoutSeconds: secondsUntil(deadline) });
     } finally {
       this.#guard.release();
     }
