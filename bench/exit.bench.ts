@@ -5,6 +5,9 @@
  */
 import { spawn } from "node:child_process";
 import { once } from "node:events";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import type { BenchModule, BenchResult } from "./bench-types.ts";
@@ -19,10 +22,13 @@ const GIVE_UP_MS = 30_000;
 const DEFAULT_EXIT_DEADLINE_SECONDS = 10;
 
 async function msFromRunEndToExit(mode: "idle" | "down" | "hang", env: Record<string, string>): Promise<number> {
+  // The default spool, but in a directory of this run: the user's state directory would keep what
+  // the server-down runs leave, for the next Collector to deliver somewhere.
+  const spoolDir = mkdtempSync(path.join(tmpdir(), "bench-exit-spool-"));
   const child = spawn(process.execPath, ["--conditions=syvain-source", fileURLToPath(new URL("./exit-child.ts", import.meta.url)), mode], {
     // stderr kept apart: the server-down run warns (rightly) that its data was not delivered.
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, ...env, BENCH_EXIT_DEADLINE: String(DEADLINE_SECONDS) },
+    env: { ...process.env, ...env, BENCH_EXIT_DEADLINE: String(DEADLINE_SECONDS), SYVAIN_SPOOL_DIR: spoolDir },
   });
   const exited = once(child, "exit");
   let stderr = "";
@@ -38,6 +44,7 @@ async function msFromRunEndToExit(mode: "idle" | "down" | "hang", env: Record<st
   const [code] = (await exited) as [number | null];
   const exitAt = performance.now();
   clearTimeout(killer);
+  rmSync(spoolDir, { recursive: true, force: true });
   if (code !== 0 || endedAt === undefined) throw new Error(`exit bench (${mode}): child exited with ${code}${endedAt === undefined ? " before the run ended" : ""}\n${stderr}`);
   return exitAt - endedAt;
 }

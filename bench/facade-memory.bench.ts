@@ -51,7 +51,8 @@ async function send(experiment: Experiment, from: number, count: number): Promis
 
 async function growthOverSentEvents(): Promise<{ rss: number; rssSecondHalf: number; heap: number }> {
   const emulator = await startChildServer(new URL("./emulator-process.ts", import.meta.url));
-  const collector = new Collector(emulator.apiKey, { host: emulator.url });
+  // Memory only: the spool has its own memory rows (outage spill); a default Collector would spool into the user state directory.
+  const collector = new Collector(emulator.apiKey, { host: emulator.url, spoolDir: false });
   try {
     const experiment = await collector.experiment(`bench-rss-${Date.now()}`);
     await send(experiment, 0, WARM_UP);
