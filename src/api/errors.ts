@@ -25,6 +25,8 @@ export type SyvainErrorCode =
   | "queue_overflow"
   | "shutdown"
   | "delivery_incomplete"
+  // a file this package writes could not be written (a JSONL output, the offline spool: a full disk, a file-size limit)
+  | "io"
   // a bug: ours, or in a part plugged into us (a sink, a slug resolver); never the caller's data
   | "internal";
 

@@ -66,11 +66,11 @@ export function createJsonlWriter(path: string): JsonlWriter {
       throw error;
     }
   };
-  /** Runs `step` after the steps before it; rejects with a `config` error naming the file. */
+  /** Runs `step` after the steps before it; rejects with an `io` error naming the file (retryable: a disk may get room again). */
   const enqueue = (step: () => Promise<void>): Promise<void> => {
     const next = chain.then(step).catch((error: unknown) => {
       const reason = error instanceof Error ? error.message : String(error);
-      throw new SyvainError("config", `JSONL output: cannot write ${JSON.stringify(path)}: ${reason}`, { cause: error });
+      throw new SyvainError("io", `JSONL output: cannot write ${JSON.stringify(path)}: ${reason}`, { cause: error, retryable: true });
     });
     chain = next.catch(() => undefined);
     return next;

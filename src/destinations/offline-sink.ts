@@ -25,7 +25,7 @@ export function createOfflineSink(spool: () => Promise<Spool>): DeliverySink {
         const lost = notSpooled - notSpooledSeen;
         notSpooledSeen = notSpooled;
         const why = opened.lastError?.message ?? (s.refusedFull > 0 ? "the spool is full (spoolMaxBytes)" : "the spool cannot write");
-        throw new SyvainError("delivery_incomplete", `offline: ${lost} record(s) could not be written to the spool (${why}); offline they are kept nowhere else`);
+        throw new SyvainError("io", `offline: ${lost} record(s) could not be written to the spool (${why}); offline they are kept nowhere else`);
       }
       await opened.whenDurable();
     },

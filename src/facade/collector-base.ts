@@ -9,7 +9,7 @@ import { MemoryFigures, type CollectorMemoryStats } from "./memory-figures.ts";
 import type { DeliveryOptions, DeliverySink, FlushStatus } from "../delivery/delivery-types.ts";
 import type { Destination } from "../destinations/destination.ts";
 import { Outbox } from "../delivery/outbox.ts";
-import { SyvainError } from "../api/errors.ts";
+import { SyvainError, wrapUnexpected } from "../api/errors.ts";
 import { deliveryPart, type ResolvedLocalCollectorOptions } from "./collector-options.ts";
 import { Experiment } from "./experiment.ts";
 import { validateExperimentArgs, type ExperimentOptions } from "./experiment-options.ts";
@@ -136,7 +136,14 @@ export abstract class CollectorBase implements AsyncDisposable {
     this.#abandon.abort(new Error("the collector is closed"));
     // What the experiments could not deliver stays in the spool, synced, for the next run or `sync`.
     await this.#spooling?.spool.close(this.#exitFlushTimeoutSeconds);
-    await this.#destination.close();
+    try {
+      await this.#destination.close();
+    } catch (error) {
+      // The statuses are close()'s answer; a destination that cannot finish (a JSONL file on a full
+      // disk) makes each of them not ok, rather than a rejection that hides them.
+      const failure = wrapUnexpected(error, `${this.#owner}.close()`);
+      for (const { status } of statuses) Object.assign(status, { ok: false, lastError: status.lastError ?? failure });
+    }
     return statuses;
   }
 
