@@ -18,6 +18,7 @@ import type { SpoolSession, SpoolSessionStats } from "../destinations/spool-sess
 import type { Experiment as ExperimentRecord } from "../api/contract.ts";
 import type { OutboxJournal } from "../delivery/journal/outbox-journal.ts";
 import { canDefer, deferCreation } from "./deferred-creation.ts";
+import { answeredWithin, DEFER_CREATION_AFTER_MS } from "../destinations/answered-within.ts";
 
 /** What `close()` reports for one experiment: its last flush, within the exit deadline. */
 export interface ExperimentCloseStatus {
@@ -77,7 +78,11 @@ export abstract class CollectorBase implements AsyncDisposable {
     const client = this.#spooling?.client;
     let provisioned: { record: ExperimentRecord; sink: DeliverySink; journal?: OutboxJournal; created?: Promise<string> };
     try {
-      provisioned = await this.#destination.provision(spec, ifExists === "reuse" ? "create-or-reuse" : "create");
+      const creation = this.#destination.provision(spec, ifExists === "reuse" ? "create-or-reuse" : "create");
+      // Online with a spool, a Syvain that does not answer defers like one that refuses connections.
+      // (A spool that cannot write cannot take the creation: then only Syvain's answer will do.)
+      const canWaitLater = spool !== undefined && client !== undefined && session?.offline === false && spool.stats().state === "active";
+      provisioned = canWaitLater ? await answeredWithin(creation, DEFER_CREATION_AFTER_MS, spec.slug) : await creation;
     } catch (error) {
       // Online with a working spool, Syvain being unreachable does not stop the run (deferred-creation.ts).
       if (spool === undefined || session === undefined || client === undefined || session.offline || !canDefer(error, spool)) throw this.creationFailed(error);

@@ -15,6 +15,7 @@ import { secondsUntil, waitUntil } from "../../delivery/deadline.ts";
 import { Outbox } from "../../delivery/outbox.ts";
 import type { DeliveryOptions, DeliverySink, FlushStatus } from "../../delivery/delivery-types.ts";
 import type { OutboxJournal } from "../../delivery/journal/outbox-journal.ts";
+import { answeredWithin, DEFER_CREATION_AFTER_MS, StillCreating } from "../../destinations/answered-within.ts";
 import type { ProvisionedExperiment } from "../../destinations/destination.ts";
 import type { ExperimentSpec } from "../../mapping/experiment.ts";
 import type { Provisioner } from "./destination.ts";
@@ -184,25 +185,5 @@ export class ExperimentRegistry {
     this.#ready.set(spec.slug, entry);
     this.#creationErrors.delete(spec.slug);
     return entry;
-  }
-}
-
-/** A creation is deferred once it has waited this long (`ExperimentJournals.deferCreationAfterMs`). */
-const DEFER_CREATION_AFTER_MS = 2000;
-
-/** The creation has not been answered yet: retryable, so it defers like an unavailable Syvain. */
-class StillCreating extends SyvainError {}
-
-/** `creation`, or a `StillCreating` rejection once `ms` pass first (the creation keeps running). */
-async function answeredWithin(creation: Promise<ProvisionedExperiment>, ms: number, slug: string): Promise<ProvisionedExperiment> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new StillCreating("timeout", `experiment ${JSON.stringify(slug)}: Syvain has not answered its creation within ${ms / 1000} s`, { retryable: true })), ms);
-    timer.unref();
-  });
-  try {
-    return await Promise.race([creation, late]);
-  } finally {
-    clearTimeout(timer);
   }
 }
