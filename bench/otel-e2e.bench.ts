@@ -230,6 +230,13 @@ export const otelEndToEndBench: BenchModule = {
         { name: "OTel gauge → an exporter that sends nothing", metric: `client CPU per point, ${of}`, value: cpu(freeExport), unit: "µs" },
         { name: "SyvainMetricExporter's parse-only sink", metric: `server CPU per point, ${of}`, value: serverCpu(oursParseOnly), unit: "µs" },
         { name: "official OTLP/HTTP JSON's parse-only sink", metric: `server CPU per point, ${of}`, value: serverCpu(official), unit: "µs" },
+        // The bound on shared cores: what the official side costs the machine per point over what ours does.
+        {
+          name: "official / SyvainMetricExporter, client + sink CPU per point",
+          metric: `CPU ratio, medians of ${RUNS}`,
+          value: round2((cpu(official) + serverCpu(official)) / (cpu(oursParseOnly) + serverCpu(oursParseOnly))),
+          unit: "x",
+        },
         { name: "OTel gauge → SyvainMetricExporter", metric: "client→server bytes per point", value: Math.round(oursBytes), unit: "bytes" },
         { name: "OTel gauge → official OTLP/HTTP JSON", metric: "client→server bytes per point", value: Math.round(officialBytes), unit: "bytes" },
       ];
