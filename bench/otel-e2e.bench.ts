@@ -75,10 +75,30 @@ export async function facadeRun(host: string, emulator: ChildServer, events: num
   return events / seconds;
 }
 
+/** One OTel run: points/s, and the client process's CPU per point (all its threads: the sinks are other processes). */
+interface OtelRun {
+  rate: number;
+  cpuMicrosPerPoint: number;
+  /** The server's CPU per point during the run (`/proc`, 10 ms ticks), where a server was measured. */
+  serverCpuMicrosPerPoint?: number;
+}
+
+/**
+ * `run` with its server's CPU per point added. On a 2-core machine shared with other jobs the
+ * client and the server compete for the same cores, so a side's rate follows the *sum* of both
+ * CPU figures: this shows what each exporter also costs the server it sends to.
+ */
+async function withServerCpu(server: ChildServer, points: number, run: () => Promise<OtelRun>): Promise<OtelRun> {
+  const before = await server.cpuSeconds();
+  const result = await run();
+  return { ...result, serverCpuMicrosPerPoint: (((await server.cpuSeconds()) - before) * 1e6) / points };
+}
+
 /** Points/s through a MeterProvider with `reader`, recording `points` new steps of one gauge. */
-async function otelRun(reader: MetricReader, points: number): Promise<number> {
+async function otelRun(reader: MetricReader, points: number): Promise<OtelRun> {
   const provider = new MeterProvider({ readers: [reader] });
   const gauge = provider.getMeter("bench").createGauge("train.loss");
+  const cpuBefore = process.cpuUsage();
   const start = process.hrtime.bigint();
   for (let i = 0; i < points; i++) {
     gauge.record(i * 1e-6, { step: i, split: "train" });
@@ -86,8 +106,9 @@ async function otelRun(reader: MetricReader, points: number): Promise<number> {
   }
   await provider.forceFlush();
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const cpu = process.cpuUsage(cpuBefore);
   await provider.shutdown();
-  return points / seconds;
+  return { rate: points / seconds, cpuMicrosPerPoint: (cpu.user + cpu.system) / points };
 }
 
 /** Median of the per-run ratios: each pair ran back to back, so a noisy neighbour hits both alike. */
@@ -107,7 +128,7 @@ const sinkCounter =
   async () =>
     (await getJson<{ total: number }>(`${sink.url}/count`, sink.apiKey)).total;
 
-async function syvainOtelRun(host: string, apiKey: string, count: Counter, points: number): Promise<number> {
+async function syvainOtelRun(host: string, apiKey: string, count: Counter, points: number): Promise<OtelRun> {
   const slug = uniqueSlug("bench-otel");
   const before = await count(slug);
   // As for the facade: a queue that holds the whole run (the default 100,000 would evict when the
@@ -118,7 +139,7 @@ async function syvainOtelRun(host: string, apiKey: string, count: Counter, point
   return rate;
 }
 
-async function officialOtlpRun(url: string, count: Counter, points: number): Promise<number> {
+async function officialOtlpRun(url: string, count: Counter, points: number): Promise<OtelRun> {
   const before = await count("");
   const exporter = new OTLPMetricExporter({ url: `${url}/v1/metrics`, temporalityPreference: AggregationTemporalityPreference.DELTA });
   const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: EXPORT_INTERVAL_MS, cardinalityLimits: { gauge: points } });
@@ -132,7 +153,7 @@ async function officialOtlpRun(url: string, count: Counter, points: number): Pro
  * exporter whose `export()` answers at once and sends nothing. What remains is the SDK's own
  * `record()` and `collect()`; no real exporter (mapping, serialising, sending) can beat this rate.
  */
-async function freeExportRun(points: number): Promise<number> {
+async function freeExportRun(points: number): Promise<OtelRun> {
   const exporter: PushMetricExporter = {
     export: (_metrics, resultCallback) => resultCallback({ code: ExportResultCode.SUCCESS }),
     forceFlush: () => Promise.resolve(),
@@ -166,10 +187,10 @@ export const otelEndToEndBench: BenchModule = {
     const spoolDir = benchSpoolDir();
     try {
       const facade: number[] = [];
-      const ours: number[] = [];
-      const oursParseOnly: number[] = [];
-      const official: number[] = [];
-      const freeExport: number[] = [];
+      const ours: OtelRun[] = [];
+      const oursParseOnly: OtelRun[] = [];
+      const official: OtelRun[] = [];
+      const freeExport: OtelRun[] = [];
       // One untimed round first: JIT warm-up, connections and experiments' first requests.
       await facadeRun(emulator.url, emulator, WIRE_EVENTS, spoolDir);
       await syvainOtelRun(emulator.url, emulator.apiKey, toEmulator, WIRE_EVENTS);
@@ -179,27 +200,43 @@ export const otelEndToEndBench: BenchModule = {
       for (let run = 0; run < RUNS; run++) {
         facade.push(await facadeRun(emulator.url, emulator, FACADE_EVENTS, spoolDir));
         ours.push(await syvainOtelRun(emulator.url, emulator.apiKey, toEmulator, OTEL_POINTS));
-        oursParseOnly.push(await syvainOtelRun(syvainSink.url, syvainSink.apiKey, toSyvainSink, OTEL_POINTS));
-        official.push(await officialOtlpRun(otlpSink.url, toOtlpSink, OTEL_POINTS));
+        oursParseOnly.push(await withServerCpu(syvainSink, OTEL_POINTS, () => syvainOtelRun(syvainSink.url, syvainSink.apiKey, toSyvainSink, OTEL_POINTS)));
+        official.push(await withServerCpu(otlpSink, OTEL_POINTS, () => officialOtlpRun(otlpSink.url, toOtlpSink, OTEL_POINTS)));
         freeExport.push(await freeExportRun(OTEL_POINTS));
       }
       const facadeBytes = await wireBytes(emulator.url, (host) => facadeRun(host, emulator, WIRE_EVENTS, spoolDir));
       const oursBytes = await wireBytes(emulator.url, (host) => syvainOtelRun(host, emulator.apiKey, toEmulator, WIRE_EVENTS));
       const officialBytes = await wireBytes(otlpSink.url, (host) => officialOtlpRun(host, toOtlpSink, WIRE_EVENTS));
       const mid = (values: number[]): number => Math.round(median(values));
+      const rates = (runs: readonly OtelRun[]): number[] => runs.map((run) => run.rate);
+      const cpu = (runs: readonly OtelRun[]): number => round2(median(runs.map((run) => run.cpuMicrosPerPoint)));
+      const serverCpu = (runs: readonly OtelRun[]): number => round2(median(runs.map((run) => run.serverCpuMicrosPerPoint ?? Number.NaN)));
       const of = `median of ${RUNS}`;
       const ofPairs = `median of ${RUNS} pairs`;
       const pts = `${OTEL_POINTS / 1000}k pts`;
       return [
         { name: `facade metric() → emulator (${FACADE_EVENTS / 1000}k events, spool on)`, metric: `throughput, ${of}`, value: mid(facade), unit: "events/s", target: { op: ">=", value: 200_000 } },
         { name: "facade metric() → emulator", metric: "client→server bytes per event", value: Math.round(facadeBytes), unit: "bytes" },
-        { name: `OTel gauge → SyvainMetricExporter → emulator (${pts})`, metric: `throughput, ${of}`, value: mid(ours), unit: "points/s" },
-        { name: `OTel gauge → SyvainMetricExporter → parse-only sink (${pts})`, metric: `throughput, ${of}`, value: mid(oursParseOnly), unit: "points/s" },
-        { name: `OTel gauge → official OTLP/HTTP JSON → parse-only sink (${pts})`, metric: `throughput, ${of}`, value: mid(official), unit: "points/s" },
-        { name: "SyvainMetricExporter→emulator / official→parse-only sink", metric: `throughput ratio, ${ofPairs}`, value: pairedRatio(ours, official), unit: "x", target: { op: ">=", value: 1 } },
-        { name: "SyvainMetricExporter / official, both → parse-only sinks", metric: `throughput ratio, ${ofPairs}`, value: pairedRatio(oursParseOnly, official), unit: "x", target: { op: ">=", value: 1 } },
-        { name: `OTel gauge → an exporter that sends nothing (${pts}; the ceiling)`, metric: `throughput, ${of}`, value: mid(freeExport), unit: "points/s" },
-        { name: "exporter that sends nothing / official (the most any exporter can reach)", metric: `throughput ratio, ${ofPairs}`, value: pairedRatio(freeExport, official), unit: "x" },
+        { name: `OTel gauge → SyvainMetricExporter → emulator (${pts})`, metric: `throughput, ${of}`, value: mid(rates(ours)), unit: "points/s" },
+        { name: `OTel gauge → SyvainMetricExporter → parse-only sink (${pts})`, metric: `throughput, ${of}`, value: mid(rates(oursParseOnly)), unit: "points/s" },
+        { name: `OTel gauge → official OTLP/HTTP JSON → parse-only sink (${pts})`, metric: `throughput, ${of}`, value: mid(rates(official)), unit: "points/s" },
+        { name: "SyvainMetricExporter→emulator / official→parse-only sink", metric: `throughput ratio, ${ofPairs}`, value: pairedRatio(rates(ours), rates(official)), unit: "x", target: { op: ">=", value: 1 } },
+        { name: "SyvainMetricExporter / official, both → parse-only sinks", metric: `throughput ratio, ${ofPairs}`, value: pairedRatio(rates(oursParseOnly), rates(official)), unit: "x", target: { op: ">=", value: 1 } },
+        { name: `OTel gauge → an exporter that sends nothing (${pts}; the ceiling)`, metric: `throughput, ${of}`, value: mid(rates(freeExport)), unit: "points/s" },
+        { name: "exporter that sends nothing / official (the most any exporter can reach)", metric: `throughput ratio, ${ofPairs}`, value: pairedRatio(rates(freeExport), rates(official)), unit: "x" },
+        // CPU per point is steadier than points/s on a shared machine: the client's own cost, sinks excluded.
+        { name: "OTel gauge → SyvainMetricExporter → parse-only sink", metric: `client CPU per point, ${of}`, value: cpu(oursParseOnly), unit: "µs" },
+        { name: "OTel gauge → official OTLP/HTTP JSON → parse-only sink", metric: `client CPU per point, ${of}`, value: cpu(official), unit: "µs" },
+        { name: "OTel gauge → an exporter that sends nothing", metric: `client CPU per point, ${of}`, value: cpu(freeExport), unit: "µs" },
+        { name: "SyvainMetricExporter's parse-only sink", metric: `server CPU per point, ${of}`, value: serverCpu(oursParseOnly), unit: "µs" },
+        { name: "official OTLP/HTTP JSON's parse-only sink", metric: `server CPU per point, ${of}`, value: serverCpu(official), unit: "µs" },
+        // The bound on shared cores: what the official side costs the machine per point over what ours does.
+        {
+          name: "official / SyvainMetricExporter, client + sink CPU per point",
+          metric: `CPU ratio, medians of ${RUNS}`,
+          value: round2((cpu(official) + serverCpu(official)) / (cpu(oursParseOnly) + serverCpu(oursParseOnly))),
+          unit: "x",
+        },
         { name: "OTel gauge → SyvainMetricExporter", metric: "client→server bytes per point", value: Math.round(oursBytes), unit: "bytes" },
         { name: "OTel gauge → official OTLP/HTTP JSON", metric: "client→server bytes per point", value: Math.round(officialBytes), unit: "bytes" },
       ];
