@@ -3,7 +3,8 @@
  * `DEFER_CREATION_AFTER_MS` without an answer, the caller defers the creation as if Syvain were
  * unavailable (a retryable `StillCreating`), and the creation finishes in the background. Without
  * it, a Syvain that hangs (a black-holed network) held the caller for every attempt's timeout
- * (4 × 10 s): the bridge answered 503, `collector.experiment()` blocked for 40 s.
+ * (4 × 10 s): the bridge answered 503. Used where a creation is get-or-create (the exporters, the
+ * bridge); the facade's `experiment()` waits for the answer, as a late `conflict` matters there.
  */
 import { SyvainError } from "../api/errors.ts";
 

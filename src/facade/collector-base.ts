@@ -18,7 +18,6 @@ import type { SpoolSession, SpoolSessionStats } from "../destinations/spool-sess
 import type { Experiment as ExperimentRecord } from "../api/contract.ts";
 import type { OutboxJournal } from "../delivery/journal/outbox-journal.ts";
 import { canDefer, deferCreation } from "./deferred-creation.ts";
-import { answeredWithin, DEFER_CREATION_AFTER_MS } from "../destinations/answered-within.ts";
 
 /** What `close()` reports for one experiment: its last flush, within the exit deadline. */
 export interface ExperimentCloseStatus {
@@ -78,11 +77,10 @@ export abstract class CollectorBase implements AsyncDisposable {
     const client = this.#spooling?.client;
     let provisioned: { record: ExperimentRecord; sink: DeliverySink; journal?: OutboxJournal; created?: Promise<string> };
     try {
-      const creation = this.#destination.provision(spec, ifExists === "reuse" ? "create-or-reuse" : "create");
-      // Online with a spool, a Syvain that does not answer defers like one that refuses connections.
-      // (A spool that cannot write cannot take the creation: then only Syvain's answer will do.)
-      const canWaitLater = spool !== undefined && client !== undefined && session?.offline === false && spool.stats().state === "active";
-      provisioned = canWaitLater ? await answeredWithin(creation, DEFER_CREATION_AFTER_MS, spec.slug) : await creation;
+      // No early deferral here (as the exporters do: answered-within.ts): a late answer of this
+      // `create` can be a conflict the caller must see (ifExists "error"), which a deferred
+      // get-or-create would turn into events added to another run's experiment.
+      provisioned = await this.#destination.provision(spec, ifExists === "reuse" ? "create-or-reuse" : "create");
     } catch (error) {
       // Online with a working spool, Syvain being unreachable does not stop the run (deferred-creation.ts).
       if (spool === undefined || session === undefined || client === undefined || session.offline || !canDefer(error, spool)) throw this.creationFailed(error);
