@@ -75,7 +75,7 @@ function plannedLine(p: PlannedExperiment, dir: string): string {
 /** Folders of processes still running: theirs to deliver, never replayed by a sync (two senders of one segment would race). */
 function runningLine(running: { writers: number; bytes: number }): string[] {
   if (running.writers === 0) return [];
-  return [`${running.writers} spool folder(s) of processes still running (${running.bytes} bytes) skipped: each process delivers its own; if one dies first, the next sync sends what it left`];
+  return [`${running.writers} spool folder(s) of processes still running (${running.bytes} bytes not yet acknowledged) skipped: each process delivers its own; if one dies first, the next sync sends what it left`];
 }
 
 /** Another host's leftovers are never sent to this one: name them, and the command that sends them. */

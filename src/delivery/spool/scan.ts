@@ -6,7 +6,10 @@
 import path from "node:path";
 import { describeWriterDir, listWriterDirs } from "./adopt.ts";
 import { currentIdentity, type Liveness, type OwnerIdentity } from "./process-identity.ts";
-import { ADOPTED_DIR, CORRUPT_DIR, FORMAT_FILE, SPOOL_FORMAT } from "./spool-layout.ts";
+import { decodeAcks } from "./acks-format.ts";
+import type { RangeSet } from "./range-set.ts";
+import { SEGMENT_HEADER_BYTES } from "./segment-header.ts";
+import { ACKS_FILE, ADOPTED_DIR, CORRUPT_DIR, FORMAT_FILE, SPOOL_FORMAT, segmentIdOf } from "./spool-layout.ts";
 import { nodeSpoolFs, type SpoolFs } from "./spool-fs.ts";
 
 export interface ScannedWriter {
@@ -18,6 +21,8 @@ export interface ScannedWriter {
   segments: number;
   /** Bytes of segments and acks files, including adopted orphans'. */
   bytes: number;
+  /** Segment bytes (past their headers) no acknowledged range covers: records still to deliver (a torn tail counts too). */
+  unackedBytes: number;
   unsupportedSegments: string[];
 }
 
@@ -58,9 +63,14 @@ export async function readFormat(fsi: SpoolFs, dir: string): Promise<number | "u
   }
 }
 
-async function diskUsage(fsi: SpoolFs, dir: string): Promise<{ segments: number; bytes: number }> {
+async function diskUsage(fsi: SpoolFs, dir: string): Promise<{ segments: number; bytes: number; unackedBytes: number }> {
   let segments = 0;
   let bytes = 0;
+  let unackedBytes = 0;
+  const acked = await fsi
+    .readFile(path.join(dir, ACKS_FILE))
+    .then((buf) => decodeAcks(buf).bySegment)
+    .catch(() => new Map<number, RangeSet>());
   for (const file of await fsi.readdir(dir).catch(() => [] as string[])) {
     const full = path.join(dir, file);
     if (file === ADOPTED_DIR) {
@@ -68,11 +78,26 @@ async function diskUsage(fsi: SpoolFs, dir: string): Promise<{ segments: number;
         const usage = await diskUsage(fsi, path.join(full, nested));
         segments += usage.segments;
         bytes += usage.bytes;
+        unackedBytes += usage.unackedBytes;
       }
-    } else if (file.endsWith(".seg") || file === "acks") {
-      if (file.endsWith(".seg")) segments++;
+    } else if (file === ACKS_FILE) {
       bytes += await fsi.size(full).catch(() => 0);
+    } else {
+      const id = segmentIdOf(file);
+      if (id === undefined) continue;
+      const size = await fsi.size(full).catch(() => 0);
+      segments++;
+      bytes += size;
+      unackedBytes += Math.max(0, size - SEGMENT_HEADER_BYTES - coveredBytes(acked.get(id), SEGMENT_HEADER_BYTES, size));
     }
   }
-  return { segments, bytes };
+  return { segments, bytes, unackedBytes };
+}
+
+/** Bytes of `[from, to)` inside the acknowledged ranges. */
+function coveredBytes(ranges: RangeSet | undefined, from: number, to: number): number {
+  const bounds = ranges?.ranges() ?? [];
+  let covered = 0;
+  for (let i = 0; i < bounds.length; i += 2) covered += Math.max(0, Math.min(to, bounds[i + 1]!) - Math.max(from, bounds[i]!));
+  return covered;
 }

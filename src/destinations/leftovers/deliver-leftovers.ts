@@ -9,7 +9,6 @@ import { join } from "node:path";
 import type { SyvainClient } from "../../client/client-types.ts";
 import { hostSpoolDir } from "../../config/spool-defaults.ts";
 import { openSpool, scanSpool, type ScannedWriter, type SpoolError } from "../../delivery/spool/index.ts";
-import { SEGMENT_HEADER_BYTES } from "../../delivery/spool/segment-header.ts";
 import { FORMAT_FILE } from "../../delivery/spool/spool-layout.ts";
 import { otherHostLeftovers, type OtherHostLeftovers } from "./other-hosts.ts";
 import { replaySpool, type ReplayBytes, type ReplayResult } from "./replay.ts";
@@ -80,8 +79,8 @@ export async function deliverLeftovers(options: DeliverLeftoversOptions): Promis
   }
 }
 
-/** Writer folders whose process is not known dead and that hold records (more than segment headers). */
+/** Writer folders whose process is not known dead and that hold records not yet acknowledged. */
 function heldByOthers(writers: readonly ScannedWriter[]): { writers: number; bytes: number } {
-  const held = writers.filter((w) => w.liveness !== "dead" && w.bytes > w.segments * SEGMENT_HEADER_BYTES);
-  return { writers: held.length, bytes: held.reduce((n, w) => n + w.bytes, 0) };
+  const held = writers.filter((w) => w.liveness !== "dead" && w.unackedBytes > 0);
+  return { writers: held.length, bytes: held.reduce((n, w) => n + w.unackedBytes, 0) };
 }
