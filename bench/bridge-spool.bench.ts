@@ -5,7 +5,10 @@
  * row gives each side's median and the ratio of the medians (goal: on ≥ 80 % of off). Points/s run
  * from the first POST until `close()` has drained everything (checked against the emulator).
  * The process's CPU per point (bridge, file threads, senders; the emulator is another process)
- * beside the wall time per point tells computing from waiting (the fdatasync before each 200).
+ * beside the wall time per point tells computing from waiting (the fdatasync before each 200);
+ * the main thread's CPU per point (`process.threadCpuUsage()`: decoding, mapping, the spool's
+ * encoding and checksums, requests) is the part the spool adds to the one core the bridge runs on,
+ * and it moves less with other jobs on the machine than wall time does.
  * Then the answer latency of 1,000-point requests with the spool on (p50 / p99), four senders.
  * Bodies: 10 gauges × 1,000 steps (throughput) or × 100 steps (latency), built before the clock.
  * Environment: BENCH_SPOOL_PAIRS (3), BENCH_SPOOL_SENDERS (2), BENCH_SPOOL_LATENCY_REQUESTS (400).
@@ -55,6 +58,8 @@ interface ThroughputRun {
   pointsPerSecond: number;
   /** This process's CPU (the bridge, its file threads and the senders) per point: the rest of the wall time is waiting. */
   cpuNsPerPoint: number;
+  /** The main thread's CPU per point (file and GC helper threads excluded). */
+  mainCpuNsPerPoint: number;
 }
 
 /** Points/s from the first POST until the bridge has closed (everything delivered), and the CPU it took. */
@@ -64,11 +69,13 @@ async function throughput(emulator: ChildServer, spool: boolean): Promise<Throug
   const points = THROUGHPUT_BODIES * 10 * 1000;
   let start = 0n;
   let cpu = process.cpuUsage();
+  let mainCpu = process.threadCpuUsage();
   await withBridge(emulator, spool, async (url) => {
     const pool = new Pool(url, { connections: SENDERS });
     let next = 0;
     start = process.hrtime.bigint();
     cpu = process.cpuUsage();
+    mainCpu = process.threadCpuUsage();
     await Promise.all(Array.from({ length: SENDERS }, async () => {
       while (next < bodies.length) await post(pool, bodies[next++]!, "protobuf");
     }));
@@ -76,9 +83,10 @@ async function throughput(emulator: ChildServer, spool: boolean): Promise<Throug
   });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   const used = process.cpuUsage(cpu);
+  const usedMain = process.threadCpuUsage(mainCpu);
   const count = await stored(emulator, slug);
   if (count !== points) throw new Error(`bridge spool ${spool ? "on" : "off"}: the emulator stored ${count} of ${points} points`);
-  return { pointsPerSecond: points / seconds, cpuNsPerPoint: ((used.user + used.system) * 1000) / points };
+  return { pointsPerSecond: points / seconds, cpuNsPerPoint: ((used.user + used.system) * 1000) / points, mainCpuNsPerPoint: ((usedMain.user + usedMain.system) * 1000) / points };
 }
 
 /** Answer latencies (ms) of 1,000-point protobuf requests, LATENCY_SENDERS at a time. */
@@ -120,6 +128,7 @@ export const bridgeSpoolBench: BenchModule = {
       }
       const [off, on] = [offRuns, onRuns].map((runs) => runs.map((r) => r.pointsPerSecond)) as [number[], number[]];
       const [offCpu, onCpu] = [offRuns, onRuns].map((runs) => median(runs.map((r) => r.cpuNsPerPoint)));
+      const [offMain, onMain] = [offRuns, onRuns].map((runs) => median(runs.map((r) => r.mainCpuNsPerPoint)));
       const ratio = median(on) / median(off);
       const withSpool = await latencies(emulator, true);
       const without = await latencies(emulator, false);
@@ -130,6 +139,8 @@ export const bridgeSpoolBench: BenchModule = {
         { name: "bridge spool on / off", metric: "throughput ratio of the medians", value: Math.round(ratio * 100), unit: "%", target: { op: ">=", value: 80 } },
         { name: "OTLP protobuf → bridge → emulator, spool off", metric: "process CPU per point, median", value: Math.round(offCpu!), unit: "ns" },
         { name: "OTLP protobuf → bridge → emulator, spool on", metric: "process CPU per point, median", value: Math.round(onCpu!), unit: "ns" },
+        { name: "OTLP protobuf → bridge → emulator, spool off", metric: "main-thread CPU per point, median", value: Math.round(offMain!), unit: "ns" },
+        { name: "OTLP protobuf → bridge → emulator, spool on", metric: "main-thread CPU per point, median", value: Math.round(onMain!), unit: "ns" },
         { name: "OTLP protobuf → bridge → emulator, spool on", metric: "wall time per point, median", value: Math.round(1e9 / median(on)), unit: "ns" },
         { name: `1,000-point request, spool on (${withSpool.length} requests, ${LATENCY_SENDERS} senders)`, metric: "answer latency p50", value: Number(percentile(withSpool, 50).toFixed(1)), unit: "ms" },
         { name: `1,000-point request, spool on (${withSpool.length} requests, ${LATENCY_SENDERS} senders)`, metric: "answer latency p99", value: Number(percentile(withSpool, 99).toFixed(1)), unit: "ms" },

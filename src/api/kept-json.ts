@@ -57,15 +57,22 @@ export function keepJsonOfAll(values: readonly object[]): void {
 }
 
 /**
- * `JSON.stringify(values)` built from the kept texts, or undefined as soon as one of the values
- * has none (the caller then serialises them all).
+ * An ingest body, `JSON.stringify({ [key]: values })`, built from the kept texts, or undefined as
+ * soon as one of the values has none (the caller then serialises them all). The braces go into
+ * the join rather than around its result: a string made by `+` around a joined body is a rope,
+ * which encoding it as UTF-8 first copies flat (~25 % of building a body, measured).
  */
-export function keptJsonArray(values: readonly object[]): string | undefined {
+export function keptJsonBody(key: string, values: readonly object[]): string | undefined {
+  const open = `{${JSON.stringify(key)}:[`;
+  const close = "]}";
+  if (values.length === 0) return open + close;
   const texts = new Array<string>(values.length);
   for (let i = 0; i < values.length; i++) {
     const text = keptJson(values[i]!);
     if (text === undefined) return undefined;
     texts[i] = text;
   }
-  return `[${texts.join(",")}]`;
+  texts[0] = open + texts[0]!;
+  texts[values.length - 1] += close;
+  return texts.join(",");
 }

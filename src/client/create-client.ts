@@ -18,7 +18,7 @@ import {
   seriesResponseSchema,
 } from "../api/contract.ts";
 import { SyvainApiError, SyvainValidationError } from "../api/errors.ts";
-import { keptJsonArray } from "../api/kept-json.ts";
+import { keptJsonBody } from "../api/kept-json.ts";
 import { sleep as realSleep } from "./retry/sleep.ts";
 import type { CallOptions, SyvainClient, SyvainClientOptions } from "./client-types.ts";
 import { httpCall } from "./http-call.ts";
@@ -124,8 +124,8 @@ export function createSyvainClient(options?: SyvainClientOptions): SyvainClient 
  * `JSON.stringify({ [key]: events })`), or nothing when one of them has none: then it is serialised.
  */
 function keptBody(key: "metrics" | "annotations", events: readonly object[]): { json?: string } {
-  const array = keptJsonArray(events);
-  return array === undefined ? {} : { json: `{"${key}":${array}}` };
+  const json = keptJsonBody(key, events);
+  return json === undefined ? {} : { json };
 }
 
 function checkIdempotencyKey(key: string | undefined): string | undefined {

@@ -4,7 +4,7 @@
  * texts when every element has one.
  */
 import { describe, expect, it } from "vitest";
-import { keepJson, keepJsonOfAll, keptJson, keptJsonArray } from "../../src/api/kept-json.ts";
+import { keepJson, keepJsonOfAll, keptJson, keptJsonBody } from "../../src/api/kept-json.ts";
 
 const event = (n: number) => ({ client_event_id: `r-${n}`, name: "loss", value: n / 3, step: n, timestamp: 1_700_000_000_000 + n, metadata: { split: "val" } });
 
@@ -26,7 +26,7 @@ describe("kept JSON text", () => {
     keepJson(kept, JSON.stringify(kept));
     const copy = { ...kept, value: 99 };
     expect(keptJson(copy)).toBeUndefined();
-    expect(keptJsonArray([kept, copy])).toBeUndefined();
+    expect(keptJsonBody("metrics", [kept, copy])).toBeUndefined();
   });
 
   it("keepJsonOfAll serialises only what has no text yet, and skips what JSON refuses", () => {
@@ -44,17 +44,19 @@ describe("kept JSON text", () => {
     expect(keptJson(second)).toBe(JSON.stringify(event(2)));
   });
 
-  it("builds JSON.stringify(values) from the kept texts, byte for byte", () => {
+  it("builds JSON.stringify({ [key]: values }) from the kept texts, byte for byte", () => {
     const events = [event(1), event(2), event(3)];
     for (const e of events) keepJson(e, JSON.stringify(e));
-    expect(keptJsonArray(events)).toBe(JSON.stringify(events));
-    expect(keptJsonArray([])).toBe("[]");
+    expect(keptJsonBody("metrics", events)).toBe(JSON.stringify({ metrics: events }));
+    expect(keptJsonBody("annotations", events.slice(0, 1))).toBe(JSON.stringify({ annotations: events.slice(0, 1) }));
+    expect(keptJsonBody("metrics", [])).toBe('{"metrics":[]}');
+    expect(events.map(keptJson)).toEqual(events.map((e) => JSON.stringify(e))); // the kept texts are left as they were
   });
 
   it("uses the kept text, not the object (the reuse is real)", () => {
     const e = event(1);
     keepJson(e, '{"kept":true}');
-    expect(keptJsonArray([e])).toBe('[{"kept":true}]');
+    expect(keptJsonBody("metrics", [e])).toBe('{"metrics":[{"kept":true}]}');
   });
 
   it("gives nothing when one value has no kept text", () => {
@@ -62,6 +64,6 @@ describe("kept JSON text", () => {
     keepJson(events[0]!, JSON.stringify(events[0]));
     keepJson(events[2]!, JSON.stringify(events[2]));
     expect(keptJson(events[1]!)).toBeUndefined();
-    expect(keptJsonArray(events)).toBeUndefined();
+    expect(keptJsonBody("metrics", events)).toBeUndefined();
   });
 });

@@ -96,7 +96,7 @@ export class ChunkEncoder {
         chunk.rotate = true;
         break;
       }
-      frameRecord(this.#buf, pos, type, length);
+      frameRecord(this.#buf, pos, type, length, payload instanceof Uint8Array ? undefined : envelope?.headCrc);
       pos = at + length;
       chunk.ends.push(req.base + pos);
       chunk.records++;

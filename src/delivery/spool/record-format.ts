@@ -8,17 +8,27 @@
  * leave behind) then never parse as records.
  */
 import { crc32c } from "./crc32c.ts";
+import type { Crc32cBlock } from "./crc32c-prefix.ts";
 
 export const RECORD_HEADER_BYTES = 9;
 /** Largest payload; a record never spans segments, so this also bounds the smallest useful segment. */
 export const MAX_RECORD_PAYLOAD_BYTES = 1024 * 1024;
 
-/** Writes the 9-byte header for the payload already at `buf[at + 9, at + 9 + length)`. */
-export function frameRecord(buf: Buffer, at: number, type: number, length: number): void {
+/**
+ * Writes the 9-byte header for the payload already at `buf[at + 9, at + 9 + length)`. `prefix`:
+ * the payload starts with that block's bytes (an envelope's head), whose share of the checksum is
+ * then taken from its tables instead of a pass over them; the checksum is the same either way.
+ */
+export function frameRecord(buf: Buffer, at: number, type: number, length: number, prefix?: Crc32cBlock): void {
   buf.writeUInt32LE(length, at);
   buf[at + 8] = type;
   let crc = crc32c(buf, at, at + 4);
-  crc = crc32c(buf, at + 8, at + RECORD_HEADER_BYTES + length, crc);
+  const end = at + RECORD_HEADER_BYTES + length;
+  if (prefix === undefined) crc = crc32c(buf, at + 8, end, crc);
+  else {
+    crc = prefix.continue(crc32c(buf, at + 8, at + RECORD_HEADER_BYTES, crc));
+    crc = crc32c(buf, at + RECORD_HEADER_BYTES + prefix.length, end, crc);
+  }
   buf.writeUInt32LE(crc, at + 4);
 }
 
