@@ -8,7 +8,7 @@ import { Collector } from "../../src/facade/index.ts";
 import { createSyvainClient } from "../../src/client.ts";
 import { SyvainValidationError } from "../../src/api/errors.ts";
 
-const SECRET = "ak_org_review4secretvalue";
+const SECRET = "ak_org_fake-secret-in-a-url";
 
 function caught(f: () => unknown): SyvainValidationError {
   try {

@@ -7,10 +7,10 @@
 import fs from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { openSpool, type Spool } from "../../src/delivery/spool/index.ts";
-import { SpoolJournal } from "../../src/delivery/journal/outbox-journal.ts";
 import { replaySpool, type Recovered } from "../../src/destinations/leftovers/replay.ts";
 import { createSyvainClient } from "../../src/client/create-client.ts";
-import { markDead, tmpSpoolDir } from "../delivery/spool/spool-helpers.ts";
+import { tmpSpoolDir } from "../delivery/spool/spool-helpers.ts";
+import { crashedWriter } from "./crashed-writer.ts";
 import { withEmulator } from "../exporter/otel/helpers.ts";
 
 let dir: string;
@@ -20,14 +20,6 @@ afterEach(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-async function crashedWriter(dir: string, slug: string, id: string, first: number, n: number): Promise<void> {
-  const dead = await openSpool({ dir, syncIntervalMs: 0 });
-  const journal = new SpoolJournal({ spool: dead, slug, experimentId: id });
-  journal.status("running");
-  for (let step = first; step < first + n; step++) journal.metric({ client_event_id: `p-${step}`, name: "loss", value: step, step, timestamp: Date.now(), metadata: {} });
-  await dead.close();
-  markDead(dead.dir);
-}
 
 describe("recovery notes of two crashes of one experiment, replayed by two rounds of one process", () => {
   it("each note counts its own crash's events", async () => {
@@ -38,12 +30,12 @@ describe("recovery notes of two crashes of one experiment, replayed by two round
         const created = await client.createExperiment({ slug: "resumed" });
         const recovered = new Map<string, Recovered>(); // spool-session.ts #recovered: one per process
         spool = await openSpool({ dir, syncIntervalMs: 0 });
-        await crashedWriter(dir, "resumed", created.id, 0, 100);
+        await crashedWriter(dir, { slug: "resumed", experimentId: created.id, metrics: 100 });
         await spool.adoptOrphans();
         await replaySpool(spool, client, { recovered });
         // The run is resumed (reuse), then crashes again; the next round replays it.
         await client.updateExperimentStatus(created.id, "running");
-        await crashedWriter(dir, "resumed", created.id, 100, 30);
+        await crashedWriter(dir, { slug: "resumed", experimentId: created.id, first: 100, metrics: 30 });
         await spool.adoptOrphans();
         spool.requeueUnsettled();
         await replaySpool(spool, client, { recovered });

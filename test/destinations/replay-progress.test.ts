@@ -8,11 +8,11 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { openSpool, type Spool } from "../../src/delivery/spool/index.ts";
-import { SpoolJournal } from "../../src/delivery/journal/outbox-journal.ts";
 import { replaySpool } from "../../src/destinations/leftovers/replay.ts";
 import type { LeftoverCounts } from "../../src/destinations/leftovers/replay-counts.ts";
 import { createSyvainClient } from "../../src/client/create-client.ts";
-import { markDead, segmentFiles, tmpSpoolDir } from "../delivery/spool/spool-helpers.ts";
+import { segmentFiles, tmpSpoolDir } from "../delivery/spool/spool-helpers.ts";
+import { crashedWriter } from "./crashed-writer.ts";
 import { withEmulator } from "../exporter/otel/helpers.ts";
 
 let dir: string;
@@ -22,15 +22,6 @@ afterEach(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-/** A dead writer's directory with `n` metrics of one experiment, in segments of `segmentBytes`. */
-async function crashedWriter(slug: string, id: string, n: number, segmentBytes: number): Promise<string> {
-  const dead = await openSpool({ dir, syncIntervalMs: 0, segmentBytes });
-  const journal = new SpoolJournal({ spool: dead, slug, experimentId: id });
-  for (let step = 0; step < n; step++) journal.metric({ client_event_id: `p-${step}`, name: "loss", value: step, step, timestamp: 1_765_000_000_000 + step, metadata: {} });
-  await dead.close();
-  markDead(dead.dir);
-  return dead.dir;
-}
 
 describe("replay progress", () => {
   it("counts bytes read of the bytes adopted: below 100 % while records are left, all of them at the end", async () => {
@@ -39,7 +30,7 @@ describe("replay progress", () => {
       const client = createSyvainClient({ apiKey: emulator.apiKey, host: emulator.url });
       try {
         const created = await client.createExperiment({ slug: "progress" });
-        const writer = await crashedWriter("progress", created.id, 3000, 128 * 1024);
+        const writer = await crashedWriter(dir, { slug: "progress", experimentId: created.id, metrics: 3000, running: false, segmentBytes: 128 * 1024 });
         const segments = segmentFiles(writer);
         expect(segments.length).toBeGreaterThan(1); // progress must cross segment boundaries
         const adoptedBytes = segments.reduce((n, f) => n + fs.statSync(path.join(writer, f)).size, 0);

@@ -9,10 +9,10 @@
 import fs from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { openSpool, type Spool } from "../../src/delivery/spool/index.ts";
-import { SpoolJournal } from "../../src/delivery/journal/outbox-journal.ts";
 import { replaySpool, type Recovered } from "../../src/destinations/leftovers/replay.ts";
 import { createSyvainClient } from "../../src/client/create-client.ts";
-import { markDead, tmpSpoolDir } from "../delivery/spool/spool-helpers.ts";
+import { tmpSpoolDir } from "../delivery/spool/spool-helpers.ts";
+import { crashedWriter } from "./crashed-writer.ts";
 import { withEmulator } from "../exporter/otel/helpers.ts";
 
 let dir: string;
@@ -30,12 +30,7 @@ describe("a re-read replay of a crashed run whose failed status did not get thro
       try {
         const created = await client.createExperiment({ slug: "crashed-run" });
         // The dead process: started the run, queued 10 points, died.
-        const dead = await openSpool({ dir, syncIntervalMs: 0 });
-        const journal = new SpoolJournal({ spool: dead, slug: "crashed-run", experimentId: created.id });
-        journal.status("running");
-        for (let step = 0; step < 10; step++) journal.metric({ client_event_id: `p-${step}`, name: "loss", value: step, step, timestamp: Date.now(), metadata: {} });
-        await dead.close();
-        markDead(dead.dir);
+        await crashedWriter(dir, { slug: "crashed-run", experimentId: created.id, metrics: 10 });
 
         spool = await openSpool({ dir, syncIntervalMs: 0 });
         await spool.adoptOrphans();
