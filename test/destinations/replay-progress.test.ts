@@ -51,4 +51,39 @@ describe("replay progress", () => {
       }
     });
   }, 30_000);
+
+  it("a replay that stopped partway: the next round's progress goes on from there and ends at all the bytes", async () => {
+    await withEmulator(async (emulator) => {
+      dir = tmpSpoolDir();
+      const client = createSyvainClient({ apiKey: emulator.apiKey, host: emulator.url });
+      try {
+        const created = await client.createExperiment({ slug: "progress-again" });
+        const writer = await crashedWriter(dir, { slug: "progress-again", experimentId: created.id, metrics: 3000, running: false, segmentBytes: 128 * 1024 });
+        const adoptedBytes = segmentFiles(writer).reduce((n, f) => n + fs.statSync(path.join(writer, f)).size, 0);
+        spool = await openSpool({ dir, syncIntervalMs: 0 });
+        await spool.adoptOrphans();
+        // The first round: the first batch goes through, then Syvain refuses (503) and the round gives up.
+        let batches = 0;
+        const first = await replaySpool(spool, client, {
+          maxAttempts: 1,
+          onProgress: () => {
+            if (++batches === 1) emulator.faults.random("ingestMetrics", { rate: 1, mix: [{ status: 503, retryAfterSeconds: 0 }] });
+          },
+        });
+        expect(first.stoppedBy).toBeDefined();
+        emulator.faults.clear();
+        const stoppedAt = spool.stats().backlogBytesRead;
+        expect(stoppedAt).toBeLessThan(adoptedBytes);
+        expect(spool.requeueUnsettled()).toBe(1);
+        const seen: number[] = [];
+        const second = await replaySpool(spool, client, { onProgress: (_counts, bytes) => seen.push(bytes.read) });
+        expect(second.stoppedBy).toBeUndefined();
+        expect(emulator.store.metrics("progress-again")).toHaveLength(3000);
+        expect(seen[0]).toBeGreaterThanOrEqual(stoppedAt);
+        expect(seen.at(-1)).toBe(adoptedBytes); // not past it: nothing is counted twice
+      } finally {
+        await client.close();
+      }
+    });
+  }, 30_000);
 });

@@ -128,18 +128,30 @@ export async function* readSource(host: BacklogHost, source: AdoptedSource): Asy
     if (file.skip) continue;
     const known = source.segments.get(file.id);
     if (known !== undefined) {
-      yield* readAgain(host, known); // its bytes were counted as read the first time
+      yield* readAgain(host, known, file.size);
       continue;
     }
-    const readBefore = host.counters.backlogBytesRead;
-    yield* readSegment(host, source, file, (offset) => (host.counters.backlogBytesRead = readBefore + offset));
-    host.counters.backlogBytesRead = readBefore + file.size; // read to its end, or skipped (corrupt, torn, unsupported)
+    yield* readSegment(host, source, file);
+    const segment = source.segments.get(file.id);
+    if (segment === undefined) host.counters.backlogBytesRead += file.size; // unreadable or unsupported: skipped for good
+    else countRead(host, segment, file.size);
   }
   source.fullyRead = true;
 }
 
-/** One segment of an adopted directory, read for the first time: its unacknowledged records; `readTo` follows each one's end. */
-async function* readSegment(host: BacklogHost, source: AdoptedSource, file: AdoptedFile, readTo: (offset: number) => void): AsyncGenerator<BacklogRecord> {
+/** Per adopted segment, how far `backlogBytesRead` has counted it: a later read (a replay that stopped) counts only the rest. */
+const countedTo = new WeakMap<SegmentState, number>();
+
+/** Counts `segment` as read up to `offset` (the end of a record given, or its size once done). */
+function countRead(host: BacklogHost, segment: SegmentState, offset: number): void {
+  const before = countedTo.get(segment) ?? 0;
+  if (offset <= before) return;
+  countedTo.set(segment, offset);
+  host.counters.backlogBytesRead += offset - before;
+}
+
+/** One segment of an adopted directory, read for the first time: its unacknowledged records, each counted as read up to its end. */
+async function* readSegment(host: BacklogHost, source: AdoptedSource, file: AdoptedFile): AsyncGenerator<BacklogRecord> {
   let buf: Buffer;
   try {
     buf = await host.fs.readFile(file.path);
@@ -182,7 +194,7 @@ async function* readSegment(host: BacklogHost, source: AdoptedSource, file: Adop
   host.outstanding(unacked.length);
   if (!unacked.length) host.retire(segment);
   for (const record of unacked) {
-    readTo(record.end);
+    countRead(host, segment, record.end);
     yield { type: record.type, payload: record.payload, ref: new BacklogRef(segment, record.start, record.end) };
   }
 }
@@ -190,10 +202,10 @@ async function* readSegment(host: BacklogHost, source: AdoptedSource, file: Adop
 /**
  * A segment read before whose records are not all acknowledged (the replay that read them gave up):
  * its unacknowledged records once more. Damage was counted and reported, and its records counted as
- * outstanding, at the first read.
+ * outstanding, at the first read; its bytes count as read from where the first read stopped.
  */
-async function* readAgain(host: BacklogHost, segment: SegmentState): AsyncGenerator<BacklogRecord> {
-  if (segment.deleted || segment.outstanding === 0) return;
+async function* readAgain(host: BacklogHost, segment: SegmentState, size: number): AsyncGenerator<BacklogRecord> {
+  if (segment.deleted || segment.outstanding === 0) return countRead(host, segment, size);
   let buf: Buffer;
   try {
     buf = await host.fs.readFile(segment.path);
@@ -203,8 +215,11 @@ async function* readAgain(host: BacklogHost, segment: SegmentState): AsyncGenera
     return;
   }
   for (const record of scanRecords(buf, SEGMENT_HEADER_BYTES).records) {
-    if (!segment.acked.covers(record.start, record.end)) yield { type: record.type, payload: record.payload, ref: new BacklogRef(segment, record.start, record.end) };
+    if (segment.acked.covers(record.start, record.end)) continue;
+    countRead(host, segment, record.end);
+    yield { type: record.type, payload: record.payload, ref: new BacklogRef(segment, record.start, record.end) };
   }
+  countRead(host, segment, size);
 }
 
 async function moveToCorrupt(host: BacklogHost, source: AdoptedSource, file: AdoptedFile, reason: string): Promise<void> {
