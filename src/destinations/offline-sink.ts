@@ -29,7 +29,15 @@ export function createOfflineSink(spool: () => Promise<Spool>): DeliverySink {
         const why = opened.lastError?.message ?? (s.refusedFull > 0 ? "the spool is full (spoolMaxBytes)" : "the spool cannot write");
         throw new SyvainError("io", `offline: ${lost} record(s) could not be written to the spool since this experiment started (${why}); offline they are kept nowhere else`);
       }
-      await opened.whenDurable();
+      // The spool's flush and sync timers are unref'd (they must never hold a process open); a
+      // caller awaiting this flush in a plain script has nothing else keeping the loop alive, and
+      // Node would exit mid-await (code 13). A ref'd handle holds it until the records are durable.
+      const hold = setInterval(() => {}, 60_000);
+      try {
+        await opened.whenDurable();
+      } finally {
+        clearInterval(hold);
+      }
     },
   };
 }
