@@ -7,6 +7,7 @@ import { parseArgs } from "node:util";
 import { z } from "zod";
 import { SyvainValidationError } from "../api/errors.ts";
 import { describeValue } from "../config/parse-options.ts";
+import { hostWithoutSecrets } from "../config/secret-mask.ts";
 
 export interface FlagSpec {
   /** Long name, without `--`. */
@@ -163,9 +164,12 @@ export function validateFlags<S extends z.ZodType>(command: Command, schema: S, 
   const flag = command.flags.find((f) => f.name === name);
   const source = collected.sources[name] ?? command.positionals?.find((p) => p.name === name)?.placeholder ?? `--${name}`;
   // Nothing given (a missing argument): the message alone says so.
-  const value = flag?.secret === true || collected.values[name] === undefined ? "" : ` ${describeValue(collected.values[name])}`;
+  const given = collected.values[name];
+  // A host's credentials or query may hold a key (hostWithoutSecrets): never shown.
+  const shown = typeof given === "string" && name.endsWith("host") ? hostWithoutSecrets(given) : given;
+  const value = flag?.secret === true || given === undefined ? "" : ` ${describeValue(shown)}`;
   const fix = flag === undefined || source !== `--${name}` ? "" : `; e.g. ${hint(flag)}`;
-  throw new SyvainValidationError(name, flag?.secret === true ? "<redacted>" : collected.values[name], `${command.name}: ${source}${value}: ${issue?.message ?? "invalid"}${fix}`, "config");
+  throw new SyvainValidationError(name, flag?.secret === true ? "<redacted>" : shown, `${command.name}: ${source}${value}: ${issue?.message ?? "invalid"}${fix}`, "config");
 }
 
 /** The help of a command, generated from its flag table. */

@@ -10,6 +10,7 @@ import type { Dispatcher } from "undici";
 import { API_KEY_ENV, DEFAULT_HOST, HOST_ENV } from "../api/contract.ts";
 import { isFunction } from "../config/option-schemas.ts";
 import { parseOptions } from "../config/parse-options.ts";
+import { hostWithoutSecrets } from "../config/secret-mask.ts";
 import { SyvainValidationError } from "../api/errors.ts";
 import { Secret } from "./redact.ts";
 import type { SyvainClientOptions } from "./client-types.ts";
@@ -120,7 +121,7 @@ function resolveHost(argument: string | undefined, env: NodeJS.ProcessEnv): stri
   const fromEnv = env[HOST_ENV];
   const field = argument !== undefined ? "host" : fromEnv ? HOST_ENV : "host";
   const raw = argument ?? (fromEnv || DEFAULT_HOST);
-  const shown = withoutSecrets(raw);
+  const shown = hostWithoutSecrets(raw);
   const bad = (why: string): SyvainValidationError =>
     new SyvainValidationError(field, shown, `${OWNER}: invalid \`${field}\` ${JSON.stringify(shown)}: ${why}`, "config");
   let url: URL;
@@ -136,14 +137,6 @@ function resolveHost(argument: string | undefined, env: NodeJS.ProcessEnv): stri
   if (url.username !== "" || url.password !== "") throw bad("credentials in the URL are not allowed; pass `apiKey`");
   if (url.search !== "" || url.hash !== "") throw bad("a query string or fragment is not allowed");
   return `${url.origin}${url.pathname.replace(/\/+$/, "")}`;
-}
-
-/**
- * The host as an error may show it: credentials (`user:key@`) and a query or fragment (`?api_key=`)
- * are refused, and exactly those are where a secret hides, so they are never echoed.
- */
-function withoutSecrets(raw: string): string {
-  return raw.replace(/\/\/[^/?#]*@/, "//<redacted>@").replace(/[?#].*$/s, "?<redacted>");
 }
 
 /** Printable ASCII without spaces: safe as (part of) a header value, never split or rejected by the HTTP layer. */

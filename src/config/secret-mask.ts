@@ -41,3 +41,21 @@ export function maskValue(value: unknown, depth = 0): unknown {
   }
   return copy;
 }
+
+/**
+ * A host URL as an error may show it: credentials and a query or fragment are refused in a host,
+ * and exactly those are where a secret hides (`https://user:ak_…@host`, `?api_key=…`), so they
+ * are never echoed. Everything before the last `@` (after the scheme and its slashes) goes, not
+ * only a `//user:pw@`: URL parsing also finds credentials in `https:u:pw@h` and `https:\\u:pw@h`.
+ */
+export function hostWithoutSecrets(raw: string): string {
+  const cut = raw.search(/[?#]/);
+  let head = cut === -1 ? raw : raw.slice(0, cut);
+  const at = head.lastIndexOf("@");
+  if (at !== -1) {
+    const scheme = /^[A-Za-z][A-Za-z0-9+.-]*:[/\\]*/.exec(head.slice(0, at))?.[0] ?? "";
+    head = `${scheme}${REDACTED}@${head.slice(at + 1)}`;
+  }
+  return cut === -1 ? head : `${head}?${REDACTED}`;
+}
+
