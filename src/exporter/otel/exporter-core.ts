@@ -140,8 +140,27 @@ export class ExporterCore {
   async forceFlush(timeoutSeconds = this.options.flushTimeoutSeconds): Promise<void> {
     const deadline = deadlineIn(timeoutSeconds);
     await waitUntil(Promise.allSettled(this.#pendingExports), deadline);
+    this.#warnStillWaiting("forceFlush");
     const statuses = await this.#registry.flushAll(deadline);
     this.#warnIncomplete("forceFlush", statuses);
+  }
+
+  /**
+   * Exports still waiting past a flush's deadline (for their experiment's creation: Syvain does not
+   * answer) have queued nothing yet: said, and kept as the experiment's last error, since the flush
+   * finds no outbox to report on, and the data is lost if the process ends before Syvain answers.
+   * (A shutdown abandons such creations instead, and their exports fail and are counted.)
+   */
+  #warnStillWaiting(operation: string): void {
+    for (const slug of this.#tails.keys()) {
+      const error = new SyvainError(
+        "timeout",
+        `${operation}: an export to experiment ${JSON.stringify(slug)} still waits for its creation (Syvain has not answered): its data is not queued yet, and is lost if the process ends first`,
+        { retryable: true },
+      );
+      this.counters(slug).lastExportError = error;
+      this.warnings.lost(slug, error.message);
+    }
   }
 
   /** Each release drains within `shutdownTimeoutSeconds`; the last one then closes. */
