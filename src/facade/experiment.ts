@@ -32,7 +32,7 @@ import {
 import { emitProcessWarning, type WarningSink } from "./warnings.ts";
 import { RunGuard } from "./run-guard.ts";
 import type { AnnotationOptions, FlushOrRaiseOptions, MetricOptions, RunOptions } from "./experiment-types.ts";
-import { OtelView, type ExperimentLoggerProviderOptions, type ExperimentMeterProviderOptions } from "./otel-view.ts";
+import { OtelView, type ExperimentLoggerProviderOptions, type ExperimentMeterProviderOptions, type ViewUndelivered } from "./otel-view.ts";
 
 export interface ExperimentInit {
   record: ExperimentRecord;
@@ -289,7 +289,8 @@ export class Experiment implements AsyncDisposable {
       // so an experiment with a view took twice exitFlushTimeoutSeconds during an outage.
       const deadline = deadlineIn(options.timeoutSeconds ?? this.#exitFlushTimeoutSeconds);
       await waitUntil(this.#otel.shutdown(), deadline);
-      return await this.#outbox.close({ timeoutSeconds: secondsUntil(deadline) });
+      const status = await this.#outbox.close({ timeoutSeconds: secondsUntil(deadline) });
+      return withViewUndelivered(status, this.#otel.undelivered());
     } finally {
       this.#guard.release();
     }
@@ -339,4 +340,15 @@ export class Experiment implements AsyncDisposable {
     const completed = end.kind === "exit" && end.exitCode === 0 && !this.#inRunBlock;
     if (!this.#closed) this.#transition(completed ? "done" : "fail");
   }
+}
+
+/**
+ * The experiment's final status with what its OTel view's exporters did not deliver added: their
+ * events are the experiment's too (the same sink), and only a warning said they were given up.
+ */
+function withViewUndelivered(status: FlushStatus, view: ViewUndelivered): FlushStatus {
+  const merged = { ...status };
+  for (const key of Object.keys(view) as (keyof ViewUndelivered)[]) merged[key] += view[key];
+  if (Object.values(view).some((n) => n > 0)) merged.ok = false;
+  return merged;
 }

@@ -14,6 +14,7 @@ import { SyvainMetricExporter } from "../exporter/metric-exporter.ts";
 import { optionsWithJournals } from "../exporter/otel/shared-core.ts";
 import type { ExperimentJournals } from "../exporter/otel/experiment-journals.ts";
 import type { SyvainExporterOptions } from "../exporter/otel/exporter-options.ts";
+import type { ExperimentExportStats } from "../exporter/otel/exporter-stats.ts";
 import type { JsonObject } from "../api/contract.ts";
 
 export interface ExperimentMeterProviderOptions {
@@ -49,6 +50,12 @@ export interface OwnedProvider {
   shutdown(): Promise<void>;
 }
 
+/** A provider of the view with its exporter, whose counts `close()` adds to the experiment's status. */
+export interface ViewProvider<P extends OwnedProvider> {
+  provider: P;
+  exporter: { stats(): ExperimentExportStats[] };
+}
+
 export function experimentResource(binding: OtelBinding): Resource {
   return syvainResource({
     slug: binding.slug,
@@ -81,18 +88,18 @@ function exporterOptions(binding: OtelBinding, owner: string): SyvainExporterOpt
   return binding.journals === undefined ? options : optionsWithJournals(options, owner, binding.journals);
 }
 
-export function createExperimentMeterProvider(binding: OtelBinding, resource: Resource, options: ExperimentMeterProviderOptions = {}): MeterProvider {
+export function createExperimentMeterProvider(binding: OtelBinding, resource: Resource, options: ExperimentMeterProviderOptions = {}): ViewProvider<MeterProvider> {
   const exporter = new SyvainMetricExporter(exporterOptions(binding, "SyvainMetricExporter"));
   const reader = new SyvainMetricReader({ exporter, ...options });
-  return new MeterProvider({ resource, readers: [reader] });
+  return { provider: new MeterProvider({ resource, readers: [reader] }), exporter };
 }
 
-export function createExperimentLoggerProvider(binding: OtelBinding, resource: Resource, options: ExperimentLoggerProviderOptions = {}): LoggerProvider {
+export function createExperimentLoggerProvider(binding: OtelBinding, resource: Resource, options: ExperimentLoggerProviderOptions = {}): ViewProvider<LoggerProvider> {
   const exporter = new SyvainLogRecordExporter(exporterOptions(binding, "SyvainLogRecordExporter"));
   const processor = new BatchLogRecordProcessor({
     exporter,
     ...(options.scheduledDelayMillis === undefined ? {} : { scheduledDelayMillis: options.scheduledDelayMillis }),
   });
-  return new LoggerProvider({ resource, processors: [processor] });
+  return { provider: new LoggerProvider({ resource, processors: [processor] }), exporter };
 }
 

@@ -16,9 +16,19 @@ import type { LoggerProvider } from "@opentelemetry/sdk-logs";
 import type { MeterProvider } from "@opentelemetry/sdk-metrics";
 import type { Resource } from "@opentelemetry/resources";
 import type * as OtelProviders from "./otel-providers.ts";
-import type { ExperimentLoggerProviderOptions, ExperimentMeterProviderOptions, OtelBinding, OwnedProvider } from "./otel-providers.ts";
+import type { ExperimentLoggerProviderOptions, ExperimentMeterProviderOptions, OtelBinding, OwnedProvider, ViewProvider } from "./otel-providers.ts";
 
 export type { ExperimentLoggerProviderOptions, ExperimentMeterProviderOptions, OtelBinding, OwnedProvider } from "./otel-providers.ts";
+
+/** What the view's exporters did not deliver, per kind (their pending, failed and dropped events). */
+export interface ViewUndelivered {
+  pendingMetrics: number;
+  pendingAnnotations: number;
+  failedMetrics: number;
+  failedAnnotations: number;
+  droppedMetrics: number;
+  droppedAnnotations: number;
+}
 
 let loaded: typeof OtelProviders | undefined;
 
@@ -38,6 +48,8 @@ function otelProviders(): typeof OtelProviders {
 export class OtelView {
   readonly #binding: OtelBinding;
   readonly #owned = new Set<OwnedProvider>();
+  /** Every exporter the view made, kept past shutdown: `close()` reads what they did not deliver. */
+  readonly #exporters: ViewProvider<OwnedProvider>["exporter"][] = [];
   #resource: Resource | undefined;
 
   constructor(binding: OtelBinding) {
@@ -62,6 +74,22 @@ export class OtelView {
     return this.#own(otelProviders().createExperimentLoggerProvider(this.#binding, this.resource, options));
   }
 
+  /** What the view's exporters have not delivered (after `shutdown()`: what they gave up). */
+  undelivered(): ViewUndelivered {
+    const sum: ViewUndelivered = { pendingMetrics: 0, pendingAnnotations: 0, failedMetrics: 0, failedAnnotations: 0, droppedMetrics: 0, droppedAnnotations: 0 };
+    for (const exporter of this.#exporters) {
+      for (const s of exporter.stats()) {
+        sum.pendingMetrics += s.metrics.pending;
+        sum.pendingAnnotations += s.annotations.pending;
+        sum.failedMetrics += s.metrics.failed;
+        sum.failedAnnotations += s.annotations.failed;
+        sum.droppedMetrics += s.metrics.dropped;
+        sum.droppedAnnotations += s.annotations.dropped;
+      }
+    }
+    return sum;
+  }
+
   /** Never rejects: a provider that fails to flush leaves a `diag` warning from its exporter. */
   async flush(): Promise<void> {
     await Promise.allSettled([...this.#owned].map((provider) => provider.forceFlush()));
@@ -73,8 +101,9 @@ export class OtelView {
     await Promise.allSettled(owned.map((provider) => provider.shutdown()));
   }
 
-  #own<P extends OwnedProvider>(provider: P): P {
-    this.#owned.add(provider);
-    return provider;
+  #own<P extends OwnedProvider>(made: ViewProvider<P>): P {
+    this.#owned.add(made.provider);
+    this.#exporters.push(made.exporter);
+    return made.provider;
   }
 }
