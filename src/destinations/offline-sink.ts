@@ -14,7 +14,8 @@
 import { SyvainError } from "../api/errors.ts";
 import { createNoopSink } from "../delivery/noop-sink.ts";
 import type { DeliverySink } from "../delivery/delivery-types.ts";
-import type { Spool, SpoolStats } from "../delivery/spool/index.ts";
+import type { Spool } from "../delivery/spool/index.ts";
+import { notSpooled } from "./spool-session.ts";
 
 export function createOfflineSink(spool: () => Promise<Spool>): DeliverySink {
   // The experiment's creation opened the spool: the baseline is what was refused before it started.
@@ -40,8 +41,4 @@ export function createOfflineSink(spool: () => Promise<Spool>): DeliverySink {
       }
     },
   };
-}
-
-function notSpooled(s: SpoolStats): number {
-  return s.refusedFull + s.refusedFallback + s.unwrittenRecords;
 }

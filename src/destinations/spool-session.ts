@@ -188,7 +188,7 @@ export class SpoolSession {
       crashedRuns: this.#crashedRuns,
       tornRecordsSkipped: s ? s.tornTails + s.corruptRecords : 0,
       fallbacks: s?.fallbacks ?? 0,
-      notSpooled: s ? s.refusedFull + s.refusedFallback + s.unwrittenRecords : 0,
+      notSpooled: s ? notSpooled(s) : 0,
     };
   }
 
@@ -252,4 +252,9 @@ function disablesSpool(error: SpoolError, formatFile: string): boolean {
 
 function seconds(ms: number): string {
   return ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`;
+}
+
+/** Records the spool did not take (full, in fallback) or lost to a failed write: kept in memory only, if at all. */
+export function notSpooled(s: SpoolStats): number {
+  return s.refusedFull + s.refusedFallback + s.unwrittenRecords;
 }
