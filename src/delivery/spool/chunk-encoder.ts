@@ -8,7 +8,7 @@
 import { keepJson, keptJson } from "../../api/kept-json.ts";
 import type { JsonEnvelope } from "./json-envelope.ts";
 import { PENDING_STRIDE, type PendingItems } from "./pending-queue.ts";
-import { frameRecord, MAX_RECORD_PAYLOAD_BYTES, RECORD_HEADER_BYTES } from "./record-format.ts";
+import { checksumRecords, frameRecordHeader, MAX_RECORD_PAYLOAD_BYTES, RECORD_HEADER_BYTES } from "./record-format.ts";
 import { SEGMENT_HEADER_BYTES } from "./segment-header.ts";
 
 export interface ChunkRequest {
@@ -96,11 +96,12 @@ export class ChunkEncoder {
         chunk.rotate = true;
         break;
       }
-      frameRecord(this.#buf, pos, type, length, payload instanceof Uint8Array ? undefined : envelope?.headCrc);
+      frameRecordHeader(this.#buf, pos, type, length);
       pos = at + length;
       chunk.ends.push(req.base + pos);
       chunk.records++;
     }
+    checksumRecords(this.#buf, 0, pos); // all at once: one copy into WebAssembly's memory per write
     chunk.buf = this.#buf;
     chunk.length = pos;
     chunk.next = i;

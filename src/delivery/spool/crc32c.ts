@@ -3,11 +3,15 @@
  * ack entry. Castagnoli rather than IEEE because it detects more burst errors at the same cost and
  * is what the write-ahead logs we follow document (see docs/spool.md). Slicing-by-8 tables (eight
  * bytes per step, one 8 KiB table): the flusher checksums every byte it writes, so this sits on the
- * write path's throughput, and Node has no built-in CRC32C.
+ * write path's throughput, and Node has no built-in CRC32C. The flusher's records and long reads go
+ * through the same tables in WebAssembly (crc32c-wasm.ts), ~2.5x faster; this is the reference, the
+ * path for short ranges and the fallback where WebAssembly cannot run (`node --jitless`).
  */
 const POLY = 0x82f63b78;
 /** `T[k * 256 + b]`: the CRC of byte `b` followed by `k` zero bytes. */
 const T = new Uint32Array(8 * 256);
+/** The slicing tables, also loaded into the WebAssembly version's memory. */
+export const CRC32C_TABLES: Readonly<Uint32Array> = T;
 for (let i = 0; i < 256; i++) {
   let c = i;
   for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ POLY : c >>> 1;

@@ -8,28 +8,40 @@
  * leave behind) then never parse as records.
  */
 import { crc32c } from "./crc32c.ts";
-import type { Crc32cBlock } from "./crc32c-prefix.ts";
+import { wasmCrc32c, type WasmCrc32c } from "./crc32c-wasm.ts";
 
 export const RECORD_HEADER_BYTES = 9;
 /** Largest payload; a record never spans segments, so this also bounds the smallest useful segment. */
 export const MAX_RECORD_PAYLOAD_BYTES = 1024 * 1024;
+/** Below this many bytes the JavaScript checksum beats copying them into WebAssembly's memory. */
+const WASM_FROM_BYTES = 128;
 
 /**
- * Writes the 9-byte header for the payload already at `buf[at + 9, at + 9 + length)`. `prefix`:
- * the payload starts with that block's bytes (an envelope's head), whose share of the checksum is
- * then taken from its tables instead of a pass over them; the checksum is the same either way.
+ * Writes the length and type of the record whose payload is already at `buf[at + 9, at + 9 + length)`;
+ * its checksum is written by `checksumRecords` over the whole write (one call, not one per record).
  */
-export function frameRecord(buf: Buffer, at: number, type: number, length: number, prefix?: Crc32cBlock): void {
+export function frameRecordHeader(buf: Buffer, at: number, type: number, length: number): void {
   buf.writeUInt32LE(length, at);
   buf[at + 8] = type;
-  let crc = crc32c(buf, at, at + 4);
-  const end = at + RECORD_HEADER_BYTES + length;
-  if (prefix === undefined) crc = crc32c(buf, at + 8, end, crc);
-  else {
-    crc = prefix.continue(crc32c(buf, at + 8, at + RECORD_HEADER_BYTES, crc));
-    crc = crc32c(buf, at + RECORD_HEADER_BYTES + prefix.length, end, crc);
+}
+
+/**
+ * Writes the checksum of every record in `buf[start, end)`, each framed by `frameRecordHeader`.
+ * `wasm`: `undefined` where WebAssembly cannot run, then the JavaScript tables do it (same bytes).
+ */
+export function checksumRecords(buf: Buffer, start: number, end: number, wasm: WasmCrc32c | undefined = wasmCrc32c()): void {
+  if (wasm !== undefined && end - start >= WASM_FROM_BYTES) return wasm.frameRecords(buf, start, end);
+  for (let at = start; at < end; ) {
+    const recordEnd = at + RECORD_HEADER_BYTES + buf.readUInt32LE(at);
+    buf.writeUInt32LE(recordChecksum(buf, at, recordEnd), at + 4);
+    at = recordEnd;
   }
-  buf.writeUInt32LE(crc, at + 4);
+}
+
+/** Both steps for one record (`frameRecordHeader`, then `checksumRecords` over it). */
+export function frameRecord(buf: Buffer, at: number, type: number, length: number): void {
+  frameRecordHeader(buf, at, type, length);
+  checksumRecords(buf, at, at + RECORD_HEADER_BYTES + length);
 }
 
 /**
@@ -44,7 +56,12 @@ export function recordEndAt(buf: Uint8Array, at: number, end: number): number {
   if (type === 0 || length > MAX_RECORD_PAYLOAD_BYTES) return -1;
   const recordEnd = at + RECORD_HEADER_BYTES + length;
   if (recordEnd > end) return -2;
-  let crc = crc32c(buf, at, at + 4);
-  crc = crc32c(buf, at + 8, recordEnd, crc);
-  return crc === view.readUInt32LE(at + 4) ? recordEnd : -1;
+  return recordChecksum(buf, at, recordEnd) === view.readUInt32LE(at + 4) ? recordEnd : -1;
+}
+
+/** The checksum of the record at `buf[at, recordEnd)`: its length and type bytes, then its payload. */
+function recordChecksum(buf: Uint8Array, at: number, recordEnd: number): number {
+  const crc = crc32c(buf, at, at + 4);
+  const wasm = recordEnd - at >= WASM_FROM_BYTES ? wasmCrc32c() : undefined;
+  return wasm === undefined ? crc32c(buf, at + 8, recordEnd, crc) : wasm.crc32c(buf, at + 8, recordEnd, crc);
 }
