@@ -11,6 +11,7 @@ import path from "node:path";
 import { openSpool } from "../src/delivery/spool/index.ts";
 import { median, type BenchModule, type BenchResult } from "./bench-types.ts";
 import { facadeLikeEvent } from "./facade-like-events.ts";
+import { checksumCost } from "./spool-checksum.ts";
 
 const PER_ROUND = 100_000;
 
@@ -87,6 +88,15 @@ export const spoolAppendBench: BenchModule = {
       { name: "spool flusher, fdatasync every 1 s (500k events)", metric: "throughput", value: Math.round(sdk.eventsPerS), unit: "events/s" },
       { name: "spool group commit, 500 per fdatasync (50k events)", metric: "throughput", value: Math.round(bridge.eventsPerS), unit: "events/s" },
     ];
+    const checksums = checksumCost();
+    if (checksums !== undefined) {
+      const name = `record checksums of one write (500 records of ${checksums.recordBytes} B)`;
+      results.push(
+        { name, metric: "WebAssembly, ns per record (median)", value: Math.round(checksums.wasmNs), unit: "ns" },
+        { name, metric: "JavaScript, ns per record (median)", value: Math.round(checksums.jsNs), unit: "ns" },
+        { name, metric: "JavaScript time / WebAssembly time", value: Math.round((checksums.jsNs / checksums.wasmNs) * 100) / 100, unit: "x" },
+      );
+    }
     return results;
   },
 };

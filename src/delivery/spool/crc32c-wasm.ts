@@ -4,7 +4,7 @@
  * The flusher checksums every byte it writes on the main thread, which was ~45 % of the CPU the
  * spool adds per bridge point (docs/performance.md). WebAssembly reads only its own memory, so the
  * bytes are copied in (and, for framing, back): a memcpy, ~0.03 ns/byte. Instantiated at first use;
- * `undefined` where WebAssembly cannot run (`node --jitless`): callers then use crc32c.ts.
+ * `null` where WebAssembly cannot run (`node --jitless`): callers then use crc32c.ts.
  */
 import { CRC32C_TABLES } from "./crc32c.ts";
 import { CRC32C_WASM_BASE64 } from "./crc32c-wasm-bytes.ts";
@@ -66,10 +66,10 @@ export class WasmCrc32c {
 
 let loaded: WasmCrc32c | null | undefined;
 
-/** The shared instance, or `undefined` where WebAssembly is unavailable. */
-export function wasmCrc32c(): WasmCrc32c | undefined {
+/** The shared instance, or `null` where WebAssembly is unavailable. */
+export function wasmCrc32c(): WasmCrc32c | null {
   if (loaded === undefined) loaded = instantiate();
-  return loaded ?? undefined;
+  return loaded;
 }
 
 function instantiate(): WasmCrc32c | null {

@@ -27,13 +27,13 @@ export function frameRecordHeader(buf: Buffer, at: number, type: number, length:
 
 /**
  * Writes the checksum of every record in `buf[start, end)`, each framed by `frameRecordHeader`.
- * `wasm`: `undefined` where WebAssembly cannot run, then the JavaScript tables do it (same bytes).
+ * `wasm`: `null` where WebAssembly cannot run, then the JavaScript tables do it (same bytes).
  */
-export function checksumRecords(buf: Buffer, start: number, end: number, wasm: WasmCrc32c | undefined = wasmCrc32c()): void {
-  if (wasm !== undefined && end - start >= WASM_FROM_BYTES) return wasm.frameRecords(buf, start, end);
+export function checksumRecords(buf: Buffer, start: number, end: number, wasm: WasmCrc32c | null = wasmCrc32c()): void {
+  if (wasm !== null && end - start >= WASM_FROM_BYTES) return wasm.frameRecords(buf, start, end);
   for (let at = start; at < end; ) {
     const recordEnd = at + RECORD_HEADER_BYTES + buf.readUInt32LE(at);
-    buf.writeUInt32LE(recordChecksum(buf, at, recordEnd), at + 4);
+    buf.writeUInt32LE(recordChecksum(buf, at, recordEnd, null), at + 4);
     at = recordEnd;
   }
 }
@@ -56,12 +56,11 @@ export function recordEndAt(buf: Uint8Array, at: number, end: number): number {
   if (type === 0 || length > MAX_RECORD_PAYLOAD_BYTES) return -1;
   const recordEnd = at + RECORD_HEADER_BYTES + length;
   if (recordEnd > end) return -2;
-  return recordChecksum(buf, at, recordEnd) === view.readUInt32LE(at + 4) ? recordEnd : -1;
+  return recordChecksum(buf, at, recordEnd, recordEnd - at >= WASM_FROM_BYTES ? wasmCrc32c() : null) === view.readUInt32LE(at + 4) ? recordEnd : -1;
 }
 
 /** The checksum of the record at `buf[at, recordEnd)`: its length and type bytes, then its payload. */
-function recordChecksum(buf: Uint8Array, at: number, recordEnd: number): number {
+function recordChecksum(buf: Uint8Array, at: number, recordEnd: number, wasm: WasmCrc32c | null): number {
   const crc = crc32c(buf, at, at + 4);
-  const wasm = recordEnd - at >= WASM_FROM_BYTES ? wasmCrc32c() : undefined;
-  return wasm === undefined ? crc32c(buf, at + 8, recordEnd, crc) : wasm.crc32c(buf, at + 8, recordEnd, crc);
+  return wasm === null ? crc32c(buf, at + 8, recordEnd, crc) : wasm.crc32c(buf, at + 8, recordEnd, crc);
 }
