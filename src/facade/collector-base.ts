@@ -4,6 +4,8 @@
  * how an experiment comes to exist (a request, a JSONL record, nothing) and which sink receives
  * its batches. The facade creates (`ifExists: "error"`: an existing slug is a `conflict`) or
  * creates-or-reuses; it never shares the exporters' get-or-create.
+ * Online with a spool, a creation Syvain has not answered within 2 s, or cannot be reached for,
+ * is deferred with that same policy (`deferred-creation.ts`).
  */
 import { MemoryFigures, type CollectorMemoryStats } from "./memory-figures.ts";
 import type { DeliveryOptions, DeliverySink, FlushStatus } from "../delivery/delivery-types.ts";
