@@ -13,12 +13,15 @@ export interface GatedSyvain {
   readonly url: string;
   /** Connections accepted and not forwarded yet. */
   readonly held: number;
+  /** Held connections the client closed (it gave up waiting: a timeout, an abort, its process died). */
+  readonly abandoned: number;
   open(): void;
   close(): Promise<void>;
 }
 
 export async function startGate(targetPort: number): Promise<GatedSyvain> {
   let opened = false;
+  let abandoned = 0;
   const waiting = new Set<() => void>();
   const sockets = new Set<net.Socket>();
   const track = (socket: net.Socket): void => {
@@ -47,6 +50,14 @@ export async function startGate(targetPort: number): Promise<GatedSyvain> {
     };
     if (opened) forward();
     else waiting.add(forward);
+    // Half-open sockets (`allowHalfOpen`, so a request is forwarded whole): a client that gives up sends its FIN, an `end`.
+    let gaveUp = false;
+    const leave = (): void => {
+      if (gaveUp || !waiting.has(forward)) return;
+      gaveUp = true;
+      abandoned++;
+    };
+    client.once("end", leave).once("close", leave);
   });
   server.listen(0, "127.0.0.1");
   await once(server, "listening");
@@ -55,6 +66,9 @@ export async function startGate(targetPort: number): Promise<GatedSyvain> {
     url: `http://127.0.0.1:${port}`,
     get held() {
       return waiting.size;
+    },
+    get abandoned() {
+      return abandoned;
     },
     open() {
       opened = true;

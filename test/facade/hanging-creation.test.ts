@@ -9,7 +9,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { Collector } from "../../src/facade/index.ts";
 import { withEmulator } from "../exporter/otel/helpers.ts";
 import { writerDirs } from "../delivery/spool/spool-helpers.ts";
@@ -60,4 +60,31 @@ describe("collector.experiment() while Syvain hangs", () => {
       });
     }, 30_000);
   }
+
+  it("close() does not wait for the held creation past its deadline: the attempt is aborted, the events stay in the spool", async () => {
+    await withEmulator(async (emulator) => {
+      const gate = await startGate(emulator.port);
+      const spoolDir = path.join(root, "close");
+      // 60 s per attempt, 4 attempts: a close() that waited for the creation would outlast the test.
+      const collector = new Collector(emulator.apiKey, { host: gate.url, spoolDir, flushDelaySeconds: 0.01, timeout: 60, exitFlushTimeoutSeconds: 1 });
+      const onWarning = (): void => undefined;
+      process.on("warning", onWarning);
+      try {
+        const experiment = await collector.experiment("never-answered");
+        for (let step = 0; step < 10; step++) experiment.metric("loss", step, { step });
+        const [closed] = await collector.close();
+        // Not delivered (given up at the deadline), and kept in the spool for the next run or `sync`.
+        expect(closed?.status.ok).toBe(false);
+        expect((closed?.status.failedMetrics ?? 0) + (closed?.status.pendingMetrics ?? 0)).toBe(10);
+        // The client gave up the held creation request: its socket was closed, not left to time out.
+        await vi.waitFor(() => expect(gate.abandoned).toBeGreaterThanOrEqual(1));
+        expect(writerDirs(spoolDir)).toHaveLength(1);
+        expect(emulator.counters.requests["createExperiment"] ?? 0).toBe(0);
+      } finally {
+        process.off("warning", onWarning);
+        await collector.close();
+        await gate.close();
+      }
+    });
+  }, 30_000);
 });
