@@ -8,7 +8,7 @@
  *   are acknowledged without sending (`discardedRuns`), not merged into the first run's.
  */
 import fs from "node:fs";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { openSpool, type Spool } from "../../src/delivery/spool/index.ts";
 import { experimentJournal } from "../../src/delivery/journal/experiment-journal.ts";
 import { RecordType } from "../../src/delivery/journal/spool-records.ts";
@@ -18,11 +18,14 @@ import { isSlugTaken } from "../../src/destinations/destination.ts";
 import { createSyvainClient } from "../../src/client/create-client.ts";
 import { markDead, tmpSpoolDir } from "../delivery/spool/spool-helpers.ts";
 import { withEmulator } from "../exporter/otel/helpers.ts";
+import { hostSpoolDir } from "../../src/config/spool-defaults.ts";
+import { Collector } from "../../src/facade/index.ts";
 
 let dir: string;
 let spool: Spool | undefined;
 afterEach(async () => {
   await spool?.close();
+  spool = undefined;
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -85,6 +88,40 @@ describe("replay: the creation policy of experiments named by slug only", () => 
         expect(spool.stats().recordsOnDisk).toBe(0);
       } finally {
         await client.close();
+      }
+    });
+  });
+
+  it("a Collector's background replay of a dead run whose slug is taken warns once, naming the slug and the events removed, and adds nothing", async () => {
+    await withEmulator(async (emulator) => {
+      const base = tmpSpoolDir();
+      dir = hostSpoolDir(base, emulator.url);
+      const client = createSyvainClient({ apiKey: emulator.apiKey, host: emulator.url });
+      const warnings: string[] = [];
+      const onWarning = (w: Error): void => void (w.name === "SyvainSpoolWarning" && warnings.push(w.message));
+      process.on("warning", onWarning);
+      const collector = new Collector(emulator.apiKey, { host: emulator.url, spoolDir: base });
+      try {
+        await client.createExperiment({ slug: "taken-earlier" });
+        await deadWriter((dead) => {
+          const { journal } = experimentJournal(dead, { slug: "taken-earlier", metadata: {} }, null, false, { policy: "create", key: "run-create-dead", discardsRun: isSlugTaken });
+          journal.status("running");
+          for (let step = 0; step < 7; step++) journal.metric(point(step));
+        });
+        await collector.experiment("this-run");
+        await collector.close();
+        await vi.waitFor(() => expect(warnings.filter((w) => w.includes('"taken-earlier"'))).toHaveLength(1));
+        const [warning] = warnings.filter((w) => w.includes('"taken-earlier"'));
+        expect(warning).toContain("7 event(s)");
+        expect(warning).toContain("already exists");
+        expect(emulator.store.metrics("taken-earlier")).toEqual([]);
+        expect(emulator.store.annotations("taken-earlier")).toEqual([]);
+        expect(emulator.store.experiment("taken-earlier")?.status).toBe("created");
+      } finally {
+        process.off("warning", onWarning);
+        await collector.close();
+        await client.close();
+        fs.rmSync(base, { recursive: true, force: true });
       }
     });
   });
