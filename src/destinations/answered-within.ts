@@ -3,8 +3,10 @@
  * `DEFER_CREATION_AFTER_MS` without an answer, the caller defers the creation as if Syvain were
  * unavailable (a retryable `StillCreating`), and the creation finishes in the background. Without
  * it, a Syvain that hangs (a black-holed network) held the caller for every attempt's timeout
- * (4 × 10 s): the bridge answered 503. Used where a creation is get-or-create (the exporters, the
- * bridge); the facade's `experiment()` waits for the answer, as a late `conflict` matters there.
+ * (4 × 10 s): the bridge answered 503, `collector.experiment()` blocked for 40 s. Used by the
+ * exporters and the bridge (get-or-create) and by the facade, whose late creation keeps the run's
+ * policy and its own key (`facade/deferred-creation.ts`): a late `conflict` is reported, never
+ * turned into events added to another run's experiment.
  */
 import { SyvainError } from "../api/errors.ts";
 

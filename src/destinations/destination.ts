@@ -27,8 +27,13 @@ export interface ProvisionedExperiment {
 }
 
 export interface Destination {
-  /** `signal` abandons the creation (its HTTP calls included), e.g. when the exporters shut down. */
-  provision(spec: ExperimentSpec, policy: CreationPolicy, signal?: AbortSignal): Promise<ProvisionedExperiment>;
+  /**
+   * `signal` abandons the creation (its HTTP calls included), e.g. when the exporters shut down.
+   * `creationKey` (policy `create`): the `Idempotency-Key` of this one creation, for every attempt
+   * and every later replay of it, so our own creation answered late or lost is replayed as our 201,
+   * and a slug another run took stays a `conflict`.
+   */
+  provision(spec: ExperimentSpec, policy: CreationPolicy, signal?: AbortSignal, creationKey?: string): Promise<ProvisionedExperiment>;
   /** Closes what the destination owns (never a client passed in by the user). Idempotent. */
   close(): Promise<void>;
 }
@@ -65,6 +70,11 @@ export function slugExistsMessage(slug: string, experimentId: string | undefined
     `experiment slug ${JSON.stringify(slug)} already exists${experimentId ? ` (id ${experimentId})` : ""}: ` +
     `use a new slug per run, or pass { ifExists: "reuse" } to add to the existing experiment`
   );
+}
+
+/** A `create` refused because another experiment (another run's) holds the slug. */
+export function isSlugTaken(error: unknown): error is SyvainApiError {
+  return error instanceof SyvainApiError && error.code === "conflict" && error.serverCode === "experiment_exists";
 }
 
 /**

@@ -12,10 +12,10 @@ import { creationFailure, restatedError, slugExistsMessage, type CreationPolicy,
 /** `close` closes the client: pass it only for a client the destination's owner created. */
 export function restDestination(client: SyvainClient, close: () => Promise<void> = () => Promise.resolve()): Destination {
   return {
-    async provision(spec, policy, signal) {
+    async provision(spec, policy, signal, creationKey) {
       let outcome: Experiment | SyvainApiError;
       try {
-        outcome = await create(client, await creationBody(client, spec, signal), policy, signal);
+        outcome = await create(client, await creationBody(client, spec, signal), policy, signal, creationKey);
       } catch (error) {
         throw creationFailure(spec.slug, policy, error);
       }
@@ -42,12 +42,14 @@ async function create(
   body: CreateExperimentBody,
   policy: CreationPolicy,
   signal: AbortSignal | undefined,
+  creationKey: string | undefined,
 ): Promise<Experiment | SyvainApiError> {
   const withSignal = signal === undefined ? {} : { signal };
   try {
     // Only get-or-create shares a key across processes: for `create` a replayed 201 would hide
-    // that the slug was already taken by an earlier run.
-    const key = policy === "get-or-create" ? { idempotencyKey: experimentCreationKey(body) } : {};
+    // that the slug was already taken by an earlier run. A `create` key is unique to one
+    // creation (one `experiment()` call): only its own attempts and replays share it.
+    const key = policy === "get-or-create" ? { idempotencyKey: experimentCreationKey(body) } : policy === "create" && creationKey !== undefined ? { idempotencyKey: creationKey } : {};
     return await client.createExperiment(body, { ...key, ...withSignal });
   } catch (error) {
     if (!(error instanceof SyvainApiError) || error.code !== "conflict") throw error;

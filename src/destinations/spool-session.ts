@@ -14,7 +14,8 @@ import type { Spool, SpoolError, SpoolStats } from "../delivery/spool/index.ts";
 import type { KeepFailed, OutboxJournal } from "../delivery/journal/outbox-journal.ts";
 import type { ExperimentJournal } from "../delivery/journal/experiment-journal.ts";
 import { hostSpoolDir, resolveSpoolDir } from "../config/spool-defaults.ts";
-import { keepUnlessRefused } from "./keep-unless-refused.ts";
+import type { DeferredJournalRules } from "./keep-unless-refused.ts";
+import type { SpooledCreation } from "../delivery/journal/experiment-journal.ts";
 import type { PeriodicAdoption } from "./leftovers/periodic-adoption.ts";
 
 /**
@@ -153,18 +154,19 @@ export class SpoolSession {
    * slug is reused) is spooled too: it happens on `sync`. Without `creation`: one more journal of
    * an experiment whose creation is already spooled (the outboxes of its OTel view). `deferred`:
    * online, but the experiment has no server id yet (its creation waits for Syvain,
-   * `facade/deferred-creation.ts`): its records name it by slug only, as offline ones do.
+   * `facade/deferred-creation.ts`): its records name it by slug (and creation key) only, as
+   * offline ones do, and follow its rules for what a refusal keeps.
    */
-  journal(spool: Spool, record: { slug: string; id: string }, creation?: { spec: ExperimentSpec; reuse: boolean }, deferred = false): OutboxJournal {
+  journal(spool: Spool, record: { slug: string; id: string }, creation?: { spec: ExperimentSpec; reuse: boolean }, deferred?: DeferredJournalRules): OutboxJournal {
     const { RecordType, SpoolJournal } = this.#parts!; // `spool` came from `open()`, which loaded them
     if (this.#o.offline && creation !== undefined) spool.append(RecordType.create, { x: record.slug, i: null, spec: creation.spec, reuse: creation.reuse });
     return new SpoolJournal({
       spool,
       slug: record.slug,
-      experimentId: this.#o.offline || deferred ? null : record.id,
+      experimentId: this.#o.offline || deferred !== undefined ? null : record.id,
       ack: !this.#o.offline,
       // As the facade's own journal of a deferred experiment (`facade/deferred-creation.ts`).
-      ...(deferred ? { keepFailed: keepUnlessRefused } : {}),
+      ...deferred,
     });
   }
 
@@ -172,9 +174,9 @@ export class SpoolSession {
    * The OTel exporters' journal of one experiment (opening the spool first): `experimentId` null
    * means its creation waits for Syvain, so the creation is spooled too (`experiment-journal.ts`).
    */
-  async experimentJournal(client: SyvainClient, spec: ExperimentSpec, experimentId: string | null, keepFailed?: KeepFailed): Promise<ExperimentJournal> {
+  async experimentJournal(client: SyvainClient, spec: ExperimentSpec, experimentId: string | null, keepFailed?: KeepFailed, creation?: SpooledCreation): Promise<ExperimentJournal> {
     const spool = await this.open(client);
-    return this.#parts!.experimentJournal(spool, spec, experimentId, keepFailed);
+    return this.#parts!.experimentJournal(spool, spec, experimentId, keepFailed, creation);
   }
 
   stats(): SpoolSessionStats {
@@ -220,6 +222,12 @@ export class SpoolSession {
     });
     this.#resumedBefore = this.#resumed;
     this.#crashedRunsBefore = this.#crashedRuns;
+    for (const run of result.discardedRuns.filter((r) => r.events > 0)) {
+      this.#o.warn(
+        `Syvain spool: experiment ${JSON.stringify(run.slug)} of an earlier process (ifExists "error") could not be created: ${run.reason.message}. ` +
+          `Its ${run.events} event(s) left in ${this.#o.dir} were removed from the spool, not added to the existing experiment, which belongs to another run.`,
+      );
+    }
     if (result.stoppedBy === undefined) this.#resumeStopped = false;
     else if (!signal.aborted && !this.#resumeStopped) {
       // Once per streak: a long outage would otherwise repeat it every round.

@@ -4,6 +4,8 @@
  * how an experiment comes to exist (a request, a JSONL record, nothing) and which sink receives
  * its batches. The facade creates (`ifExists: "error"`: an existing slug is a `conflict`) or
  * creates-or-reuses; it never shares the exporters' get-or-create.
+ * Online with a spool, a creation Syvain has not answered within 2 s, or cannot be reached for,
+ * is deferred with that same policy (`deferred-creation.ts`).
  */
 import { MemoryFigures, type CollectorMemoryStats } from "./memory-figures.ts";
 import type { DeliveryOptions, DeliverySink, FlushStatus } from "../delivery/delivery-types.ts";
@@ -18,6 +20,15 @@ import type { SpoolSession, SpoolSessionStats } from "../destinations/spool-sess
 import type { Experiment as ExperimentRecord } from "../api/contract.ts";
 import type { OutboxJournal } from "../delivery/journal/outbox-journal.ts";
 import { canDefer, deferCreation } from "./deferred-creation.ts";
+import { answeredWithin, DEFER_CREATION_AFTER_MS, StillCreating } from "../destinations/answered-within.ts";
+import type { DeferredJournalRules } from "../destinations/keep-unless-refused.ts";
+import { randomUUID } from "node:crypto";
+
+/** Events of an experiment queued so far (every kind but status updates). */
+function queuedEvents(outbox: Outbox): number {
+  const { metrics, annotations } = outbox.stats();
+  return metrics.enqueued + annotations.enqueued;
+}
 
 /** What `close()` reports for one experiment: its last flush, within the exit deadline. */
 export interface ExperimentCloseStatus {
@@ -75,24 +86,32 @@ export abstract class CollectorBase implements AsyncDisposable {
     const spool = await this.#spooling?.spool.open(this.#spooling.client);
     const session = this.#spooling?.spool;
     const client = this.#spooling?.client;
-    let provisioned: { record: ExperimentRecord; sink: DeliverySink; journal?: OutboxJournal; created?: Promise<string> };
+    const policy = ifExists === "reuse" ? "create-or-reuse" : "create";
+    // Unique to this call: our own creation, answered late or lost, is replayed as our 201 (deferred-creation.ts).
+    const key = policy === "create" ? `run-create-${randomUUID()}` : undefined;
+    // Online with a spool that writes, Syvain not answering in time defers like Syvain refusing connections.
+    const deferrable = spool && session && client && !session.offline && spool.stats().state === "active" ? { spool, session, client } : undefined;
+    const attempt = this.#destination.provision(spec, policy, this.#abandon.signal, key);
+    // The outbox is made after the creation settles: until then, nothing is queued.
+    let queuedSoFar = (): number => 0;
+    let provisioned: { record: ExperimentRecord; sink: DeliverySink; journal?: OutboxJournal; created?: Promise<string>; rules?: DeferredJournalRules };
     try {
-      // No early deferral here (as the exporters do: answered-within.ts): a late answer of this
-      // `create` can be a conflict the caller must see (ifExists "error"), which a deferred
-      // get-or-create would turn into events added to another run's experiment.
-      provisioned = await this.#destination.provision(spec, ifExists === "reuse" ? "create-or-reuse" : "create");
+      provisioned = deferrable ? await answeredWithin(attempt, DEFER_CREATION_AFTER_MS, spec.slug) : await attempt;
     } catch (error) {
       // Online with a working spool, Syvain being unreachable does not stop the run (deferred-creation.ts).
-      if (spool === undefined || session === undefined || client === undefined || session.offline || !canDefer(error, spool)) throw this.creationFailed(error);
-      provisioned = await deferCreation({ session, client, destination: this.#destination, abandon: this.#abandon.signal }, spec, error);
+      if (deferrable === undefined || !canDefer(error, deferrable.spool)) throw this.creationFailed(error);
+      const running = error instanceof StillCreating ? attempt : undefined;
+      const queued = (): number => queuedSoFar();
+      const context = { session: deferrable.session, client: deferrable.client, destination: this.#destination, abandon: this.#abandon.signal };
+      provisioned = await deferCreation(context, { spec, policy, key, running, queued }, error);
     }
-    const { record, sink, created } = provisioned;
-    const deferred = created !== undefined;
+    const { record, sink, created, rules } = provisioned;
     const journal = provisioned.journal ?? (spool && session?.journal(spool, record, { spec, reuse: ifExists === "reuse" }));
     // Lazy: nothing here awaits the spool's durability of what `metric()` just queued.
     const outbox = new Outbox({ ...this.#delivery, sink, label: `experiment ${JSON.stringify(record.slug)}`, ...(journal ? { journal, lazyJournal: true } : {}) });
+    queuedSoFar = () => queuedEvents(outbox);
     // The OTel view's outboxes journal to the same spool, under the experiment's own server id (none yet if deferred).
-    const otelJournals = spool && session && { journal: () => ({ journal: session.journal(spool, record, undefined, deferred) }) };
+    const otelJournals = spool && session && { journal: () => ({ journal: session.journal(spool, record, undefined, rules) }) };
     const experiment = new Experiment({
       record,
       outbox,

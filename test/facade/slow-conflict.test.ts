@@ -1,46 +1,95 @@
 /**
- * A `create` (ifExists "error", the default) whose 409 comes late (a loaded Syvain, 3 s) still
- * raises `conflict` from `collector.experiment()`: the facade does not defer a creation that is
- * merely slow (the exporters do: answered-within.ts), since a deferred get-or-create would add this
- * run's events to the earlier run's experiment (found by an outside review of such a change).
+ * A `create` (ifExists "error", the default) whose 409 comes late: Syvain hangs (a TCP gate held
+ * closed), so `experiment()` defers after 2 s and returns; then Syvain answers that the slug was
+ * taken by an earlier run. That is loud and loses nothing silently: `flush()` reports the events as
+ * failed with the `conflict`, `flushOrRaise()` raises it, `close()` is not ok, one warning says what
+ * happened and where the events are; and NOTHING is added to the earlier run's experiment: not by
+ * this process, nor by a later replay of the spool (found by an outside review of an earlier early
+ * deferral, whose late creation was get-or-create).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import { Collector } from "../../src/facade/index.ts";
+import { DeliveryIncompleteError } from "../../src/delivery/delivery-errors.ts";
+import { createSyvainClient } from "../../src/client/create-client.ts";
+import { deliverLeftovers } from "../../src/destinations/leftovers/deliver-leftovers.ts";
 import { withEmulator } from "../exporter/otel/helpers.ts";
+import { writerDirs } from "../delivery/spool/spool-helpers.ts";
+import { startGate } from "./gated-syvain.ts";
 
 let root: string;
 beforeAll(() => void (root = mkdtempSync(path.join(tmpdir(), "slow-conflict-"))));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-it("a slug taken by an earlier run, answered 409 after 3 s: experiment() still raises conflict (ifExists defaults to error)", async () => {
+it("a slug taken by an earlier run, answered 409 after the deferral: flush, flushOrRaise and close report the conflict, one warning, nothing added to the earlier run", async () => {
   await withEmulator(async (emulator) => {
     const first = new Collector(emulator.apiKey, { host: emulator.url, spoolDir: false });
     const earlier = await first.experiment("taken");
     earlier.metric("loss", 1, { step: 0 });
     await first.close();
-    const collector = new Collector(emulator.apiKey, { host: emulator.url, spoolDir: path.join(root, "spool"), flushDelaySeconds: 0.01, timeout: 10 });
-    const onWarning = (): void => undefined;
+    const gate = await startGate(emulator.port);
+    const spoolDir = path.join(root, "spool");
+    const collector = new Collector(emulator.apiKey, { host: gate.url, spoolDir, flushDelaySeconds: 0.01, timeout: 60 });
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => void (w.name === "SyvainSpoolWarning" && warnings.push(w.message));
     process.on("warning", onWarning);
-    // Syvain answers, slowly (3 s: a loaded server), but answers: 409, the slug exists.
-    emulator.faults.random("createExperiment", { rate: 1, mix: [{ delayMs: 3000 }] });
-    let outcome: unknown;
     try {
       const experiment = await collector.experiment("taken");
-      outcome = experiment.id;
+      expect(experiment.id).toBe("pending:taken");
+      experiment.start();
       for (let step = 0; step < 5; step++) experiment.metric("loss", 100 + step, { step: 100 + step });
-      await experiment.flush();
-    } catch (error) {
-      outcome = error;
+      experiment.annotation("second run");
+      experiment.done();
+      // Syvain answers the held creation now: 409, the slug exists.
+      gate.open();
+      const status = await vi.waitUntil(async () => {
+        const s = await experiment.flush();
+        return s.failedMetrics === 5 ? s : undefined;
+      });
+      expect(status).toMatchObject({ ok: false, failedMetrics: 5, failedAnnotations: 1, pendingMetrics: 0 });
+      expect(status.lastError).toMatchObject({ code: "conflict" });
+      expect(status.lastError?.message).toContain('"taken" already exists');
+      const raised = await experiment.flushOrRaise().then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(raised).toBeInstanceOf(DeliveryIncompleteError);
+      expect((raised as DeliveryIncompleteError).cause).toMatchObject({ code: "conflict" });
+      expect((raised as Error).message).toContain('"taken" already exists');
+      const [closed] = await collector.close();
+      expect(closed?.status.ok).toBe(false);
+      expect(closed?.status.lastError).toMatchObject({ code: "conflict" });
+      // One warning about the slug (the other one is the deferral's), counting the 6 events queued.
+      await vi.waitFor(() => expect(warnings).toHaveLength(2));
+      const taken = warnings.filter((w) => w.includes("already exists"));
+      expect(taken).toHaveLength(1);
+      expect(taken[0]).toContain("6 event(s)");
+      expect(taken[0]).toContain("discarded");
     } finally {
-      await collector.close();
       process.off("warning", onWarning);
+      await collector.close();
     }
-    // This run's events were added to the earlier run's experiment:
-    const steps = emulator.store.metrics("taken").map((m) => m.step);
-    expect(steps, "events of the second run landed in the earlier run's experiment").toEqual([0]);
-    expect(outcome).toMatchObject({ code: "conflict" });
+    // The earlier run's experiment is as it was: its one point, no annotation, its status.
+    const untouched = (): void => {
+      expect(emulator.store.metrics("taken").map((m) => m.step)).toEqual([0]);
+      expect(emulator.store.annotations("taken")).toEqual([]);
+      expect(emulator.store.experiment("taken")?.status).toBe("created");
+      expect(emulator.store.experiments().filter((e) => e.slug === "taken")).toHaveLength(1);
+    };
+    untouched();
+    // What the spool still holds (the creation record alone) is settled by a sync, and adds nothing.
+    const client = createSyvainClient({ apiKey: emulator.apiKey, host: gate.url });
+    try {
+      const synced = await deliverLeftovers({ spoolDir, client });
+      expect(synced).toMatchObject({ metrics: 0, annotations: 0, statusUpdates: 0, crashedRuns: 0, discarded: 0, remaining: 0 });
+      expect(synced.discardedRuns).toEqual([expect.objectContaining({ slug: "taken", events: 0 })]);
+    } finally {
+      await client.close();
+      await gate.close();
+    }
+    untouched();
+    expect(writerDirs(spoolDir)).toEqual([]);
   });
 }, 30_000);

@@ -5,7 +5,7 @@
  */
 import { dirname } from "node:path";
 import { HOST_ENV } from "../../api/contract.ts";
-import type { LeftoversResult, OtherHostLeftovers, PlannedExperiment } from "../../destinations/leftovers/deliver-leftovers.ts";
+import type { DiscardedRun, LeftoversResult, OtherHostLeftovers, PlannedExperiment } from "../../destinations/leftovers/deliver-leftovers.ts";
 import type { DeliverLeftovers, SyncResult } from "./sync-source.ts";
 
 export async function loadDeliverLeftovers(): Promise<DeliverLeftovers> {
@@ -52,18 +52,24 @@ export function syncResultOf(result: LeftoversResult, host: string, spoolDir: st
       `(${result.crashedRuns > 0 ? `${result.crashedRuns} of them recovery note(s), ` : ""}${result.duplicates} already stored), ${result.statusUpdates} status update(s), ${result.crashedRuns} crashed run(s) marked failed`,
   ];
   if (result.failed > 0) details.push(`${result.failed} event(s) refused by Syvain for good`);
+  details.push(...result.discardedRuns.filter((run) => run.events > 0).map(discardedLine));
   if (result.skipped > 0) details.push(`${result.skipped} record(s) this version cannot read, left on disk`);
   if (result.remaining > 0) details.push(`${result.remaining} record(s) left on disk (${result.stoppedBy?.message ?? "delivery stopped"}): run sync again`);
   details.push(...running, ...elsewhere);
   return {
     experiments: result.experiments,
-    events: delivered + result.failed + result.remaining,
+    events: delivered + result.failed + result.discarded + result.remaining,
     delivered,
-    failed: result.failed + result.remaining,
+    failed: result.failed + result.discarded + result.remaining,
     details,
     leftElsewhere: elsewhere.length > 0,
     runningSkipped: result.running.writers,
   };
+}
+
+/** A run whose slug another run holds: its events were not sent, so it does not end up in that run's experiment. */
+function discardedLine(run: DiscardedRun): string {
+  return `${run.slug}: ${run.events} event(s) not sent and removed from the spool: ${run.reason.message} (the run asked for a new experiment, ifExists "error"; adding them would mix two runs)`;
 }
 
 /** One experiment of a dry run: what the replay would send for it. */

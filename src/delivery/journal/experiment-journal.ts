@@ -7,7 +7,8 @@
 import type { ExperimentSpec } from "../../mapping/experiment.ts";
 import type { Spool } from "../spool/index.ts";
 import { SpoolJournal, type KeepFailed, type OutboxJournal } from "./outbox-journal.ts";
-import { RecordType } from "./spool-records.ts";
+import { RecordType, type SpooledCreationPolicy } from "./spool-records.ts";
+import type { SyvainError } from "../../api/errors.ts";
 
 export interface ExperimentJournal {
   journal: OutboxJournal;
@@ -15,15 +16,37 @@ export interface ExperimentJournal {
   created?: () => void;
 }
 
+/**
+ * How a deferred creation is spooled when it is not the exporters' get-or-create (the facade's
+ * `collector.experiment()`): its policy, and for `create` the key unique to that creation, which
+ * every record of the experiment carries (`k`) and a replay sends again.
+ */
+export interface SpooledCreation {
+  policy: SpooledCreationPolicy;
+  key?: string;
+  /** See `SpoolJournalOptions.discardsRun`. */
+  discardsRun?: (reason: SyvainError) => boolean;
+}
+
 /** `keepFailed`: events Syvain refuses for good stay on disk (a bridge answered 200 for them), all or as it decides. */
-export function experimentJournal(spool: Spool, spec: ExperimentSpec, experimentId: string | null, keepFailed: KeepFailed = false): ExperimentJournal {
-  const journal = new SpoolJournal({ spool, slug: spec.slug, experimentId, keepFailed });
+export function experimentJournal(spool: Spool, spec: ExperimentSpec, experimentId: string | null, keepFailed: KeepFailed = false, creation?: SpooledCreation): ExperimentJournal {
+  const key = creation?.key;
+  const journal = new SpoolJournal({
+    spool,
+    slug: spec.slug,
+    experimentId,
+    keepFailed,
+    ...(key === undefined ? {} : { creationKey: key }),
+    ...(creation?.discardsRun === undefined ? {} : { discardsRun: creation.discardsRun }),
+  });
   if (experimentId !== null) return { journal };
-  const creation = spool.append(RecordType.create, { x: spec.slug, i: null, spec, reuse: true });
+  // Without `creation`: the exporters' get-or-create, written as older versions did (no policy).
+  const policy = creation === undefined ? {} : { policy: creation.policy, ...(key === undefined ? {} : { key, k: key }) };
+  const creationRef = spool.append(RecordType.create, { x: spec.slug, i: null, spec, reuse: creation?.policy !== "create", ...policy });
   return {
     journal,
     created: () => {
-      if (creation !== undefined) spool.ack(creation);
+      if (creationRef !== undefined) spool.ack(creationRef);
     },
   };
 }

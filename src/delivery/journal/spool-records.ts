@@ -11,16 +11,29 @@ import type { ExperimentSpec } from "../../mapping/experiment.ts";
 /** Record types (the engine reserves 0). Unknown types are skipped on replay. */
 export const RecordType = { create: 1, metric: 2, annotation: 3, status: 4 } as const;
 
-/** The experiment a record belongs to: `x` slug, `i` server id (`null` offline: created on replay). */
+/**
+ * The experiment a record belongs to: `x` slug, `i` server id (`null` offline: created on replay),
+ * `k` the key of the creation that makes it (a deferred `create`): records of two runs of one slug
+ * are then two experiments on replay, each with its own creation. Absent in older records.
+ */
 interface ExperimentRef {
   x: string;
   i: string | null;
+  k?: string;
 }
+
+/** How a spooled creation is replayed (`destinations/destination.ts` says what each means). */
+export const spooledCreationPolicies = ["create", "create-or-reuse", "get-or-create"] as const;
+export type SpooledCreationPolicy = (typeof spooledCreationPolicies)[number];
 
 export interface CreateRecord extends ExperimentRef {
   spec: ExperimentSpec;
-  /** `true`: `ifExists: "reuse"`; else an existing slug is a conflict on replay too. */
+  /** `true`: `ifExists: "reuse"`; else an existing slug is a conflict on replay too. Kept for older readers: `policy` says it now. */
   reuse: boolean;
+  /** Absent in older records: get-or-create. `create`: a slug another run holds is refused, and its events are discarded. */
+  policy?: SpooledCreationPolicy;
+  /** The creation's `Idempotency-Key` (with `policy` "create"): a replay of our own creation gets our own 201 back. */
+  key?: string;
 }
 export interface MetricRecord extends ExperimentRef {
   e: MetricEvent;
@@ -53,9 +66,10 @@ export function decodeRecord(type: number, payload: Uint8Array): SpooledRecord |
     return undefined;
   }
   if (!isObject(body) || typeof body.x !== "string" || !(typeof body.i === "string" || body.i === null)) return undefined;
+  if (body.k !== undefined && typeof body.k !== "string") return undefined;
   switch (type) {
     case RecordType.create:
-      return isObject(body.spec) && typeof body.reuse === "boolean" ? { type, body: body as unknown as CreateRecord } : undefined;
+      return isObject(body.spec) && typeof body.reuse === "boolean" && validCreation(body) ? { type, body: body as unknown as CreateRecord } : undefined;
     case RecordType.metric:
     case RecordType.annotation:
       return isObject(body.e) && typeof body.e.client_event_id === "string" ? ({ type, body: body as unknown } as SpooledRecord) : undefined;
@@ -66,6 +80,12 @@ export function decodeRecord(type: number, payload: Uint8Array): SpooledRecord |
     default:
       return undefined;
   }
+}
+
+/** A policy this version knows (or none), and a string key if any. */
+function validCreation(body: Record<string, unknown>): boolean {
+  const policyOk = body.policy === undefined || (spooledCreationPolicies as readonly unknown[]).includes(body.policy);
+  return policyOk && (body.key === undefined || typeof body.key === "string");
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

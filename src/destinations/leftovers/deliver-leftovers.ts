@@ -16,7 +16,7 @@ import { zeroCounts, type LeftoverCounts } from "./replay-counts.ts";
 import { planLeftovers, type PlannedExperiment } from "./dry-run-plan.ts";
 
 export type { LeftoverCounts } from "./replay-counts.ts";
-export type { ReplayResult } from "./replay.ts";
+export type { DiscardedRun, ReplayResult } from "./replay.ts";
 export type { OtherHostLeftovers } from "./other-hosts.ts";
 export type { PlannedExperiment } from "./dry-run-plan.ts";
 
@@ -54,7 +54,7 @@ export async function deliverLeftovers(options: DeliverLeftoversOptions): Promis
   const otherHosts = isHostPart || !existsSync(options.spoolDir) ? [] : await otherHostLeftovers(options.spoolDir, dir);
   const dryRun = options.dryRun === true;
   // Nothing was ever spooled for this host: nothing to send, and no folder to create for it.
-  if (!existsSync(dir)) return { ...zeroCounts(), bytes: 0, stoppedBy: undefined, dryRun, otherHosts, running: { writers: 0, bytes: 0 } };
+  if (!existsSync(dir)) return { ...zeroCounts(), bytes: 0, stoppedBy: undefined, discardedRuns: [], dryRun, otherHosts, running: { writers: 0, bytes: 0 } };
   // Before this process opens its own writer folder: the others that are not dead hold data a replay must leave.
   const scan = await scanSpool(dir);
   const running = heldByOthers(scan.writers);
@@ -62,7 +62,7 @@ export async function deliverLeftovers(options: DeliverLeftoversOptions): Promis
     const dead = scan.writers.filter((w) => w.liveness === "dead");
     const plan = await planLeftovers(dead.map((w) => w.path));
     const counts = { ...zeroCounts(), adoptedDirs: dead.length, experiments: plan.experiments.length, skipped: plan.skipped };
-    return { ...counts, bytes: dead.reduce((n, w) => n + w.bytes, 0), stoppedBy: undefined, dryRun, otherHosts, planned: plan.experiments, running };
+    return { ...counts, bytes: dead.reduce((n, w) => n + w.bytes, 0), stoppedBy: undefined, discardedRuns: [], dryRun, otherHosts, planned: plan.experiments, running };
   }
   const spool = await openSpool({ dir, ...(options.onSpoolError ? { onError: options.onSpoolError } : {}) });
   try {

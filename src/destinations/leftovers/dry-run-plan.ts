@@ -39,7 +39,8 @@ export async function planLeftovers(writerDirs: readonly string[]): Promise<Left
         skipped++;
         continue;
       }
-      const key = `${decoded.body.x}\0${decoded.body.i ?? ""}`;
+      // As the replay groups them: a deferred creation's key (`k`) keeps two runs of one slug apart.
+      const key = `${decoded.body.x}\0${decoded.body.i ?? ""}\0${decoded.body.k ?? ""}`;
       let planned = byKey.get(key);
       if (planned === undefined) byKey.set(key, (planned = { slug: decoded.body.x, id: decoded.body.i, metrics: 0, annotations: 0, status: undefined, crashed: false, last: undefined }));
       if (decoded.type === RecordType.metric) planned.metrics++;

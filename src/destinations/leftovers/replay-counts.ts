@@ -14,6 +14,11 @@ export interface LeftoverCounts {
   crashedRuns: number;
   /** Events Syvain refused for good (acknowledged as failed, never resent). */
   failed: number;
+  /**
+   * Events of runs whose deferred `create` (ifExists "error") found the slug taken by another run:
+   * acknowledged without sending, never added to that run's experiment (`ReplayResult.discardedRuns`).
+   */
+  discarded: number;
   /** Records this version cannot read (left on disk). */
   skipped: number;
   /** Records left on disk because delivery stopped (outage, abort): the next run or sync sends them. */
@@ -30,6 +35,7 @@ export function zeroCounts(): LeftoverCounts {
     statusUpdates: 0,
     crashedRuns: 0,
     failed: 0,
+    discarded: 0,
     skipped: 0,
     remaining: 0,
   };

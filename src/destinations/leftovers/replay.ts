@@ -4,6 +4,12 @@
  * the same request), acknowledges each batch once Syvain accepted it (or refused it for good),
  * then settles each experiment's status: a final status is sent; a run still `running` when its
  * process died is marked `failed`, with an annotation saying how much was recovered.
+ *
+ * An experiment not created yet is created as its creation record says: get-or-create when the
+ * record has no policy (the exporters, the bridge, offline runs, older records), else with the
+ * run's own policy and key (`collector.experiment()` deferred). A `create` whose slug another run
+ * holds is final: that run's records are acknowledged without sending (`discardedRuns` says so),
+ * never added to the other run's experiment.
  */
 import type { AnnotationEvent, MetricEvent } from "../../api/contract.ts";
 import { SyvainError } from "../../api/errors.ts";
@@ -14,6 +20,7 @@ import type { Batch, DeliverySink } from "../../delivery/delivery-types.ts";
 import { decodeRecord, isFinalStatus, RecordType, type CreateRecord, type StatusRecord } from "../../delivery/journal/spool-records.ts";
 import type { RecordRef, Spool } from "../../delivery/spool/index.ts";
 import { restDestination } from "../rest-destination.ts";
+import { isSlugTaken, type ExperimentSpec } from "../destination.ts";
 import { zeroCounts, type LeftoverCounts } from "./replay-counts.ts";
 import { replayKey } from "./replay-key.ts";
 import { recoveryAnnotation } from "./recovery-annotation.ts";
@@ -59,6 +66,11 @@ interface Pending<T> {
 interface ExperimentLeftovers {
   slug: string;
   id: string | null;
+  /** The key of its deferred creation (`k`), when its records carry one. */
+  key: string | undefined;
+  /** Its `create` found the slug taken by another run: its records are discarded. */
+  refused: SyvainError | undefined;
+  discarded: number;
   create: CreateRecord | undefined;
   createRefs: RecordRef[];
   sink: Promise<DeliverySink> | undefined;
@@ -68,10 +80,19 @@ interface ExperimentLeftovers {
   recovered: Recovered;
 }
 
+/** A run whose records were discarded: its slug belongs to another run's experiment. */
+export interface DiscardedRun {
+  slug: string;
+  /** Its events acknowledged without sending (0: only its creation was left, the run itself knew). */
+  events: number;
+  reason: SyvainError;
+}
+
 /** The outcome of a replay that stopped early carries the reason. */
 export interface ReplayResult extends LeftoverCounts {
   /** Why delivery stopped before the end (`undefined`: everything readable was settled). */
   stoppedBy: SyvainError | undefined;
+  discardedRuns: DiscardedRun[];
 }
 
 export async function replaySpool(spool: Spool, client: SyvainClient, options: ReplayOptions = {}): Promise<ReplayResult> {
@@ -101,7 +122,7 @@ class Replay {
           this.counts.skipped++;
           continue;
         }
-        const exp = this.#experiment(decoded.body.x, decoded.body.i);
+        const exp = this.#experiment(decoded.body.x, decoded.body.i, decoded.body.k);
         switch (decoded.type) {
           case RecordType.create:
             exp.create = decoded.body;
@@ -134,7 +155,8 @@ class Replay {
       stoppedBy = error instanceof SyvainError ? error : new SyvainError("shutdown", `spool replay stopped: ${String(error)}`, { cause: error });
       this.counts.remaining = this.#unsent();
     }
-    return { ...this.counts, stoppedBy };
+    const discardedRuns = [...this.#experiments.values()].flatMap((exp) => (exp.refused ? [{ slug: exp.slug, events: exp.discarded, reason: exp.refused }] : []));
+    return { ...this.counts, stoppedBy, discardedRuns };
   }
 
   #progress(): void {
@@ -143,8 +165,8 @@ class Replay {
     this.#o.onProgress({ ...this.counts }, { read: stats.backlogBytesRead, total: stats.backlogBytes });
   }
 
-  #experiment(slug: string, id: string | null): ExperimentLeftovers {
-    const key = experimentKey(slug, id);
+  #experiment(slug: string, id: string | null, creationKey: string | undefined): ExperimentLeftovers {
+    const key = experimentKey(slug, id, creationKey);
     let exp = this.#experiments.get(key);
     if (exp === undefined) {
       const recovered = this.#o.recovered?.get(key) ?? { metrics: 0, annotations: 0 };
@@ -152,6 +174,9 @@ class Replay {
       exp = {
         slug,
         id,
+        key: creationKey,
+        refused: undefined,
+        discarded: 0,
         create: undefined,
         createRefs: [],
         sink: undefined,
@@ -172,20 +197,28 @@ class Replay {
     return n;
   }
 
-  /** The experiment's sink; an offline experiment is created (or found: a replay may repeat) first. */
-  async #sink(exp: ExperimentLeftovers): Promise<DeliverySink> {
+  /**
+   * The experiment's sink; an experiment not created yet is created (or found: a replay may repeat)
+   * first. `undefined`: its `create` found the slug taken by another run (its records are discarded).
+   */
+  async #sink(exp: ExperimentLeftovers): Promise<DeliverySink | undefined> {
     exp.sink ??= this.#resolveSink(exp);
-    const sink = await exp.sink;
-    // The experiment exists: its creation records (several if several processes deferred it) can go.
+    let sink: DeliverySink | undefined;
+    try {
+      sink = await exp.sink;
+    } catch (error) {
+      if (!isSlugTaken(error)) throw error;
+      exp.refused = error;
+    }
+    // The experiment exists (or never will for this run): its creation records (several if several processes deferred it) can go.
     if (exp.createRefs.length > 0) this.#spool.ack(exp.createRefs.splice(0));
     return sink;
   }
 
   async #resolveSink(exp: ExperimentLeftovers): Promise<DeliverySink> {
     if (exp.id !== null) return createRestSink({ client: this.#client, experimentId: exp.id });
-    const spec = exp.create?.spec ?? { slug: exp.slug, metadata: {} };
-    // get-or-create: an earlier, interrupted sync may have created it already.
-    const provisioned = await this.#withRetries(() => restDestination(this.#client).provision(spec, "get-or-create", this.#o.signal));
+    const { spec, policy, key } = creationOf(exp);
+    const provisioned = await this.#withRetries(() => restDestination(this.#client).provision(spec, policy, this.#o.signal, key));
     return provisioned.sink;
   }
 
@@ -193,6 +226,7 @@ class Replay {
     const pending = kind === "metric" ? exp.metrics : exp.annotations;
     if (pending.items.length === 0) return;
     const sink = await this.#sink(exp);
+    if (sink === undefined) return this.#discard(exp, pending);
     const ids = pending.items.map((e) => e.client_event_id);
     const batch = { kind, items: pending.items, idempotencyKey: replayKey(kind, exp.slug, ids) } as Batch;
     const n = pending.items.length;
@@ -217,6 +251,8 @@ class Replay {
     const last = exp.statuses.at(-1);
     if (last === undefined) return;
     const sink = await this.#sink(exp);
+    // Another run's experiment: neither its status nor a crash note of this run.
+    if (sink === undefined) return this.#discard(exp, { items: [], refs: exp.statuses.splice(0).map((s) => s.ref) });
     const deliver = (batch: Batch): Promise<unknown> => this.#withRetries(() => sink.deliver(batch, this.#o.signal));
     if (isFinalStatus(last.record.s)) {
       await deliver({ kind: "status", status: last.record.s, idempotencyKey: replayKey("status", exp.slug, [String(last.record.t)]) });
@@ -232,7 +268,16 @@ class Replay {
     // ended it): a `running` record left on disk must never overwrite that, nor add a crash note.
     this.#spool.ack(exp.statuses.splice(0).map((s) => s.ref));
     // This crash is accounted for: a later one of the same experiment counts from zero.
-    this.#o.recovered?.delete(experimentKey(exp.slug, exp.id));
+    this.#o.recovered?.delete(experimentKey(exp.slug, exp.id, exp.key));
+    this.#progress();
+  }
+
+  /** Acknowledges records of a run that can never be delivered (its slug is another run's), counting its events. */
+  #discard(exp: ExperimentLeftovers, pending: Pending<unknown>): void {
+    exp.discarded += pending.items.length;
+    this.counts.discarded += pending.items.length;
+    this.#spool.ack(pending.refs.splice(0));
+    pending.items = [];
     this.#progress();
   }
 
@@ -257,7 +302,21 @@ class Replay {
   }
 }
 
-/** Offline records have no id; online ones of the same slug share the server's id. */
-function experimentKey(slug: string, id: string | null): string {
-  return `${slug}\0${id ?? ""}`;
+/**
+ * Offline records have no id; online ones of the same slug share the server's id; a deferred
+ * `create`'s records carry its key, so two runs of one slug stay two experiments.
+ */
+function experimentKey(slug: string, id: string | null, creationKey: string | undefined): string {
+  return `${slug}\0${id ?? ""}\0${creationKey ?? ""}`;
+}
+
+/**
+ * How to create an experiment its records name by slug only. Without a policy (the exporters, the
+ * bridge, offline runs, older records) and without a creation record (ours was acknowledged once
+ * the experiment existed): get-or-create, as an earlier, interrupted sync may have created it.
+ */
+function creationOf(exp: ExperimentLeftovers): { spec: ExperimentSpec; policy: "get-or-create" | "create" | "create-or-reuse"; key: string | undefined } {
+  const record = exp.create;
+  if (record === undefined) return { spec: { slug: exp.slug, metadata: {} }, policy: "get-or-create", key: undefined };
+  return { spec: record.spec, policy: record.policy ?? "get-or-create", key: record.key };
 }

@@ -12,7 +12,8 @@
  */
 import type { ExperimentJournal } from "../../delivery/journal/experiment-journal.ts";
 import type { DeliverySink } from "../../delivery/delivery-types.ts";
-import type { ExperimentSpec, ProvisionedExperiment } from "../../destinations/destination.ts";
+import { isSlugTaken, type ExperimentSpec, type ProvisionedExperiment } from "../../destinations/destination.ts";
+import type { SyvainError } from "../../api/errors.ts";
 import type { Provisioner } from "./destination.ts";
 
 export type { ExperimentJournal } from "../../delivery/journal/experiment-journal.ts";
@@ -33,8 +34,16 @@ export interface ExperimentJournals {
  * A sink that first gets or creates its experiment (once; a failed attempt is forgotten so the
  * outbox's retry tries again), then delivers to the experiment's own sink. Creation errors keep
  * their `retryable` flag, so the outbox backs off while Syvain is down, as for any batch.
+ * With `onSlugTaken` (a `create`, facade): a slug another run holds is final, called once and
+ * remembered: every batch then fails with that `conflict`, none asks Syvain again.
  */
-export function creatingSink(spec: ExperimentSpec, provision: Provisioner, abandon: AbortSignal, onCreated: (experiment: ProvisionedExperiment) => void): DeliverySink {
+export function creatingSink(
+  spec: ExperimentSpec,
+  provision: Provisioner,
+  abandon: AbortSignal,
+  onCreated: (experiment: ProvisionedExperiment) => void,
+  onSlugTaken?: (error: SyvainError) => void,
+): DeliverySink {
   let creation: Promise<ProvisionedExperiment> | undefined;
   const experiment = (): Promise<ProvisionedExperiment> => {
     creation ??= provision(spec, abandon).then(
@@ -43,7 +52,8 @@ export function creatingSink(spec: ExperimentSpec, provision: Provisioner, aband
         return provisioned;
       },
       (error: unknown) => {
-        creation = undefined;
+        if (onSlugTaken !== undefined && isSlugTaken(error)) onSlugTaken(error);
+        else creation = undefined;
         throw error;
       },
     );
