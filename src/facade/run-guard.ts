@@ -73,9 +73,10 @@ export class RunGuard {
     disarm?.();
   }
 
-  /** After an explicit flush: nothing pending (now, synchronously) means nothing left to guard. */
+  /** After an explicit flush: nothing pending (now, synchronously), the OTel view's included, means nothing left to guard. */
   disarmIfDrained(): void {
-    if (pendingItems(this.#o.outbox) === 0) this.disarmExitFlush();
+    const view = this.#o.otel.undelivered();
+    if (pendingItems(this.#o.outbox) === 0 && view.pendingMetrics + view.pendingAnnotations === 0) this.disarmExitFlush();
   }
 
   /** `installHooks: false` or `close()`: the net never arms again. */

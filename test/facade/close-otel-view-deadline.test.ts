@@ -5,23 +5,7 @@
  * review). Fake timers (and clock): the deadline is read off virtual time, never the wall clock.
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { SyvainError } from "../../src/api/errors.ts";
-import type { IngestResult } from "../../src/api/contract.ts";
-import type { Batch } from "../../src/delivery/delivery-types.ts";
-import { RecordingSink, testExperiment } from "./helpers.ts";
-
-/** Syvain that accepts the connection and never answers: each request waits until it is aborted. */
-class HangingSink extends RecordingSink {
-  readonly kinds: string[] = [];
-
-  override deliver(batch: Batch, signal?: AbortSignal): Promise<IngestResult> {
-    this.attempts++;
-    this.kinds.push(batch.kind);
-    return new Promise((_, reject) => {
-      signal?.addEventListener("abort", () => reject(new SyvainError("timeout", "aborted", { retryable: true })), { once: true });
-    });
-  }
-}
+import { HangingSink, testExperiment } from "./helpers.ts";
 
 afterEach(() => {
   vi.useRealTimers();
