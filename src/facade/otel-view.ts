@@ -99,14 +99,18 @@ export class OtelView {
   }
 
   /**
-   * Collects, exports and drains what the providers recorded, waiting no later than `deadline`
-   * (epoch ms): an experiment's flush shares its deadline with the view. Each provider's exporter
-   * also stops waiting after its own `flushTimeoutSeconds`; what it did not deliver then stays
-   * queued (and counted in `undelivered()`). Never rejects: a provider that fails to flush leaves a
-   * `diag` warning from its exporter.
+   * Collects, exports and drains what the providers recorded. With a `deadline` (epoch ms: an
+   * experiment's flush shares its deadline with the view), their exporters drain until it, not for
+   * their own `flushTimeoutSeconds`; without one, for that. What is not delivered then stays queued
+   * (and counted in `undelivered()`). Never rejects: a provider that fails to flush leaves a `diag`
+   * warning from its exporter.
    */
   async flush(deadline = Infinity): Promise<void> {
-    await waitUntil(Promise.allSettled([...this.#owned].map((provider) => provider.forceFlush())), deadline);
+    if (this.#owned.size === 0) return;
+    const flushAll = () => Promise.allSettled([...this.#owned].map((provider) => provider.forceFlush()));
+    // No deadline (`flush()` has none of its own): the exporters' own bound, never an endless drain.
+    // The deadline's scope comes with the providers' module: it must be the exporters' instance.
+    await waitUntil(deadline === Infinity ? flushAll() : otelProviders().withFlushDeadline(deadline, flushAll), deadline);
   }
 
   async shutdown(): Promise<void> {

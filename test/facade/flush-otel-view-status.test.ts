@@ -111,6 +111,31 @@ describe("flushOrRaise() with an OTel view and a hanging host", () => {
   });
 });
 
+describe("flushOrRaise() gives the OTel view its whole deadline", () => {
+  it("not only the view's own exitFlushTimeoutSeconds: an outage shorter than the flush's timeout passes", async () => {
+    const warned = vi.spyOn(process, "emitWarning").mockImplementation(() => undefined);
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "setImmediate", "clearImmediate", "Date"] });
+    const sink = new RecordingSink();
+    sink.failWith = new SyvainError("server", "HTTP 503: unavailable", { retryable: true });
+    const { experiment } = testExperiment({ sink, exitFlushTimeoutSeconds: 2 });
+    const gauge = experiment.createMeterProvider().getMeter("m").createGauge("view_loss");
+    for (let step = 0; step < 10; step++) gauge.record(step, { step });
+    let outcome: unknown;
+    void experiment.flushOrRaise({ timeoutSeconds: 30 }).then(
+      (status) => (outcome = status),
+      (raised: unknown) => (outcome = raised),
+    );
+    await vi.advanceTimersByTimeAsync(5_000); // past the view's own bound: still waiting
+    expect(outcome).toBeUndefined();
+    sink.failWith = undefined; // Syvain is back
+    for (let tick = 0; tick < 500 && outcome === undefined; tick++) await vi.advanceTimersByTimeAsync(50);
+    expect(outcome).toMatchObject({ ok: true, pendingMetrics: 0 });
+    expect(sink.metrics).toHaveLength(10);
+    expect(warned).not.toHaveBeenCalled(); // the view's exporter did not give up on the way
+    await experiment.close();
+  });
+});
+
 describe("the exit safety net after a flush that left the view's points pending", () => {
   it("stays armed: the loop emptying flushes them again", async () => {
     vi.spyOn(process, "emitWarning").mockImplementation(() => undefined);
