@@ -32,7 +32,7 @@ import {
 import { emitProcessWarning, type WarningSink } from "./warnings.ts";
 import { RunGuard } from "./run-guard.ts";
 import type { AnnotationOptions, FlushOrRaiseOptions, MetricOptions, RunOptions } from "./experiment-types.ts";
-import { OtelView, type ExperimentLoggerProviderOptions, type ExperimentMeterProviderOptions, type ViewUndelivered } from "./otel-view.ts";
+import { OtelView, withViewUndelivered, type ExperimentLoggerProviderOptions, type ExperimentMeterProviderOptions } from "./otel-view.ts";
 
 export interface ExperimentInit {
   record: ExperimentRecord;
@@ -354,20 +354,4 @@ export class Experiment implements AsyncDisposable {
     const completed = end.kind === "exit" && end.exitCode === 0 && !this.#inRunBlock;
     if (!this.#closed) this.#transition(completed ? "done" : "fail");
   }
-}
-
-/**
- * The experiment's status with what its OTel view's exporters did not deliver added (and their
- * error when the outbox has none): their events are the experiment's too (the same sink), and only
- * a warning said they were given up.
- */
-function withViewUndelivered(status: FlushStatus, view: ViewUndelivered): FlushStatus {
-  const { lastError, ...counts } = view;
-  const merged = { ...status };
-  for (const key of Object.keys(counts) as (keyof typeof counts)[]) merged[key] += counts[key];
-  if (Object.values(counts).some((n) => n > 0)) {
-    merged.ok = false;
-    merged.lastError ??= lastError;
-  }
-  return merged;
 }

@@ -17,6 +17,7 @@ import type { LoggerProvider } from "@opentelemetry/sdk-logs";
 import type { MeterProvider } from "@opentelemetry/sdk-metrics";
 import type { Resource } from "@opentelemetry/resources";
 import type { SyvainError } from "../api/errors.ts";
+import type { FlushStatus } from "../delivery/delivery-types.ts";
 import { waitUntil } from "../delivery/deadline.ts";
 import type * as OtelProviders from "./otel-providers.ts";
 import type { ExperimentLoggerProviderOptions, ExperimentMeterProviderOptions, OtelBinding, OwnedProvider, ViewProvider } from "./otel-providers.ts";
@@ -124,4 +125,20 @@ export class OtelView {
     this.#exporters.push(made.exporter);
     return made.provider;
   }
+}
+
+/**
+ * The experiment's status with what its OTel view's exporters did not deliver added (and their
+ * error when the outbox has none): their events are the experiment's too (the same sink), and only
+ * a warning said they were given up.
+ */
+export function withViewUndelivered(status: FlushStatus, view: ViewUndelivered): FlushStatus {
+  const { lastError, ...counts } = view;
+  const merged = { ...status };
+  for (const key of Object.keys(counts) as (keyof typeof counts)[]) merged[key] += counts[key];
+  if (Object.values(counts).some((n) => n > 0)) {
+    merged.ok = false;
+    merged.lastError ??= lastError;
+  }
+  return merged;
 }

@@ -14,7 +14,8 @@ import { DeliveryIncompleteError } from "../delivery/delivery-errors.ts";
 import type { Outbox } from "../delivery/outbox.ts";
 import type { SpoolKeeping } from "../delivery/journal/outbox-journal.ts";
 import type { FlushStatus } from "../delivery/delivery-types.ts";
-import type { OtelView } from "./otel-view.ts";
+import { deadlineIn, secondsUntil } from "../delivery/deadline.ts";
+import { withViewUndelivered, type OtelView } from "./otel-view.ts";
 import type { ProcessEnd, ProcessHooks } from "./process-hooks.ts";
 import type { WarningSink } from "./warnings.ts";
 
@@ -59,8 +60,7 @@ export class RunGuard {
           // The run's own hooks mark and flush this ending; one flush is enough.
           if (this.#release !== undefined) return;
           if (this.#o.otel.size === 0 && pendingItems(this.#o.outbox) === 0) return;
-          await this.#o.otel.flush();
-          await this.#bestEffortFlush("the event loop emptied (flushOnExit)");
+          await this.#flushViewThenOutbox("the event loop emptied (flushOnExit)");
         },
       },
       { exitOnly: true },
@@ -117,21 +117,30 @@ export class RunGuard {
    * of the run it closes; then the best-effort flush, then no more hooks.
    */
   async finishRun(mark: () => void, context: string): Promise<void> {
-    await this.#o.otel.flush();
-    mark();
-    await this.#bestEffortFlush(context);
+    await this.#flushViewThenOutbox(context, { mark });
     this.release();
   }
 
   /** The process is ending: the status is already queued; the OTel points and the rest follow. */
-  async #endRun(context: string, warn: boolean): Promise<void> {
-    await this.#o.otel.flush();
-    await this.#bestEffortFlush(context, warn);
+  async #endRun(context: string, warns: boolean): Promise<void> {
+    await this.#flushViewThenOutbox(context, { warns });
     this.release();
   }
 
-  /** Never raises: the data stays queued and a warning says what is missing. */
-  async #bestEffortFlush(context: string, warns = true): Promise<void> {
+  /**
+   * The OTel view's providers, then `mark`, then the best-effort flush of the outbox, within one
+   * deadline (`timeoutSeconds`): each had all of it, so during an outage the end of a run with a
+   * view took twice exitFlushTimeoutSeconds.
+   */
+  async #flushViewThenOutbox(context: string, options: { mark?: () => void; warns?: boolean } = {}): Promise<void> {
+    const deadline = deadlineIn(this.#o.timeoutSeconds);
+    await this.#o.otel.flush(deadline);
+    options.mark?.();
+    await this.#bestEffortFlush(context, deadline, options.warns ?? true);
+  }
+
+  /** Never raises: the data stays queued and a warning says what is missing (the view's included). */
+  async #bestEffortFlush(context: string, deadline: number, warns: boolean): Promise<void> {
     const { outbox, label, timeoutSeconds } = this.#o;
     const warn = warns ? this.#o.warn : () => undefined;
     // Everything queued so far gets this attempt (and its warning): the net waits for newer data,
@@ -139,7 +148,8 @@ export class RunGuard {
     this.disarmExitFlush();
     if (outbox.isClosed) return;
     try {
-      const status = await outbox.flush({ retries: BEST_EFFORT_RETRIES, timeoutSeconds });
+      const flushed = await outbox.flush({ retries: BEST_EFFORT_RETRIES, timeoutSeconds: secondsUntil(deadline) ?? timeoutSeconds });
+      const status = withViewUndelivered(flushed, this.#o.otel.undelivered());
       if (!status.ok) warn(`${new DeliveryIncompleteError(status, label).message} (best-effort flush after ${context})${keptNote(outbox.spoolKeeping())}`);
     } catch (error) {
       warn(`${label}: best-effort flush after ${context} failed: ${error instanceof Error ? error.message : String(error)}`);
