@@ -15,7 +15,7 @@ import type { Outbox } from "../delivery/outbox.ts";
 import type { SpoolKeeping } from "../delivery/journal/outbox-journal.ts";
 import type { FlushStatus } from "../delivery/delivery-types.ts";
 import { deadlineIn, secondsUntil } from "../delivery/deadline.ts";
-import { withViewUndelivered, type OtelView } from "./otel-view.ts";
+import { withViewUndelivered, type OtelView, type ViewUndelivered } from "./otel-view.ts";
 import type { ProcessEnd, ProcessHooks } from "./process-hooks.ts";
 import type { WarningSink } from "./warnings.ts";
 
@@ -95,7 +95,7 @@ export class RunGuard {
         // synchronously by the registry, not a warning that would print on a tick that never comes.
         await this.#endRun(endingName(end), end.kind === "exit");
       },
-      lossReport: (end) => lossReport(this.#o.label, this.#o.outbox, endingName(end)),
+      lossReport: (end) => lossReport(this.#o.label, this.#o.outbox, endingName(end), this.#o.otel.undelivered()),
       persistSync: () => this.#o.outbox.persistSync(),
     });
   }
@@ -166,12 +166,12 @@ function endingName(end: ProcessEnd): string {
   return end.kind === "signal" ? end.signal : end.kind === "error" ? "an uncaught error" : "process exit";
 }
 
-/** One line: the experiment, what of each kind never reached the sink, the last error. */
-export function lossReport(label: string, outbox: Outbox, ending: string): string | undefined {
+/** One line: the experiment, what of each kind never reached the sink (its OTel view's included), the last error. */
+export function lossReport(label: string, outbox: Outbox, ending: string, view: ViewUndelivered): string | undefined {
   const { metrics, annotations, statusUpdates, lastError } = outbox.stats();
   const kinds = [
-    ["metrics", metrics],
-    ["annotations", annotations],
+    ["metrics", { pending: metrics.pending + view.pendingMetrics, failed: metrics.failed + view.failedMetrics, dropped: metrics.dropped + view.droppedMetrics }],
+    ["annotations", { pending: annotations.pending + view.pendingAnnotations, failed: annotations.failed + view.failedAnnotations, dropped: annotations.dropped + view.droppedAnnotations }],
     ["status updates", statusUpdates],
   ] as const;
   const parts = kinds.flatMap(([name, counts]) => {
@@ -181,7 +181,8 @@ export function lossReport(label: string, outbox: Outbox, ending: string): strin
     return [`${lost} ${name} (${detail.join(", ")})`];
   });
   if (parts.length === 0) return undefined;
-  const last = lastError === undefined ? "" : `; last error: ${lastError.message}`;
+  const error = lastError ?? view.lastError;
+  const last = error === undefined ? "" : `; last error: ${error.message}`;
   return `SyvainDeliveryWarning: ${label} not delivered at ${ending}: ${parts.join(", ")}${last}${keptNote(outbox.spoolKeeping())}`;
 }
 
