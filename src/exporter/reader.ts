@@ -13,6 +13,7 @@
  * - **Interval**: 5 s instead of 60 s, so a run's curves show up while it runs and each export stays
  *   small. The exporter only queues (delivery happens in the background), so a short interval is cheap.
  */
+import { AsyncLocalStorage } from "node:async_hooks";
 import { PeriodicExportingMetricReader, type PushMetricExporter } from "@opentelemetry/sdk-metrics";
 import { z } from "zod";
 import { readerDefaults } from "../config/defaults.ts";
@@ -65,7 +66,7 @@ export class SyvainMetricReader extends PeriodicExportingMetricReader {
       { owner: "SyvainMetricReader", secretFields: ["apiKey"] },
     );
     const exporter = given ?? new SyvainMetricExporter(exporterOptions);
-    const shutdown = { started: false };
+    const shutdown = new ReaderShutdown();
     super({
       exporter: withoutFlushOnShutdown(exporter, shutdown),
       exportIntervalMillis,
@@ -76,26 +77,47 @@ export class SyvainMetricReader extends PeriodicExportingMetricReader {
     this.#shutdown = shutdown;
   }
 
-  readonly #shutdown: { started: boolean };
+  readonly #shutdown: ReaderShutdown;
 
-  protected override async onShutdown(): Promise<void> {
-    this.#shutdown.started = true;
-    await super.onShutdown();
+  protected override onShutdown(): Promise<void> {
+    return this.#shutdown.run(() => super.onShutdown());
   }
 }
 
 /**
- * The exporter as the SDK's reader drives it: the same one, except that during the reader's
- * shutdown its `forceFlush()` is skipped. The SDK shuts a reader down as a force-flush (ours waits
- * up to `flushTimeoutSeconds` for delivery) and then the exporter's `shutdown()`, which drains
- * within `shutdownTimeoutSeconds` itself: two deadlines in a row, so during an outage
- * `meterProvider.shutdown()` took 30 + 10 s by default. The last collection is still exported
- * (queued) first, and `shutdown()` drains it, within its one deadline.
+ * Marks the reader's own shutdown. Which force-flush is the shutdown's is a matter of call context,
+ * not of time: a user's `forceFlush()` already running when the shutdown starts reaches the
+ * exporter during it too, and must still wait for its points' delivery. The mark follows the
+ * shutdown's call chain through the SDK's awaits.
  */
-function withoutFlushOnShutdown(exporter: SyvainMetricExporter, shutdown: { readonly started: boolean }): PushMetricExporter {
+class ReaderShutdown {
+  readonly #scope = new AsyncLocalStorage<true>();
+
+  run(shutdown: () => Promise<void>): Promise<void> {
+    return this.#scope.run(true, shutdown);
+  }
+
+  /** True in the shutdown's own calls to the exporter. */
+  get isOwnCall(): boolean {
+    return this.#scope.getStore() === true;
+  }
+}
+
+/**
+ * The exporter as the SDK's reader drives it: the same one, except that the reader's shutdown
+ * skips its `forceFlush()`. The SDK shuts a reader down as a force-flush (ours waits up to
+ * `flushTimeoutSeconds` for delivery) and then the exporter's `shutdown()`, which drains within
+ * `shutdownTimeoutSeconds` itself: two deadlines in a row, so during an outage
+ * `meterProvider.shutdown()` took 30 + 10 s by default. The last collection is still exported
+ * (queued) first, and `shutdown()` drains it, within its one deadline. Any other force-flush waits
+ * for delivery as usual, also one begun before the shutdown: at most until the shutdown's drain
+ * closes the exporter (its outboxes end every flush then), and what was not delivered is counted
+ * and reported (a `SyvainDeliveryWarning`).
+ */
+function withoutFlushOnShutdown(exporter: SyvainMetricExporter, shutdown: ReaderShutdown): PushMetricExporter {
   return {
     export: (metrics, done) => exporter.export(metrics, done),
-    forceFlush: () => (shutdown.started ? Promise.resolve() : exporter.forceFlush()),
+    forceFlush: () => (shutdown.isOwnCall ? Promise.resolve() : exporter.forceFlush()),
     shutdown: () => exporter.shutdown(),
     selectAggregationTemporality: (instrumentType) => exporter.selectAggregationTemporality(instrumentType),
   };

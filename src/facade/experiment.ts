@@ -32,7 +32,7 @@ import {
 import { emitProcessWarning, type WarningSink } from "./warnings.ts";
 import { RunGuard } from "./run-guard.ts";
 import type { AnnotationOptions, FlushOrRaiseOptions, MetricOptions, RunOptions } from "./experiment-types.ts";
-import { OtelView, type ExperimentLoggerProviderOptions, type ExperimentMeterProviderOptions, type ViewUndelivered } from "./otel-view.ts";
+import { OtelView, withViewUndelivered, type ExperimentLoggerProviderOptions, type ExperimentMeterProviderOptions } from "./otel-view.ts";
 
 export interface ExperimentInit {
   record: ExperimentRecord;
@@ -246,14 +246,18 @@ export class Experiment implements AsyncDisposable {
     };
   }
 
-  /** One non-raising flush attempt; the status says what is still pending, failed or dropped. */
+  /**
+   * One non-raising flush attempt, of the OTel view's providers too; the status says what is still
+   * pending, failed or dropped, theirs included.
+   */
   async flush(): Promise<FlushStatus> {
     return this.#flushAndSettle({ retries: 0 });
   }
 
   /**
-   * Flushes (3 retries and 60 s by default, see `FlushOrRaiseOptions`) and raises
-   * `DeliveryIncompleteError` (carrying the status) if anything is pending, failed or dropped.
+   * Flushes (3 retries and 60 s by default, see `FlushOrRaiseOptions`; the OTel view's providers
+   * within the same deadline) and raises `DeliveryIncompleteError` (carrying the status) if
+   * anything is pending, failed or dropped, theirs included.
    */
   async flushOrRaise(options: FlushOrRaiseOptions = {}): Promise<FlushStatus> {
     const status = await this.#flushAndSettle({
@@ -265,9 +269,18 @@ export class Experiment implements AsyncDisposable {
     return status;
   }
 
-  /** An explicit flush; what it delivered may leave nothing for the process hooks or the exit net to guard. */
+  /**
+   * An explicit flush, for the OTel view too and within one deadline, as `close()`: the view's
+   * providers first (their points before a status the outbox may hold), then the outbox in the time
+   * left; the status counts what either did not deliver. What it delivered may leave nothing for
+   * the process hooks or the exit net to guard.
+   */
   async #flushAndSettle(options: FlushOrRaiseOptions): Promise<FlushStatus> {
-    const status = await this.#outbox.flush(options);
+    const deadline = deadlineIn(options.timeoutSeconds);
+    await this.#otel.flush(deadline);
+    const left = secondsUntil(deadline);
+    const outboxStatus = await this.#outbox.flush({ ...options, ...(left === undefined ? {} : { timeoutSeconds: left }) });
+    const status = withViewUndelivered(outboxStatus, this.#otel.undelivered());
     this.#guard.releaseIfSettled(this.#lifecycle.isFinished, status);
     this.#guard.disarmIfDrained();
     return status;
@@ -307,7 +320,8 @@ export class Experiment implements AsyncDisposable {
 
   /**
    * A `MeterProvider` whose metrics land in this experiment (give instruments a `step` attribute for
-   * step-wise points). Flushed at the end of `run()`, shut down by `close()`.
+   * step-wise points). Flushed at the end of `run()` and by `flush()` / `flushOrRaise()`, shut down
+   * by `close()`; their statuses count what its exporter did not deliver.
    */
   createMeterProvider(options?: ExperimentMeterProviderOptions): MeterProvider {
     this.#assertOpen();
@@ -340,15 +354,4 @@ export class Experiment implements AsyncDisposable {
     const completed = end.kind === "exit" && end.exitCode === 0 && !this.#inRunBlock;
     if (!this.#closed) this.#transition(completed ? "done" : "fail");
   }
-}
-
-/**
- * The experiment's final status with what its OTel view's exporters did not deliver added: their
- * events are the experiment's too (the same sink), and only a warning said they were given up.
- */
-function withViewUndelivered(status: FlushStatus, view: ViewUndelivered): FlushStatus {
-  const merged = { ...status };
-  for (const key of Object.keys(view) as (keyof ViewUndelivered)[]) merged[key] += view[key];
-  if (Object.values(view).some((n) => n > 0)) merged.ok = false;
-  return merged;
 }

@@ -17,6 +17,8 @@ import type { SyvainExporterOptions } from "../exporter/otel/exporter-options.ts
 import type { ExperimentExportStats } from "../exporter/otel/exporter-stats.ts";
 import type { JsonObject } from "../api/contract.ts";
 
+export { withFlushDeadline } from "../exporter/otel/flush-deadline.ts";
+
 export interface ExperimentMeterProviderOptions {
   /** How often the SDK collects and exports. @default 5000 */
   exportIntervalMillis?: number;

@@ -3,7 +3,8 @@
  * exporters deliver into the same experiment (same server id, same JSONL file), so instrumentations
  * such as `@opentelemetry/host-metrics` report next to `experiment.metric()`. The providers use the
  * package's exporters over the experiment's own sink; they have their own outbox, flushed by
- * `provider.forceFlush()` and, for providers made here, by the end of `run()` and by `close()`.
+ * `provider.forceFlush()` and, for providers made here, by the end of `run()`, by the experiment's
+ * `flush()` / `flushOrRaise()` and by `close()` (whose statuses count what they did not deliver).
  * The end of `run()` / a `running()` scope flushes them *before* queuing `done` / `failed`, so the
  * terminal status reaches the server after the run's OTel points. Explicit `done()` does not flush
  * (call `provider.forceFlush()` first if the order matters), and a process ending by a signal or an
@@ -15,6 +16,9 @@ import { fileURLToPath } from "node:url";
 import type { LoggerProvider } from "@opentelemetry/sdk-logs";
 import type { MeterProvider } from "@opentelemetry/sdk-metrics";
 import type { Resource } from "@opentelemetry/resources";
+import type { SyvainError } from "../api/errors.ts";
+import type { FlushStatus } from "../delivery/delivery-types.ts";
+import { waitUntil } from "../delivery/deadline.ts";
 import type * as OtelProviders from "./otel-providers.ts";
 import type { ExperimentLoggerProviderOptions, ExperimentMeterProviderOptions, OtelBinding, OwnedProvider, ViewProvider } from "./otel-providers.ts";
 
@@ -28,6 +32,8 @@ export interface ViewUndelivered {
   failedAnnotations: number;
   droppedMetrics: number;
   droppedAnnotations: number;
+  /** The latest error of an exporter that left something undelivered. */
+  lastError: SyvainError | undefined;
 }
 
 let loaded: typeof OtelProviders | undefined;
@@ -76,23 +82,36 @@ export class OtelView {
 
   /** What the view's exporters have not delivered (after `shutdown()`: what they gave up). */
   undelivered(): ViewUndelivered {
-    const sum: ViewUndelivered = { pendingMetrics: 0, pendingAnnotations: 0, failedMetrics: 0, failedAnnotations: 0, droppedMetrics: 0, droppedAnnotations: 0 };
+    const sum: ViewUndelivered = { pendingMetrics: 0, pendingAnnotations: 0, failedMetrics: 0, failedAnnotations: 0, droppedMetrics: 0, droppedAnnotations: 0, lastError: undefined };
     for (const exporter of this.#exporters) {
       for (const s of exporter.stats()) {
-        sum.pendingMetrics += s.metrics.pending;
-        sum.pendingAnnotations += s.annotations.pending;
-        sum.failedMetrics += s.metrics.failed;
-        sum.failedAnnotations += s.annotations.failed;
-        sum.droppedMetrics += s.metrics.dropped;
-        sum.droppedAnnotations += s.annotations.dropped;
+        const { metrics, annotations } = s;
+        sum.pendingMetrics += metrics.pending;
+        sum.pendingAnnotations += annotations.pending;
+        sum.failedMetrics += metrics.failed;
+        sum.failedAnnotations += annotations.failed;
+        sum.droppedMetrics += metrics.dropped;
+        sum.droppedAnnotations += annotations.dropped;
+        const undelivered = metrics.pending + annotations.pending + metrics.failed + annotations.failed + metrics.dropped + annotations.dropped;
+        if (undelivered > 0) sum.lastError = s.lastError ?? sum.lastError;
       }
     }
     return sum;
   }
 
-  /** Never rejects: a provider that fails to flush leaves a `diag` warning from its exporter. */
-  async flush(): Promise<void> {
-    await Promise.allSettled([...this.#owned].map((provider) => provider.forceFlush()));
+  /**
+   * Collects, exports and drains what the providers recorded. With a `deadline` (epoch ms: an
+   * experiment's flush shares its deadline with the view), their exporters drain until it, not for
+   * their own `flushTimeoutSeconds`; without one, for that. What is not delivered then stays queued
+   * (and counted in `undelivered()`). Never rejects: a provider that fails to flush leaves a `diag`
+   * warning from its exporter.
+   */
+  async flush(deadline = Infinity): Promise<void> {
+    if (this.#owned.size === 0) return;
+    const flushAll = () => Promise.allSettled([...this.#owned].map((provider) => provider.forceFlush()));
+    // No deadline (`flush()` has none of its own): the exporters' own bound, never an endless drain.
+    // The deadline's scope comes with the providers' module: it must be the exporters' instance.
+    await waitUntil(deadline === Infinity ? flushAll() : otelProviders().withFlushDeadline(deadline, flushAll), deadline);
   }
 
   async shutdown(): Promise<void> {
@@ -106,4 +125,20 @@ export class OtelView {
     this.#exporters.push(made.exporter);
     return made.provider;
   }
+}
+
+/**
+ * The experiment's status with what its OTel view's exporters did not deliver added (and their
+ * error when the outbox has none): their events are the experiment's too (the same sink), and only
+ * a warning said they were given up.
+ */
+export function withViewUndelivered(status: FlushStatus, view: ViewUndelivered): FlushStatus {
+  const { lastError, ...counts } = view;
+  const merged = { ...status };
+  for (const key of Object.keys(counts) as (keyof typeof counts)[]) merged[key] += counts[key];
+  if (Object.values(counts).some((n) => n > 0)) {
+    merged.ok = false;
+    merged.lastError ??= lastError;
+  }
+  return merged;
 }

@@ -14,7 +14,8 @@ import { DeliveryIncompleteError } from "../delivery/delivery-errors.ts";
 import type { Outbox } from "../delivery/outbox.ts";
 import type { SpoolKeeping } from "../delivery/journal/outbox-journal.ts";
 import type { FlushStatus } from "../delivery/delivery-types.ts";
-import type { OtelView } from "./otel-view.ts";
+import { deadlineIn, secondsUntil } from "../delivery/deadline.ts";
+import { withViewUndelivered, type OtelView, type ViewUndelivered } from "./otel-view.ts";
 import type { ProcessEnd, ProcessHooks } from "./process-hooks.ts";
 import type { WarningSink } from "./warnings.ts";
 
@@ -59,8 +60,7 @@ export class RunGuard {
           // The run's own hooks mark and flush this ending; one flush is enough.
           if (this.#release !== undefined) return;
           if (this.#o.otel.size === 0 && pendingItems(this.#o.outbox) === 0) return;
-          await this.#o.otel.flush();
-          await this.#bestEffortFlush("the event loop emptied (flushOnExit)");
+          await this.#flushViewThenOutbox("the event loop emptied (flushOnExit)");
         },
       },
       { exitOnly: true },
@@ -73,9 +73,10 @@ export class RunGuard {
     disarm?.();
   }
 
-  /** After an explicit flush: nothing pending (now, synchronously) means nothing left to guard. */
+  /** After an explicit flush: nothing pending (now, synchronously), the OTel view's included, means nothing left to guard. */
   disarmIfDrained(): void {
-    if (pendingItems(this.#o.outbox) === 0) this.disarmExitFlush();
+    const view = this.#o.otel.undelivered();
+    if (pendingItems(this.#o.outbox) === 0 && view.pendingMetrics + view.pendingAnnotations === 0) this.disarmExitFlush();
   }
 
   /** `installHooks: false` or `close()`: the net never arms again. */
@@ -94,7 +95,7 @@ export class RunGuard {
         // synchronously by the registry, not a warning that would print on a tick that never comes.
         await this.#endRun(endingName(end), end.kind === "exit");
       },
-      lossReport: (end) => lossReport(this.#o.label, this.#o.outbox, endingName(end)),
+      lossReport: (end) => lossReport(this.#o.label, this.#o.outbox, endingName(end), this.#o.otel.undelivered()),
       persistSync: () => this.#o.outbox.persistSync(),
     });
   }
@@ -116,21 +117,30 @@ export class RunGuard {
    * of the run it closes; then the best-effort flush, then no more hooks.
    */
   async finishRun(mark: () => void, context: string): Promise<void> {
-    await this.#o.otel.flush();
-    mark();
-    await this.#bestEffortFlush(context);
+    await this.#flushViewThenOutbox(context, { mark });
     this.release();
   }
 
   /** The process is ending: the status is already queued; the OTel points and the rest follow. */
-  async #endRun(context: string, warn: boolean): Promise<void> {
-    await this.#o.otel.flush();
-    await this.#bestEffortFlush(context, warn);
+  async #endRun(context: string, warns: boolean): Promise<void> {
+    await this.#flushViewThenOutbox(context, { warns });
     this.release();
   }
 
-  /** Never raises: the data stays queued and a warning says what is missing. */
-  async #bestEffortFlush(context: string, warns = true): Promise<void> {
+  /**
+   * The OTel view's providers, then `mark`, then the best-effort flush of the outbox, within one
+   * deadline (`timeoutSeconds`): each had all of it, so during an outage the end of a run with a
+   * view took twice exitFlushTimeoutSeconds.
+   */
+  async #flushViewThenOutbox(context: string, options: { mark?: () => void; warns?: boolean } = {}): Promise<void> {
+    const deadline = deadlineIn(this.#o.timeoutSeconds);
+    await this.#o.otel.flush(deadline);
+    options.mark?.();
+    await this.#bestEffortFlush(context, deadline, options.warns ?? true);
+  }
+
+  /** Never raises: the data stays queued and a warning says what is missing (the view's included). */
+  async #bestEffortFlush(context: string, deadline: number, warns: boolean): Promise<void> {
     const { outbox, label, timeoutSeconds } = this.#o;
     const warn = warns ? this.#o.warn : () => undefined;
     // Everything queued so far gets this attempt (and its warning): the net waits for newer data,
@@ -138,7 +148,8 @@ export class RunGuard {
     this.disarmExitFlush();
     if (outbox.isClosed) return;
     try {
-      const status = await outbox.flush({ retries: BEST_EFFORT_RETRIES, timeoutSeconds });
+      const flushed = await outbox.flush({ retries: BEST_EFFORT_RETRIES, timeoutSeconds: secondsUntil(deadline) ?? timeoutSeconds });
+      const status = withViewUndelivered(flushed, this.#o.otel.undelivered());
       if (!status.ok) warn(`${new DeliveryIncompleteError(status, label).message} (best-effort flush after ${context})${keptNote(outbox.spoolKeeping())}`);
     } catch (error) {
       warn(`${label}: best-effort flush after ${context} failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -155,12 +166,12 @@ function endingName(end: ProcessEnd): string {
   return end.kind === "signal" ? end.signal : end.kind === "error" ? "an uncaught error" : "process exit";
 }
 
-/** One line: the experiment, what of each kind never reached the sink, the last error. */
-export function lossReport(label: string, outbox: Outbox, ending: string): string | undefined {
+/** One line: the experiment, what of each kind never reached the sink (its OTel view's included), the last error. */
+export function lossReport(label: string, outbox: Outbox, ending: string, view: ViewUndelivered): string | undefined {
   const { metrics, annotations, statusUpdates, lastError } = outbox.stats();
   const kinds = [
-    ["metrics", metrics],
-    ["annotations", annotations],
+    ["metrics", { pending: metrics.pending + view.pendingMetrics, failed: metrics.failed + view.failedMetrics, dropped: metrics.dropped + view.droppedMetrics }],
+    ["annotations", { pending: annotations.pending + view.pendingAnnotations, failed: annotations.failed + view.failedAnnotations, dropped: annotations.dropped + view.droppedAnnotations }],
     ["status updates", statusUpdates],
   ] as const;
   const parts = kinds.flatMap(([name, counts]) => {
@@ -170,7 +181,8 @@ export function lossReport(label: string, outbox: Outbox, ending: string): strin
     return [`${lost} ${name} (${detail.join(", ")})`];
   });
   if (parts.length === 0) return undefined;
-  const last = lastError === undefined ? "" : `; last error: ${lastError.message}`;
+  const error = lastError ?? view.lastError;
+  const last = error === undefined ? "" : `; last error: ${error.message}`;
   return `SyvainDeliveryWarning: ${label} not delivered at ${ending}: ${parts.join(", ")}${last}${keptNote(outbox.spoolKeeping())}`;
 }
 

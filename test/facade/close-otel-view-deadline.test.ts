@@ -5,23 +5,7 @@
  * review). Fake timers (and clock): the deadline is read off virtual time, never the wall clock.
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { SyvainError } from "../../src/api/errors.ts";
-import type { IngestResult } from "../../src/api/contract.ts";
-import type { Batch } from "../../src/delivery/delivery-types.ts";
-import { RecordingSink, testExperiment } from "./helpers.ts";
-
-/** Syvain that accepts the connection and never answers: each request waits until it is aborted. */
-class HangingSink extends RecordingSink {
-  readonly kinds: string[] = [];
-
-  override deliver(batch: Batch, signal?: AbortSignal): Promise<IngestResult> {
-    this.attempts++;
-    this.kinds.push(batch.kind);
-    return new Promise((_, reject) => {
-      signal?.addEventListener("abort", () => reject(new SyvainError("timeout", "aborted", { retryable: true })), { once: true });
-    });
-  }
-}
+import { HangingSink, testExperiment } from "./helpers.ts";
 
 afterEach(() => {
   vi.useRealTimers();
@@ -46,5 +30,32 @@ describe("close() with an OTel view during an outage", () => {
     expect(sink.kinds).toEqual(expect.arrayContaining(["metric"])); // both outboxes sent (into the silence)
     expect(sink.attempts).toBeGreaterThanOrEqual(2);
     expect(endedAt! - started).toBeLessThanOrEqual(2000 + 100);
+  });
+});
+
+describe("the end of run() with an OTel view during an outage", () => {
+  it("ends within exitFlushTimeoutSeconds, both outboxes together, and its warning counts the view's points", async () => {
+    vi.spyOn(process, "emitWarning").mockImplementation(() => undefined);
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "setImmediate", "clearImmediate", "Date"] });
+    const sink = new HangingSink();
+    const { experiment, warnings } = testExperiment({ sink, exitFlushTimeoutSeconds: 2 });
+    const gauge = experiment.createMeterProvider().getMeter("m").createGauge("otel_loss");
+    const started = Date.now();
+    let endedAt: number | undefined;
+    const running = experiment
+      .run(() => {
+        for (let step = 0; step < 5; step++) gauge.record(step, { step });
+        experiment.metric("loss", 1, { step: 1 });
+      }, { installHooks: false })
+      .then(() => (endedAt = Date.now()));
+    for (let tick = 0; tick < 400 && endedAt === undefined; tick++) await vi.advanceTimersByTimeAsync(50);
+    await running;
+    expect(sink.kinds).toEqual(expect.arrayContaining(["metric"]));
+    expect(endedAt! - started).toBeLessThanOrEqual(2000 + 100);
+    // The experiment's own point and the view's five.
+    expect(warnings.join("\n")).toMatch(/6 pending metrics.*best-effort flush after run\(\)/);
+    const closing = experiment.close({ timeoutSeconds: 0 });
+    for (let tick = 0; tick < 400; tick++) await vi.advanceTimersByTimeAsync(50);
+    await closing;
   });
 });

@@ -5,19 +5,7 @@
  * pending; found from outside, from a packed tarball). Fake timers and a sink that never answers.
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { SyvainError } from "../../src/api/errors.ts";
-import type { IngestResult } from "../../src/api/contract.ts";
-import type { Batch } from "../../src/delivery/delivery-types.ts";
-import { RecordingSink, testExperiment } from "./helpers.ts";
-
-class HangingSink extends RecordingSink {
-  override deliver(_batch: Batch, signal?: AbortSignal): Promise<IngestResult> {
-    this.attempts++;
-    return new Promise((_, reject) => {
-      signal?.addEventListener("abort", () => reject(new SyvainError("timeout", "aborted", { retryable: true })), { once: true });
-    });
-  }
-}
+import { HangingSink, testExperiment } from "./helpers.ts";
 
 afterEach(() => {
   vi.useRealTimers();

@@ -90,6 +90,15 @@ describe("the loss report on a signal or an uncaught error", () => {
     expectLossReport(result.stderr, slug);
   });
 
+  it("SIGTERM while the OTel view's uploads hang: the report counts the view's points too", async () => {
+    const child = spawnFixture(hangJob, ["view-wait", "hang-view-sigterm", DEADLINE], server);
+    await child.printed("ready");
+    child.kill("SIGTERM");
+    const result = await child.result;
+    expect(result.signal).toBe("SIGTERM");
+    expectLossReport(result.stderr, "hang-view-sigterm");
+  });
+
   it("an uncaught error while uploads hang: the report, the error, exit code 1", async () => {
     const result = await spawnFixture(hangJob, ["throw", "hang-throw", DEADLINE], server).result;
     expect(result.code).toBe(1);

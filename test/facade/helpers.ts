@@ -2,6 +2,7 @@
 import { EventEmitter } from "node:events";
 import type { Batch, DeliverySink } from "../../src/delivery/delivery-types.ts";
 import type { IngestResult } from "../../src/api/contract.ts";
+import { SyvainError } from "../../src/api/errors.ts";
 import { Outbox } from "../../src/delivery/outbox.ts";
 import { Experiment } from "../../src/facade/experiment.ts";
 import { ProcessHooks, type HookableProcess } from "../../src/facade/process-hooks.ts";
@@ -47,6 +48,20 @@ export class RecordingSink implements DeliverySink {
       if (out.at(-1) !== label) out.push(label);
     }
     return out;
+  }
+}
+
+/** Syvain that accepts the connection and never answers: each request waits until it is aborted. */
+export class HangingSink extends RecordingSink {
+  /** The kind of every batch sent (into the silence). */
+  readonly kinds: string[] = [];
+
+  override deliver(batch: Batch, signal?: AbortSignal): Promise<IngestResult> {
+    this.attempts++;
+    this.kinds.push(batch.kind);
+    return new Promise((_, reject) => {
+      signal?.addEventListener("abort", () => reject(new SyvainError("timeout", "aborted", { retryable: true })), { once: true });
+    });
   }
 }
 

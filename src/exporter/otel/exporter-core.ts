@@ -11,6 +11,7 @@ import { deadlineIn, secondsUntil, waitUntil } from "../../delivery/deadline.ts"
 import { experimentFromResource, type ExperimentSpec } from "../../mapping/experiment.ts";
 import { spoolSessionFor, type SpoolSession, type SpoolSessionStats } from "../../destinations/spool-session.ts";
 import { openDestination, type Destination } from "./destination.ts";
+import { ownerFlushDeadline } from "./flush-deadline.ts";
 import type { ExperimentJournals } from "./experiment-journals.ts";
 import { ExperimentRegistry, type RegistryEntry, type SlugStatus } from "./experiment-registry.ts";
 import { LossWarnings } from "./loss-warnings.ts";
@@ -136,9 +137,13 @@ export class ExporterCore {
     counters.lastExportError = error;
   }
 
-  /** Drains every outbox, waiting at most `timeoutSeconds` in all (exports still mapping or creating their experiment included). */
-  async forceFlush(timeoutSeconds = this.options.flushTimeoutSeconds): Promise<void> {
-    const deadline = deadlineIn(timeoutSeconds);
+  /**
+   * Drains every outbox, waiting at most `timeoutSeconds` in all (exports still mapping or creating
+   * their experiment included); without it, until the deadline of the owner driving this flush
+   * (`flush-deadline.ts`), else for `flushTimeoutSeconds`.
+   */
+  async forceFlush(timeoutSeconds?: number): Promise<void> {
+    const deadline = timeoutSeconds === undefined ? (ownerFlushDeadline() ?? deadlineIn(this.options.flushTimeoutSeconds)) : deadlineIn(timeoutSeconds);
     await waitUntil(Promise.allSettled(this.#pendingExports), deadline);
     this.#warnStillWaiting("forceFlush");
     const statuses = await this.#registry.flushAll(deadline);
