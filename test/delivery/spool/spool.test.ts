@@ -140,13 +140,35 @@ describe("Spool", () => {
     const stats = spool.stats();
     expect(stats.refusedFull).toBeGreaterThan(0);
     expect(refs.length + stats.refusedFull).toBe(200);
-    expect(stats.bytesOnDisk).toBeGreaterThanOrEqual(8192);
-    expect(stats.bytesOnDisk).toBeLessThan(8192 + 2048);
+    // Refused at the bound: within one record (~80 bytes) below it, never past it.
+    expect(stats.bytesOnDisk).toBeGreaterThan(8192 - 2 * 80);
+    expect(stats.bytesOnDisk).toBeLessThanOrEqual(8192);
     spool.ack(refs);
     await spool.whenDurable();
     // Acks are written and segments deleted on the next flush tick: wait for that event, not a duration.
-    for (let i = 0; i < 500 && spool.stats().bytesOnDisk >= 8192; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    for (let i = 0; i < 500 && spool.stats().bytesOnDisk >= 4096; i++) await new Promise((resolve) => setTimeout(resolve, 10));
     expect(spool.append(1, { n: "after" })).toBeTypeOf("number");
+    await spool.close();
+  });
+
+  it("holds maxBytes against what waits for the flusher too: appends faster than it writes are refused at the bound", async () => {
+    const dir = tmpSpoolDir();
+    const maxBytes = 64 * 1024;
+    const spool = await openSpool({ dir, syncIntervalMs: 0, maxBytes, segmentBytes: 16 * 1024 });
+    const record = { pad: "z".repeat(100) };
+    const recordBytes = 9 + JSON.stringify({ n: 0, ...record }).length + 5;
+    const total = 20 * 500;
+    for (let round = 0; round < 20; round++) {
+      // 500 appends in one synchronous burst (~55 KB), then the flusher gets its turn.
+      for (let i = 0; i < 500; i++) spool.append(1, { n: round * 500 + i, ...record });
+      await spool.whenDurable().catch(() => undefined);
+    }
+    const stats = spool.stats();
+    expect(stats.appended + stats.refusedFull).toBe(total);
+    expect(stats.refusedFull).toBeGreaterThan(0);
+    expect(stats.bytesOnDisk).toBeLessThanOrEqual(maxBytes + recordBytes);
+    // The bound is used, not just respected: refusals start near it.
+    expect(stats.bytesOnDisk).toBeGreaterThan(maxBytes * 0.9);
     await spool.close();
   });
 
