@@ -38,7 +38,7 @@ export type RecordRef = number | BacklogRef;
 
 /** Opens a spool; never rejects for I/O (the spool then starts in fallback state with `lastError` set). */
 export async function openSpool(options: SpoolOptions): Promise<Spool> {
-  const spool = new Spool(resolveSpoolOptions(options), currentIdentity());
+  const spool = new Spool(resolveSpoolOptions(options), { ...currentIdentity(), ...(options.mode ? { mode: options.mode } : {}) });
   await spool.start();
   return spool;
 }

@@ -3,6 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { openSpool } from "../../../src/delivery/spool/index.ts";
+import { parseLock } from "../../../src/delivery/spool/process-identity.ts";
 import { FaultyFs } from "./faulty-fs.ts";
 import { adoptAll, jsonOf, markDead, segmentFiles, tmpSpoolDir, writeOrphan } from "./spool-helpers.ts";
 
@@ -17,6 +18,18 @@ describe("Spool", () => {
     expect(lock.startTicks).toMatch(/^\d+$/);
     expect(segmentFiles(spool.dir)).toEqual(["00000001.seg"]);
     await spool.close();
+  });
+
+  it("records the writer's mode in its LOCK (sync tells an offline writer apart); a LOCK without one, as older versions wrote, still parses", async () => {
+    const dir = tmpSpoolDir();
+    const spool = await openSpool({ dir, mode: "offline" });
+    const lockText = fs.readFileSync(path.join(spool.dir, "LOCK"), "utf8");
+    expect(JSON.parse(lockText)).toMatchObject({ pid: process.pid, mode: "offline" });
+    expect(parseLock(lockText)).toMatchObject({ pid: process.pid, mode: "offline" });
+    await spool.close();
+    const older = JSON.stringify({ format: 1, pid: 4242, host: "h", bootId: "b", startTicks: "7", createdAt: "2026-01-01T00:00:00.000Z" });
+    expect(parseLock(older)).toEqual({ pid: 4242, host: "h", bootId: "b", startTicks: "7" });
+    expect(parseLock(JSON.stringify({ pid: 1, host: "h", mode: "sideways" }))).not.toHaveProperty("mode");
   });
 
   it("keeps run data private: directories 0700, files 0600, whatever the umask lets through", async () => {
