@@ -96,11 +96,14 @@ export class BridgeSpool implements ExperimentJournals {
     return experimentJournal(this.spool, spec, experimentId, keepUnlessDataRefused(this.#o.log, spec.slug));
   }
 
-  /** Why nothing can be appended now (503), or `undefined`. A failed disk is retried by the next append. */
-  refusal(): string | undefined {
+  /**
+   * Why nothing can be appended now (503), or `undefined`; `refusedForRoom`: appends were just
+   * refused as the spool is full. A failed disk is retried by the next append.
+   */
+  refusal(refusedForRoom = false): string | undefined {
     const stats = this.#spool?.stats();
     if (stats === undefined) return "the spool is not open";
-    if (stats.bytesOnDisk >= this.#o.maxBytes) return `the spool is full (${stats.bytesOnDisk} bytes on disk, --spool-max-bytes ${this.#o.maxBytes}); it empties as Syvain takes the data`;
+    if (stats.full || refusedForRoom) return `the spool is full (${stats.bytesOnDisk} bytes on disk, --spool-max-bytes ${this.#o.maxBytes}); it empties as Syvain takes the data`;
     return undefined;
   }
 

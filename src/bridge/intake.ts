@@ -14,6 +14,7 @@ import { ExportResultCode, type ExportResult } from "@opentelemetry/core";
 import { outboxPressure } from "../exporter/otel/exporter-stats.ts";
 import type { BridgeExporters } from "./bridge-options.ts";
 import { refusedAppends, type BridgeSpool } from "./bridge-spool.ts";
+import type { SpoolStats } from "../delivery/spool/index.ts";
 import type { ExportCall } from "./export-calls.ts";
 
 export interface BridgeIntake {
@@ -51,9 +52,9 @@ export function durableIntake(exporters: BridgeExporters, spool: BridgeSpool, ma
     // Requests are not refused up front for a failed disk: each append retries it when due.
     notReady: () => pressure() ?? spool.failing(),
     async accept(calls) {
-      const refusedBefore = refusedAppends(spool.spool.stats());
+      const before = spool.spool.stats();
       const results = await Promise.all(calls.map((call) => call.run(exporters)));
-      const failure = await durabilityFailure(spool, refusedBefore);
+      const failure = await durabilityFailure(spool, before);
       if (failure === undefined) return results;
       // Queued in memory but not on disk: a 503 lets the sender keep its copy. The queued events are
       // still delivered (not pulled back): the resend carries the same deterministic ids, so Syvain
@@ -75,14 +76,16 @@ function queuePressure(exporters: BridgeExporters, maxQueueItems: number | undef
 }
 
 /** Why the events appended for a request are not all durable, or `undefined` once they are. */
-async function durabilityFailure(spool: BridgeSpool, refusedBefore: number): Promise<string | undefined> {
+async function durabilityFailure(spool: BridgeSpool, before: SpoolStats): Promise<string | undefined> {
   try {
     await spool.spool.whenDurable();
   } catch (error) {
     return `the spool could not write this request (${(error as Error).message}); retry later`;
   }
   // Conservative: a refusal by any request in the same window turns this one away too.
-  if (refusedAppends(spool.spool.stats()) > refusedBefore) return spool.refusal() ?? `the spool refused events (${spool.spool.lastError?.message ?? "see the bridge log"}); retry later`;
+  // Refused for room: the spool is full, though what it wrote may leave room for a few records.
+  const now = spool.spool.stats();
+  if (refusedAppends(now) > refusedAppends(before)) return spool.refusal(now.refusedFull > before.refusedFull) ?? `the spool refused events (${spool.spool.lastError?.message ?? "see the bridge log"}); retry later`;
   return undefined;
 }
 

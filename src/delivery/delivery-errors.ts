@@ -42,6 +42,6 @@ function describeIncomplete(label: string, s: FlushStatus): string {
   ] as const;
   const counts = parts.filter(([, n]) => n > 0).map(([what, n]) => `${n} ${what}`);
   const last = s.lastError ? `; last error: ${s.lastError.message}` : "";
-  // No count but not ok: what was delivered could not be made durable (a JSONL file, the offline spool).
+  // No count but not ok: what was delivered could not be made durable (a JSONL file's fsync, the offline spool's).
   return `${label} incomplete: ${counts.join(", ") || "nothing pending, failed or dropped, but what was delivered is not safely stored"}${last}`;
 }

@@ -1,12 +1,14 @@
 /**
  * Delivers one experiment's batches as JSONL records (`{"type": "metric", "experiment": "<slug>", ...}`)
- * through a shared `JsonlWriter`. Nothing is lost between `deliver` and the file: the writer buffers,
- * and the outbox's flush calls `sync()` (write + fsync). The writer may serve several experiments,
- * so closing the sink does not close it.
+ * through a shared `JsonlWriter`. A batch counts as delivered only once its lines are in the file
+ * (`commit`); the outbox's flush then calls `sync()` (fsync), and says `ok: false` if that fails.
+ * When the file cannot store a batch (a full disk) none of it is in the file: the delivery rejects
+ * retryably, and the outbox keeps the batch pending and sends it again. The writer may serve
+ * several experiments, so closing the sink does not close it.
  */
 import type { IngestResult } from "../api/contract.ts";
 import type { Batch, DeliverySink } from "./delivery-types.ts";
-import type { JsonlWriter } from "./jsonl-writer.ts";
+import type { JsonlRecord, JsonlWriter } from "./jsonl-writer.ts";
 import { toSyvainError } from "./delivery-errors.ts";
 
 export interface JsonlSinkOptions {
@@ -17,18 +19,18 @@ export interface JsonlSinkOptions {
 export function createJsonlSink({ writer, experiment }: JsonlSinkOptions): DeliverySink {
   const slug = experiment.slug;
   return {
-    deliver(batch: Batch): Promise<IngestResult> {
+    async deliver(batch: Batch): Promise<IngestResult> {
+      const records: JsonlRecord[] =
+        batch.kind === "status"
+          ? [{ type: "status", experiment: slug, experiment_id: experiment.id, status: batch.status, timestamp: Date.now() }]
+          : batch.items.map((item) => ({ type: batch.kind, experiment: slug, ...item }));
       try {
-        if (batch.kind === "status") {
-          writer.append({ type: "status", experiment: slug, experiment_id: experiment.id, status: batch.status, timestamp: Date.now() });
-          return Promise.resolve({ accepted: 1, duplicates: 0 });
-        }
-        for (const item of batch.items) writer.append({ type: batch.kind, experiment: slug, ...item });
-        return Promise.resolve({ accepted: batch.items.length, duplicates: 0 });
+        await writer.commit(records);
       } catch (error) {
-        // The contract: a sink rejects (with a SyvainError), it never throws.
-        return Promise.reject(toSyvainError(error, `JSONL output for ${slug}`));
+        // The contract: a sink rejects with a SyvainError (the writer's io / shutdown errors pass through).
+        throw toSyvainError(error, `JSONL output for ${slug}`);
       }
+      return { accepted: records.length, duplicates: 0 };
     },
     sync(): Promise<void> {
       return writer.sync();

@@ -8,7 +8,7 @@
 import type { Experiment } from "../api/contract.ts";
 import { SyvainError } from "../api/errors.ts";
 import { createJsonlSink } from "../delivery/jsonl-sink.ts";
-import { createJsonlWriter, type JsonlWriter } from "../delivery/jsonl-writer.ts";
+import { createJsonlWriter, type JsonlRecord } from "../delivery/jsonl-writer.ts";
 import { creationFailure, localRecord, slugExistsMessage, type Destination, type ExperimentSpec, type SinkFactory } from "./destination.ts";
 
 export interface LocalDestinationOptions {
@@ -50,7 +50,7 @@ export function jsonlDestination(path: string): Destination {
   const writer = createJsonlWriter(path);
   return localDestination(({ id, slug }) => createJsonlSink({ writer, experiment: { id, slug } }), {
     onCreate: async (record, spec) => {
-      writer.append(jsonlExperimentRecord(record, spec));
+      await writer.commit([jsonlExperimentRecord(record, spec)]);
       await writer.sync();
     },
     close: () => writer.close(),
@@ -58,7 +58,7 @@ export function jsonlDestination(path: string): Destination {
 }
 
 /** The one shape of a JSONL `experiment` record (facade and exporters alike). */
-export function jsonlExperimentRecord(record: Experiment, spec: ExperimentSpec): Parameters<JsonlWriter["append"]>[0] {
+export function jsonlExperimentRecord(record: Experiment, spec: ExperimentSpec): JsonlRecord {
   return {
     type: "experiment",
     experiment: record.slug,

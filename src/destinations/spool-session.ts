@@ -135,7 +135,7 @@ export class SpoolSession {
 
   async #open(client: SyvainClient | undefined): Promise<Spool> {
     const parts = (this.#parts = await loadSpoolParts());
-    const spool = await parts.openSpool({ dir: this.#o.dir, maxBytes: this.#o.maxBytes, onError: (error) => this.#onError(error) });
+    const spool = await parts.openSpool({ dir: this.#o.dir, maxBytes: this.#o.maxBytes, mode: this.#o.offline ? "offline" : "online", onError: (error) => this.#onError(error) });
     this.#spool = spool;
     // An exit without close(): write what the flusher has not yet, synchronously.
     process.once("exit", this.#onExit);

@@ -23,16 +23,14 @@ const lines = async (path: string): Promise<Record<string, unknown>[]> =>
     .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 describe("createJsonlWriter", () => {
-  it("creates parent folders, buffers appends and writes them on sync, appending to existing content", async () => {
+  it("creates parent folders and appends committed records durably to existing content", async () => {
     const path = join(dir, "a", "b", "run.jsonl");
     const writer = createJsonlWriter(path);
-    writer.append({ type: "experiment", experiment: "run-1", meta: { lr: 0.1 } });
-    expect(await readFile(path, "utf8")).toBe("");
-    await writer.sync();
+    await writer.commit([{ type: "experiment", experiment: "run-1", meta: { lr: 0.1 } }]);
     expect(await lines(path)).toEqual([{ type: "experiment", experiment: "run-1", meta: { lr: 0.1 } }]);
     await writer.close();
     const again = createJsonlWriter(path);
-    again.append({ type: "status", experiment: "run-1", status: "done" });
+    await again.commit([{ type: "status", experiment: "run-1", status: "done" }]);
     await again.close();
     expect((await lines(path)).map((l) => l.type)).toEqual(["experiment", "status"]);
   });
@@ -44,16 +42,18 @@ describe("createJsonlWriter", () => {
     expect(() => createJsonlWriter(join(blocker, "run.jsonl"))).toThrow(/run\.jsonl/);
   });
 
-  it("writes large buffers behind the caller's back without losing order", async () => {
+  it("writes commits made together in one group, in order, and refuses commits once closed", async () => {
     const path = join(dir, "big.jsonl");
     const writer = createJsonlWriter(path);
     const text = "x".repeat(1000);
-    for (let i = 0; i < 3000; i++) writer.append({ type: "annotation", experiment: "e", i, text });
-    await writer.sync();
+    const commits = Array.from({ length: 30 }, (_, c) =>
+      writer.commit(Array.from({ length: 100 }, (_, i) => ({ type: "annotation" as const, experiment: "e", i: c * 100 + i, text }))),
+    );
+    await Promise.all(commits);
     const read = await lines(path);
     expect(read.map((l) => l.i)).toEqual(Array.from({ length: 3000 }, (_, i) => i));
     await writer.close();
-    expect(() => writer.append({ type: "metric", experiment: "e" })).toThrow(/closed/);
+    await expect(writer.commit([{ type: "metric", experiment: "e" }])).rejects.toMatchObject({ code: "shutdown", message: expect.stringMatching(/closed/) as unknown });
   });
 });
 

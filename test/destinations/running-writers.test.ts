@@ -30,7 +30,7 @@ it("a running Collector whose events are all delivered is not reported as holdin
       expect(emulator.store.metrics("all-delivered")).toHaveLength(100);
       expect(collector.stats().spool?.eventsOnDisk).toBe(0);
       const result = await deliverLeftovers({ spoolDir, client });
-      expect(result.running).toEqual({ writers: 0, bytes: 0 });
+      expect(result.running).toEqual({ writers: 0, bytes: 0, offline: { writers: 0, bytes: 0 } });
     } finally {
       await client.close();
       await collector.close();

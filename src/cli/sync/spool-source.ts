@@ -78,10 +78,23 @@ function plannedLine(p: PlannedExperiment, dir: string): string {
   return `${p.slug}: ${p.metrics} metric point(s), ${p.annotations} annotation(s), ${status}${p.id === null ? ", created if missing" : ""} (from ${dir})`;
 }
 
-/** Folders of processes still running: theirs to deliver, never replayed by a sync (two senders of one segment would race). */
-function runningLine(running: { writers: number; bytes: number }): string[] {
-  if (running.writers === 0) return [];
-  return [`${running.writers} spool folder(s) of processes still running (${running.bytes} bytes not yet acknowledged) skipped: each process delivers its own; if one dies first, the next sync sends what it left`];
+/**
+ * Folders of processes still running: never replayed by a sync (two senders of one segment would
+ * race). An online process delivers its own; an offline one sends nothing, so its folder waits for
+ * a sync after it has ended.
+ */
+function runningLine(running: LeftoversResult["running"]): string[] {
+  const online = { writers: running.writers - running.offline.writers, bytes: running.bytes - running.offline.bytes };
+  const lines: string[] = [];
+  if (online.writers > 0) {
+    lines.push(`${online.writers} spool folder(s) of processes still running (${online.bytes} bytes not yet acknowledged) skipped: each process delivers its own; if one dies first, the next sync sends what it left`);
+  }
+  if (running.offline.writers > 0) {
+    lines.push(
+      `${running.offline.writers} spool folder(s) of offline processes still running (${running.offline.bytes} bytes not yet sent) skipped: an offline process sends nothing, and a sync sends a folder only once its process has ended; run sync again once it has ended`,
+    );
+  }
+  return lines;
 }
 
 /** Another host's leftovers are never sent to this one: name them, and the command that sends them. */

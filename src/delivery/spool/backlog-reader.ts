@@ -249,3 +249,14 @@ export async function removeSourceDir(fsi: SpoolFs, source: SegmentSource): Prom
   await fsi.rmdir(source.dir).catch(() => undefined);
   return freed;
 }
+
+/** Removes the adopted directories whose records are all read and acknowledged; returns the acks bytes freed. */
+export async function removeEmptiedSources(fsi: SpoolFs, sources: readonly AdoptedSource[]): Promise<number> {
+  let freed = 0;
+  for (const source of sources) {
+    if (!source.fullyRead || source.remaining !== 0 || source.keep || source.removed) continue;
+    source.removed = true;
+    freed += await removeSourceDir(fsi, source);
+  }
+  return freed;
+}

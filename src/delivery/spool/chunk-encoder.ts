@@ -33,6 +33,8 @@ export interface Chunk {
   ends: number[];
   /** Records in the chunk (skipped ones excluded). */
   records: number;
+  /** Bytes of its largest record, header included (the spool's disk budget sizes waiting records by it). */
+  largestRecord: number;
   /** The segment is full: rotate before the next chunk. */
   rotate: boolean;
   /** Why records were skipped, if any were. */
@@ -56,7 +58,7 @@ export class ChunkEncoder {
   encode(req: ChunkRequest): Chunk {
     const items = req.items;
     const count = items.length / PENDING_STRIDE;
-    const chunk: Chunk = { buf: this.#buf, length: 0, next: req.from, ends: [], records: 0, rotate: false, badReasons: [] };
+    const chunk: Chunk = { buf: this.#buf, length: 0, next: req.from, ends: [], records: 0, largestRecord: 0, rotate: false, badReasons: [] };
     let pos = 0;
     let i = req.from;
     for (; i < count && pos < req.flushBytes; i++) {
@@ -97,6 +99,7 @@ export class ChunkEncoder {
         break;
       }
       frameRecordHeader(this.#buf, pos, type, length);
+      if (at + length - pos > chunk.largestRecord) chunk.largestRecord = at + length - pos;
       pos = at + length;
       chunk.ends.push(req.base + pos);
       chunk.records++;

@@ -18,6 +18,11 @@ export interface OwnerIdentity {
    * it no longer writes here even if the process still runs, so any process may adopt it.
    */
   released?: boolean;
+  /**
+   * How the owner delivers (its LOCK says so from this version on; `undefined` in older LOCKs):
+   * `online` sends its own records, `offline` sends nothing (they wait for a later `sync`).
+   */
+  mode?: "online" | "offline";
 }
 
 export function readBootId(): string | undefined {
@@ -74,6 +79,7 @@ export function parseLock(text: string): OwnerIdentity | undefined {
       bootId: typeof value.bootId === "string" ? value.bootId : undefined,
       startTicks: typeof value.startTicks === "string" ? value.startTicks : undefined,
       ...(value.released === true ? { released: true } : {}),
+      ...(value.mode === "online" || value.mode === "offline" ? { mode: value.mode } : {}),
     };
   } catch {
     return undefined;

@@ -32,9 +32,11 @@ export interface SpoolOptions {
   onError?: (error: SpoolError) => void;
   /** Clock for the retry delay (tests). @default Date.now */
   now?: () => number;
+  /** Recorded in the LOCK, so that `sync` can tell a running offline writer (it sends nothing) from an online one. */
+  mode?: "online" | "offline";
 }
 
-export type ResolvedSpoolOptions = Required<Omit<SpoolOptions, "onError">> & { onError: ((error: SpoolError) => void) | undefined };
+export type ResolvedSpoolOptions = Required<Omit<SpoolOptions, "onError" | "mode">> & { onError: ((error: SpoolError) => void) | undefined };
 
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;

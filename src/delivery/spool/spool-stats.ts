@@ -8,10 +8,12 @@ export interface SpoolStats {
   recordsOnDisk: number;
   /** Appended, not yet written. */
   pendingRecords: number;
+  /** `append()` refuses for room now: the bytes on disk and on their way there reach `maxBytes` (disk-budget.ts). */
+  full: boolean;
   appended: number;
   written: number;
   acked: number;
-  /** `append()` refused because `bytesOnDisk >= maxBytes`. */
+  /** `append()` refused because the bytes on disk and on their way there would pass `maxBytes` (disk-budget.ts). */
   refusedFull: number;
   /** `append()` refused in fallback state. */
   refusedFallback: number;
@@ -39,7 +41,7 @@ export interface SpoolStats {
   backlogBytesRead: number;
 }
 
-export type SpoolCounters = Omit<SpoolStats, "state" | "pendingRecords" | "recordsOnDisk">;
+export type SpoolCounters = Omit<SpoolStats, "state" | "pendingRecords" | "recordsOnDisk" | "full">;
 
 export function newCounters(): SpoolCounters {
   return {

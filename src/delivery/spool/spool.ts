@@ -12,8 +12,9 @@ import path from "node:path";
 import type { AdoptResult } from "./adopt.ts";
 import type { AckLog } from "./ack-log.ts";
 import { ackRun, forEachRun } from "./ack-runs.ts";
-import { adoptAndLoad, readSource, requeueUnsettled, removeSourceDir, type AdoptedSource, type BacklogHost, type BacklogRecord } from "./backlog-reader.ts";
+import { adoptAndLoad, readSource, requeueUnsettled, removeEmptiedSources, type AdoptedSource, type BacklogHost, type BacklogRecord } from "./backlog-reader.ts";
 import { ChunkEncoder } from "./chunk-encoder.ts";
+import { DiskBudget } from "./disk-budget.ts";
 import type { JsonEnvelope } from "./json-envelope.ts";
 import { writeFallbackAcks, writeFallbackAcksSync } from "./fallback-acks.ts";
 import { Durability } from "./durability.ts";
@@ -37,7 +38,7 @@ export type RecordRef = number | BacklogRef;
 
 /** Opens a spool; never rejects for I/O (the spool then starts in fallback state with `lastError` set). */
 export async function openSpool(options: SpoolOptions): Promise<Spool> {
-  const spool = new Spool(resolveSpoolOptions(options), currentIdentity());
+  const spool = new Spool(resolveSpoolOptions(options), { ...currentIdentity(), ...(options.mode ? { mode: options.mode } : {}) });
   await spool.start();
   return spool;
 }
@@ -60,6 +61,10 @@ export class Spool {
   #probing = false;
   /** Appended, not yet written; the newest has seq `#nextSeq - 1`. */
   readonly #pending = new PendingQueue();
+  /** `maxBytes` against what is written and what waits for the flusher. */
+  readonly #budget: DiskBudget;
+  /** Appends accepted before `#budget` is asked again: a field of the spool's own, as the hot path reads it (one load). */
+  #appendsLeft = 0;
   #nextSeq = 1;
   #writtenSeq = 0;
   readonly #durability = new Durability();
@@ -88,6 +93,7 @@ export class Spool {
     this.dir = path.join(options.dir, this.name);
     this.#live = new LiveSegments(options.fs, this.dir, this.#writerId);
     this.#encoder = new ChunkEncoder(options.flushBytes + 64 * 1024);
+    this.#budget = new DiskBudget(options.maxBytes, () => this.#counters.bytesOnDisk + (this.#inflight?.length ?? 0), () => this.#pending.unwritten);
     this.#lastSyncAt = options.now();
     this.#reporter = new Reporter(options.onError, this.#counters);
   }
@@ -119,7 +125,8 @@ export class Spool {
       }
       return undefined;
     }
-    if (this.#counters.bytesOnDisk >= this.#o.maxBytes) {
+    // Used up: asked again (acks may have freed space), this append included.
+    if (--this.#appendsLeft < 0 && (this.#appendsLeft = this.#budget.appendsLeft() - 1) < 0) {
       this.#counters.refusedFull++;
       return undefined;
     }
@@ -183,7 +190,7 @@ export class Spool {
   }
 
   stats(): SpoolStats {
-    return { ...this.#counters, state: this.#state, pendingRecords: this.#pending.unwritten, recordsOnDisk: this.#outstanding };
+    return { ...this.#counters, state: this.#state, pendingRecords: this.#pending.unwritten, recordsOnDisk: this.#outstanding, full: this.#budget.appendsLeft() <= 0 };
   }
 
   /**
@@ -316,6 +323,8 @@ export class Spool {
     this.#outstanding += chunk.records;
     this.#counters.written += chunk.records;
     this.#counters.bytesOnDisk += chunk.length;
+    this.#budget.wrote(chunk.largestRecord);
+    this.#appendsLeft = this.#budget.appendsLeft();
     this.#writtenSeq = pending.batchBaseSeq + chunk.next - 1;
     if (this.#earlyAcks.size) this.#earlyAcks.takeUpTo(this.#writtenSeq, (first, last) => this.#ackRun(first, last));
     if (chunk.rotate) await this.#rotate();
@@ -372,12 +381,7 @@ export class Spool {
       seg.source.remaining--;
       if (seg.source === this.#live.source) this.#live.forget(seg);
     }
-    for (const source of this.#adopted) {
-      if (source.fullyRead && source.remaining === 0 && !source.keep && !source.removed) {
-        source.removed = true;
-        this.#counters.bytesOnDisk -= await removeSourceDir(this.#o.fs, source);
-      }
-    }
+    this.#counters.bytesOnDisk -= await removeEmptiedSources(this.#o.fs, this.#adopted);
   }
 
   // ---- acks, failures ----

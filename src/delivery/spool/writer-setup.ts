@@ -38,7 +38,7 @@ export async function ensureFormat(fsi: SpoolFs, dir: string): Promise<void> {
 }
 
 function lockText(me: OwnerIdentity): string {
-  const lock = { format: SPOOL_FORMAT, pid: me.pid, host: me.host, bootId: me.bootId, startTicks: me.startTicks, createdAt: new Date().toISOString() };
+  const lock = { format: SPOOL_FORMAT, pid: me.pid, host: me.host, bootId: me.bootId, startTicks: me.startTicks, mode: me.mode, createdAt: new Date().toISOString() };
   return `${JSON.stringify(me.released === true ? { ...lock, released: true } : lock)}\n`;
 }
 

@@ -42,8 +42,11 @@ export interface LeftoversResult extends ReplayResult {
   otherHosts: OtherHostLeftovers[];
   /** Dry run: per experiment, what the replay would send. */
   planned?: PlannedExperiment[];
-  /** Folders of processes still running (or on another machine) with records: never sent by a replay (their owner delivers them). */
-  running: { writers: number; bytes: number };
+  /**
+   * Folders of processes still running (or on another machine) with records: never sent by a replay.
+   * An online owner delivers them; `offline` counts those whose LOCK says the owner is offline (it sends nothing).
+   */
+  running: { writers: number; bytes: number; offline: { writers: number; bytes: number } };
 }
 
 export async function deliverLeftovers(options: DeliverLeftoversOptions): Promise<LeftoversResult> {
@@ -54,7 +57,7 @@ export async function deliverLeftovers(options: DeliverLeftoversOptions): Promis
   const otherHosts = isHostPart || !existsSync(options.spoolDir) ? [] : await otherHostLeftovers(options.spoolDir, dir);
   const dryRun = options.dryRun === true;
   // Nothing was ever spooled for this host: nothing to send, and no folder to create for it.
-  if (!existsSync(dir)) return { ...zeroCounts(), bytes: 0, stoppedBy: undefined, discardedRuns: [], dryRun, otherHosts, running: { writers: 0, bytes: 0 } };
+  if (!existsSync(dir)) return { ...zeroCounts(), bytes: 0, stoppedBy: undefined, discardedRuns: [], dryRun, otherHosts, running: { writers: 0, bytes: 0, offline: { writers: 0, bytes: 0 } } };
   // Before this process opens its own writer folder: the others that are not dead hold data a replay must leave.
   const scan = await scanSpool(dir);
   const running = heldByOthers(scan.writers);
@@ -80,7 +83,9 @@ export async function deliverLeftovers(options: DeliverLeftoversOptions): Promis
 }
 
 /** Writer folders whose process is not known dead and that hold records not yet acknowledged. */
-function heldByOthers(writers: readonly ScannedWriter[]): { writers: number; bytes: number } {
+function heldByOthers(writers: readonly ScannedWriter[]): LeftoversResult["running"] {
   const held = writers.filter((w) => w.liveness !== "dead" && w.unackedBytes > 0);
-  return { writers: held.length, bytes: held.reduce((n, w) => n + w.unackedBytes, 0) };
+  const offline = held.filter((w) => w.owner?.mode === "offline");
+  const bytes = (ws: readonly ScannedWriter[]): number => ws.reduce((n, w) => n + w.unackedBytes, 0);
+  return { writers: held.length, bytes: bytes(held), offline: { writers: offline.length, bytes: bytes(offline) } };
 }

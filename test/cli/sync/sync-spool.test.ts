@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hostSpoolDir } from "../../../src/config/spool-defaults.ts";
 import { openSpool } from "../../../src/delivery/spool/index.ts";
+import { Collector } from "../../../src/facade/index.ts";
 import { startEmulator, type Emulator } from "../../../src/testing/index.ts";
 import { markDead } from "../../delivery/spool/spool-helpers.ts";
 import { crashJob } from "../../facade/crash-job.ts";
@@ -128,11 +129,39 @@ describe("syvain-otel sync of a spool directory", () => {
       const synced = await node(["src/cli/main.ts", "sync"], { SYVAIN_SPOOL_DIR: spoolDir, SYVAIN_METRICS_HOST: emulator.url, SYVAIN_METRICS_API_KEY: emulator.apiKey });
       expect(synced.code, synced.stderr).toBe(0); // its owner delivers it: not a failure of this sync
       expect(synced.stderr).toContain("1 spool folder(s) of processes still running");
+      expect(synced.stderr).toContain("each process delivers its own");
       expect(synced.stderr).toContain("everything is delivered except what running processes hold");
       expect(emulator.store.experiment("spool-running")).toBeUndefined();
     } finally {
       await spool.close();
     }
+  });
+
+  it("names a running OFFLINE process's folder for what it is: that process sends nothing, a sync once it has ended does", async () => {
+    const spoolDir = join(dir, "running-offline");
+    // This test's own process is the running offline writer (a real offline Collector): its LOCK says so.
+    const collector = new Collector({ mode: "offline", host: emulator.url, spoolDir });
+    try {
+      const experiment = await collector.experiment("spool-running-offline");
+      experiment.metric("loss", 1, { step: 1 });
+      await experiment.flushOrRaise();
+      const env = { SYVAIN_SPOOL_DIR: spoolDir, SYVAIN_METRICS_HOST: emulator.url, SYVAIN_METRICS_API_KEY: emulator.apiKey };
+      const synced = await node(["src/cli/main.ts", "sync"], env);
+      expect(synced.code, synced.stderr).toBe(0);
+      expect(synced.stderr).toContain("1 spool folder(s) of offline processes still running");
+      expect(synced.stderr).toContain("an offline process sends nothing");
+      expect(synced.stderr).toContain("run sync again once it has ended");
+      expect(synced.stderr).not.toContain("each process delivers its own");
+      const dry = await node(["src/cli/main.ts", "sync", "--dry-run"], env);
+      expect(dry.stdout + dry.stderr).toContain("1 spool folder(s) of offline processes still running");
+      expect(emulator.store.experiment("spool-running-offline")).toBeUndefined();
+    } finally {
+      await collector.close();
+    }
+    // Ended: the next sync sends it.
+    const after = await node(["src/cli/main.ts", "sync"], { SYVAIN_SPOOL_DIR: spoolDir, SYVAIN_METRICS_HOST: emulator.url, SYVAIN_METRICS_API_KEY: emulator.apiKey });
+    expect(after.code, after.stderr).toBe(0);
+    expect(emulator.store.experiment("spool-running-offline")).toBeDefined();
   });
 
   it("a crashed run: the dry run's counts are what the sync then sends, and the sync's printed counts are what Syvain stored", async () => {

@@ -3,6 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { openSpool } from "../../../src/delivery/spool/index.ts";
+import { parseLock } from "../../../src/delivery/spool/process-identity.ts";
 import { FaultyFs } from "./faulty-fs.ts";
 import { adoptAll, jsonOf, markDead, segmentFiles, tmpSpoolDir, writeOrphan } from "./spool-helpers.ts";
 
@@ -17,6 +18,18 @@ describe("Spool", () => {
     expect(lock.startTicks).toMatch(/^\d+$/);
     expect(segmentFiles(spool.dir)).toEqual(["00000001.seg"]);
     await spool.close();
+  });
+
+  it("records the writer's mode in its LOCK (sync tells an offline writer apart); a LOCK without one, as older versions wrote, still parses", async () => {
+    const dir = tmpSpoolDir();
+    const spool = await openSpool({ dir, mode: "offline" });
+    const lockText = fs.readFileSync(path.join(spool.dir, "LOCK"), "utf8");
+    expect(JSON.parse(lockText)).toMatchObject({ pid: process.pid, mode: "offline" });
+    expect(parseLock(lockText)).toMatchObject({ pid: process.pid, mode: "offline" });
+    await spool.close();
+    const older = JSON.stringify({ format: 1, pid: 4242, host: "h", bootId: "b", startTicks: "7", createdAt: "2026-01-01T00:00:00.000Z" });
+    expect(parseLock(older)).toEqual({ pid: 4242, host: "h", bootId: "b", startTicks: "7" });
+    expect(parseLock(JSON.stringify({ pid: 1, host: "h", mode: "sideways" }))).not.toHaveProperty("mode");
   });
 
   it("keeps run data private: directories 0700, files 0600, whatever the umask lets through", async () => {
@@ -140,13 +153,35 @@ describe("Spool", () => {
     const stats = spool.stats();
     expect(stats.refusedFull).toBeGreaterThan(0);
     expect(refs.length + stats.refusedFull).toBe(200);
-    expect(stats.bytesOnDisk).toBeGreaterThanOrEqual(8192);
-    expect(stats.bytesOnDisk).toBeLessThan(8192 + 2048);
+    // Refused at the bound: within one record (~80 bytes) below it, never past it.
+    expect(stats.bytesOnDisk).toBeGreaterThan(8192 - 2 * 80);
+    expect(stats.bytesOnDisk).toBeLessThanOrEqual(8192);
     spool.ack(refs);
     await spool.whenDurable();
     // Acks are written and segments deleted on the next flush tick: wait for that event, not a duration.
-    for (let i = 0; i < 500 && spool.stats().bytesOnDisk >= 8192; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    for (let i = 0; i < 500 && spool.stats().bytesOnDisk >= 4096; i++) await new Promise((resolve) => setTimeout(resolve, 10));
     expect(spool.append(1, { n: "after" })).toBeTypeOf("number");
+    await spool.close();
+  });
+
+  it("holds maxBytes against what waits for the flusher too: appends faster than it writes are refused at the bound", async () => {
+    const dir = tmpSpoolDir();
+    const maxBytes = 64 * 1024;
+    const spool = await openSpool({ dir, syncIntervalMs: 0, maxBytes, segmentBytes: 16 * 1024 });
+    const record = { pad: "z".repeat(100) };
+    const recordBytes = 9 + JSON.stringify({ n: 0, ...record }).length + 5;
+    const total = 20 * 500;
+    for (let round = 0; round < 20; round++) {
+      // 500 appends in one synchronous burst (~55 KB), then the flusher gets its turn.
+      for (let i = 0; i < 500; i++) spool.append(1, { n: round * 500 + i, ...record });
+      await spool.whenDurable().catch(() => undefined);
+    }
+    const stats = spool.stats();
+    expect(stats.appended + stats.refusedFull).toBe(total);
+    expect(stats.refusedFull).toBeGreaterThan(0);
+    expect(stats.bytesOnDisk).toBeLessThanOrEqual(maxBytes + recordBytes);
+    // The bound is used, not just respected: refusals start near it.
+    expect(stats.bytesOnDisk).toBeGreaterThan(maxBytes * 0.9);
     await spool.close();
   });
 
