@@ -12,7 +12,7 @@
  * retry never writes a line twice. Parent folders are created, and the file opened, at once, so a
  * bad path fails at construction rather than at the first flush.
  */
-import { closeSync, fstat, fsync, ftruncate, mkdirSync, openSync, write } from "node:fs";
+import { closeSync, fstat, fsync, ftruncate, mkdirSync, openSync, writeSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { promisify } from "node:util";
 import { SyvainError, SyvainValidationError } from "../api/errors.ts";
@@ -37,7 +37,6 @@ export interface JsonlWriter {
   close(): Promise<void>;
 }
 
-const writeAsync = promisify(write);
 const fsyncAsync = promisify(fsync);
 const fstatAsync = promisify(fstat);
 const ftruncateAsync = promisify(ftruncate);
@@ -82,10 +81,11 @@ export function createJsonlWriter(path: string): JsonlWriter {
     let offset = 0;
     let failure: unknown;
     try {
-      while (offset < data.length) {
-        const { bytesWritten } = await writeAsync(fd, data, offset, data.length - offset, null);
-        offset += bytesWritten;
-      }
+      // Synchronous, as file loggers' default is: a write to the page cache takes microseconds, and
+      // an asynchronous one finishes only at the next turn of the event loop, so a loop that logs
+      // thousands of events between two turns outran the file by one write per turn and filled the
+      // outbox's queue (events dropped), where this writes all that is queued at once.
+      while (offset < data.length) offset += writeSync(fd, data, offset, data.length - offset);
     } catch (error) {
       failure = error;
     }

@@ -1,11 +1,10 @@
 // A JSONL file whose writes fail for a while (a full disk): the lines are not lost, every flush
-// that depends on them says so, counting them as pending, until the outbox that holds them stores them. `write` fails on command; the rest of
+// that depends on them says so, counting them as pending, until the outbox that holds them stores them. `writeSync` fails on command; the rest of
 // node:fs is real.
 import type * as Fs from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createJsonlSink } from "../../src/delivery/jsonl-sink.ts";
 import { createJsonlWriter } from "../../src/delivery/jsonl-writer.ts";
@@ -17,28 +16,20 @@ const disk = vi.hoisted(() => ({ full: false, room: undefined as number | undefi
 
 vi.mock("node:fs", async (importOriginal) => {
   const fs = await importOriginal<typeof Fs>();
-  const realWrite = fs.write as (...a: unknown[]) => void;
-  const write = (...args: unknown[]): void => {
-    const callback = args.at(-1) as (error: NodeJS.ErrnoException | null, bytesWritten?: number, buffer?: unknown) => void;
-    if (!disk.full && disk.room === undefined) return void realWrite(...args);
+  const realWriteSync = fs.writeSync as (fd: number, buffer: Buffer, offset: number, length: number, position: null) => number;
+  const writeSync = (...args: unknown[]): number => {
+    const [fd, buffer, offset, length, position] = args as [number, Buffer, number, number, null];
+    if (!disk.full && disk.room === undefined) return realWriteSync(fd, buffer, offset, length, position);
     if (disk.full || disk.room === 0) {
       const error: NodeJS.ErrnoException = new Error("ENOSPC: no space left on device, write");
       error.code = "ENOSPC";
-      return void process.nextTick(() => callback(error));
+      throw error;
     }
-    const [fd, buffer, offset, length, position] = args as [number, Buffer, number, number, null];
-    realWrite(fd, buffer, offset, Math.min(length, disk.room!), position, (error: NodeJS.ErrnoException | null, written: number) => {
-      if (!error) disk.room! -= written;
-      callback(error, written, buffer);
-    });
+    const written = realWriteSync(fd, buffer, offset, Math.min(length, disk.room!), position);
+    disk.room! -= written;
+    return written;
   };
-  // As the real fs.write: promisified, it resolves with { bytesWritten, buffer }.
-  const promisified = (...args: unknown[]): Promise<{ bytesWritten: number; buffer: unknown }> =>
-    new Promise((resolve, reject) => {
-      write(...args, (error: NodeJS.ErrnoException | null, bytesWritten: number, buffer: unknown) => (error ? reject(error) : resolve({ bytesWritten, buffer })));
-    });
-  Object.assign(write, { [promisify.custom]: promisified });
-  return { ...fs, default: { ...fs, write }, write };
+  return { ...fs, default: { ...fs, writeSync }, writeSync };
 });
 
 let dir: string;
