@@ -187,10 +187,11 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`syvain-otel bridge: ${error.message}\n`);
     return 1;
   }
-  // A second signal while draining: stop waiting, and end by that signal as its default action would.
-  const stopWaiting = (second: NodeJS.Signals): void => {
+  // A second signal while draining: stop waiting and end now, with the exit code a finished drain
+  // would give (0 when everything accepted is delivered or spooled): the bridge logs what it leaves.
+  const stopWaiting = (): void => {
     listenSignals("off", stopWaiting);
-    process.kill(process.pid, second);
+    process.exit(bridge.interrupt().lost > 0 ? EXIT_DATA_LOST : 0);
   };
   listenSignals("on", stopWaiting);
   logLine("info", "signal", { signal: received });
