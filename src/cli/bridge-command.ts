@@ -199,8 +199,11 @@ export async function run(argv: string[]): Promise<number> {
   listenSignals("off", stopWaiting);
   // Accepted data lost with the process is a failure a supervisor must see (the bridge logged it at error).
   const code = report.lost > 0 ? EXIT_DATA_LOST : 0;
-  // Whatever might still hold the event loop (a stuck socket), do not outlive the drain by long.
-  setTimeout(() => process.exit(code), 2000).unref();
+  // The drain is over and its outcome logged (stderr writes are synchronous on Linux pipes and
+  // files): whatever still holds the event loop (a creation Syvain never answers, a stuck socket)
+  // holds nothing we need, so end now rather than past --shutdown-timeout. An immediate, not a
+  // timer: it runs once `main` has set the exit code.
+  setImmediate(() => process.exit(code)).unref();
   return code;
 }
 
