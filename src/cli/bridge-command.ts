@@ -187,11 +187,13 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`syvain-otel bridge: ${error.message}\n`);
     return 1;
   }
-  // A second signal while draining: stop waiting and end now, with the exit code a finished drain
-  // would give (0 when everything accepted is delivered or spooled): the bridge logs what it leaves.
-  const stopWaiting = (): void => {
+  // A second signal while draining: stop waiting and end now; the bridge first logs what it leaves.
+  // With a spool everything accepted is on disk: exit 0, as a finished drain would. Memory only, end
+  // by that signal as its default action would (a cut-short drain, not a made-up exit code).
+  const stopWaiting = (second: NodeJS.Signals): void => {
     listenSignals("off", stopWaiting);
-    process.exit(bridge.interrupt().lost > 0 ? EXIT_DATA_LOST : 0);
+    if (bridge.interrupt().durable) process.exit(0);
+    else process.kill(process.pid, second);
   };
   listenSignals("on", stopWaiting);
   logLine("info", "signal", { signal: received });
