@@ -125,9 +125,7 @@ async function answerExport(
     let body: Buffer;
     try {
       const contentEncoding = checkContentEncoding(request.headers["content-encoding"]);
-      // Stop decompressing where decoding could no longer fit the whole budget (413 for good, not 503).
-      const decodable = Math.floor(deps.budget.maxBytes / (1 + DECODED_BYTES_PER_BODY_BYTE[encoding]));
-      const limits = { maxRequestBytes: deps.options.maxRequestBytes, maxDecompressedBytes: Math.min(deps.options.maxDecompressedBytes, decodable), bodyTimeoutMs: deps.options.bodyTimeoutSeconds * 1000 };
+      const limits = { ...decompressedLimit(deps.options.maxDecompressedBytes, deps.budget.maxBytes, encoding), maxRequestBytes: deps.options.maxRequestBytes, bodyTimeoutMs: deps.options.bodyTimeoutSeconds * 1000 };
       body = await readRequestBody(request, contentEncoding, limits, reservation, deps.budget);
       reserveDecoding(body.length, encoding, reservation, deps.budget);
     } catch (error) {
@@ -158,6 +156,17 @@ async function answerExport(
  * Reserves the decoded objects' estimated size before decoding. A body whose decoding could never
  * fit the whole budget is refused for good (413: retrying cannot help), not with a 503.
  */
+/**
+ * The decompressed size a body may reach: `--max-decompressed-bytes`, unless decoding that much
+ * could never fit the whole memory budget; decompression then stops there (413 for good, not 503),
+ * and the 413 says so (64 MiB configured, 29 MiB of JSON effective with the default budget).
+ */
+function decompressedLimit(configured: number, budgetBytes: number, encoding: OtlpEncoding): { maxDecompressedBytes: number; decompressedLimitSource: string } {
+  const decodable = Math.floor(budgetBytes / (1 + DECODED_BYTES_PER_BODY_BYTE[encoding]));
+  if (configured <= decodable) return { maxDecompressedBytes: configured, decompressedLimitSource: "--max-decompressed-bytes" };
+  return { maxDecompressedBytes: decodable, decompressedLimitSource: `the most a ${encoding} body can be to decode within the memory budget (${budgetBytes} bytes, --max-memory-bytes)` };
+}
+
 function reserveDecoding(bodyBytes: number, encoding: OtlpEncoding, reservation: Reservation, budget: MemoryBudget): void {
   const decoded = bodyBytes * DECODED_BYTES_PER_BODY_BYTE[encoding];
   if (bodyBytes + decoded > budget.maxBytes) {

@@ -36,6 +36,13 @@ export interface Bridge {
    * Resolves with what was left undelivered; without a durable intake, that is lost.
    */
   close(): Promise<BridgeCloseReport>;
+  /**
+   * Stops a `close()` that is draining, synchronously, for a process about to end (the CLI's second
+   * signal): writes the spool's records and acks with synchronous calls and logs what is not
+   * delivered, as `shutdown.interrupted` (warn: it stays in the spool) or, without a spool, as
+   * `shutdown.lost` (error: it dies with the process).
+   */
+  interrupt(): BridgeCloseReport;
   /** The base URL once started. */
   readonly url: string | undefined;
 }
@@ -102,7 +109,24 @@ export function createBridge(options?: BridgeOptions): Bridge {
       closing ??= shutdown(server, state, delivery, intake, resolved, log);
       return closing;
     },
+    interrupt() {
+      const totals = summarize(exporters);
+      const spool = delivery.spool;
+      if (spool !== undefined) {
+        spool.spool.flushSync();
+        const reason = `stopped by a second signal: ${totals.pending} accepted event(s) not delivered stay in the spool at ${spool.dir}; the next bridge started on it, or \`syvain-otel sync ${spool.dir}\`, delivers them`;
+        log({ level: "warn", event: "shutdown.interrupted", dir: spool.dir, pending: totals.pending, reason });
+      }
+      const lost = intake.durable ? 0 : totals.pending;
+      if (lost > 0) log(lostLine(lost, "when a second signal stopped the drain"));
+      return { totals, durable: intake.durable, lost };
+    },
   };
+}
+
+/** Senders were answered 200 for these and have dropped their copies: say so loudly. */
+function lostLine(lost: number, when: string): BridgeLogEntry {
+  return { level: "error", event: "shutdown.lost", lost, reason: `${lost} accepted events were still waiting for delivery ${when} and exist only in this process's memory` };
 }
 
 async function shutdown(server: Server, state: BridgeState, delivery: BridgeDelivery, intake: BridgeIntake, options: ResolvedBridgeOptions, log: BridgeLog): Promise<BridgeCloseReport> {
@@ -129,10 +153,7 @@ async function shutdown(server: Server, state: BridgeState, delivery: BridgeDeli
   const spool = await delivery.close();
   if (spool !== undefined) log(spooledLine(delivery.spool!, spool, totals.pending, options.shutdownTimeoutSeconds));
   const lost = intake.durable ? 0 : totals.pending;
-  if (lost > 0) {
-    // Senders were answered 200 for these and have dropped their copies: say so loudly.
-    log({ level: "error", event: "shutdown.lost", lost, reason: `${lost} accepted events were still waiting for delivery after ${options.shutdownTimeoutSeconds} s and exist only in this process's memory` });
-  }
+  if (lost > 0) log(lostLine(lost, `after ${options.shutdownTimeoutSeconds} s`));
   return { totals, durable: intake.durable, lost };
 }
 

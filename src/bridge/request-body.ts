@@ -24,6 +24,8 @@ export class BodyError extends Error {
 export interface BodyLimits {
   maxRequestBytes: number;
   maxDecompressedBytes: number;
+  /** Where `maxDecompressedBytes` comes from, for the 413 (a flag, or the memory budget when that caps it lower). */
+  decompressedLimitSource: string;
   /** Milliseconds for the whole body to arrive once the headers did; then 408. */
   bodyTimeoutMs: number;
 }
@@ -59,7 +61,7 @@ export async function readRequestBody(request: IncomingMessage, encoding: string
   const raw = await readCapped(request, limits, reservation, budget);
   const decompressor = decompressors[encoding];
   if (decompressor === undefined) return raw;
-  const body = await decompress(raw, decompressor(raw), encoding, limits.maxDecompressedBytes, reservation, budget);
+  const body = await decompress(raw, decompressor(raw), encoding, limits, reservation, budget);
   // The compressed bytes are dropped from here on.
   reservation.shrink(raw.length);
   return body;
@@ -124,8 +126,9 @@ function readCapped(request: IncomingMessage, limits: BodyLimits, reservation: R
   });
 }
 
-/** Streams `input` through the decompressor, reserving each output chunk, stopping at `maxBytes` (a zip bomb stops there). */
-function decompress(input: Buffer, create: Decompressor, encoding: string, maxBytes: number, reservation: Reservation, budget: MemoryBudget): Promise<Buffer> {
+/** Streams `input` through the decompressor, reserving each output chunk, stopping at `maxDecompressedBytes` (a zip bomb stops there). */
+function decompress(input: Buffer, create: Decompressor, encoding: string, limits: BodyLimits, reservation: Reservation, budget: MemoryBudget): Promise<Buffer> {
+  const maxBytes = limits.maxDecompressedBytes;
   return new Promise((resolve, reject) => {
     const stream = create();
     const chunks: Buffer[] = [];
@@ -140,7 +143,7 @@ function decompress(input: Buffer, create: Decompressor, encoding: string, maxBy
     };
     stream.on("data", (chunk: Buffer) => {
       if (settled) return;
-      if (total + chunk.length > maxBytes) return fail(new BodyError(413, `body is larger than ${maxBytes} bytes once decompressed (${encoding})`));
+      if (total + chunk.length > maxBytes) return fail(new BodyError(413, `body is larger than ${maxBytes} bytes once decompressed (${encoding}): ${limits.decompressedLimitSource}`));
       if (!reservation.grow(chunk.length)) return fail(new BudgetExhausted(`decompressing a ${encoding} body past ${total + chunk.length} bytes`, budget));
       chunks.push(chunk);
       total += chunk.length;

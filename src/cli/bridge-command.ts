@@ -187,10 +187,13 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`syvain-otel bridge: ${error.message}\n`);
     return 1;
   }
-  // A second signal while draining: stop waiting, and end by that signal as its default action would.
+  // A second signal while draining: stop waiting and end now; the bridge first logs what it leaves.
+  // With a spool everything accepted is on disk: exit 0, as a finished drain would. Memory only, end
+  // by that signal as its default action would (a cut-short drain, not a made-up exit code).
   const stopWaiting = (second: NodeJS.Signals): void => {
     listenSignals("off", stopWaiting);
-    process.kill(process.pid, second);
+    if (bridge.interrupt().durable) process.exit(0);
+    else process.kill(process.pid, second);
   };
   listenSignals("on", stopWaiting);
   logLine("info", "signal", { signal: received });
@@ -198,8 +201,11 @@ export async function run(argv: string[]): Promise<number> {
   listenSignals("off", stopWaiting);
   // Accepted data lost with the process is a failure a supervisor must see (the bridge logged it at error).
   const code = report.lost > 0 ? EXIT_DATA_LOST : 0;
-  // Whatever might still hold the event loop (a stuck socket), do not outlive the drain by long.
-  setTimeout(() => process.exit(code), 2000).unref();
+  // The drain is over and its outcome logged (stderr writes are synchronous on Linux pipes and
+  // files): whatever still holds the event loop (a creation Syvain never answers, a stuck socket)
+  // holds nothing we need, so end now rather than past --shutdown-timeout. An immediate, not a
+  // timer: it runs once `main` has set the exit code.
+  setImmediate(() => process.exit(code)).unref();
   return code;
 }
 

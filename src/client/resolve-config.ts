@@ -9,13 +9,14 @@ import { z } from "zod";
 import type { Dispatcher } from "undici";
 import { API_KEY_ENV, DEFAULT_HOST, HOST_ENV } from "../api/contract.ts";
 import { isFunction } from "../config/option-schemas.ts";
+import { CLIENT_OWNER } from "../config/owned-errors.ts";
 import { parseOptions } from "../config/parse-options.ts";
 import { hostWithoutSecrets } from "../config/secret-mask.ts";
 import { SyvainValidationError } from "../api/errors.ts";
 import { Secret } from "./redact.ts";
 import type { SyvainClientOptions } from "./client-types.ts";
 
-const OWNER = "Syvain client";
+const OWNER = CLIENT_OWNER;
 
 // Headers the client owns: a user header must not replace the key, the idempotency key or the body type.
 const RESERVED_HEADERS = new Set(["authorization", "idempotency-key", "content-type", "content-length", "host"]);

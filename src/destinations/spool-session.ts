@@ -90,6 +90,13 @@ export function spoolSessionFor(choice: SpoolSessionChoice): SpoolSession | unde
   return new SpoolSession({ dir: hostSpoolDir(dir, choice.host), maxBytes: choice.maxBytes, offline: choice.offline ?? false, warn: choice.warn ?? emitSpoolWarning, statsAt: choice.statsAt });
 }
 
+function leftAtExit(events: number, dir: string): string {
+  return (
+    `exiting with ${events} event(s) not delivered to Syvain: they are kept in the spool at ${dir}, and a run not finished stays \`running\`, ` +
+    `until the next process on that spool directory, or \`syvain-otel sync ${dir}\`, delivers them`
+  );
+}
+
 export class SpoolSession {
   readonly #o: SpoolSessionOptions;
   #opening: Promise<Spool> | undefined;
@@ -107,7 +114,15 @@ export class SpoolSession {
   /** A round stopped and said so; the next rounds keep quiet until one delivers everything. */
   #resumeStopped = false;
   readonly #recovered = new Map<string, { metrics: number; annotations: number }>();
-  readonly #onExit = (): void => this.#spool?.flushSync();
+  readonly #onExit = (): void => {
+    const spool = this.#spool;
+    if (spool === undefined) return;
+    spool.flushSync();
+    // Online, an exit without close() that leaves events undelivered (user code's process.exit()
+    // mid-run) is worth one line; offline, the spool is where everything is meant to wait.
+    const left = spool.stats().recordsOnDisk;
+    if (!this.#o.offline && left > 0) this.#warnNow(leftAtExit(left, this.#o.dir));
+  };
 
   constructor(options: SpoolSessionOptions) {
     this.#o = options;
@@ -125,6 +140,12 @@ export class SpoolSession {
   /** A message about the spool, where the owner's spool warnings go. */
   warn(message: string): void {
     this.#o.warn(message);
+  }
+
+  /** `warn`, from an `exit` listener: a process warning is emitted on a later tick that never comes, so it is written now. */
+  #warnNow(message: string): void {
+    if (this.#o.warn === emitSpoolWarning) process.stderr.write(`(node:${process.pid}) SyvainSpoolWarning: ${message}\n`);
+    else this.#o.warn(message);
   }
 
   /** Opens the spool (once); online, starts delivering dead processes' leftovers with `client`. */

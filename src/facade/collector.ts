@@ -10,6 +10,7 @@ import { createOfflineSink } from "../destinations/offline-sink.ts";
 import { SyvainError, SyvainValidationError } from "../api/errors.ts";
 import { restatedError } from "../destinations/destination.ts";
 import { resolveMode } from "../config/spool-defaults.ts";
+import { ownedBy } from "../config/owned-errors.ts";
 import { CollectorBase } from "./collector-base.ts";
 import { parseCollectorOptions, type CollectorOptions, type ResolvedCollectorOptions } from "./collector-options.ts";
 import { spoolSessionFor, type SpoolSession } from "../destinations/spool-session.ts";
@@ -48,12 +49,14 @@ export class Collector extends CollectorBase {
         "config",
       );
     }
-    const client = createSyvainClient({
-      ...(resolved.apiKey === undefined ? {} : { apiKey: resolved.apiKey }),
-      ...(resolved.host === undefined ? {} : { host: resolved.host }),
-      timeout: resolved.timeout,
-      ingestTimeout: resolved.ingestTimeout,
-    });
+    const client = ownedBy("Collector", () =>
+      createSyvainClient({
+        ...(resolved.apiKey === undefined ? {} : { apiKey: resolved.apiKey }),
+        ...(resolved.host === undefined ? {} : { host: resolved.host }),
+        timeout: resolved.timeout,
+        ingestTimeout: resolved.ingestTimeout,
+      }),
+    );
     const spool = collectorSpool(resolved, client.host, false);
     super("Collector", resolved, restDestination(client, () => client.close()), spool && { spool, client });
     this.host = client.host;

@@ -41,6 +41,13 @@ describe("examples/kubernetes", () => {
     for (const { name } of bridge.env as { name: string }[]) expect(envs, name).toContain(name);
   });
 
+  it("runs the installed package's CLI with node (no npx: nothing fetched from the registry at start)", () => {
+    const bin = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { bin: Record<string, string> }).bin["syvain-otel"]!;
+    const [node, script, command] = bridge.command as string[];
+    expect({ node, command }).toEqual({ node: "node", command: "bridge" });
+    expect(script).toBe(`/app/node_modules/syvain-metrics-otel/${bin.replace(/^\.\//, "")}`);
+  });
+
   it("each replica has its own spool volume, probes, and a grace period longer than the drain", () => {
     expect((statefulSet.spec.volumeClaimTemplates as Doc[]).map((t) => String(t.metadata.name))).toContain("spool");
     const mount = (bridge.volumeMounts as Doc[]).find((m) => m.name === "spool");

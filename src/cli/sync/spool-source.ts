@@ -23,12 +23,12 @@ export async function loadDeliverLeftovers(): Promise<DeliverLeftovers> {
             onProgress: (counts, bytes) => options.onProgress?.({ sentEvents: counts.metrics + counts.annotations, bytes, experiments: counts.experiments }),
           }),
     });
-    return syncResultOf(result, options.client.host, options.spoolDir);
+    return syncResultOf(result, options.client.host, options.spoolDir, options.signal?.aborted === true);
   };
 }
 
-/** Counts → the command's result: anything refused for good or left on disk makes it exit 1. */
-export function syncResultOf(result: LeftoversResult, host: string, spoolDir: string): SyncResult {
+/** Counts → the command's result: anything refused for good or left on disk makes it exit 1. `interrupted`: by a signal. */
+export function syncResultOf(result: LeftoversResult, host: string, spoolDir: string, interrupted = false): SyncResult {
   // Each crashed run got one recovery note: an annotation Syvain stored like the others, so it is counted.
   const annotations = result.annotations + result.crashedRuns;
   const delivered = result.metrics + annotations;
@@ -54,7 +54,7 @@ export function syncResultOf(result: LeftoversResult, host: string, spoolDir: st
   if (result.failed > 0) details.push(`${result.failed} event(s) refused by Syvain for good`);
   details.push(...result.discardedRuns.filter((run) => run.events > 0).map(discardedLine));
   if (result.skipped > 0) details.push(`${result.skipped} record(s) this version cannot read, left on disk`);
-  if (result.remaining > 0) details.push(`${result.remaining} record(s) left on disk (${result.stoppedBy?.message ?? "delivery stopped"}): run sync again`);
+  if (result.remaining > 0 || result.leftBytes > 0) details.push(leftLine(result, interrupted));
   details.push(...running, ...elsewhere);
   return {
     experiments: result.experiments,
@@ -70,6 +70,16 @@ export function syncResultOf(result: LeftoversResult, host: string, spoolDir: st
 /** A run whose slug another run holds: its events were not sent, so it does not end up in that run's experiment. */
 function discardedLine(run: DiscardedRun): string {
   return `${run.slug}: ${run.events} event(s) not sent and removed from the spool: ${run.reason.message} (the run asked for a new experiment, ifExists "error"; adding them would mix two runs)`;
+}
+
+/**
+ * What a stopped replay leaves: the records it had read and not delivered, and the bytes in all
+ * (records not read yet included). An interrupt aborts requests in flight, which the client words as
+ * a deadline: the reason is then the interrupt.
+ */
+function leftLine(result: LeftoversResult, interrupted: boolean): string {
+  const why = interrupted ? "interrupted" : `stopped: ${result.stoppedBy?.message ?? "delivery stopped"}`;
+  return `${why}: ${result.remaining} record(s) read and not delivered, ${result.leftBytes} bytes of records in all not acknowledged, stay on disk: run sync again`;
 }
 
 /** One experiment of a dry run: what the replay would send for it. */

@@ -57,9 +57,27 @@ export class AckLog {
       this.#fd = await this.#fs.open(this.path, "wx");
       this.#size = 0;
     }
+    return this.#opened();
+  }
+
+  /** The exit hook's `#open`: the acks file may not exist yet when the first acks come at exit. */
+  #openSync(): number {
+    if (this.#fd !== undefined) return this.#fd;
+    try {
+      this.#fd = this.#fs.openSync(this.path, "r+");
+      this.#size = this.#fs.sizeSync(this.path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+      this.#fd = this.#fs.openSync(this.path, "wx");
+      this.#size = 0;
+    }
+    return this.#opened();
+  }
+
+  #opened(): number {
     // A torn trailing entry (killed mid-append) would misalign every later entry: write past it aligned.
     this.#size -= this.#size % ACK_ENTRY_BYTES;
-    return this.#fd;
+    return this.#fd!;
   }
 
   /** Returns the bytes the file grew by. */
@@ -77,12 +95,14 @@ export class AckLog {
     return buf.length;
   }
 
+  /** The exit hook's `writePending` (then fdatasync). Throws on I/O errors (the caller reports them). */
   writePendingSync(): void {
-    if (!this.#pending.length || this.#fd === undefined) return;
+    if (!this.#pending.length) return;
     const buf = this.#encodePending();
-    writeFullySync(this.#fs, this.#fd, buf, 0, buf.length, this.#size);
+    const fd = this.#openSync();
+    writeFullySync(this.#fs, fd, buf, 0, buf.length, this.#size);
     this.#size += buf.length;
-    this.#fs.fdatasyncSync(this.#fd);
+    this.#fs.fdatasyncSync(fd);
   }
 
   async sync(): Promise<void> {

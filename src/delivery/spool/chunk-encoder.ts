@@ -41,6 +41,9 @@ export interface Chunk {
   badReasons: string[];
 }
 
+/** What committing a written chunk to its segment needs (live-segments.ts). */
+export type CommittedChunk = Pick<Chunk, "length" | "records" | "ends">;
+
 export class ChunkEncoder {
   #buf: Buffer;
 

@@ -3,8 +3,8 @@
  * landed (its sequence number maps to a byte range), and finding that range again for an ack.
  */
 import { AckLog } from "./ack-log.ts";
-import type { Chunk } from "./chunk-encoder.ts";
 import { removeSourceDir } from "./backlog-reader.ts";
+import type { CommittedChunk } from "./chunk-encoder.ts";
 import { SegmentState, type SegmentSource } from "./segment-state.ts";
 import { SEGMENT_HEADER_BYTES } from "./segment-header.ts";
 import { ioError } from "./spool-errors.ts";
@@ -43,7 +43,7 @@ export class LiveSegments {
   }
 
   /** Records that `chunk` (records `firstSeq`...) is now in the current segment's file. */
-  commit(chunk: Chunk, firstSeq: number): void {
+  commit(chunk: CommittedChunk, firstSeq: number): void {
     const seg = this.current!;
     const ends = chunk.ends;
     for (let i = 0; i < ends.length; i++) seg.offsets.push(firstSeq + i, ends[i]!);

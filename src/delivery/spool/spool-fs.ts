@@ -9,6 +9,8 @@ import { promisify } from "node:util";
 export interface SpoolFs {
   /** `flags` as in `fs.open`: the engine uses "wx" (new segment) and "r+"/"a" (acks). */
   open(path: string, flags: string): Promise<number>;
+  /** The exit hook's `open` (an acks file's first entries may come at exit). */
+  openSync(path: string, flags: string): number;
   /** Positional write; may write fewer bytes than asked (the engine loops). */
   write(fd: number, buf: Buffer, offset: number, length: number, position: number): Promise<number>;
   writeSync(fd: number, buf: Buffer, offset: number, length: number, position: number): number;
@@ -34,6 +36,7 @@ export interface SpoolFs {
   unlink(path: string): Promise<void>;
   rmdir(path: string): Promise<void>;
   size(path: string): Promise<number>;
+  sizeSync(path: string): number;
 }
 
 function fsWrite(fd: number, buf: Buffer, offset: number, length: number, position: number): Promise<number> {
@@ -53,6 +56,7 @@ const DIR_MODE = 0o700;
 
 export const nodeSpoolFs: SpoolFs = {
   open: (path, flags) => fsOpen(path, flags, FILE_MODE),
+  openSync: (path, flags) => fs.openSync(path, flags, FILE_MODE),
   write: (fd, buf, offset, length, position) => fsWrite(fd, buf, offset, length, position),
   writeSync: (fd, buf, offset, length, position) => fs.writeSync(fd, buf, offset, length, position),
   ftruncate: (fd, length) => fsFtruncate(fd, length),
@@ -106,6 +110,7 @@ export const nodeSpoolFs: SpoolFs = {
   unlink: (path) => fs.promises.unlink(path),
   rmdir: (path) => fs.promises.rmdir(path),
   size: async (path) => (await fs.promises.stat(path)).size,
+  sizeSync: (path) => fs.statSync(path).size,
 };
 
 /** Writes all of `buf[offset, offset + length)` at `position`, looping over short writes. */

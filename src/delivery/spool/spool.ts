@@ -229,12 +229,12 @@ export class Spool {
     if (this.#state !== "active") return;
     this.#state = "closed";
     this.#clearTimers();
-    const seg = this.#live.current;
     try {
-      if (seg) this.#counters.written += writeRestSync(this.#o.fs, seg, this.#pending.rest(), this.#inflight);
+      const rest = writeRestSync(this.#o.fs, this.#live, this.#pending.rest(), this.#inflight, this.#writtenSeq + 1);
+      this.#written(rest.records, rest.bytes, rest.lastSeq); // applies acks that came before their records were written
       for (const log of this.#dirtyAcks) log.writePendingSync();
     } catch (error) {
-      this.#lastError = asSpoolError(error, "flushSync", seg?.path ?? this.dir);
+      this.#lastError = asSpoolError(error, "flushSync", this.#live.current?.path ?? this.dir);
       this.#reporter.report(this.#lastError);
     }
     for (const source of [this.#live.source, ...this.#adopted]) source.acks.closeSync();
@@ -298,16 +298,10 @@ export class Spool {
     pending.refill(this.#nextSeq);
     const seg = this.#live.current!;
     const from = pending.batchIndex;
-    const chunk = this.#encoder.encode({
-      items: pending.batch,
-      from,
-      base: seg.size,
-      segmentBytes: this.#o.segmentBytes,
-      flushBytes: this.#o.flushBytes,
-    });
+    const chunk = this.#encoder.encode({ items: pending.batch, from, base: seg.size, segmentBytes: this.#o.segmentBytes, flushBytes: this.#o.flushBytes });
     pending.batchIndex = chunk.next;
     if (chunk.length) {
-      this.#inflight = { buf: chunk.buf, length: chunk.length, at: seg.size };
+      this.#inflight = { buf: chunk.buf, length: chunk.length, at: seg.size, records: chunk.records, ends: chunk.ends, firstSeq: pending.batchBaseSeq + from };
       try {
         await writeFully(this.#o.fs, seg.fd!, chunk.buf, 0, chunk.length, seg.size);
       } catch (error) {
@@ -320,14 +314,19 @@ export class Spool {
     }
     for (const reason of chunk.badReasons) this.#reporter.badRecord(reason);
     this.#live.commit(chunk, pending.batchBaseSeq + from);
-    this.#outstanding += chunk.records;
-    this.#counters.written += chunk.records;
-    this.#counters.bytesOnDisk += chunk.length;
+    this.#written(chunk.records, chunk.length, pending.batchBaseSeq + chunk.next - 1);
     this.#budget.wrote(chunk.largestRecord);
     this.#appendsLeft = this.#budget.appendsLeft();
-    this.#writtenSeq = pending.batchBaseSeq + chunk.next - 1;
-    if (this.#earlyAcks.size) this.#earlyAcks.takeUpTo(this.#writtenSeq, (first, last) => this.#ackRun(first, last));
     if (chunk.rotate) await this.#rotate();
+  }
+
+  /** Records up to `lastSeq` are in the current segment (committed): count them and apply their early acks. */
+  #written(records: number, bytes: number, lastSeq: number): void {
+    this.#outstanding += records;
+    this.#counters.written += records;
+    this.#counters.bytesOnDisk += bytes;
+    this.#writtenSeq = lastSeq;
+    if (this.#earlyAcks.size) this.#earlyAcks.takeUpTo(lastSeq, (first, last) => this.#ackRun(first, last));
   }
 
   async #sync(): Promise<void> {

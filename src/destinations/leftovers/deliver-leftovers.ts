@@ -47,6 +47,11 @@ export interface LeftoversResult extends ReplayResult {
    * An online owner delivers them; `offline` counts those whose LOCK says the owner is offline (it sends nothing).
    */
   running: { writers: number; bytes: number; offline: { writers: number; bytes: number } };
+  /**
+   * A replay that stopped early: segment bytes of the adopted folders no ack covers, i.e. what stays
+   * on disk in all (`remaining` counts only the records read before the stop). 0 otherwise.
+   */
+  leftBytes: number;
 }
 
 export async function deliverLeftovers(options: DeliverLeftoversOptions): Promise<LeftoversResult> {
@@ -57,7 +62,7 @@ export async function deliverLeftovers(options: DeliverLeftoversOptions): Promis
   const otherHosts = isHostPart || !existsSync(options.spoolDir) ? [] : await otherHostLeftovers(options.spoolDir, dir);
   const dryRun = options.dryRun === true;
   // Nothing was ever spooled for this host: nothing to send, and no folder to create for it.
-  if (!existsSync(dir)) return { ...zeroCounts(), bytes: 0, stoppedBy: undefined, discardedRuns: [], dryRun, otherHosts, running: { writers: 0, bytes: 0, offline: { writers: 0, bytes: 0 } } };
+  if (!existsSync(dir)) return { ...zeroCounts(), bytes: 0, stoppedBy: undefined, discardedRuns: [], dryRun, otherHosts, running: { writers: 0, bytes: 0, offline: { writers: 0, bytes: 0 } }, leftBytes: 0 };
   // Before this process opens its own writer folder: the others that are not dead hold data a replay must leave.
   const scan = await scanSpool(dir);
   const running = heldByOthers(scan.writers);
@@ -65,21 +70,26 @@ export async function deliverLeftovers(options: DeliverLeftoversOptions): Promis
     const dead = scan.writers.filter((w) => w.liveness === "dead");
     const plan = await planLeftovers(dead.map((w) => w.path));
     const counts = { ...zeroCounts(), adoptedDirs: dead.length, experiments: plan.experiments.length, skipped: plan.skipped };
-    return { ...counts, bytes: dead.reduce((n, w) => n + w.bytes, 0), stoppedBy: undefined, discardedRuns: [], dryRun, otherHosts, planned: plan.experiments, running };
+    return { ...counts, bytes: dead.reduce((n, w) => n + w.bytes, 0), stoppedBy: undefined, discardedRuns: [], dryRun, otherHosts, planned: plan.experiments, running, leftBytes: 0 };
   }
   const spool = await openSpool({ dir, ...(options.onSpoolError ? { onError: options.onSpoolError } : {}) });
+  let result: LeftoversResult;
   try {
     const adopted = await spool.adoptOrphans();
     const bytes = spool.stats().bytesOnDisk;
-    const result = await replaySpool(spool, options.client, {
+    const replayed = await replaySpool(spool, options.client, {
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
     });
-    return { ...result, adoptedDirs: adopted.adopted.length, bytes, dryRun: false, otherHosts, running };
+    result = { ...replayed, adoptedDirs: adopted.adopted.length, bytes, dryRun: false, otherHosts, running, leftBytes: 0 };
   } finally {
     await spool.close();
   }
+  // Stopped early: what stays in all, read from the acks just written. The adopted folders now sit
+  // inside this spool's own writer folder, which kept them (it is removed only when nothing is left).
+  if (result.stoppedBy !== undefined) result.leftBytes = (await scanSpool(dir)).writers.find((w) => w.name === spool.name)?.unackedBytes ?? 0;
+  return result;
 }
 
 /** Writer folders whose process is not known dead and that hold records not yet acknowledged. */

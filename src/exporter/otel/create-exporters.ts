@@ -5,11 +5,10 @@
  */
 import { SyvainLogRecordExporter } from "../log-exporter.ts";
 import { SyvainMetricExporter } from "../metric-exporter.ts";
-import { ExporterCore } from "./exporter-core.ts";
 import type { ExperimentJournals } from "./experiment-journals.ts";
-import { parseExporterOptions, type SyvainExporterOptions } from "./exporter-options.ts";
+import type { SyvainExporterOptions } from "./exporter-options.ts";
 import type { ExperimentExportStats, SyvainExporterHealth } from "./exporter-stats.ts";
-import { optionsSharing } from "./shared-core.ts";
+import { newCore, optionsSharing } from "./shared-core.ts";
 import type { SpoolSessionStats } from "../../destinations/spool-session.ts";
 
 export interface SyvainExporters {
@@ -37,7 +36,7 @@ export function createSyvainExporters(options?: SyvainExporterOptions): SyvainEx
  * the owner's spool (see `experiment-journals.ts`).
  */
 export function exportersFor(options: SyvainExporterOptions | undefined, owner: string, within?: string, journals?: ExperimentJournals): SyvainExporters {
-  const core = new ExporterCore(parseExporterOptions(options, owner, within), journals);
+  const core = newCore(options, owner, within, journals);
   const metricExporter = new SyvainMetricExporter(optionsSharing(core));
   const logExporter = new SyvainLogRecordExporter(optionsSharing(core));
   return {

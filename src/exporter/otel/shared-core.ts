@@ -3,6 +3,7 @@
  * constructor signature: `createSyvainExporters` passes options carrying the core under a
  * module-private symbol; a user's options never carry it, so each exporter gets its own core.
  */
+import { ownedBy } from "../../config/owned-errors.ts";
 import { ExporterCore } from "./exporter-core.ts";
 import type { ExperimentJournals } from "./experiment-journals.ts";
 import { parseExporterOptions, type SyvainExporterOptions } from "./exporter-options.ts";
@@ -18,13 +19,22 @@ export function optionsSharing(core: ExporterCore): SyvainExporterOptions {
  * experiment's spool, for its OTel view): validated now, under the exporter's `owner` name.
  */
 export function optionsWithJournals(options: SyvainExporterOptions, owner: string, journals: ExperimentJournals): SyvainExporterOptions {
-  return optionsSharing(new ExporterCore(parseExporterOptions(options, owner), journals));
+  return optionsSharing(newCore(options, owner, undefined, journals));
+}
+
+/**
+ * A core from validated options; every configuration error, the client's (a bad `host`) included,
+ * names `owner` (and `within`: the option the exporter options came in, see `exportersFor`).
+ */
+export function newCore(options: SyvainExporterOptions | undefined, owner: string, within?: string, journals?: ExperimentJournals): ExporterCore {
+  const parsed = parseExporterOptions(options, owner, within);
+  return ownedBy(owner, () => new ExporterCore(parsed, journals));
 }
 
 /** The shared core when `options` carries one, else a new core from validated options. Attached. */
 export function attachCore(options: SyvainExporterOptions | undefined, owner: string): ExporterCore {
   const shared = (options as Record<symbol, unknown> | undefined)?.[SHARED_CORE];
-  const core = shared instanceof ExporterCore ? shared : new ExporterCore(parseExporterOptions(options, owner));
+  const core = shared instanceof ExporterCore ? shared : newCore(options, owner);
   core.attach();
   return core;
 }

@@ -6,6 +6,7 @@
  */
 import { defaultResource, resourceFromAttributes, type Resource } from "@opentelemetry/resources";
 import { z } from "zod";
+import { ownedBy } from "../../config/owned-errors.ts";
 import { parseOptions } from "../../config/parse-options.ts";
 import type { JsonObject } from "../../api/contract.ts";
 import { resourceAttributesFromExperiment } from "../../mapping/experiment.ts";
@@ -30,6 +31,7 @@ const schema = z.strictObject({
 });
 
 export function syvainResource(options: SyvainResourceOptions): Resource {
-  parseOptions(schema, options, { owner: "syvainResource", code: "invalid_argument" });
-  return defaultResource().merge(resourceFromAttributes(resourceAttributesFromExperiment(options)));
+  const owner = "syvainResource";
+  parseOptions(schema, options, { owner, code: "invalid_argument" });
+  return defaultResource().merge(resourceFromAttributes(ownedBy(owner, () => resourceAttributesFromExperiment(options))));
 }

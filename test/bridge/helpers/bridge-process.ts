@@ -24,10 +24,11 @@ export interface BridgeChild {
 /**
  * Starts `syvain-otel bridge --port 0 ...args`; resolves once it listens (rejects with its stderr if
  * it exits first). `fileSizeLimitKiB`: under `ulimit -f`, a write past that size fails with EFBIG
- * (Node ignores SIGXFSZ): a full disk without mounting one.
+ * (Node ignores SIGXFSZ): a full disk without mounting one. `preload`: a module loaded first (`--import`).
  */
-export async function spawnBridge(args: readonly string[], env: Record<string, string | undefined>, options: { fileSizeLimitKiB?: number } = {}): Promise<BridgeChild> {
-  const nodeArgs = ["--conditions=syvain-source", "src/cli/main.ts", "bridge", "--port", "0", ...args];
+export async function spawnBridge(args: readonly string[], env: Record<string, string | undefined>, options: { fileSizeLimitKiB?: number; preload?: string } = {}): Promise<BridgeChild> {
+  const preload = options.preload === undefined ? [] : ["--import", options.preload];
+  const nodeArgs = ["--conditions=syvain-source", ...preload, "src/cli/main.ts", "bridge", "--port", "0", ...args];
   const limit = options.fileSizeLimitKiB;
   const [command, commandArgs] = limit === undefined ? [process.execPath, nodeArgs] : ["/bin/sh", ["-c", `ulimit -f ${limit} && exec "$0" "$@"`, process.execPath, ...nodeArgs]];
   const child = spawn(command, commandArgs, {

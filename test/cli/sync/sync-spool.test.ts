@@ -10,6 +10,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SyvainError } from "../../../src/api/errors.ts";
+import { runSync } from "../../../src/cli/sync-command.ts";
 import { hostSpoolDir } from "../../../src/config/spool-defaults.ts";
 import { openSpool } from "../../../src/delivery/spool/index.ts";
 import { Collector } from "../../../src/facade/index.ts";
@@ -163,6 +165,42 @@ describe("syvain-otel sync of a spool directory", () => {
     expect(after.code, after.stderr).toBe(0);
     expect(emulator.store.experiment("spool-running-offline")).toBeDefined();
   });
+
+  it("interrupted: says so (not a flush deadline) and how much stays on disk in all, unread records included; the next sync sends the rest", async () => {
+    const spoolDir = join(dir, "interrupted");
+    const points = 20_000;
+    const dead = await openSpool({ dir: hostSpoolDir(spoolDir, emulator.url) });
+    for (let step = 0; step < points; step++) {
+      dead.append(2, { x: "spool-interrupted", i: null, e: { client_event_id: `interrupted-${step}`, name: "loss", value: 1, step, timestamp: Date.now(), metadata: {} } });
+    }
+    await dead.close();
+    markDead(dead.dir);
+    const env = { SYVAIN_METRICS_HOST: emulator.url, SYVAIN_METRICS_API_KEY: emulator.apiKey };
+    const ingested = (): number => emulator.counters.requests["ingestMetrics"] ?? 0;
+    const before = ingested();
+    emulator.faults.random("ingestMetrics", { rate: 1, mix: [{ delayMs: 200 }] });
+    // What the command's SIGINT/SIGTERM handler does, once two batches are on their way.
+    const interrupt = new AbortController();
+    const watch = setInterval(() => ingested() - before >= 2 && interrupt.abort(new SyvainError("shutdown", "interrupted by a signal")), 5);
+    let stderr = "";
+    const code = await runSync([spoolDir], { env, stdout: { write: () => true }, stderr: { write: (text: string) => (stderr += text) }, signal: interrupt.signal }).finally(() => {
+      clearInterval(watch);
+      emulator.faults.clear();
+    });
+    expect(code, stderr).toBe(1);
+    expect(stderr).not.toContain("deadline");
+    const left = /interrupted: (\d+) record\(s\) read and not delivered, (\d+) bytes of records in all not acknowledged, stay on disk: run sync again/.exec(stderr);
+    expect(left, stderr).not.toBeNull();
+    const stored = emulator.store.metrics("spool-interrupted").length;
+    expect(stored).toBeLessThan(points);
+    // The total, not only the records read into memory when it stopped: every record not stored is in it (a record is > 50 bytes).
+    expect(Number(left![2])).toBeGreaterThanOrEqual((points - stored) * 50);
+
+    const rest = await runSync([spoolDir], { env, stdout: { write: () => true }, stderr: { write: () => true } });
+    expect(rest).toBe(0);
+    const ids = emulator.store.metrics("spool-interrupted").map((m) => m.client_event_id);
+    expect([ids.length, new Set(ids).size]).toEqual([points, points]);
+  }, 60_000);
 
   it("a crashed run: the dry run's counts are what the sync then sends, and the sync's printed counts are what Syvain stored", async () => {
     // Its own emulator, typed as crash-job.ts types it (the package's self-reference).

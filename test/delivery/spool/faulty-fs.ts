@@ -17,6 +17,7 @@ export class FaultyFs implements SpoolFs {
   }
 
   open = async (p: string, flags: string) => (this.#check("open"), nodeSpoolFs.open(p, flags));
+  openSync = (p: string, flags: string) => (this.#check("openSync"), nodeSpoolFs.openSync(p, flags));
   write = async (fd: number, buf: Buffer, offset: number, length: number, position: number) => (
     this.#check("write"), nodeSpoolFs.write(fd, buf, offset, Math.min(length, this.shortWriteBytes), position)
   );
@@ -37,4 +38,5 @@ export class FaultyFs implements SpoolFs {
   unlink = async (p: string) => (this.#check("unlink"), nodeSpoolFs.unlink(p));
   rmdir = async (p: string) => (this.#check("rmdir"), nodeSpoolFs.rmdir(p));
   size = async (p: string) => (this.#check("size"), nodeSpoolFs.size(p));
+  sizeSync = (p: string) => (this.#check("sizeSync"), nodeSpoolFs.sizeSync(p));
 }

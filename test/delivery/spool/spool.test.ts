@@ -304,28 +304,66 @@ describe("Spool.flushSync", () => {
   });
 });
 
+describe("Spool.flushSync with acks that came before their records were written", () => {
+  it("writes those acks too (creating the acks file): the next process finds only what was not delivered", async () => {
+    const dir = tmpSpoolDir();
+    const spool = await openSpool({ dir, flushIntervalMs: 60_000 });
+    const refs = Array.from({ length: 1000 }, (_, n) => spool.append(1, { n })!);
+    spool.ack(refs.slice(0, 990)); // delivered within the flusher's interval: nothing written yet
+    spool.ack(refs[995]!);
+    expect(fs.existsSync(path.join(spool.dir, "acks"))).toBe(false);
+    spool.flushSync();
+    expect(spool.stats()).toMatchObject({ state: "closed", written: 1000, acked: 991, recordsOnDisk: 9 });
+    markDead(spool.dir);
+    const { spool: next, records } = await adoptAll(dir);
+    expect(records.map((r) => (jsonOf(r) as { n: number }).n)).toEqual([990, 991, 992, 993, 994, 996, 997, 998, 999]);
+    await next.close();
+  });
+});
+
+/** A spool whose asynchronous writes never land once it is open, as when the process dies before the thread pool ran them. */
+async function spoolWithHangingWrites() {
+  const fsi = new FaultyFs();
+  const realWrite = fsi.write;
+  let hang = false;
+  let started = 0;
+  fsi.write = (...args) => {
+    if (!hang) return realWrite(...args);
+    started++;
+    return new Promise<number>(() => undefined);
+  };
+  const dir = tmpSpoolDir();
+  const spool = await openSpool({ dir, fs: fsi, flushIntervalMs: 1 });
+  hang = true;
+  return { dir, spool, writesStarted: () => started };
+}
+
 describe("Spool.flushSync with an asynchronous write in flight", () => {
   it("writes the in-flight chunk again, synchronously: a signal death must not lose it with the thread pool's write", async () => {
-    // The asynchronous write never lands, as when the process dies before the thread pool ran it.
-    const fsi = new FaultyFs();
-    const realWrite = fsi.write;
-    let hang = false;
-    let started = 0;
-    fsi.write = (...args) => {
-      if (!hang) return realWrite(...args);
-      started++;
-      return new Promise<number>(() => undefined);
-    };
-    const dir = tmpSpoolDir();
-    const spool = await openSpool({ dir, fs: fsi, flushIntervalMs: 1 });
-    hang = true;
+    const { dir, spool, writesStarted } = await spoolWithHangingWrites();
     for (let n = 0; n < 100; n++) spool.append(1, { n });
-    await vi.waitFor(() => expect(started).toBe(1));
+    await vi.waitFor(() => expect(writesStarted()).toBe(1));
     for (let n = 100; n < 150; n++) spool.append(1, { n });
     spool.flushSync();
     markDead(spool.dir);
     const { spool: next, records } = await adoptAll(dir);
     expect(records.map((r) => (jsonOf(r) as { n: number }).n)).toEqual(Array.from({ length: 150 }, (_, i) => i));
+    await next.close();
+  });
+});
+
+describe("Spool.flushSync with an asynchronous write in flight and its records acknowledged", () => {
+  it("applies those acks to the chunk it writes again: they are not sent again by the next process", async () => {
+    const { dir, spool, writesStarted } = await spoolWithHangingWrites();
+    const inFlight = Array.from({ length: 100 }, (_, n) => spool.append(1, { n })!);
+    await vi.waitFor(() => expect(writesStarted()).toBe(1));
+    const after = Array.from({ length: 50 }, (_, n) => spool.append(1, { n: 100 + n })!);
+    spool.ack([...inFlight.slice(0, 60), ...after.slice(0, 40)]);
+    spool.flushSync();
+    markDead(spool.dir);
+    const { spool: next, records } = await adoptAll(dir);
+    const left = [...Array.from({ length: 40 }, (_, i) => 60 + i), ...Array.from({ length: 10 }, (_, i) => 140 + i)];
+    expect(records.map((r) => (jsonOf(r) as { n: number }).n)).toEqual(left);
     await next.close();
   });
 });
