@@ -8,15 +8,19 @@
  *    records queued while it ran as "pending" and warned "delivery incomplete" although everything
  *    it covered was delivered. Warnings are once per experiment per minute, so that false one
  *    silenced a real loss that followed at loggerProvider.shutdown().
+ * 2. loggerProvider.shutdown() during an outage took flushTimeoutSeconds + shutdownTimeoutSeconds:
+ *    the SDK's batch processor calls the exporter's forceFlush() before its shutdown(). With
+ *    SyvainLogRecordProcessor (the README's processor now) it keeps shutdownTimeoutSeconds.
  */
 import { BatchLogRecordProcessor, LoggerProvider } from "@opentelemetry/sdk-logs";
 import { MeterProvider } from "@opentelemetry/sdk-metrics";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { SyvainLogRecordProcessor } from "../../../src/exporter/log-processor.ts";
 import { createSyvainExporters } from "../../../src/exporter/otel/create-exporters.ts";
 import { SyvainMetricReader } from "../../../src/exporter/reader.ts";
 import { syvainResource } from "../../../src/exporter/otel/syvain-resource.ts";
 import { collectGauge } from "./helpers.ts";
-import { GatedSink, UnavailableSink } from "./test-sinks.ts";
+import { GatedSink, SilentSink, UnavailableSink } from "./test-sinks.ts";
 
 /** Polling bound for `vi.waitFor` (real time, for states reached through real promises). */
 const POLL = { timeout: 5_000, interval: 2 };
@@ -76,5 +80,32 @@ describe("the OTel pair's shutdown", () => {
     // The shutdown's account comes within the same minute, and is said: the 3 points are lost.
     expect(heard).toHaveLength(2);
     expect(heard[1]).toMatch(/^shutdown: delivery to experiment "pair-outage" incomplete: 3 pending/);
+  });
+
+  it("loggerProvider.shutdown() during an outage keeps shutdownTimeoutSeconds (not flushTimeoutSeconds + it), and counts what it could not deliver", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "setImmediate", "clearImmediate", "Date"] });
+    const heard: string[] = [];
+    const sink = new SilentSink();
+    const syvain = createSyvainExporters({ sink: () => sink, flushTimeoutSeconds: 30, shutdownTimeoutSeconds: 1, onWarning: (message) => heard.push(message) });
+    const resource = syvainResource({ slug: "pair-silent" });
+    const loggerProvider = new LoggerProvider({ resource, processors: [new SyvainLogRecordProcessor({ exporter: syvain.logExporter })] });
+    const meterProvider = new MeterProvider({ resource, readers: [new SyvainMetricReader({ exporter: syvain.metricExporter })] });
+    const logger = loggerProvider.getLogger("t");
+    for (let i = 0; i < 5; i++) logger.emit({ body: `during ${i}` });
+    const started = Date.now();
+    let endedAt: number | undefined;
+    const shutdown = loggerProvider.shutdown().then(() => (endedAt = Date.now()));
+    for (let tick = 0; tick < 1_000 && endedAt === undefined; tick++) await vi.advanceTimersByTimeAsync(50);
+    await shutdown;
+    // Virtual time: the SDK's processor alone waited 30 s in the exporter's forceFlush() first.
+    expect(endedAt! - started).toBeLessThanOrEqual(1_000 + 100);
+    expect(sink.requests).toBeGreaterThanOrEqual(1); // the records were sent, into the silence
+    expect(syvain.stats()[0]?.annotations).toMatchObject({ enqueued: 5, accepted: 0, pending: 5 });
+    expect(heard).toEqual([expect.stringMatching(/^forceFlush: delivery to experiment "pair-silent" incomplete: 5 pending/)]);
+    // The metric exporter still holds the core: its shutdown closes it, and says what is lost.
+    const meterShutdown = meterProvider.shutdown();
+    await vi.advanceTimersByTimeAsync(1_100);
+    await meterShutdown;
+    expect(heard.at(-1)).toMatch(/^shutdown: delivery to experiment "pair-silent" incomplete: 5 pending/);
   });
 });
