@@ -1,9 +1,9 @@
 // Send metrics and logs from an existing OpenTelemetry setup to Syvain Metrics.
 // Reads SYVAIN_METRICS_API_KEY (and SYVAIN_METRICS_HOST, if set) from the environment.
 // snippet: the README shows from here to "end snippet"
-import { BatchLogRecordProcessor, LoggerProvider } from "@opentelemetry/sdk-logs";
+import { LoggerProvider } from "@opentelemetry/sdk-logs";
 import { MeterProvider } from "@opentelemetry/sdk-metrics";
-import { createSyvainExporters, SyvainMetricReader, syvainResource } from "syvain-metrics-otel/otel";
+import { createSyvainExporters, SyvainLogRecordProcessor, SyvainMetricReader, syvainResource } from "syvain-metrics-otel/otel";
 
 // One resource = one Syvain experiment (created on the first export, reused if it exists).
 const resource = syvainResource({
@@ -20,7 +20,7 @@ const meterProvider = new MeterProvider({
 });
 const loggerProvider = new LoggerProvider({
   resource,
-  processors: [new BatchLogRecordProcessor({ exporter: syvain.logExporter })],
+  processors: [new SyvainLogRecordProcessor({ exporter: syvain.logExporter })],
 });
 
 const meter = meterProvider.getMeter("train");

@@ -4,6 +4,8 @@ import "./node-version.ts";
 
 export { SyvainMetricExporter } from "./exporter/metric-exporter.ts";
 export { SyvainLogRecordExporter } from "./exporter/log-exporter.ts";
+export { SyvainLogRecordProcessor } from "./exporter/log-processor.ts";
+export type { SyvainLogRecordProcessorOptions } from "./exporter/log-processor.ts";
 export { SyvainMetricReader, DEFAULT_EXPORT_INTERVAL_MILLIS, DEFAULT_CARDINALITY_LIMIT } from "./exporter/reader.ts";
 export type { SyvainMetricReaderOptions } from "./exporter/reader.ts";
 export { createSyvainExporters } from "./exporter/otel/create-exporters.ts";

@@ -107,7 +107,7 @@ export const exporterDefaults = {
   stepAttribute: { type: "string", default: "step", description: "Data point / log record attribute holding the training step." },
   flushTimeoutSeconds: { type: "number", default: 30, description: "Seconds `forceFlush()` waits for the queues to drain." },
   shutdownTimeoutSeconds: { type: "number", default: 10, description: "Seconds `shutdown()` waits for the queues to drain before closing them." },
-  onWarning: { type: "(message) => void", description: "Hears of lost data (once per experiment per minute) and of spool problems; default: a `SyvainDeliveryWarning` (`SyvainSpoolWarning`) process warning." },
+  onWarning: { type: "(message) => void", description: "Hears of lost data (once per experiment per minute; a shutdown's account always) and of spool problems; default: a `SyvainDeliveryWarning` (`SyvainSpoolWarning`) process warning." },
   spoolDir: {
     type: "string | false",
     description:

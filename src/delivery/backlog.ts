@@ -24,6 +24,7 @@ import {
 } from "./delivery-request.ts";
 import type { FlushRound, RoundWork } from "./flush-round.ts";
 import type { KindCounters, OutboxCounters } from "./kind-counters.ts";
+import type { PendingCounts } from "./flush-coverage.ts";
 import type { OutboxJournal } from "./journal/outbox-journal.ts";
 import type { SyvainError } from "../api/errors.ts";
 
@@ -114,6 +115,24 @@ export class Backlog {
   /** What a flush that starts now covers. */
   targets(): Targets {
     return { metric: this.#pushed.metric, annotation: this.#pushed.annotation, status: this.#pushed.status };
+  }
+
+  /**
+   * Per kind, how many of the items enqueued before `targets` (a flush's start) are still pending:
+   * unsent ones (the queue and its spilled tail hold the indices from the head on, in order) plus
+   * the covered part of each unsettled request (a batch may straddle the mark). Items enqueued
+   * later are not counted, so a flush is judged on what it covers only.
+   */
+  pendingBefore(targets: Targets): PendingCounts {
+    const pending = {
+      metric: Math.max(0, targets.metric - this.#headIndex.metric),
+      annotation: Math.max(0, targets.annotation - this.#headIndex.annotation),
+      status: 0,
+    };
+    const covered = (request: DeliveryRequest): number => Math.max(0, Math.min(request.lo + sizeOf(request), targets[request.kind]) - request.lo);
+    for (const batch of this.batches) pending[batch.kind] += covered(batch);
+    for (const status of this.statuses) pending.status += covered(status);
+    return { metrics: pending.metric, annotations: pending.annotation, statusUpdates: pending.status };
   }
 
   /** Events not yet in a request, spilled ones included. */

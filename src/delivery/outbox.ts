@@ -14,6 +14,7 @@ import { afterFailure, beginAttempt, toBatch, wake, type DeliveryRequest } from 
 import type { DeliveryOptions, DeliverySink, FlushStatus, OutboxStats } from "./delivery-types.ts";
 import { DeliveryIncompleteError, overflowError, shutdownError, toSyvainError } from "./delivery-errors.ts";
 import { parseFlushOptions, type FlushOptions } from "./flush-options.ts";
+import { coveredStatus } from "./flush-coverage.ts";
 import { FlushRounds, type FlushRound } from "./flush-round.ts";
 import { deadlineIn, waitUntil } from "./deadline.ts";
 import { countFlush, requestSettled, requestStarted } from "./requests-in-flight.ts";
@@ -164,6 +165,17 @@ export class Outbox {
     const parsed = parseFlushOptions(options, `${this.#label}.flush()`);
     const deadline = deadlineIn(parsed.timeoutSeconds);
     return (await this.#queueFlush(parsed.retries, deadline)) ?? this.#status(0);
+  }
+
+  /**
+   * `flush()` judged on what it covers: its pending counts are only of events enqueued before the
+   * call, not of those queued while it ran (`flush-coverage.ts`). For owners that report a flush
+   * as incomplete (the OTel exporters); `flush()` keeps the whole outbox's counts.
+   */
+  async flushCovered(options?: FlushOptions): Promise<FlushStatus> {
+    const mark = this.#backlog.targets();
+    const status = await this.flush(options);
+    return coveredStatus(status, this.#backlog.pendingBefore(mark), this.#syncFailed);
   }
 
   async flushOrRaise(options?: FlushOptions): Promise<FlushStatus> {

@@ -4,10 +4,11 @@
  * the OpenTelemetry SDK, which most facade users never need at import time.
  */
 import { MeterProvider } from "@opentelemetry/sdk-metrics";
-import { BatchLogRecordProcessor, LoggerProvider } from "@opentelemetry/sdk-logs";
+import { LoggerProvider } from "@opentelemetry/sdk-logs";
 import type { Resource } from "@opentelemetry/resources";
 import type { DeliverySink } from "../delivery/delivery-types.ts";
 import { SyvainLogRecordExporter } from "../exporter/log-exporter.ts";
+import { SyvainLogRecordProcessor } from "../exporter/log-processor.ts";
 import { SyvainMetricReader } from "../exporter/reader.ts";
 import { syvainResource } from "../exporter/otel/syvain-resource.ts";
 import { SyvainMetricExporter } from "../exporter/metric-exporter.ts";
@@ -98,7 +99,8 @@ export function createExperimentMeterProvider(binding: OtelBinding, resource: Re
 
 export function createExperimentLoggerProvider(binding: OtelBinding, resource: Resource, options: ExperimentLoggerProviderOptions = {}): ViewProvider<LoggerProvider> {
   const exporter = new SyvainLogRecordExporter(exporterOptions(binding, "SyvainLogRecordExporter"));
-  const processor = new BatchLogRecordProcessor({
+  // Ours, not the SDK's: its shutdown skips the force-flush that would spend close()'s whole deadline first.
+  const processor = new SyvainLogRecordProcessor({
     exporter,
     ...(options.scheduledDelayMillis === undefined ? {} : { scheduledDelayMillis: options.scheduledDelayMillis }),
   });

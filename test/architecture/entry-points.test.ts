@@ -109,6 +109,7 @@ describe("package.json exports", () => {
       "DEFAULT_CARDINALITY_LIMIT",
       "DEFAULT_EXPORT_INTERVAL_MILLIS",
       "SyvainLogRecordExporter",
+      "SyvainLogRecordProcessor",
       "SyvainMetricExporter",
       "SyvainMetricReader",
       "createSyvainExporters",

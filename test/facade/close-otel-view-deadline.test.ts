@@ -31,6 +31,26 @@ describe("close() with an OTel view during an outage", () => {
     expect(sink.attempts).toBeGreaterThanOrEqual(2);
     expect(endedAt! - started).toBeLessThanOrEqual(2000 + 100);
   });
+
+  it("shuts the view's LoggerProvider down within the deadline too (no force-flush of its own before the exporter's shutdown)", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "setImmediate", "clearImmediate", "Date"] });
+    const sink = new HangingSink();
+    const { experiment } = testExperiment({ sink, exitFlushTimeoutSeconds: 2 });
+    const loggerProvider = experiment.createLoggerProvider();
+    loggerProvider.getLogger("l").emit({ body: "checkpoint" });
+    let closed = false;
+    const closing = experiment.close().then(() => (closed = true));
+    for (let tick = 0; tick < 200 && !closed; tick++) await vi.advanceTimersByTimeAsync(50);
+    await closing;
+    // A second shutdown() answers with the first one's promise. The exporter's shutdown started at
+    // once and drains for its own 2 s, so it ends just after close(); with the SDK's
+    // BatchLogRecordProcessor a force-flush of 2 s came first, and the shutdown's 2 s after it.
+    let providerDown = false;
+    void loggerProvider.shutdown().then(() => (providerDown = true));
+    await vi.advanceTimersByTimeAsync(200);
+    expect(providerDown).toBe(true);
+    expect(sink.kinds).toContain("annotation");
+  });
 });
 
 describe("the end of run() with an OTel view during an outage", () => {

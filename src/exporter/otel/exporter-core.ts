@@ -164,7 +164,8 @@ export class ExporterCore {
         { retryable: true },
       );
       this.counters(slug).lastExportError = error;
-      this.warnings.lost(slug, error.message);
+      // Not lost yet (a note): the loss, if it comes, is a failed export at shutdown, warned then.
+      this.warnings.pending(slug, error.message);
     }
   }
 
@@ -221,11 +222,14 @@ export class ExporterCore {
       const pending = status.pendingMetrics + status.pendingAnnotations;
       const failed = status.failedMetrics + status.failedAnnotations;
       const dropped = status.droppedMetrics + status.droppedAnnotations;
-      this.warnings.lost(
-        slug,
+      const message =
         `${operation}: delivery to experiment ${JSON.stringify(slug)} incomplete: ${pending} pending, ${failed} failed, ${dropped} dropped` +
-          (status.lastError === undefined ? "" : `; last error: ${status.lastError.message}`),
-      );
+        (status.lastError === undefined ? "" : `; last error: ${status.lastError.message}`);
+      // A shutdown's account is final (always said); after a flush, pending data is still queued
+      // (a note, which must not use up the budget of a loss warning); failures and drops are losses.
+      if (operation === "shutdown") this.warnings.final(message);
+      else if (failed + dropped > 0) this.warnings.lost(slug, message);
+      else this.warnings.pending(slug, message);
     }
   }
 

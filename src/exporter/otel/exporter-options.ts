@@ -51,8 +51,10 @@ export interface SyvainExporterOptions extends DeliveryOptions {
   shutdownTimeoutSeconds?: number;
   /**
    * Called when data is given up (failed export, invalid points, overflow, refused batch, drain
-   * cut short), at most once per experiment per minute until data gets through again. Default: a
-   * process warning of type `SyvainDeliveryWarning`; giving `onWarning` replaces it.
+   * cut short), at most once per experiment per minute until data gets through again; a flush that
+   * leaves data it covered waiting says so apart (its own minute), and the last `shutdown()` always
+   * says what it could not deliver. Default: a process warning of type `SyvainDeliveryWarning`;
+   * giving `onWarning` replaces it.
    */
   onWarning?: (message: string) => void;
   /**

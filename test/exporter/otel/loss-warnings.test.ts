@@ -13,11 +13,16 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
+/** Warnings on virtual time, and what they said. */
+function listening(): { heard: string[]; warnings: LossWarnings } {
+  vi.useFakeTimers();
+  const heard: string[] = [];
+  return { heard, warnings: new LossWarnings((message) => heard.push(message)) };
+}
+
 describe("LossWarnings", () => {
   it("warns once per experiment per burst; a delivery or the end of the quiet period starts a new one", () => {
-    vi.useFakeTimers();
-    const heard: string[] = [];
-    const warnings = new LossWarnings((message) => heard.push(message));
+    const { heard, warnings } = listening();
     warnings.lost("a", "a lost 1");
     warnings.lost("a", "a lost 2");
     warnings.lost("b", "b lost 1");
@@ -33,11 +38,33 @@ describe("LossWarnings", () => {
     expect(heard).toEqual(["a lost 1", "b lost 1", "a lost 4", "b lost 2"]);
   });
 
+  it("a 'still pending' note has its own budget: it never silences a loss, nor a loss it", () => {
+    const { heard, warnings } = listening();
+    warnings.pending("a", "a waits 1");
+    warnings.lost("a", "a lost 1");
+    warnings.pending("a", "a waits 2");
+    warnings.lost("a", "a lost 2");
+    expect(heard).toEqual(["a waits 1", "a lost 1"]);
+    warnings.delivered("a"); // ends both bursts
+    warnings.pending("a", "a waits 3");
+    expect(heard.at(-1)).toBe("a waits 3");
+  });
+
+  it("a shutdown's final account is always said, within any burst", () => {
+    const { heard, warnings } = listening();
+    warnings.lost("a", "a lost");
+    warnings.pending("a", "a waits");
+    warnings.final("a shutdown: 3 pending");
+    warnings.final("a shutdown again");
+    expect(heard).toEqual(["a lost", "a waits", "a shutdown: 3 pending", "a shutdown again"]);
+  });
+
   it("a throwing handler does not throw into the export", () => {
     const warnings = new LossWarnings(() => {
       throw new Error("broken handler");
     });
     expect(() => warnings.lost("a", "lost")).not.toThrow();
+    expect(() => warnings.final("final")).not.toThrow();
   });
 });
 

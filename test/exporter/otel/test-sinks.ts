@@ -49,3 +49,19 @@ export class UnavailableSink extends GatedSink {
     return super.deliver(batch);
   }
 }
+
+/** Syvain that takes each request and never answers: a delivery waits until its deadline aborts it. */
+export class SilentSink implements DeliverySink {
+  requests = 0;
+
+  deliver(_batch: Batch, signal?: AbortSignal): Promise<IngestResult> {
+    this.requests++;
+    return new Promise((_, reject) => {
+      signal?.addEventListener("abort", () => reject(new SyvainError("timeout", "no answer before the deadline", { retryable: true })), { once: true });
+    });
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
