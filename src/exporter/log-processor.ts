@@ -8,15 +8,16 @@
  * within `shutdownTimeoutSeconds` itself. Two deadlines in a row: during an outage
  * `loggerProvider.shutdown()` took 30 + 10 s by default. The exporter cannot tell that force-flush
  * from a user's own (its `shutdown()` comes after it), so the processor, which knows, says so:
- * during its shutdown the exporter's `forceFlush()` is skipped. Every buffered record is still
- * exported (queued) first, and `shutdown()` drains them, within its one deadline. Outside a
- * shutdown, `loggerProvider.forceFlush()` waits for delivery as before. (`SyvainMetricReader` does
- * the same for metrics.)
+ * in its shutdown's own calls (shutdown-scope.ts) the exporter's `forceFlush()` is skipped. Every
+ * buffered record is still exported (queued) first, and `shutdown()` drains them, within its one
+ * deadline. Any other `loggerProvider.forceFlush()`, one already running when the shutdown starts
+ * included, waits for delivery as before. (`SyvainMetricReader` does the same for metrics.)
  */
 import { BatchLogRecordProcessor, type BatchLogRecordProcessorOptions, type LogRecordExporter } from "@opentelemetry/sdk-logs";
 import { z } from "zod";
 import { parseOptions } from "../config/parse-options.ts";
 import { SyvainLogRecordExporter } from "./log-exporter.ts";
+import { ShutdownScope } from "./shutdown-scope.ts";
 
 export interface SyvainLogRecordProcessorOptions extends Omit<BatchLogRecordProcessorOptions, "exporter"> {
   /** The exporter the processor drives (e.g. `createSyvainExporters().logExporter`). */
@@ -31,28 +32,27 @@ const processorSchema = z.looseObject({
 export class SyvainLogRecordProcessor extends BatchLogRecordProcessor {
   /** The exporter it drives, as given. */
   readonly exporter: SyvainLogRecordExporter;
-  readonly #shutdown: { started: boolean };
+  readonly #shutdown: ShutdownScope;
 
   constructor(options: SyvainLogRecordProcessorOptions) {
     const { exporter, ...batch } = parseOptions(processorSchema, options, { owner: "SyvainLogRecordProcessor" }) as SyvainLogRecordProcessorOptions;
-    const shutdown = { started: false };
+    const shutdown = new ShutdownScope();
     super({ ...batch, exporter: withoutFlushOnShutdown(exporter, shutdown) });
     this.exporter = exporter;
     this.#shutdown = shutdown;
   }
 
-  /** The SDK calls this first in its shutdown, before flushing its buffer into the exporter. */
-  protected override onShutdown(): void {
-    this.#shutdown.started = true;
-    super.onShutdown();
+  /** The SDK's shutdown (flush the buffer into the exporter, then its `shutdown()`), marked as ours. */
+  override shutdown(): Promise<void> {
+    return this.#shutdown.run(() => super.shutdown());
   }
 }
 
-/** The exporter as the processor drives it: the same one, except that its `forceFlush()` is skipped once shutdown started. */
-function withoutFlushOnShutdown(exporter: SyvainLogRecordExporter, shutdown: { readonly started: boolean }): LogRecordExporter {
+/** The exporter as the processor drives it: the same one, except that its shutdown's own `forceFlush()` is skipped. */
+function withoutFlushOnShutdown(exporter: SyvainLogRecordExporter, shutdown: ShutdownScope): LogRecordExporter {
   return {
     export: (logs, done) => exporter.export(logs, done),
-    forceFlush: () => (shutdown.started ? Promise.resolve() : exporter.forceFlush()),
+    forceFlush: () => (shutdown.isOwnCall ? Promise.resolve() : exporter.forceFlush()),
     shutdown: () => exporter.shutdown(),
   };
 }

@@ -13,13 +13,13 @@
  * - **Interval**: 5 s instead of 60 s, so a run's curves show up while it runs and each export stays
  *   small. The exporter only queues (delivery happens in the background), so a short interval is cheap.
  */
-import { AsyncLocalStorage } from "node:async_hooks";
 import { PeriodicExportingMetricReader, type PushMetricExporter } from "@opentelemetry/sdk-metrics";
 import { z } from "zod";
 import { readerDefaults } from "../config/defaults.ts";
 import { parseOptions } from "../config/parse-options.ts";
 import { SyvainMetricExporter } from "./metric-exporter.ts";
 import type { SyvainExporterOptions } from "./otel/exporter-options.ts";
+import { ShutdownScope } from "./shutdown-scope.ts";
 
 export interface SyvainMetricReaderOptions extends SyvainExporterOptions {
   /** Use this exporter instead of creating one from the other options. */
@@ -66,7 +66,7 @@ export class SyvainMetricReader extends PeriodicExportingMetricReader {
       { owner: "SyvainMetricReader", secretFields: ["apiKey"] },
     );
     const exporter = given ?? new SyvainMetricExporter(exporterOptions);
-    const shutdown = new ReaderShutdown();
+    const shutdown = new ShutdownScope();
     super({
       exporter: withoutFlushOnShutdown(exporter, shutdown),
       exportIntervalMillis,
@@ -77,29 +77,10 @@ export class SyvainMetricReader extends PeriodicExportingMetricReader {
     this.#shutdown = shutdown;
   }
 
-  readonly #shutdown: ReaderShutdown;
+  readonly #shutdown: ShutdownScope;
 
   protected override onShutdown(): Promise<void> {
     return this.#shutdown.run(() => super.onShutdown());
-  }
-}
-
-/**
- * Marks the reader's own shutdown. Which force-flush is the shutdown's is a matter of call context,
- * not of time: a user's `forceFlush()` already running when the shutdown starts reaches the
- * exporter during it too, and must still wait for its points' delivery. The mark follows the
- * shutdown's call chain through the SDK's awaits.
- */
-class ReaderShutdown {
-  readonly #scope = new AsyncLocalStorage<true>();
-
-  run(shutdown: () => Promise<void>): Promise<void> {
-    return this.#scope.run(true, shutdown);
-  }
-
-  /** True in the shutdown's own calls to the exporter. */
-  get isOwnCall(): boolean {
-    return this.#scope.getStore() === true;
   }
 }
 
@@ -114,7 +95,7 @@ class ReaderShutdown {
  * closes the exporter (its outboxes end every flush then), and what was not delivered is counted
  * and reported (a `SyvainDeliveryWarning`).
  */
-function withoutFlushOnShutdown(exporter: SyvainMetricExporter, shutdown: ReaderShutdown): PushMetricExporter {
+function withoutFlushOnShutdown(exporter: SyvainMetricExporter, shutdown: ShutdownScope): PushMetricExporter {
   return {
     export: (metrics, done) => exporter.export(metrics, done),
     forceFlush: () => (shutdown.isOwnCall ? Promise.resolve() : exporter.forceFlush()),

@@ -30,6 +30,25 @@ describe("SyvainLogRecordProcessor", () => {
     });
   });
 
+  it("a force-flush already running when the shutdown starts still resolves only once its records are delivered", async () => {
+    // Syvain takes a while to answer the first ingest: a flush that does not wait resolves before it.
+    await withEmulator(async (emulator) => {
+      const exporter = new SyvainLogRecordExporter(emulatorTarget(emulator));
+      const provider = new LoggerProvider({
+        resource: syvainResource({ slug: "processor-flush-then-shutdown" }),
+        processors: [new SyvainLogRecordProcessor({ exporter, scheduledDelayMillis: 3_600_000 })],
+      });
+      const logger = provider.getLogger("t");
+      for (let i = 0; i < 10; i++) logger.emit({ body: `record ${i}` });
+      emulator.faults.script("ingestAnnotations", [{ delayMs: 500 }]);
+      const flushing = provider.forceFlush();
+      const shuttingDown = provider.shutdown();
+      await flushing;
+      expect(emulator.store.annotations("processor-flush-then-shutdown")).toHaveLength(10);
+      await shuttingDown;
+    });
+  });
+
   it("a force-flush outside a shutdown still waits for delivery", async () => {
     await withEmulator(async (emulator) => {
       const exporter = new SyvainLogRecordExporter(emulatorTarget(emulator));
