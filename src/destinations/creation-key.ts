@@ -17,3 +17,20 @@ export function experimentCreationKey(body: CreateExperimentBody): string {
   if (body.metadata !== undefined) fields["metadata"] = body.metadata;
   return KEY_PREFIX + createHash("sha256").update(canonicalJson(fields)).digest("hex");
 }
+
+const RUN_KEY_PREFIX = "run-create-";
+
+/**
+ * The `Idempotency-Key` of one `create` (one `experiment()` call, `ifExists: "error"`): unique, and
+ * carrying when the call started, so that a later `409 experiment_exists` can be told apart from our
+ * own creation whose answer was lost (see `startedAtOfRunCreationKey`).
+ */
+export function runCreationKey(startedAt: number, unique: string): string {
+  return `${RUN_KEY_PREFIX}${Math.floor(startedAt)}-${unique}`;
+}
+
+/** When the `experiment()` call behind a `runCreationKey` started; `undefined` for any other key. */
+export function startedAtOfRunCreationKey(key: string | undefined): number | undefined {
+  const match = key === undefined ? null : /^run-create-(\d{13,})-/.exec(key);
+  return match === null ? undefined : Number(match[1]);
+}

@@ -6,7 +6,7 @@ import type { CreateExperimentBody, Experiment } from "../api/contract.ts";
 import { SyvainApiError, SyvainError } from "../api/errors.ts";
 import type { SyvainClient } from "../client/client-types.ts";
 import { createRestSink } from "../delivery/rest-sink.ts";
-import { experimentCreationKey } from "./creation-key.ts";
+import { experimentCreationKey, startedAtOfRunCreationKey } from "./creation-key.ts";
 import { creationFailure, restatedError, slugExistsMessage, type CreationPolicy, type Destination, type ExperimentSpec } from "./destination.ts";
 
 /** `close` closes the client: pass it only for a client the destination's owner created. */
@@ -53,9 +53,31 @@ async function create(
     return await client.createExperiment(body, { ...key, ...withSignal });
   } catch (error) {
     if (!(error instanceof SyvainApiError) || error.code !== "conflict") throw error;
-    if (policy === "create") return error;
+    if (policy === "create") return (await createdByThisCall(client, error, body.slug, creationKey, withSignal)) ?? error;
     return client.getExperiment(error.experimentId ?? body.slug, withSignal);
   }
+}
+
+/**
+ * The experiment a `create`'s 409 names, when it is this call's own: created no earlier than the
+ * `experiment()` call started (its key says when). An attempt Syvain stored but whose answer was
+ * lost (a timeout, a reset, a 5xx after the write) is retried with the same key, and a Syvain that
+ * did not record the key for a failed answer says "slug exists" about our own experiment: taking
+ * that as another run's slug discarded the run's events (found by an outside review). An earlier
+ * run's experiment was created before the call started. Limit: a Syvain clock behind this
+ * machine's by more than the request's latency makes our own look older (then the conflict stands).
+ */
+async function createdByThisCall(
+  client: SyvainClient,
+  conflict: SyvainApiError,
+  slug: string,
+  creationKey: string | undefined,
+  withSignal: { signal?: AbortSignal },
+): Promise<Experiment | undefined> {
+  const startedAt = startedAtOfRunCreationKey(creationKey);
+  if (startedAt === undefined) return undefined;
+  const existing = await client.getExperiment(conflict.experimentId ?? slug, withSignal);
+  return existing.created_at >= startedAt ? existing : undefined;
 }
 
 /**

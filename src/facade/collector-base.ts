@@ -10,6 +10,7 @@
 import { MemoryFigures, type CollectorMemoryStats } from "./memory-figures.ts";
 import type { DeliveryOptions, DeliverySink, FlushStatus } from "../delivery/delivery-types.ts";
 import type { Destination } from "../destinations/destination.ts";
+import { runCreationKey } from "../destinations/creation-key.ts";
 import { Outbox } from "../delivery/outbox.ts";
 import { SyvainError, wrapUnexpected } from "../api/errors.ts";
 import { deliveryPart, type ResolvedLocalCollectorOptions } from "./collector-options.ts";
@@ -88,7 +89,7 @@ export abstract class CollectorBase implements AsyncDisposable {
     const client = this.#spooling?.client;
     const policy = ifExists === "reuse" ? "create-or-reuse" : "create";
     // Unique to this call: our own creation, answered late or lost, is replayed as our 201 (deferred-creation.ts).
-    const key = policy === "create" ? `run-create-${randomUUID()}` : undefined;
+    const key = policy === "create" ? runCreationKey(Date.now(), randomUUID()) : undefined;
     // Online with a spool that writes, Syvain not answering in time defers like Syvain refusing connections.
     const deferrable = spool && session && client && !session.offline && spool.stats().state === "active" ? { spool, session, client } : undefined;
     const attempt = this.#destination.provision(spec, policy, this.#abandon.signal, key);
