@@ -50,6 +50,13 @@ export class DiskBudget {
 
   /** Appends that fit now (<= 0: the spool is full). */
   appendsLeft(): number {
-    return Math.floor((this.#maxBytes - this.#bytes()) / this.#recordBytes) - this.#waiting();
+    const room = this.#maxBytes - this.#bytes();
+    const waiting = this.#waiting();
+    // Nothing waits, and the estimate (the last chunk's largest record: one large record, say) is more
+    // than the room left. Only a write lowers it, and a refusal lets nothing be written: the spool
+    // refused for good while its disk had room (found by an outside review). Start again from the
+    // initial size; the next write sets it from real records.
+    if (waiting === 0 && room < this.#recordBytes && this.#recordBytes > INITIAL_RECORD_BYTES) this.#recordBytes = INITIAL_RECORD_BYTES;
+    return Math.floor(room / this.#recordBytes) - waiting;
   }
 }
