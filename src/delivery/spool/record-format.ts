@@ -38,12 +38,6 @@ export function checksumRecords(buf: Buffer, start: number, end: number, wasm: W
   }
 }
 
-/** Both steps for one record (`frameRecordHeader`, then `checksumRecords` over it). */
-export function frameRecord(buf: Buffer, at: number, type: number, length: number): void {
-  frameRecordHeader(buf, at, type, length);
-  checksumRecords(buf, at, at + RECORD_HEADER_BYTES + length);
-}
-
 /**
  * If a complete, valid record starts at `at`, its end offset; otherwise -1 (`-2`: the bytes up to
  * the end of `buf` are a plausible prefix of a record, i.e. a torn tail candidate).
