@@ -18,7 +18,7 @@ import {
   seriesResponseSchema,
 } from "../api/contract.ts";
 import { SyvainApiError, SyvainValidationError } from "../api/errors.ts";
-import { keptJsonBody } from "../api/kept-json.ts";
+import { keptBodyBytes } from "../api/kept-batch.ts";
 import { sleep as realSleep } from "./retry/sleep.ts";
 import type { CallOptions, SyvainClient, SyvainClientOptions } from "./client-types.ts";
 import { httpCall } from "./http-call.ts";
@@ -35,7 +35,7 @@ interface Call<T> {
   path: string;
   query?: Record<string, string | number | undefined>;
   body?: unknown;
-  json?: string;
+  bytes?: Buffer;
   schema: z.ZodType<T>;
   ingest?: boolean;
 }
@@ -120,12 +120,12 @@ export function createSyvainClient(options?: SyvainClientOptions): SyvainClient 
 }
 
 /**
- * An ingest body's JSON from the texts the spool kept on its events (`{ json }`, byte for byte
- * `JSON.stringify({ [key]: events })`), or nothing when one of them has none: then it is serialised.
+ * An ingest body's bytes from the JSON the spool kept on its events (`{ bytes }`, byte for byte the
+ * UTF-8 of `JSON.stringify({ [key]: events })`), or nothing when one of them kept none: then it is serialised.
  */
-function keptBody(key: "metrics" | "annotations", events: readonly object[]): { json?: string } {
-  const json = keptJsonBody(key, events);
-  return json === undefined ? {} : { json };
+function keptBody(key: "metrics" | "annotations", events: readonly object[]): { bytes?: Buffer } {
+  const bytes = keptBodyBytes(key, events);
+  return bytes === undefined ? {} : { bytes };
 }
 
 function checkIdempotencyKey(key: string | undefined): string | undefined {

@@ -34,8 +34,8 @@ export interface HttpAttempt<T> {
   path: string;
   query?: Record<string, string | number | undefined>;
   body?: unknown;
-  /** `JSON.stringify(body)` when the caller already has it (an ingest body built from kept event texts). */
-  json?: string;
+  /** The UTF-8 of `JSON.stringify(body)` when the caller already has it (an ingest body from what the spool kept, kept-batch.ts). */
+  bytes?: Buffer;
   idempotencyKey?: string;
   timeoutMs: number;
   signal?: AbortSignal;
@@ -65,7 +65,7 @@ export async function httpCall<T>(context: HttpContext, attempt: HttpAttempt<T>)
     const response = await request(urlFor(context.host, attempt), {
       method: attempt.method,
       headers: headersFor(context, attempt),
-      body: attempt.body === undefined ? null : jsonBody(attempt.json ?? attempt.body, attempt.json !== undefined),
+      body: attempt.body === undefined ? null : (attempt.bytes ?? jsonBody(attempt.body)),
       dispatcher,
       signal,
       // undici's own limits (300 s by default) must not cut a longer `timeout` short; ours fires first.

@@ -9,8 +9,7 @@
  * code unit takes two or more UTF-8 bytes, a surrogate pair four), which decides the path safely:
  * the bytes sent are always the UTF-8 of the text.
  */
-export function jsonBody(value: unknown, isText = false): Buffer {
-  // `isText`: the JSON text is already made (an ingest body joined from the events' kept texts).
-  const text = isText ? (value as string) : JSON.stringify(value);
+export function jsonBody(value: unknown): Buffer {
+  const text = JSON.stringify(value);
   return Buffer.byteLength(text, "utf8") === text.length ? Buffer.from(text, "latin1") : Buffer.from(text, "utf8");
 }

@@ -6,7 +6,7 @@
  */
 import type { AnnotationEvent, ExperimentStatus, IngestResult, MetricEvent } from "../api/contract.ts";
 import type { SyvainError } from "../api/errors.ts";
-import { keepJsonOfAll } from "../api/kept-json.ts";
+import { keepJsonBatch } from "../api/kept-batch.ts";
 import { backoffDelay } from "../client/retry/index.ts";
 import { Backlog, type Targets } from "./backlog.ts";
 import { resolveDeliveryOptions, type ResolvedDeliveryOptions } from "./delivery-options.ts";
@@ -396,9 +396,9 @@ export class Outbox {
     requestStarted();
     const abort = new AbortController();
     this.#aborts.set(request, abort);
-    // With a spool, an event is serialised once for its record and its request body (kept-json.ts):
-    // whichever comes first keeps the text, the other reuses it.
-    if (this.#journal !== undefined && request.kind !== "status") keepJsonOfAll(request.items);
+    // With a spool, an event is serialised once for its record and its request body: whichever comes
+    // first keeps its JSON, the other reuses it; here, a whole batch at once (kept-batch.ts).
+    if (this.#journal !== undefined && request.kind !== "status") keepJsonBatch(request.kind === "metric" ? "metrics" : "annotations", request.items);
     let delivery: Promise<IngestResult>;
     try {
       delivery = this.#sink.deliver(toBatch(request), abort.signal);

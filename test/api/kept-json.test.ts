@@ -4,7 +4,11 @@
  * texts when every element has one.
  */
 import { describe, expect, it } from "vitest";
-import { keepJson, keepJsonOfAll, keptJson, keptJsonBody } from "../../src/api/kept-json.ts";
+import { keptBodyBytes } from "../../src/api/kept-batch.ts";
+import { keepJson, keepJsonOfAll, keptJson } from "../../src/api/kept-json.ts";
+
+/** The body built from kept texts, as text. */
+const keptJsonBody = (key: string, values: object[]): string | undefined => keptBodyBytes(key, values)?.toString("utf8");
 
 const event = (n: number) => ({ client_event_id: `r-${n}`, name: "loss", value: n / 3, step: n, timestamp: 1_700_000_000_000 + n, metadata: { split: "val" } });
 

@@ -4,7 +4,8 @@
  * JSON.stringify, and a payload that cannot carry a text (frozen, a primitive) is still written.
  */
 import { describe, expect, it } from "vitest";
-import { keepJson, keptJson } from "../../../src/api/kept-json.ts";
+import { keepJsonBatch } from "../../../src/api/kept-batch.ts";
+import { keepJson, keptJson, keptOf } from "../../../src/api/kept-json.ts";
 import { JsonEnvelope, openSpool } from "../../../src/delivery/spool/index.ts";
 import { adoptAll, markDead, tmpSpoolDir } from "./spool-helpers.ts";
 
@@ -35,6 +36,29 @@ describe("the flusher keeps each payload's JSON text", () => {
     expect(events.map(keptJson)).toEqual(events.map((e) => JSON.stringify(e)));
     expect(keptJson(plain)).toBe('{"plain":true}');
     expect(payloads).toEqual([...events.map((e) => JSON.stringify({ x: "slug", i: "exp-1", e })), '{"plain":true}']);
+  });
+
+  it("serialises the events of a write at once, each keeping its bytes in one shared text", async () => {
+    const envelope = JsonEnvelope.around({ x: "slug", i: "exp-1" }, "e");
+    const events = Array.from({ length: 50 }, (_, n) => event(n));
+    const payloads = await writtenPayloads((spool) => {
+      for (const e of events) spool.append(2, e, envelope);
+    });
+    expect(new Set(events.map((e) => keptOf(e)?.bytes)).size).toBe(1);
+    expect(events.map(keptJson)).toEqual(events.map((e) => JSON.stringify(e)));
+    expect(payloads).toEqual(events.map((e) => JSON.stringify({ x: "slug", i: "exp-1", e })));
+  });
+
+  it("writes the bytes an event kept in a request body sent before the flush", async () => {
+    const events = [event(1), event(2), event(3)];
+    keepJsonBatch("metrics", events);
+    const body = keptOf(events[0]!)!.bytes!;
+    body.write("R", keptOf(events[1]!)!.start + 2, "latin1"); // `{"client_event_id"` → `{"Rlient_event_id"`: shows the kept bytes are the ones written
+    const payloads = await writtenPayloads((spool) => {
+      for (const e of events) spool.append(2, e, JsonEnvelope.around({ x: "s", i: null }, "e"));
+    });
+    expect(payloads[1]).toBe(`{"x":"s","i":null,"e":${JSON.stringify(events[1]).replace("client_event_id", "Rlient_event_id")}}`);
+    expect([payloads[0], payloads[2]]).toEqual([events[0], events[2]].map((e) => JSON.stringify({ x: "s", i: null, e })));
   });
 
   it("writes a text kept before the flush instead of serialising again", async () => {
