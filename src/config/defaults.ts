@@ -88,7 +88,7 @@ export const flushOrRaiseDefaults = {
 /** `Outbox` delivery options, shared by the facade's experiments and the OTel exporters. */
 export const deliveryDefaults = {
   flushDelaySeconds: { type: "number", default: 0.25, description: "Seconds a small batch waits for more events before it is sent." },
-  maxQueueItems: { type: "number", default: 100_000, description: "Events held in memory per experiment; beyond it the oldest unsent are dropped (and counted). With a spool, events past min(this, 20000) in memory wait on disk instead and only what the spool refuses can be dropped (docs/spool.md)." },
+  maxQueueItems: { type: "number", default: 100_000, description: "Events held in memory per experiment; beyond it the oldest unsent are dropped (and counted). With a spool, events past min(this, 20000) in memory during an outage (past 3/4 of this while Syvain takes requests) wait on disk instead and only what the spool refuses can be dropped (docs/spool.md)." },
   maxBatchItems: { type: "number", default: 500, description: "Events per ingest request." },
   maxRetries: { type: "number | null", default: null, description: "Retries of a failed batch before it counts as failed; `null` retries until shutdown." },
   maxConcurrentRequests: { type: "number", default: 4, description: "Ingest requests in flight per experiment." },

@@ -390,6 +390,7 @@ export class Outbox {
   }
 
   #send(request: DeliveryRequest): void {
+    if (!this.#failing) this.#spill?.delivering(true);
     beginAttempt(request, this.#attemptBy.get(request));
     this.#attemptBy.delete(request);
     this.#inFlight++;
@@ -432,6 +433,7 @@ export class Outbox {
     if (error.retryable) {
       this.#retryableFailures++;
       this.#failing = true;
+      this.#spill?.delivering(false);
       if (request.flushAttempt) this.#rounds.countFailure(request.round);
     }
     const decision = afterFailure(request, error, this.#options.maxRetries, Date.now(), this.#random());

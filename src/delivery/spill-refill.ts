@@ -17,10 +17,22 @@ import type { ResolvedDeliveryOptions } from "./delivery-options.ts";
 import { caughtUp, lagsUntilCaughtUp } from "./lagging-journals.ts";
 
 /**
- * Events held in memory past which new ones go to the spool only (capped by `maxQueueItems`). A
- * mutable object, read at construction, so a test can use a small window beside a larger bound.
+ * Events held in memory past which new ones go to the spool only (capped by `maxQueueItems`), while
+ * Syvain is not known to be taking them: before a first request, during an outage, offline, while
+ * an experiment waits for its creation. A mutable object, read at construction, so a test can use a
+ * small window beside a larger bound.
  */
 export const spillLimits = { window: 20_000 };
+
+/**
+ * While requests are going out and none failed since the last success, events stay in memory up to
+ * this share of `maxQueueItems`, as without a spool: spilling a burst that Syvain is working through
+ * would only add a read back of every event past the window (a JSON parse each, the bridge's
+ * throughput). Below the bridge's back-pressure point (80 %): a burst still spills rather than
+ * turning senders away. During an outage the window above holds, so memory stays flat however long
+ * it lasts.
+ */
+const DELIVERING_SHARE = 0.75;
 /** After a read that did not come back whole, the next attempt waits this long. */
 const READ_RETRY_MS = 1000;
 
@@ -53,7 +65,10 @@ export interface SpillOptions {
 export class SpillRefill {
   readonly #backlog: Backlog;
   readonly #journal: OutboxJournal;
-  readonly #window: number;
+  /** The spill point now: `#outageWindow`, or `#deliveringWindow` while Syvain takes requests (`delivering()`). */
+  #window: number;
+  readonly #outageWindow: number;
+  readonly #deliveringWindow: number;
   readonly #maxQueueItems: number;
   readonly #refillItems: number;
   readonly #onRefill: () => void;
@@ -74,8 +89,9 @@ export class SpillRefill {
     this.#backlog = options.backlog;
     this.#journal = options.journal;
     this.#maxQueueItems = options.maxQueueItems;
-    this.#window = Math.min(options.maxQueueItems, options.window ?? spillLimits.window);
-    this.#refillItems = Math.max(1, Math.min(options.refillItems, Math.floor(this.#window / 2)));
+    this.#window = this.#outageWindow = Math.min(options.maxQueueItems, options.window ?? spillLimits.window);
+    this.#deliveringWindow = Math.max(this.#outageWindow, Math.floor(options.maxQueueItems * DELIVERING_SHARE));
+    this.#refillItems = Math.max(1, Math.min(options.refillItems, Math.floor(this.#outageWindow / 2)));
     this.#onRefill = options.onRefill;
     this.#onReadError = options.onReadError;
     this.#lazy = options.lazy ?? false;
@@ -180,6 +196,15 @@ export class SpillRefill {
     this.#peak = Math.max(this.#peak, this.#backlog.inMemory);
   }
 
+  /**
+   * Whether Syvain takes this outbox's requests: true when one goes out with no failure since the
+   * last success, false on a retryable failure. Only new events see the change: a tail, once
+   * spilled, is read back within the outage window (the order of events forbids passing it).
+   */
+  delivering(yes: boolean): void {
+    this.#window = yes ? this.#deliveringWindow : this.#outageWindow;
+  }
+
   /** Moves the oldest spilled events into memory while there is room; called by the outbox's pump. */
   refill(now: number): void {
     this.catchUp();
@@ -208,7 +233,7 @@ export class SpillRefill {
       // (At most `refillItems`, and at most the tail: either way within the room.) Refused events
       // waiting in the tails do not count: `#keeps` bounds them by `maxQueueItems`, and they can
       // only leave memory behind the spooled ones this refill reads (counting them stalled it for good).
-      if (this.#window - (this.#backlog.inMemory - this.#refusedInTails()) < Math.min(this.#refillItems, tail.length)) return;
+      if (this.#outageWindow - (this.#backlog.inMemory - this.#refusedInTails()) < Math.min(this.#refillItems, tail.length)) return;
       if (take.events !== undefined) {
         this.#backlog.refill(kind, take.events, take.seq0);
         continue;

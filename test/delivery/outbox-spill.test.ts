@@ -93,6 +93,38 @@ async function outboxWithSpool(
   return { outbox, journal, warnings, firstSent };
 }
 
+describe("Outbox spill window while Syvain takes requests", () => {
+  it("holds a burst in memory up to 3/4 of the bound (no spill, no read back); after a failure, new events past the outage window spill", async () => {
+    const window = spillLimits.window;
+    spillLimits.window = 100;
+    const { outbox, firstSent } = await outboxWithSpool("spill-delivering", 1_000).finally(() => {
+      spillLimits.window = window;
+    });
+    const base = Date.now();
+    outbox.enqueueMetric(metricAt(0, base));
+    await outbox.flushOrRaise(); // a request went out and succeeded: Syvain takes them
+    for (let i = 1; i <= 700; i++) outbox.enqueueMetric(metricAt(i, base)); // one synchronous burst
+    expect(outbox.memoryStats()).toMatchObject({ spilledMetrics: 0, eventsInMemory: 700 });
+    await outbox.flushOrRaise();
+
+    emulator.faults.random("*", { rate: 1, mix: [{ status: 503, retryAfterSeconds: 0 }] });
+    outbox.enqueueMetric(metricAt(701, base));
+    await vi.waitFor(() => expect(outbox.stats().lastError?.code).toBeDefined()); // a retryable failure: an outage
+    for (let i = 702; i <= 1_200; i++) outbox.enqueueMetric(metricAt(i, base));
+    expect(outbox.memoryStats()!.eventsInMemory).toBe(100); // the outage window
+    await spool.whenDurable(); // spilled events leave memory once written
+    await vi.waitFor(() => expect(outbox.memoryStats()!.spilledMetrics).toBe(1_200 - 700 - 100));
+
+    emulator.faults.clear();
+    const status = await outbox.flushOrRaise({ retries: 50 });
+    expect(status).toMatchObject({ ok: true, droppedMetrics: 0 });
+    const stored = emulator.store.metrics("spill-delivering");
+    expect(new Set(stored.map((e) => e.client_event_id)).size).toBe(1_201);
+    expect(firstSent).toEqual(Array.from({ length: 1_201 }, (_, i) => `spill:${i}`));
+    await outbox.close();
+  });
+});
+
 describe("Outbox spill to its spool during an outage", () => {
   it("keeps memory within the bound, spills the rest, and delivers everything once, in order, after the outage", async () => {
     const bound = 200;
