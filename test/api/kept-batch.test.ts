@@ -88,7 +88,9 @@ describe("keepJsonOfEvents (the spool's flusher)", () => {
     keepJson(texted, JSON.stringify(texted));
     const mixed = [first[2]!, second[0]!, texted, first[0]!];
     expect(keptBodyBytes("metrics", mixed)!.equals(utf8({ metrics: mixed }))).toBe(true);
-    expect(keptBodyBytes("metrics", first)!.equals(utf8({ metrics: first }))).toBe(true);
+    expect(keptBodyBytes("metrics", first)!.equals(utf8({ metrics: first }))).toBe(true); // one run of ranges
+    const runs = [first[0]!, first[1]!, second[0]!, second[1]!, first[2]!, first[1]!];
+    expect(keptBodyBytes("metrics", runs)!.equals(utf8({ metrics: runs }))).toBe(true);
   });
 
   it("keeps nothing when the split is not certain", () => {
