@@ -28,15 +28,21 @@ function opening(key: string): string {
 
 /**
  * Keeps every value's JSON for the request body and the spool: as byte ranges of the body
- * `JSON.stringify({ [key]: values })` when none has any yet, else (or when the split is not safe) as
- * one text per value that has none. A value JSON refuses is left as it is.
+ * `JSON.stringify({ [key]: values })` when none has any yet, else of one `JSON.stringify` of those
+ * that have none; where the split is not safe, as one text per value. A value JSON refuses is left
+ * as it is.
  */
 export function keepJsonBatch(key: string, values: readonly object[]): void {
   let unkept = 0;
   for (const value of values) if (keptOf(value) === undefined) unkept++;
   if (unkept === 0) return;
-  const open = opening(key);
-  if (unkept < values.length || !keepSplit(values, () => JSON.stringify({ [key]: values }), open.length, CLOSE.length)) keepJsonOfAll(values);
+  if (unkept === values.length) {
+    if (!keepSplit(values, () => JSON.stringify({ [key]: values }), opening(key).length, CLOSE.length)) keepJsonOfAll(values);
+    return;
+  }
+  // Some were kept already (the spool's flusher reached the first of them): the rest in one batch too.
+  const rest = values.filter((value) => keptOf(value) === undefined);
+  if (!keepJsonOfEvents(rest)) keepJsonOfAll(rest);
 }
 
 /**
