@@ -65,13 +65,14 @@ export class ChunkEncoder {
     const chunk: Chunk = { buf: this.#buf, length: 0, next: req.from, ends: [], records: 0, largestRecord: 0, rotate: false, badReasons: [] };
     let pos = 0;
     let i = req.from;
-    keepAhead(items, i, count);
+    let aheadTo = req.from; // records up to here had their batch serialisation tried
     for (; i < count && pos < req.flushBytes; i++) {
       const type = items[i * PENDING_STRIDE] as number;
       const payload = items[i * PENDING_STRIDE + 1];
       const envelope = items[i * PENDING_STRIDE + 2] as JsonEnvelope | undefined;
       const at = pos + RECORD_HEADER_BYTES;
       let length: number;
+      if (i >= aheadTo && isObject(payload) && !(payload instanceof Uint8Array) && keptOf(payload) === undefined) aheadTo = keepAhead(items, i, count);
       if (payload instanceof Uint8Array) {
         if (pos > 0 && at + payload.length > this.#buf.length) break;
         this.#ensure(at, payload.length).set(payload, at);
@@ -126,21 +127,27 @@ export class ChunkEncoder {
   }
 }
 
-/** About one write's worth of records (`flushBytes`, 256 KiB by default, of ~200-byte events). */
-const AHEAD = 1024;
+/**
+ * Events serialised at once: enough to spread the call's cost, few enough that the text (~50 KB)
+ * stays a regular young-generation string, not a large object kept until a full collection.
+ */
+const AHEAD = 256;
 
 /**
- * Serialises the next events none has serialised yet in one `JSON.stringify` (src/api/kept-batch.ts),
- * each keeping its bytes for its record here and its request body later: 30 % cheaper than one
- * call per event. Events the batch cannot take are serialised one by one in the loop, as before.
+ * Serialises the next events none has serialised yet (from `from`, which is one) in one
+ * `JSON.stringify` (src/api/kept-batch.ts), each keeping its bytes for its record here and its
+ * request body later: cheaper than one call per event. Events the batch cannot take are serialised
+ * one by one in the loop, as before. Returns the index it looked up to.
  */
-function keepAhead(items: Readonly<PendingItems>, from: number, count: number): void {
+function keepAhead(items: Readonly<PendingItems>, from: number, count: number): number {
   const events: object[] = [];
-  for (let i = from; i < count && events.length < AHEAD; i++) {
+  let i = from;
+  for (; i < count && events.length < AHEAD; i++) {
     const payload = items[i * PENDING_STRIDE + 1];
     if (isObject(payload) && !(payload instanceof Uint8Array) && keptOf(payload) === undefined) events.push(payload);
   }
   if (events.length > 1) keepJsonOfEvents(events);
+  return i;
 }
 
 /** Copies `bytes` to `buf[at...]`; returns the end. A loop: envelopes are tens of bytes, where `set()`'s call costs more. */
