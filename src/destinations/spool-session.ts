@@ -38,6 +38,13 @@ async function loadSpoolParts() {
 
 type SpoolParts = Awaited<ReturnType<typeof loadSpoolParts>>;
 
+/** An offline `collector.experiment()`'s creation, spooled for `sync`: the run's policy, and a `create`'s own key. */
+export interface OfflineCreation {
+  spec: ExperimentSpec;
+  policy: "create" | "create-or-reuse";
+  key: string | undefined;
+}
+
 /** What `collector.stats().spool` and the exporters' `spoolStats()` report. */
 export interface SpoolSessionStats {
   dir: string;
@@ -171,16 +178,20 @@ export class SpoolSession {
   }
 
   /**
-   * The journal of one experiment's outbox; offline, its creation (`spec`, and whether an existing
-   * slug is reused) is spooled too: it happens on `sync`. Without `creation`: one more journal of
+   * The journal of one experiment's outbox; offline, its creation (`spec`, the run's policy and,
+   * for a `create`, its key) is spooled too: it happens on `sync`, as the run asked (a slug another
+   * run holds is a conflict there, not theirs to add to). Without `creation`: one more journal of
    * an experiment whose creation is already spooled (the outboxes of its OTel view). `deferred`:
-   * online, but the experiment has no server id yet (its creation waits for Syvain,
-   * `facade/deferred-creation.ts`): its records name it by slug (and creation key) only, as
-   * offline ones do, and follow its rules for what a refusal keeps.
+   * the experiment has no server id yet (offline, or its creation waits for Syvain,
+   * `facade/deferred-creation.ts`): its records name it by slug and creation key only, and
+   * follow its rules for what a refusal keeps.
    */
-  journal(spool: Spool, record: { slug: string; id: string }, creation?: { spec: ExperimentSpec; reuse: boolean }, deferred?: DeferredJournalRules): OutboxJournal {
+  journal(spool: Spool, record: { slug: string; id: string }, creation?: OfflineCreation, deferred?: DeferredJournalRules): OutboxJournal {
     const { RecordType, SpoolJournal } = this.#parts!; // `spool` came from `open()`, which loaded them
-    if (this.#o.offline && creation !== undefined) spool.append(RecordType.create, { x: record.slug, i: null, spec: creation.spec, reuse: creation.reuse });
+    if (this.#o.offline && creation !== undefined) {
+      const { spec, policy, key } = creation;
+      spool.append(RecordType.create, { x: record.slug, i: null, spec, reuse: policy !== "create", policy, ...(key === undefined ? {} : { key, k: key }) });
+    }
     return new SpoolJournal({
       spool,
       slug: record.slug,

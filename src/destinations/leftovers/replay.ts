@@ -218,7 +218,11 @@ class Replay {
   async #resolveSink(exp: ExperimentLeftovers): Promise<DeliverySink> {
     if (exp.id !== null) return createRestSink({ client: this.#client, experimentId: exp.id });
     const { spec, policy, key } = creationOf(exp);
-    const provisioned = await this.#withRetries(() => restDestination(this.#client).provision(spec, policy, this.#o.signal, key));
+    // For a key that carries no time (an offline run's): this replay's first attempt. Strictly after
+    // it: an experiment created in the same millisecond may be another run's (two runs of one slug in
+    // one replay), and a false conflict keeps the run aside while a false match would mix two runs.
+    const attemptsSince = Date.now() + 1;
+    const provisioned = await this.#withRetries(() => restDestination(this.#client).provision(spec, policy, this.#o.signal, key, attemptsSince));
     return provisioned.sink;
   }
 
