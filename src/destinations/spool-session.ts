@@ -17,6 +17,7 @@ import { hostSpoolDir, resolveSpoolDir } from "../config/spool-defaults.ts";
 import type { DeferredJournalRules } from "./keep-unless-refused.ts";
 import type { SpooledCreation } from "../delivery/journal/experiment-journal.ts";
 import type { PeriodicAdoption } from "./leftovers/periodic-adoption.ts";
+import { conflictsDirOf, renameCommand } from "./kept-run-hint.ts";
 
 /**
  * The spool engine, its journal and the leftovers replay: some 30 modules, loaded at the first
@@ -24,7 +25,7 @@ import type { PeriodicAdoption } from "./leftovers/periodic-adoption.ts";
  * stays cheap (issue 13's root import goal) and an owner with the spool off never loads them.
  */
 async function loadSpoolParts() {
-  const [{ openSpool }, { FORMAT_FILE }, { SpoolJournal }, { experimentJournal }, { RecordType }, { replaySpool }, { PeriodicAdoption }] = await Promise.all([
+  const [{ openSpool }, { FORMAT_FILE }, { SpoolJournal }, { experimentJournal }, { RecordType }, { replaySpool }, { PeriodicAdoption }, { ConflictKeeper }] = await Promise.all([
     import("../delivery/spool/index.ts"),
     import("../delivery/spool/spool-layout.ts"),
     import("../delivery/journal/outbox-journal.ts"),
@@ -32,8 +33,9 @@ async function loadSpoolParts() {
     import("../delivery/journal/spool-records.ts"),
     import("./leftovers/replay.ts"),
     import("./leftovers/periodic-adoption.ts"),
+    import("./leftovers/conflict-keeper.ts"),
   ]);
-  return { openSpool, FORMAT_FILE, SpoolJournal, experimentJournal, RecordType, replaySpool, PeriodicAdoption };
+  return { openSpool, FORMAT_FILE, SpoolJournal, experimentJournal, RecordType, replaySpool, PeriodicAdoption, ConflictKeeper };
 }
 
 type SpoolParts = Awaited<ReturnType<typeof loadSpoolParts>>;
@@ -236,7 +238,7 @@ export class SpoolSession {
   }
 
   /** One round: adopts the directories of writers dead by now and delivers what they left. */
-  async #resumeLeftovers({ replaySpool }: SpoolParts, spool: Spool, client: SyvainClient, signal: AbortSignal): Promise<void> {
+  async #resumeLeftovers({ replaySpool, ConflictKeeper }: SpoolParts, spool: Spool, client: SyvainClient, signal: AbortSignal): Promise<void> {
     const adopted = await spool.adoptOrphans();
     // What an earlier round adopted and gave up on (Syvain down too long) is read again: a
     // long-running process delivers everything eventually, with no restart.
@@ -247,6 +249,8 @@ export class SpoolSession {
       // In the background: a few attempts per round, then the rest waits for the next round.
       maxAttempts: 3,
       recovered: this.#recovered,
+      // A run whose slug another run holds is moved aside once, said once, and not read again by later rounds.
+      keeper: new ConflictKeeper(this.#o.dir),
       onProgress: (counts) => {
         this.#resumed = this.#resumedBefore + counts.metrics + counts.annotations;
         this.#crashedRuns = this.#crashedRunsBefore + counts.crashedRuns;
@@ -254,10 +258,11 @@ export class SpoolSession {
     });
     this.#resumedBefore = this.#resumed;
     this.#crashedRunsBefore = this.#crashedRuns;
-    for (const run of result.discardedRuns.filter((r) => r.events > 0)) {
+    for (const run of result.keptRuns) {
       this.#o.warn(
         `Syvain spool: experiment ${JSON.stringify(run.slug)} of an earlier process (ifExists "error") could not be created: ${run.reason.message}. ` +
-          `Its ${run.events} event(s) left in ${this.#o.dir} were removed from the spool, not added to the existing experiment, which belongs to another run.`,
+          `Its ${run.events} event(s) are kept, not sent, in ${conflictsDirOf(this.#o.dir)}, never added to the existing experiment, which belongs to another run; ` +
+          `to deliver them under a new slug: ${renameCommand(run.slug, this.#o.dir)}`,
       );
     }
     if (result.stoppedBy === undefined) this.#resumeStopped = false;

@@ -5,7 +5,7 @@
  * offline creation record had no policy and the sync got-or-created: the events landed in the
  * other run's experiment). Also when the other run created the slug after the offline run started:
  * an offline creation first reaches Syvain with the sync, so "created after the call started" does
- * not make an experiment ours.
+ * not make an experiment ours. The run is kept aside, whole.
  */
 import fs from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
@@ -61,7 +61,9 @@ describe("offline run, ifExists error, slug taken by another run at sync time", 
         const client = createSyvainClient({ apiKey: emulator.apiKey, host: emulator.url });
         try {
           const synced = await deliverLeftovers({ spoolDir, client });
-          expect(synced).toMatchObject({ metrics: 0, annotations: 0, statusUpdates: 0, crashedRuns: 0 });
+          expect(synced).toMatchObject({ metrics: 0, annotations: 0, statusUpdates: 0, crashedRuns: 0, kept: 41 });
+          // Kept, not lost: every event, for `sync --rename` (sync-rename.test.ts).
+          expect(synced.keptAside).toEqual([expect.objectContaining({ slug, metrics: 40, annotations: 1, status: "done" })]);
         } finally {
           await client.close();
         }
