@@ -103,7 +103,7 @@ export async function deliverLeftovers(options: DeliverLeftoversOptions): Promis
     const adopted = await spool.adoptOrphans();
     const bytes = spool.stats().bytesOnDisk;
     const replayed = await replaySpool(spool, options.client, { ...common, ...(options.onProgress ? { onProgress: options.onProgress } : {}), keeper: new ConflictKeeper(dir) });
-    result = { ...replayed, adoptedDirs: adopted.adopted.length, bytes, dryRun: false, otherHosts, running, leftBytes: 0, keptAside: [], keptDir, unknownRenames };
+    result = { ...replayed, adoptedDirs: adopted.adopted.length, bytes, dryRun: false, otherHosts, running, leftBytes: 0, keptAside: [], keptDir, unknownRenames: [] };
   } finally {
     await spool.close();
   }
@@ -115,7 +115,8 @@ export async function deliverLeftovers(options: DeliverLeftoversOptions): Promis
       ...common,
       ...(onProgress ? { onProgress: (counts, bytes) => onProgress(addCounts(before, counts), bytes) } : {}),
     });
-    if (renamed !== undefined) {
+    if (renamed === undefined) result.unknownRenames = unknownRenames; // no run was ever kept aside here
+    else {
       const { unknown, keptRuns, stoppedBy, ...counts } = renamed;
       result = { ...result, ...addCounts(result, counts), adoptedDirs: result.adoptedDirs, keptRuns: [...result.keptRuns, ...keptRuns], stoppedBy, unknownRenames: unknown };
     }
