@@ -72,6 +72,31 @@ describe("offline run, ifExists error, slug taken by another run at sync time", 
     });
   }
 
+  it("its OTel view's records carry the run's key: kept with the run, not got-or-created into the other run's experiment", async () => {
+    await withEmulator(async (emulator) => {
+      const slug = "offline-view";
+      await otherRun(emulator, slug);
+      const spoolDir = (base = tmpSpoolDir());
+      const collector = new Collector({ mode: "offline", host: emulator.url, spoolDir });
+      const experiment = await collector.experiment(slug);
+      const loggerProvider = experiment.createLoggerProvider();
+      for (let i = 0; i < 3; i++) loggerProvider.getLogger("job").emit({ body: `view note ${i}` });
+      await loggerProvider.shutdown();
+      experiment.metric("loss", 1, { step: 1 });
+      await collector.close();
+      const client = createSyvainClient({ apiKey: emulator.apiKey, host: emulator.url });
+      try {
+        const synced = await deliverLeftovers({ spoolDir, client });
+        expect(synced).toMatchObject({ metrics: 0, annotations: 0, kept: 4 });
+        // One run, kept whole: the view's notes are grouped with it (same slug and key), not a run of their own.
+        expect(synced.keptAside).toEqual([expect.objectContaining({ slug, metrics: 1, annotations: 3 })]);
+      } finally {
+        await client.close();
+      }
+      untouched(emulator, slug);
+    });
+  });
+
   it("ifExists reuse offline still adds to the existing experiment, as the run asked", async () => {
     await withEmulator(async (emulator) => {
       await otherRun(emulator, "offline-reuse");
