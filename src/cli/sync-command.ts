@@ -13,6 +13,7 @@ import type { SyvainClient } from "../client/client-types.ts";
 import { createSyvainClient } from "../client/create-client.ts";
 import { exporterDefaults } from "../config/defaults.ts";
 import { resolveSpoolDir, SPOOL_DIR_ENV } from "../config/spool-defaults.ts";
+import { checkSlug } from "../mapping/experiment.ts";
 import { collectFlags, renderHelp, validateFlags, wholeNumber, type Command } from "./cli-flags.ts";
 import { uploadJsonl } from "./sync/jsonl-upload.ts";
 import { createProgressReporter, type ProgressOutput } from "./sync/progress.ts";
@@ -27,6 +28,13 @@ export const syncCommand: Command = {
     { name: "dry-run", description: "list what would be sent (per experiment: slug, events per kind, source) and send nothing" },
     { name: "retries", placeholder: "N", default: 5, description: "retries of one request after retryable failures (network, 429, 5xx)" },
     { name: "concurrency", placeholder: "N", default: 4, description: "requests in flight at once, per JSONL file" },
+    {
+      name: "rename",
+      placeholder: "OLD=NEW",
+      multiple: true,
+      example: "run-17=run-17b",
+      description: "deliver the runs kept aside because another run holds their slug OLD (ifExists \"error\") under the new slug NEW, a new experiment (repeatable)",
+    },
     { name: "api-key", placeholder: "KEY", env: API_KEY_ENV, secret: true, envOnly: true, description: "Syvain API key" },
   ],
 };
@@ -49,6 +57,7 @@ const flagsSchema = z.strictObject({
   concurrency: wholeNumber(1, 64).optional(),
   "api-key": z.string().min(1).optional(),
   paths: z.array(z.string().min(1, "must not be empty")).optional(),
+  rename: z.array(z.string().regex(/^[^=]+=[^=]/, "must be OLD=NEW: the slug of a run kept aside, '=', its new slug")).optional(),
 });
 
 type Flags = z.infer<typeof flagsSchema>;
@@ -97,6 +106,7 @@ export async function runSync(argv: readonly string[], io: SyncIo): Promise<numb
   const dryRun = argv.includes("--dry-run");
   let flags: Flags;
   let sources: Source[];
+  let renames: ReadonlyMap<string, string>;
   try {
     const collected = collectFlags(syncCommand, argv, io.env);
     flags = validateFlags(syncCommand, flagsSchema, collected);
@@ -118,6 +128,7 @@ export async function runSync(argv: readonly string[], io: SyncIo): Promise<numb
       }
       sources = [classify(dir)];
     } else sources = paths.map(classify);
+    renames = renameMap(flags.rename ?? []);
     if (!dryRun && flags["api-key"] === undefined) {
       throw new UsageError(`${syncCommand.name}: no API key: set ${API_KEY_ENV} (for a local emulator: ${API_KEY_ENV}=ak_org_emulator), or use --dry-run`);
     }
@@ -152,7 +163,7 @@ export async function runSync(argv: readonly string[], io: SyncIo): Promise<numb
       };
       let result: SyncResult;
       try {
-        result = await syncOne(source, client, { dryRun, onProgress, flags, signal: io.signal, loadSpool: io.loadSpool ?? loadDeliverLeftovers });
+        result = await syncOne(source, client, { dryRun, onProgress, flags, renames, signal: io.signal, loadSpool: io.loadSpool ?? loadDeliverLeftovers });
       } catch (error) {
         totals.delivered += sentSoFar;
         progress.finish();
@@ -166,7 +177,7 @@ export async function runSync(argv: readonly string[], io: SyncIo): Promise<numb
       for (const line of result.details) say(dryRun ? stdout : stderr, line);
       totals.delivered += result.delivered;
       totals.failed += result.failed;
-      if (result.failed > 0 || result.leftElsewhere === true) complete = false;
+      if (result.failed > 0 || result.leftElsewhere === true || (!dryRun && (result.keptRuns ?? 0) > 0)) complete = false;
       runningSkipped += result.runningSkipped ?? 0;
     }
   } finally {
@@ -181,6 +192,7 @@ interface SyncOneOptions {
   dryRun: boolean;
   onProgress: (p: SyncProgress) => void;
   flags: Flags;
+  renames: ReadonlyMap<string, string>;
   signal: AbortSignal | undefined;
   loadSpool: () => Promise<DeliverLeftovers>;
 }
@@ -192,7 +204,21 @@ async function syncOne(source: Source, client: SyvainClient, o: SyncOneOptions):
     return uploadJsonl({ path: source.path, ...(o.dryRun ? {} : { client }), onProgress: o.onProgress, ...signal, ...tuning });
   }
   const deliverLeftovers = await o.loadSpool();
-  return deliverLeftovers({ spoolDir: source.path, client, dryRun: o.dryRun, onProgress: o.onProgress, ...signal });
+  return deliverLeftovers({ spoolDir: source.path, client, dryRun: o.dryRun, onProgress: o.onProgress, ...signal, ...(o.renames.size > 0 ? { renames: o.renames } : {}) });
+}
+
+/** `--rename OLD=NEW` values (split at the first `=`) → old slug → new slug; NEW must be a valid slug, other than OLD. */
+function renameMap(values: readonly string[]): ReadonlyMap<string, string> {
+  const renames = new Map<string, string>();
+  for (const value of values) {
+    const at = value.indexOf("=");
+    const [from, to] = [value.slice(0, at), value.slice(at + 1)];
+    checkSlug(to, "--rename");
+    if (from === to) throw new UsageError(`${syncCommand.name}: --rename ${value}: the new slug must differ from the old one (another run holds it)`);
+    if (renames.has(from) && renames.get(from) !== to) throw new UsageError(`${syncCommand.name}: --rename ${from}=... is given twice with different new slugs`);
+    renames.set(from, to);
+  }
+  return renames;
 }
 
 const defined = <T extends object>(o: T): Partial<T> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;

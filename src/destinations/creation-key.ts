@@ -29,7 +29,16 @@ export function runCreationKey(startedAt: number, unique: string): string {
   return `${RUN_KEY_PREFIX}${Math.floor(startedAt)}-${unique}`;
 }
 
-/** When the `experiment()` call behind a `runCreationKey` started; `undefined` for any other key. */
+/**
+ * The key of an offline run's `create`: it carries no time, since the creation first reaches Syvain
+ * with a later `syvain-otel sync` (hours or days after the call), and an experiment another run
+ * created in between must not look like ours; the replay says when its own attempts started.
+ */
+export function offlineRunCreationKey(unique: string): string {
+  return `${RUN_KEY_PREFIX}offline-${unique}`;
+}
+
+/** When the `experiment()` call behind a `runCreationKey` started; `undefined` for any other key (an offline one included). */
 export function startedAtOfRunCreationKey(key: string | undefined): number | undefined {
   const match = key === undefined ? null : /^run-create-(\d{13,})-/.exec(key);
   return match === null ? undefined : Number(match[1]);

@@ -31,9 +31,10 @@ export interface Destination {
    * `signal` abandons the creation (its HTTP calls included), e.g. when the exporters shut down.
    * `creationKey` (policy `create`): the `Idempotency-Key` of this one creation, for every attempt
    * and every later replay of it, so our own creation answered late or lost is replayed as our 201,
-   * and a slug another run took stays a `conflict`.
+   * and a slug another run took stays a `conflict`. `attemptsSince`: when the first attempt of this
+   * creation was made, for a key that does not say it (an offline run's, first sent by a replay).
    */
-  provision(spec: ExperimentSpec, policy: CreationPolicy, signal?: AbortSignal, creationKey?: string): Promise<ProvisionedExperiment>;
+  provision(spec: ExperimentSpec, policy: CreationPolicy, signal?: AbortSignal, creationKey?: string, attemptsSince?: number): Promise<ProvisionedExperiment>;
   /** Closes what the destination owns (never a client passed in by the user). Idempotent. */
   close(): Promise<void>;
 }

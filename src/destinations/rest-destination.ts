@@ -12,10 +12,10 @@ import { creationFailure, restatedError, slugExistsMessage, type CreationPolicy,
 /** `close` closes the client: pass it only for a client the destination's owner created. */
 export function restDestination(client: SyvainClient, close: () => Promise<void> = () => Promise.resolve()): Destination {
   return {
-    async provision(spec, policy, signal, creationKey) {
+    async provision(spec, policy, signal, creationKey, attemptsSince) {
       let outcome: Experiment | SyvainApiError;
       try {
-        outcome = await create(client, await creationBody(client, spec, signal), policy, signal, creationKey);
+        outcome = await create(client, await creationBody(client, spec, signal), policy, { signal, creationKey, attemptsSince });
       } catch (error) {
         throw creationFailure(spec.slug, policy, error);
       }
@@ -41,8 +41,7 @@ async function create(
   client: SyvainClient,
   body: CreateExperimentBody,
   policy: CreationPolicy,
-  signal: AbortSignal | undefined,
-  creationKey: string | undefined,
+  { signal, creationKey, attemptsSince }: { signal: AbortSignal | undefined; creationKey: string | undefined; attemptsSince: number | undefined },
 ): Promise<Experiment | SyvainApiError> {
   const withSignal = signal === undefined ? {} : { signal };
   try {
@@ -53,7 +52,7 @@ async function create(
     return await client.createExperiment(body, { ...key, ...withSignal });
   } catch (error) {
     if (!(error instanceof SyvainApiError) || error.code !== "conflict") throw error;
-    if (policy === "create") return (await createdByThisCall(client, error, body.slug, creationKey, withSignal)) ?? error;
+    if (policy === "create") return (await createdByThisCall(client, error, body.slug, startedAtOfRunCreationKey(creationKey) ?? attemptsSince, withSignal)) ?? error;
     return client.getExperiment(error.experimentId ?? body.slug, withSignal);
   }
 }
@@ -64,17 +63,19 @@ async function create(
  * lost (a timeout, a reset, a 5xx after the write) is retried with the same key, and a Syvain that
  * did not record the key for a failed answer says "slug exists" about our own experiment: taking
  * that as another run's slug discarded the run's events (found by an outside review). An earlier
- * run's experiment was created before the call started. Limit: a Syvain clock behind this
- * machine's by more than the request's latency makes our own look older (then the conflict stands).
+ * run's experiment was created before the call started. `startedAt`: the key's time, or, for a key
+ * without one (an offline run's), when the replay first sent it. No tolerance for clock skew: a
+ * Syvain clock behind this machine's by more than the request's latency makes our own look older,
+ * and the conflict stands (the run is kept aside, recoverable with `sync --rename`), whereas a
+ * tolerance would take another run's experiment, created just before, as ours: a silent mix.
  */
 async function createdByThisCall(
   client: SyvainClient,
   conflict: SyvainApiError,
   slug: string,
-  creationKey: string | undefined,
+  startedAt: number | undefined,
   withSignal: { signal?: AbortSignal },
 ): Promise<Experiment | undefined> {
-  const startedAt = startedAtOfRunCreationKey(creationKey);
   if (startedAt === undefined) return undefined;
   const existing = await client.getExperiment(conflict.experimentId ?? slug, withSignal);
   return existing.created_at >= startedAt ? existing : undefined;

@@ -17,6 +17,7 @@ import { hostSpoolDir, resolveSpoolDir } from "../config/spool-defaults.ts";
 import type { DeferredJournalRules } from "./keep-unless-refused.ts";
 import type { SpooledCreation } from "../delivery/journal/experiment-journal.ts";
 import type { PeriodicAdoption } from "./leftovers/periodic-adoption.ts";
+import { conflictsDirOf, renameCommand } from "./kept-run-hint.ts";
 
 /**
  * The spool engine, its journal and the leftovers replay: some 30 modules, loaded at the first
@@ -24,7 +25,7 @@ import type { PeriodicAdoption } from "./leftovers/periodic-adoption.ts";
  * stays cheap (issue 13's root import goal) and an owner with the spool off never loads them.
  */
 async function loadSpoolParts() {
-  const [{ openSpool }, { FORMAT_FILE }, { SpoolJournal }, { experimentJournal }, { RecordType }, { replaySpool }, { PeriodicAdoption }] = await Promise.all([
+  const [{ openSpool }, { FORMAT_FILE }, { SpoolJournal }, { experimentJournal }, { RecordType }, { replaySpool }, { PeriodicAdoption }, { ConflictKeeper }] = await Promise.all([
     import("../delivery/spool/index.ts"),
     import("../delivery/spool/spool-layout.ts"),
     import("../delivery/journal/outbox-journal.ts"),
@@ -32,11 +33,19 @@ async function loadSpoolParts() {
     import("../delivery/journal/spool-records.ts"),
     import("./leftovers/replay.ts"),
     import("./leftovers/periodic-adoption.ts"),
+    import("./leftovers/conflict-keeper.ts"),
   ]);
-  return { openSpool, FORMAT_FILE, SpoolJournal, experimentJournal, RecordType, replaySpool, PeriodicAdoption };
+  return { openSpool, FORMAT_FILE, SpoolJournal, experimentJournal, RecordType, replaySpool, PeriodicAdoption, ConflictKeeper };
 }
 
 type SpoolParts = Awaited<ReturnType<typeof loadSpoolParts>>;
+
+/** An offline `collector.experiment()`'s creation, spooled for `sync`: the run's policy, and a `create`'s own key. */
+export interface OfflineCreation {
+  spec: ExperimentSpec;
+  policy: "create" | "create-or-reuse";
+  key: string | undefined;
+}
 
 /** What `collector.stats().spool` and the exporters' `spoolStats()` report. */
 export interface SpoolSessionStats {
@@ -171,16 +180,20 @@ export class SpoolSession {
   }
 
   /**
-   * The journal of one experiment's outbox; offline, its creation (`spec`, and whether an existing
-   * slug is reused) is spooled too: it happens on `sync`. Without `creation`: one more journal of
+   * The journal of one experiment's outbox; offline, its creation (`spec`, the run's policy and,
+   * for a `create`, its key) is spooled too: it happens on `sync`, as the run asked (a slug another
+   * run holds is a conflict there, not theirs to add to). Without `creation`: one more journal of
    * an experiment whose creation is already spooled (the outboxes of its OTel view). `deferred`:
-   * online, but the experiment has no server id yet (its creation waits for Syvain,
-   * `facade/deferred-creation.ts`): its records name it by slug (and creation key) only, as
-   * offline ones do, and follow its rules for what a refusal keeps.
+   * the experiment has no server id yet (offline, or its creation waits for Syvain,
+   * `facade/deferred-creation.ts`): its records name it by slug and creation key only, and
+   * follow its rules for what a refusal keeps.
    */
-  journal(spool: Spool, record: { slug: string; id: string }, creation?: { spec: ExperimentSpec; reuse: boolean }, deferred?: DeferredJournalRules): OutboxJournal {
+  journal(spool: Spool, record: { slug: string; id: string }, creation?: OfflineCreation, deferred?: DeferredJournalRules): OutboxJournal {
     const { RecordType, SpoolJournal } = this.#parts!; // `spool` came from `open()`, which loaded them
-    if (this.#o.offline && creation !== undefined) spool.append(RecordType.create, { x: record.slug, i: null, spec: creation.spec, reuse: creation.reuse });
+    if (this.#o.offline && creation !== undefined) {
+      const { spec, policy, key } = creation;
+      spool.append(RecordType.create, { x: record.slug, i: null, spec, reuse: policy !== "create", policy, ...(key === undefined ? {} : { key, k: key }) });
+    }
     return new SpoolJournal({
       spool,
       slug: record.slug,
@@ -225,7 +238,7 @@ export class SpoolSession {
   }
 
   /** One round: adopts the directories of writers dead by now and delivers what they left. */
-  async #resumeLeftovers({ replaySpool }: SpoolParts, spool: Spool, client: SyvainClient, signal: AbortSignal): Promise<void> {
+  async #resumeLeftovers({ replaySpool, ConflictKeeper }: SpoolParts, spool: Spool, client: SyvainClient, signal: AbortSignal): Promise<void> {
     const adopted = await spool.adoptOrphans();
     // What an earlier round adopted and gave up on (Syvain down too long) is read again: a
     // long-running process delivers everything eventually, with no restart.
@@ -236,6 +249,8 @@ export class SpoolSession {
       // In the background: a few attempts per round, then the rest waits for the next round.
       maxAttempts: 3,
       recovered: this.#recovered,
+      // A run whose slug another run holds is moved aside once, said once, and not read again by later rounds.
+      keeper: new ConflictKeeper(this.#o.dir),
       onProgress: (counts) => {
         this.#resumed = this.#resumedBefore + counts.metrics + counts.annotations;
         this.#crashedRuns = this.#crashedRunsBefore + counts.crashedRuns;
@@ -243,10 +258,11 @@ export class SpoolSession {
     });
     this.#resumedBefore = this.#resumed;
     this.#crashedRunsBefore = this.#crashedRuns;
-    for (const run of result.discardedRuns.filter((r) => r.events > 0)) {
+    for (const run of result.keptRuns) {
       this.#o.warn(
         `Syvain spool: experiment ${JSON.stringify(run.slug)} of an earlier process (ifExists "error") could not be created: ${run.reason.message}. ` +
-          `Its ${run.events} event(s) left in ${this.#o.dir} were removed from the spool, not added to the existing experiment, which belongs to another run.`,
+          `Its ${run.events} event(s) are kept, not sent, in ${conflictsDirOf(this.#o.dir)}, never added to the existing experiment, which belongs to another run; ` +
+          `to deliver them under a new slug: ${renameCommand(run.slug, this.#o.dir)}`,
       );
     }
     if (result.stoppedBy === undefined) this.#resumeStopped = false;

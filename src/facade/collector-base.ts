@@ -10,7 +10,7 @@
 import { MemoryFigures, type CollectorMemoryStats } from "./memory-figures.ts";
 import type { DeliveryOptions, DeliverySink, FlushStatus } from "../delivery/delivery-types.ts";
 import type { Destination } from "../destinations/destination.ts";
-import { runCreationKey } from "../destinations/creation-key.ts";
+import { offlineRunCreationKey, runCreationKey } from "../destinations/creation-key.ts";
 import { Outbox } from "../delivery/outbox.ts";
 import { SyvainError, wrapUnexpected } from "../api/errors.ts";
 import { deliveryPart, type ResolvedLocalCollectorOptions } from "./collector-options.ts";
@@ -89,7 +89,8 @@ export abstract class CollectorBase implements AsyncDisposable {
     const client = this.#spooling?.client;
     const policy = ifExists === "reuse" ? "create-or-reuse" : "create";
     // Unique to this call: our own creation, answered late or lost, is replayed as our 201 (deferred-creation.ts).
-    const key = policy === "create" ? runCreationKey(Date.now(), randomUUID()) : undefined;
+    // Offline it carries no time: the creation first reaches Syvain with a later sync (creation-key.ts).
+    const key = policy !== "create" ? undefined : session?.offline === true ? offlineRunCreationKey(randomUUID()) : runCreationKey(Date.now(), randomUUID());
     // Online with a spool that writes, Syvain not answering in time defers like Syvain refusing connections.
     const deferrable = spool && session && client && !session.offline && spool.stats().state === "active" ? { spool, session, client } : undefined;
     const attempt = this.#destination.provision(spec, policy, this.#abandon.signal, key);
@@ -106,8 +107,10 @@ export abstract class CollectorBase implements AsyncDisposable {
       const context = { session: deferrable.session, client: deferrable.client, destination: this.#destination, abandon: this.#abandon.signal };
       provisioned = await deferCreation(context, { spec, policy, key, running, queued }, error);
     }
-    const { record, sink, created, rules } = provisioned;
-    const journal = provisioned.journal ?? (spool && session?.journal(spool, record, { spec, reuse: ifExists === "reuse" }));
+    const { record, sink, created } = provisioned;
+    // Offline, every record of a `create` carries its key, as a deferred one's do: two runs of one slug stay two on sync.
+    const rules = provisioned.rules ?? (session?.offline === true && key !== undefined ? { keepFailed: false, creationKey: key } : undefined);
+    const journal = provisioned.journal ?? (spool && session?.journal(spool, record, { spec, policy, key }, rules));
     // Lazy: nothing here awaits the spool's durability of what `metric()` just queued.
     const outbox = new Outbox({ ...this.#delivery, sink, label: `experiment ${JSON.stringify(record.slug)}`, ...(journal ? { journal, lazyJournal: true } : {}) });
     queuedSoFar = () => queuedEvents(outbox);

@@ -17,13 +17,15 @@
  * - `ifExists: "error"`: a `create` with an `Idempotency-Key` unique to this `experiment()` call,
  *   spooled with the creation record: every retry and replay of our creation (by this process, the
  *   next one, `syvain-otel sync`) gets our own 201 replayed even if an answer was lost, and a slug an
- *   earlier run holds answers `conflict`. That late conflict is loud and final: one warning, every
- *   batch of the run fails with it (`flush()` not ok, `flushOrRaise()` raises, `close()` not ok), and
- *   its records are acknowledged (discarded), never added to the other run's experiment.
+ *   earlier run holds answers `conflict`. That late conflict is loud: one warning, every batch of
+ *   the run fails with it (`flush()` not ok, `flushOrRaise()` raises, `close()` not ok), and nothing
+ *   is added to the other run's experiment; the run's records stay in the spool, unacknowledged:
+ *   the next replay moves them aside (`leftovers/conflict-keeper.ts`), and `syvain-otel sync
+ *   --rename` delivers them under a new slug.
  *
  * Only a retryable failure (network, timeout, 5xx, 429, no answer yet) with a working spool defers:
  * a refusal (bad key, bad folder, conflict) answered in time is still raised at once; one that comes
- * only with the late creation keeps the events on disk (`keepUnlessRefused`), except a slug taken.
+ * only with the late creation keeps the events on disk (`keepUnlessRefused`).
  */
 import type { Experiment as ExperimentRecord } from "../api/contract.ts";
 import { SyvainError } from "../api/errors.ts";
@@ -35,6 +37,7 @@ import { localRecord, slugExistsMessage, type CreationPolicy, type Destination, 
 import type { SpoolSession } from "../destinations/spool-session.ts";
 import type { SyvainClient } from "../client/client-types.ts";
 import { creatingSink } from "../exporter/otel/experiment-journals.ts";
+import { renameCommand } from "../destinations/kept-run-hint.ts";
 
 export interface DeferredExperiment {
   /** The experiment as this process describes it; `id` is `pending:<slug>` until it exists. */
@@ -77,7 +80,7 @@ export async function deferCreation(context: DeferralContext, creation: StartedC
   const { session, client, destination, abandon } = context;
   const { spec, policy, key } = creation;
   const rules = deferredJournalRules(key);
-  const spooled = { policy, ...(key === undefined ? {} : { key, discardsRun: rules.discardsRun! }) };
+  const spooled = { policy, ...(key === undefined ? {} : { key }) };
   const { journal, created: creationAcked } = await session.experimentJournal(client, spec, null, rules.keepFailed, spooled);
   let resolveCreated!: (id: string) => void;
   const created = new Promise<string>((resolve) => (resolveCreated = resolve));
@@ -91,9 +94,9 @@ export async function deferCreation(context: DeferralContext, creation: StartedC
     creationAcked?.();
     resolveCreated(provisioned.id);
   };
-  // The creation record stays: acknowledged events and statuses are gone, and a later process
-  // that finds it alone asks Syvain once more (same key: `conflict` again) and lets it go.
-  const onSlugTaken = (refusal: SyvainError): void => session.warn(slugTakenWarning(spec.slug, refusal, creation.queued()));
+  // Every record of the run stays in the spool: a later process or `sync` asks Syvain once more (same
+  // key: `conflict` again) and moves the run aside, for `sync --rename`.
+  const onSlugTaken = (refusal: SyvainError): void => session.warn(slugTakenWarning(spec.slug, refusal, creation.queued(), session.dir));
   const sink = creatingSink(spec, provision, abandon, onCreated, policy === "create" ? onSlugTaken : undefined);
   const record = { ...localRecord(spec, Date.now()), id: `pending:${spec.slug}` };
   session.warn(
@@ -104,11 +107,12 @@ export async function deferCreation(context: DeferralContext, creation: StartedC
   return { record, sink, journal, created, rules };
 }
 
-function slugTakenWarning(slug: string, refusal: SyvainError, queued: number): string {
+function slugTakenWarning(slug: string, refusal: SyvainError, queued: number, dir: string): string {
   const existing = "experimentId" in refusal && typeof refusal.experimentId === "string" ? refusal.experimentId : undefined;
   return (
     `experiment ${JSON.stringify(slug)} could not be created when Syvain answered: ${slugExistsMessage(slug, existing)}. ` +
-    `This run's ${queued} event(s) so far, and any logged after, are not delivered: they are discarded (acknowledged in the spool), ` +
-    `never added to the existing experiment, which belongs to another run (ifExists "error"). experiment.flush(), flushOrRaise() and close() report them as failed.`
+    `This run's ${queued} event(s) so far, and any logged after, are not sent: they are kept in the spool ${dir}, ` +
+    `never added to the existing experiment, which belongs to another run (ifExists "error"). experiment.flush(), flushOrRaise() and close() report them as failed. ` +
+    `Once this process has ended, \`syvain-otel sync --dry-run\` lists them and ${renameCommand(slug, dir)} delivers them under a new slug.`
   );
 }

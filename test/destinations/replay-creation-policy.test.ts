@@ -5,7 +5,10 @@
  *   get-or-create: a slug that exists gets the events, as before;
  * - two runs of one slug whose deferred `create`s carry different keys stay two experiments: the
  *   first run's creation makes the experiment, the second's finds the slug taken, and its records
- *   are acknowledged without sending (`discardedRuns`), not merged into the first run's.
+ *   are kept aside (`keptRuns`: copied to the host's `conflicts` folder, then acknowledged), not
+ *   merged into the first run's; the spool itself drains;
+ * - a Collector's background replay moves such a run aside once and warns once; a later Collector
+ *   on the same directory neither reads it again nor warns again.
  */
 import fs from "node:fs";
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -14,7 +17,8 @@ import { experimentJournal } from "../../src/delivery/journal/experiment-journal
 import { RecordType } from "../../src/delivery/journal/spool-records.ts";
 import { SpoolJournal } from "../../src/delivery/journal/outbox-journal.ts";
 import { replaySpool } from "../../src/destinations/leftovers/replay.ts";
-import { isSlugTaken } from "../../src/destinations/destination.ts";
+import { ConflictKeeper } from "../../src/destinations/leftovers/conflict-keeper.ts";
+import { listKeptRuns } from "../../src/destinations/leftovers/kept-runs.ts";
 import { createSyvainClient } from "../../src/client/create-client.ts";
 import { markDead, tmpSpoolDir } from "../delivery/spool/spool-helpers.ts";
 import { withEmulator } from "../exporter/otel/helpers.ts";
@@ -54,7 +58,7 @@ describe("replay: the creation policy of experiments named by slug only", () => 
         spool = await openSpool({ dir, syncIntervalMs: 0 });
         await spool.adoptOrphans();
         const result = await replaySpool(spool, client);
-        expect(result).toMatchObject({ metrics: 3, discarded: 0, discardedRuns: [] });
+        expect(result).toMatchObject({ metrics: 3, kept: 0, keptRuns: [] });
         expect(emulator.store.metrics("legacy").map((m) => m.step)).toEqual([0, 1, 2]);
       } finally {
         await client.close();
@@ -62,7 +66,7 @@ describe("replay: the creation policy of experiments named by slug only", () => 
     });
   });
 
-  it("two deferred creates of one slug (two keys): the first run's events make its experiment, the second's are discarded, not merged", async () => {
+  it("two deferred creates of one slug (two keys): the first run's events make its experiment, the second's are kept aside, not merged", async () => {
     await withEmulator(async (emulator) => {
       dir = tmpSpoolDir();
       const client = createSyvainClient({ apiKey: emulator.apiKey, host: emulator.url });
@@ -70,17 +74,19 @@ describe("replay: the creation policy of experiments named by slug only", () => 
         const spec = { slug: "twice", metadata: { run: 1 } };
         for (const [run, key] of [[1, "run-create-first"], [2, "run-create-second"]] as const) {
           await deadWriter((dead) => {
-            const { journal } = experimentJournal(dead, { ...spec, metadata: { run } }, null, false, { policy: "create", key, discardsRun: isSlugTaken });
+            const { journal } = experimentJournal(dead, { ...spec, metadata: { run } }, null, false, { policy: "create", key });
             journal.status("running");
             for (let step = 0; step < 4; step++) journal.metric(point(run * 100 + step));
           });
         }
         spool = await openSpool({ dir, syncIntervalMs: 0 });
         await spool.adoptOrphans();
-        const result = await replaySpool(spool, client);
-        expect(result).toMatchObject({ experiments: 2, metrics: 4, discarded: 4, crashedRuns: 1 });
-        expect(result.discardedRuns).toEqual([expect.objectContaining({ slug: "twice", events: 4 })]);
-        expect(result.discardedRuns[0]?.reason.message).toContain('"twice" already exists');
+        const result = await replaySpool(spool, client, { keeper: new ConflictKeeper(dir) });
+        expect(result).toMatchObject({ experiments: 2, metrics: 4, kept: 4, crashedRuns: 1 });
+        expect(result.keptRuns).toEqual([expect.objectContaining({ slug: "twice", events: 4 })]);
+        expect(result.keptRuns[0]?.reason.message).toContain('"twice" already exists');
+        // Kept, with its `running` status (it died running): 4 points, none lost.
+        expect(await listKeptRuns(dir)).toEqual([expect.objectContaining({ slug: "twice", metrics: 4, annotations: 0, status: "failed", crashed: true })]);
         expect(emulator.store.experiment("twice")?.metadata).toEqual({ run: 1 });
         expect(emulator.store.metrics("twice").map((m) => m.step)).toEqual([100, 101, 102, 103]);
         // One crash note and one `failed`: the first run's; the second run's status went nowhere.
@@ -92,7 +98,7 @@ describe("replay: the creation policy of experiments named by slug only", () => 
     });
   });
 
-  it("a Collector's background replay of a dead run whose slug is taken warns once, naming the slug and the events removed, and adds nothing", async () => {
+  it("a Collector's background replay of a dead run whose slug is taken keeps it aside, warns once (slug, events, the command), adds nothing; the next Collector is quiet", async () => {
     await withEmulator(async (emulator) => {
       const base = tmpSpoolDir();
       dir = hostSpoolDir(base, emulator.url);
@@ -104,7 +110,7 @@ describe("replay: the creation policy of experiments named by slug only", () => 
       try {
         await client.createExperiment({ slug: "taken-earlier" });
         await deadWriter((dead) => {
-          const { journal } = experimentJournal(dead, { slug: "taken-earlier", metadata: {} }, null, false, { policy: "create", key: "run-create-dead", discardsRun: isSlugTaken });
+          const { journal } = experimentJournal(dead, { slug: "taken-earlier", metadata: {} }, null, false, { policy: "create", key: "run-create-dead" });
           journal.status("running");
           for (let step = 0; step < 7; step++) journal.metric(point(step));
         });
@@ -114,6 +120,15 @@ describe("replay: the creation policy of experiments named by slug only", () => 
         const [warning] = warnings.filter((w) => w.includes('"taken-earlier"'));
         expect(warning).toContain("7 event(s)");
         expect(warning).toContain("already exists");
+        expect(warning).toContain(`kept, not sent, in ${dir}/conflicts`);
+        expect(warning).toContain(`syvain-otel sync --rename taken-earlier=<new-slug> ${dir}`);
+        expect(await listKeptRuns(dir)).toEqual([expect.objectContaining({ slug: "taken-earlier", metrics: 7 })]);
+        // A later process on the directory: the kept run is not its to read, ask about or warn about again.
+        const next = new Collector(emulator.apiKey, { host: emulator.url, spoolDir: base });
+        await next.experiment("next-run");
+        await next.close();
+        expect(warnings.filter((w) => w.includes('"taken-earlier"'))).toHaveLength(1);
+        expect(emulator.counters.requests.createExperiment).toBe(4);
         expect(emulator.store.metrics("taken-earlier")).toEqual([]);
         expect(emulator.store.annotations("taken-earlier")).toEqual([]);
         expect(emulator.store.experiment("taken-earlier")?.status).toBe("created");

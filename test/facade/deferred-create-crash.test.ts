@@ -6,7 +6,9 @@
  *   the spooled creation again with the same Idempotency-Key, gets our own 201 back, and delivers
  *   every point logged >= 1 s before the kill exactly once into that one experiment.
  * - The slug belonged to an earlier run: `syvain-otel sync` adds nothing to that run's experiment
- *   (no point, no status, no recovery note), says why, exits 1; a second sync has nothing to do.
+ *   (no point, no status, no recovery note), keeps the run aside, says why and how to deliver it,
+ *   exits 1, and so does the next sync; `sync --rename` then stores every kept point once in a new
+ *   experiment, marked `failed` with its recovery note (the run died running).
  */
 import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -38,10 +40,10 @@ async function killedWhileHanging(emulator: Emulator, gate: GatedSyvain, slug: s
   return mustHave;
 }
 
-async function sync(spoolDir: string, host: string, apiKey: string): Promise<{ code: number; output: string }> {
+async function sync(spoolDir: string, host: string, apiKey: string, args: string[] = []): Promise<{ code: number; output: string }> {
   const env = { PATH: process.env.PATH ?? "", HOME: root, SYVAIN_SPOOL_DIR: spoolDir, SYVAIN_METRICS_HOST: host, SYVAIN_METRICS_API_KEY: apiKey };
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, ["--conditions=syvain-source", "src/cli/main.ts", "sync"], { cwd: repo, env });
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, ["--conditions=syvain-source", "src/cli/main.ts", "sync", ...args], { cwd: repo, env });
     return { code: 0, output: stdout + stderr };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };
@@ -75,7 +77,7 @@ describe("a deferred create, its process killed before Syvain answered", () => {
     });
   }, 60_000);
 
-  it("the slug was an earlier run's: sync adds nothing to that experiment, says why, exits 1; a second sync is clean", async () => {
+  it("the slug was an earlier run's: sync adds nothing to that experiment, keeps the run, says why, exits 1; --rename delivers it", async () => {
     await withEmulator(async (emulator) => {
       const earlier = new Collector(emulator.apiKey, { host: emulator.url, spoolDir: false });
       (await earlier.experiment("theirs")).metric("loss", 1, { step: 0 });
@@ -89,13 +91,27 @@ describe("a deferred create, its process killed before Syvain answered", () => {
         await vi.waitFor(() => expect(emulator.counters.requests["createExperiment"]).toBe(2));
         const first = await sync(spoolDir, gate.url, emulator.apiKey);
         expect(first.code, first.output).toBe(1);
-        expect(first.output).toMatch(/theirs: \d+ event\(s\) not sent and removed from the spool: .*"theirs" already exists/);
-        expect(emulator.store.metrics("theirs").map((m) => m.step)).toEqual([0]);
-        expect(emulator.store.annotations("theirs")).toEqual([]);
-        expect(emulator.store.experiment("theirs")?.status).toBe("created");
+        expect(first.output).toMatch(/theirs: \d+ event\(s\) not sent: .*"theirs" already exists/);
+        const kept = Number(/theirs: (\d+) metric point\(s\), 0 annotation\(s\), it died running: kept in /.exec(first.output)?.[1]);
+        expect(kept, first.output).toBeGreaterThan(0);
+        expect(first.output).toContain(`syvain-otel sync --rename theirs=<new-slug> ${spoolDir}`);
+        const untouched = (): void => {
+          expect(emulator.store.metrics("theirs").map((m) => m.step)).toEqual([0]);
+          expect(emulator.store.annotations("theirs")).toEqual([]);
+          expect(emulator.store.experiment("theirs")?.status).toBe("created");
+        };
+        untouched();
         const second = await sync(spoolDir, gate.url, emulator.apiKey);
-        expect(second.code, second.output).toBe(0);
-        expect(emulator.store.metrics("theirs").map((m) => m.step)).toEqual([0]);
+        expect(second.code, second.output).toBe(1);
+        untouched();
+        const renamed = await sync(spoolDir, gate.url, emulator.apiKey, ["--rename", "theirs=theirs-2"]);
+        expect(renamed.code, renamed.output).toBe(0);
+        untouched();
+        const steps = emulator.store.metrics("theirs-2").map((m) => m.step);
+        expect(steps).toHaveLength(kept);
+        expect(new Set(steps).size).toBe(kept);
+        expect(emulator.store.experiment("theirs-2")?.status).toBe("failed");
+        expect(emulator.store.annotations("theirs-2").map((a) => a.text)).toEqual([expect.stringContaining("ended without finishing")]);
       } finally {
         await gate.close();
       }

@@ -1,11 +1,13 @@
 /**
  * A `create` (ifExists "error", the default) whose 409 comes late: Syvain hangs (a TCP gate held
  * closed), so `experiment()` defers after 2 s and returns; then Syvain answers that the slug was
- * taken by an earlier run. That is loud and loses nothing silently: `flush()` reports the events as
- * failed with the `conflict`, `flushOrRaise()` raises it, `close()` is not ok, one warning says what
- * happened and where the events are; and NOTHING is added to the earlier run's experiment: not by
- * this process, nor by a later replay of the spool (found by an outside review of an earlier early
- * deferral, whose late creation was get-or-create).
+ * taken by an earlier run. That is loud and loses nothing: `flush()` reports the events as failed
+ * with the `conflict`, `flushOrRaise()` raises it, `close()` is not ok, one warning says what
+ * happened, where the events are kept and the command that delivers them; NOTHING is added to the
+ * earlier run's experiment: not by this process, nor by a later replay of the spool (found by an
+ * outside review of an earlier early deferral, whose late creation was get-or-create), which keeps
+ * the run aside; and `sync --rename taken=taken-2` then stores every event of the run once, in a
+ * new experiment, with the run's status.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -17,6 +19,7 @@ import { createSyvainClient } from "../../src/client/create-client.ts";
 import { deliverLeftovers } from "../../src/destinations/leftovers/deliver-leftovers.ts";
 import { withEmulator } from "../exporter/otel/helpers.ts";
 import { writerDirs } from "../delivery/spool/spool-helpers.ts";
+import { hostSpoolDir } from "../../src/config/spool-defaults.ts";
 import { startGate } from "./gated-syvain.ts";
 
 let root: string;
@@ -66,7 +69,8 @@ it("a slug taken by an earlier run, answered 409 after the deferral: flush, flus
       const taken = warnings.filter((w) => w.includes("already exists"));
       expect(taken).toHaveLength(1);
       expect(taken[0]).toContain("6 event(s)");
-      expect(taken[0]).toContain("discarded");
+      expect(taken[0]).toContain(`kept in the spool ${hostSpoolDir(spoolDir, gate.url)}`);
+      expect(taken[0]).toContain("syvain-otel sync --rename taken=<new-slug>");
     } finally {
       process.off("warning", onWarning);
       await collector.close();
@@ -79,17 +83,28 @@ it("a slug taken by an earlier run, answered 409 after the deferral: flush, flus
       expect(emulator.store.experiments().filter((e) => e.slug === "taken")).toHaveLength(1);
     };
     untouched();
-    // What the spool still holds (the creation record alone) is settled by a sync, and adds nothing.
+    // The spool still holds the whole run: a sync keeps it aside and adds nothing...
     const client = createSyvainClient({ apiKey: emulator.apiKey, host: gate.url });
+    const hostDir = hostSpoolDir(spoolDir, gate.url);
     try {
       const synced = await deliverLeftovers({ spoolDir, client });
-      expect(synced).toMatchObject({ metrics: 0, annotations: 0, statusUpdates: 0, crashedRuns: 0, discarded: 0, remaining: 0 });
-      expect(synced.discardedRuns).toEqual([expect.objectContaining({ slug: "taken", events: 0 })]);
+      expect(synced).toMatchObject({ metrics: 0, annotations: 0, statusUpdates: 0, crashedRuns: 0, kept: 6, remaining: 0 });
+      expect(synced.keptRuns).toEqual([expect.objectContaining({ slug: "taken", events: 6 })]);
+      expect(synced.keptAside).toEqual([expect.objectContaining({ slug: "taken", metrics: 5, annotations: 1, status: "done" })]);
+      untouched();
+      // ...the host's spool itself drained (only the kept runs' folder holds records)...
+      expect(writerDirs(hostDir).filter((w) => !w.startsWith("conflicts"))).toEqual([]);
+      // ...and a rename delivers every event of the run once, in a new experiment, with its status.
+      const renamed = await deliverLeftovers({ spoolDir, client, renames: new Map([["taken", "taken-2"]]) });
+      expect(renamed).toMatchObject({ metrics: 5, annotations: 1, statusUpdates: 1, keptRuns: [], keptAside: [], unknownRenames: [] });
     } finally {
       await client.close();
       await gate.close();
     }
     untouched();
+    expect(emulator.store.metrics("taken-2").map((m) => m.step)).toEqual([100, 101, 102, 103, 104]);
+    expect(emulator.store.annotations("taken-2").map((a) => a.text)).toEqual(["second run"]);
+    expect(emulator.store.experiment("taken-2")?.status).toBe("done");
     expect(writerDirs(spoolDir)).toEqual([]);
   });
 }, 30_000);

@@ -5,7 +5,8 @@
  */
 import { dirname } from "node:path";
 import { HOST_ENV } from "../../api/contract.ts";
-import type { DiscardedRun, LeftoversResult, OtherHostLeftovers, PlannedExperiment } from "../../destinations/leftovers/deliver-leftovers.ts";
+import type { KeptRun, LeftoversResult, OtherHostLeftovers, PlannedExperiment } from "../../destinations/leftovers/deliver-leftovers.ts";
+import { renameCommand } from "../../destinations/kept-run-hint.ts";
 import type { DeliverLeftovers, SyncResult } from "./sync-source.ts";
 
 export async function loadDeliverLeftovers(): Promise<DeliverLeftovers> {
@@ -16,6 +17,7 @@ export async function loadDeliverLeftovers(): Promise<DeliverLeftovers> {
       client: options.client,
       ...(options.dryRun === undefined ? {} : { dryRun: options.dryRun }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
+      ...(options.renames === undefined ? {} : { renames: options.renames }),
       ...(options.onProgress === undefined
         ? {}
         : {
@@ -34,10 +36,12 @@ export function syncResultOf(result: LeftoversResult, host: string, spoolDir: st
   const delivered = result.metrics + annotations;
   const elsewhere = result.otherHosts.map((other) => otherHostLine(other, host));
   const running = runningLine(result.running);
+  const kept = result.keptAside.map((run) => keptAsideLine(run, result.keptDir, spoolDir));
   if (result.dryRun) {
     const planned = result.planned ?? [];
     const perExperiment = planned.map((p) => plannedLine(p, spoolDir));
     if (result.skipped > 0) perExperiment.push(`${result.skipped} record(s) this version cannot read would stay on disk`);
+    perExperiment.push(...kept);
     return {
       experiments: planned.length,
       events: planned.reduce((n, p) => n + p.metrics + p.annotations, 0),
@@ -52,25 +56,41 @@ export function syncResultOf(result: LeftoversResult, host: string, spoolDir: st
       `(${result.crashedRuns > 0 ? `${result.crashedRuns} of them recovery note(s), ` : ""}${result.duplicates} already stored), ${result.statusUpdates} status update(s), ${result.crashedRuns} crashed run(s) marked failed`,
   ];
   if (result.failed > 0) details.push(`${result.failed} event(s) refused by Syvain for good`);
-  details.push(...result.discardedRuns.filter((run) => run.events > 0).map(discardedLine));
+  details.push(...result.keptRuns.map(keptNowLine), ...result.unknownRenames.map(unknownRenameLine), ...kept);
   if (result.skipped > 0) details.push(`${result.skipped} record(s) this version cannot read, left on disk`);
   if (result.remaining > 0 || result.leftBytes > 0) details.push(leftLine(result, interrupted));
   details.push(...running, ...elsewhere);
   return {
     experiments: result.experiments,
-    events: delivered + result.failed + result.discarded + result.remaining,
+    events: delivered + result.failed + result.remaining,
     delivered,
-    failed: result.failed + result.discarded + result.remaining,
+    failed: result.failed + result.remaining + result.unknownRenames.length,
     details,
     leftElsewhere: elsewhere.length > 0,
     runningSkipped: result.running.writers,
+    keptRuns: result.keptAside.length,
   };
 }
 
-/** A run whose slug another run holds: its events were not sent, so it does not end up in that run's experiment. */
-function discardedLine(run: DiscardedRun): string {
-  return `${run.slug}: ${run.events} event(s) not sent and removed from the spool: ${run.reason.message} (the run asked for a new experiment, ifExists "error"; adding them would mix two runs)`;
+/** A run this sync found another run's slug for: not sent, so it does not end up in that run's experiment. */
+function keptNowLine(run: KeptRun): string {
+  const renamed = run.renamedTo === undefined ? "" : ` (renamed to ${JSON.stringify(run.renamedTo)})`;
+  return `${run.slug}${renamed}: ${run.events} event(s) not sent: ${run.reason.message} (the run asked for a new experiment, ifExists "error"; adding them would mix two runs)`;
 }
+
+/** A run kept aside (this sync or an earlier one): what it holds, and the command that delivers it. */
+function keptAsideLine(run: PlannedExperiment, keptDir: string, spoolDir: string): string {
+  const status = run.crashed ? ", it died running" : run.status === undefined ? "" : `, status ${run.status}`;
+  return (
+    `${run.slug}: ${run.metrics} metric point(s), ${run.annotations} annotation(s)${status}: kept in ${keptDir}, not sent: ` +
+    `another run holds the slug; to deliver them under a new slug: ${renameCommand(run.slug, spoolDir)}`
+  );
+}
+
+function unknownRenameLine(slug: string): string {
+  return `--rename ${slug}=...: no run kept aside has the slug ${JSON.stringify(slug)} (see syvain-otel sync --dry-run)`;
+}
+
 
 /**
  * What a stopped replay leaves: the records it had read and not delivered, and the bytes in all

@@ -20,6 +20,8 @@ export interface SyncResult {
   leftElsewhere?: boolean;
   /** Spool folders of processes still running, skipped (named in `details`): not an error, but not "everything" either. */
   runningSkipped?: number;
+  /** Runs kept aside, not sent, because another run holds their slug (named in `details`, with the command that sends them): the command exits 1. */
+  keptRuns?: number;
 }
 
 export interface SpoolSyncOptions {
@@ -28,6 +30,8 @@ export interface SpoolSyncOptions {
   dryRun?: boolean;
   signal?: AbortSignal;
   onProgress?: (progress: SyncProgress) => void;
+  /** `--rename OLD=NEW`: runs kept aside under OLD (another run holds it) are delivered under NEW. */
+  renames?: ReadonlyMap<string, string>;
 }
 
 export type DeliverLeftovers = (options: SpoolSyncOptions) => Promise<SyncResult>;

@@ -8,7 +8,6 @@ import type { ExperimentSpec } from "../../mapping/experiment.ts";
 import type { Spool } from "../spool/index.ts";
 import { SpoolJournal, type KeepFailed, type OutboxJournal } from "./outbox-journal.ts";
 import { RecordType, type SpooledCreationPolicy } from "./spool-records.ts";
-import type { SyvainError } from "../../api/errors.ts";
 
 export interface ExperimentJournal {
   journal: OutboxJournal;
@@ -24,8 +23,6 @@ export interface ExperimentJournal {
 export interface SpooledCreation {
   policy: SpooledCreationPolicy;
   key?: string;
-  /** See `SpoolJournalOptions.discardsRun`. */
-  discardsRun?: (reason: SyvainError) => boolean;
 }
 
 /** `keepFailed`: events Syvain refuses for good stay on disk (a bridge answered 200 for them), all or as it decides. */
@@ -37,7 +34,6 @@ export function experimentJournal(spool: Spool, spec: ExperimentSpec, experiment
     experimentId,
     keepFailed,
     ...(key === undefined ? {} : { creationKey: key }),
-    ...(creation?.discardsRun === undefined ? {} : { discardsRun: creation.discardsRun }),
   });
   if (experimentId !== null) return { journal };
   // Without `creation`: the exporters' get-or-create, written as older versions did (no policy).

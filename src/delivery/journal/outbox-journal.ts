@@ -64,14 +64,8 @@ export interface SpoolJournalOptions {
    * them), all of them or as `keepFailed(request, reason)` decides. @default false
    */
   keepFailed?: KeepFailed;
-  /** The key of the creation this experiment waits for (a deferred `create`): written in every record as `k`. */
+  /** The key of the creation this experiment waits for (a deferred or offline `create`): written in every record as `k`. */
   creationKey?: string;
-  /**
-   * A refusal after which nothing of this experiment can be delivered (its slug belongs to another
-   * run): every record that settles with it is acknowledged, status updates included, so no later
-   * process adds them to that other run's experiment. @default never
-   */
-  discardsRun?: (reason: SyvainError) => boolean;
 }
 
 /** Undelivered events stay in `dir` for the next run or `syvain-otel sync`, except `notSpooled` the spool refused. */
@@ -86,7 +80,6 @@ export class SpoolJournal implements OutboxJournal {
   readonly #id: string | null;
   readonly #ack: boolean;
   readonly #keepFailed: KeepFailed;
-  readonly #discardsRun: ((reason: SyvainError) => boolean) | undefined;
   /** `{x, i}`, plus `k` for a deferred `create`: what names the experiment in every record. */
   readonly #ref: { x: string; i: string | null; k?: string };
   /** Per kind, enqueue index → record, so a settled batch (or a half of a split one) acks its own items. */
@@ -107,7 +100,6 @@ export class SpoolJournal implements OutboxJournal {
     this.#id = options.experimentId;
     this.#ack = options.ack ?? true;
     this.#keepFailed = options.keepFailed ?? false;
-    this.#discardsRun = options.discardsRun;
     this.#ref = { x: this.#slug, i: this.#id, ...(options.creationKey === undefined ? {} : { k: options.creationKey }) };
     this.#eventEnvelope = JsonEnvelope.around(this.#ref, "e");
   }
@@ -155,7 +147,7 @@ export class SpoolJournal implements OutboxJournal {
   }
 
   settled(request: DeliveryRequest, outcome: "accepted" | "failed", reason?: SyvainError): void {
-    if (request.kind === "status") return this.#statusSettled(request.status, outcome, reason);
+    if (request.kind === "status") return this.#statusSettled(request.status, outcome);
     if (!this.#ack) return;
     const refs: number[] = [];
     // Taken either way: the index frees its chunks once every ref in them was taken.
@@ -170,7 +162,6 @@ export class SpoolJournal implements OutboxJournal {
    */
   #keeps(request: DeliveryRequest, reason: SyvainError | undefined): boolean {
     if (reason?.code === "shutdown") return true;
-    if (reason !== undefined && this.#discardsRun?.(reason) === true) return false;
     return typeof this.#keepFailed === "function" ? this.#keepFailed(request, reason) : this.#keepFailed;
   }
 
@@ -184,11 +175,9 @@ export class SpoolJournal implements OutboxJournal {
     this.#spool.flushSync();
   }
 
-  #statusSettled(status: ExperimentStatus, outcome: "accepted" | "failed", reason: SyvainError | undefined): void {
+  #statusSettled(status: ExperimentStatus, outcome: "accepted" | "failed"): void {
     const ref = this.#statusRefs.shift();
     if (ref !== undefined) this.#held.push(ref);
-    // The run can never reach Syvain: a later process must not mark another run's experiment with it.
-    if (this.#ack && outcome === "failed" && reason !== undefined && this.#discardsRun?.(reason) === true) return this.#spool.ack(this.#held.splice(0));
     // A failed final status is not the end of the run for a later process: it may still mark it.
     if (!this.#ack || !isFinalStatus(status) || outcome !== "accepted") return;
     this.#spool.ack(this.#held.splice(0));

@@ -30,7 +30,7 @@ export interface CreateRecord extends ExperimentRef {
   spec: ExperimentSpec;
   /** `true`: `ifExists: "reuse"`; else an existing slug is a conflict on replay too. Kept for older readers: `policy` says it now. */
   reuse: boolean;
-  /** Absent in older records: get-or-create. `create`: a slug another run holds is refused, and its events are discarded. */
+  /** Absent in older records: get-or-create. `create`: a slug another run holds is refused, and the run is kept aside (`sync --rename`). */
   policy?: SpooledCreationPolicy;
   /** The creation's `Idempotency-Key` (with `policy` "create"): a replay of our own creation gets our own 201 back. */
   key?: string;

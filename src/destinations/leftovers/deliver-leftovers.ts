@@ -2,7 +2,9 @@
  * `deliverLeftovers()`: what `syvain-otel sync` (and anyone with a spool directory and a client)
  * calls to send what dead processes left behind: adopt every dead writer directory, replay it,
  * acknowledge what Syvain stored, mark runs that died `running` as `failed`. Live processes'
- * directories are never touched. `dryRun` only reads: which writers are dead, how many bytes.
+ * directories are never touched. A run whose `create` finds its slug taken by another run is kept
+ * aside (`conflict-keeper.ts`) and listed (`keptAside`); `renames` delivers kept runs under a new slug.
+ * `dryRun` only reads: which writers are dead, how many bytes, and the runs kept aside.
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -12,11 +14,14 @@ import { openSpool, scanSpool, type ScannedWriter, type SpoolError } from "../..
 import { FORMAT_FILE } from "../../delivery/spool/spool-layout.ts";
 import { otherHostLeftovers, type OtherHostLeftovers } from "./other-hosts.ts";
 import { replaySpool, type ReplayBytes, type ReplayResult } from "./replay.ts";
-import { zeroCounts, type LeftoverCounts } from "./replay-counts.ts";
+import { addCounts, zeroCounts, type LeftoverCounts } from "./replay-counts.ts";
 import { planLeftovers, type PlannedExperiment } from "./dry-run-plan.ts";
+import { ConflictKeeper } from "./conflict-keeper.ts";
+import { listKeptRuns, renameKeptRuns } from "./kept-runs.ts";
+import { conflictsDirOf } from "../kept-run-hint.ts";
 
 export type { LeftoverCounts } from "./replay-counts.ts";
-export type { DiscardedRun, ReplayResult } from "./replay.ts";
+export type { KeptRun, ReplayResult } from "./replay.ts";
 export type { OtherHostLeftovers } from "./other-hosts.ts";
 export type { PlannedExperiment } from "./dry-run-plan.ts";
 
@@ -32,6 +37,11 @@ export interface DeliverLeftoversOptions {
   maxAttempts?: number;
   /** Spool problems (corrupt files moved aside, unsupported versions). @default ignored */
   onSpoolError?: (error: SpoolError) => void;
+  /**
+   * Old slug → new slug (`sync --rename`): the runs kept aside under the old slug (their slug
+   * belongs to another run) are delivered under the new one, after the replay. @default none
+   */
+  renames?: ReadonlyMap<string, string>;
 }
 
 export interface LeftoversResult extends ReplayResult {
@@ -52,6 +62,12 @@ export interface LeftoversResult extends ReplayResult {
    * on disk in all (`remaining` counts only the records read before the stop). 0 otherwise.
    */
   leftBytes: number;
+  /** The runs kept aside (slug taken by another run) after this sync, renamed ones delivered excluded: not sent. */
+  keptAside: PlannedExperiment[];
+  /** Where they are kept: the `conflicts` folder of this host's spool directory. */
+  keptDir: string;
+  /** Old slugs of `renames` that no kept run has. */
+  unknownRenames: string[];
 }
 
 export async function deliverLeftovers(options: DeliverLeftoversOptions): Promise<LeftoversResult> {
@@ -62,7 +78,11 @@ export async function deliverLeftovers(options: DeliverLeftoversOptions): Promis
   const otherHosts = isHostPart || !existsSync(options.spoolDir) ? [] : await otherHostLeftovers(options.spoolDir, dir);
   const dryRun = options.dryRun === true;
   // Nothing was ever spooled for this host: nothing to send, and no folder to create for it.
-  if (!existsSync(dir)) return { ...zeroCounts(), bytes: 0, stoppedBy: undefined, discardedRuns: [], dryRun, otherHosts, running: { writers: 0, bytes: 0, offline: { writers: 0, bytes: 0 } }, leftBytes: 0 };
+  const unknownRenames = [...(options.renames?.keys() ?? [])];
+  const keptDir = conflictsDirOf(dir);
+  if (!existsSync(dir)) {
+    return { ...zeroCounts(), bytes: 0, stoppedBy: undefined, keptRuns: [], dryRun, otherHosts, running: { writers: 0, bytes: 0, offline: { writers: 0, bytes: 0 } }, leftBytes: 0, keptAside: [], keptDir, unknownRenames };
+  }
   // Before this process opens its own writer folder: the others that are not dead hold data a replay must leave.
   const scan = await scanSpool(dir);
   const running = heldByOthers(scan.writers);
@@ -70,22 +90,38 @@ export async function deliverLeftovers(options: DeliverLeftoversOptions): Promis
     const dead = scan.writers.filter((w) => w.liveness === "dead");
     const plan = await planLeftovers(dead.map((w) => w.path));
     const counts = { ...zeroCounts(), adoptedDirs: dead.length, experiments: plan.experiments.length, skipped: plan.skipped };
-    return { ...counts, bytes: dead.reduce((n, w) => n + w.bytes, 0), stoppedBy: undefined, discardedRuns: [], dryRun, otherHosts, planned: plan.experiments, running, leftBytes: 0 };
+    const keptAside = await listKeptRuns(dir);
+    return { ...counts, bytes: dead.reduce((n, w) => n + w.bytes, 0), stoppedBy: undefined, keptRuns: [], dryRun, otherHosts, planned: plan.experiments, running, leftBytes: 0, keptAside, keptDir, unknownRenames: [] };
   }
+  const common = {
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
+  };
   const spool = await openSpool({ dir, ...(options.onSpoolError ? { onError: options.onSpoolError } : {}) });
   let result: LeftoversResult;
   try {
     const adopted = await spool.adoptOrphans();
     const bytes = spool.stats().bytesOnDisk;
-    const replayed = await replaySpool(spool, options.client, {
-      ...(options.signal ? { signal: options.signal } : {}),
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-      ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
-    });
-    result = { ...replayed, adoptedDirs: adopted.adopted.length, bytes, dryRun: false, otherHosts, running, leftBytes: 0 };
+    const replayed = await replaySpool(spool, options.client, { ...common, ...(options.onProgress ? { onProgress: options.onProgress } : {}), keeper: new ConflictKeeper(dir) });
+    result = { ...replayed, adoptedDirs: adopted.adopted.length, bytes, dryRun: false, otherHosts, running, leftBytes: 0, keptAside: [], keptDir, unknownRenames: [] };
   } finally {
     await spool.close();
   }
+  // Then the kept runs renamed (a run kept by the replay just now included), with the progress counting on.
+  if (result.stoppedBy === undefined && options.renames !== undefined) {
+    const before = result;
+    const onProgress = options.onProgress;
+    const renamed = await renameKeptRuns(dir, options.client, options.renames, {
+      ...common,
+      ...(onProgress ? { onProgress: (counts, bytes) => onProgress(addCounts(before, counts), bytes) } : {}),
+    });
+    if (renamed === undefined) result.unknownRenames = unknownRenames; // no run was ever kept aside here
+    else {
+      const { unknown, keptRuns, stoppedBy, ...counts } = renamed;
+      result = { ...result, ...addCounts(result, counts), adoptedDirs: result.adoptedDirs, keptRuns: [...result.keptRuns, ...keptRuns], stoppedBy, unknownRenames: unknown };
+    }
+  }
+  result.keptAside = await listKeptRuns(dir);
   // Stopped early: what stays in all, read from the acks just written. The adopted folders now sit
   // inside this spool's own writer folder, which kept them (it is removed only when nothing is left).
   if (result.stoppedBy !== undefined) result.leftBytes = (await scanSpool(dir)).writers.find((w) => w.name === spool.name)?.unackedBytes ?? 0;

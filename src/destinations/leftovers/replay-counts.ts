@@ -15,10 +15,10 @@ export interface LeftoverCounts {
   /** Events Syvain refused for good (acknowledged as failed, never resent). */
   failed: number;
   /**
-   * Events of runs whose deferred `create` (ifExists "error") found the slug taken by another run:
-   * acknowledged without sending, never added to that run's experiment (`ReplayResult.discardedRuns`).
+   * Events of runs whose deferred or offline `create` (ifExists "error") found the slug taken by
+   * another run: kept, not sent, never added to that run's experiment (`ReplayResult.keptRuns`).
    */
-  discarded: number;
+  kept: number;
   /** Records this version cannot read (left on disk). */
   skipped: number;
   /** Records left on disk because delivery stopped (outage, abort): the next run or sync sends them. */
@@ -35,8 +35,15 @@ export function zeroCounts(): LeftoverCounts {
     statusUpdates: 0,
     crashedRuns: 0,
     failed: 0,
-    discarded: 0,
+    kept: 0,
     skipped: 0,
     remaining: 0,
   };
+}
+
+/** The counts of two replays of one sync (the host's spool, then the kept runs renamed). */
+export function addCounts(a: LeftoverCounts, b: LeftoverCounts): LeftoverCounts {
+  const sum = zeroCounts();
+  for (const name of Object.keys(sum) as (keyof LeftoverCounts)[]) sum[name] = a[name] + b[name];
+  return sum;
 }

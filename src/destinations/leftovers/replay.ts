@@ -6,10 +6,12 @@
  * process died is marked `failed`, with an annotation saying how much was recovered.
  *
  * An experiment not created yet is created as its creation record says: get-or-create when the
- * record has no policy (the exporters, the bridge, offline runs, older records), else with the
- * run's own policy and key (`collector.experiment()` deferred). A `create` whose slug another run
- * holds is final: that run's records are acknowledged without sending (`discardedRuns` says so),
- * never added to the other run's experiment.
+ * record has no policy (the exporters, the bridge, older records), else with the run's own policy
+ * and key (`collector.experiment()` deferred or offline). A `create` whose slug another run holds
+ * never adds to that run's experiment: the run's records are kept aside (`keeper`: copied to the
+ * kept runs' folder, then acknowledged here) or, replaying that folder itself, left as they are
+ * (`keptRuns` says which). `rename` (`sync --rename`) replays only the runs it names, under their
+ * new slug.
  */
 import type { AnnotationEvent, MetricEvent } from "../../api/contract.ts";
 import { SyvainError } from "../../api/errors.ts";
@@ -24,6 +26,8 @@ import { isSlugTaken, type ExperimentSpec } from "../destination.ts";
 import { zeroCounts, type LeftoverCounts } from "./replay-counts.ts";
 import { replayKey } from "./replay-key.ts";
 import { recoveryAnnotation } from "./recovery-annotation.ts";
+import type { ConflictKeeper } from "./conflict-keeper.ts";
+import type { RenameTarget } from "./rename-targets.ts";
 
 const REFUSED_FOR_GOOD: ReadonlySet<string> = new Set(["validation"]);
 
@@ -41,6 +45,16 @@ export interface ReplayOptions {
    * status was settled; updated as this one delivers, so a crashed run's recovery note counts them all.
    */
   recovered?: Map<string, Recovered>;
+  /**
+   * Where a run whose `create` finds its slug taken is kept (copied, then acknowledged here).
+   * Absent: its records are left unacknowledged where they are (the replay of the kept runs).
+   */
+  keeper?: ConflictKeeper;
+  /**
+   * Only the runs this names are replayed, each under its new slug with its own `create` key
+   * (`sync --rename`, `rename-targets.ts`); the others' records are left as they are. Absent: all runs, as written.
+   */
+  rename?: (slug: string, creationKey: string | undefined) => RenameTarget | undefined;
 }
 
 /**
@@ -64,13 +78,18 @@ interface Pending<T> {
 }
 
 interface ExperimentLeftovers {
+  /** The slug its records name (`x`). */
   slug: string;
   id: string | null;
   /** The key of its deferred creation (`k`), when its records carry one. */
   key: string | undefined;
-  /** Its `create` found the slug taken by another run: its records are discarded. */
+  /** `sync --rename`: the slug and `create` key it is delivered under instead. */
+  target: RenameTarget | undefined;
+  /** Not one `rename` names: its records are left as they are. */
+  passedOver: boolean;
+  /** Its `create` found the slug taken by another run: its records are kept aside, not sent. */
   refused: SyvainError | undefined;
-  discarded: number;
+  kept: number;
   create: CreateRecord | undefined;
   createRefs: RecordRef[];
   sink: Promise<DeliverySink> | undefined;
@@ -80,10 +99,13 @@ interface ExperimentLeftovers {
   recovered: Recovered;
 }
 
-/** A run whose records were discarded: its slug belongs to another run's experiment. */
-export interface DiscardedRun {
+/** A run whose records were kept, not sent: the slug it was to be created under belongs to another run's experiment. */
+export interface KeptRun {
+  /** The slug its records name. */
   slug: string;
-  /** Its events acknowledged without sending (0: only its creation was left, the run itself knew). */
+  /** `sync --rename`: the new slug, also taken. */
+  renamedTo: string | undefined;
+  /** Its events kept (0: only its creation record was left). */
   events: number;
   reason: SyvainError;
 }
@@ -92,7 +114,7 @@ export interface DiscardedRun {
 export interface ReplayResult extends LeftoverCounts {
   /** Why delivery stopped before the end (`undefined`: everything readable was settled). */
   stoppedBy: SyvainError | undefined;
-  discardedRuns: DiscardedRun[];
+  keptRuns: KeptRun[];
 }
 
 export async function replaySpool(spool: Spool, client: SyvainClient, options: ReplayOptions = {}): Promise<ReplayResult> {
@@ -102,7 +124,7 @@ export async function replaySpool(spool: Spool, client: SyvainClient, options: R
 class Replay {
   readonly #spool: Spool;
   readonly #client: SyvainClient;
-  readonly #o: Required<Omit<ReplayOptions, "signal" | "onProgress" | "recovered">> & ReplayOptions;
+  readonly #o: Required<Pick<ReplayOptions, "maxAttempts" | "maxBatchItems">> & ReplayOptions;
   readonly #experiments = new Map<string, ExperimentLeftovers>();
   readonly counts = zeroCounts();
 
@@ -123,6 +145,7 @@ class Replay {
           continue;
         }
         const exp = this.#experiment(decoded.body.x, decoded.body.i, decoded.body.k);
+        if (exp.passedOver) continue;
         switch (decoded.type) {
           case RecordType.create:
             exp.create = decoded.body;
@@ -152,11 +175,17 @@ class Replay {
         await this.#settleStatus(exp);
       }
     } catch (error) {
-      stoppedBy = error instanceof SyvainError ? error : new SyvainError("shutdown", `spool replay stopped: ${String(error)}`, { cause: error });
+      stoppedBy = asStop(error);
       this.counts.remaining = this.#unsent();
     }
-    const discardedRuns = [...this.#experiments.values()].flatMap((exp) => (exp.refused ? [{ slug: exp.slug, events: exp.discarded, reason: exp.refused }] : []));
-    return { ...this.counts, stoppedBy, discardedRuns };
+    try {
+      // Kept runs' records leave this spool only once their copies are durable.
+      if (this.#o.keeper) this.#spool.ack(await this.#o.keeper.settle());
+    } catch (error) {
+      stoppedBy ??= asStop(error);
+    }
+    const keptRuns = [...this.#experiments.values()].flatMap((exp) => (exp.refused ? [{ slug: exp.slug, renamedTo: exp.target?.slug, events: exp.kept, reason: exp.refused }] : []));
+    return { ...this.counts, stoppedBy, keptRuns };
   }
 
   #progress(): void {
@@ -171,12 +200,15 @@ class Replay {
     if (exp === undefined) {
       const recovered = this.#o.recovered?.get(key) ?? { metrics: 0, annotations: 0 };
       this.#o.recovered?.set(key, recovered);
+      const target = this.#o.rename?.(slug, creationKey);
       exp = {
         slug,
         id,
         key: creationKey,
+        target,
+        passedOver: this.#o.rename !== undefined && target === undefined,
         refused: undefined,
-        discarded: 0,
+        kept: 0,
         create: undefined,
         createRefs: [],
         sink: undefined,
@@ -186,7 +218,7 @@ class Replay {
         recovered,
       };
       this.#experiments.set(key, exp);
-      this.counts.experiments++;
+      if (!exp.passedOver) this.counts.experiments++;
     }
     return exp;
   }
@@ -199,7 +231,7 @@ class Replay {
 
   /**
    * The experiment's sink; an experiment not created yet is created (or found: a replay may repeat)
-   * first. `undefined`: its `create` found the slug taken by another run (its records are discarded).
+   * first. `undefined`: its `create` found the slug taken by another run (its records are kept aside).
    */
   async #sink(exp: ExperimentLeftovers): Promise<DeliverySink | undefined> {
     exp.sink ??= this.#resolveSink(exp);
@@ -210,15 +242,21 @@ class Replay {
       if (!isSlugTaken(error)) throw error;
       exp.refused = error;
     }
-    // The experiment exists (or never will for this run): its creation records (several if several processes deferred it) can go.
-    if (exp.createRefs.length > 0) this.#spool.ack(exp.createRefs.splice(0));
+    // The experiment exists: its creation records (several if several processes deferred it) can go.
+    // Else the creation goes with the kept run: a rename needs its spec.
+    if (exp.createRefs.length > 0 && sink !== undefined) this.#spool.ack(exp.createRefs.splice(0));
+    else if (exp.createRefs.length > 0) await this.#keep(exp, exp.create ? [{ type: RecordType.create, body: exp.create }] : [], exp.createRefs.splice(0), 0);
     return sink;
   }
 
   async #resolveSink(exp: ExperimentLeftovers): Promise<DeliverySink> {
     if (exp.id !== null) return createRestSink({ client: this.#client, experimentId: exp.id });
-    const { spec, policy, key } = creationOf(exp);
-    const provisioned = await this.#withRetries(() => restDestination(this.#client).provision(spec, policy, this.#o.signal, key));
+    const { spec, policy, key } = creationOf(exp, exp.target);
+    // For a key that carries no time (an offline run's): this replay's first attempt. Strictly after
+    // it: an experiment created in the same millisecond may be another run's (two runs of one slug in
+    // one replay), and a false conflict keeps the run aside while a false match would mix two runs.
+    const attemptsSince = Date.now() + 1;
+    const provisioned = await this.#withRetries(() => restDestination(this.#client).provision(spec, policy, this.#o.signal, key, attemptsSince));
     return provisioned.sink;
   }
 
@@ -226,9 +264,13 @@ class Replay {
     const pending = kind === "metric" ? exp.metrics : exp.annotations;
     if (pending.items.length === 0) return;
     const sink = await this.#sink(exp);
-    if (sink === undefined) return this.#discard(exp, pending);
+    if (sink === undefined) {
+      const type = kind === "metric" ? RecordType.metric : RecordType.annotation;
+      const n = pending.items.length;
+      return this.#keep(exp, pending.items.map((e) => ({ type, body: { ...this.#ref(exp), e } })), pending.refs.splice(0), n, () => (pending.items = []));
+    }
     const ids = pending.items.map((e) => e.client_event_id);
-    const batch = { kind, items: pending.items, idempotencyKey: replayKey(kind, exp.slug, ids) } as Batch;
+    const batch = { kind, items: pending.items, idempotencyKey: replayKey(kind, deliveredSlug(exp), ids) } as Batch;
     const n = pending.items.length;
     try {
       const result = await this.#withRetries(() => sink.deliver(batch, this.#o.signal));
@@ -251,16 +293,20 @@ class Replay {
     const last = exp.statuses.at(-1);
     if (last === undefined) return;
     const sink = await this.#sink(exp);
-    // Another run's experiment: neither its status nor a crash note of this run.
-    if (sink === undefined) return this.#discard(exp, { items: [], refs: exp.statuses.splice(0).map((s) => s.ref) });
+    // Another run's experiment: neither its status nor a crash note of this run; kept with the run.
+    if (sink === undefined) {
+      const statuses = exp.statuses.splice(0);
+      return this.#keep(exp, statuses.map((s) => ({ type: RecordType.status, body: s.record })), statuses.map((s) => s.ref), 0);
+    }
     const deliver = (batch: Batch): Promise<unknown> => this.#withRetries(() => sink.deliver(batch, this.#o.signal));
+    const slug = deliveredSlug(exp);
     if (isFinalStatus(last.record.s)) {
-      await deliver({ kind: "status", status: last.record.s, idempotencyKey: replayKey("status", exp.slug, [String(last.record.t)]) });
+      await deliver({ kind: "status", status: last.record.s, idempotencyKey: replayKey("status", slug, [String(last.record.t)]) });
       this.counts.statusUpdates++;
     } else if (!(await this.#endedOnServer(exp))) {
-      const note = recoveryAnnotation(exp.slug, last.record, exp.recovered.metrics, exp.recovered.annotations);
-      await deliver({ kind: "annotation", items: [note], idempotencyKey: replayKey("annotation", exp.slug, [note.client_event_id]) });
-      await deliver({ kind: "status", status: "failed", idempotencyKey: replayKey("status", exp.slug, [note.client_event_id]) });
+      const note = recoveryAnnotation(slug, last.record, exp.recovered.metrics, exp.recovered.annotations);
+      await deliver({ kind: "annotation", items: [note], idempotencyKey: replayKey("annotation", slug, [note.client_event_id]) });
+      await deliver({ kind: "status", status: "failed", idempotencyKey: replayKey("status", slug, [note.client_event_id]) });
       this.counts.crashedRuns++;
       this.counts.statusUpdates++;
     }
@@ -272,19 +318,28 @@ class Replay {
     this.#progress();
   }
 
-  /** Acknowledges records of a run that can never be delivered (its slug is another run's), counting its events. */
-  #discard(exp: ExperimentLeftovers, pending: Pending<unknown>): void {
-    exp.discarded += pending.items.length;
-    this.counts.discarded += pending.items.length;
-    this.#spool.ack(pending.refs.splice(0));
-    pending.items = [];
+  /**
+   * Records of a run that cannot be delivered under its slug (another run's): copied to the keeper
+   * (acknowledged here once durable, `run()`), or, without one, left unacknowledged where they are.
+   * `events` of them are events (counted); `done` clears what the caller held.
+   */
+  async #keep(exp: ExperimentLeftovers, records: { type: number; body: object }[], refs: RecordRef[], events: number, done?: () => void): Promise<void> {
+    await this.#o.keeper?.keep(records, refs);
+    done?.();
+    exp.kept += events;
+    this.counts.kept += events;
     this.#progress();
+  }
+
+  /** What names the experiment in its records (`x`, `i`, `k`), for a kept copy. */
+  #ref(exp: ExperimentLeftovers): { x: string; i: string | null; k?: string } {
+    return { x: exp.slug, i: exp.id, ...(exp.key === undefined ? {} : { k: exp.key }) };
   }
 
   /** Whether Syvain already holds a final status (done/failed) for the experiment. */
   async #endedOnServer(exp: ExperimentLeftovers): Promise<boolean> {
     const signal = this.#o.signal;
-    const current = await this.#withRetries(() => this.#client.getExperiment(exp.id ?? exp.slug, signal ? { signal } : {}));
+    const current = await this.#withRetries(() => this.#client.getExperiment(exp.id ?? deliveredSlug(exp), signal ? { signal } : {}));
     return isFinalStatus(current.status);
   }
 
@@ -315,8 +370,19 @@ function experimentKey(slug: string, id: string | null, creationKey: string | un
  * bridge, offline runs, older records) and without a creation record (ours was acknowledged once
  * the experiment existed): get-or-create, as an earlier, interrupted sync may have created it.
  */
-function creationOf(exp: ExperimentLeftovers): { spec: ExperimentSpec; policy: "get-or-create" | "create" | "create-or-reuse"; key: string | undefined } {
+function creationOf(exp: ExperimentLeftovers, target: RenameTarget | undefined): { spec: ExperimentSpec; policy: "get-or-create" | "create" | "create-or-reuse"; key: string | undefined } {
   const record = exp.create;
+  // Renamed: a new experiment of this run, its own `create` (a new slug another run holds is a conflict too).
+  if (target !== undefined) return { spec: { ...(record?.spec ?? { metadata: {} }), slug: target.slug }, policy: "create", key: target.key };
   if (record === undefined) return { spec: { slug: exp.slug, metadata: {} }, policy: "get-or-create", key: undefined };
   return { spec: record.spec, policy: record.policy ?? "get-or-create", key: record.key };
+}
+
+/** The slug an experiment's events go to: its own, or the new one of a rename. */
+function deliveredSlug(exp: ExperimentLeftovers): string {
+  return exp.target?.slug ?? exp.slug;
+}
+
+function asStop(error: unknown): SyvainError {
+  return error instanceof SyvainError ? error : new SyvainError("shutdown", `spool replay stopped: ${String(error)}`, { cause: error });
 }

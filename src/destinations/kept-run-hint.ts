@@ -1,0 +1,23 @@
+/**
+ * The command that delivers a run kept aside because its slug belongs to another run
+ * (`leftovers/conflict-keeper.ts`), as the warnings and `syvain-otel sync` print it, and where it
+ * is kept. Node built-ins only: the facade words its warning with it, and must not load the spool
+ * engine at import.
+ */
+import path from "node:path";
+
+/** The folder of kept runs inside one host's spool directory (a spool directory of its own). */
+export const CONFLICTS_DIR = "conflicts";
+
+export function conflictsDirOf(hostDir: string): string {
+  return path.join(hostDir, CONFLICTS_DIR);
+}
+
+/** `syvain-otel sync --rename <slug>=<new-slug> <dir>`, the slug quoted for a POSIX shell when it needs it. */
+export function renameCommand(slug: string, hostDir: string): string {
+  return `syvain-otel sync --rename ${shellWord(`${slug}=`)}<new-slug> ${shellWord(hostDir)}`;
+}
+
+function shellWord(text: string): string {
+  return /^[\w./:@+=,-]+$/.test(text) ? text : `'${text.replaceAll("'", `'\\''`)}'`;
+}
