@@ -54,6 +54,11 @@ describe("keepJsonBatch", () => {
     const reordered = [event(1), { name: "loss", client_event_id: "x", value: 1 }, event(2)];
     keepJsonBatch("metrics", reordered);
     expect(reordered.map((e) => keptOf(e)?.text)).toEqual(reordered.map((e) => JSON.stringify(e)));
+    // A look-alike inside one event and an event whose id comes second: the counts match (one
+    // boundary missing, one false), so only the first-key check keeps the split from going wrong.
+    const compensated = [event(1, { rows: [{ client_event_id: "a" }, { client_event_id: "b" }] }), { name: "loss", client_event_id: "x", value: 1 }, event(2)];
+    keepJsonBatch("metrics", compensated);
+    expect(compensated.map(keptJson)).toEqual(compensated.map((e) => JSON.stringify(e)));
     const withBigInt = [event(1), { ...event(2), value: 10n }, event(3)];
     keepJsonBatch("metrics", withBigInt);
     expect(withBigInt.map((e) => keptOf(e)?.text)).toEqual([JSON.stringify(event(1)), undefined, JSON.stringify(event(3))]);
@@ -101,5 +106,44 @@ describe("keepJsonOfEvents (the spool's flusher)", () => {
     const batch = [event(1), event(2, { rows: [{ client_event_id: "a" }, { client_event_id: "b" }] })];
     expect(keepJsonOfEvents(batch)).toBe(false);
     expect(batch.map((e) => keptOf(e))).toEqual([undefined, undefined]);
+  });
+});
+
+describe("kept ranges against random events (a property: whatever is kept is each event's own JSON)", () => {
+  // A seeded generator: the same cases every run, many shapes, including the boundary's look-alikes.
+  function random(seed: number): () => number {
+    let s = seed >>> 0;
+    return () => ((s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 2 ** 32);
+  }
+  const pieces = ['},{"client_event_id":', "client_event_id", "},{", '"', "\\", "é", "😀", "\u2028", ",", "]}", "{", "x"];
+
+  function value(next: () => number, depth: number): unknown {
+    const pick = Math.floor(next() * (depth > 2 ? 4 : 7));
+    if (pick === 0) return next() * 1e6 - 5e5;
+    if (pick === 1) return Array.from({ length: 1 + Math.floor(next() * 4) }, () => pieces[Math.floor(next() * pieces.length)]).join("");
+    if (pick === 2) return next() < 0.5;
+    if (pick === 3) return null;
+    if (pick === 4) return Array.from({ length: Math.floor(next() * 3) }, () => value(next, depth + 1));
+    if (pick === 5) return { client_event_id: value(next, depth + 1), other: value(next, depth + 1) };
+    return { [String(pieces[Math.floor(next() * pieces.length)])]: value(next, depth + 1) };
+  }
+
+  it("keepJsonBatch and keepJsonOfEvents keep exactly JSON.stringify of each event, and bodies are exact, over 400 random batches", () => {
+    const next = random(20261207);
+    let split = 0;
+    for (let round = 0; round < 400; round++) {
+      const n = 1 + Math.floor(next() * 12);
+      const batch: object[] = Array.from({ length: n }, (_, i) => event(round * 100 + i, { a: value(next, 0), b: value(next, 0) }));
+      if (next() < 0.2) batch[Math.floor(next() * n)] = { name: "id second", client_event_id: `s-${round}`, metadata: { c: value(next, 0) } };
+      if (round % 2 === 0) keepJsonBatch("metrics", batch);
+      else if (!keepJsonOfEvents(batch)) keepJsonBatch("metrics", batch);
+      if (keptOf(batch[0]!)?.bytes !== undefined) split++;
+      expect(batch.map(keptJson)).toEqual(batch.map((e) => JSON.stringify(e)));
+      const part = batch.filter(() => next() < 0.7).reverse();
+      expect(keptBodyBytes("metrics", part)!.equals(utf8({ metrics: part }))).toBe(true);
+      expect(keptBodyBytes("annotations", batch)!.equals(utf8({ annotations: batch }))).toBe(true);
+    }
+    expect(split).toBeGreaterThan(50); // the fast path was taken, not only the fallback
+    expect(split).toBeLessThan(400); // and look-alikes made it fall back
   });
 });
