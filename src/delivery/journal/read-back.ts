@@ -1,13 +1,14 @@
 /**
  * A spilled event read back from this process's own record: its JSON is the record between the
  * journal's envelope bytes (`{"x":...,"i":...,"e":` ... `}`), so only that part is parsed, and
- * its text is kept on the event (src/api/kept-json.ts) for the request body that sends it: a
- * refilled event is not serialised again. The text is exactly `JSON.stringify` of the parsed
- * event, since it was written by `JSON.stringify` (a parse and a stringify give back its bytes).
+ * those bytes are kept on the event (src/api/kept-json.ts) for the request body that sends it: a
+ * refilled event is not serialised again, and no text of it outlives the parse (the bytes are the
+ * read's buffer, outside the V8 heap). They are exactly `JSON.stringify` of the parsed event, since
+ * it was written by `JSON.stringify` (a parse and a stringify give back its bytes).
  * A record that does not have the envelope's bytes goes through the general `decodeRecord`.
  */
 import type { AnnotationEvent, MetricEvent } from "../../api/contract.ts";
-import { keepJson } from "../../api/kept-json.ts";
+import { keepJsonBytes } from "../../api/kept-json.ts";
 import type { JsonEnvelope } from "../spool/index.ts";
 import { decodeRecord } from "./spool-records.ts";
 
@@ -25,7 +26,7 @@ export function eventOfOwnRecord(type: number, payload: Uint8Array, envelope: Js
       return undefined;
     }
     if (typeof event !== "object" || event === null || typeof (event as { client_event_id?: unknown }).client_event_id !== "string") return undefined;
-    keepJson(event, text);
+    keepJsonBytes(event, bytes, start, end);
     return event as MetricEvent | AnnotationEvent;
   }
   const record = decodeRecord(type, payload);

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { MetricEvent } from "../../../src/api/contract.ts";
-import { keptJson } from "../../../src/api/kept-json.ts";
+import { keptJson, keptOf } from "../../../src/api/kept-json.ts";
 import { SpoolJournal } from "../../../src/delivery/journal/outbox-journal.ts";
 import { eventOfOwnRecord } from "../../../src/delivery/journal/read-back.ts";
 import { JsonEnvelope, openSpool } from "../../../src/delivery/spool/index.ts";
@@ -30,6 +30,7 @@ describe("reading a spilled event back", () => {
     const back = await journal.readBack("metric", refs);
     expect(back.map((e) => JSON.stringify(e))).toEqual(events.map((e) => JSON.stringify(e)));
     expect(back.map((e) => keptJson(e!))).toEqual(events.map((e) => JSON.stringify(e)));
+    expect(back.every((e) => keptOf(e!)?.bytes !== undefined)).toBe(true); // bytes of the read, no text kept
     await spool.close();
   });
 
