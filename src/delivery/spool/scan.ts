@@ -55,6 +55,9 @@ export async function readFormat(fsi: SpoolFs, dir: string): Promise<number | "u
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === "ENOENT" ? undefined : "unreadable";
   }
+  // Empty: a process was killed between creating it and writing it (spools of versions that did not
+  // link it in whole); no spool was written under it, so it is as good as missing.
+  if (text.trim() === "") return undefined;
   try {
     const value = JSON.parse(text) as { format?: unknown };
     return typeof value.format === "number" ? value.format : "unreadable";

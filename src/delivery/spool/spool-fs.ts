@@ -33,6 +33,8 @@ export interface SpoolFs {
   mkdir(path: string): Promise<void>;
   readdir(path: string): Promise<string[]>;
   rename(from: string, to: string): Promise<void>;
+  /** Gives `existing` a second name; fails with EEXIST if `to` exists (an atomic create of a whole file). */
+  link(existing: string, to: string): Promise<void>;
   unlink(path: string): Promise<void>;
   rmdir(path: string): Promise<void>;
   size(path: string): Promise<number>;
@@ -107,6 +109,7 @@ export const nodeSpoolFs: SpoolFs = {
   },
   readdir: (path) => fs.promises.readdir(path),
   rename: (from, to) => fs.promises.rename(from, to),
+  link: (existing, to) => fs.promises.link(existing, to),
   unlink: (path) => fs.promises.unlink(path),
   rmdir: (path) => fs.promises.rmdir(path),
   size: async (path) => (await fs.promises.stat(path)).size,

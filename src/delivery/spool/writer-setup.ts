@@ -3,6 +3,7 @@
  * (created under a temporary name and renamed in, so no other process ever sees a writer directory
  * without a complete LOCK), and new segment files.
  */
+import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { SpoolError, ioError } from "./spool-errors.ts";
 import type { OwnerIdentity } from "./process-identity.ts";
@@ -20,12 +21,7 @@ export async function ensureFormat(fsi: SpoolFs, dir: string): Promise<void> {
   }
   let format = await readFormat(fsi, dir);
   if (format === undefined) {
-    try {
-      await fsi.writeFileExclusive(path.join(dir, FORMAT_FILE), formatFileText());
-      await fsi.syncDir(dir);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw ioError("write", path.join(dir, FORMAT_FILE), error);
-    }
+    await writeFormat(fsi, dir);
     format = await readFormat(fsi, dir);
   }
   if (format !== SPOOL_FORMAT) {
@@ -34,6 +30,32 @@ export async function ensureFormat(fsi: SpoolFs, dir: string): Promise<void> {
       `spool directory ${dir} has FORMAT ${String(format)}, this version reads format ${SPOOL_FORMAT}; its files are left untouched (use a matching version to drain it, or another directory)`,
       { path: path.join(dir, FORMAT_FILE) },
     );
+  }
+}
+
+/**
+ * Writes FORMAT whole under a temporary name, then links it in: a kill leaves no FORMAT or a complete
+ * one, never the empty file that made every later process refuse the directory. The link fails if
+ * another process's FORMAT is there already (theirs is kept, and read); an empty one, left by an
+ * older version, is replaced, and so is nothing where links are not supported.
+ */
+async function writeFormat(fsi: SpoolFs, dir: string): Promise<void> {
+  const file = path.join(dir, FORMAT_FILE);
+  const tmp = path.join(dir, `.${FORMAT_FILE}-${process.pid}-${randomBytes(4).toString("hex")}`);
+  try {
+    await fsi.writeFileExclusive(tmp, formatFileText());
+    try {
+      await fsi.link(tmp, file);
+    } catch (error) {
+      // EEXIST: another process's FORMAT, kept unless it is an empty one an older version left.
+      // Anything else: a filesystem without hard links, where a rename (atomic too) puts it in place.
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST" || (await readFormat(fsi, dir)) === undefined) await fsi.rename(tmp, file);
+    }
+    await fsi.syncDir(dir);
+  } catch (error) {
+    throw ioError("write", file, error);
+  } finally {
+    await fsi.unlink(tmp).catch(() => undefined);
   }
 }
 

@@ -94,6 +94,43 @@ describe("Spool under faults", () => {
     await spool.close();
   });
 
+  it("an empty FORMAT (a process killed between creating it and writing it) is written again, not refused for good", async () => {
+    const dir = tmpSpoolDir();
+    fs.writeFileSync(path.join(dir, "FORMAT"), "");
+    const spool = await openSpool({ dir, syncIntervalMs: 0 });
+    expect(spool.lastError).toBeUndefined();
+    expect(spool.stats().state).toBe("active");
+    expect(spool.append(1, { n: 1 })).toBeDefined();
+    await spool.whenDurable();
+    await spool.close();
+    expect(JSON.parse(fs.readFileSync(path.join(dir, "FORMAT"), "utf8"))).toEqual({ format: 1 });
+    expect(fs.readdirSync(dir).filter((name) => name.includes("FORMAT"))).toEqual(["FORMAT"]); // no temporary file left
+  });
+
+  it("a FORMAT is never seen half made: it is written under a temporary name and linked in", async () => {
+    const dir = tmpSpoolDir();
+    const faulty = new FaultyFs();
+    faulty.failing.set("link", "EIO"); // the process dies, in effect, after writing the temporary file
+    faulty.failing.set("rename", "EIO");
+    const failed = await openSpool({ dir, fs: faulty, onError: () => {} });
+    expect(failed.lastError).toMatchObject({ code: "io" });
+    await failed.close();
+    expect(fs.existsSync(path.join(dir, "FORMAT"))).toBe(false); // no FORMAT rather than an empty one
+    const spool = await openSpool({ dir });
+    expect(spool.lastError).toBeUndefined();
+    await spool.close();
+  });
+
+  it("a filesystem without hard links: FORMAT is renamed in instead", async () => {
+    const dir = tmpSpoolDir();
+    const faulty = new FaultyFs();
+    faulty.failing.set("link", "EPERM");
+    const spool = await openSpool({ dir, fs: faulty });
+    expect(spool.lastError).toBeUndefined();
+    await spool.close();
+    expect(JSON.parse(fs.readFileSync(path.join(dir, "FORMAT"), "utf8"))).toEqual({ format: 1 });
+  });
+
   it("an orphan holding a segment of an unknown version is not adopted, and is reported", async () => {
     const dir = tmpSpoolDir();
     const orphan = await writeOrphan(dir, [{ n: 1 }]);

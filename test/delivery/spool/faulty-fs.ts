@@ -35,6 +35,7 @@ export class FaultyFs implements SpoolFs {
   mkdir = async (p: string) => (this.#check("mkdir"), nodeSpoolFs.mkdir(p));
   readdir = async (p: string) => (this.#check("readdir"), nodeSpoolFs.readdir(p));
   rename = async (a: string, b: string) => (this.#check("rename"), nodeSpoolFs.rename(a, b));
+  link = async (a: string, b: string) => (this.#check("link"), nodeSpoolFs.link(a, b));
   unlink = async (p: string) => (this.#check("unlink"), nodeSpoolFs.unlink(p));
   rmdir = async (p: string) => (this.#check("rmdir"), nodeSpoolFs.rmdir(p));
   size = async (p: string) => (this.#check("size"), nodeSpoolFs.size(p));
