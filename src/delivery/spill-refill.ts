@@ -17,10 +17,9 @@ import type { ResolvedDeliveryOptions } from "./delivery-options.ts";
 import { caughtUp, lagsUntilCaughtUp } from "./lagging-journals.ts";
 
 /**
- * Events held in memory past which new ones go to the spool only (capped by `maxQueueItems`), while
- * Syvain is not known to be taking them: before a first request, during an outage, offline, while
- * an experiment waits for its creation. A mutable object, read at construction, so a test can use a
- * small window beside a larger bound.
+ * Events held in memory past which new ones go to the spool only (capped by `maxQueueItems`) until a
+ * first request goes out, and during an outage: from a retryable failure until the next success. A
+ * mutable object, read at construction, so a test can use a small window beside a larger bound.
  */
 export const spillLimits = { window: 20_000 };
 
@@ -30,7 +29,9 @@ export const spillLimits = { window: 20_000 };
  * would only add a read back of every event past the window (a JSON parse each, the bridge's
  * throughput). Below the bridge's back-pressure point (80 %): a burst still spills rather than
  * turning senders away. During an outage the window above holds, so memory stays flat however long
- * it lasts.
+ * it lasts. Optimistic, as without a spool: requests that hang (a Syvain that never answers, an
+ * experiment whose creation waits) keep this window until they fail; memory stays within
+ * `maxQueueItems` either way.
  */
 const DELIVERING_SHARE = 0.75;
 /** After a read that did not come back whole, the next attempt waits this long. */

@@ -38,6 +38,16 @@ export function offlineRunCreationKey(unique: string): string {
   return `${RUN_KEY_PREFIX}offline-${unique}`;
 }
 
+/**
+ * The key of a kept run's `create` under its new slug (`sync --rename`): no time either. It is kept
+ * in conflicts/renames.json so that a resumed rename replays it (Syvain answers our own 201 while it
+ * keeps the key), but a 409 is judged against the resumed sync's own attempts: another run may have
+ * taken the new slug since the key was made.
+ */
+export function renameCreationKey(unique: string): string {
+  return `${RUN_KEY_PREFIX}rename-${unique}`;
+}
+
 /** When the `experiment()` call behind a `runCreationKey` started; `undefined` for any other key (an offline one included). */
 export function startedAtOfRunCreationKey(key: string | undefined): number | undefined {
   const match = key === undefined ? null : /^run-create-(\d{13,})-/.exec(key);

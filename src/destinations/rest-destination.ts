@@ -7,6 +7,7 @@ import { SyvainApiError, SyvainError } from "../api/errors.ts";
 import type { SyvainClient } from "../client/client-types.ts";
 import { createRestSink } from "../delivery/rest-sink.ts";
 import { experimentCreationKey, startedAtOfRunCreationKey } from "./creation-key.ts";
+import { createdUnderKey, keyThatCreated } from "./created-under-key.ts";
 import { creationFailure, restatedError, slugExistsMessage, type CreationPolicy, type Destination, type ExperimentSpec } from "./destination.ts";
 
 /** `close` closes the client: pass it only for a client the destination's owner created. */
@@ -49,10 +50,12 @@ async function create(
     // that the slug was already taken by an earlier run. A `create` key is unique to one
     // creation (one `experiment()` call): only its own attempts and replays share it.
     const key = policy === "get-or-create" ? { idempotencyKey: experimentCreationKey(body) } : policy === "create" && creationKey !== undefined ? { idempotencyKey: creationKey } : {};
-    return await client.createExperiment(body, { ...key, ...withSignal });
+    const created = await client.createExperiment(body, { ...key, ...withSignal });
+    if (policy === "create" && creationKey !== undefined) createdUnderKey(created.id, creationKey);
+    return created;
   } catch (error) {
     if (!(error instanceof SyvainApiError) || error.code !== "conflict") throw error;
-    if (policy === "create") return (await createdByThisCall(client, error, body.slug, startedAtOfRunCreationKey(creationKey) ?? attemptsSince, withSignal)) ?? error;
+    if (policy === "create") return (await createdByThisCall(client, error, body.slug, creationKey, startedAtOfRunCreationKey(creationKey) ?? attemptsSince, withSignal)) ?? error;
     return client.getExperiment(error.experimentId ?? body.slug, withSignal);
   }
 }
@@ -67,18 +70,25 @@ async function create(
  * without one (an offline run's), when the replay first sent it. No tolerance for clock skew: a
  * Syvain clock behind this machine's by more than the request's latency makes our own look older,
  * and the conflict stands (the run is kept aside, recoverable with `sync --rename`), whereas a
- * tolerance would take another run's experiment, created just before, as ours: a silent mix.
+ * tolerance would take another run's experiment, created just before, as ours: a silent mix. What
+ * this process knows decides first (created-under-key.ts): an experiment it created under another
+ * key is never ours, one a rename confirmed under this key always is.
  */
 async function createdByThisCall(
   client: SyvainClient,
   conflict: SyvainApiError,
   slug: string,
+  creationKey: string | undefined,
   startedAt: number | undefined,
   withSignal: { signal?: AbortSignal },
 ): Promise<Experiment | undefined> {
-  if (startedAt === undefined) return undefined;
+  if (creationKey === undefined) return undefined;
   const existing = await client.getExperiment(conflict.experimentId ?? slug, withSignal);
-  return existing.created_at >= startedAt ? existing : undefined;
+  const knownKey = keyThatCreated(existing.id);
+  if (knownKey !== undefined) return knownKey === creationKey ? existing : undefined;
+  if (startedAt === undefined || existing.created_at < startedAt) return undefined;
+  createdUnderKey(existing.id, creationKey);
+  return existing;
 }
 
 /**

@@ -28,7 +28,7 @@ export interface RenamedRuns extends ReplayResult {
  * its key kept in `renames.json` so an interrupted rename resumes into the same experiment); the
  * other kept runs, and a renamed one whose NEW slug is taken too, stay kept.
  */
-export async function renameKeptRuns(hostDir: string, client: SyvainClient, renames: ReadonlyMap<string, string>, options: Omit<ReplayOptions, "keeper" | "rename">): Promise<RenamedRuns | undefined> {
+export async function renameKeptRuns(hostDir: string, client: SyvainClient, renames: ReadonlyMap<string, string>, options: Omit<ReplayOptions, "keeper" | "rename" | "renamed">): Promise<RenamedRuns | undefined> {
   const dir = conflictsDirOf(hostDir);
   if (renames.size === 0 || !existsSync(dir)) return undefined;
   const targets = renameTargets(dir, renames);
@@ -39,10 +39,11 @@ export async function renameKeptRuns(hostDir: string, client: SyvainClient, rena
     const result = await replaySpool(spool, client, {
       ...options,
       rename: (slug, key) => {
-        const target = targets(slug, key);
+        const target = targets.targetOf(slug, key);
         if (target !== undefined) seen.add(slug);
         return target;
       },
+      renamed: (target, experimentId) => targets.confirm(target, experimentId),
     });
     return { ...result, unknown: [...renames.keys()].filter((slug) => !seen.has(slug)) };
   } finally {

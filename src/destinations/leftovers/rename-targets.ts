@@ -4,43 +4,62 @@
  * The key is made once per kept run and new slug, and written to `<conflicts>/renames.json`
  * (a temporary file, fsync'd, renamed over) before the creation is sent: a rename interrupted after
  * Syvain created the new experiment (a kill, Ctrl-C, an outage) is resumed by the same command with
- * the same key, so the new experiment is ours (Syvain replays our 201, or the 409 names an
- * experiment created after the key was made) and gets the rest of the events, never a second one.
+ * the same key, so the new experiment is ours (Syvain replays our 201, or the 409 names the
+ * experiment an earlier sync confirmed as this key's, `experimentId`, or one created since this
+ * sync's own first attempt) and gets the rest of the events, never a second one. A key made and
+ * never confirmed is not taken to own an experiment created in between: that may be another run's.
  * A new slug another run already holds is a conflict like the first: the run stays kept.
  */
 import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { runCreationKey } from "../creation-key.ts";
+import { renameCreationKey } from "../creation-key.ts";
+import { createdUnderKey } from "../created-under-key.ts";
 
 export const RENAMES_FILE = "renames.json";
 
-/** Where a kept run goes: its new slug, and the `create`'s own key (`run-create-<ms>-<uuid>`). */
+/** Where a kept run goes: its new slug, the `create`'s own key, and the experiment it made, once known. */
 export interface RenameTarget {
   slug: string;
   key: string;
+  experimentId?: string;
+}
+
+export interface RenameTargets {
+  /** Where a kept run (its old slug and creation key) goes, or `undefined` for a run not renamed (left as kept). */
+  targetOf(slug: string, key: string | undefined): RenameTarget | undefined;
+  /** `target`'s create made (or was found to have made) `experimentId`: a resumed rename knows it for its own. */
+  confirm(target: RenameTarget, experimentId: string): void;
 }
 
 /** Per kept run (its old slug and creation key), the rename given for it. */
 type RenameBook = Record<string, RenameTarget>;
 
-/**
- * `renames`: old slug → new slug, as given on the command line. The result answers, per kept run
- * (its slug and creation key), where it goes, or `undefined` for a run not renamed (left as kept).
- */
-export function renameTargets(conflictsDir: string, renames: ReadonlyMap<string, string>, now: () => number = Date.now): (slug: string, key: string | undefined) => RenameTarget | undefined {
+/** `renames`: old slug → new slug, as given on the command line. */
+export function renameTargets(conflictsDir: string, renames: ReadonlyMap<string, string>): RenameTargets {
   const file = path.join(conflictsDir, RENAMES_FILE);
   const book = readBook(file);
-  return (slug, key) => {
-    const newSlug = renames.get(slug);
-    if (newSlug === undefined) return undefined;
-    const id = `${slug}\0${key ?? ""}`;
-    const known = book[id];
-    if (known?.slug === newSlug) return known;
-    const target = { slug: newSlug, key: runCreationKey(now(), randomUUID()) };
-    book[id] = target;
-    writeBook(file, book);
-    return target;
+  const idOf = (slug: string, key: string | undefined): string => `${slug}\0${key ?? ""}`;
+  return {
+    targetOf(slug, key) {
+      const newSlug = renames.get(slug);
+      if (newSlug === undefined) return undefined;
+      const known = book[idOf(slug, key)];
+      if (known?.slug === newSlug) {
+        // Confirmed by an earlier sync: a 409 naming it is our own creation, however old.
+        if (known.experimentId !== undefined) createdUnderKey(known.experimentId, known.key);
+        return known;
+      }
+      const target = { slug: newSlug, key: renameCreationKey(randomUUID()) };
+      book[idOf(slug, key)] = target;
+      writeBook(file, book);
+      return target;
+    },
+    confirm(target, experimentId) {
+      if (target.experimentId === experimentId) return;
+      target.experimentId = experimentId;
+      writeBook(file, book);
+    },
   };
 }
 

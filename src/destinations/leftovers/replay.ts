@@ -55,6 +55,8 @@ export interface ReplayOptions {
    * (`sync --rename`, `rename-targets.ts`); the others' records are left as they are. Absent: all runs, as written.
    */
   rename?: (slug: string, creationKey: string | undefined) => RenameTarget | undefined;
+  /** A renamed run's experiment exists (created, or found to be its own): `rename-targets.ts` keeps its id. */
+  renamed?: (target: RenameTarget, experimentId: string) => void;
 }
 
 /**
@@ -257,6 +259,7 @@ class Replay {
     // one replay), and a false conflict keeps the run aside while a false match would mix two runs.
     const attemptsSince = Date.now() + 1;
     const provisioned = await this.#withRetries(() => restDestination(this.#client).provision(spec, policy, this.#o.signal, key, attemptsSince));
+    if (exp.target !== undefined) this.#o.renamed?.(exp.target, provisioned.id);
     return provisioned.sink;
   }
 
