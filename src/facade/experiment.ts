@@ -8,7 +8,7 @@ import type { Experiment as ExperimentRecord, ExperimentStatus, JsonObject } fro
 import { SyvainError } from "../api/errors.ts";
 import { flushOrRaiseDefaults, runDefaults } from "../config/defaults.ts";
 import { DeliveryIncompleteError } from "../delivery/delivery-errors.ts";
-import { deadlineIn, secondsUntil, waitUntil } from "../delivery/deadline.ts";
+import { deadlineIn, secondsUntil } from "../delivery/deadline.ts";
 import type { Outbox } from "../delivery/outbox.ts";
 import type { DeliverySink, FlushStatus, OutboxStats } from "../delivery/delivery-types.ts";
 import type { ExperimentJournals } from "../exporter/otel/experiment-journals.ts";
@@ -300,8 +300,12 @@ export class Experiment implements AsyncDisposable {
       // One deadline for both: the OTel view's providers drain first (their points before the status
       // the outbox may still hold), then the outbox gets what is left. Each had the whole deadline,
       // so an experiment with a view took twice exitFlushTimeoutSeconds during an outage.
+      // The caller's `timeoutSeconds`, longer or shorter, is the view's deadline too (not its own
+      // exitFlushTimeoutSeconds): a longer one gave the view's points up early, a shorter one left
+      // the view's exporters draining after close() returned. Awaited to the end: its exporters,
+      // told the deadline, close at it, and what they gave up is then counted in the status below.
       const deadline = deadlineIn(options.timeoutSeconds ?? this.#exitFlushTimeoutSeconds);
-      await waitUntil(this.#otel.shutdown(), deadline);
+      await this.#otel.shutdown(deadline);
       const status = await this.#outbox.close({ timeoutSeconds: secondsUntil(deadline) });
       return withViewUndelivered(status, this.#otel.undelivered());
     } finally {

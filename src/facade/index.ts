@@ -3,7 +3,7 @@ export { Collector } from "./collector.ts";
 export { JsonlCollector, NoopCollector } from "./local-collectors.ts";
 export { Experiment, type RunScope } from "./experiment.ts";
 export { facadeLimits } from "./limits.ts";
-export type { ExperimentCloseStatus } from "./collector-base.ts";
+export type { CloseOptions, ExperimentCloseStatus } from "./collector-base.ts";
 export type { CollectorOptions, JsonlCollectorOptions, LocalCollectorOptions } from "./collector-options.ts";
 export type { ExperimentOptions } from "./experiment-options.ts";
 export type { AnnotationOptions, FlushOrRaiseOptions, MetricOptions, RunOptions } from "./experiment-types.ts";

@@ -114,10 +114,17 @@ export class OtelView {
     await waitUntil(deadline === Infinity ? flushAll() : otelProviders().withFlushDeadline(deadline, flushAll), deadline);
   }
 
-  async shutdown(): Promise<void> {
+  /**
+   * Shuts the providers down. With a `deadline` (epoch ms: the experiment's `close()`), their
+   * exporters drain until it and close then, whether it comes before or after their own
+   * `shutdownTimeoutSeconds` (`exitFlushTimeoutSeconds`): one deadline for all that `close()` covers.
+   */
+  async shutdown(deadline = Infinity): Promise<void> {
     const owned = [...this.#owned];
     this.#owned.clear();
-    await Promise.allSettled(owned.map((provider) => provider.shutdown()));
+    if (owned.length === 0) return;
+    const shutdownAll = () => Promise.allSettled(owned.map((provider) => provider.shutdown()));
+    await (deadline === Infinity ? shutdownAll() : otelProviders().withFlushDeadline(deadline, shutdownAll));
   }
 
   #own<P extends OwnedProvider>(made: ViewProvider<P>): P {
