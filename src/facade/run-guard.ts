@@ -12,7 +12,7 @@
  */
 import { DeliveryIncompleteError } from "../delivery/delivery-errors.ts";
 import type { Outbox } from "../delivery/outbox.ts";
-import { keptOnDiskNote } from "../delivery/journal/kept-note.ts";
+import { keptOnDiskNote } from "../delivery/kept-note.ts";
 import type { FlushStatus } from "../delivery/delivery-types.ts";
 import { deadlineIn, secondsUntil } from "../delivery/deadline.ts";
 import { withViewUndelivered, type OtelView, type ViewUndelivered } from "./otel-view.ts";

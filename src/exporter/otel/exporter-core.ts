@@ -12,7 +12,7 @@ import { experimentFromResource, type ExperimentSpec } from "../../mapping/exper
 import { spoolSessionFor, type SpoolSession, type SpoolSessionStats } from "../../destinations/spool-session.ts";
 import { openDestination, type Destination } from "./destination.ts";
 import { ownerFlushDeadline } from "./flush-deadline.ts";
-import { keptOnDiskNote } from "../../delivery/journal/kept-note.ts";
+import { keptOnDiskNote } from "../../delivery/kept-note.ts";
 import type { ExperimentJournals } from "./experiment-journals.ts";
 import { ExperimentRegistry, type RegistryEntry, type SlugStatus } from "./experiment-registry.ts";
 import { LossWarnings } from "./loss-warnings.ts";
