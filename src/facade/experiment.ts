@@ -10,7 +10,7 @@ import { flushOrRaiseDefaults, runDefaults } from "../config/defaults.ts";
 import { DeliveryIncompleteError } from "../delivery/delivery-errors.ts";
 import { deadlineIn, secondsUntil } from "../delivery/deadline.ts";
 import type { Outbox } from "../delivery/outbox.ts";
-import type { DeliverySink, FlushStatus, OutboxStats } from "../delivery/delivery-types.ts";
+import type { DeliverySink, FlushStatus } from "../delivery/delivery-types.ts";
 import type { ExperimentJournals } from "../exporter/otel/experiment-journals.ts";
 import type { Resource } from "@opentelemetry/resources";
 import type { LoggerProvider } from "@opentelemetry/sdk-logs";
@@ -31,7 +31,7 @@ import {
 } from "./validate-event.ts";
 import { emitProcessWarning, type WarningSink } from "./warnings.ts";
 import { RunGuard } from "./run-guard.ts";
-import type { AnnotationOptions, FlushOrRaiseOptions, MetricOptions, RunOptions } from "./experiment-types.ts";
+import type { AnnotationOptions, ExperimentStats, FlushOrRaiseOptions, MetricOptions, RunOptions } from "./experiment-types.ts";
 import { OtelView, withViewUndelivered, type ExperimentLoggerProviderOptions, type ExperimentMeterProviderOptions } from "./otel-view.ts";
 
 export interface ExperimentInit {
@@ -286,9 +286,14 @@ export class Experiment implements AsyncDisposable {
     return status;
   }
 
-  /** Lifetime counters per kind (enqueued, accepted, pending, failed, dropped). */
-  stats(): OutboxStats {
-    return this.#outbox.stats();
+  /**
+   * Lifetime counters per kind (enqueued, accepted, pending, failed, dropped) of what
+   * `metric()` / `annotation()` / the status updates queued, and in `view` those of its OTel view's
+   * providers (`null` without any): their points go to the same experiment through exporters of
+   * their own, so they are counted apart rather than summed in.
+   */
+  stats(): ExperimentStats {
+    return { ...this.#outbox.stats(), view: this.#otel.stats() };
   }
 
   /** Drains (within the deadline) and closes the outbox, and removes process hooks. Idempotent. */
