@@ -21,6 +21,7 @@ import { spoolExporterBench } from "./spool-exporter.bench.ts";
 import { importTimeBench } from "./import-time.bench.ts";
 import { outageDrainBench } from "./outage-drain.bench.ts";
 import { outageSpillBench } from "./outage-spill.bench.ts";
+import { shutdownDeadlinesBench } from "./shutdown-deadlines.bench.ts";
 
 export const benchModules: readonly BenchModule[] = [
   outboxEnqueueBench,
@@ -45,4 +46,5 @@ export const benchModules: readonly BenchModule[] = [
   importTimeBench,
   outageDrainBench,
   outageSpillBench,
+  shutdownDeadlinesBench,
 ];
