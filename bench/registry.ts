@@ -22,6 +22,7 @@ import { importTimeBench } from "./import-time.bench.ts";
 import { outageDrainBench } from "./outage-drain.bench.ts";
 import { outageSpillBench } from "./outage-spill.bench.ts";
 import { syncKeptRunBench } from "./sync-kept-run.bench.ts";
+import { shutdownDeadlinesBench } from "./shutdown-deadlines.bench.ts";
 
 export const benchModules: readonly BenchModule[] = [
   outboxEnqueueBench,
@@ -47,4 +48,5 @@ export const benchModules: readonly BenchModule[] = [
   outageDrainBench,
   outageSpillBench,
   syncKeptRunBench,
+  shutdownDeadlinesBench,
 ];

@@ -11,6 +11,7 @@ export type {
   ExperimentLoggerProviderOptions,
   ExperimentMeterProviderOptions,
   ExperimentOptions,
+  ExperimentStats,
   FlushOrRaiseOptions,
   JsonlCollectorOptions,
   LocalCollectorOptions,

@@ -35,7 +35,9 @@ export function openBridgeDelivery(options: ResolvedBridgeOptions, log: BridgeLo
   const noOwnSpool = { spoolDir: false as const };
   if (options.exporters !== undefined || options.spoolDir === undefined || options.spoolDir === false) {
     if (typeof options.spoolDir === "string") throw spoolNeedsSyvain("exporters");
-    const exporters = options.exporters ?? exportersFor({ ...base, ...options.syvain, ...noOwnSpool }, "createBridge", "syvain");
+    // Memory only, a new experiment's data waits for its creation and gets 503 past the answer
+    // deadline (the sender keeps its copy), rather than a 200 for data held in memory before it exists.
+    const exporters = options.exporters ?? exportersFor({ ...base, ...options.syvain, ...noOwnSpool }, "createBridge", "syvain", { waitForCreations: true });
     return { exporters, owned: options.exporters === undefined, spool: undefined, open: () => Promise.resolve(), leftoversSettled: () => Promise.resolve(), close: () => Promise.resolve(undefined) };
   }
   const { apiKey, host, client: given, ...syvain } = options.syvain ?? {};
@@ -50,7 +52,7 @@ export function openBridgeDelivery(options: ResolvedBridgeOptions, log: BridgeLo
     // A quarter of the answer deadline (at most 2 s): the rest is left for the append and fdatasync.
     deferCreationAfterMs: Math.min(2000, (options.answerTimeoutSeconds * 1000) / 4),
   });
-  const exporters = exportersFor({ ...base, ...syvain, ...noOwnSpool, client }, "createBridge", "syvain", spool);
+  const exporters = exportersFor({ ...base, ...syvain, ...noOwnSpool, client }, "createBridge", "syvain", { journals: spool });
   return {
     exporters,
     owned: true,

@@ -16,7 +16,8 @@ import type { AddressInfo } from "node:net";
 import { DEFAULT_HOST, HOST_ENV } from "../api/contract.ts";
 import { SyvainValidationError } from "../api/errors.ts";
 import { deliveryDefaults } from "../config/defaults.ts";
-import { deadlineIn, waitUntil } from "../delivery/deadline.ts";
+import { deadlineIn } from "../delivery/deadline.ts";
+import { drainWithin } from "./drain.ts";
 import type { SpoolStats } from "../delivery/spool/index.ts";
 import { jsonLineLog, safeLog, type BridgeLog, type BridgeLogEntry } from "./bridge-log.ts";
 import { resolveBridgeOptions, type BridgeExporters, type BridgeOptions, type ResolvedBridgeOptions } from "./bridge-options.ts";
@@ -136,14 +137,17 @@ async function shutdown(server: Server, state: BridgeState, delivery: BridgeDeli
   const deadline = deadlineIn(options.shutdownTimeoutSeconds);
   const stopped = server.listening ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
   server.closeIdleConnections();
-  await waitUntil(Promise.allSettled([...state.inFlight]), deadline);
-  server.closeAllConnections();
-  await stopped;
   try {
-    // Owned exporters drain then close (bounded by their shutdownTimeoutSeconds); shared ones only
-    // drain. What earlier bridges left (adopted at start) drains within the same deadline.
-    const drained = Promise.all([owned ? exporters.shutdown() : exporters.forceFlush(), delivery.leftoversSettled()]);
-    await waitUntil(drained, Math.max(deadline, Date.now() + 1000));
+    await drainWithin(deadline, {
+      inFlight: () => Promise.allSettled([...state.inFlight]),
+      stopServing: async () => {
+        server.closeAllConnections();
+        await stopped;
+      },
+      // Owned exporters drain then close; shared ones only drain. What earlier bridges left
+      // (adopted at start) drains within the same deadline.
+      drain: () => Promise.all([owned ? exporters.shutdown() : exporters.forceFlush(), delivery.leftoversSettled()]),
+    });
   } finally {
     const totals = summarize(exporters);
     log({ level: totals.pending + totals.failed + totals.dropped === 0 ? "info" : "warn", event: "shutdown.done", ...totals });

@@ -36,7 +36,7 @@ export class SyvainLogRecordProcessor extends BatchLogRecordProcessor {
 
   constructor(options: SyvainLogRecordProcessorOptions) {
     const { exporter, ...batch } = parseOptions(processorSchema, options, { owner: "SyvainLogRecordProcessor" }) as SyvainLogRecordProcessorOptions;
-    const shutdown = new ShutdownScope();
+    const shutdown = new ShutdownScope(exporter);
     super({ ...batch, exporter: withoutFlushOnShutdown(exporter, shutdown) });
     this.exporter = exporter;
     this.#shutdown = shutdown;

@@ -66,7 +66,7 @@ export class SyvainMetricReader extends PeriodicExportingMetricReader {
       { owner: "SyvainMetricReader", secretFields: ["apiKey"] },
     );
     const exporter = given ?? new SyvainMetricExporter(exporterOptions);
-    const shutdown = new ShutdownScope();
+    const shutdown = new ShutdownScope(exporter);
     super({
       exporter: withoutFlushOnShutdown(exporter, shutdown),
       exportIntervalMillis,

@@ -24,6 +24,7 @@ import { canDefer, deferCreation } from "./deferred-creation.ts";
 import { answeredWithin, DEFER_CREATION_AFTER_MS, StillCreating } from "../destinations/answered-within.ts";
 import type { DeferredJournalRules } from "../destinations/keep-unless-refused.ts";
 import { randomUUID } from "node:crypto";
+import { deadlineIn, secondsUntil } from "../delivery/deadline.ts";
 
 /** Events of an experiment queued so far (every kind but status updates). */
 function queuedEvents(outbox: Outbox): number {
@@ -31,7 +32,17 @@ function queuedEvents(outbox: Outbox): number {
   return metrics.enqueued + annotations.enqueued;
 }
 
-/** What `close()` reports for one experiment: its last flush, within the exit deadline. */
+/** `collector.close(options)`. */
+export interface CloseOptions {
+  /**
+   * One deadline for all that `close()` covers: every experiment's queue, its OTel view's providers,
+   * the background delivery of leftovers. Longer or shorter than `exitFlushTimeoutSeconds`.
+   * @default exitFlushTimeoutSeconds
+   */
+  timeoutSeconds?: number;
+}
+
+/** What `close()` reports for one experiment: its last flush, within the close's deadline. */
 export interface ExperimentCloseStatus {
   slug: string;
   id: string;
@@ -144,24 +155,27 @@ export abstract class CollectorBase implements AsyncDisposable {
   }
 
   /**
-   * Closes every experiment it created (each drains within its exit deadline), then its own
-   * resources, and returns each experiment's final flush status (`ok: false` says what was not
-   * delivered). Idempotent: a second call returns the same statuses.
+   * Closes every experiment it created (each drains, its OTel view's providers included, until one
+   * deadline: `timeoutSeconds`, else `exitFlushTimeoutSeconds`), then its own resources, and returns
+   * each experiment's final flush status (`ok: false` says what was not delivered). Idempotent: a
+   * second call returns the same statuses.
    */
-  close(): Promise<ExperimentCloseStatus[]> {
-    this.#closing ??= this.#closeAll();
+  close(options: CloseOptions = {}): Promise<ExperimentCloseStatus[]> {
+    this.#closing ??= this.#closeAll(options.timeoutSeconds ?? this.#exitFlushTimeoutSeconds);
     return this.#closing;
   }
 
-  async #closeAll(): Promise<ExperimentCloseStatus[]> {
+  async #closeAll(timeoutSeconds: number): Promise<ExperimentCloseStatus[]> {
     const experiments = [...this.#experiments];
     this.#experiments.clear();
-    const deadline = setTimeout(() => this.#abandon.abort(new Error("the collector closed before Syvain could create the experiment")), this.#exitFlushTimeoutSeconds * 1000).unref();
-    const statuses = await Promise.all(experiments.map(async (e) => ({ slug: e.slug, id: e.id, status: await e.close() })));
-    clearTimeout(deadline);
+    const deadline = deadlineIn(timeoutSeconds);
+    const abandon = () => this.#abandon.abort(new Error("the collector closed before Syvain could create the experiment"));
+    const timer = deadline === Infinity ? undefined : setTimeout(abandon, deadline - Date.now()).unref();
+    const statuses = await Promise.all(experiments.map(async (e) => ({ slug: e.slug, id: e.id, status: await e.close({ timeoutSeconds }) })));
+    clearTimeout(timer);
     this.#abandon.abort(new Error("the collector is closed"));
     // What the experiments could not deliver stays in the spool, synced, for the next run or `sync`.
-    await this.#spooling?.spool.close(this.#exitFlushTimeoutSeconds);
+    await this.#spooling?.spool.close(secondsUntil(deadline) ?? timeoutSeconds);
     try {
       await this.#destination.close();
     } catch (error) {

@@ -1,5 +1,12 @@
-/** The argument types of `Experiment`'s methods. */
+/** The argument and result types of `Experiment`'s methods. */
 import type { JsonObject, MetricMetadata } from "../api/contract.ts";
+import type { OutboxStats } from "../delivery/delivery-types.ts";
+import type { ViewStats } from "./otel-view.ts";
+
+/** `experiment.stats()`: its own counts, and its OTel view's (`null` when it made no provider). */
+export interface ExperimentStats extends OutboxStats {
+  view: ViewStats | null;
+}
 
 export interface MetricOptions {
   /** The training step (a non-negative safe integer), or `null` for an event that has no step. Required. */

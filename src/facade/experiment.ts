@@ -8,9 +8,9 @@ import type { Experiment as ExperimentRecord, ExperimentStatus, JsonObject } fro
 import { SyvainError } from "../api/errors.ts";
 import { flushOrRaiseDefaults, runDefaults } from "../config/defaults.ts";
 import { DeliveryIncompleteError } from "../delivery/delivery-errors.ts";
-import { deadlineIn, secondsUntil, waitUntil } from "../delivery/deadline.ts";
+import { deadlineIn, secondsUntil } from "../delivery/deadline.ts";
 import type { Outbox } from "../delivery/outbox.ts";
-import type { DeliverySink, FlushStatus, OutboxStats } from "../delivery/delivery-types.ts";
+import type { DeliverySink, FlushStatus } from "../delivery/delivery-types.ts";
 import type { ExperimentJournals } from "../exporter/otel/experiment-journals.ts";
 import type { Resource } from "@opentelemetry/resources";
 import type { LoggerProvider } from "@opentelemetry/sdk-logs";
@@ -31,7 +31,7 @@ import {
 } from "./validate-event.ts";
 import { emitProcessWarning, type WarningSink } from "./warnings.ts";
 import { RunGuard } from "./run-guard.ts";
-import type { AnnotationOptions, FlushOrRaiseOptions, MetricOptions, RunOptions } from "./experiment-types.ts";
+import type { AnnotationOptions, ExperimentStats, FlushOrRaiseOptions, MetricOptions, RunOptions } from "./experiment-types.ts";
 import { OtelView, withViewUndelivered, type ExperimentLoggerProviderOptions, type ExperimentMeterProviderOptions } from "./otel-view.ts";
 
 export interface ExperimentInit {
@@ -286,9 +286,14 @@ export class Experiment implements AsyncDisposable {
     return status;
   }
 
-  /** Lifetime counters per kind (enqueued, accepted, pending, failed, dropped). */
-  stats(): OutboxStats {
-    return this.#outbox.stats();
+  /**
+   * Lifetime counters per kind (enqueued, accepted, pending, failed, dropped) of what
+   * `metric()` / `annotation()` / the status updates queued, and in `view` those of its OTel view's
+   * providers (`null` without any): their points go to the same experiment through exporters of
+   * their own, so they are counted apart rather than summed in.
+   */
+  stats(): ExperimentStats {
+    return { ...this.#outbox.stats(), view: this.#otel.stats() };
   }
 
   /** Drains (within the deadline) and closes the outbox, and removes process hooks. Idempotent. */
@@ -300,8 +305,12 @@ export class Experiment implements AsyncDisposable {
       // One deadline for both: the OTel view's providers drain first (their points before the status
       // the outbox may still hold), then the outbox gets what is left. Each had the whole deadline,
       // so an experiment with a view took twice exitFlushTimeoutSeconds during an outage.
+      // The caller's `timeoutSeconds`, longer or shorter, is the view's deadline too (not its own
+      // exitFlushTimeoutSeconds): a longer one gave the view's points up early, a shorter one left
+      // the view's exporters draining after close() returned. Awaited to the end: its exporters,
+      // told the deadline, close at it, and what they gave up is then counted in the status below.
       const deadline = deadlineIn(options.timeoutSeconds ?? this.#exitFlushTimeoutSeconds);
-      await waitUntil(this.#otel.shutdown(), deadline);
+      await this.#otel.shutdown(deadline);
       const status = await this.#outbox.close({ timeoutSeconds: secondsUntil(deadline) });
       return withViewUndelivered(status, this.#otel.undelivered());
     } finally {

@@ -70,11 +70,12 @@ export function experimentResource(binding: OtelBinding): Resource {
 
 /**
  * The exporters' outbox closes its sink on shutdown; the sink belongs to the experiment, so the
- * exporters get a view whose `close()` leaves it open.
+ * exporters get a view whose `close()` leaves it open. A delivery keeps its abort signal: a
+ * deadline that gives a request up ends it (it went on hanging, counted as pending, after close()).
  */
 function borrowed(sink: DeliverySink): () => DeliverySink {
   return () => ({
-    deliver: (batch) => sink.deliver(batch),
+    deliver: (batch, signal) => sink.deliver(batch, signal),
     ...(sink.sync ? { sync: () => sink.sync?.() ?? Promise.resolve() } : {}),
     close: () => Promise.resolve(),
   });

@@ -17,6 +17,7 @@ import type { LoggerProvider } from "@opentelemetry/sdk-logs";
 import type { MeterProvider } from "@opentelemetry/sdk-metrics";
 import type { Resource } from "@opentelemetry/resources";
 import type { SyvainError } from "../api/errors.ts";
+import type { ExporterKindStats } from "../exporter/otel/exporter-stats.ts";
 import type { FlushStatus } from "../delivery/delivery-types.ts";
 import { waitUntil } from "../delivery/deadline.ts";
 import type * as OtelProviders from "./otel-providers.ts";
@@ -33,6 +34,20 @@ export interface ViewUndelivered {
   droppedMetrics: number;
   droppedAnnotations: number;
   /** The latest error of an exporter that left something undelivered. */
+  lastError: SyvainError | undefined;
+}
+
+/**
+ * What the view's exporters did with what its providers recorded, summed over them
+ * (`experiment.stats().view`). Per kind `enqueued = accepted + pending + failed + dropped`, as for the
+ * experiment's own counts; `invalid`: points / log records the mapping rejected before queueing.
+ */
+export interface ViewStats {
+  metrics: ExporterKindStats;
+  annotations: ExporterKindStats;
+  /** `export()` calls answered FAILED (nothing of them was queued). */
+  failedExports: number;
+  /** The latest error of an exporter that left something undelivered or failed an export. */
   lastError: SyvainError | undefined;
 }
 
@@ -80,23 +95,35 @@ export class OtelView {
     return this.#own(otelProviders().createExperimentLoggerProvider(this.#binding, this.resource, options));
   }
 
-  /** What the view's exporters have not delivered (after `shutdown()`: what they gave up). */
-  undelivered(): ViewUndelivered {
-    const sum: ViewUndelivered = { pendingMetrics: 0, pendingAnnotations: 0, failedMetrics: 0, failedAnnotations: 0, droppedMetrics: 0, droppedAnnotations: 0, lastError: undefined };
+  /** The view's exporters' figures, summed; `null` when the experiment made no provider. */
+  stats(): ViewStats | null {
+    if (this.#exporters.length === 0) return null;
+    const sum: ViewStats = { metrics: emptyKind(), annotations: emptyKind(), failedExports: 0, lastError: undefined };
     for (const exporter of this.#exporters) {
       for (const s of exporter.stats()) {
-        const { metrics, annotations } = s;
-        sum.pendingMetrics += metrics.pending;
-        sum.pendingAnnotations += annotations.pending;
-        sum.failedMetrics += metrics.failed;
-        sum.failedAnnotations += annotations.failed;
-        sum.droppedMetrics += metrics.dropped;
-        sum.droppedAnnotations += annotations.dropped;
-        const undelivered = metrics.pending + annotations.pending + metrics.failed + annotations.failed + metrics.dropped + annotations.dropped;
-        if (undelivered > 0) sum.lastError = s.lastError ?? sum.lastError;
+        addKind(sum.metrics, s.metrics);
+        addKind(sum.annotations, s.annotations);
+        sum.failedExports += s.failedExports;
+        if (undeliveredOf(s) > 0 || s.failedExports > 0) sum.lastError = s.lastError ?? sum.lastError;
       }
     }
     return sum;
+  }
+
+  /** What the view's exporters have not delivered (after `shutdown()`: what they gave up). */
+  undelivered(): ViewUndelivered {
+    const stats = this.stats();
+    if (stats === null) return { pendingMetrics: 0, pendingAnnotations: 0, failedMetrics: 0, failedAnnotations: 0, droppedMetrics: 0, droppedAnnotations: 0, lastError: undefined };
+    const { metrics, annotations } = stats;
+    return {
+      pendingMetrics: metrics.pending,
+      pendingAnnotations: annotations.pending,
+      failedMetrics: metrics.failed,
+      failedAnnotations: annotations.failed,
+      droppedMetrics: metrics.dropped,
+      droppedAnnotations: annotations.dropped,
+      lastError: undeliveredOf(stats) > 0 ? stats.lastError : undefined,
+    };
   }
 
   /**
@@ -114,10 +141,17 @@ export class OtelView {
     await waitUntil(deadline === Infinity ? flushAll() : otelProviders().withFlushDeadline(deadline, flushAll), deadline);
   }
 
-  async shutdown(): Promise<void> {
+  /**
+   * Shuts the providers down. With a `deadline` (epoch ms: the experiment's `close()`), their
+   * exporters drain until it and close then, whether it comes before or after their own
+   * `shutdownTimeoutSeconds` (`exitFlushTimeoutSeconds`): one deadline for all that `close()` covers.
+   */
+  async shutdown(deadline = Infinity): Promise<void> {
     const owned = [...this.#owned];
     this.#owned.clear();
-    await Promise.allSettled(owned.map((provider) => provider.shutdown()));
+    if (owned.length === 0) return;
+    const shutdownAll = () => Promise.allSettled(owned.map((provider) => provider.shutdown()));
+    await (deadline === Infinity ? shutdownAll() : otelProviders().withFlushDeadline(deadline, shutdownAll));
   }
 
   #own<P extends OwnedProvider>(made: ViewProvider<P>): P {
@@ -125,6 +159,18 @@ export class OtelView {
     this.#exporters.push(made.exporter);
     return made.provider;
   }
+}
+
+function emptyKind(): ExporterKindStats {
+  return { enqueued: 0, accepted: 0, duplicates: 0, pending: 0, failed: 0, dropped: 0, invalid: 0 };
+}
+
+function addKind(into: ExporterKindStats, add: ExporterKindStats): void {
+  for (const key of Object.keys(into) as (keyof ExporterKindStats)[]) into[key] += add[key];
+}
+
+function undeliveredOf({ metrics, annotations }: { metrics: ExporterKindStats; annotations: ExporterKindStats }): number {
+  return metrics.pending + annotations.pending + metrics.failed + annotations.failed + metrics.dropped + annotations.dropped;
 }
 
 /**

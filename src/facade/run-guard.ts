@@ -12,7 +12,7 @@
  */
 import { DeliveryIncompleteError } from "../delivery/delivery-errors.ts";
 import type { Outbox } from "../delivery/outbox.ts";
-import type { SpoolKeeping } from "../delivery/journal/outbox-journal.ts";
+import { keptOnDiskNote } from "../delivery/kept-note.ts";
 import type { FlushStatus } from "../delivery/delivery-types.ts";
 import { deadlineIn, secondsUntil } from "../delivery/deadline.ts";
 import { withViewUndelivered, type OtelView, type ViewUndelivered } from "./otel-view.ts";
@@ -150,7 +150,7 @@ export class RunGuard {
     try {
       const flushed = await outbox.flush({ retries: BEST_EFFORT_RETRIES, timeoutSeconds: secondsUntil(deadline) ?? timeoutSeconds });
       const status = withViewUndelivered(flushed, this.#o.otel.undelivered());
-      if (!status.ok) warn(`${new DeliveryIncompleteError(status, label).message} (best-effort flush after ${context})${keptNote(outbox.spoolKeeping())}`);
+      if (!status.ok) warn(`${new DeliveryIncompleteError(status, label).message} (best-effort flush after ${context})${keptOnDiskNote(outbox.spoolKeeping())}`);
     } catch (error) {
       warn(`${label}: best-effort flush after ${context} failed: ${error instanceof Error ? error.message : String(error)}`);
     }
@@ -183,12 +183,5 @@ export function lossReport(label: string, outbox: Outbox, ending: string, view: 
   if (parts.length === 0) return undefined;
   const error = lastError ?? view.lastError;
   const last = error === undefined ? "" : `; last error: ${error.message}`;
-  return `SyvainDeliveryWarning: ${label} not delivered at ${ending}: ${parts.join(", ")}${last}${keptNote(outbox.spoolKeeping())}`;
-}
-
-/** With a spool the loss is not final: say where the events wait, and which ones do not. */
-function keptNote(kept: SpoolKeeping | undefined): string {
-  if (kept === undefined) return "";
-  const except = kept.notSpooled === 0 ? "" : ` (except ${kept.notSpooled} events the spool refused earlier)`;
-  return `; kept on disk in ${kept.dir}${except}: the next run on that spool directory, or syvain-otel sync, delivers them`;
+  return `SyvainDeliveryWarning: ${label} not delivered at ${ending}: ${parts.join(", ")}${last}${keptOnDiskNote(outbox.spoolKeeping())}`;
 }

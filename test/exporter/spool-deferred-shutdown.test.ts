@@ -38,7 +38,7 @@ describe("exporters' deferred creation, Syvain down until shutdown", () => {
       { apiKey: EMULATOR_API_KEY, host: emulator.url, flushDelaySeconds: 0.01, shutdownTimeoutSeconds: 1, onWarning: () => {} },
       "test",
       undefined,
-      { journal: (spec, id) => experimentJournal(spool, spec, id) },
+      { journals: { journal: (spec, id) => experimentJournal(spool, spec, id) } },
     );
     emulator.faults.random("*", { rate: 1, mix: [{ status: 503, retryAfterSeconds: 0 }] });
     const call = decodeRequest("metrics", "json", Buffer.from(gaugeSteps("down", 0, 10))).calls[0]!;

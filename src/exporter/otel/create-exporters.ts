@@ -5,7 +5,7 @@
  */
 import { SyvainLogRecordExporter } from "../log-exporter.ts";
 import { SyvainMetricExporter } from "../metric-exporter.ts";
-import type { ExperimentJournals } from "./experiment-journals.ts";
+import type { CoreOwnership } from "./exporter-core.ts";
 import type { SyvainExporterOptions } from "./exporter-options.ts";
 import type { ExperimentExportStats, SyvainExporterHealth } from "./exporter-stats.ts";
 import { newCore, optionsSharing } from "./shared-core.ts";
@@ -32,11 +32,11 @@ export function createSyvainExporters(options?: SyvainExporterOptions): SyvainEx
 
 /**
  * `createSyvainExporters` on behalf of another API: errors name that API and the option the
- * exporter options came in (`createBridge: invalid option \`syvain.maxQueueItems\``). `journals`:
- * the owner's spool (see `experiment-journals.ts`).
+ * exporter options came in (`createBridge: invalid option \`syvain.maxQueueItems\``). `ownership`:
+ * what the owner changes (its spool, see `experiment-journals.ts`; how creations are waited for).
  */
-export function exportersFor(options: SyvainExporterOptions | undefined, owner: string, within?: string, journals?: ExperimentJournals): SyvainExporters {
-  const core = newCore(options, owner, within, journals);
+export function exportersFor(options: SyvainExporterOptions | undefined, owner: string, within?: string, ownership?: CoreOwnership): SyvainExporters {
+  const core = newCore(options, owner, within, ownership);
   const metricExporter = new SyvainMetricExporter(optionsSharing(core));
   const logExporter = new SyvainLogRecordExporter(optionsSharing(core));
   return {

@@ -9,17 +9,23 @@
  * abandons them (their exports fail with `shutdown`), so a hung host cannot hold a shutdown.
  * With journals (a spool), a creation that fails because Syvain is unavailable is deferred instead
  * (see `experiment-journals.ts`): the entry is ready at once, its outbox creates the experiment.
+ * With journals or `deferInMemory`, a creation Syvain has not answered within the deferral delay is
+ * deferred the same way (in memory: its events wait in the outbox), never later than the deadline
+ * of an owner's flush or shutdown the export runs in (`flush-deadline.ts`): a first export waiting
+ * for a hanging Syvain held a provider's shutdown for every creation attempt, or the SDK's 30 s
+ * export timeout, past the exporters' own deadlines.
  */
 import { SyvainError, wrapUnexpected } from "../../api/errors.ts";
 import { secondsUntil, waitUntil } from "../../delivery/deadline.ts";
 import { Outbox } from "../../delivery/outbox.ts";
 import type { DeliveryOptions, DeliverySink, FlushStatus } from "../../delivery/delivery-types.ts";
-import type { OutboxJournal } from "../../delivery/journal/outbox-journal.ts";
+import type { OutboxJournal, SpoolKeeping } from "../../delivery/journal/outbox-journal.ts";
 import { answeredWithin, DEFER_CREATION_AFTER_MS, StillCreating } from "../../destinations/answered-within.ts";
 import type { ProvisionedExperiment } from "../../destinations/destination.ts";
 import type { ExperimentSpec } from "../../mapping/experiment.ts";
 import type { Provisioner } from "./destination.ts";
 import { exporterDiag } from "./diag-logger.ts";
+import { ownerFlushDeadline } from "./flush-deadline.ts";
 import { creatingSink, type ExperimentJournals } from "./experiment-journals.ts";
 import { observeSink, type DeliveryHealth } from "./observed-sink.ts";
 
@@ -34,6 +40,8 @@ export interface RegistryEntry {
 export interface SlugStatus {
   slug: string;
   status: FlushStatus;
+  /** Where what it did not deliver waits on disk (a spool), if anywhere. */
+  kept: SpoolKeeping | undefined;
 }
 
 /** Retry rounds of a drain: in practice "until the deadline", which is what bounds it. */
@@ -48,6 +56,12 @@ export interface ExperimentRegistryOptions {
   onDelivered: (slug: string) => void;
   /** Journals each outbox to a spool, and defers creations while Syvain is unavailable. */
   journals?: ExperimentJournals;
+  /**
+   * Without journals: a creation Syvain has not answered within `DEFER_CREATION_AFTER_MS` is
+   * deferred, its events held in memory (bounded by the outbox) until it is answered, or given up
+   * and counted at shutdown. Off for the memory-only bridge, whose 503 lets the sender keep its copy.
+   */
+  deferInMemory?: boolean;
 }
 
 export class ExperimentRegistry {
@@ -56,6 +70,7 @@ export class ExperimentRegistry {
   readonly #onLoss: (slug: string, message: string) => void;
   readonly #onDelivered: (slug: string) => void;
   readonly #journals: ExperimentJournals | undefined;
+  readonly #deferInMemory: boolean;
   readonly #ready = new Map<string, RegistryEntry>();
   readonly #creating = new Map<string, Promise<RegistryEntry>>();
   readonly #creationErrors = new Map<string, SyvainError>();
@@ -68,6 +83,7 @@ export class ExperimentRegistry {
     this.#onLoss = options.onLoss;
     this.#onDelivered = options.onDelivered;
     this.#journals = options.journals;
+    this.#deferInMemory = options.deferInMemory ?? false;
   }
 
   /** The experiment's entry: at once when known, else the (shared) creation in progress. */
@@ -102,6 +118,7 @@ export class ExperimentRegistry {
         slug,
         // Judged on what was queued before it: records exported while it runs are not its debt.
         status: await outbox.flushCovered({ retries: DRAIN_RETRIES, timeoutSeconds: secondsUntil(deadline) }),
+        kept: outbox.spoolKeeping(),
       })),
     );
   }
@@ -112,7 +129,7 @@ export class ExperimentRegistry {
     await this.flushAll(deadline);
     this.#abandon.abort("the exporter shut down before the experiment was created");
     return Promise.all(
-      this.entries().map(async ({ slug, outbox }) => ({ slug, status: await outbox.close({ timeoutSeconds: secondsUntil(deadline) }) })),
+      this.entries().map(async ({ slug, outbox }) => ({ slug, status: await outbox.close({ timeoutSeconds: secondsUntil(deadline) }), kept: outbox.spoolKeeping() })),
     );
   }
 
@@ -120,8 +137,9 @@ export class ExperimentRegistry {
     try {
       let provisioned;
       const attempt = this.#provision(spec, this.#abandon.signal);
+      const deferAfterMs = this.#deferAfterMs();
       try {
-        provisioned = this.#journals === undefined ? await attempt : await answeredWithin(attempt, this.#journals.deferCreationAfterMs ?? DEFER_CREATION_AFTER_MS, spec.slug);
+        provisioned = deferAfterMs === undefined ? await attempt : await answeredWithin(attempt, deferAfterMs, spec.slug);
       } catch (error) {
         const deferred = await this.#defer(spec, error, error instanceof StillCreating ? attempt : undefined);
         if (deferred === undefined) throw error;
@@ -143,13 +161,27 @@ export class ExperimentRegistry {
   }
 
   /**
+   * How long a creation may hold the exports waiting for it before it is deferred; `undefined`: until
+   * it is answered (no deferral). Never past the deadline of the owner's flush or shutdown the first
+   * export runs in (a `SyvainMetricReader`'s shutdown: its last collection).
+   */
+  #deferAfterMs(): number | undefined {
+    if (this.#journals === undefined && !this.#deferInMemory) return undefined;
+    const after = this.#journals?.deferCreationAfterMs ?? DEFER_CREATION_AFTER_MS;
+    const owner = ownerFlushDeadline();
+    return owner === undefined ? after : Math.max(0, Math.min(after, owner - Date.now()));
+  }
+
+  /**
    * With journals, a creation failed only because Syvain is unavailable, or is still waiting for it
    * (`running`, which the entry's sink then awaits rather than starting another): an entry whose
-   * outbox creates it later.
+   * outbox creates it later. In memory, only one still waiting: a creation that failed is the
+   * export's failure, as before (nothing would keep its events past the process).
    */
   async #defer(spec: ExperimentSpec, error: unknown, running: Promise<ProvisionedExperiment> | undefined): Promise<RegistryEntry | undefined> {
-    if (this.#journals === undefined || !(error instanceof SyvainError) || !error.retryable || this.#abandon.signal.aborted) return undefined;
-    const { journal, created } = await this.#journals.journal(spec, null);
+    if (!(error instanceof SyvainError) || !error.retryable || this.#abandon.signal.aborted) return undefined;
+    if (this.#journals === undefined && !(this.#deferInMemory && error instanceof StillCreating)) return undefined;
+    const { journal, created } = this.#journals === undefined ? { journal: undefined, created: undefined } : await this.#journals.journal(spec, null);
     if (this.#abandon.signal.aborted) throw new SyvainError("shutdown", `experiment ${JSON.stringify(spec.slug)}: the exporter shut down before it was ready`);
     let first = running;
     const provision: Provisioner = (given, signal) => {
@@ -164,7 +196,7 @@ export class ExperimentRegistry {
       exporterDiag.debug(`experiment ${JSON.stringify(spec.slug)} created late (id ${provisioned.id})`);
     });
     const entry = this.#open(spec, undefined, sink, journal);
-    exporterDiag.debug(`experiment ${JSON.stringify(spec.slug)}: Syvain unavailable (${error.message}); creation deferred, events journaled`);
+    exporterDiag.debug(`experiment ${JSON.stringify(spec.slug)}: Syvain unavailable (${error.message}); creation deferred, events ${journal === undefined ? "held in memory" : "journaled"}`);
     return entry;
   }
 

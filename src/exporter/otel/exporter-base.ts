@@ -12,7 +12,18 @@ import type { ExperimentExportStats, SyvainExporterHealth } from "./exporter-sta
 import { attachCore } from "./shared-core.ts";
 import type { SpoolSessionStats } from "../../destinations/spool-session.ts";
 
+/**
+ * The deadline of a shutdown of `exporter` starting now (its owner's, else its
+ * `shutdownTimeoutSeconds` from now), for a reader or a processor whose shutdown drives it: not a
+ * method, so that it stays off the exporters' public surface.
+ */
+export let shutdownDeadlineOf: (exporter: SyvainExporterBase) => number;
+
 export abstract class SyvainExporterBase {
+  static {
+    shutdownDeadlineOf = (exporter) => exporter.#core.shutdownDeadline();
+  }
+
   // A private field (not a property): `util.inspect(exporter)` shows nothing of the core.
   readonly #core: ExporterCore;
   readonly #name: string;

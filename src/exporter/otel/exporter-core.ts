@@ -12,6 +12,7 @@ import { experimentFromResource, type ExperimentSpec } from "../../mapping/exper
 import { spoolSessionFor, type SpoolSession, type SpoolSessionStats } from "../../destinations/spool-session.ts";
 import { openDestination, type Destination } from "./destination.ts";
 import { ownerFlushDeadline } from "./flush-deadline.ts";
+import { keptOnDiskNote } from "../../delivery/kept-note.ts";
 import type { ExperimentJournals } from "./experiment-journals.ts";
 import { ExperimentRegistry, type RegistryEntry, type SlugStatus } from "./experiment-registry.ts";
 import { LossWarnings } from "./loss-warnings.ts";
@@ -31,6 +32,18 @@ export type Enqueue = (entry: RegistryEntry) => void;
 /** The options the core keeps: the key goes to the client and is not kept here. */
 export type CoreOptions = Omit<ResolvedExporterOptions, "apiKey">;
 
+/** What an owner of the exporters (the bridge) changes in them; not user options. */
+export interface CoreOwnership {
+  /** The owner's spool: every outbox journals to it, and creations Syvain does not answer are deferred. */
+  journals?: ExperimentJournals;
+  /**
+   * Without a spool, a first export waits for its experiment's creation however long Syvain takes
+   * (its every attempt), instead of deferring it after 2 s with the events held in memory: the
+   * memory-only bridge, which answers the sender 503 instead (the sender keeps its copy). @default false
+   */
+  waitForCreations?: boolean;
+}
+
 export class ExporterCore {
   readonly options: CoreOptions;
   /** Where every loss is reported (`SyvainDeliveryWarning` or the user's `onWarning`). */
@@ -46,8 +59,7 @@ export class ExporterCore {
   #holders = 0;
   #closing: Promise<void> | undefined;
 
-  /** `journals`: what an owner with a spool (the bridge) adds; not a user option. */
-  constructor(options: ResolvedExporterOptions, journals?: ExperimentJournals) {
+  constructor(options: ResolvedExporterOptions, { journals, waitForCreations = false }: CoreOwnership = {}) {
     this.#destination = openDestination(options);
     const { apiKey: _apiKey, ...kept } = options;
     this.options = kept;
@@ -78,6 +90,9 @@ export class ExporterCore {
       // The owner's journals (the bridge's spool), else this exporter's own spool, if any: with
       // either, a creation that waits for Syvain is deferred and its events journaled meanwhile.
       ...(journals !== undefined ? { journals } : spool !== undefined && client !== undefined ? { journals: { journal: (spec, id) => spool.experimentJournal(client, spec, id) } } : {}),
+      // Without a spool, a creation Syvain does not answer holds the first export 2 s at most: no
+      // longer the SDK's 30 s export timeout, past every deadline of a provider's shutdown.
+      deferInMemory: !waitForCreations,
     });
   }
 
@@ -138,12 +153,19 @@ export class ExporterCore {
   }
 
   /**
-   * Drains every outbox, waiting at most `timeoutSeconds` in all (exports still mapping or creating
-   * their experiment included); without it, until the deadline of the owner driving this flush
-   * (`flush-deadline.ts`), else for `flushTimeoutSeconds`.
+   * Drains every outbox (exports still mapping or creating their experiment included) until the
+   * deadline of the owner driving this flush (`flush-deadline.ts`), else for `flushTimeoutSeconds`.
    */
-  async forceFlush(timeoutSeconds?: number): Promise<void> {
-    const deadline = timeoutSeconds === undefined ? (ownerFlushDeadline() ?? deadlineIn(this.options.flushTimeoutSeconds)) : deadlineIn(timeoutSeconds);
+  forceFlush(): Promise<void> {
+    return this.#drainUntil(ownerFlushDeadline() ?? deadlineIn(this.options.flushTimeoutSeconds));
+  }
+
+  /** The deadline of a shutdown starting now: its owner's, else `shutdownTimeoutSeconds` from now. */
+  shutdownDeadline(): number {
+    return ownerFlushDeadline() ?? deadlineIn(this.options.shutdownTimeoutSeconds);
+  }
+
+  async #drainUntil(deadline: number): Promise<void> {
     await waitUntil(Promise.allSettled(this.#pendingExports), deadline);
     this.#warnStillWaiting("forceFlush");
     const statuses = await this.#registry.flushAll(deadline);
@@ -169,10 +191,15 @@ export class ExporterCore {
     }
   }
 
-  /** Each release drains within `shutdownTimeoutSeconds`; the last one then closes. */
+  /**
+   * Each release drains within `shutdownTimeoutSeconds`, or until the deadline of the owner whose
+   * shutdown releases it (a reader's or a processor's shutdown, a facade experiment's `close()`, the
+   * bridge's drain: `flush-deadline.ts`), so that one deadline covers the whole shutdown; the last
+   * release then closes.
+   */
   release(): Promise<void> {
     this.#holders -= 1;
-    if (this.#holders > 0) return this.forceFlush(this.options.shutdownTimeoutSeconds);
+    if (this.#holders > 0) return this.#drainUntil(this.shutdownDeadline());
     this.#closing ??= this.#close();
     return this.#closing;
   }
@@ -217,14 +244,15 @@ export class ExporterCore {
   }
 
   #warnIncomplete(operation: string, statuses: readonly SlugStatus[]): void {
-    for (const { slug, status } of statuses) {
+    for (const { slug, status, kept } of statuses) {
       if (status.ok) continue;
       const pending = status.pendingMetrics + status.pendingAnnotations;
       const failed = status.failedMetrics + status.failedAnnotations;
       const dropped = status.droppedMetrics + status.droppedAnnotations;
       const message =
         `${operation}: delivery to experiment ${JSON.stringify(slug)} incomplete: ${pending} pending, ${failed} failed, ${dropped} dropped` +
-        (status.lastError === undefined ? "" : `; last error: ${status.lastError.message}`);
+        (status.lastError === undefined ? "" : `; last error: ${status.lastError.message}`) +
+        keptOnDiskNote(kept);
       // A shutdown's account is final (always said); after a flush, pending data is still queued
       // (a note, which must not use up the budget of a loss warning); failures and drops are losses.
       if (operation === "shutdown") this.warnings.final(message);
@@ -234,7 +262,7 @@ export class ExporterCore {
   }
 
   async #close(): Promise<void> {
-    const closeDeadline = deadlineIn(this.options.shutdownTimeoutSeconds);
+    const closeDeadline = this.shutdownDeadline();
     try {
       const deadline = closeDeadline;
       await waitUntil(Promise.allSettled(this.#pendingExports), deadline);

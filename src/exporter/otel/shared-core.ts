@@ -4,7 +4,7 @@
  * module-private symbol; a user's options never carry it, so each exporter gets its own core.
  */
 import { ownedBy } from "../../config/owned-errors.ts";
-import { ExporterCore } from "./exporter-core.ts";
+import { ExporterCore, type CoreOwnership } from "./exporter-core.ts";
 import type { ExperimentJournals } from "./experiment-journals.ts";
 import { parseExporterOptions, type SyvainExporterOptions } from "./exporter-options.ts";
 
@@ -19,16 +19,16 @@ export function optionsSharing(core: ExporterCore): SyvainExporterOptions {
  * experiment's spool, for its OTel view): validated now, under the exporter's `owner` name.
  */
 export function optionsWithJournals(options: SyvainExporterOptions, owner: string, journals: ExperimentJournals): SyvainExporterOptions {
-  return optionsSharing(newCore(options, owner, undefined, journals));
+  return optionsSharing(newCore(options, owner, undefined, { journals }));
 }
 
 /**
  * A core from validated options; every configuration error, the client's (a bad `host`) included,
  * names `owner` (and `within`: the option the exporter options came in, see `exportersFor`).
  */
-export function newCore(options: SyvainExporterOptions | undefined, owner: string, within?: string, journals?: ExperimentJournals): ExporterCore {
+export function newCore(options: SyvainExporterOptions | undefined, owner: string, within?: string, ownership?: CoreOwnership): ExporterCore {
   const parsed = parseExporterOptions(options, owner, within);
-  return ownedBy(owner, () => new ExporterCore(parsed, journals));
+  return ownedBy(owner, () => new ExporterCore(parsed, ownership));
 }
 
 /** The shared core when `options` carries one, else a new core from validated options. Attached. */

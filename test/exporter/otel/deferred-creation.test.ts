@@ -56,7 +56,7 @@ const options = () => ({ apiKey: EMULATOR_API_KEY, host: emulator.url, flushDela
 describe("exporters with journals", () => {
   it("defer a creation while Syvain is unavailable, journal its events, and create and deliver once it is back", async () => {
     const made = journals();
-    exporters = exportersFor(options(), "test", undefined, made);
+    exporters = exportersFor(options(), "test", undefined, { journals: made });
     emulator.faults.random("*", { rate: 1, mix: [{ status: 503, retryAfterSeconds: 0 }] });
     expect((await exportSteps(exporters, "deferred", 0, 10)).code).toBe(ExportResultCode.SUCCESS);
     expect(made.opened).toEqual([{ slug: "deferred", id: null }]);
@@ -76,7 +76,7 @@ describe("exporters with journals", () => {
 
   it("journal the events of an experiment that exists with its server id", async () => {
     const made = journals();
-    exporters = exportersFor(options(), "test", undefined, made);
+    exporters = exportersFor(options(), "test", undefined, { journals: made });
     expect((await exportSteps(exporters, "known", 0, 5)).code).toBe(ExportResultCode.SUCCESS);
     expect(made.opened).toEqual([{ slug: "known", id: emulator.store.experiment("known")!.id }]);
     await exporters.forceFlush();
