@@ -36,6 +36,22 @@ describe("an export's requests", () => {
     expect(metricBatchSizes(sink.started)).toEqual([...Array.from({ length: 9 }, () => 1000), 500]);
   });
 
+  it("start at the export's first turn: an export of what 8 requests hold is mapped and queued in one go", async () => {
+    const sink = new GatedSink();
+    const exporter = new SyvainMetricExporter({ sink: () => sink });
+    const resource = syvainResource({ slug: "one-turn" });
+    await exportOnce(exporter, await collectGauge(resource, 1)); // the experiment exists from here on
+    const data = await collectGauge(resource, 8 * apiLimits.maxIngestItems, 1);
+    let answers = 0;
+    exporter.export(data, () => void (answers += 1));
+    expect(answers).toBe(1); // answered within export(): queued without waiting for a loop turn
+    await drainPendingWork(1);
+    expect(sink.stalled).toBe(8);
+    sink.release();
+    await shutDownAndDrain(exporter);
+    expect(metricBatchSizes(sink.started)).toEqual([...Array.from({ length: 8 }, () => 1000), 1]); // the first export's point waited for company
+  });
+
   it("follow the user's maxBatchItems and maxConcurrentRequests", async () => {
     const { sink, exporter } = await burst(3_000, { maxBatchItems: 500, maxConcurrentRequests: 4 });
     expect(sink.stalled).toBe(4);
