@@ -2,8 +2,10 @@
  * An export is one burst (a whole collection), so the exporters send it in the largest requests the
  * API takes (1000 events) with up to 8 in flight, where the facade's delivery defaults are 500 and 4:
  * a producer that yields only between bursts of records lets the outbox start requests only then.
- * A user's own `maxBatchItems` / `maxConcurrentRequests` still decide.
+ * An export of up to what those 8 requests hold is mapped and queued at once (one chunk). A user's
+ * own `maxBatchItems` / `maxConcurrentRequests` still decide.
  */
+import { ExportResultCode } from "@opentelemetry/core";
 import { describe, expect, it } from "vitest";
 import { apiLimits } from "../../../src/api/contract.ts";
 import type { Batch } from "../../../src/delivery/delivery-types.ts";
@@ -20,7 +22,7 @@ async function burst(points: number, options: Omit<SyvainExporterOptions, "sink"
   const sink = new GatedSink();
   const exporter = new SyvainMetricExporter({ sink: () => sink, ...options });
   const result = await exportOnce(exporter, await collectGauge(syvainResource({ slug: "burst" }), points));
-  expect(result.code).toBe(0);
+  expect(result.code).toBe(ExportResultCode.SUCCESS);
   await drainPendingWork(20);
   return { sink, exporter };
 }
