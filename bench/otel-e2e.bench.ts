@@ -79,6 +79,11 @@ export async function facadeRun(host: string, emulator: ChildServer, events: num
 interface OtelRun {
   rate: number;
   cpuMicrosPerPoint: number;
+  /**
+   * Milliseconds from the loop's last `record()` until `forceFlush()` returns: what was still
+   * collected, mapped, sent and answered after the producer stopped.
+   */
+  drainMillis: number;
   /** The server's CPU per point during the run (`/proc`, 10 ms ticks), where a server was measured. */
   serverCpuMicrosPerPoint?: number;
 }
@@ -104,11 +109,12 @@ async function otelRun(reader: MetricReader, points: number): Promise<OtelRun> {
     gauge.record(i * 1e-6, { step: i, split: "train" });
     if (i % YIELD_EVERY === YIELD_EVERY - 1) await yieldToLoop();
   }
+  const loopEnd = process.hrtime.bigint();
   await provider.forceFlush();
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const end = process.hrtime.bigint();
   const cpu = process.cpuUsage(cpuBefore);
   await provider.shutdown();
-  return { rate: points / seconds, cpuMicrosPerPoint: (cpu.user + cpu.system) / points };
+  return { rate: points / (Number(end - start) / 1e9), cpuMicrosPerPoint: (cpu.user + cpu.system) / points, drainMillis: Number(end - loopEnd) / 1e6 };
 }
 
 /** Median of the per-run ratios: each pair ran back to back, so a noisy neighbour hits both alike. */
@@ -210,6 +216,7 @@ export const otelEndToEndBench: BenchModule = {
       const mid = (values: number[]): number => Math.round(median(values));
       const rates = (runs: readonly OtelRun[]): number[] => runs.map((run) => run.rate);
       const cpu = (runs: readonly OtelRun[]): number => round2(median(runs.map((run) => run.cpuMicrosPerPoint)));
+      const drain = (runs: readonly OtelRun[]): number => Math.round(median(runs.map((run) => run.drainMillis)));
       const serverCpu = (runs: readonly OtelRun[]): number => round2(median(runs.map((run) => run.serverCpuMicrosPerPoint ?? Number.NaN)));
       const of = `median of ${RUNS}`;
       const ofPairs = `median of ${RUNS} pairs`;
@@ -228,6 +235,10 @@ export const otelEndToEndBench: BenchModule = {
         { name: "OTel gauge → SyvainMetricExporter → parse-only sink", metric: `client CPU per point, ${of}`, value: cpu(oursParseOnly), unit: "µs" },
         { name: "OTel gauge → official OTLP/HTTP JSON → parse-only sink", metric: `client CPU per point, ${of}`, value: cpu(official), unit: "µs" },
         { name: "OTel gauge → an exporter that sends nothing", metric: `client CPU per point, ${of}`, value: cpu(freeExport), unit: "µs" },
+        // Where the time goes: a producer that yields every YIELD_EVERY records lets each exporter act only between bursts.
+        { name: "OTel gauge → SyvainMetricExporter → parse-only sink", metric: `after the loop until forceFlush() returns, ${of}`, value: drain(oursParseOnly), unit: "ms" },
+        { name: "OTel gauge → official OTLP/HTTP JSON → parse-only sink", metric: `after the loop until forceFlush() returns, ${of}`, value: drain(official), unit: "ms" },
+        { name: "OTel gauge → an exporter that sends nothing", metric: `after the loop until forceFlush() returns, ${of}`, value: drain(freeExport), unit: "ms" },
         { name: "SyvainMetricExporter's parse-only sink", metric: `server CPU per point, ${of}`, value: serverCpu(oursParseOnly), unit: "µs" },
         { name: "official OTLP/HTTP JSON's parse-only sink", metric: `server CPU per point, ${of}`, value: serverCpu(official), unit: "µs" },
         // The bound on shared cores: what the official side costs the machine per point over what ours does.

@@ -11,6 +11,7 @@ import { outboxMemoryBench } from "./outbox-memory.bench.ts";
 import { recordPathBench } from "./facade-vs-otel-record.bench.ts";
 import { facadeMetricBench } from "./facade-metric.bench.ts";
 import { otelEndToEndBench } from "./otel-e2e.bench.ts";
+import { bodyTextBench } from "./ingest-body-text.bench.ts";
 import { facadeVsBareClientBench } from "./facade-vs-bare-client.bench.ts";
 import { facadeMemoryBench } from "./facade-memory.bench.ts";
 import { exitBench } from "./exit.bench.ts";
@@ -33,6 +34,7 @@ export const benchModules: readonly BenchModule[] = [
   endToEndBench,
   deliveryPathBench,
   otelEndToEndBench,
+  bodyTextBench,
   facadeVsBareClientBench,
   bridgeBenchModule,
   decoderComparisonBench,

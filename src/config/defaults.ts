@@ -4,7 +4,7 @@
  * tables (`npm run docs:options`; a test fails when the file is stale). Changing a default is a
  * change to this file only.
  */
-import { API_KEY_ENV, DEFAULT_HOST, HOST_ENV } from "../api/contract.ts";
+import { API_KEY_ENV, DEFAULT_HOST, HOST_ENV, apiLimits } from "../api/contract.ts";
 import { BRIDGE_SPOOL_DIR_ENV, DEFAULT_SPOOL_MAX_BYTES, MODE_ENV, SPOOL_DIR_ENV } from "./spool-defaults.ts";
 
 export interface OptionDoc {
@@ -105,6 +105,11 @@ export const exporterDefaults = {
   defaultFolderId: { type: "string", description: "Folder of new experiments whose resource names none." },
   defaultFolderPath: { type: "string", description: "Same, as a path such as `/team/vision` (not with defaultFolderId)." },
   stepAttribute: { type: "string", default: "step", description: "Data point / log record attribute holding the training step." },
+  // An export is a burst (a whole collection, all at once), not the facade's trickle: the largest
+  // requests the API takes, and enough of them in flight to keep up with a loop that records
+  // thousands of points between two turns of the event loop (docs/performance.md).
+  maxBatchItems: { type: "number", default: apiLimits.maxIngestItems, description: "Events per ingest request: the API's maximum, since an export arrives all at once (the facade's default is 500)." },
+  maxConcurrentRequests: { type: "number", default: 8, description: "Ingest requests in flight per experiment (the facade's default is 4)." },
   flushTimeoutSeconds: { type: "number", default: 30, description: "Seconds `forceFlush()` waits for the queues to drain." },
   shutdownTimeoutSeconds: { type: "number", default: 10, description: "Seconds `shutdown()` waits for the queues to drain before closing them." },
   onWarning: { type: "(message) => void", description: "Hears of lost data (once per experiment per minute; a shutdown's account always) and of spool problems; default: a `SyvainDeliveryWarning` (`SyvainSpoolWarning`) process warning." },
@@ -196,7 +201,7 @@ export const optionTables: readonly { title: string; api: string; table: OptionT
   { title: "flushOrRaise", api: "experiment.flushOrRaise(options)", table: flushOrRaiseDefaults },
   { title: "Experiment OpenTelemetry providers", api: "experiment.meterProvider(options), experiment.loggerProvider(options)", table: experimentProviderDefaults },
   { title: "OpenTelemetry exporters", api: "new SyvainMetricExporter(options), new SyvainLogRecordExporter(options), createSyvainExporters(options)", table: exporterDefaults },
-  { title: "Delivery (per experiment queue)", api: "the exporters' options, and the facade's", table: deliveryDefaults },
+  { title: "Delivery (per experiment queue)", api: "the facade's options, and the exporters' (whose `maxBatchItems` and `maxConcurrentRequests` defaults are their own, above)", table: deliveryDefaults },
   { title: "Metric reader", api: "new SyvainMetricReader(options)", table: readerDefaults },
   { title: "OTLP/HTTP bridge", api: "createBridge(options); the environment variables are read by `syvain-otel bridge` only", table: bridgeDefaults },
 ];

@@ -1,18 +1,23 @@
 /**
  * Splits one large export into chunks of at most `EXPORT_CHUNK_ITEMS` data points / log records.
- * Mapping costs about half a microsecond per point (shapes, metadata, a SHA-256 id each): a 150k
- * point export mapped in one go keeps the loop busy for tens of milliseconds while the outbox,
- * which already holds full batches, cannot send them. Mapped chunk by chunk with a loop turn in
- * between, the first batches are on the wire while the rest is still being mapped.
+ * Mapped chunk by chunk with a loop turn in between, the first batches are on the wire while the
+ * rest is still being mapped, and a large export does not hold the loop for tens of milliseconds.
+ *
+ * A chunk is what the outbox can start in one turn at the exporters' defaults (`maxBatchItems` ×
+ * `maxConcurrentRequests`). While the program that records the points runs (a training loop that
+ * yields between bursts of records), each chunk waits for one of its turns: smaller chunks made
+ * the mapping, not the sending, the bound (4,096 points a turn where such a loop recorded 5,000
+ * and the outbox could send 8,000; docs/performance.md).
  *
  * An export that fits in one chunk is returned as is (no copy): small exports stay synchronous.
  */
 import type { ReadableLogRecord } from "@opentelemetry/sdk-logs";
 import type { MetricData, ScopeMetrics } from "@opentelemetry/sdk-metrics";
+import { exporterDefaults } from "../../config/defaults.ts";
 import { pointCount } from "../../mapping/metrics.ts";
 
-/** A few outbox batches' worth: enough to amortise a loop turn, small enough to overlap sending. */
-export const EXPORT_CHUNK_ITEMS = 4096;
+/** One turn's sending at the default options: 8,000 points (mapping them takes a few milliseconds). */
+export const EXPORT_CHUNK_ITEMS = exporterDefaults.maxBatchItems.default * exporterDefaults.maxConcurrentRequests.default;
 
 function withPoints(metric: MetricData, from: number, to: number): MetricData {
   const points: unknown = metric.dataPoints;

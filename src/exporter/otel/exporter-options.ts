@@ -24,6 +24,10 @@ export type { SinkFactory, SinkTarget } from "../../destinations/destination.ts"
 
 
 export interface SyvainExporterOptions extends DeliveryOptions {
+  /** Maximum events in one ingest request: an export arrives all at once. @default 1000 (the API's maximum) */
+  maxBatchItems?: number;
+  /** Requests in flight at once per experiment. @default 8 */
+  maxConcurrentRequests?: number;
   /** Syvain API key; else `SYVAIN_METRICS_API_KEY`. */
   apiKey?: string;
   /** Syvain host; else `SYVAIN_METRICS_HOST`, else `https://metrics.syvain.com`. */
@@ -76,6 +80,9 @@ const nonEmpty = z.string().trim().min(1, "must be a non-empty string");
 const exporterOptionsSchema = z
   .strictObject({
     ...deliveryOptionsSchema.shape,
+    // The exporters' own defaults for these two (an export is a burst); the bounds are the delivery's.
+    maxBatchItems: deliveryOptionsSchema.shape.maxBatchItems.unwrap().default(d.maxBatchItems.default),
+    maxConcurrentRequests: deliveryOptionsSchema.shape.maxConcurrentRequests.unwrap().default(d.maxConcurrentRequests.default),
     apiKey: nonEmpty.optional(),
     host: nonEmpty.optional(),
     client: z.custom<SyvainClient>(isClient, "must be a SyvainClient (from createSyvainClient)").optional(),

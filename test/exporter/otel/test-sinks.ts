@@ -5,6 +5,8 @@ import { SyvainError } from "../../../src/api/errors.ts";
 
 /** Accepts batches only once `release()` is called (or at once when created `open`); records what it got. */
 export class GatedSink implements DeliverySink {
+  /** Every request as it starts, held or not. */
+  readonly started: Batch[] = [];
   readonly delivered: Batch[] = [];
   #open: boolean;
   #waiting: (() => void)[] = [];
@@ -14,6 +16,7 @@ export class GatedSink implements DeliverySink {
   }
 
   async deliver(batch: Batch): Promise<IngestResult> {
+    this.started.push(batch);
     if (!this.#open) await new Promise<void>((resolve) => this.#waiting.push(resolve));
     this.delivered.push(batch);
     return { accepted: batch.kind === "status" ? 1 : batch.items.length, duplicates: 0 };
