@@ -4,7 +4,7 @@
  * `JSON.stringify`? The text variant writes what repeats once per series (the id prefix, the name,
  * the metadata) and once per collection (the timestamp), so a point costs its id digits, its value
  * and its step; the event keeps its text (`src/api/kept-json.ts`, the spool's mechanism) and a
- * request body is the kept texts joined (`keptJsonBody`), as the REST client does with the spool on.
+ * request body is the kept texts joined (`keptBodyBytes`), as the REST client does with the spool on.
  *
  * Both sides start from the same SDK collection (one gauge, `{ step, split }`, a new step per point,
  * as `otel-e2e.bench.ts` records) and end with the bytes of every ingest body of 500 events
@@ -16,7 +16,8 @@
 import { fileURLToPath } from "node:url";
 import { AggregationTemporality, MeterProvider, MetricReader, type DataPoint, type ScopeMetrics } from "@opentelemetry/sdk-metrics";
 import type { MetricEvent } from "../src/api/contract.ts";
-import { keepJson, keptJsonBody } from "../src/api/kept-json.ts";
+import { keptBodyBytes } from "../src/api/kept-batch.ts";
+import { keepJson } from "../src/api/kept-json.ts";
 import { jsonBody } from "../src/client/json-body.ts";
 import { HrTimeConverter, SteppedIds } from "../src/mapping/event-id.ts";
 import { metricsToEvents } from "../src/mapping/index.ts";
@@ -110,9 +111,9 @@ function viaTextAtMapping(scopes: readonly ScopeMetrics[]): Buffer[] {
   for (const scope of scopes) for (const metric of scope.metrics) mapper.map(metric.descriptor.name, metric.dataPoints);
   const bodies: Buffer[] = [];
   for (let i = 0; i < mapper.events.length; i += BATCH) {
-    const text = keptJsonBody("metrics", mapper.events.slice(i, i + BATCH));
-    if (text === undefined) throw new Error("an event has no kept text");
-    bodies.push(jsonBody(text, true));
+    const body = keptBodyBytes("metrics", mapper.events.slice(i, i + BATCH));
+    if (body === undefined) throw new Error("an event has no kept text");
+    bodies.push(body);
   }
   return bodies;
 }
