@@ -7,11 +7,11 @@
  */
 import fs from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
-import { runSync } from "../../../src/cli/sync-command.ts";
 import { Collector } from "../../../src/facade/index.ts";
 import type { Emulator } from "../../../src/testing/index.ts";
 import { tmpSpoolDir } from "../../delivery/spool/spool-helpers.ts";
 import { withEmulator } from "../../exporter/otel/helpers.ts";
+import { anotherRunHolds, syncAgainst } from "./sync-helpers.ts";
 
 let spoolDir: string | undefined;
 afterEach(() => {
@@ -30,20 +30,12 @@ async function offlineRun(emulator: Emulator, dir: string, base: number): Promis
   await offline.close();
 }
 
-async function sync(emulator: Emulator, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const env = { SYVAIN_METRICS_HOST: emulator.url, SYVAIN_METRICS_API_KEY: emulator.apiKey };
-  const code = await runSync(args, { env, stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } });
-  return { code, stdout, stderr };
-}
+const sync = syncAgainst;
 
 describe("sync --rename of two kept runs of one slug", () => {
   it("the second run stays kept, never merged into the first's new experiment", async () => {
     await withEmulator(async (emulator) => {
-      const other = new Collector(emulator.apiKey, { host: emulator.url, spoolDir: false });
-      (await other.experiment(SLUG)).metric("loss", -1, { step: 9_999 });
-      await other.close();
+      await anotherRunHolds(emulator, SLUG, 9_999);
       const dir = (spoolDir = tmpSpoolDir());
       await offlineRun(emulator, dir, 0);
       await offlineRun(emulator, dir, 100);
@@ -59,9 +51,7 @@ describe("sync --rename of two kept runs of one slug", () => {
 
   it("a rename interrupted before Syvain stored anything, resumed after another run took the new slug: the run stays kept", async () => {
     await withEmulator(async (emulator) => {
-      const other = new Collector(emulator.apiKey, { host: emulator.url, spoolDir: false });
-      (await other.experiment(SLUG)).metric("loss", -1, { step: 9_999 });
-      await other.close();
+      await anotherRunHolds(emulator, SLUG, 9_999);
       const dir = (spoolDir = tmpSpoolDir());
       await offlineRun(emulator, dir, 0);
       expect((await sync(emulator, [dir])).code).toBe(1);
@@ -72,9 +62,7 @@ describe("sync --rename of two kept runs of one slug", () => {
       expect(emulator.store.experiments().filter((e) => e.slug === `${SLUG}-c`)).toHaveLength(0);
       // Later, another run takes the new slug.
       await new Promise((r) => setTimeout(r, 5));
-      const third = new Collector(emulator.apiKey, { host: emulator.url, spoolDir: false });
-      (await third.experiment(`${SLUG}-c`)).metric("loss", -2, { step: 7_777 });
-      await third.close();
+      await anotherRunHolds(emulator, `${SLUG}-c`, 7_777);
 
       const resumed = await sync(emulator, ["--rename", `${SLUG}=${SLUG}-c`, dir]);
       expect(emulator.store.metrics(`${SLUG}-c`).map((m) => m.step), resumed.stderr).toEqual([7_777]);

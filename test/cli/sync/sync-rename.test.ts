@@ -7,12 +7,12 @@
  */
 import fs from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
-import { runSync } from "../../../src/cli/sync-command.ts";
 import { hostSpoolDir } from "../../../src/config/spool-defaults.ts";
 import { Collector } from "../../../src/facade/index.ts";
 import type { Emulator } from "../../../src/testing/index.ts";
 import { tmpSpoolDir, writerDirs } from "../../delivery/spool/spool-helpers.ts";
 import { withEmulator } from "../../exporter/otel/helpers.ts";
+import { anotherRunHolds, syncAgainst } from "./sync-helpers.ts";
 
 let spoolDir: string | undefined;
 afterEach(() => {
@@ -25,9 +25,7 @@ const POINTS = 40;
 
 /** Another run holds `SLUG` (one point); then an offline run of `SLUG` logs 40 points, a note and `done`. */
 async function conflictingOfflineRun(emulator: Emulator): Promise<string> {
-  const other = new Collector(emulator.apiKey, { host: emulator.url, spoolDir: false });
-  (await other.experiment(SLUG)).metric("loss", -1, { step: 9_999 });
-  await other.close();
+  await anotherRunHolds(emulator, SLUG, 9_999);
   const dir = (spoolDir = tmpSpoolDir());
   const offline = new Collector({ mode: "offline", host: emulator.url, spoolDir: dir });
   const experiment = await offline.experiment(SLUG);
@@ -39,13 +37,7 @@ async function conflictingOfflineRun(emulator: Emulator): Promise<string> {
   return dir;
 }
 
-async function sync(emulator: Emulator, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const env = { SYVAIN_METRICS_HOST: emulator.url, SYVAIN_METRICS_API_KEY: emulator.apiKey };
-  const code = await runSync(args, { env, stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } });
-  return { code, stdout, stderr };
-}
+const sync = syncAgainst;
 
 function otherRunUntouched(emulator: Emulator): void {
   expect(emulator.store.metrics(SLUG).map((m) => m.step)).toEqual([9_999]);
