@@ -6,6 +6,7 @@
 import { dirname } from "node:path";
 import { HOST_ENV } from "../../api/contract.ts";
 import type { KeptRun, LeftoversResult, OtherHostLeftovers, PlannedExperiment } from "../../destinations/leftovers/deliver-leftovers.ts";
+import type { ContinuedRename } from "../../destinations/leftovers/rename-targets.ts";
 import { renameCommand } from "../../destinations/kept-run-hint.ts";
 import type { DeliverLeftovers, SyncResult } from "./sync-source.ts";
 
@@ -56,7 +57,7 @@ export function syncResultOf(result: LeftoversResult, host: string, spoolDir: st
       `(${result.crashedRuns > 0 ? `${result.crashedRuns} of them recovery note(s), ` : ""}${result.duplicates} already stored), ${result.statusUpdates} status update(s), ${result.crashedRuns} crashed run(s) marked failed`,
   ];
   if (result.failed > 0) details.push(`${result.failed} event(s) refused by Syvain for good`);
-  details.push(...result.keptRuns.map(keptNowLine), ...result.unknownRenames.map(unknownRenameLine), ...kept);
+  details.push(...result.keptRuns.map(keptNowLine), ...result.unknownRenames.map(unknownRenameLine), ...result.continuedRenames.map(continuedRenameLine), ...kept);
   if (result.skipped > 0) details.push(`${result.skipped} record(s) this version cannot read, left on disk`);
   if (result.remaining > 0 || result.leftBytes > 0) details.push(leftLine(result, interrupted));
   details.push(...running, ...elsewhere);
@@ -85,6 +86,10 @@ function keptAsideLine(run: PlannedExperiment, keptDir: string, spoolDir: string
     `${run.slug}: ${run.metrics} metric point(s), ${run.annotations} annotation(s)${status}: kept in ${keptDir}, not sent: ` +
     `another run holds the slug; to deliver them under a new slug: ${renameCommand(run.slug, spoolDir)}`
   );
+}
+
+function continuedRenameLine({ slug, asked, into }: ContinuedRename): string {
+  return `--rename ${slug}=${asked}: an earlier sync renamed this run to ${JSON.stringify(into)} and created that experiment; the run was finished there, not under ${JSON.stringify(asked)} (a run is never split over two experiments)`;
 }
 
 function unknownRenameLine(slug: string): string {

@@ -18,6 +18,7 @@ import { addCounts, zeroCounts, type LeftoverCounts } from "./replay-counts.ts";
 import { planLeftovers, type PlannedExperiment } from "./dry-run-plan.ts";
 import { ConflictKeeper } from "./conflict-keeper.ts";
 import { listKeptRuns, renameKeptRuns } from "./kept-runs.ts";
+import type { ContinuedRename } from "./rename-targets.ts";
 import { conflictsDirOf } from "../kept-run-hint.ts";
 
 export type { LeftoverCounts } from "./replay-counts.ts";
@@ -68,6 +69,8 @@ export interface LeftoversResult extends ReplayResult {
   keptDir: string;
   /** Old slugs of `renames` that no kept run has. */
   unknownRenames: string[];
+  /** Renamed runs that finished under the new slug an earlier rename made, not the one asked. */
+  continuedRenames: ContinuedRename[];
 }
 
 export async function deliverLeftovers(options: DeliverLeftoversOptions): Promise<LeftoversResult> {
@@ -81,7 +84,7 @@ export async function deliverLeftovers(options: DeliverLeftoversOptions): Promis
   const unknownRenames = [...(options.renames?.keys() ?? [])];
   const keptDir = conflictsDirOf(dir);
   if (!existsSync(dir)) {
-    return { ...zeroCounts(), bytes: 0, stoppedBy: undefined, keptRuns: [], dryRun, otherHosts, running: { writers: 0, bytes: 0, offline: { writers: 0, bytes: 0 } }, leftBytes: 0, keptAside: [], keptDir, unknownRenames };
+    return { ...zeroCounts(), bytes: 0, stoppedBy: undefined, keptRuns: [], dryRun, otherHosts, running: { writers: 0, bytes: 0, offline: { writers: 0, bytes: 0 } }, leftBytes: 0, keptAside: [], keptDir, unknownRenames, continuedRenames: [] };
   }
   // Before this process opens its own writer folder: the others that are not dead hold data a replay must leave.
   const scan = await scanSpool(dir);
@@ -91,7 +94,7 @@ export async function deliverLeftovers(options: DeliverLeftoversOptions): Promis
     const plan = await planLeftovers(dead.map((w) => w.path));
     const counts = { ...zeroCounts(), adoptedDirs: dead.length, experiments: plan.experiments.length, skipped: plan.skipped };
     const keptAside = await listKeptRuns(dir);
-    return { ...counts, bytes: dead.reduce((n, w) => n + w.bytes, 0), stoppedBy: undefined, keptRuns: [], dryRun, otherHosts, planned: plan.experiments, running, leftBytes: 0, keptAside, keptDir, unknownRenames: [] };
+    return { ...counts, bytes: dead.reduce((n, w) => n + w.bytes, 0), stoppedBy: undefined, keptRuns: [], dryRun, otherHosts, planned: plan.experiments, running, leftBytes: 0, keptAside, keptDir, unknownRenames: [], continuedRenames: [] };
   }
   const common = {
     ...(options.signal ? { signal: options.signal } : {}),
@@ -103,7 +106,7 @@ export async function deliverLeftovers(options: DeliverLeftoversOptions): Promis
     const adopted = await spool.adoptOrphans();
     const bytes = spool.stats().bytesOnDisk;
     const replayed = await replaySpool(spool, options.client, { ...common, ...(options.onProgress ? { onProgress: options.onProgress } : {}), keeper: new ConflictKeeper(dir) });
-    result = { ...replayed, adoptedDirs: adopted.adopted.length, bytes, dryRun: false, otherHosts, running, leftBytes: 0, keptAside: [], keptDir, unknownRenames: [] };
+    result = { ...replayed, adoptedDirs: adopted.adopted.length, bytes, dryRun: false, otherHosts, running, leftBytes: 0, keptAside: [], keptDir, unknownRenames: [], continuedRenames: [] };
   } finally {
     await spool.close();
   }
@@ -117,8 +120,8 @@ export async function deliverLeftovers(options: DeliverLeftoversOptions): Promis
     });
     if (renamed === undefined) result.unknownRenames = unknownRenames; // no run was ever kept aside here
     else {
-      const { unknown, keptRuns, stoppedBy, ...counts } = renamed;
-      result = { ...result, ...addCounts(result, counts), adoptedDirs: result.adoptedDirs, keptRuns: [...result.keptRuns, ...keptRuns], stoppedBy, unknownRenames: unknown };
+      const { unknown, continued, keptRuns, stoppedBy, ...counts } = renamed;
+      result = { ...result, ...addCounts(result, counts), adoptedDirs: result.adoptedDirs, keptRuns: [...result.keptRuns, ...keptRuns], stoppedBy, unknownRenames: unknown, continuedRenames: continued };
     }
   }
   result.keptAside = await listKeptRuns(dir);

@@ -8,7 +8,7 @@ import { openSpool, scanSpool } from "../../delivery/spool/index.ts";
 import { conflictsDirOf } from "../kept-run-hint.ts";
 import { planLeftovers, type PlannedExperiment } from "./dry-run-plan.ts";
 import { replaySpool, type ReplayOptions, type ReplayResult } from "./replay.ts";
-import { renameTargets } from "./rename-targets.ts";
+import { renameTargets, type ContinuedRename } from "./rename-targets.ts";
 
 /** Per kept run (slug, creation key): its events, read without moving anything. */
 export async function listKeptRuns(hostDir: string): Promise<PlannedExperiment[]> {
@@ -21,6 +21,8 @@ export async function listKeptRuns(hostDir: string): Promise<PlannedExperiment[]
 export interface RenamedRuns extends ReplayResult {
   /** Old slugs given to `--rename` that no kept run has. */
   unknown: string[];
+  /** Runs that finished under the new slug an earlier rename made, not the one asked. */
+  continued: ContinuedRename[];
 }
 
 /**
@@ -45,7 +47,7 @@ export async function renameKeptRuns(hostDir: string, client: SyvainClient, rena
       },
       renamed: (target, experimentId) => targets.confirm(target, experimentId),
     });
-    return { ...result, unknown: [...renames.keys()].filter((slug) => !seen.has(slug)) };
+    return { ...result, unknown: [...renames.keys()].filter((slug) => !seen.has(slug)), continued: targets.continued };
   } finally {
     await spool.close();
   }

@@ -30,6 +30,15 @@ export interface RenameTargets {
   targetOf(slug: string, key: string | undefined): RenameTarget | undefined;
   /** `target`'s create made (or was found to have made) `experimentId`: a resumed rename knows it for its own. */
   confirm(target: RenameTarget, experimentId: string): void;
+  /** Runs asked for another new slug that finish under the one an earlier rename made (`--rename OLD=ASKED`). */
+  readonly continued: ContinuedRename[];
+}
+
+/** A kept run asked for `asked` whose earlier rename made `into` already: it finishes there. */
+export interface ContinuedRename {
+  slug: string;
+  asked: string;
+  into: string;
 }
 
 /** Per kept run (its old slug and creation key), the rename given for it. */
@@ -40,12 +49,18 @@ export function renameTargets(conflictsDir: string, renames: ReadonlyMap<string,
   const file = path.join(conflictsDir, RENAMES_FILE);
   const book = readBook(file);
   const idOf = (slug: string, key: string | undefined): string => `${slug}\0${key ?? ""}`;
+  const continued: ContinuedRename[] = [];
   return {
+    continued,
     targetOf(slug, key) {
       const newSlug = renames.get(slug);
       if (newSlug === undefined) return undefined;
       const known = book[idOf(slug, key)];
-      if (known?.slug === newSlug) {
+      // A rename that made its experiment already (part of the run may be there) finishes there, even
+      // when asked for another slug: a run is never split over two experiments (an outside review
+      // found it split after a cut rename was re-run under another name).
+      if (known?.slug === newSlug || known?.experimentId !== undefined) {
+        if (known.slug !== newSlug) continued.push({ slug, asked: newSlug, into: known.slug });
         // Confirmed by an earlier sync: a 409 naming it is our own creation, however old.
         if (known.experimentId !== undefined) createdUnderKey(known.experimentId, known.key);
         return known;

@@ -45,9 +45,11 @@ export function creatingSink(
   onSlugTaken?: (error: SyvainError) => void,
 ): DeliverySink {
   let creation: Promise<ProvisionedExperiment> | undefined;
+  let created: ProvisionedExperiment | undefined;
   const experiment = (): Promise<ProvisionedExperiment> => {
     creation ??= provision(spec, abandon).then(
       (provisioned) => {
+        created = provisioned;
         onCreated(provisioned);
         return provisioned;
       },
@@ -61,9 +63,12 @@ export function creatingSink(
   };
   return {
     deliver: async (batch, signal) => (await experiment()).sink.deliver(batch, signal),
+    // Closing never waits for a creation Syvain has not answered: the owner's close has a deadline
+    // (its events stay in the spool, or are reported), and that attempt may hang for every retry
+    // (an outside review: experiment.close() took 4 x `timeout`). Created later, its sink is closed then.
     close: async () => {
-      const provisioned = await creation?.catch(() => undefined);
-      await provisioned?.sink.close();
+      if (created !== undefined) return created.sink.close();
+      void creation?.then((provisioned) => provisioned.sink.close()).catch(() => undefined);
     },
   };
 }
