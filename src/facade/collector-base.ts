@@ -135,6 +135,7 @@ export abstract class CollectorBase implements AsyncDisposable {
       ...(otelJournals ? { otelJournals } : {}),
       exitFlushTimeoutSeconds: this.#exitFlushTimeoutSeconds,
       flushOnExit: this.#flushOnExit,
+      abandonCreations: () => this.#abandon.abort(new Error("the process is ending before Syvain could create the experiment")),
     });
     this.#experiments.add(experiment);
     if (journal) this.#memory.add(outbox);

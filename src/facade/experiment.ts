@@ -48,6 +48,8 @@ export interface ExperimentInit {
   hooks?: ProcessHooks;
   /** Flush what is still queued when the event loop empties, even without `run()`. @default true */
   flushOnExit?: boolean;
+  /** The process is ending and this experiment's flush is over: give up creations still waiting for Syvain (run-guard.ts). */
+  abandonCreations?: () => void;
   onWarning?: WarningSink;
   now?: () => number;
 }
@@ -131,6 +133,7 @@ export class Experiment implements AsyncDisposable {
       timeoutSeconds: init.exitFlushTimeoutSeconds,
       mark: (end) => this.#markForProcessEnd(end),
       flushOnExit: init.flushOnExit ?? true,
+      ...(init.abandonCreations === undefined ? {} : { abandonCreations: init.abandonCreations }),
     });
   }
 

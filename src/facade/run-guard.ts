@@ -32,6 +32,12 @@ export interface RunGuardOptions {
   mark: (end: ProcessEnd) => void;
   /** The exit safety net (see above). @default true */
   flushOnExit?: boolean;
+  /**
+   * The process is ending and its flush is over: creations still waiting for Syvain are given up
+   * (their events stay in the spool). An unanswered creation's request otherwise holds the event
+   * loop, and the process, until its every attempt timed out (outside review 10: ~40 s).
+   */
+  abandonCreations?: () => void;
 }
 
 export class RunGuard {
@@ -61,6 +67,7 @@ export class RunGuard {
           if (this.#release !== undefined) return;
           if (this.#o.otel.size === 0 && pendingItems(this.#o.outbox) === 0) return;
           await this.#flushViewThenOutbox("the event loop emptied (flushOnExit)");
+          this.#o.abandonCreations?.();
         },
       },
       { exitOnly: true },
@@ -94,6 +101,7 @@ export class RunGuard {
         // A signal or an error ends the process right after: its report is `lossReport`, written
         // synchronously by the registry, not a warning that would print on a tick that never comes.
         await this.#endRun(endingName(end), end.kind === "exit");
+        this.#o.abandonCreations?.();
       },
       lossReport: (end) => lossReport(this.#o.label, this.#o.outbox, endingName(end), this.#o.otel.undelivered()),
       persistSync: () => this.#o.outbox.persistSync(),
