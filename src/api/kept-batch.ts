@@ -14,6 +14,7 @@
  * serialisation per event.
  */
 import { keepJsonBytes, keepJsonOfAll, keptOf, type Kept } from "./kept-json.ts";
+import { utf8Bytes } from "./utf8-bytes.ts";
 
 const FIRST_KEY = "client_event_id";
 const EVENT_START = `{"${FIRST_KEY}":`;
@@ -64,11 +65,10 @@ function keepSplit(values: readonly object[], stringify: () => string, from: num
   } catch {
     return false;
   }
-  // For ASCII, character offsets are byte offsets and the Latin-1 copy is the UTF-8 (json-body.ts);
-  // otherwise the boundaries are found in the UTF-8 itself (no byte of a multi-byte character is ASCII).
-  const ascii = Buffer.byteLength(text, "utf8") === text.length;
-  const bytes = Buffer.from(text, ascii ? "latin1" : "utf8");
-  const starts = ascii ? eventStarts(text, from, values.length) : eventStarts(bytes, from, values.length);
+  // For ASCII, character offsets are byte offsets (utf8-bytes.ts); otherwise the boundaries are
+  // found in the UTF-8 itself (no byte of a multi-byte character is ASCII).
+  const bytes = utf8Bytes(text);
+  const starts = eventStarts(bytes.length === text.length ? text : bytes, from, values.length);
   if (starts === undefined) return false;
   const last = values.length - 1;
   for (let i = 0; i < last; i++) keepJsonBytes(values[i]!, bytes, starts[i]!, starts[i + 1]! - 1);
@@ -134,8 +134,7 @@ function fromTexts(open: string, kept: readonly Kept[]): Buffer {
   const texts = kept.map((k) => k.text!);
   texts[0] = open + texts[0]!;
   texts[texts.length - 1] += CLOSE;
-  const text = texts.join(",");
-  return Buffer.byteLength(text, "utf8") === text.length ? Buffer.from(text, "latin1") : Buffer.from(text, "utf8");
+  return utf8Bytes(texts.join(","));
 }
 
 /**

@@ -72,19 +72,19 @@ export class ChunkEncoder {
       const envelope = items[i * PENDING_STRIDE + 2] as JsonEnvelope | undefined;
       const at = pos + RECORD_HEADER_BYTES;
       let length: number;
-      if (i >= aheadTo && isObject(payload) && !(payload instanceof Uint8Array) && keptOf(payload) === undefined) aheadTo = keepAhead(items, i, count);
+      if (i >= aheadTo && unkeptObject(payload)) aheadTo = keepAhead(items, i, count);
+      const kept = isObject(payload) ? keptOf(payload) : undefined;
       if (payload instanceof Uint8Array) {
         if (pos > 0 && at + payload.length > this.#buf.length) break;
         this.#ensure(at, payload.length).set(payload, at);
         length = payload.length;
-      } else if (isObject(payload) && keptOf(payload)?.bytes !== undefined) {
+      } else if (kept?.bytes !== undefined) {
         // Its bytes inside a request body serialised for a whole batch (src/api/kept-batch.ts).
-        const kept = keptOf(payload)!;
         const most = kept.end - kept.start + (envelope === undefined ? 0 : envelope.head.length + envelope.tail.length);
         if (pos > 0 && at + most > this.#buf.length) break;
         const buf = this.#ensure(at, most);
         let end = envelope === undefined ? at : copyInto(buf, envelope.head, at);
-        end += kept.bytes!.copy(buf, end, kept.start, kept.end);
+        end += kept.bytes.copy(buf, end, kept.start, kept.end);
         length = (envelope === undefined ? end : copyInto(buf, envelope.tail, end)) - at;
       } else {
         const text = stringify(payload);
@@ -144,7 +144,7 @@ function keepAhead(items: Readonly<PendingItems>, from: number, count: number): 
   let i = from;
   for (; i < count && events.length < AHEAD; i++) {
     const payload = items[i * PENDING_STRIDE + 1];
-    if (isObject(payload) && !(payload instanceof Uint8Array) && keptOf(payload) === undefined) events.push(payload);
+    if (unkeptObject(payload)) events.push(payload);
   }
   if (events.length > 1) keepJsonOfEvents(events);
   return i;
@@ -176,4 +176,9 @@ function stringify(payload: unknown): string | undefined {
 
 function isObject(value: unknown): value is object {
   return typeof value === "object" && value !== null;
+}
+
+/** A JSON payload (not raw bytes) whose JSON nobody has made yet. */
+function unkeptObject(payload: unknown): payload is object {
+  return isObject(payload) && !(payload instanceof Uint8Array) && keptOf(payload) === undefined;
 }
