@@ -9,6 +9,7 @@
  */
 import type { SyvainClient } from "../client/client-types.ts";
 import { experimentJournal, type ExperimentJournal } from "../delivery/journal/experiment-journal.ts";
+import { deliveredEventTypes } from "../delivery/journal/spool-records.ts";
 import { MAX_RECORD_PAYLOAD_BYTES, openSpool, type Spool, type SpoolError, type SpoolStats } from "../delivery/spool/index.ts";
 import type { ExperimentSpec } from "../destinations/destination.ts";
 import { replaySpool } from "../destinations/leftovers/replay.ts";
@@ -78,6 +79,7 @@ export class BridgeSpool implements ExperimentJournals {
       maxBytes: this.#o.maxBytes,
       segmentBytes: segmentBytesFor(this.#o.maxBytes),
       syncIntervalMs: this.#o.syncMs,
+      skipAckedTypes: deliveredEventTypes,
       onError: (error) => this.#onError(error),
     });
     if (this.#spool.lastError !== undefined) return;

@@ -25,7 +25,7 @@ import { conflictsDirOf, renameCommand } from "./kept-run-hint.ts";
  * stays cheap (issue 13's root import goal) and an owner with the spool off never loads them.
  */
 async function loadSpoolParts() {
-  const [{ openSpool }, { FORMAT_FILE }, { SpoolJournal }, { experimentJournal }, { RecordType }, { replaySpool }, { PeriodicAdoption }, { ConflictKeeper }] = await Promise.all([
+  const [{ openSpool }, { FORMAT_FILE }, { SpoolJournal }, { experimentJournal }, { RecordType, deliveredEventTypes }, { replaySpool }, { PeriodicAdoption }, { ConflictKeeper }] = await Promise.all([
     import("../delivery/spool/index.ts"),
     import("../delivery/spool/spool-layout.ts"),
     import("../delivery/journal/outbox-journal.ts"),
@@ -35,7 +35,7 @@ async function loadSpoolParts() {
     import("./leftovers/periodic-adoption.ts"),
     import("./leftovers/conflict-keeper.ts"),
   ]);
-  return { openSpool, FORMAT_FILE, SpoolJournal, experimentJournal, RecordType, replaySpool, PeriodicAdoption, ConflictKeeper };
+  return { openSpool, FORMAT_FILE, SpoolJournal, experimentJournal, RecordType, deliveredEventTypes, replaySpool, PeriodicAdoption, ConflictKeeper };
 }
 
 type SpoolParts = Awaited<ReturnType<typeof loadSpoolParts>>;
@@ -165,7 +165,7 @@ export class SpoolSession {
 
   async #open(client: SyvainClient | undefined): Promise<Spool> {
     const parts = (this.#parts = await loadSpoolParts());
-    const spool = await parts.openSpool({ dir: this.#o.dir, maxBytes: this.#o.maxBytes, mode: this.#o.offline ? "offline" : "online", onError: (error) => this.#onError(error) });
+    const spool = await parts.openSpool({ dir: this.#o.dir, maxBytes: this.#o.maxBytes, mode: this.#o.offline ? "offline" : "online", skipAckedTypes: parts.deliveredEventTypes, onError: (error) => this.#onError(error) });
     this.#spool = spool;
     // An exit without close(): write what the flusher has not yet, synchronously.
     process.once("exit", this.#onExit);

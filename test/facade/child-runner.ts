@@ -15,6 +15,8 @@ export interface Child {
   result: Promise<ChildResult>;
   /** Resolves when stdout has printed `line`. */
   printed(line: string): Promise<void>;
+  /** What stderr has printed so far. */
+  stderrSoFar(): string;
   kill(signal: NodeJS.Signals): void;
   write(text: string): void;
 }
@@ -72,6 +74,7 @@ export function spawnFixture(fixture: string, args: readonly string[], server: {
         waiters.push({ line, resolve });
         void result.then((r) => reject(new Error(`child ended before printing ${line}: ${JSON.stringify(r)}`)));
       }),
+    stderrSoFar: () => stderr,
     kill: (signal) => child.kill(signal),
     write: (text) => child.stdin?.write(text),
   };

@@ -69,8 +69,13 @@ describe("Collector spool failures", () => {
     const spoolDir = path.join(root, "full");
     const child = startWorker("spool-disk-full", "online", 3000, spoolDir, 64);
     await child.printed("open");
+    // Syvain unavailable while the points are logged: none is delivered before the spool's flusher
+    // reaches it (a delivered point is never written), so the writes run into the size limit.
+    emulator.faults.random("ingestMetrics", { rate: 1, mix: [{ status: 503 }] });
     child.write("go\n");
     await child.printed("logged");
+    await vi.waitFor(() => expect(child.stderrSoFar()).toContain("SyvainSpoolWarning"), { timeout: 15_000 });
+    emulator.faults.clear();
     const { stats, stderr } = await closeWorker(child);
     const warnings = stderr.split("\n").filter((l) => l.includes("SyvainSpoolWarning"));
     expect(warnings).toHaveLength(1);
@@ -81,7 +86,7 @@ describe("Collector spool failures", () => {
     expect(emulator.store.experiment("spool-disk-full")?.status).toBe("done");
 
     // What the full disk left behind: the records written before the failure were delivered from
-    // memory and acknowledged (the acks file still takes writes), and the failed write's partial
+    // memory once Syvain was back, and acknowledged (the acks file still takes writes), and the failed write's partial
     // tail was cut off. The next run finds nothing to resend, and above all does not relabel the
     // finished run `failed` from its old `running` record.
     expect(writerDirs(spoolDir)).toHaveLength(1);

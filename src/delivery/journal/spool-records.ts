@@ -12,6 +12,12 @@ import type { ExperimentSpec } from "../../mapping/experiment.ts";
 export const RecordType = { create: 1, metric: 2, annotation: 3, status: 4 } as const;
 
 /**
+ * Records the spool need not write once delivered (`skipAckedTypes`): an event Syvain stored is
+ * never read again. Creations and statuses are: a later process learns from them how a run ended.
+ */
+export const deliveredEventTypes: readonly number[] = [RecordType.metric, RecordType.annotation];
+
+/**
  * The experiment a record belongs to: `x` slug, `i` server id (`null` offline: created on replay),
  * `k` the key of the creation that makes it (a deferred `create`): records of two runs of one slug
  * are then two experiments on replay, each with its own creation. Absent in older records.

@@ -172,3 +172,28 @@ export class AckLog {
     }
   }
 }
+
+/** The writer's own acks log and when to compact it (`acksCompactBytes`) from `entries()` (every acknowledged range). */
+export interface OwnAcks {
+  log: AckLog;
+  overBytes: number;
+  entries: () => readonly number[];
+  dir: string;
+}
+
+/**
+ * The flusher's acks step: writes each log's buffered entries (they wait in `unsynced` for the next
+ * sync), then compacts the own log if it grew past its bound (compacting syncs it). Returns the bytes added.
+ */
+export async function writeAckLogs(logs: readonly AckLog[], unsynced: Set<AckLog>, own: OwnAcks): Promise<number> {
+  let added = 0;
+  for (const log of logs) {
+    added += await log.writePending();
+    unsynced.add(log);
+  }
+  if (own.log.size > own.overBytes) {
+    unsynced.delete(own.log);
+    added += await own.log.compact(own.entries(), own.dir);
+  }
+  return added;
+}

@@ -10,7 +10,7 @@ type RecordRef = number | BacklogRef;
 
 export interface RunAcker {
   /** The byte range of records `seq .. last` (see `LiveSegments.locateRun`). */
-  locateRun(seq: number, to: number): { seg: SegmentState; start: number; end: number; last: number } | undefined;
+  locateRun(seq: number, to: number): { seg: SegmentState; start: number; end: number; last: number; records: number } | undefined;
   ackOne(ref: RecordRef): void;
   /** `records` records spanning `[start, end)` of `seg`, none of them acknowledged yet. */
   ackRange(seg: SegmentState, start: number, end: number, records: number): void;
@@ -42,9 +42,14 @@ export function ackRun(from: number, to: number, acker: RunAcker): void {
       seq++; // lost (never written) or its segment is gone
       continue;
     }
-    const { seg, start, end, last } = run;
+    const { seg, start, end, last, records } = run;
+    // `records` < the run's seqs: some were delivered before they were written (no bytes, nothing to ack).
+    if (records === 0) {
+      seq = last + 1;
+      continue;
+    }
     if (seg.acked.overlaps(start, end)) for (let one = seq; one <= last; one++) acker.ackOne(one);
-    else if (!seg.deleted) acker.ackRange(seg, start, end, last - seq + 1);
+    else if (!seg.deleted) acker.ackRange(seg, start, end, records);
     seq = last + 1;
   }
 }

@@ -8,7 +8,7 @@
 import { keepJsonOfEvents } from "../../api/kept-batch.ts";
 import { keepJson, keptOf } from "../../api/kept-json.ts";
 import type { JsonEnvelope } from "./json-envelope.ts";
-import { PENDING_STRIDE, type PendingItems } from "./pending-queue.ts";
+import { DELIVERED, PENDING_STRIDE, type PendingItems } from "./pending-queue.ts";
 import { checksumRecords, frameRecordHeader, MAX_RECORD_PAYLOAD_BYTES, RECORD_HEADER_BYTES } from "./record-format.ts";
 import { SEGMENT_HEADER_BYTES } from "./segment-header.ts";
 
@@ -17,6 +17,9 @@ export interface ChunkRequest {
   items: Readonly<PendingItems>;
   /** First record index to encode. */
   from: number;
+  /** Stop before this record index (the flusher's write window). @default every record of `items` */
+  until?: number;
+
   /** File offset the chunk will be written at. */
   base: number;
   /** Stop before a record that would take the segment past this size (unless it would be its first). */
@@ -34,6 +37,8 @@ export interface Chunk {
   ends: number[];
   /** Records in the chunk (skipped ones excluded). */
   records: number;
+  /** Delivered records it gave no bytes (each has a zero-length slot in `ends`). */
+  skipped: number;
   /** Bytes of its largest record, header included (the spool's disk budget sizes waiting records by it). */
   largestRecord: number;
   /** The segment is full: rotate before the next chunk. */
@@ -61,8 +66,8 @@ export class ChunkEncoder {
 
   encode(req: ChunkRequest): Chunk {
     const items = req.items;
-    const count = items.length / PENDING_STRIDE;
-    const chunk: Chunk = { buf: this.#buf, length: 0, next: req.from, ends: [], records: 0, largestRecord: 0, rotate: false, badReasons: [] };
+    const count = Math.min(items.length / PENDING_STRIDE, req.until ?? Infinity);
+    const chunk: Chunk = { buf: this.#buf, length: 0, next: req.from, ends: [], records: 0, skipped: 0, largestRecord: 0, rotate: false, badReasons: [] };
     let pos = 0;
     let i = req.from;
     let aheadTo = req.from; // records up to here had their batch serialisation tried
@@ -70,6 +75,11 @@ export class ChunkEncoder {
       const type = items[i * PENDING_STRIDE] as number;
       const payload = items[i * PENDING_STRIDE + 1];
       const envelope = items[i * PENDING_STRIDE + 2] as JsonEnvelope | undefined;
+      if (type === DELIVERED) {
+        chunk.ends.push(req.base + pos);
+        chunk.skipped++;
+        continue;
+      }
       const at = pos + RECORD_HEADER_BYTES;
       let length: number;
       if (i >= aheadTo && unkeptObject(payload)) aheadTo = keepAhead(items, i, count);

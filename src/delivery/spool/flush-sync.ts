@@ -25,6 +25,8 @@ export interface InflightWrite extends CommittedChunk {
 export interface WrittenSync {
   /** Records written (bad ones skipped). */
   records: number;
+  /** Records delivered before they were written: no bytes. */
+  skipped: number;
   /** Bytes added to the segment. */
   bytes: number;
   /** The last seq now in the segment. */
@@ -38,11 +40,12 @@ export interface WrittenSync {
 export function writeRestSync(fsi: SpoolFs, live: LiveSegments, items: Readonly<PendingItems>, inflight: InflightWrite | undefined, nextSeq: number): WrittenSync {
   const seg = live.current;
   const fd = seg?.fd;
-  const written: WrittenSync = { records: 0, bytes: 0, lastSeq: nextSeq - 1 };
+  const written: WrittenSync = { records: 0, skipped: 0, bytes: 0, lastSeq: nextSeq - 1 };
   if (seg === undefined || fd === undefined) return written;
-  const commit = (chunk: CommittedChunk, firstSeq: number): void => {
+  const commit = (chunk: CommittedChunk & { skipped?: number }, firstSeq: number): void => {
     live.commit(chunk, firstSeq);
     written.records += chunk.records;
+    written.skipped += chunk.skipped ?? 0;
     written.bytes += chunk.length;
     written.lastSeq = firstSeq + chunk.ends.length - 1;
   };

@@ -84,14 +84,15 @@ export class LiveSegments {
    * The byte range of records `seq .. last`, where `last` is `to` or the last record of `seq`'s
    * segment, whichever comes first; undefined if `seq` was never written (lost) or is deleted.
    */
-  locateRun(seq: number, to: number): { seg: SegmentState; start: number; end: number; last: number } | undefined {
+  locateRun(seq: number, to: number): { seg: SegmentState; start: number; end: number; last: number; records: number } | undefined {
     const first = this.locate(seq);
     if (first === undefined) return undefined;
     const seg = first.seg;
     const last = Math.min(to, seg.offsets.lastSeq);
     const end = seg.offsets.range(last)?.end;
     // A forgotten record inside the run (not expected: see `locate`): this one alone, the rest on their own.
-    return end === undefined ? { ...first, last: seq } : { seg, start: first.start, end, last };
+    if (end === undefined) return { ...first, last: seq, records: first.end > first.start ? 1 : 0 };
+    return { seg, start: first.start, end, last, records: seg.offsets.withBytes(seq, last) };
   }
 
   /** Records `from .. from + n - 1` left the owner's memory: their segments may forget their offsets. */

@@ -15,6 +15,9 @@ import type { JsonEnvelope } from "./json-envelope.ts";
 /** Slots per record in a pending array: type, payload, envelope. */
 export const PENDING_STRIDE = 3;
 
+/** The type slot of a record delivered before it was written (`forget`): it gets no bytes. Type 0 is never appended. */
+export const DELIVERED = 0;
+
 /** Records per pending array: its backing store (~24 KiB) stays in V8's young generation. */
 export const PENDING_CHUNK_RECORDS = 1024;
 const CHUNK_SLOTS = PENDING_CHUNK_RECORDS * PENDING_STRIDE;
@@ -23,6 +26,8 @@ const CHUNK_SLOTS = PENDING_CHUNK_RECORDS * PENDING_STRIDE;
 export type PendingItems = unknown[];
 
 export class PendingQueue {
+  /** `skipAckedTypes` by type byte: records `forget` may drop. */
+  readonly #skippable: Uint8Array | undefined;
   /** The array appends fill (preallocated: indexed stores cost less than a three-value `push`), and its slots in use. */
   #items: PendingItems = newChunk();
   #slots = 0;
@@ -33,6 +38,12 @@ export class PendingQueue {
   batch: PendingItems = [];
   batchIndex = 0;
   batchBaseSeq = 1;
+
+  constructor(skipAckedTypes: readonly number[] = []) {
+    if (skipAckedTypes.length === 0) return;
+    this.#skippable = new Uint8Array(256);
+    for (const type of skipAckedTypes) this.#skippable[type] = 1;
+  }
 
   /** Returns the records appended since the flusher last took an array (for the caller's "flush now" mark). */
   push(type: number, payload: unknown, envelope: JsonEnvelope | undefined): number {
@@ -76,6 +87,35 @@ export class PendingQueue {
     // Records after the batch: the waiting arrays and the one appends fill.
     this.batchBaseSeq = nextSeq - this.#fullRecords - this.#slots / PENDING_STRIDE - this.batchRecords;
     this.batchIndex = 0;
+  }
+
+  /**
+   * Record `seq` was delivered before the flusher reached it: if its type is one the owner named
+   * (`skipAckedTypes`), its slots let go of the payload now and it becomes `DELIVERED`. False if
+   * it is not waiting here (being written, or written) or not of those types.
+   */
+  forget(seq: number, nextSeq: number): boolean {
+    if (this.#skippable === undefined) return false;
+    const currentBase = nextSeq - this.#slots / PENDING_STRIDE;
+    const fullBase = currentBase - this.#fullRecords;
+    let items: PendingItems | undefined;
+    let index: number;
+    if (seq >= currentBase) {
+      items = this.#items;
+      index = seq - currentBase;
+    } else if (seq >= fullBase) {
+      items = this.#full[Math.floor((seq - fullBase) / PENDING_CHUNK_RECORDS)];
+      index = (seq - fullBase) % PENDING_CHUNK_RECORDS;
+    } else {
+      // The batch: only records the flusher has not encoded yet (`batchIndex` on).
+      index = seq - this.batchBaseSeq;
+      items = index >= this.batchIndex && index < this.batchRecords ? this.batch : undefined;
+    }
+    const slot = index * PENDING_STRIDE;
+    if (items === undefined || this.#skippable[items[slot] as number] !== 1) return false;
+    items[slot] = DELIVERED;
+    items[slot + 1] = items[slot + 2] = undefined;
+    return true;
   }
 
   /** Everything unwritten, in order (the exit path). */

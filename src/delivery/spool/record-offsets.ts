@@ -78,6 +78,27 @@ export class RecordOffsets {
     return { start: index === 0 ? group.start : endOf(group.ends, index - 1), end: endOf(group.ends, index) };
   }
 
+  /**
+   * How many of records `from .. to` (all here) have bytes: a skipped record (a gap) has none. Only
+   * groups holding a gap are walked.
+   */
+  withBytes(from: number, to: number): number {
+    let n = to - from + 1;
+    for (let seq = from; seq <= to; ) {
+      const at = seq - this.firstSeq;
+      const group = this.#groups[Math.floor(at / OFFSET_GROUP_RECORDS)]!;
+      const groupLast = Math.min(to, seq - (at % OFFSET_GROUP_RECORDS) + OFFSET_GROUP_RECORDS - 1);
+      if (group.gaps && group.ends !== undefined) {
+        for (let one = seq; one <= groupLast; one++) {
+          const range = this.range(one)!;
+          if (range.end === range.start) n--;
+        }
+      }
+      seq = groupLast + 1;
+    }
+    return n;
+  }
+
   /** Records `from .. from + n - 1` left the owner's memory; a group all of whose records did forgets their offsets. */
   release(from: number, n: number): void {
     const lo = Math.max(from, this.firstSeq);

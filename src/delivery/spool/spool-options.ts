@@ -16,12 +16,21 @@ export interface SpoolOptions {
    * `whenDurable()` resolves (the bridge). @default 1000 (the SDK)
    */
   syncIntervalMs?: number;
-  /** Appended records are written at most this long after `append()`. @default 100 */
+  /**
+   * Appended records are written at most this long after `append()`, and (unless someone waits for
+   * them: `whenDurable()`, `close()`, `flushRecords`) no sooner than half of it. @default 100
+   */
   flushIntervalMs?: number;
   /** Bytes per write (one write in flight at a time). @default 256 KiB */
   flushBytes?: number;
-  /** Pending records that start a write without waiting for the flush interval. @default 4096 */
+  /** Pending records that start a write without waiting for the flush interval. @default 65536 */
   flushRecords?: number;
+  /**
+   * Record types not written at all when acknowledged before the flusher reaches them: events the
+   * server already stored need no copy on disk. Never creations or statuses (a later process reads
+   * those). @default [] (every record is written)
+   */
+  skipAckedTypes?: readonly number[];
   /** After an I/O failure, the spool retries disk writes on an append this long later. @default 5000 */
   retryMs?: number;
   /** The acks file is compacted (tmp, fsync, rename) past this size. @default 1 MiB */
@@ -61,11 +70,17 @@ export function resolveSpoolOptions(options: SpoolOptions): ResolvedSpoolOptions
     syncIntervalMs: checkInteger("syncIntervalMs", options.syncIntervalMs ?? 1000, 0, 3_600_000),
     flushIntervalMs: checkInteger("flushIntervalMs", options.flushIntervalMs ?? 100, 0, 60_000),
     flushBytes: checkInteger("flushBytes", options.flushBytes ?? 256 * 1024, 1024, 64 * MiB),
-    flushRecords: checkInteger("flushRecords", options.flushRecords ?? 4096, 1, 10_000_000),
+    flushRecords: checkInteger("flushRecords", options.flushRecords ?? 65_536, 1, 10_000_000),
     retryMs: checkInteger("retryMs", options.retryMs ?? 5000, 0, 3_600_000),
     acksCompactBytes: checkInteger("acksCompactBytes", options.acksCompactBytes ?? MiB, 1024, GiB),
+    skipAckedTypes: checkTypes(options.skipAckedTypes ?? []),
     fs: options.fs ?? nodeSpoolFs,
     onError: options.onError,
     now: options.now ?? Date.now,
   };
+}
+
+function checkTypes(types: readonly number[]): readonly number[] {
+  for (const type of types) checkInteger("skipAckedTypes[]", type, 1, 255);
+  return types;
 }

@@ -12,6 +12,8 @@ export interface SpoolStats {
   full: boolean;
   appended: number;
   written: number;
+  /** Acknowledged before the flusher reached them, so never written (`skipAckedTypes`: delivered events). */
+  deliveredUnwritten: number;
   acked: number;
   /** `append()` refused because the bytes on disk and on their way there would pass `maxBytes` (disk-budget.ts). */
   refusedFull: number;
@@ -48,6 +50,7 @@ export function newCounters(): SpoolCounters {
     bytesOnDisk: 0,
     appended: 0,
     written: 0,
+    deliveredUnwritten: 0,
     acked: 0,
     refusedFull: 0,
     refusedFallback: 0,

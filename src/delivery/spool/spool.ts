@@ -10,15 +10,16 @@
 import { randomInt } from "node:crypto";
 import path from "node:path";
 import type { AdoptResult } from "./adopt.ts";
-import type { AckLog } from "./ack-log.ts";
+import { writeAckLogs, type AckLog } from "./ack-log.ts";
 import { ackRun, forEachRun } from "./ack-runs.ts";
-import { adoptAndLoad, readSource, requeueUnsettled, removeEmptiedSources, type AdoptedSource, type BacklogHost, type BacklogRecord } from "./backlog-reader.ts";
+import { adoptAndLoad, readSource, requeueUnsettled, type AdoptedSource, type BacklogHost, type BacklogRecord } from "./backlog-reader.ts";
 import { ChunkEncoder } from "./chunk-encoder.ts";
 import { DiskBudget } from "./disk-budget.ts";
 import type { JsonEnvelope } from "./json-envelope.ts";
 import { writeFallbackAcks, writeFallbackAcksSync } from "./fallback-acks.ts";
 import { Durability } from "./durability.ts";
 import { EarlyAcks } from "./early-acks.ts";
+import { WriteWindow } from "./write-window.ts";
 import { abandonSegment, closeSegment, LiveSegments, type OwnRecords } from "./live-segments.ts";
 import { currentIdentity, type OwnerIdentity } from "./process-identity.ts";
 import { MAX_RECORD_PAYLOAD_BYTES } from "./record-format.ts";
@@ -28,6 +29,7 @@ import { writeFully } from "./spool-fs.ts";
 import { writeRestSync, type InflightWrite } from "./flush-sync.ts";
 import { PendingQueue } from "./pending-queue.ts";
 import { Reporter } from "./reporter.ts";
+import { deleteRetired } from "./retired-segments.ts";
 import { writerDirName } from "./spool-layout.ts";
 import { resolveSpoolOptions, type ResolvedSpoolOptions, type SpoolOptions } from "./spool-options.ts";
 import { newCounters, type SpoolStats } from "./spool-stats.ts";
@@ -60,7 +62,7 @@ export class Spool {
   #retryAt = 0;
   #probing = false;
   /** Appended, not yet written; the newest has seq `#nextSeq - 1`. */
-  readonly #pending = new PendingQueue();
+  readonly #pending: PendingQueue;
   /** `maxBytes` against what is written and what waits for the flusher. */
   readonly #budget: DiskBudget;
   /** Appends accepted before `#budget` is asked again: a field of the spool's own, as the hot path reads it (one load). */
@@ -72,6 +74,7 @@ export class Spool {
   #inflight: InflightWrite | undefined;
   #outstanding = 0;
   readonly #earlyAcks = new EarlyAcks();
+  readonly #window: WriteWindow;
   #retired: SegmentState[] = [];
   /** An adopted directory may have become empty: `#deleteRetired` checks them. */
   #sourcesToCheck = false;
@@ -80,7 +83,6 @@ export class Spool {
   readonly #adopted: AdoptedSource[] = [];
   #backlogQueue: AdoptedSource[] = [];
   #pump: Promise<void> | undefined;
-  #flushTimer: NodeJS.Timeout | undefined;
   #syncTimer: NodeJS.Timeout | undefined;
   #immediate: NodeJS.Immediate | undefined;
   #lastSyncAt: number;
@@ -95,6 +97,11 @@ export class Spool {
     this.#encoder = new ChunkEncoder(options.flushBytes + 64 * 1024);
     this.#budget = new DiskBudget(options.maxBytes, () => this.#counters.bytesOnDisk + (this.#inflight?.length ?? 0), () => this.#pending.unwritten);
     this.#lastSyncAt = options.now();
+    this.#window = new WriteWindow(options.flushIntervalMs, () => this.#nextSeq - 1, () => {
+      this.#kick();
+      return this.#state === "active" && !this.#closing;
+    });
+    this.#pending = new PendingQueue(options.skipAckedTypes);
     this.#reporter = new Reporter(options.onError, this.#counters);
   }
 
@@ -136,8 +143,10 @@ export class Spool {
     }
     this.#counters.appended++;
     // `===`: past the mark the flush timer is set and the kick pending; appends need not ask again.
-    if (this.#pending.push(type, payload, envelope) === this.#o.flushRecords) this.#kickSoon();
-    else this.#flushTimer ??= setTimeout(() => this.#onFlushTimer(), this.#o.flushIntervalMs).unref();
+    if (this.#pending.push(type, payload, envelope) === this.#o.flushRecords) {
+      this.#window.open(this.#nextSeq);
+      this.#kickSoon();
+    } else this.#window.arm();
     return this.#nextSeq++;
   }
 
@@ -149,6 +158,7 @@ export class Spool {
     if (this.#durability.isLost(ref)) return Promise.reject(this.#lastError ?? closedError());
     if (ref <= this.#durability.durableSeq) return Promise.resolve();
     if (this.#state !== "active") return Promise.reject(this.#lastError ?? closedError());
+    this.#window.open(ref);
     if (this.#o.syncIntervalMs === 0) this.#kickSoon();
     return this.#durability.wait(ref);
   }
@@ -157,7 +167,7 @@ export class Spool {
   ack(refs: RecordRef | readonly RecordRef[]): void {
     if (typeof refs === "number" || refs instanceof BacklogRef) this.#ackOne(refs);
     else forEachRun(refs, this.#writtenSeq, (from, to) => this.#ackRun(from, to), (ref) => this.#ackOne(ref));
-    if (this.#state === "active" && !this.#closing) this.#flushTimer ??= setTimeout(() => this.#onFlushTimer(), this.#o.flushIntervalMs).unref();
+    if (this.#state === "active" && !this.#closing) this.#window.arm();
   }
 
   /** This writer's own records read back (a spilled event): where each one is, and its payload once written. */
@@ -201,6 +211,7 @@ export class Spool {
     if (this.#state === "closed" || this.#closing) return;
     this.#closing = true;
     this.#clearTimers();
+    this.#window.open(this.#nextSeq - 1);
     while (this.#state === "active" && this.#hasWork(true)) {
       this.#kick();
       await this.#pump;
@@ -231,7 +242,7 @@ export class Spool {
     this.#clearTimers();
     try {
       const rest = writeRestSync(this.#o.fs, this.#live, this.#pending.rest(), this.#inflight, this.#writtenSeq + 1);
-      this.#written(rest.records, rest.bytes, rest.lastSeq); // applies acks that came before their records were written
+      this.#written(rest.records, rest.bytes, rest.lastSeq, rest.skipped); // applies acks that came before their records were written
       for (const log of this.#dirtyAcks) log.writePendingSync();
     } catch (error) {
       this.#lastError = asSpoolError(error, "flushSync", this.#live.current?.path ?? this.dir);
@@ -241,11 +252,6 @@ export class Spool {
   }
 
   // ---- flusher ----
-
-  #onFlushTimer(): void {
-    this.#flushTimer = undefined;
-    this.#kick();
-  }
 
   #kickSoon(): void {
     this.#immediate ??= setImmediate(() => {
@@ -268,13 +274,13 @@ export class Spool {
 
   #hasWork(includeUndueSync: boolean): boolean {
     const unsynced = this.#writtenSeq > this.#durability.durableSeq || this.#unsyncedAcks.size > 0;
-    return this.#pending.unwritten > 0 || this.#dirtyAcks.size > 0 || this.#retired.length > 0 || this.#sourcesToCheck || (unsynced && (includeUndueSync || this.#syncDue()));
+    return this.#writable || this.#dirtyAcks.size > 0 || this.#retired.length > 0 || this.#sourcesToCheck || (unsynced && (includeUndueSync || this.#syncDue()));
   }
 
   async #run(): Promise<void> {
     try {
       while (this.#state === "active") {
-        if (this.#pending.unwritten > 0) await this.#writeChunk();
+        if (this.#writable) await this.#writeChunk();
         else if (this.#dirtyAcks.size) await this.#writeAcks();
         else if (this.#retired.length || this.#sourcesToCheck) await this.#deleteRetired();
         else if (this.#writtenSeq > this.#durability.durableSeq || this.#unsyncedAcks.size) {
@@ -293,12 +299,19 @@ export class Spool {
     }
   }
 
+  /** Appended records the window lets the flusher write now. */
+  get #writable(): boolean {
+    return this.#pending.unwritten > 0 && this.#writtenSeq < this.#window.upTo;
+  }
+
   async #writeChunk(): Promise<void> {
     const pending = this.#pending;
     pending.refill(this.#nextSeq);
     const seg = this.#live.current!;
     const from = pending.batchIndex;
-    const chunk = this.#encoder.encode({ items: pending.batch, from, base: seg.size, segmentBytes: this.#o.segmentBytes, flushBytes: this.#o.flushBytes });
+    const baseSeq = pending.batchBaseSeq;
+    const until = Math.min(pending.batchRecords, this.#window.upTo - baseSeq + 1);
+    const chunk = this.#encoder.encode({ items: pending.batch, from, until, base: seg.size, segmentBytes: this.#o.segmentBytes, flushBytes: this.#o.flushBytes });
     pending.batchIndex = chunk.next;
     if (chunk.length) {
       this.#inflight = { buf: chunk.buf, length: chunk.length, at: seg.size, records: chunk.records, ends: chunk.ends, firstSeq: pending.batchBaseSeq + from };
@@ -314,14 +327,15 @@ export class Spool {
     }
     for (const reason of chunk.badReasons) this.#reporter.badRecord(reason);
     this.#live.commit(chunk, pending.batchBaseSeq + from);
-    this.#written(chunk.records, chunk.length, pending.batchBaseSeq + chunk.next - 1);
+    this.#written(chunk.records, chunk.length, pending.batchBaseSeq + chunk.next - 1, chunk.skipped);
     this.#budget.wrote(chunk.largestRecord);
     this.#appendsLeft = this.#budget.appendsLeft();
     if (chunk.rotate) await this.#rotate();
   }
 
   /** Records up to `lastSeq` are in the current segment (committed): count them and apply their early acks. */
-  #written(records: number, bytes: number, lastSeq: number): void {
+  #written(records: number, bytes: number, lastSeq: number, skipped = 0): void {
+    this.#counters.deliveredUnwritten += skipped;
     this.#outstanding += records;
     this.#counters.written += records;
     this.#counters.bytesOnDisk += bytes;
@@ -357,30 +371,14 @@ export class Spool {
   async #writeAcks(): Promise<void> {
     const logs = [...this.#dirtyAcks];
     this.#dirtyAcks.clear();
-    for (const log of logs) {
-      this.#counters.bytesOnDisk += await log.writePending();
-      this.#unsyncedAcks.add(log);
-    }
-    const own = this.#live.source.acks;
-    if (own.size > this.#o.acksCompactBytes) {
-      this.#unsyncedAcks.delete(own);
-      this.#counters.bytesOnDisk += await own.compact(this.#live.ackEntries(), this.dir);
-    }
+    this.#counters.bytesOnDisk += await writeAckLogs(logs, this.#unsyncedAcks, { log: this.#live.source.acks, overBytes: this.#o.acksCompactBytes, entries: () => this.#live.ackEntries(), dir: this.dir });
   }
 
   async #deleteRetired(): Promise<void> {
     const retired = this.#retired;
     this.#retired = [];
     this.#sourcesToCheck = false;
-    for (const seg of retired) {
-      if (seg.deleted) continue;
-      seg.deleted = true;
-      await this.#o.fs.unlink(seg.path).catch((error: unknown) => this.#reporter.report(asSpoolError(error, "unlink", seg.path)));
-      this.#counters.bytesOnDisk -= seg.size;
-      seg.source.remaining--;
-      if (seg.source === this.#live.source) this.#live.forget(seg);
-    }
-    this.#counters.bytesOnDisk -= await removeEmptiedSources(this.#o.fs, this.#adopted);
+    this.#counters.bytesOnDisk -= await deleteRetired(this.#o.fs, retired, this.#live, this.#adopted, (error) => this.#reporter.report(error));
   }
 
   // ---- acks, failures ----
@@ -388,11 +386,12 @@ export class Spool {
   #ackOne(ref: RecordRef): void {
     if (typeof ref !== "number") return this.#markAcked(ref.segment, ref.start, ref.end);
     if (ref > this.#writtenSeq) {
-      if (ref < this.#nextSeq && !this.#durability.isLost(ref)) this.#earlyAcks.add(ref);
+      // Delivered before the flusher reached it: an event then gets no bytes at all (write-window.ts).
+      if (ref < this.#nextSeq && !this.#durability.isLost(ref) && !this.#pending.forget(ref, this.#nextSeq)) this.#earlyAcks.add(ref);
       return;
     }
     const at = this.#live.locate(ref);
-    if (at) this.#markAcked(at.seg, at.start, at.end);
+    if (at && at.end > at.start) this.#markAcked(at.seg, at.start, at.end); // an empty range: never written (delivered first)
   }
 
   #ackRun(from: number, to: number): void {
@@ -466,10 +465,10 @@ export class Spool {
   }
 
   #clearTimers(): void {
-    clearTimeout(this.#flushTimer);
+    this.#window.stop();
     clearTimeout(this.#syncTimer);
     if (this.#immediate) clearImmediate(this.#immediate);
-    this.#flushTimer = this.#syncTimer = this.#immediate = undefined;
+    this.#syncTimer = this.#immediate = undefined;
   }
 
   get #host(): BacklogHost {
