@@ -56,6 +56,7 @@ export class Outbox {
   readonly #options: ResolvedDeliveryOptions;
   readonly #counters: OutboxCounters = { metrics: new KindCounters(), annotations: new KindCounters(), statusUpdates: new KindCounters() };
   readonly #journal: OutboxJournal | undefined;
+  readonly #lazyJournal: boolean;
   readonly #backlog: Backlog;
   /** With a journal: events past the memory window wait in the spool (`spill-refill.ts`). */
   readonly #spill: SpillRefill | undefined;
@@ -95,6 +96,7 @@ export class Outbox {
     this.#journal = journal;
     this.#backlog = new Backlog(this.#counters, journal);
     this.#options = resolveDeliveryOptions(delivery, "Outbox");
+    this.#lazyJournal = lazyJournal ?? false;
     this.#spill = journal && newSpillRefill(this.#backlog, journal, this.#options, () => this.#pump(), (message) => this.#warn(message), lazyJournal ?? false);
     this.#sink = sink;
     this.#label = label ?? "outbox";
@@ -398,8 +400,10 @@ export class Outbox {
     const abort = new AbortController();
     this.#aborts.set(request, abort);
     // With a spool, an event is serialised once for its record and its request body: whichever comes
-    // first keeps its JSON, the other reuses it; here, a whole batch at once (kept-batch.ts).
-    if (this.#journal !== undefined && request.kind !== "status") keepJsonBatch(request.kind === "metric" ? "metrics" : "annotations", request.items);
+    // first keeps its JSON, the other reuses it; here, a whole batch at once (kept-batch.ts). Not
+    // while a lazy journal's owner (the facade) is delivering: an event delivered within the spool's
+    // flush interval is never written (spool/write-window.ts), so keeping its JSON would be wasted.
+    if (this.#keepsJsonAtSend() && request.kind !== "status") keepJsonBatch(request.kind === "metric" ? "metrics" : "annotations", request.items);
     let delivery: Promise<IngestResult>;
     try {
       delivery = this.#sink.deliver(toBatch(request), abort.signal);
@@ -410,6 +414,10 @@ export class Outbox {
       (result) => this.#settled(request, result),
       (error: unknown) => this.#settled(request, undefined, toSyvainError(error, this.#label)),
     );
+  }
+
+  #keepsJsonAtSend(): boolean {
+    return this.#journal !== undefined && (!this.#lazyJournal || this.#failing);
   }
 
   #settled(request: DeliveryRequest, result: IngestResult | undefined, error?: SyvainError): void {

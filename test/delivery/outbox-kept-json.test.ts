@@ -33,7 +33,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function deliver(spooled: boolean, count: number): Promise<{ kept: (string | undefined)[]; stored: MetricEvent[] }> {
+async function deliver(spooled: boolean, count: number, lazyJournal = false): Promise<{ kept: (string | undefined)[]; stored: MetricEvent[] }> {
   const emulator = await startEmulator();
   const client = createSyvainClient({ apiKey: emulator.apiKey, host: emulator.url });
   cleanups.push(() => emulator.close(), () => client.close());
@@ -44,6 +44,7 @@ async function deliver(spooled: boolean, count: number): Promise<{ kept: (string
     sink: noting(createRestSink({ client, experimentId: experiment.id }), kept),
     flushDelaySeconds: 0.01,
     maxBatchItems: 100,
+    lazyJournal,
     ...(spool === undefined ? {} : { journal: new SpoolJournal({ spool, slug: experiment.slug, experimentId: experiment.id }) }),
   });
   for (let n = 0; n < count; n++) outbox.enqueueMetric(metric(n));
@@ -59,6 +60,12 @@ describe("one serialisation per event with a spool", () => {
     expect(kept).toHaveLength(1_000);
     expect(kept).toEqual(Array.from({ length: 1_000 }, (_, n) => JSON.stringify(metric(n))));
     expect(stored.map((e) => JSON.stringify(e)).sort()).toEqual(Array.from({ length: 1_000 }, (_, n) => JSON.stringify(metric(n))).sort());
+  });
+
+  it("a lazy journal's owner (the facade) keeps nothing while it delivers: what is delivered within the flush interval is never written", async () => {
+    const { kept, stored } = await deliver(true, 300, true);
+    expect(kept).toEqual(new Array(300).fill(undefined));
+    expect(stored.map((e) => JSON.stringify(e)).sort()).toEqual(Array.from({ length: 300 }, (_, n) => JSON.stringify(metric(n))).sort());
   });
 
   it("keeps nothing without a spool", async () => {

@@ -28,6 +28,7 @@ export type PendingItems = unknown[];
 export class PendingQueue {
   /** `skipAckedTypes` by type byte: records `forget` may drop. */
   readonly #skippable: Uint8Array | undefined;
+  #delivered = 0;
   /** The array appends fill (preallocated: indexed stores cost less than a three-value `push`), and its slots in use. */
   #items: PendingItems = newChunk();
   #slots = 0;
@@ -68,6 +69,16 @@ export class PendingQueue {
 
   get unwritten(): number {
     return this.#fullRecords + (this.#slots + this.batch.length) / PENDING_STRIDE - this.batchIndex;
+  }
+
+  /** Of `unwritten`, records delivered already (`forget`): they will get no bytes. */
+  get delivered(): number {
+    return this.#delivered;
+  }
+
+  /** The encoder passed `n` delivered records (they are no longer `unwritten`). */
+  passedDelivered(n: number): void {
+    this.#delivered -= n;
   }
 
   /** Moves the oldest waiting array into the batch once the batch is done; `nextSeq` numbers the next append. */
@@ -115,6 +126,7 @@ export class PendingQueue {
     if (items === undefined || this.#skippable[items[slot] as number] !== 1) return false;
     items[slot] = DELIVERED;
     items[slot + 1] = items[slot + 2] = undefined;
+    this.#delivered++;
     return true;
   }
 
@@ -124,6 +136,7 @@ export class PendingQueue {
   }
 
   clear(): void {
+    this.#delivered = 0;
     this.#items = newChunk();
     this.#slots = 0;
     this.#full = [];

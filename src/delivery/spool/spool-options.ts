@@ -18,7 +18,8 @@ export interface SpoolOptions {
   syncIntervalMs?: number;
   /**
    * Appended records are written at most this long after `append()`, and (unless someone waits for
-   * them: `whenDurable()`, `close()`, `flushRecords`) no sooner than half of it. @default 100
+   * them: `whenDurable()`, `close()`, `flushRecords`, or the event loop was held up) no sooner than
+   * 3/4 of it (write-window.ts). @default 100
    */
   flushIntervalMs?: number;
   /** Bytes per write (one write in flight at a time). @default 256 KiB */
@@ -39,7 +40,7 @@ export interface SpoolOptions {
   fs?: SpoolFs;
   /** Called once per switch to memory fallback, and for skipped records and unsupported files. */
   onError?: (error: SpoolError) => void;
-  /** Clock for the retry delay (tests). @default Date.now */
+  /** Clock for the retry delay and the write window (tests). @default Date.now */
   now?: () => number;
   /** Recorded in the LOCK, so that `sync` can tell a running offline writer (it sends nothing) from an online one. */
   mode?: "online" | "offline";

@@ -97,10 +97,11 @@ export class Spool {
     this.#encoder = new ChunkEncoder(options.flushBytes + 64 * 1024);
     this.#budget = new DiskBudget(options.maxBytes, () => this.#counters.bytesOnDisk + (this.#inflight?.length ?? 0), () => this.#pending.unwritten);
     this.#lastSyncAt = options.now();
-    this.#window = new WriteWindow(options.flushIntervalMs, () => this.#nextSeq - 1, () => {
+    const running = (): boolean => {
       this.#kick();
       return this.#state === "active" && !this.#closing;
-    });
+    };
+    this.#window = new WriteWindow(options.flushIntervalMs, () => this.#nextSeq - 1, running, options.now);
     this.#pending = new PendingQueue(options.skipAckedTypes);
     this.#reporter = new Reporter(options.onError, this.#counters);
   }
@@ -313,8 +314,9 @@ export class Spool {
     const until = Math.min(pending.batchRecords, this.#window.upTo - baseSeq + 1);
     const chunk = this.#encoder.encode({ items: pending.batch, from, until, base: seg.size, segmentBytes: this.#o.segmentBytes, flushBytes: this.#o.flushBytes });
     pending.batchIndex = chunk.next;
+    pending.passedDelivered(chunk.skipped);
     if (chunk.length) {
-      this.#inflight = { buf: chunk.buf, length: chunk.length, at: seg.size, records: chunk.records, ends: chunk.ends, firstSeq: pending.batchBaseSeq + from };
+      this.#inflight = { buf: chunk.buf, length: chunk.length, at: seg.size, records: chunk.records, skipped: chunk.skipped, ends: chunk.ends, firstSeq: pending.batchBaseSeq + from };
       try {
         await writeFully(this.#o.fs, seg.fd!, chunk.buf, 0, chunk.length, seg.size);
       } catch (error) {
@@ -415,7 +417,7 @@ export class Spool {
     this.#counters.fallbacks++;
     this.#lastError = error;
     this.#reporter.report(error);
-    this.#counters.unwrittenRecords += this.#pending.unwritten;
+    this.#counters.unwrittenRecords += this.#pending.unwritten - this.#pending.delivered; // delivered ones need no copy
     // Not durable, and never will be: `whenDurable` must reject for these even after a retry succeeds.
     this.#durability.markLost(this.#durability.durableSeq + 1, this.#nextSeq, error);
     this.#pending.clear();

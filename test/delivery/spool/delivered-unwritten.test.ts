@@ -9,6 +9,7 @@ import path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { openSpool, type Spool } from "../../../src/delivery/spool/index.ts";
 import { seededRandom } from "../../../src/testing/seeded-random.ts";
+import { FaultyFs } from "./faulty-fs.ts";
 import { adoptAll, jsonOf, markDead, segmentFiles, tmpSpoolDir } from "./spool-helpers.ts";
 
 const EVENT = 2;
@@ -68,7 +69,7 @@ describe("records delivered before they are written", () => {
   });
 
   it("a record waits at least 3/4 of the flush interval: acknowledged within it, it is never written; later, it is", async () => {
-    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
     const dir = tmpSpoolDir();
     const spool = await openSpool({ dir, flushIntervalMs: 100, skipAckedTypes: [EVENT] });
     const early = spool.append(EVENT, { id: 0 })!;
@@ -87,6 +88,17 @@ describe("records delivered before they are written", () => {
     vi.useRealTimers();
     await spool.close();
     expect(fs.existsSync(spool.dir)).toBe(false);
+  });
+
+  it("a failed write counts as unwritten only what was not delivered (stats().unwrittenRecords; the Collector's notSpooled)", async () => {
+    const faulty = new FaultyFs();
+    const spool = await openSpool({ dir: tmpSpoolDir(), syncIntervalMs: 0, flushBytes: 1024, skipAckedTypes: [EVENT], fs: faulty, onError: () => {} });
+    const refs = Array.from({ length: 50 }, (_, id) => spool.append(EVENT, { id, pad: "z".repeat(80) })!);
+    spool.ack(refs.slice(40)); // delivered before the flusher reached them
+    faulty.failing.set("write", "ENOSPC");
+    await expect(spool.whenDurable(refs[39])).rejects.toThrow();
+    expect(spool.stats()).toMatchObject({ state: "fallback", unwrittenRecords: 40 });
+    await spool.close();
   });
 
   it("random interleavings of appends, early and late acks, repeats and writes: a dead writer leaves exactly what was not acknowledged", async () => {
