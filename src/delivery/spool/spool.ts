@@ -95,7 +95,7 @@ export class Spool {
     this.dir = path.join(options.dir, this.name);
     this.#live = new LiveSegments(options.fs, this.dir, this.#writerId);
     this.#encoder = new ChunkEncoder(options.flushBytes + 64 * 1024);
-    this.#budget = new DiskBudget(options.maxBytes, () => this.#counters.bytesOnDisk + (this.#inflight?.length ?? 0), () => this.#pending.unwritten);
+    this.#budget = new DiskBudget(options.maxBytes, () => this.#counters.bytesOnDisk + (this.#inflight?.length ?? 0), () => this.#pending.unwritten - this.#pending.delivered);
     this.#lastSyncAt = options.now();
     const running = (): boolean => {
       this.#kick();
