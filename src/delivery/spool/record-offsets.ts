@@ -87,14 +87,19 @@ export class RecordOffsets {
     for (let seq = from; seq <= to; ) {
       const at = seq - this.firstSeq;
       const group = this.#groups[Math.floor(at / OFFSET_GROUP_RECORDS)]!;
-      const groupLast = Math.min(to, seq - (at % OFFSET_GROUP_RECORDS) + OFFSET_GROUP_RECORDS - 1);
-      if (group.gaps && group.ends !== undefined) {
-        for (let one = seq; one <= groupLast; one++) {
-          const range = this.range(one)!;
-          if (range.end === range.start) n--;
+      const first = at % OFFSET_GROUP_RECORDS;
+      const last = Math.min(first + to - seq, OFFSET_GROUP_RECORDS - 1);
+      const ends = group.ends;
+      if (group.gaps && ends !== undefined) {
+        // A record with no bytes ends where the one before it ended.
+        let previous = first === 0 ? group.start : endOf(ends, first - 1);
+        for (let i = first; i <= last; i++) {
+          const end = endOf(ends, i);
+          if (end === previous) n--;
+          previous = end;
         }
       }
-      seq = groupLast + 1;
+      seq += last - first + 1;
     }
     return n;
   }
