@@ -127,13 +127,19 @@ interface GroupBytes {
  * them a second time doubled its reads and the waits for them.
  */
 async function relearnForgotten(fsi: SpoolFs, live: RecordLocator, refs: readonly number[]): Promise<GroupBytes[]> {
-  // Refs of one read are mostly consecutive: a group is tried once, and a few of them are remembered.
+  // Refs of one read are mostly consecutive: each group is looked at once, not once per ref (an
+  // object per ref here was a good part of what a drain kept across scavenges).
   const tried: { seg: SegmentState; group: number; start: number; end: number }[] = [];
+  let lastSeg: SegmentState | undefined;
+  let lastGroup = -1;
   for (const ref of refs) {
     const seg = live.segmentOf(ref);
-    const group = seg?.offsets.forgottenGroup(ref);
-    if (seg === undefined || group === undefined || tried.some((t) => t.seg === seg && t.group === group.group)) continue;
-    tried.push({ seg, ...group });
+    const index = seg === undefined ? -1 : seg.offsets.groupOf(ref);
+    if (seg === undefined || (seg === lastSeg && index === lastGroup)) continue;
+    lastSeg = seg;
+    lastGroup = index;
+    const group = seg.offsets.forgottenGroup(ref);
+    if (group !== undefined && !triedAlready(tried, seg, index)) tried.push({ seg, ...group });
   }
   const learnt = await Promise.all(
     tried.map(async ({ seg, group, start, end }): Promise<GroupBytes | undefined> => {
@@ -146,6 +152,11 @@ async function relearnForgotten(fsi: SpoolFs, live: RecordLocator, refs: readonl
     }),
   );
   return learnt.filter((g) => g !== undefined);
+}
+
+function triedAlready(tried: readonly { seg: SegmentState; group: number }[], seg: SegmentState, group: number): boolean {
+  for (const t of tried) if (t.seg === seg && t.group === group) return true;
+  return false;
 }
 
 /**

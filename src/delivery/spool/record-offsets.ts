@@ -119,10 +119,15 @@ export class RecordOffsets {
     group.away--;
   }
 
+  /** The index of the group holding `seq` (-1 if it is not here): no object, unlike `forgottenGroup`. */
+  groupOf(seq: number): number {
+    return this.contains(seq) ? Math.floor((seq - this.firstSeq) / OFFSET_GROUP_RECORDS) : -1;
+  }
+
   /** The byte range of the forgotten group holding `seq`, for the caller to read and `relearn`; undefined if not forgotten. */
   forgottenGroup(seq: number): { group: number; start: number; end: number } | undefined {
     if (!this.contains(seq)) return undefined;
-    const group = Math.floor((seq - this.firstSeq) / OFFSET_GROUP_RECORDS);
+    const group = this.groupOf(seq);
     const g = this.#groups[group]!;
     return g.ends === undefined ? { group, start: g.start, end: g.end } : undefined;
   }
