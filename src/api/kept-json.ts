@@ -67,7 +67,9 @@ export function keepJsonBytes(value: object, bytes: Buffer, start: number, end: 
  * (its object, its metadata's, its strings), a `Kept` and views of the read: a drain holds
  * thousands of these at once, and what it holds survives V8's young-generation collections, which
  * is what makes V8 grow that generation (docs/spool.md, "Spill"). The `Kept` is made on each
- * `keptOf` call instead (short-lived, it never survives one), so nothing else stays per event.
+ * `keptOf` call instead, and dropped by the code that asked (a request body being built): cached
+ * on the event, it lived as long as the request and survived scavenges (measured). Nothing assigns
+ * it kept JSON (`keepJson*`): whoever would checks `keptOf` first, and this has some.
  */
 export class KeptBytes {
   readonly #bytes: Buffer;
