@@ -60,6 +60,38 @@ export function keepJsonBytes(value: object, bytes: Buffer, start: number, end: 
 }
 
 /**
+ * An object known by the UTF-8 bytes of its JSON alone, `bytes[start, end)`: a spilled event read
+ * back from the spool (src/delivery/journal/read-back.ts). `keptOf` gives that range, so a request
+ * body copies the bytes; `JSON.stringify` gives exactly their text (`toJSON` parses them, for a
+ * serialiser that does not look for kept JSON). Three private fields instead of the parsed event
+ * (its object, its metadata's, its strings), a `Kept` and views of the read: a drain holds
+ * thousands of these at once, and what it holds survives V8's young-generation collections, which
+ * is what makes V8 grow that generation (docs/spool.md, "Spill"). The `Kept` is made on each
+ * `keptOf` call instead, and dropped by the code that asked (a request body being built): cached
+ * on the event, it lived as long as the request and survived scavenges (measured). Nothing assigns
+ * it kept JSON (`keepJson*`): whoever would checks `keptOf` first, and this has some.
+ */
+export class KeptBytes {
+  readonly #bytes: Buffer;
+  readonly #start: number;
+  readonly #end: number;
+
+  constructor(bytes: Buffer, start: number, end: number) {
+    this.#bytes = bytes;
+    this.#start = start;
+    this.#end = end;
+  }
+
+  get [KEPT](): Kept {
+    return { owner: this, text: undefined, bytes: this.#bytes, start: this.#start, end: this.#end };
+  }
+
+  toJSON(): unknown {
+    return JSON.parse(this.#bytes.toString("utf8", this.#start, this.#end));
+  }
+}
+
+/**
  * Serialises and keeps each value that has no kept text yet. A value `JSON.stringify` refuses
  * (a cycle, a BigInt) is left as it is: whoever serialises it next meets the same error.
  */

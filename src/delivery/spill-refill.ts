@@ -34,6 +34,8 @@ export const spillLimits = { window: 20_000 };
  * `maxQueueItems` either way.
  */
 const DELIVERING_SHARE = 0.75;
+/** Refills queued in memory, still to send, past which the next read back waits (see `#refillKind`). */
+const JUST_IN_TIME_REFILLS = 2;
 /** After a read that did not come back whole, the next attempt waits this long. */
 const READ_RETRY_MS = 1000;
 
@@ -235,6 +237,14 @@ export class SpillRefill {
       // waiting in the tails do not count: `#keeps` bounds them by `maxQueueItems`, and they can
       // only leave memory behind the spooled ones this refill reads (counting them stalled it for good).
       if (this.#outageWindow - (this.#backlog.inMemory - this.#refusedInTails()) < Math.min(this.#refillItems, tail.length)) return;
+      // Read back just in time: while the memory queue holds two refills still to send, the next
+      // read waits. A drain then holds what is in flight (one refill), what is queued and the read
+      // in progress, about four refills, not the whole window: events held longer outlive V8's
+      // young-generation collections, and what survives those is what makes V8 grow that
+      // generation (and RSS with it). Two refills queued cover a read's latency on a busy machine
+      // (~8 ms typical, tens of ms at the tail, measured during a drain); with one, the request
+      // slots sat idle during most reads.
+      if (this.#backlog.queuedOf(kind) >= JUST_IN_TIME_REFILLS * this.#refillItems) return;
       if (take.events !== undefined) {
         this.#backlog.refill(kind, take.events, take.seq0);
         continue;

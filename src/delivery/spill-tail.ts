@@ -126,25 +126,41 @@ export class SpillTail<T> {
     this.#spilled += lo;
   }
 
-  /** Up to `max` of the oldest events, from one run; they stay in the tail until `commit`. */
+  /**
+   * Up to `max` of the oldest events; they stay in the tail until `commit`. Events in hand come from
+   * one run. Events on disk only come from every following run that continues their refs and seqs:
+   * runs are cut at `RUN_MAX` events and wherever the flusher had written part of one (often every
+   * few hundred events), and a refill read only one of them at a time, so a drain read back a few
+   * hundred events per read, one read at a time, and waited for each.
+   */
   peek(max: number): TailTake<T> | undefined {
     const run = this.#runs[this.#head];
     if (run === undefined) return undefined;
     const from = run.taken;
-    const n = Math.min(max, run.n - from);
+    let n = Math.min(max, run.n - from);
     const seq0 = run.seq0 + from;
     if (run.events !== undefined) return { seq0, events: run.events.slice(from, from + n), spooled: run.ref0 >= 0 };
-    return { seq0, refs: Array.from({ length: n }, (_, i) => run.ref0 + from + i) };
+    const ref0 = run.ref0 + from;
+    for (let i = this.#head + 1; n < max && i < this.#runs.length; i++) {
+      const next = this.#runs[i]!;
+      if (next.events !== undefined || next.ref0 !== ref0 + n || next.seq0 !== seq0 + n) break;
+      n += Math.min(max - n, next.n);
+    }
+    return { seq0, refs: Array.from({ length: n }, (_, i) => ref0 + i) };
   }
 
-  /** The `n` events `peek` returned are in the memory queue now. */
+  /** The `n` oldest events (what `peek` returned, or its first `n`) are in the memory queue now. */
   commit(n: number): void {
-    const run = this.#runs[this.#head]!;
-    run.taken += n;
-    this.#length -= n;
-    if (run.events === undefined) this.#onDiskOnly -= n;
-    if (run.ref0 >= 0) this.#spooled -= n;
-    if (run.taken === run.n) this.#dropHead();
+    while (n > 0) {
+      const run = this.#runs[this.#head]!;
+      const k = Math.min(n, run.n - run.taken);
+      run.taken += k;
+      this.#length -= k;
+      if (run.events === undefined) this.#onDiskOnly -= k;
+      if (run.ref0 >= 0) this.#spooled -= k;
+      if (run.taken === run.n) this.#dropHead();
+      n -= k;
+    }
   }
 
   #dropHead(): void {

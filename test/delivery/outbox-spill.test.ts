@@ -10,7 +10,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { setImmediate as yieldToLoop } from "node:timers/promises";
+import { setTimeout as delay, setImmediate as yieldToLoop } from "node:timers/promises";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { AnnotationEvent, MetricEvent } from "../../src/api/contract.ts";
 import { createSyvainClient } from "../../src/client/create-client.ts";
@@ -54,26 +54,37 @@ const metricAt = (i: number, base: number): MetricEvent => ({
 });
 const annotationAt = (i: number, base: number): AnnotationEvent => ({ client_event_id: `note:${i}`, text: `note ${i}`, timestamp: base + i, metadata: {} });
 
+/** An event batch as the sink got it: its first event's id, and the events the outbox held in memory then (this batch's included). */
+interface Send {
+  first: string;
+  inMemory: number;
+}
+
 async function outboxWithSpool(
   slug: string,
   maxQueueItems: number,
   spoolOptions: Partial<SpoolOptions> = {},
-): Promise<{ outbox: Outbox; journal: SpoolJournal; warnings: string[]; firstSent: string[] }> {
+  /** Each event batch waits this long before it is sent: a Syvain slower than reading back. */
+  sendDelayMs = 0,
+): Promise<{ outbox: Outbox; journal: SpoolJournal; warnings: string[]; firstSent: string[]; sends: Send[] }> {
   spool = await openSpool({ dir, syncIntervalMs: 0, onError: () => {}, ...spoolOptions });
   const experiment = await client.createExperiment({ slug });
   const warnings: string[] = [];
   const rest = createRestSink({ client, experimentId: experiment.id });
   const firstSent: string[] = [];
+  const sends: Send[] = [];
   const seen = new Set<string>();
   // Records the order in which events first reach the sink: the order the outbox takes them in.
   const sink: DeliverySink = {
-    deliver(batch, signal) {
+    async deliver(batch, signal) {
       if (batch.kind === "status") return rest.deliver(batch, signal);
+      sends.push({ first: batch.items[0]!.client_event_id, inMemory: outbox.memoryStats()!.eventsInMemory });
       for (const { client_event_id: id } of batch.items) {
         if (seen.has(id)) continue;
         seen.add(id);
         firstSent.push(id);
       }
+      if (sendDelayMs > 0) await delay(sendDelayMs);
       return rest.deliver(batch, signal);
     },
     close: () => rest.close(),
@@ -90,7 +101,7 @@ async function outboxWithSpool(
     random: () => 0.01, // retries within ~300 ms instead of up to 30 s
     onWarning: (message) => warnings.push(message),
   });
-  return { outbox, journal, warnings, firstSent };
+  return { outbox, journal, warnings, firstSent, sends };
 }
 
 describe("Outbox spill window while Syvain takes requests", () => {
@@ -173,6 +184,33 @@ describe("Outbox spill to its spool during an outage", () => {
     await spool.close();
     // Every record was acknowledged: the writer directory is gone.
     expect(writerDirs(dir)).toEqual([]);
+  });
+
+  it("reads back just in time: the drain holds what is in flight plus about three refills, not the whole outage window", async () => {
+    const bound = 1000; // the outage window
+    const refill = 25 * 2; // maxBatchItems x maxConcurrentRequests
+    // Sends slower than reads: before, reads went on while the window had room.
+    const { outbox, sends } = await outboxWithSpool("spill-just-in-time", bound, {}, 2);
+    emulator.faults.random("*", { rate: 1, mix: [{ status: 503, retryAfterSeconds: 0 }] });
+    const base = Date.now();
+    const metrics = 6000;
+    for (let i = 0; i < metrics; i++) {
+      outbox.enqueueMetric(metricAt(i, base));
+      if (i % 500 === 499) await yieldToLoop();
+    }
+    await spool.whenDurable();
+    await vi.waitFor(() => expect(outbox.memoryStats()!.spilledOnDisk).toBe(metrics - bound));
+
+    emulator.faults.clear();
+    const status = await outbox.flushOrRaise({ retries: 50 });
+    expect(status).toMatchObject({ ok: true, droppedMetrics: 0 });
+    expect(new Set(emulator.store.metrics("spill-just-in-time").map((e) => e.client_event_id)).size).toBe(metrics);
+    // Past the events the outage left in memory, every batch is read back: at its send, memory holds
+    // the requests in flight (one refill), what is queued (below two refills when the next read
+    // starts) and that read. Before, reads went on until the outage window was full again (~1,000).
+    const readBack = sends.filter((send) => Number(send.first.slice("spill:".length)) >= 2 * bound);
+    expect(readBack.length).toBeGreaterThan(50);
+    expect(Math.max(...readBack.map((send) => send.inMemory))).toBeLessThanOrEqual(4 * refill);
   });
 
   it("what it keeps per event on disk only does not grow with them (the spool's record offsets, the journal's refs); all delivered once after", async () => {

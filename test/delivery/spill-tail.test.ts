@@ -64,4 +64,30 @@ describe("SpillTail", () => {
     tail.commit(600);
     expect(tail.peek(1000)).toEqual({ seq0: 600, events: Array.from({ length: 401 }, (_, i) => 600 + i), spooled: true });
   });
+
+  it("hands back refs across on-disk runs that follow one another, so one read takes a whole refill", () => {
+    const tail = new SpillTail<number>();
+    let written = -1;
+    const whereIs = (ref: number): SpillWhere => (ref <= written ? "disk" : "pending");
+    // The flusher writes a few hundred at a time: the growing run is cut where each write ended.
+    for (let i = 0; i < 5000; i++) {
+      tail.push(i, i, 9000 + i);
+      if (i % 300 === 299) {
+        written = 9000 + i;
+        tail.release(whereIs);
+      }
+    }
+    written = 9000 + 4999;
+    tail.release(whereIs);
+    expect(tail).toMatchObject({ length: 5000, onDiskOnly: 5000 });
+    expect(tail.peek(2000)).toEqual({ seq0: 0, refs: Array.from({ length: 2000 }, (_, i) => 9000 + i) });
+    tail.commit(2000);
+    expect(tail.peek(2000)).toEqual({ seq0: 2000, refs: Array.from({ length: 2000 }, (_, i) => 11_000 + i) });
+    tail.commit(1500); // a read that came back whole up to its 1,501st event
+    expect(tail).toMatchObject({ length: 1500, onDiskOnly: 1500, spooled: 1500 });
+    expect(tail.peek(5000)).toEqual({ seq0: 3500, refs: Array.from({ length: 1500 }, (_, i) => 12_500 + i) });
+    tail.commit(1500);
+    expect(tail).toMatchObject({ length: 0, onDiskOnly: 0, spooled: 0, spilled: 5000 });
+    expect(tail.peek(1)).toBeUndefined();
+  });
 });

@@ -139,7 +139,10 @@ export class SpoolJournal implements OutboxJournal {
 
   async readBack(kind: EventKind, refs: readonly number[]): Promise<(MetricEvent | AnnotationEvent | undefined)[]> {
     const type = kind === "metric" ? RecordType.metric : RecordType.annotation;
-    return (await this.#spool.own.read(refs)).map((payload) => (payload === undefined ? undefined : eventOfOwnRecord(type, payload, this.#eventEnvelope)));
+    const events = new Array<MetricEvent | AnnotationEvent | undefined>(refs.length).fill(undefined);
+    const envelope = this.#eventEnvelope;
+    await this.#spool.own.readEach(refs, (index, bytes, start, end) => (events[index] = eventOfOwnRecord(type, bytes, start, end, envelope)));
+    return events;
   }
 
   status(status: ExperimentStatus): void {

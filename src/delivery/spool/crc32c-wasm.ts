@@ -28,6 +28,8 @@ const PAGE_BYTES = 65536;
 export class WasmCrc32c {
   readonly #exports: Exports;
   #memory!: Buffer;
+  /** Where the bytes `load` copied in started in their buffer. */
+  #loadedFrom = 0;
 
   constructor(exports: Exports) {
     this.#exports = exports;
@@ -39,6 +41,22 @@ export class WasmCrc32c {
   crc32c(bytes: Uint8Array, start: number, end: number, crc: number): number {
     this.#copyIn(bytes, start, end);
     return this.#exports.crc(SCRATCH, SCRATCH + end - start, crc) >>> 0;
+  }
+
+  /**
+   * Copies `bytes[start, end)` in once, for `crc32cOfLoaded` to checksum parts of them: a read of
+   * many records is verified with one copy, not one per record (nor a view of it per record).
+   * Valid until the next call of any method here.
+   */
+  load(bytes: Uint8Array, start: number, end: number): void {
+    this.#copyIn(bytes, start, end);
+    this.#loadedFrom = start;
+  }
+
+  /** `crc32c(bytes, start, end, crc)` of the `bytes` `load` copied in (offsets in `bytes`, within what it loaded). */
+  crc32cOfLoaded(start: number, end: number, crc: number): number {
+    const at = SCRATCH - this.#loadedFrom;
+    return this.#exports.crc(at + start, at + end, crc) >>> 0;
   }
 
   /** Writes the checksum of every record framed in `buf[start, end)`, which must hold whole records (record-format.ts). */

@@ -44,13 +44,37 @@ export function checksumRecords(buf: Buffer, start: number, end: number, wasm: W
  */
 export function recordEndAt(buf: Uint8Array, at: number, end: number): number {
   if (end - at < RECORD_HEADER_BYTES) return -2;
-  const view = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
-  const length = view.readUInt32LE(at);
+  const length = u32At(buf, at);
   const type = buf[at + 8]!;
   if (type === 0 || length > MAX_RECORD_PAYLOAD_BYTES) return -1;
   const recordEnd = at + RECORD_HEADER_BYTES + length;
   if (recordEnd > end) return -2;
-  return recordChecksum(buf, at, recordEnd, recordEnd - at >= WASM_FROM_BYTES ? wasmCrc32c() : null) === view.readUInt32LE(at + 4) ? recordEnd : -1;
+  return recordChecksum(buf, at, recordEnd, recordEnd - at >= WASM_FROM_BYTES ? wasmCrc32c() : null) === u32At(buf, at + 4) ? recordEnd : -1;
+}
+
+/**
+ * Whether `buf[at, recordEnd)` is exactly one intact record (its length, type and checksum), where
+ * `loaded` is WebAssembly holding `buf` (`load`ed by the caller, once for all of its records), or
+ * `null`: JavaScript. Reading records back allocates nothing per record this way.
+ */
+export function recordIntact(buf: Uint8Array, at: number, recordEnd: number, loaded: WasmCrc32c | null): boolean {
+  if (at < 0 || recordEnd > buf.length || recordEnd - at < RECORD_HEADER_BYTES) return false;
+  if (buf[at + 8] === 0 || u32At(buf, at) !== recordEnd - at - RECORD_HEADER_BYTES) return false;
+  const head = crc32c(buf, at, at + 4);
+  const crc = loaded === null ? crc32c(buf, at + 8, recordEnd, head) : loaded.crc32cOfLoaded(at + 8, recordEnd, head);
+  return crc === u32At(buf, at + 4);
+}
+
+/** WebAssembly with `buf` copied in, for `recordIntact` over its records; `null` (JavaScript) for a few bytes or where it cannot run. */
+export function loadForChecks(buf: Uint8Array): WasmCrc32c | null {
+  const wasm = buf.length >= WASM_FROM_BYTES ? wasmCrc32c() : null;
+  wasm?.load(buf, 0, buf.length);
+  return wasm;
+}
+
+/** The u32 LE at `buf[at]`, read without a view. */
+function u32At(buf: Uint8Array, at: number): number {
+  return (buf[at]! | (buf[at + 1]! << 8) | (buf[at + 2]! << 16) | (buf[at + 3]! << 24)) >>> 0;
 }
 
 /** The checksum of the record at `buf[at, recordEnd)`: its length and type bytes, then its payload. */

@@ -70,12 +70,26 @@ export class RecordOffsets {
 
   /** The byte range of record `seq`; `undefined` if it is not here or its group forgot it (`relearn` first). */
   range(seq: number): { start: number; end: number } | undefined {
-    if (!this.contains(seq)) return undefined;
+    const end = this.endOf(seq);
+    return end < 0 ? undefined : { start: this.startOf(seq), end };
+  }
+
+  /** `range(seq).start` without an object per call (reading back thousands of records): -1 where `range` is `undefined`. */
+  startOf(seq: number): number {
+    if (!this.contains(seq)) return -1;
     const at = seq - this.firstSeq;
     const group = this.#groups[Math.floor(at / OFFSET_GROUP_RECORDS)]!;
-    if (group.ends === undefined) return undefined;
+    if (group.ends === undefined) return -1;
     const index = at % OFFSET_GROUP_RECORDS;
-    return { start: index === 0 ? group.start : endOf(group.ends, index - 1), end: endOf(group.ends, index) };
+    return index === 0 ? group.start : endOf(group.ends, index - 1);
+  }
+
+  /** `range(seq).end`, likewise: -1 where `range` is `undefined`. */
+  endOf(seq: number): number {
+    if (!this.contains(seq)) return -1;
+    const at = seq - this.firstSeq;
+    const ends = this.#groups[Math.floor(at / OFFSET_GROUP_RECORDS)]!.ends;
+    return ends === undefined ? -1 : endOf(ends, at % OFFSET_GROUP_RECORDS);
   }
 
   /**
@@ -131,10 +145,15 @@ export class RecordOffsets {
     group.away--;
   }
 
+  /** The index of the group holding `seq` (-1 if it is not here): no object, unlike `forgottenGroup`. */
+  groupOf(seq: number): number {
+    return this.contains(seq) ? Math.floor((seq - this.firstSeq) / OFFSET_GROUP_RECORDS) : -1;
+  }
+
   /** The byte range of the forgotten group holding `seq`, for the caller to read and `relearn`; undefined if not forgotten. */
   forgottenGroup(seq: number): { group: number; start: number; end: number } | undefined {
     if (!this.contains(seq)) return undefined;
-    const group = Math.floor((seq - this.firstSeq) / OFFSET_GROUP_RECORDS);
+    const group = this.groupOf(seq);
     const g = this.#groups[group]!;
     return g.ends === undefined ? { group, start: g.start, end: g.end } : undefined;
   }

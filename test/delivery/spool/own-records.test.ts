@@ -104,6 +104,19 @@ describe("spool.own offsets of released records", () => {
     expect(existsSync(spool.dir)).toBe(false);
   });
 
+  it("records of forgotten groups are read out of the bytes read to learn their offsets again: one read per group", async () => {
+    dir = tmpSpoolDir();
+    const counting = new FaultyFs();
+    spool = await openSpool({ dir, syncIntervalMs: 0, fs: counting });
+    const refs = await appendReleased(3 * GROUP);
+    expect(spool.own.offsetSlots).toBe(0);
+    const reads = counting.calls.get("readAt") ?? 0;
+    const wanted = refs.slice(500, 2500); // parts of all three groups
+    expect((await spool.own.read(wanted)).map(text)).toEqual(wanted.map((_, k) => event(500 + k)));
+    // Before: each group read to learn it, then the records read a second time.
+    expect((counting.calls.get("readAt") ?? 0) - reads).toBe(3);
+  });
+
   it("a forgotten group with a damaged record: that record reads back as undefined, its neighbours still read", async () => {
     dir = tmpSpoolDir();
     spool = await openSpool({ dir, syncIntervalMs: 0 });
