@@ -137,8 +137,12 @@ export class SpillRefill {
     // Refused by the spool with no tail to follow: memory, as without a spool.
     if (belowWindow || (ref === undefined && this.#backlog.tails[kind].length === 0)) this.#push(kind, event);
     else if (!this.#keeps(ref)) return false;
-    else if (kind === "metric") this.#backlog.spillMetric(event as MetricEvent, ref);
-    else this.#backlog.spillAnnotation(event as AnnotationEvent, ref);
+    else {
+      if (kind === "metric") this.#backlog.spillMetric(event as MetricEvent, ref);
+      else this.#backlog.spillAnnotation(event as AnnotationEvent, ref);
+      // Held in memory only until its record is written: no point waiting to see it delivered.
+      this.#journal.spilled?.();
+    }
     this.#afterEnqueue(kind);
     return true;
   }

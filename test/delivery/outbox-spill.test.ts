@@ -111,18 +111,23 @@ describe("Outbox spill window while Syvain takes requests", () => {
     const { outbox, firstSent } = await outboxWithSpool("spill-delivering", 1_000).finally(() => {
       spillLimits.window = window;
     });
+    const writeSoon = vi.spyOn(spool, "writeSoon");
     const base = Date.now();
     outbox.enqueueMetric(metricAt(0, base));
     await outbox.flushOrRaise(); // a request went out and succeeded: Syvain takes them
     for (let i = 1; i <= 700; i++) outbox.enqueueMetric(metricAt(i, base)); // one synchronous burst
     expect(outbox.memoryStats()).toMatchObject({ spilledMetrics: 0, eventsInMemory: 700 });
     await outbox.flushOrRaise();
+    // Nothing spilled: the spool may wait to see the burst delivered (then it never writes it).
+    expect(writeSoon).not.toHaveBeenCalled();
 
     emulator.faults.random("*", { rate: 1, mix: [{ status: 503, retryAfterSeconds: 0 }] });
     outbox.enqueueMetric(metricAt(701, base));
     await vi.waitFor(() => expect(outbox.stats().lastError?.code).toBeDefined()); // a retryable failure: an outage
     for (let i = 702; i <= 1_200; i++) outbox.enqueueMetric(metricAt(i, base));
     expect(outbox.memoryStats()!.eventsInMemory).toBe(100); // the outage window
+    // Spilled events are held in memory until written: the spool is told not to wait for their delivery.
+    expect(writeSoon).toHaveBeenCalled();
     await spool.whenDurable(); // spilled events leave memory once written
     await vi.waitFor(() => expect(outbox.memoryStats()!.spilledMetrics).toBe(1_200 - 700 - 100));
 

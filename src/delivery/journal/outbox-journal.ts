@@ -41,6 +41,8 @@ export interface OutboxJournal {
   locator(): (ref: number) => SpillWhere;
   /** Spooled events `ref0 .. ref0 + n - 1` left memory (spilled): they are read back (`readBack`) before they settle. */
   leftMemory?(ref0: number, n: number): void;
+  /** An event spilled (it waits on disk, not delivered soon): the spool should write it without waiting to see it delivered. */
+  spilled?(): void;
   /** Spilled events read back from the spool, in `refs` order; `undefined` for one that does not read back. */
   readBack(kind: EventKind, refs: readonly number[]): Promise<(MetricEvent | AnnotationEvent | undefined)[]>;
 }
@@ -131,6 +133,10 @@ export class SpoolJournal implements OutboxJournal {
   locator(): (ref: number) => SpillWhere {
     const own = this.#spool.own;
     return (ref) => own.whereIs(ref);
+  }
+
+  spilled(): void {
+    this.#spool.writeSoon();
   }
 
   leftMemory(ref0: number, n: number): void {

@@ -164,6 +164,11 @@ export class Spool {
     return this.#durability.wait(ref);
   }
 
+  /** Every record appended so far is written at the window's next tick, without waiting to see it delivered (write-window.ts). */
+  writeSoon(): void {
+    this.#window.open(this.#nextSeq - 1);
+  }
+
   /** Marks records delivered (a 2xx, or a permanent failure recorded as such). Repeated acks are harmless. */
   ack(refs: RecordRef | readonly RecordRef[]): void {
     if (typeof refs === "number" || refs instanceof BacklogRef) this.#ackOne(refs);

@@ -101,6 +101,18 @@ describe("records delivered before they are written", () => {
     await spool.close();
   });
 
+  it("writeSoon() (an event spilled: nothing will deliver it soon): written at the next tick, not 3/4 of the interval later", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+    const spool = await openSpool({ dir: tmpSpoolDir(), flushIntervalMs: 100, skipAckedTypes: [EVENT] });
+    spool.append(EVENT, { id: 0 });
+    spool.writeSoon();
+    await vi.advanceTimersByTimeAsync(30); // one tick (25 ms), and no more: the clock stays there
+    for (let i = 0; i < 50 && spool.stats().written === 0; i++) await settleIo();
+    expect(spool.stats()).toMatchObject({ written: 1, pendingRecords: 0 });
+    vi.useRealTimers();
+    await spool.close();
+  });
+
   it("random interleavings of appends, early and late acks, repeats and writes: a dead writer leaves exactly what was not acknowledged", async () => {
     for (let seed = 1; seed <= 40; seed++) {
       const random = seededRandom(seed);
