@@ -15,7 +15,7 @@ export class AckLog {
   readonly #fs: SpoolFs;
   #fd: number | undefined;
   #size = -1;
-  /** An async `writePending` not finished yet: its bytes and offset, for the exit hook. */
+  /** An async `writePending` not finished yet: its bytes and offset (-1 until the file is open), for the exit hook. */
   #inflight: { buf: Buffer; at: number } | undefined;
   /** Flat `[segmentId, start, end, ...]` not yet written. */
   #pending: number[] = [];
@@ -85,11 +85,13 @@ export class AckLog {
   /** Returns the bytes the file grew by. */
   async writePending(): Promise<number> {
     if (!this.#pending.length) return 0;
-    const buf = this.#encodePending();
-    let inflight: { buf: Buffer; at: number } | undefined;
+    // In flight from the moment its entries leave `#pending`, the wait for the file's first open
+    // included: the exit hook must see them (`at` is known once the file is open).
+    const inflight: { buf: Buffer; at: number } = (this.#inflight = { buf: this.#encodePending(), at: -1 });
+    const buf = inflight.buf;
     try {
       const fd = await this.#open();
-      inflight = this.#inflight = { buf, at: this.#size };
+      if (inflight.at < 0) inflight.at = this.#size;
       await writeFully(this.#fs, fd, buf, 0, buf.length, inflight.at);
     } catch (error) {
       if (this.#inflight === inflight) this.#inflight = undefined;
@@ -110,7 +112,9 @@ export class AckLog {
     if (inflight !== undefined) {
       // The flusher's write of these acks may never finish (the process exits before the thread
       // pool runs it), and its entries already left `#pending`: write the same bytes at the same
-      // place (a late finish then rewrites them unchanged). Found by an outside review.
+      // place (a late finish then rewrites them unchanged). Found by an outside review. Still
+      // waiting for the file to open, they get their place here.
+      if (inflight.at < 0) inflight.at = this.#size;
       writeFullySync(this.#fs, fd, inflight.buf, 0, inflight.buf.length, inflight.at);
       this.#size = inflight.at + inflight.buf.length;
       this.#inflight = undefined;

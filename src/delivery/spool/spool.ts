@@ -249,7 +249,8 @@ export class Spool {
     try {
       const rest = writeRestSync(this.#o.fs, this.#live, this.#pending.rest(), this.#inflight, this.#writtenSeq + 1);
       this.#written(rest.records, rest.bytes, rest.lastSeq, rest.skipped); // applies acks that came before their records were written
-      for (const log of this.#dirtyAcks) log.writePendingSync();
+      // Every log, not only the dirty ones: a log the flusher is writing is no longer dirty.
+      for (const source of [this.#live.source, ...this.#adopted]) source.acks.writePendingSync();
     } catch (error) {
       this.#lastError = asSpoolError(error, "flushSync", this.#live.current?.path ?? this.dir);
       this.#reporter.report(this.#lastError);

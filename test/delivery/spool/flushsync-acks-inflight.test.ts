@@ -47,3 +47,30 @@ for (const variant of ["never runs (exit)"] as const) {
     expect(left).toEqual([]);
   });
 }
+
+/** Holds the acks file's first open: the flusher has taken the entries out of the pending list and waits for the file. */
+class HoldAcksOpenFs extends FaultyFs {
+  opening = false;
+  override open = async (p: string, flags: string): Promise<number> => {
+    if (path.basename(p) !== "acks") return nodeSpoolFs.open(p, flags);
+    this.opening = true;
+    return new Promise<number>(() => {}); // the exit hook comes first
+  };
+}
+
+it("acks of delivered records survive flushSync while the flusher waits to open the acks file (its first ack write)", async () => {
+  const dir = tmpSpoolDir();
+  const fsi = new HoldAcksOpenFs();
+  const spool = await openSpool({ dir, fs: fsi, syncIntervalMs: 0, flushIntervalMs: 1 });
+  const refs = Array.from({ length: 10 }, (_, n) => spool.append(1, { n })!);
+  await vi.waitFor(() => expect(spool.stats().written).toBe(10));
+  spool.ack(refs.slice(0, 5)); // delivered: the flusher's acks write waits for the file to open
+  await vi.waitFor(() => expect(fsi.opening).toBe(true));
+  spool.flushSync();
+  markDead(spool.dir);
+  const { spool: next, records } = await adoptAll(dir);
+  const left = records.map((r) => (JSON.parse(r.payload.toString("utf8")) as { n: number }).n);
+  await next.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+  expect(left).toEqual([5, 6, 7, 8, 9]);
+});
