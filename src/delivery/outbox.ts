@@ -97,7 +97,7 @@ export class Outbox {
     this.#backlog = new Backlog(this.#counters, journal);
     this.#options = resolveDeliveryOptions(delivery, "Outbox");
     this.#lazyJournal = lazyJournal ?? false;
-    this.#spill = journal && newSpillRefill(this.#backlog, journal, this.#options, () => this.#pump(), (message) => this.#warn(message), lazyJournal ?? false);
+    this.#spill = journal && newSpillRefill(this.#backlog, journal, this.#options, () => this.#pump(), (message) => this.#warn(message), this.#lazyJournal);
     this.#sink = sink;
     this.#label = label ?? "outbox";
     this.#random = random ?? Math.random;

@@ -7,9 +7,19 @@
 import fs from "node:fs";
 import path from "node:path";
 import { expect, it, vi } from "vitest";
-import { nodeSpoolFs, openSpool } from "../../../src/delivery/spool/index.ts";
+import { nodeSpoolFs, openSpool, type Spool } from "../../../src/delivery/spool/index.ts";
 import { FaultyFs } from "./faulty-fs.ts";
 import { adoptAll, markDead, tmpSpoolDir } from "./spool-helpers.ts";
+
+/** The exit hook runs (`flushSync`), the process dies: what the next process finds unacknowledged. */
+async function leftAfterExit(spool: Spool, dir: string): Promise<number[]> {
+  spool.flushSync();
+  markDead(spool.dir);
+  const { spool: next, records } = await adoptAll(dir);
+  await next.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+  return records.map((r) => (JSON.parse(r.payload.toString("utf8")) as { n: number }).n);
+}
 
 class HoldAcksFs extends FaultyFs {
   readonly acksFds = new Set<number>();
@@ -38,13 +48,7 @@ for (const variant of ["never runs (exit)"] as const) {
     spool.ack(refs.slice(0, 5)); // delivered: the flusher writes these acks (held)
     await vi.waitFor(() => expect(fsi.held).toBeDefined());
     spool.ack(refs.slice(5)); // delivered too, acked at exit
-    spool.flushSync();
-    markDead(spool.dir);
-    const { spool: next, records } = await adoptAll(dir);
-    const left = records.map((r) => (JSON.parse(r.payload.toString("utf8")) as { n: number }).n);
-    await next.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-    expect(left).toEqual([]);
+    expect(await leftAfterExit(spool, dir)).toEqual([]);
   });
 }
 
@@ -66,11 +70,5 @@ it("acks of delivered records survive flushSync while the flusher waits to open 
   await vi.waitFor(() => expect(spool.stats().written).toBe(10));
   spool.ack(refs.slice(0, 5)); // delivered: the flusher's acks write waits for the file to open
   await vi.waitFor(() => expect(fsi.opening).toBe(true));
-  spool.flushSync();
-  markDead(spool.dir);
-  const { spool: next, records } = await adoptAll(dir);
-  const left = records.map((r) => (JSON.parse(r.payload.toString("utf8")) as { n: number }).n);
-  await next.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-  expect(left).toEqual([5, 6, 7, 8, 9]);
+  expect(await leftAfterExit(spool, dir)).toEqual([5, 6, 7, 8, 9]);
 });
