@@ -19,7 +19,6 @@ export interface ChunkRequest {
   from: number;
   /** Stop before this record index (the flusher's write window). @default every record of `items` */
   until?: number;
-
   /** File offset the chunk will be written at. */
   base: number;
   /** Stop before a record that would take the segment past this size (unless it would be its first). */
@@ -48,7 +47,7 @@ export interface Chunk {
 }
 
 /** What committing a written chunk to its segment needs (live-segments.ts). */
-export type CommittedChunk = Pick<Chunk, "length" | "records" | "ends">;
+export type CommittedChunk = Pick<Chunk, "length" | "records" | "skipped" | "ends">;
 
 export class ChunkEncoder {
   #buf: Buffer;

@@ -17,8 +17,6 @@ import { writeFullySync, type SpoolFs } from "./spool-fs.ts";
 
 /** The flusher's write in flight: `length` bytes of `buf` at file offset `at`, records `firstSeq`... */
 export interface InflightWrite extends CommittedChunk {
-  /** Delivered records it gave no bytes. */
-  skipped: number;
   buf: Buffer;
   at: number;
   firstSeq: number;
@@ -44,7 +42,7 @@ export function writeRestSync(fsi: SpoolFs, live: LiveSegments, items: Readonly<
   const fd = seg?.fd;
   const written: WrittenSync = { records: 0, skipped: 0, bytes: 0, lastSeq: nextSeq - 1 };
   if (seg === undefined || fd === undefined) return written;
-  const commit = (chunk: CommittedChunk & { skipped: number }, firstSeq: number): void => {
+  const commit = (chunk: CommittedChunk, firstSeq: number): void => {
     live.commit(chunk, firstSeq);
     written.records += chunk.records;
     written.skipped += chunk.skipped;

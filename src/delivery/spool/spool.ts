@@ -342,7 +342,7 @@ export class Spool {
   }
 
   /** Records up to `lastSeq` are in the current segment (committed): count them and apply their early acks. */
-  #written(records: number, bytes: number, lastSeq: number, skipped = 0): void {
+  #written(records: number, bytes: number, lastSeq: number, skipped: number): void {
     this.#counters.deliveredUnwritten += skipped;
     this.#outstanding += records;
     this.#counters.written += records;
