@@ -107,7 +107,10 @@ describe("records delivered before they are written", () => {
     spool.append(EVENT, { id: 0 });
     spool.writeSoon();
     await vi.advanceTimersByTimeAsync(30); // one tick (25 ms), and no more: the clock stays there
-    for (let i = 0; i < 50 && spool.stats().written === 0; i++) await settleIo();
+    // The write itself is real file I/O: wait for it in real time (a loaded CI machine took longer than
+    // 250 turns of setImmediate) while the fake clock stays short of the 3/4 mark (vi.waitFor would
+    // advance it).
+    for (let waited = 0; waited < 10_000 && spool.stats().written === 0; waited += 20) await realDelay(20);
     expect(spool.stats()).toMatchObject({ written: 1, pendingRecords: 0 });
     vi.useRealTimers();
     await spool.close();
@@ -141,6 +144,12 @@ describe("records delivered before they are written", () => {
 });
 
 /** Lets the thread pool's file calls and their callbacks run. */
+/** Captured before any test fakes the timers. */
+const realSetTimeout = globalThis.setTimeout;
+function realDelay(ms: number): Promise<void> {
+  return new Promise((resolve) => realSetTimeout(resolve, ms));
+}
+
 async function settleIo(): Promise<void> {
   for (let i = 0; i < 5; i++) await new Promise<void>((resolve) => setImmediate(resolve));
 }
