@@ -14,6 +14,8 @@ export interface RunAcker {
   ackOne(ref: RecordRef): void;
   /** `records` records spanning `[start, end)` of `seg`, none of them acknowledged yet. */
   ackRange(seg: SegmentState, start: number, end: number, records: number): void;
+  /** Records `seq .. seq + n - 1` are acknowledged: where they lie is not needed again (`RecordOffsets.settle`). */
+  settle(seq: number, n: number): void;
 }
 
 /** Splits `refs` into runs of consecutive written seqs (`run`) and the rest (`one`: backlog refs, unwritten seqs). */
@@ -52,4 +54,5 @@ export function ackRun(from: number, to: number, acker: RunAcker): void {
     else if (!seg.deleted) acker.ackRange(seg, start, end, records);
     seq = last + 1;
   }
+  acker.settle(from, to - from + 1);
 }

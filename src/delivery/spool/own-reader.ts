@@ -121,8 +121,8 @@ interface GroupBytes {
 }
 
 /**
- * Reads each forgotten group holding one of `refs` (all at once) and walks its length headers; a
- * group that does not read or add up stays forgotten (its records read as `undefined`). Gives the
+ * Reads each forgotten group holding one of `refs` (all at once) and walks its length headers (the
+ * others are pinned); a group that does not read or add up stays forgotten (its records read as `undefined`). Gives the
  * bytes of the groups learnt again: a drain reads back records in forgotten groups, and reading
  * them a second time doubled its reads and the waits for them.
  */
@@ -140,6 +140,8 @@ async function relearnForgotten(fsi: SpoolFs, live: RecordLocator, refs: readonl
     lastGroup = index;
     const group = seg.offsets.forgottenGroup(ref);
     if (group !== undefined && !triedAlready(tried, seg, index)) tried.push({ seg, ...group });
+    // Acks arriving while this read waits must not make the group forget the offsets it is about to use.
+    else seg.offsets.pin(index);
   }
   const learnt = await Promise.all(
     tried.map(async ({ seg, group, start, end }): Promise<GroupBytes | undefined> => {

@@ -4,13 +4,16 @@
  *
  * Records are grouped by 1,024 consecutive seqs. A group always keeps its byte range (start, end,
  * count): a few numbers per 1,024 records. Each record's end offset (4 bytes) is kept only while
- * the owner may ask for it without reading first: to acknowledge an event it holds in memory. When
- * the owner says every record of a group left its memory (`release`: a spilled outbox event, now on
- * disk only), the group forgets them; reading one back walks the group's bytes by their length
- * headers and learns them again (`relearn`). So a long outage costs memory per group, not per event.
- *
- * A group holding a record the flusher skipped (a payload it could not encode: a seq with no bytes)
- * is never forgotten: a walk over the bytes could not tell where that seq was.
+ * the owner may ask for it without reading first: to acknowledge an event it holds in memory. A
+ * record is "away" once the owner will not: it left its memory (`release`: a spilled outbox event,
+ * now on disk only), or it is done: acknowledged (`settle`; a second ack of it changes nothing) or
+ * without bytes (a seq the flusher skipped: delivered before it was written, or a payload it could
+ * not encode). A group whose records are all away forgets their offsets; reading one back walks
+ * the group's bytes by their length headers, with the group's bitmap of seqs that have no bytes,
+ * and learns them again (`relearn`). So a long outage costs memory per group, not per event, also
+ * when other runs of the process deliver from memory meanwhile. A group being read back (a drain) is forgotten only once all its records are done:
+ * forgetting it between reads would read the group again for every refill, and could drop offsets
+ * a read in flight is about to use.
  */
 import { RECORD_HEADER_BYTES } from "./record-format.ts";
 
@@ -26,10 +29,14 @@ interface Group {
   count: number;
   /** Each record's end offset (`| AWAY` once released); `undefined`: forgotten, every record is away. */
   ends: Uint32Array | undefined;
-  /** Records released and not read back since. */
+  /** Records away (see above). */
   away: number;
-  /** Holds a skipped record (zero bytes): never forgotten. */
-  gaps: boolean;
+  /** Records done (acknowledged, or without bytes): never asked for again. */
+  done: number;
+  /** A record of it was read back since it was last forgotten: the owner is draining it. */
+  reading: boolean;
+  /** Bit i set: record i has no bytes (a skipped seq); undefined while the group has none. */
+  gaps: Uint32Array | undefined;
 }
 
 export class RecordOffsets {
@@ -50,14 +57,21 @@ export class RecordOffsets {
     const index = this.count % OFFSET_GROUP_RECORDS;
     let group = this.#groups[this.#groups.length - 1];
     if (index === 0) {
-      group = { start: this.#end, end: this.#end, count: 0, ends: new Uint32Array(OFFSET_GROUP_RECORDS), away: 0, gaps: false };
+      group = { start: this.#end, end: this.#end, count: 0, ends: new Uint32Array(OFFSET_GROUP_RECORDS), away: 0, done: 0, reading: false, gaps: undefined };
       this.#groups.push(group);
     }
-    if (end === this.#end) group!.gaps = true;
-    group!.ends![index] = end;
-    group!.end = this.#end = end;
-    group!.count++;
+    const g = group!;
+    if (end === this.#end) {
+      // No bytes: the owner never reads or acks it from here, and a walk over the bytes needs the bit.
+      (g.gaps ??= new Uint32Array(OFFSET_GROUP_RECORDS / 32))[index >>> 5]! |= 1 << (index & 31);
+      g.ends![index] = end | AWAY;
+      g.away++;
+      g.done++;
+    } else g.ends![index] = end;
+    g.end = this.#end = end;
+    g.count++;
     this.count++;
+    forgetIfAway(g);
   }
 
   contains(seq: number): boolean {
@@ -92,34 +106,31 @@ export class RecordOffsets {
     return ends === undefined ? -1 : endOf(ends, at % OFFSET_GROUP_RECORDS);
   }
 
-  /**
-   * How many of records `from .. to` (all here) have bytes: a skipped record (a gap) has none. Only
-   * groups holding a gap are walked.
-   */
+  /** How many of records `from .. to` (all here) have bytes: a skipped record (a gap) has none. Only groups holding a gap are looked at. */
   withBytes(from: number, to: number): number {
     let n = to - from + 1;
     for (let seq = from; seq <= to; ) {
       const at = seq - this.firstSeq;
-      const group = this.#groups[Math.floor(at / OFFSET_GROUP_RECORDS)]!;
+      const gaps = this.#groups[Math.floor(at / OFFSET_GROUP_RECORDS)]!.gaps;
       const first = at % OFFSET_GROUP_RECORDS;
       const last = Math.min(first + to - seq, OFFSET_GROUP_RECORDS - 1);
-      const ends = group.ends;
-      if (group.gaps && ends !== undefined) {
-        // A record with no bytes ends where the one before it ended.
-        let previous = first === 0 ? group.start : endOf(ends, first - 1);
-        for (let i = first; i <= last; i++) {
-          const end = endOf(ends, i);
-          if (end === previous) n--;
-          previous = end;
-        }
-      }
+      if (gaps !== undefined) for (let i = first; i <= last; i++) if (isGap(gaps, i)) n--;
       seq += last - first + 1;
     }
     return n;
   }
 
-  /** Records `from .. from + n - 1` left the owner's memory; a group all of whose records did forgets their offsets. */
+  /** Records `from .. from + n - 1` left the owner's memory; their groups may forget their offsets. */
   release(from: number, n: number): void {
+    this.#markAway(from, n, false);
+  }
+
+  /** Records `from .. from + n - 1` were acknowledged; their groups may forget their offsets. */
+  settle(from: number, n: number): void {
+    this.#markAway(from, n, true);
+  }
+
+  #markAway(from: number, n: number, done: boolean): void {
     const lo = Math.max(from, this.firstSeq);
     const hi = Math.min(from + n - 1, this.lastSeq);
     for (let seq = lo; seq <= hi; seq++) {
@@ -127,10 +138,12 @@ export class RecordOffsets {
       const group = this.#groups[Math.floor(at / OFFSET_GROUP_RECORDS)]!;
       const ends = group.ends;
       const index = at % OFFSET_GROUP_RECORDS;
+      // Away already: acknowledged before, or released and not read back (never acknowledged as such).
       if (ends === undefined || ends[index]! & AWAY) continue;
       ends[index] = ends[index]! | AWAY;
       group.away++;
-      if (group.away === OFFSET_GROUP_RECORDS && !group.gaps) group.ends = undefined;
+      if (done) group.done++;
+      forgetIfAway(group);
     }
   }
 
@@ -140,9 +153,16 @@ export class RecordOffsets {
     const at = seq - this.firstSeq;
     const group = this.#groups[Math.floor(at / OFFSET_GROUP_RECORDS)]!;
     const index = at % OFFSET_GROUP_RECORDS;
-    if (group.ends === undefined || !(group.ends[index]! & AWAY)) return;
+    if (group.ends === undefined || !(group.ends[index]! & AWAY) || (group.gaps !== undefined && isGap(group.gaps, index))) return;
     group.ends[index] = group.ends[index]! & ~AWAY;
     group.away--;
+    group.reading = true;
+  }
+
+  /** Records of `group` are about to be read back: it keeps its offsets until all its records are done (see the top of this file). */
+  pin(group: number): void {
+    const g = this.#groups[group];
+    if (g?.ends !== undefined) g.reading = true;
   }
 
   /** The index of the group holding `seq` (-1 if it is not here): no object, unlike `forgottenGroup`. */
@@ -160,8 +180,9 @@ export class RecordOffsets {
 
   /**
    * Learns a forgotten group's offsets again from its bytes (`buf` = the file from its start to its
-   * end) by walking the length headers; false if they do not add up to its records exactly. Only
-   * lengths are trusted here: each record's checksum is checked when it is read.
+   * end) by walking the length headers (a gap has none: it ends where the record before it did);
+   * false if they do not add up to its records exactly. Only lengths are trusted here: each
+   * record's checksum is checked when it is read.
    */
   relearn(group: number, buf: Uint8Array): boolean {
     const g = this.#groups[group];
@@ -170,12 +191,17 @@ export class RecordOffsets {
     const ends = new Uint32Array(OFFSET_GROUP_RECORDS);
     let at = 0;
     for (let i = 0; i < g.count; i++) {
+      if (g.gaps !== undefined && isGap(g.gaps, i)) {
+        ends[i] = (g.start + at) | AWAY;
+        continue;
+      }
       if (at + RECORD_HEADER_BYTES > buf.length) return false;
       at += RECORD_HEADER_BYTES + view.getUint32(at, true);
       ends[i] = (g.start + at) | AWAY;
     }
     if (at !== g.end - g.start) return false;
     g.ends = ends;
+    g.reading = true;
     return true;
   }
 
@@ -185,6 +211,17 @@ export class RecordOffsets {
     for (const group of this.#groups) if (group.ends !== undefined) slots += group.ends.length;
     return slots;
   }
+}
+
+/** Forgets `group`'s offsets once no one asks for them without reading first (see the top of this file). */
+function forgetIfAway(group: Group): void {
+  if (group.away !== OFFSET_GROUP_RECORDS || (group.reading && group.done !== OFFSET_GROUP_RECORDS)) return;
+  group.ends = undefined;
+  group.reading = false;
+}
+
+function isGap(gaps: Uint32Array, index: number): boolean {
+  return (gaps[index >>> 5]! & (1 << (index & 31))) !== 0;
 }
 
 function endOf(ends: Uint32Array, index: number): number {
