@@ -6,6 +6,7 @@ export class Reporter {
   readonly #onError: ((error: SpoolError) => void) | undefined;
   readonly #counters: SpoolCounters;
   #badReported = false;
+  #fullReported = false;
 
   constructor(onError: ((error: SpoolError) => void) | undefined, counters: SpoolCounters) {
     this.#onError = onError;
@@ -18,6 +19,14 @@ export class Reporter {
     } catch {
       // a throwing callback must not break the flusher
     }
+  }
+
+  /** Counts an append refused for room; reports only the first (a full spool refuses every append until acks free room). */
+  refusedFull(dir: string, maxBytes: number): void {
+    this.#counters.refusedFull++;
+    if (this.#fullReported) return;
+    this.#fullReported = true;
+    this.report(new SpoolError("full", `spool ${dir} is full (maxBytes ${maxBytes}): records are refused until delivered ones free room (further refusals are only counted in stats().refusedFull)`));
   }
 
   /** Counts a skipped record; reports only the first (a systematic bug would otherwise report every event). */

@@ -9,7 +9,7 @@ export interface SpoolOptions {
   dir: string;
   /** Bytes on disk (segments + acks, this writer and its adopted orphans) past which `append()` refuses. @default 1 GiB */
   maxBytes?: number;
-  /** A segment is sealed and a new one started past this size. SDK 16 MiB, bridge 64 MiB. @default 16 MiB */
+  /** A segment is sealed and a new one started past this size. SDK 16 MiB, bridge 64 MiB. @default 16 MiB, at most `maxBytes` / 8 (`defaultSegmentBytes`) */
   segmentBytes?: number;
   /**
    * How often written bytes are fdatasync'd. `0` = group commit: every write is fdatasync'd before
@@ -67,7 +67,7 @@ export function resolveSpoolOptions(options: SpoolOptions): ResolvedSpoolOptions
   return {
     dir: options.dir,
     maxBytes: checkInteger("maxBytes", options.maxBytes ?? GiB, 0, Number.MAX_SAFE_INTEGER),
-    segmentBytes: checkInteger("segmentBytes", options.segmentBytes ?? 16 * MiB, minSegment, GiB),
+    segmentBytes: checkInteger("segmentBytes", options.segmentBytes ?? defaultSegmentBytes(options.maxBytes ?? GiB), minSegment, GiB),
     syncIntervalMs: checkInteger("syncIntervalMs", options.syncIntervalMs ?? 1000, 0, 3_600_000),
     flushIntervalMs: checkInteger("flushIntervalMs", options.flushIntervalMs ?? 100, 0, 60_000),
     flushBytes: checkInteger("flushBytes", options.flushBytes ?? 256 * 1024, 1024, 64 * MiB),
@@ -79,6 +79,15 @@ export function resolveSpoolOptions(options: SpoolOptions): ResolvedSpoolOptions
     onError: options.onError,
     now: options.now ?? Date.now,
   };
+}
+
+/**
+ * 16 MiB, but at most an eighth of `maxBytes` (at least 64 KiB): a segment is deleted only once it
+ * is sealed and fully acknowledged, so a full spool must be several segments for delivery to free
+ * room (one segment of a small spool was never sealed, and it stayed full once delivered).
+ */
+export function defaultSegmentBytes(maxBytes: number): number {
+  return Math.max(64 * 1024, Math.min(16 * MiB, Math.floor(maxBytes / 8)));
 }
 
 function checkTypes(types: readonly number[]): readonly number[] {

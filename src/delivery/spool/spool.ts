@@ -135,7 +135,7 @@ export class Spool {
     }
     // Used up: asked again (acks may have freed space), this append included.
     if (--this.#appendsLeft < 0 && (this.#appendsLeft = this.#budget.appendsLeft() - 1) < 0) {
-      this.#counters.refusedFull++;
+      this.#reporter.refusedFull(this.dir, this.#o.maxBytes);
       return undefined;
     }
     if ((type & 0xff) !== type || type === 0 || (payload instanceof Uint8Array && payload.length > MAX_RECORD_PAYLOAD_BYTES)) {
