@@ -26,6 +26,7 @@ import { openBridgeDelivery, type BridgeDelivery } from "./bridge-delivery.ts";
 import type { BridgeSpool } from "./bridge-spool.ts";
 import { durableIntake, memoryIntake, type BridgeIntake } from "./intake.ts";
 import { MemoryBudget } from "./memory-budget.ts";
+import { syncCommand } from "../destinations/kept-run-hint.ts";
 
 
 export interface Bridge {
@@ -115,7 +116,7 @@ export function createBridge(options?: BridgeOptions): Bridge {
       const spool = delivery.spool;
       if (spool !== undefined) {
         spool.spool.flushSync();
-        const reason = `stopped by a second signal: ${totals.pending} accepted event(s) not delivered stay in the spool at ${spool.dir}; the next bridge started on it, or \`syvain-otel sync ${spool.dir}\`, delivers them`;
+        const reason = `stopped by a second signal: ${totals.pending} accepted event(s) not delivered stay in the spool at ${spool.dir}; the next bridge started on it, or \`${syncCommand(spool.dir, syvainHost(resolved))}\`, delivers them`;
         log({ level: "warn", event: "shutdown.interrupted", dir: spool.dir, pending: totals.pending, reason });
       }
       const lost = intake.durable ? 0 : totals.pending;
@@ -155,16 +156,17 @@ async function shutdown(server: Server, state: BridgeState, delivery: BridgeDeli
   const totals = summarize(exporters);
   // Undelivered events stay on disk, synced, for the next bridge on this spool (or `syvain-otel sync`).
   const spool = await delivery.close();
-  if (spool !== undefined) log(spooledLine(delivery.spool!, spool, totals.pending, options.shutdownTimeoutSeconds));
+  if (spool !== undefined) log(spooledLine(delivery.spool!, spool, totals.pending, options.shutdownTimeoutSeconds, syvainHost(options)));
   const lost = intake.durable ? 0 : totals.pending;
   if (lost > 0) log(lostLine(lost, `after ${options.shutdownTimeoutSeconds} s`));
   return { totals, durable: intake.durable, lost };
 }
 
 /** What stays on disk at exit, and why: never "nothing left" while records of this or an earlier bridge remain. */
-function spooledLine(spool: BridgeSpool, stats: SpoolStats, pending: number, timeoutSeconds: number): BridgeLogEntry {
+function spooledLine(spool: BridgeSpool, stats: SpoolStats, pending: number, timeoutSeconds: number, host: string): BridgeLogEntry {
   const fields = { event: "shutdown.spooled", dir: spool.dir, pending, recordsOnDisk: stats.recordsOnDisk, bytesOnDisk: stats.bytesOnDisk, leftoversRemain: spool.leftoversRemain };
-  if (pending === 0 && stats.recordsOnDisk === 0 && !spool.leftoversRemain) return { level: "info", ...fields, reason: "nothing left to deliver" };
+  // Nothing left: the files go right after this line, so their size then would only mislead.
+  if (pending === 0 && stats.recordsOnDisk === 0 && !spool.leftoversRemain) return { level: "info", ...fields, bytesOnDisk: 0, reason: "nothing left to deliver" };
   const earlier = spool.leftoversRemain ? "; records earlier bridges left are not all delivered yet" : "";
   return {
     level: "warn",
@@ -172,7 +174,7 @@ function spooledLine(spool: BridgeSpool, stats: SpoolStats, pending: number, tim
     reason:
       // `recordsOnDisk` counts the adopted records read so far: with earlier bridges' records left, more may wait unread.
       `${spool.leftoversRemain ? "at least " : ""}${stats.recordsOnDisk} record(s) (${stats.bytesOnDisk} bytes) stay in the spool at ${spool.dir} (${pending} accepted event(s) not delivered within ${timeoutSeconds} s${earlier}); ` +
-      `the next bridge started on it, or \`syvain-otel sync ${spool.dir}\`, delivers them`,
+      `the next bridge started on it, or \`${syncCommand(spool.dir, host)}\`, delivers them`,
   };
 }
 
@@ -197,5 +199,9 @@ function summarize(exporters: BridgeExporters): DeliveryTotals {
 function describeDestination(options: ResolvedBridgeOptions): Record<string, unknown> {
   if (options.exporters !== undefined) return { destination: "exporters" };
   if (options.syvain?.jsonlPath !== undefined) return { destination: "jsonl", path: options.syvain.jsonlPath };
-  return { destination: "syvain", host: options.syvain?.host ?? process.env[HOST_ENV] ?? DEFAULT_HOST };
+  return { destination: "syvain", host: syvainHost(options) };
+}
+
+function syvainHost(options: ResolvedBridgeOptions): string {
+  return options.syvain?.host ?? process.env[HOST_ENV] ?? DEFAULT_HOST;
 }

@@ -13,6 +13,14 @@ export function conflictsDirOf(hostDir: string): string {
   return path.join(hostDir, CONFLICTS_DIR);
 }
 
+/**
+ * `SYVAIN_METRICS_HOST=<host> syvain-otel sync <dir>`: a host's part of a spool directory is synced
+ * only to that host, and sync's own default host may be another.
+ */
+export function syncCommand(hostDir: string, host: string): string {
+  return `SYVAIN_METRICS_HOST=${shellWord(host)} syvain-otel sync ${shellWord(hostDir)}`;
+}
+
 /** `syvain-otel sync --rename <slug>=<new-slug> <dir>`, the slug quoted for a POSIX shell when it needs it. */
 export function renameCommand(slug: string, hostDir: string): string {
   return `syvain-otel sync --rename ${shellWord(`${slug}=`)}<new-slug> ${shellWord(hostDir)}`;

@@ -17,7 +17,7 @@ import { hostSpoolDir, resolveSpoolDir } from "../config/spool-defaults.ts";
 import type { DeferredJournalRules } from "./keep-unless-refused.ts";
 import type { SpooledCreation } from "../delivery/journal/experiment-journal.ts";
 import type { PeriodicAdoption } from "./leftovers/periodic-adoption.ts";
-import { conflictsDirOf, renameCommand } from "./kept-run-hint.ts";
+import { conflictsDirOf, renameCommand, syncCommand } from "./kept-run-hint.ts";
 
 /**
  * The spool engine, its journal and the leftovers replay: some 30 modules, loaded at the first
@@ -69,6 +69,8 @@ export interface SpoolSessionStats {
 export interface SpoolSessionOptions {
   /** One Syvain host's directory (`hostSpoolDir`). */
   dir: string;
+  /** That host (named in the `syvain-otel sync` command the warnings give). */
+  host: string;
   maxBytes: number;
   offline: boolean;
   /** Where the session's warnings go (a `SyvainSpoolWarning` by default: `emitSpoolWarning`). */
@@ -96,17 +98,17 @@ export interface SpoolSessionChoice {
 export function spoolSessionFor(choice: SpoolSessionChoice): SpoolSession | undefined {
   const dir = resolveSpoolDir(choice.spoolDir, choice.onByDefault);
   if (dir === undefined) return undefined;
-  return new SpoolSession({ dir: hostSpoolDir(dir, choice.host), maxBytes: choice.maxBytes, offline: choice.offline ?? false, warn: choice.warn ?? emitSpoolWarning, statsAt: choice.statsAt });
+  return new SpoolSession({ dir: hostSpoolDir(dir, choice.host), host: choice.host, maxBytes: choice.maxBytes, offline: choice.offline ?? false, warn: choice.warn ?? emitSpoolWarning, statsAt: choice.statsAt });
 }
 
 /** What a full spool means for the events it refuses (said once, with the engine's message). */
 const FULL_ONLINE = "Until then new events are kept in memory only (bounded by maxQueueItems): a crash loses them; a larger spoolMaxBytes keeps more on disk.";
 const FULL_OFFLINE = "Offline, the events it refuses are kept nowhere else: they are lost (flush() and flushOrRaise() count them); a larger spoolMaxBytes keeps more.";
 
-function leftAtExit(events: number, dir: string): string {
+function leftAtExit(events: number, dir: string, host: string): string {
   return (
     `exiting with ${events} event(s) not delivered to Syvain: they are kept in the spool at ${dir}, and a run not finished stays \`running\`, ` +
-    `until the next process on that spool directory, or \`syvain-otel sync ${dir}\`, delivers them`
+    `until the next process on that spool directory, or \`${syncCommand(dir, host)}\`, delivers them`
   );
 }
 
@@ -134,7 +136,7 @@ export class SpoolSession {
     // Online, an exit without close() that leaves events undelivered (user code's process.exit()
     // mid-run) is worth one line; offline, the spool is where everything is meant to wait.
     const left = spool.stats().recordsOnDisk;
-    if (!this.#o.offline && left > 0) this.#warnNow(leftAtExit(left, this.#o.dir));
+    if (!this.#o.offline && left > 0) this.#warnNow(leftAtExit(left, this.#o.dir, this.#o.host));
   };
 
   constructor(options: SpoolSessionOptions) {

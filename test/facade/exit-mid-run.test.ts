@@ -29,16 +29,17 @@ describe("process.exit(0) in the middle of a run", () => {
       const result = await spawnFixture(fixture, ["exit-mid-run", "500"], { host: emulator.url, apiKey: emulator.apiKey }, { env: { SYVAIN_SPOOL_DIR: spoolDir } }).result;
       expect(result.code, result.stderr).toBe(0);
       const dir = hostSpoolDir(spoolDir, emulator.url);
-      const line = /SyvainSpoolWarning: exiting with (\d+) event\(s\) not delivered to Syvain: they are kept in the spool at (\S+), and a run not finished stays `running`, until the next process on that spool directory, or `syvain-otel sync (\S+)`, delivers them\n/.exec(result.stderr);
+      const line = /SyvainSpoolWarning: exiting with (\d+) event\(s\) not delivered to Syvain: they are kept in the spool at (\S+), and a run not finished stays `running`, until the next process on that spool directory, or `SYVAIN_METRICS_HOST=(\S+) syvain-otel sync (\S+)`, delivers them\n/.exec(result.stderr);
       expect(line, result.stderr).not.toBeNull();
       expect(Number(line![1])).toBeGreaterThanOrEqual(500);
-      expect([line![2], line![3]]).toEqual([dir, dir]);
+      // The command names the host: sync sends a host's part of a spool directory to that host only.
+      expect([line![2], line![3], line![4]]).toEqual([dir, emulator.url, dir]);
       expect(result.stderr.split("\n").filter((l) => l.includes("SyvainSpoolWarning"))).toHaveLength(1);
       expect(emulator.store.metrics("exit-mid-run").length).toBeLessThan(500);
 
       const client = createSyvainClient({ apiKey: emulator.apiKey, host: emulator.url });
       try {
-        await deliverLeftovers({ spoolDir, client });
+        await deliverLeftovers({ spoolDir: line![4]!, client }); // what the printed command does
       } finally {
         await client.close();
       }

@@ -7,7 +7,7 @@
  * `dryRun` only reads: which writers are dead, how many bytes, and the runs kept aside.
  */
 import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import type { SyvainClient } from "../../client/client-types.ts";
 import { hostSpoolDir } from "../../config/spool-defaults.ts";
 import { openSpool, scanSpool, type ScannedWriter, type SpoolError } from "../../delivery/spool/index.ts";
@@ -74,16 +74,20 @@ export interface LeftoversResult extends ReplayResult {
 }
 
 export async function deliverLeftovers(options: DeliverLeftoversOptions): Promise<LeftoversResult> {
-  // A host's part of a spool directory (it has the FORMAT file) is used as given; a spool
-  // directory as configured holds one part per host, and this client's host picks its own.
-  const isHostPart = existsSync(join(options.spoolDir, FORMAT_FILE));
-  const dir = isHostPart ? options.spoolDir : hostSpoolDir(options.spoolDir, options.client.host);
-  const otherHosts = isHostPart || !existsSync(options.spoolDir) ? [] : await otherHostLeftovers(options.spoolDir, dir);
+  // A spool directory as configured holds one part per host, named after it (`hostSpoolDir`), and
+  // this client's host picks its own. A part given itself (it has the FORMAT file) is used only if
+  // it is this host's: another host's is named with that host (`otherHosts`), never sent here.
+  const given = resolve(options.spoolDir);
+  const isHostPart = existsSync(join(given, FORMAT_FILE));
+  const spoolDir = isHostPart ? dirname(given) : given;
+  const dir = hostSpoolDir(spoolDir, options.client.host);
+  const foreignPart = isHostPart && dir !== given;
+  const otherHosts = (isHostPart && !foreignPart) || !existsSync(spoolDir) ? [] : (await otherHostLeftovers(spoolDir, dir)).filter((other) => !foreignPart || other.dir === given);
   const dryRun = options.dryRun === true;
   // Nothing was ever spooled for this host: nothing to send, and no folder to create for it.
   const unknownRenames = [...(options.renames?.keys() ?? [])];
   const keptDir = conflictsDirOf(dir);
-  if (!existsSync(dir)) {
+  if (foreignPart || !existsSync(dir)) {
     return { ...zeroCounts(), bytes: 0, stoppedBy: undefined, keptRuns: [], dryRun, otherHosts, running: { writers: 0, bytes: 0, offline: { writers: 0, bytes: 0 } }, leftBytes: 0, keptAside: [], keptDir, unknownRenames, continuedRenames: [] };
   }
   // Before this process opens its own writer folder: the others that are not dead hold data a replay must leave.

@@ -110,6 +110,19 @@ describe("syvain-otel sync of a spool directory", () => {
     expect(dry.stdout).toContain("to deliver them: SYVAIN_METRICS_HOST=https://metrics.syvain.com");
   });
 
+  it("given another host's part of a spool directory (as exit warnings name it), names it with its host and sends nothing of it", async () => {
+    // Found by review 12: the part was replayed to whatever host sync talked to (its default
+    // https://metrics.syvain.com included): an offline or deferred run made on one host was created
+    // on another. Spooled offline for a host that is not the emulator:
+    const spoolDir = join(dir, "host-part");
+    const logged = await node(["--input-type=module", "-e", OFFLINE_RUN.replaceAll("spool-sync-run", "host-part-run")], { SYVAIN_SPOOL_DIR: spoolDir, SYVAIN_METRICS_HOST: "http://127.0.0.1:9" });
+    expect(logged).toMatchObject({ code: 0 });
+    const synced = await node(["src/cli/main.ts", "sync", join(spoolDir, "127.0.0.1_9")], { SYVAIN_METRICS_HOST: emulator.url, SYVAIN_METRICS_API_KEY: emulator.apiKey });
+    expect(emulator.store.experiment("host-part-run")).toBeUndefined();
+    expect(synced.code, synced.stderr).toBe(1);
+    expect(synced.stderr).toContain("SYVAIN_METRICS_HOST=http(s)://127.0.0.1:9");
+  });
+
   it("does not count another host's folder whose dead writer never wrote a record (an experiment() that failed): exit 0", async () => {
     const spoolDir = join(dir, "empty-other-host");
     // What a run whose experiment() could not reach its host leaves: a header-only segment and a LOCK.
