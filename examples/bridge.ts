@@ -12,7 +12,7 @@ const { url } = await bridge.start();
 
 const meterProvider = new MeterProvider({
   resource: resourceFromAttributes({ "service.name": "bert-finetune", "config.lr": 3e-5 }),
-  readers: [new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter({ url: `${url}/v1/metrics` }) })],
+  readers: [new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter({ url: `${url}/v1/metrics` }), cardinalityLimits: { gauge: 100_000 } })],
 });
 const loss = meterProvider.getMeter("train").createGauge("loss");
 for (let step = 0; step < 100; step++) loss.record(1 / (step + 1), { step, split: "train" });

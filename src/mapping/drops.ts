@@ -10,6 +10,12 @@ export type DropReason =
   | "non_finite_value"
   /** OTLP `DataPointFlags.NO_RECORDED_VALUE` (`flags & 1`): the point carries no value. */
   | "no_recorded_value"
+  /**
+   * The SDK's overflow point (attribute `otel.metric.overflow`): past its cardinality limit (2,000
+   * attribute sets per metric and collection by default) it folds every further series, steps
+   * included, into this one point, which stands for no step of any of them.
+   */
+  | "cardinality_overflow"
   /** The step attribute is present but not a non-negative safe integer. */
   | "invalid_step"
   /** A value that is not a number at all (a malformed decoded point). */

@@ -12,7 +12,7 @@
  *   (per histogram component), non-numeric values, invalid steps, empty metric names, other
  *   data point types.
  */
-import type { HrTime } from "@opentelemetry/api";
+import type { Attributes, HrTime } from "@opentelemetry/api";
 import type { DataPoint, MetricData, ScopeMetrics } from "@opentelemetry/sdk-metrics";
 import type { MetricEvent } from "../api/contract.ts";
 import { DropCounter, showValue } from "./drops.ts";
@@ -39,6 +39,8 @@ const EXPONENTIAL_HISTOGRAM = 1;
 const GAUGE = 2;
 const SUM = 3;
 const NO_RECORDED_VALUE = 1;
+/** The attribute the SDK puts on the one point it folds series past its cardinality limit into. */
+const OVERFLOW_ATTRIBUTE = "otel.metric.overflow";
 const ZERO_TIME: HrTime = [0, 0];
 
 interface HistogramLike {
@@ -106,6 +108,10 @@ class MetricMapper {
     const flags = (point as { flags?: unknown }).flags;
     if (typeof flags === "number" && (flags & NO_RECORDED_VALUE) !== 0) {
       this.drops.add("no_recorded_value", name, `${name}: point flagged NO_RECORDED_VALUE (flags ${flags})`);
+      return false;
+    }
+    if ((point.attributes as Attributes | undefined)?.[OVERFLOW_ATTRIBUTE] === true) {
+      this.drops.add("cardinality_overflow", name, `${name}: the sender's SDK folded the points past its cardinality limit (2,000 attribute sets per metric by default) into one "${OVERFLOW_ATTRIBUTE}" point; their steps are lost. Raise the limit (the metric reader's cardinalityLimits, or a view's aggregationCardinalityLimit) or export more often`);
       return false;
     }
     const labels = this.#labels;
