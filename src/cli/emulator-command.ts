@@ -26,7 +26,7 @@ export const emulatorCommand: Command = {
       multiple: true,
       secret: true,
       default: EMULATOR_API_KEY,
-      description: `accepted API key; repeat for several. Without it: the key in $${EMULATOR_KEY_ENV} (unlike a flag, not shown by \`ps\`), else the default`,
+      description: `accepted API key. Without it: the key in $${EMULATOR_KEY_ENV} (unlike a flag, not shown by \`ps\`), else the default`,
     },
     { name: "fault-rate", placeholder: "R", example: "0.1", description: "fail this fraction (0..1) of ingest requests at random (429/5xx, resets, store-then-fail)" },
     { name: "fault-seed", placeholder: "S", example: "42", description: "seed of those random faults, to replay a run (default: random)" },

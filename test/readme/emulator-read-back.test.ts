@@ -25,7 +25,7 @@ describe("docs/emulator.md: reading data back", () => {
       const experiment = await client.getExperiment("unit-test"); // by slug or id
       const series = await client.querySeries({ experiment_id: experiment.id, metric_name: "loss" });
       const { annotations } = await client.listAnnotations(experiment.id);
-      console.log(experiment.status, series[0]?.data.value, annotations.length); // done [ 1, 0.5, 0.333… ] 1
+      console.log(experiment.status, series[0]?.data.value, annotations.length); // e.g. done [ 1, 0.5, 0.333… ] 1: a finished run, three steps, one note
       await client.close();
 
       // The emulator's counters and per-experiment totals: the admin route needs the key too.
