@@ -6,7 +6,7 @@
  * aside (`conflict-keeper.ts`) and listed (`keptAside`); `renames` delivers kept runs under a new slug.
  * `dryRun` only reads: which writers are dead, how many bytes, and the runs kept aside.
  */
-import { existsSync } from "node:fs";
+import { existsSync, realpathSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import type { SyvainClient } from "../../client/client-types.ts";
 import { hostSpoolDir } from "../../config/spool-defaults.ts";
@@ -77,7 +77,8 @@ export async function deliverLeftovers(options: DeliverLeftoversOptions): Promis
   // A spool directory as configured holds one part per host, named after it (`hostSpoolDir`), and
   // this client's host picks its own. A part given itself (it has the FORMAT file) is used only if
   // it is this host's: another host's is named with that host (`otherHosts`), never sent here.
-  const given = resolve(options.spoolDir);
+  // Its real path: a symlink's parent is not the spool directory its host part is named in.
+  const given = existsSync(options.spoolDir) ? realpathSync(options.spoolDir) : resolve(options.spoolDir);
   const isHostPart = existsSync(join(given, FORMAT_FILE));
   const spoolDir = isHostPart ? dirname(given) : given;
   const dir = hostSpoolDir(spoolDir, options.client.host);

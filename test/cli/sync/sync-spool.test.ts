@@ -5,7 +5,7 @@
  */
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -121,6 +121,21 @@ describe("syvain-otel sync of a spool directory", () => {
     expect(emulator.store.experiment("host-part-run")).toBeUndefined();
     expect(synced.code, synced.stderr).toBe(1);
     expect(synced.stderr).toContain("SYVAIN_METRICS_HOST=http(s)://127.0.0.1:9");
+  });
+
+  it("given a symlink to this host's own part of a spool directory, delivers it (not 'everything is delivered' with nothing sent)", async () => {
+    // Found by review 13: a symlink's own parent is not the spool directory its host part is named
+    // in, so this host's part counted as another host's and was not sent, nor named (the symlink is
+    // not a directory entry there): exit 0, nothing sent. The path's real path is used now.
+    const spoolDir = join(dir, "symlinked");
+    const env = { SYVAIN_SPOOL_DIR: spoolDir, SYVAIN_METRICS_HOST: emulator.url };
+    const logged = await node(["--input-type=module", "-e", OFFLINE_RUN.replaceAll("spool-sync-run", "symlinked-run")], env);
+    expect(logged).toMatchObject({ code: 0 });
+    const link = join(dir, "my-run-link");
+    symlinkSync(hostSpoolDir(spoolDir, emulator.url), link);
+    const synced = await node(["src/cli/main.ts", "sync", link], { SYVAIN_METRICS_HOST: emulator.url, SYVAIN_METRICS_API_KEY: emulator.apiKey });
+    expect(emulator.store.metrics("symlinked-run"), synced.stderr).toHaveLength(250);
+    expect(synced.code).toBe(0);
   });
 
   it("does not count another host's folder whose dead writer never wrote a record (an experiment() that failed): exit 0", async () => {
