@@ -202,6 +202,7 @@ function describeDestination(options: ResolvedBridgeOptions): Record<string, unk
   return { destination: "syvain", host: syvainHost(options) };
 }
 
+/** The Syvain host the bridge delivers to: a given client's own, else as the client the bridge makes would pick it. */
 function syvainHost(options: ResolvedBridgeOptions): string {
-  return options.syvain?.host ?? process.env[HOST_ENV] ?? DEFAULT_HOST;
+  return options.syvain?.client?.host ?? options.syvain?.host ?? process.env[HOST_ENV] ?? DEFAULT_HOST;
 }
