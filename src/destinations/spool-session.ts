@@ -101,9 +101,13 @@ export function spoolSessionFor(choice: SpoolSessionChoice): SpoolSession | unde
   return new SpoolSession({ dir: hostSpoolDir(dir, choice.host), host: choice.host, maxBytes: choice.maxBytes, offline: choice.offline ?? false, warn: choice.warn ?? emitSpoolWarning, statsAt: choice.statsAt });
 }
 
-/** What a full spool means for the events it refuses (said once, with the engine's message). */
-const FULL_ONLINE = "Until then new events are kept in memory only (bounded by maxQueueItems): a crash loses them; a larger spoolMaxBytes keeps more on disk.";
-const FULL_OFFLINE = "Offline, the events it refuses are kept nowhere else: they are lost (flush() and flushOrRaise() count them); a larger spoolMaxBytes keeps more.";
+/** What a full spool means for the events it refuses, in the owner's words (its `stats().spool`, its options). */
+function fullSpool(o: SpoolSessionOptions): string {
+  const what = o.offline
+    ? "Offline, the events it refuses are kept nowhere else: they are lost (flushOrRaise() reports them)"
+    : "Until delivery frees room, new events are kept in memory only (bounded by maxQueueItems): a crash loses them";
+  return `Syvain spool: ${o.dir} is full (spoolMaxBytes ${o.maxBytes}). ${what}; a larger spoolMaxBytes keeps more on disk. Refused events are counted in ${o.statsAt}.notSpooled.`;
+}
 
 function leftAtExit(events: number, dir: string, host: string): string {
   return (
@@ -283,7 +287,7 @@ export class SpoolSession {
   }
 
   #onError(error: SpoolError): void {
-    if (error.code === "full") return this.#o.warn(`Syvain spool: ${error.message}. ${this.#o.offline ? FULL_OFFLINE : FULL_ONLINE} See ${this.#o.statsAt}.`);
+    if (error.code === "full") return this.#o.warn(fullSpool(this.#o));
     // Corrupt files moved aside, damaged records, an orphan of another version: said as they come.
     if (!disablesSpool(error, this.#parts!.FORMAT_FILE)) return this.#o.warn(`Syvain spool: ${error.message}`);
     // A spool this process cannot use: said once, then counted (stats().spool.fallbacks).

@@ -82,12 +82,12 @@ export function resolveSpoolOptions(options: SpoolOptions): ResolvedSpoolOptions
 }
 
 /**
- * 16 MiB, but at most an eighth of `maxBytes` (at least 64 KiB): a segment is deleted only once it
+ * 16 MiB, but at most an eighth of `maxBytes` (at least 4 KiB): a segment is deleted only once it
  * is sealed and fully acknowledged, so a full spool must be several segments for delivery to free
  * room (one segment of a small spool was never sealed, and it stayed full once delivered).
  */
 export function defaultSegmentBytes(maxBytes: number): number {
-  return Math.max(64 * 1024, Math.min(16 * MiB, Math.floor(maxBytes / 8)));
+  return Math.max(4096, Math.min(16 * MiB, Math.floor(maxBytes / 8)));
 }
 
 function checkTypes(types: readonly number[]): readonly number[] {

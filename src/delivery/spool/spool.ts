@@ -134,10 +134,7 @@ export class Spool {
       return undefined;
     }
     // Used up: asked again (acks may have freed space), this append included.
-    if (--this.#appendsLeft < 0 && (this.#appendsLeft = this.#budget.appendsLeft() - 1) < 0) {
-      this.#reporter.refusedFull(this.dir, this.#o.maxBytes);
-      return undefined;
-    }
+    if (--this.#appendsLeft < 0 && !this.#reporter.roomFor((this.#appendsLeft = this.#budget.appendsLeft() - 1) >= 0, this.dir, this.#o.maxBytes, this.#o.now())) return undefined;
     if ((type & 0xff) !== type || type === 0 || (payload instanceof Uint8Array && payload.length > MAX_RECORD_PAYLOAD_BYTES)) {
       this.#reporter.badRecord(`record type must be 1..255 and a byte payload at most ${MAX_RECORD_PAYLOAD_BYTES} bytes (type ${String(type)})`);
       return undefined;
