@@ -32,7 +32,7 @@ class CollectOnDemandReader extends MetricReader {
 
 /** `count` bodies of GAUGES × `stepsPerBody` points, each body with its own steps. Also used by bridge-spool.bench.ts. */
 export async function buildBodies(slug: string, encoding: Encoding, count = BODIES, stepsPerBody = STEPS_PER_BODY): Promise<Uint8Array[]> {
-  const reader = new CollectOnDemandReader({ aggregationTemporalitySelector: () => AggregationTemporality.DELTA, cardinalitySelector: () => stepsPerBody });
+  const reader = new CollectOnDemandReader({ aggregationTemporalitySelector: () => AggregationTemporality.DELTA, cardinalitySelector: () => stepsPerBody + 1 }); // +1: the limit counts the SDK's overflow series
   const provider = new MeterProvider({ resource: resourceFromAttributes({ "service.name": "bench", "syvain.experiment.slug": slug }), readers: [reader] });
   const meter = provider.getMeter("bench");
   const gauges = Array.from({ length: GAUGES }, (_, g) => meter.createGauge(`train.metric_${g}`));
