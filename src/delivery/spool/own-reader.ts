@@ -122,9 +122,9 @@ interface GroupBytes {
 
 /**
  * Reads each forgotten group holding one of `refs` (all at once) and walks its length headers (the
- * others are pinned); a group that does not read or add up stays forgotten (its records read as `undefined`). Gives the
- * bytes of the groups learnt again: a drain reads back records in forgotten groups, and reading
- * them a second time doubled its reads and the waits for them.
+ * others are pinned); a group that does not read or add up stays forgotten (its records read as
+ * `undefined`). Gives the bytes of the groups learnt again: a drain reads back records in forgotten
+ * groups, and reading them a second time doubled its reads and the waits for them.
  */
 async function relearnForgotten(fsi: SpoolFs, live: RecordLocator, refs: readonly number[]): Promise<GroupBytes[]> {
   // Refs of one read are mostly consecutive: each group is looked at once, not once per ref (an

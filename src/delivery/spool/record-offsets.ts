@@ -11,9 +11,9 @@
  * not encode). A group whose records are all away forgets their offsets; reading one back walks
  * the group's bytes by their length headers, with the group's bitmap of seqs that have no bytes,
  * and learns them again (`relearn`). So a long outage costs memory per group, not per event, also
- * when other runs of the process deliver from memory meanwhile. A group being read back (a drain) is forgotten only once all its records are done:
- * forgetting it between reads would read the group again for every refill, and could drop offsets
- * a read in flight is about to use.
+ * when other runs of the process deliver from memory meanwhile. A group being read back (a drain)
+ * is forgotten only once all its records are done: forgetting it between reads would read the
+ * group again for every refill, and could drop offsets a read in flight is about to use.
  */
 import { RECORD_HEADER_BYTES } from "./record-format.ts";
 
@@ -67,11 +67,11 @@ export class RecordOffsets {
       g.ends![index] = end | AWAY;
       g.away++;
       g.done++;
+      forgetIfAway(g);
     } else g.ends![index] = end;
     g.end = this.#end = end;
     g.count++;
     this.count++;
-    forgetIfAway(g);
   }
 
   contains(seq: number): boolean {

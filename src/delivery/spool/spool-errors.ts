@@ -11,7 +11,7 @@ export type SpoolErrorCode =
   | "unsupported_format"
   /** A payload could not be serialised or is larger than the record limit; the record is skipped. */
   | "bad_record"
-  /** `maxBytes` is reached: appends are refused (and counted) until acknowledged records free room. Reported once. */
+  /** `maxBytes` is reached: appends are refused (and counted) until acknowledged records free room. Reported at the first refusal of each spell, at most once a minute. */
   | "full"
   /** An option has an invalid value. */
   | "invalid_option"
