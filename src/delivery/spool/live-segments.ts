@@ -95,15 +95,23 @@ export class LiveSegments {
     return { seg, start: first.start, end, last, records: seg.offsets.withBytes(seq, last) };
   }
 
-  /** Records `from .. from + n - 1` left the owner's memory (`settled`: were acknowledged): their segments may forget their offsets. */
-  release(from: number, n: number, settled = false): void {
-    // Newest first (an ack is mostly for recent records); segments hold ascending seqs, so stop at the first one wholly before `from`.
+  /** Records `from .. from + n - 1` left the owner's memory: their segments may forget their offsets. */
+  release(from: number, n: number): void {
+    this.#eachSegmentFrom(from, (offsets) => offsets.release(from, n));
+  }
+
+  /** Records `from .. from + n - 1` were acknowledged: their segments may forget their offsets. */
+  settle(from: number, n: number): void {
+    this.#eachSegmentFrom(from, (offsets) => offsets.settle(from, n));
+  }
+
+  /** Newest first (an ack is mostly for recent records); segments hold ascending seqs, so it stops at the first one wholly before `from`. */
+  #eachSegmentFrom(from: number, visit: (offsets: SegmentState["offsets"]) => void): void {
     for (let i = this.#segments.length - 1; i >= 0; i--) {
       const offsets = this.#segments[i]!.offsets;
       if (offsets.count === 0) continue;
       if (offsets.lastSeq < from) break;
-      if (settled) offsets.settle(from, n);
-      else offsets.release(from, n);
+      visit(offsets);
     }
   }
 

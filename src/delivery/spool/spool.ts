@@ -397,11 +397,11 @@ export class Spool {
     }
     const at = this.#live.locate(ref);
     if (at && at.end > at.start) this.#markAcked(at.seg, at.start, at.end); // an empty range: never written (delivered first)
-    this.#live.release(ref, 1, true); // acknowledged: its offsets are not needed again
+    this.#live.settle(ref, 1); // acknowledged: its offsets are not needed again
   }
 
   #ackRun(from: number, to: number): void {
-    ackRun(from, to, { locateRun: (seq, last) => this.#live.locateRun(seq, last), ackOne: (ref) => this.#ackOne(ref), ackRange: (seg, start, end, n) => this.#markAcked(seg, start, end, n), settle: (seq, n) => this.#live.release(seq, n, true) });
+    ackRun(from, to, { locateRun: (seq, last) => this.#live.locateRun(seq, last), ackOne: (ref) => this.#ackOne(ref), ackRange: (seg, start, end, n) => this.#markAcked(seg, start, end, n), settle: (seq, n) => this.#live.settle(seq, n) });
   }
 
   /** `records` > 1: a run none of which is acknowledged yet (see ack-runs.ts). */
