@@ -157,7 +157,7 @@ export class ExporterCore {
    * deadline of the owner driving this flush (`flush-deadline.ts`), else for `flushTimeoutSeconds`.
    */
   forceFlush(): Promise<void> {
-    return this.#drainUntil(ownerFlushDeadline() ?? deadlineIn(this.options.flushTimeoutSeconds));
+    return this.#drainUntil(ownerFlushDeadline() ?? deadlineIn(this.options.flushTimeoutSeconds), "forceFlush");
   }
 
   /** The deadline of a shutdown starting now: its owner's, else `shutdownTimeoutSeconds` from now. */
@@ -165,11 +165,15 @@ export class ExporterCore {
     return ownerFlushDeadline() ?? deadlineIn(this.options.shutdownTimeoutSeconds);
   }
 
-  async #drainUntil(deadline: number): Promise<void> {
+  /**
+   * `operation`: what the user called, named in the warnings. A shutdown that leaves the core to a
+   * sibling is not the last word: what it could not deliver is still queued, a note like a flush's.
+   */
+  async #drainUntil(deadline: number, operation: "forceFlush" | "shutdown"): Promise<void> {
     await waitUntil(Promise.allSettled(this.#pendingExports), deadline);
-    this.#warnStillWaiting("forceFlush");
+    this.#warnStillWaiting(operation);
     const statuses = await this.#registry.flushAll(deadline);
-    this.#warnIncomplete("forceFlush", statuses);
+    this.#warnIncomplete(operation, statuses, false);
   }
 
   /**
@@ -199,7 +203,7 @@ export class ExporterCore {
    */
   release(): Promise<void> {
     this.#holders -= 1;
-    if (this.#holders > 0) return this.#drainUntil(this.shutdownDeadline());
+    if (this.#holders > 0) return this.#drainUntil(this.shutdownDeadline(), "shutdown");
     this.#closing ??= this.#close();
     return this.#closing;
   }
@@ -243,7 +247,7 @@ export class ExporterCore {
     return reasons;
   }
 
-  #warnIncomplete(operation: string, statuses: readonly SlugStatus[]): void {
+  #warnIncomplete(operation: string, statuses: readonly SlugStatus[], final: boolean): void {
     for (const { slug, status, kept } of statuses) {
       if (status.ok) continue;
       const pending = status.pendingMetrics + status.pendingAnnotations;
@@ -255,7 +259,7 @@ export class ExporterCore {
         keptOnDiskNote(kept);
       // A shutdown's account is final (always said); after a flush, pending data is still queued
       // (a note, which must not use up the budget of a loss warning); failures and drops are losses.
-      if (operation === "shutdown") this.warnings.final(message);
+      if (final) this.warnings.final(message);
       else if (failed + dropped > 0) this.warnings.lost(slug, message);
       else this.warnings.pending(slug, message);
     }
@@ -267,7 +271,7 @@ export class ExporterCore {
       const deadline = closeDeadline;
       await waitUntil(Promise.allSettled(this.#pendingExports), deadline);
       const statuses = await this.#registry.closeAll(deadline);
-      this.#warnIncomplete("shutdown", statuses);
+      this.#warnIncomplete("shutdown", statuses, true);
     } finally {
       // Creations past the deadline were abandoned: every export waiting on one is answered now.
       await Promise.allSettled(this.#pendingExports);

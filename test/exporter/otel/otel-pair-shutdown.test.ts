@@ -11,6 +11,8 @@
  * 2. loggerProvider.shutdown() during an outage took flushTimeoutSeconds + shutdownTimeoutSeconds:
  *    the SDK's batch processor calls the exporter's forceFlush() before its shutdown(). With
  *    SyvainLogRecordProcessor (the README's processor now) it keeps shutdownTimeoutSeconds.
+ * 3. The README shut the two providers down one after the other: during an outage each waited its
+ *    own shutdownTimeoutSeconds. It now shuts them down together, within one.
  */
 import { BatchLogRecordProcessor, LoggerProvider } from "@opentelemetry/sdk-logs";
 import { MeterProvider } from "@opentelemetry/sdk-metrics";
@@ -101,11 +103,31 @@ describe("the OTel pair's shutdown", () => {
     expect(endedAt! - started).toBeLessThanOrEqual(1_000 + 100);
     expect(sink.requests).toBeGreaterThanOrEqual(1); // the records were sent, into the silence
     expect(syvain.stats()[0]?.annotations).toMatchObject({ enqueued: 5, accepted: 0, pending: 5 });
-    expect(heard).toEqual([expect.stringMatching(/^forceFlush: delivery to experiment "pair-silent" incomplete: 5 pending/)]);
+    // Named after what the user called (it said "forceFlush:", the drain's own name).
+    expect(heard).toEqual([expect.stringMatching(/^shutdown: delivery to experiment "pair-silent" incomplete: 5 pending/)]);
     // The metric exporter still holds the core: its shutdown closes it, and says what is lost.
     const meterShutdown = meterProvider.shutdown();
     await vi.advanceTimersByTimeAsync(1_100);
     await meterShutdown;
     expect(heard.at(-1)).toMatch(/^shutdown: delivery to experiment "pair-silent" incomplete: 5 pending/);
+  });
+
+  it("both providers shut down together (as the README does) during an outage end within one shutdownTimeoutSeconds, and say what is lost", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "setImmediate", "clearImmediate", "Date"] });
+    const heard: string[] = [];
+    const syvain = createSyvainExporters({ sink: () => new SilentSink(), shutdownTimeoutSeconds: 2, onWarning: (message) => heard.push(message) });
+    const resource = syvainResource({ slug: "pair-together" });
+    const meterProvider = new MeterProvider({ resource, readers: [new SyvainMetricReader({ exporter: syvain.metricExporter })] });
+    const loggerProvider = new LoggerProvider({ resource, processors: [new SyvainLogRecordProcessor({ exporter: syvain.logExporter })] });
+    meterProvider.getMeter("t").createGauge("loss").record(1, { step: 0 });
+    loggerProvider.getLogger("t").emit({ body: "note" });
+    const started = Date.now();
+    let endedAt: number | undefined;
+    const both = Promise.all([meterProvider.shutdown(), loggerProvider.shutdown()]).then(() => (endedAt = Date.now()));
+    for (let tick = 0; tick < 1_000 && endedAt === undefined; tick++) await vi.advanceTimersByTimeAsync(50);
+    await both;
+    expect(endedAt! - started).toBeLessThanOrEqual(2_000 + 100); // virtual time: one deadline, not two in a row
+    expect(syvain.stats()[0]).toMatchObject({ metrics: { enqueued: 1, accepted: 0 }, annotations: { enqueued: 1, accepted: 0 } });
+    expect(heard.some((message) => /^shutdown: delivery to experiment "pair-together" incomplete: 2 pending/.test(message))).toBe(true);
   });
 });
