@@ -98,7 +98,8 @@ describe("syvain-otel sync of a spool directory", () => {
     const synced = await node(["src/cli/main.ts", "sync", join(spoolDir, "127.0.0.1_9")], { SYVAIN_METRICS_HOST: emulator.url, SYVAIN_METRICS_API_KEY: emulator.apiKey });
     expect(emulator.store.experiment("host-part-run")).toBeUndefined();
     expect(synced.code, synced.stderr).toBe(1);
-    expect(synced.stderr).toContain("SYVAIN_METRICS_HOST=http(s)://127.0.0.1:9");
+    // Named with the host its FORMAT records, scheme included (not guessed from the folder's name).
+    expect(synced.stderr).toContain(`to deliver them: SYVAIN_METRICS_HOST=http://127.0.0.1:9 syvain-otel sync ${spoolDir}`);
   });
 
   it("given a symlink to this host's own part of a spool directory, delivers it (not 'everything is delivered' with nothing sent)", async () => {
