@@ -46,6 +46,7 @@ export function openBridgeDelivery(options: ResolvedBridgeOptions, log: BridgeLo
   const client: SyvainClient = given ?? createSyvainClient({ ...(apiKey === undefined ? {} : { apiKey }), ...(host === undefined ? {} : { host }) });
   const spool = new BridgeSpool({
     dir: hostSpoolDir(options.spoolDir, client.host),
+    host: client.host,
     maxBytes: options.spoolMaxBytes,
     syncMs: options.spoolSyncMs,
     log,

@@ -30,6 +30,8 @@ export function segmentBytesFor(maxBytes: number): number {
 export interface BridgeSpoolOptions {
   /** This Syvain host's part of the spool directory (`hostSpoolDir`). */
   dir: string;
+  /** That host, written into the part's FORMAT (`sync` delivers a copy of the part from anywhere). */
+  host: string;
   maxBytes: number;
   /** 0: fdatasync before every answer (group commit); N: at most every N ms (answers wait for it). */
   syncMs: number;
@@ -76,6 +78,7 @@ export class BridgeSpool implements ExperimentJournals {
   async open(client: SyvainClient | undefined): Promise<void> {
     this.#spool = await openSpool({
       dir: this.#o.dir,
+      host: this.#o.host,
       maxBytes: this.#o.maxBytes,
       segmentBytes: segmentBytesFor(this.#o.maxBytes),
       syncIntervalMs: this.#o.syncMs,

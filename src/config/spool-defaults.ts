@@ -68,6 +68,19 @@ export function resolveMode(option: DeliveryMode | undefined, owner: string, env
  * emulators on other ports included).
  */
 export function hostSpoolDir(spoolDir: string, host: string): string {
+  return path.join(path.resolve(spoolDir), hostPartName(host));
+}
+
+/**
+ * Whether two hosts share a part: the folder name keeps only the URL's host and port, so
+ * `http://x` and `https://x` (and paths under one origin) are one part.
+ */
+export function sameHostPart(a: string, b: string): boolean {
+  return hostPartName(a) === hostPartName(b);
+}
+
+/** The name of a host's folder: the URL's host (and port), made safe; a string that is no URL, as given, made safe. */
+function hostPartName(host: string): string {
   let name = host;
   try {
     const url = new URL(host);
@@ -75,5 +88,5 @@ export function hostSpoolDir(spoolDir: string, host: string): string {
   } catch {
     // not a URL: use it as given, made safe below
   }
-  return path.join(path.resolve(spoolDir), name.replace(/[^A-Za-z0-9.-]/g, "_") || "default");
+  return name.replace(/[^A-Za-z0-9.-]/g, "_") || "default";
 }

@@ -69,7 +69,7 @@ export interface SpoolSessionStats {
 export interface SpoolSessionOptions {
   /** One Syvain host's directory (`hostSpoolDir`). */
   dir: string;
-  /** That host (named in the `syvain-otel sync` command the warnings give). */
+  /** That host (named in the `syvain-otel sync` command the warnings give, and in the directory's FORMAT). */
   host: string;
   maxBytes: number;
   offline: boolean;
@@ -175,7 +175,7 @@ export class SpoolSession {
 
   async #open(client: SyvainClient | undefined): Promise<Spool> {
     const parts = (this.#parts = await loadSpoolParts());
-    const spool = await parts.openSpool({ dir: this.#o.dir, maxBytes: this.#o.maxBytes, mode: this.#o.offline ? "offline" : "online", skipAckedTypes: parts.deliveredEventTypes, onError: (error) => this.#onError(error) });
+    const spool = await parts.openSpool({ dir: this.#o.dir, host: this.#o.host, maxBytes: this.#o.maxBytes, mode: this.#o.offline ? "offline" : "online", skipAckedTypes: parts.deliveredEventTypes, onError: (error) => this.#onError(error) });
     this.#spool = spool;
     // An exit without close(): write what the flusher has not yet, synchronously.
     process.once("exit", this.#onExit);

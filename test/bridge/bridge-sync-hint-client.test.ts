@@ -4,13 +4,14 @@
  * part is that client's host (bridge-delivery.ts), so the command must name it: run with another
  * host, sync refuses the part and sends nothing (found by review 13).
  */
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { createBridge, type Bridge } from "../../src/bridge/create-bridge.ts";
 import type { BridgeLogEntry } from "../../src/bridge/bridge-log.ts";
 import { createSyvainClient } from "../../src/client.ts";
+import { hostSpoolDir } from "../../src/config/spool-defaults.ts";
 import { EMULATOR_API_KEY, startEmulator, type Emulator } from "../../src/testing/index.ts";
 import { JSON_TYPE, gaugeSteps, post } from "./helpers/http.ts";
 
@@ -41,4 +42,6 @@ it("names the given client's host in the sync command of its shutdown line", asy
   const line = logs.find((e) => e.event === "shutdown.spooled");
   expect(String(line?.reason)).toContain("syvain-otel sync");
   expect(String(line?.reason)).toContain(`SYVAIN_METRICS_HOST=${emulator.url}`);
+  // The part records that host too: a copy of it is synced to it from anywhere.
+  expect(JSON.parse(await readFile(join(hostSpoolDir(dir, emulator.url), "FORMAT"), "utf8"))).toEqual({ format: 1, host: emulator.url });
 });

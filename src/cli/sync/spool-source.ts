@@ -3,11 +3,9 @@
  * dead processes' spool directories; this adapter words its counts for the command. Loaded lazily,
  * so a JSONL-only sync does not pay for the spool engine's imports.
  */
-import { dirname } from "node:path";
-import { HOST_ENV } from "../../api/contract.ts";
 import type { KeptRun, LeftoversResult, OtherHostLeftovers, PlannedExperiment } from "../../destinations/leftovers/deliver-leftovers.ts";
 import type { ContinuedRename } from "../../destinations/leftovers/rename-targets.ts";
-import { renameCommand } from "../../destinations/kept-run-hint.ts";
+import { renameCommand, syncCommand } from "../../destinations/kept-run-hint.ts";
 import type { DeliverLeftovers, SyncResult } from "./sync-source.ts";
 
 export async function loadDeliverLeftovers(): Promise<DeliverLeftovers> {
@@ -136,7 +134,7 @@ function runningLine(running: LeftoversResult["running"]): string[] {
 function otherHostLine(other: OtherHostLeftovers, host: string): string {
   return (
     `${other.dir}: ${other.writers} spool folder(s) of processes no longer running (${other.bytes} bytes) for another Syvain host, not sent to ${host}; ` +
-    `to deliver them: ${HOST_ENV}=${other.host} syvain-otel sync ${dirname(other.dir)}`
+    `to deliver them: ${syncCommand(other.syncDir, other.host)}`
   );
 }
 

@@ -49,20 +49,33 @@ export async function scanSpool(dir: string, fsi: SpoolFs = nodeSpoolFs): Promis
 }
 
 export async function readFormat(fsi: SpoolFs, dir: string): Promise<number | "unreadable" | undefined> {
+  return (await readFormatFile(fsi, dir)).format;
+}
+
+/**
+ * The host a directory's FORMAT names (`formatFileText`): `undefined` for a FORMAT of an older
+ * version (it names none), or none at all.
+ */
+export async function readSpoolHost(dir: string, fsi: SpoolFs = nodeSpoolFs): Promise<string | undefined> {
+  return (await readFormatFile(fsi, dir)).host;
+}
+
+async function readFormatFile(fsi: SpoolFs, dir: string): Promise<{ format: number | "unreadable" | undefined; host?: string }> {
   let text: string;
   try {
     text = (await fsi.readFile(path.join(dir, FORMAT_FILE))).toString("utf8");
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "ENOENT" ? undefined : "unreadable";
+    return { format: (error as NodeJS.ErrnoException).code === "ENOENT" ? undefined : "unreadable" };
   }
   // Empty: a process was killed between creating it and writing it (spools of versions that did not
   // link it in whole); no spool was written under it, so it is as good as missing.
-  if (text.trim() === "") return undefined;
+  if (text.trim() === "") return { format: undefined };
   try {
-    const value = JSON.parse(text) as { format?: unknown };
-    return typeof value.format === "number" ? value.format : "unreadable";
+    const value = JSON.parse(text) as { format?: unknown; host?: unknown };
+    const format = typeof value.format === "number" ? value.format : "unreadable";
+    return typeof value.host === "string" && value.host !== "" ? { format, host: value.host } : { format };
   } catch {
-    return "unreadable";
+    return { format: "unreadable" };
   }
 }
 

@@ -1,7 +1,7 @@
 /**
  * Names inside a spool directory:
  *
- *   <spoolDir>/FORMAT                            {"format":1}, written once
+ *   <spoolDir>/FORMAT                            {"format":1,"host":...}, written once ("host": see `formatFileText`)
  *   <spoolDir>/w-<host>-<pid>-<startMs>-<rand>/  one per writing process: LOCK, NNNNNNNN.seg, acks
  *   <spoolDir>/w-.../adopted/<w-...>/            orphans this writer took over (renamed in: one winner)
  *   <spoolDir>/corrupt/                          files that could not be read, moved aside
@@ -42,8 +42,14 @@ export function segmentIdOf(name: string): number | undefined {
   return match ? Number(match[1]) : undefined;
 }
 
-export function formatFileText(): string {
-  return `${JSON.stringify({ format: SPOOL_FORMAT })}\n`;
+/**
+ * `host`: a label the engine writes and never reads, the Syvain host the directory's records are
+ * for, so `syvain-otel sync` can tell whose records a directory holds wherever it was copied. The
+ * engine reads `format` only: a FORMAT without `host` (older versions') is read alike, and older
+ * versions read this one.
+ */
+export function formatFileText(host?: string): string {
+  return `${JSON.stringify(host === undefined ? { format: SPOOL_FORMAT } : { format: SPOOL_FORMAT, host })}\n`;
 }
 
 export function corruptPath(spoolDir: string, writerName: string, file: string): string {

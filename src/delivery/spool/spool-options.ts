@@ -44,9 +44,15 @@ export interface SpoolOptions {
   now?: () => number;
   /** Recorded in the LOCK, so that `sync` can tell a running offline writer (it sends nothing) from an online one. */
   mode?: "online" | "offline";
+  /**
+   * Written into the FORMAT file if this spool creates it (never read by the engine): the Syvain
+   * host the directory's records are for, so `sync` delivers a copy of it from anywhere. An existing
+   * FORMAT is left as it is. @default none
+   */
+  host?: string;
 }
 
-export type ResolvedSpoolOptions = Required<Omit<SpoolOptions, "onError" | "mode">> & { onError: ((error: SpoolError) => void) | undefined };
+export type ResolvedSpoolOptions = Required<Omit<SpoolOptions, "onError" | "mode" | "host">> & { onError: ((error: SpoolError) => void) | undefined; host: string | undefined };
 
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
@@ -77,6 +83,7 @@ export function resolveSpoolOptions(options: SpoolOptions): ResolvedSpoolOptions
     skipAckedTypes: checkTypes(options.skipAckedTypes ?? []),
     fs: options.fs ?? nodeSpoolFs,
     onError: options.onError,
+    host: options.host,
     now: options.now ?? Date.now,
   };
 }

@@ -463,7 +463,7 @@ export class Spool {
 
   async #prepareDisk(): Promise<void> {
     if (!this.#dirReady) {
-      await ensureFormat(this.#o.fs, this.#o.dir);
+      await ensureFormat(this.#o.fs, this.#o.dir, this.#o.host);
       await createWriterDir(this.#o.fs, this.#o.dir, this.name, this.#me);
       this.#dirReady = true;
     }

@@ -12,8 +12,8 @@ import { encodeSegmentHeader, SEGMENT_HEADER_BYTES } from "./segment-header.ts";
 import { FORMAT_FILE, formatFileText, LOCK_FILE, segmentFileName, SPOOL_FORMAT } from "./spool-layout.ts";
 import { writeFully, type SpoolFs } from "./spool-fs.ts";
 
-/** Ensures `dir` exists and holds a FORMAT this code reads (writing it if the spool is new). */
-export async function ensureFormat(fsi: SpoolFs, dir: string): Promise<void> {
+/** Ensures `dir` exists and holds a FORMAT this code reads (writing it, with `host` if given, if the spool is new). */
+export async function ensureFormat(fsi: SpoolFs, dir: string, host?: string): Promise<void> {
   try {
     await fsi.mkdir(dir);
   } catch (error) {
@@ -21,7 +21,7 @@ export async function ensureFormat(fsi: SpoolFs, dir: string): Promise<void> {
   }
   let format = await readFormat(fsi, dir);
   if (format === undefined) {
-    await writeFormat(fsi, dir);
+    await writeFormat(fsi, dir, host);
     format = await readFormat(fsi, dir);
   }
   if (format !== SPOOL_FORMAT) {
@@ -39,11 +39,11 @@ export async function ensureFormat(fsi: SpoolFs, dir: string): Promise<void> {
  * another process's FORMAT is there already (theirs is kept, and read); an empty one, left by an
  * older version, is replaced, and so is nothing where links are not supported.
  */
-async function writeFormat(fsi: SpoolFs, dir: string): Promise<void> {
+async function writeFormat(fsi: SpoolFs, dir: string, host: string | undefined): Promise<void> {
   const file = path.join(dir, FORMAT_FILE);
   const tmp = path.join(dir, `.${FORMAT_FILE}-${process.pid}-${randomBytes(4).toString("hex")}`);
   try {
-    await fsi.writeFileExclusive(tmp, formatFileText());
+    await fsi.writeFileExclusive(tmp, formatFileText(host));
     try {
       await fsi.link(tmp, file);
     } catch (error) {

@@ -6,13 +6,11 @@
  * aside (`conflict-keeper.ts`) and listed (`keptAside`); `renames` delivers kept runs under a new slug.
  * `dryRun` only reads: which writers are dead, how many bytes, and the runs kept aside.
  */
-import { existsSync, realpathSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { existsSync } from "node:fs";
 import type { SyvainClient } from "../../client/client-types.ts";
-import { hostSpoolDir } from "../../config/spool-defaults.ts";
 import { openSpool, scanSpool, type ScannedWriter, type SpoolError } from "../../delivery/spool/index.ts";
-import { FORMAT_FILE } from "../../delivery/spool/spool-layout.ts";
-import { otherHostLeftovers, type OtherHostLeftovers } from "./other-hosts.ts";
+import { locateHostPart, type GivenSpoolPath } from "./host-part.ts";
+import { otherHostLeftovers, partLeftovers, type OtherHostLeftovers } from "./other-hosts.ts";
 import { replaySpool, type ReplayBytes, type ReplayResult } from "./replay.ts";
 import { addCounts, zeroCounts, type LeftoverCounts } from "./replay-counts.ts";
 import { planLeftovers, type PlannedExperiment } from "./dry-run-plan.ts";
@@ -27,7 +25,7 @@ export type { OtherHostLeftovers } from "./other-hosts.ts";
 export type { PlannedExperiment } from "./dry-run-plan.ts";
 
 export interface DeliverLeftoversOptions {
-  /** The spool directory as configured (`spoolDir`, `SYVAIN_SPOOL_DIR`; the client's host picks its part), or one host's part. */
+  /** The spool directory as configured (`spoolDir`, `SYVAIN_SPOOL_DIR`; the client's host picks its part), or one host's part (wherever it is, if its FORMAT names its host). */
   spoolDir: string;
   client: SyvainClient;
   onProgress?: (counts: LeftoverCounts, bytes: ReplayBytes) => void;
@@ -49,7 +47,7 @@ export interface LeftoversResult extends ReplayResult {
   /** Bytes on disk of the dead writers found (dry run) or adopted. */
   bytes: number;
   dryRun: boolean;
-  /** Given a spool directory as configured: other hosts' folders holding leftovers (never sent to this host). */
+  /** Other hosts' parts holding leftovers (never sent to this host): a spool directory's, or the part given if it is another host's. */
   otherHosts: OtherHostLeftovers[];
   /** Dry run: per experiment, what the replay would send. */
   planned?: PlannedExperiment[];
@@ -74,21 +72,16 @@ export interface LeftoversResult extends ReplayResult {
 }
 
 export async function deliverLeftovers(options: DeliverLeftoversOptions): Promise<LeftoversResult> {
-  // A spool directory as configured holds one part per host, named after it (`hostSpoolDir`), and
-  // this client's host picks its own. A part given itself (it has the FORMAT file) is used only if
-  // it is this host's: another host's is named with that host (`otherHosts`), never sent here.
-  // Its real path: a symlink's parent is not the spool directory its host part is named in.
-  const given = existsSync(options.spoolDir) ? realpathSync(options.spoolDir) : resolve(options.spoolDir);
-  const isHostPart = existsSync(join(given, FORMAT_FILE));
-  const spoolDir = isHostPart ? dirname(given) : given;
-  const dir = hostSpoolDir(spoolDir, options.client.host);
-  const foreignPart = isHostPart && dir !== given;
-  const otherHosts = (isHostPart && !foreignPart) || !existsSync(spoolDir) ? [] : (await otherHostLeftovers(spoolDir, dir)).filter((other) => !foreignPart || other.dir === given);
+  // Another host's part (given itself, or beside this host's in the spool directory) is named with
+  // that host (`otherHosts`), never sent here.
+  const given = await locateHostPart(options.spoolDir, options.client.host);
+  const { dir } = given;
+  const otherHosts = await namedElsewhere(given);
   const dryRun = options.dryRun === true;
   // Nothing was ever spooled for this host: nothing to send, and no folder to create for it.
   const unknownRenames = [...(options.renames?.keys() ?? [])];
   const keptDir = conflictsDirOf(dir);
-  if (foreignPart || !existsSync(dir)) {
+  if (given.foreignPart !== undefined || !existsSync(dir)) {
     return { ...zeroCounts(), bytes: 0, stoppedBy: undefined, keptRuns: [], dryRun, otherHosts, running: { writers: 0, bytes: 0, offline: { writers: 0, bytes: 0 } }, leftBytes: 0, keptAside: [], keptDir, unknownRenames, continuedRenames: [] };
   }
   // Before this process opens its own writer folder: the others that are not dead hold data a replay must leave.
@@ -105,7 +98,7 @@ export async function deliverLeftovers(options: DeliverLeftoversOptions): Promis
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
   };
-  const spool = await openSpool({ dir, ...(options.onSpoolError ? { onError: options.onSpoolError } : {}) });
+  const spool = await openSpool({ dir, host: options.client.host, ...(options.onSpoolError ? { onError: options.onSpoolError } : {}) });
   let result: LeftoversResult;
   try {
     const adopted = await spool.adoptOrphans();
@@ -134,6 +127,15 @@ export async function deliverLeftovers(options: DeliverLeftoversOptions): Promis
   // inside this spool's own writer folder, which kept them (it is removed only when nothing is left).
   if (result.stoppedBy !== undefined) result.leftBytes = (await scanSpool(dir)).writers.find((w) => w.name === spool.name)?.unackedBytes ?? 0;
   return result;
+}
+
+/** Other hosts' parts holding leftovers: the part given, if it is another's; else the spool directory's other parts. */
+async function namedElsewhere({ dir, spoolDir, foreignPart }: GivenSpoolPath): Promise<OtherHostLeftovers[]> {
+  if (foreignPart !== undefined) {
+    const part = await partLeftovers(foreignPart);
+    return part === undefined ? [] : [part];
+  }
+  return spoolDir !== undefined && existsSync(spoolDir) ? otherHostLeftovers(spoolDir, dir) : [];
 }
 
 /** Writer folders whose process is not known dead and that hold records not yet acknowledged. */

@@ -3,21 +3,24 @@
  * own experiment ids: they are only ever replayed to that host. A sync for one host therefore looks
  * at the others' folders only to name what they hold (dead processes' writer directories), so the
  * user learns that something is left and which host to point the sync at, instead of "everything
- * is delivered".
+ * is delivered". That host is the one the part's FORMAT names; a part of an older version names
+ * none, and its folder's name is all there is to go by.
  */
 import { existsSync, readdirSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { DEFAULT_HOST } from "../../api/contract.ts";
 import { hostSpoolDir } from "../../config/spool-defaults.ts";
-import { scanSpool } from "../../delivery/spool/index.ts";
+import { readSpoolHost, scanSpool } from "../../delivery/spool/index.ts";
 import { SEGMENT_HEADER_BYTES } from "../../delivery/spool/segment-header.ts";
 import { FORMAT_FILE } from "../../delivery/spool/spool-layout.ts";
 
 export interface OtherHostLeftovers {
-  /** The host's folder (`<spoolDir>/<host>`). */
+  /** The host's folder (`<spoolDir>/<host>`, or a part given itself, wherever it is). */
   dir: string;
-  /** What to set `SYVAIN_METRICS_HOST` to for it, as far as the folder's name tells. */
+  /** What to set `SYVAIN_METRICS_HOST` to for it: the host its FORMAT names, else as far as the folder's name tells. */
   host: string;
+  /** What to give `syvain-otel sync` for it: its spool directory, or the part itself when only it finds the part (below). */
+  syncDir: string;
   /** Writer directories of processes no longer running, and their bytes. */
   writers: number;
   bytes: number;
@@ -29,13 +32,26 @@ export async function otherHostLeftovers(spoolDirAsGiven: string, ownDir: string
   const found: OtherHostLeftovers[] = [];
   for (const entry of readdirSync(spoolDir, { withFileTypes: true })) {
     const dir = join(spoolDir, entry.name);
-    if (!entry.isDirectory() || dir === ownDir || !existsSync(join(dir, FORMAT_FILE))) continue;
-    // A writer whose segments are bare headers never wrote a record (e.g. its experiment() could
-    // not reach the host): nothing to deliver, so nothing to name.
-    const dead = (await scanSpool(dir)).writers.filter((w) => w.liveness === "dead" && w.bytes > w.segments * SEGMENT_HEADER_BYTES);
-    if (dead.length > 0) found.push({ dir, host: hostOfFolder(spoolDir, entry.name), writers: dead.length, bytes: dead.reduce((n, w) => n + w.bytes, 0) });
+    if (!entry.isDirectory() || dir === ownDir) continue;
+    const leftovers = await partLeftovers(dir);
+    if (leftovers !== undefined) found.push(leftovers);
   }
   return found;
+}
+
+/** What one host part (`dir`, a resolved path) holds of dead processes, named with its host; `undefined`: nothing (or not a part). */
+export async function partLeftovers(dir: string): Promise<OtherHostLeftovers | undefined> {
+  if (!existsSync(join(dir, FORMAT_FILE))) return undefined;
+  // A writer whose segments are bare headers never wrote a record (e.g. its experiment() could
+  // not reach the host): nothing to deliver, so nothing to name.
+  const dead = (await scanSpool(dir)).writers.filter((w) => w.liveness === "dead" && w.bytes > w.segments * SEGMENT_HEADER_BYTES);
+  if (dead.length === 0) return undefined;
+  const spoolDir = dirname(dir);
+  const recorded = await readSpoolHost(dir);
+  // A spool directory finds a host's part only under the host's folder name; a part that names its
+  // host is found wherever it is (renamed, copied elsewhere) when given itself.
+  const syncDir = recorded !== undefined && hostSpoolDir(spoolDir, recorded) !== dir ? dir : spoolDir;
+  return { dir, host: recorded ?? hostOfFolder(spoolDir, basename(dir)), syncDir, writers: dead.length, bytes: dead.reduce((n, w) => n + w.bytes, 0) };
 }
 
 /** The default host exactly; else the folder's name with its port restored (`127.0.0.1_8080` → `127.0.0.1:8080`), scheme unknown. */

@@ -1,4 +1,10 @@
-/** What the sync tests share: `runSync` against an emulator with its output captured, and a slug another run holds. */
+/**
+ * What the sync tests share: `runSync` against an emulator with its output captured, a slug another
+ * run holds, and a run logged offline in a child process of its own (so its writer is dead when sync runs).
+ */
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { fileURLToPath } from "node:url";
 import { runSync } from "../../../src/cli/sync-command.ts";
 import { Collector } from "../../../src/facade/index.ts";
 import type { Emulator } from "../../../src/testing/index.ts";
@@ -17,4 +23,31 @@ export async function anotherRunHolds(emulator: Emulator, slug: string, step: nu
   const other = new Collector(emulator.apiKey, { host: emulator.url, spoolDir: false });
   (await other.experiment(slug)).metric("loss", -1, { step });
   await other.close();
+}
+
+const root = fileURLToPath(new URL("../../../", import.meta.url));
+
+/** `node <args>` from the package root (its source through the `syvain-source` condition), with only `env`, PATH and HOME. */
+export async function runNode(args: string[], env: Record<string, string>, home: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ["--conditions=syvain-source", ...args], { cwd: root, env: { PATH: process.env.PATH ?? "", HOME: home, ...env } });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+  const [code] = (await once(child, "close")) as [number | null];
+  return { code, stdout, stderr };
+}
+
+/** A script (for `node --input-type=module -e`): run `slug` logged offline, 250 points and one annotation, closed `done`. */
+export function offlineRun(slug: string): string {
+  return `
+import { Collector } from "syvain-metrics-otel";
+const collector = new Collector({ mode: "offline" });
+const experiment = await collector.experiment(${JSON.stringify(slug)}, { meta: { lr: 0.1 } });
+await experiment.run(() => {
+  for (let step = 0; step < 250; step++) experiment.metric("loss", 1 / (step + 1), { step });
+  experiment.annotation("offline run finished");
+});
+await collector.close();
+`;
 }

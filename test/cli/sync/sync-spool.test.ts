@@ -3,12 +3,9 @@
  * writer is dead when sync runs), then the CLI against the emulator: every event stored once, the
  * run's final status applied, and a second sync sends nothing.
  */
-import { spawn } from "node:child_process";
-import { once } from "node:events";
 import { mkdtempSync, readdirSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SyvainError } from "../../../src/api/errors.ts";
 import { runSync } from "../../../src/cli/sync-command.ts";
@@ -19,8 +16,8 @@ import { startEmulator, type Emulator } from "../../../src/testing/index.ts";
 import { markDead } from "../../delivery/spool/spool-helpers.ts";
 import { crashJob } from "../../facade/crash-job.ts";
 import { withEmulator } from "../../exporter/otel/helpers.ts";
+import { offlineRun, runNode } from "./sync-helpers.ts";
 
-const root = fileURLToPath(new URL("../../../", import.meta.url));
 let emulator: Emulator;
 let dir: string;
 
@@ -33,32 +30,13 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function node(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ["--conditions=syvain-source", ...args], { cwd: root, env: { PATH: process.env.PATH ?? "", HOME: dir, ...env } });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
-  const [code] = (await once(child, "close")) as [number | null];
-  return { code, stdout, stderr };
-}
-
-const OFFLINE_RUN = `
-import { Collector } from "syvain-metrics-otel";
-const collector = new Collector({ mode: "offline" });
-const experiment = await collector.experiment("spool-sync-run", { meta: { lr: 0.1 } });
-await experiment.run(() => {
-  for (let step = 0; step < 250; step++) experiment.metric("loss", 1 / (step + 1), { step });
-  experiment.annotation("offline run finished");
-});
-await collector.close();
-`;
+const node = (args: string[], env: Record<string, string>): ReturnType<typeof runNode> => runNode(args, env, dir);
 
 describe("syvain-otel sync of a spool directory", () => {
   it("delivers an offline run exactly once, applies its status, and a second sync sends nothing", async () => {
     const spoolDir = join(dir, "spool");
     const env = { SYVAIN_SPOOL_DIR: spoolDir, SYVAIN_METRICS_HOST: emulator.url };
-    const logged = await node(["--input-type=module", "-e", OFFLINE_RUN], env);
+    const logged = await node(["--input-type=module", "-e", offlineRun("spool-sync-run")], env);
     expect(logged).toMatchObject({ code: 0 });
     expect(emulator.store.experiment("spool-sync-run")).toBeUndefined(); // offline: nothing sent
 
@@ -88,7 +66,7 @@ describe("syvain-otel sync of a spool directory", () => {
   it("names another host's leftovers (an offline run made with the default host), never sends them there, exits 1 and creates no folder", async () => {
     const spoolDir = join(dir, "other-host");
     // No SYVAIN_METRICS_HOST: the run is spooled under the default host's folder.
-    const logged = await node(["--input-type=module", "-e", OFFLINE_RUN.replaceAll("spool-sync-run", "spool-other-host")], { SYVAIN_SPOOL_DIR: spoolDir });
+    const logged = await node(["--input-type=module", "-e", offlineRun("spool-other-host")], { SYVAIN_SPOOL_DIR: spoolDir });
     expect(logged).toMatchObject({ code: 0 });
     const before = readdirSync(spoolDir).sort();
     expect(before).toEqual(["metrics.syvain.com"]);
@@ -115,12 +93,13 @@ describe("syvain-otel sync of a spool directory", () => {
     // https://metrics.syvain.com included): an offline or deferred run made on one host was created
     // on another. Spooled offline for a host that is not the emulator:
     const spoolDir = join(dir, "host-part");
-    const logged = await node(["--input-type=module", "-e", OFFLINE_RUN.replaceAll("spool-sync-run", "host-part-run")], { SYVAIN_SPOOL_DIR: spoolDir, SYVAIN_METRICS_HOST: "http://127.0.0.1:9" });
+    const logged = await node(["--input-type=module", "-e", offlineRun("host-part-run")], { SYVAIN_SPOOL_DIR: spoolDir, SYVAIN_METRICS_HOST: "http://127.0.0.1:9" });
     expect(logged).toMatchObject({ code: 0 });
     const synced = await node(["src/cli/main.ts", "sync", join(spoolDir, "127.0.0.1_9")], { SYVAIN_METRICS_HOST: emulator.url, SYVAIN_METRICS_API_KEY: emulator.apiKey });
     expect(emulator.store.experiment("host-part-run")).toBeUndefined();
     expect(synced.code, synced.stderr).toBe(1);
-    expect(synced.stderr).toContain("SYVAIN_METRICS_HOST=http(s)://127.0.0.1:9");
+    // Named with the host its FORMAT records, scheme included (not guessed from the folder's name).
+    expect(synced.stderr).toContain(`to deliver them: SYVAIN_METRICS_HOST=http://127.0.0.1:9 syvain-otel sync ${spoolDir}`);
   });
 
   it("given a symlink to this host's own part of a spool directory, delivers it (not 'everything is delivered' with nothing sent)", async () => {
@@ -129,7 +108,7 @@ describe("syvain-otel sync of a spool directory", () => {
     // not a directory entry there): exit 0, nothing sent. The path's real path is used now.
     const spoolDir = join(dir, "symlinked");
     const env = { SYVAIN_SPOOL_DIR: spoolDir, SYVAIN_METRICS_HOST: emulator.url };
-    const logged = await node(["--input-type=module", "-e", OFFLINE_RUN.replaceAll("spool-sync-run", "symlinked-run")], env);
+    const logged = await node(["--input-type=module", "-e", offlineRun("symlinked-run")], env);
     expect(logged).toMatchObject({ code: 0 });
     const link = join(dir, "my-run-link");
     symlinkSync(hostSpoolDir(spoolDir, emulator.url), link);

@@ -2,7 +2,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it, vi } from "vitest";
-import { openSpool } from "../../../src/delivery/spool/index.ts";
+import { openSpool, readSpoolHost, scanSpool } from "../../../src/delivery/spool/index.ts";
 import { parseLock } from "../../../src/delivery/spool/process-identity.ts";
 import { FaultyFs } from "./faulty-fs.ts";
 import { adoptAll, jsonOf, markDead, segmentFiles, tmpSpoolDir, writeOrphan } from "./spool-helpers.ts";
@@ -18,6 +18,32 @@ describe("Spool", () => {
     expect(lock.startTicks).toMatch(/^\d+$/);
     expect(segmentFiles(spool.dir)).toEqual(["00000001.seg"]);
     await spool.close();
+  });
+
+  it("writes the host it is given into a FORMAT it creates; a FORMAT naming none (an older version's) opens as before and is left as it is", async () => {
+    const host = "http://127.0.0.1:4318";
+    const dir = tmpSpoolDir();
+    const spool = await openSpool({ dir, host });
+    await spool.close();
+    expect(JSON.parse(fs.readFileSync(path.join(dir, "FORMAT"), "utf8"))).toEqual({ format: 1, host });
+    expect(await readSpoolHost(dir)).toBe(host);
+    // The format is what every reader checks, and it is the same: older versions read this FORMAT too.
+    expect(await scanSpool(dir)).toMatchObject({ format: 1, supported: true });
+    const reopened = await openSpool({ dir, host: "http://127.0.0.1:9" });
+    expect(reopened.lastError).toBeUndefined();
+    await reopened.close();
+    expect(await readSpoolHost(dir)).toBe(host); // written once: the first host stays
+
+    const older = tmpSpoolDir();
+    fs.writeFileSync(path.join(older, "FORMAT"), '{"format":1}\n');
+    const opened = await openSpool({ dir: older, host, syncIntervalMs: 0 });
+    expect(opened.lastError).toBeUndefined();
+    expect(opened.append(1, { n: 1 })).toBeDefined();
+    await opened.whenDurable();
+    await opened.close();
+    expect(fs.readFileSync(path.join(older, "FORMAT"), "utf8")).toBe('{"format":1}\n');
+    expect(await readSpoolHost(older)).toBeUndefined();
+    expect(await scanSpool(older)).toMatchObject({ format: 1, supported: true });
   });
 
   it("records the writer's mode in its LOCK (sync tells an offline writer apart); a LOCK without one, as older versions wrote, still parses", async () => {

@@ -1,0 +1,109 @@
+/**
+ * `syvain-otel sync <part>` of a host part copied elsewhere under another name (rescued off a
+ * preempted node, or renamed): its FORMAT names its host, so sync delivers it from where it is to
+ * that host, and names that exact host when it talks to another. A part whose FORMAT names no host
+ * (an older version's) is still judged by its folder's name.
+ */
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hostSpoolDir } from "../../../src/config/spool-defaults.ts";
+import { Collector } from "../../../src/facade/index.ts";
+import { startEmulator, type Emulator } from "../../../src/testing/index.ts";
+import { writerDirs } from "../../delivery/spool/spool-helpers.ts";
+import { anotherRunHolds, offlineRun, runNode, syncAgainst } from "./sync-helpers.ts";
+
+let emulator: Emulator;
+let dir: string;
+
+beforeAll(async () => {
+  emulator = await startEmulator({ ui: false });
+  dir = mkdtempSync(join(tmpdir(), "syvain-sync-copied-"));
+});
+afterAll(async () => {
+  await emulator.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const OTHER_HOST = "http://127.0.0.1:9";
+
+/** A run logged offline for the emulator by a facade process of its own; its host part copied to `<dir>/elsewhere/<name>`. */
+async function rescuedPart(slug: string, name: string): Promise<string> {
+  const spoolDir = join(dir, `spool-${slug}`);
+  const logged = await runNode(["--input-type=module", "-e", offlineRun(slug)], { SYVAIN_SPOOL_DIR: spoolDir, SYVAIN_METRICS_HOST: emulator.url }, dir);
+  expect(logged).toMatchObject({ code: 0 });
+  const copy = join(dir, "elsewhere", name);
+  cpSync(hostSpoolDir(spoolDir, emulator.url), copy, { recursive: true });
+  return copy;
+}
+
+function sync(path: string, host: string): ReturnType<typeof runNode> {
+  return runNode(["src/cli/main.ts", "sync", path], { SYVAIN_METRICS_HOST: host, SYVAIN_METRICS_API_KEY: emulator.apiKey }, dir);
+}
+
+const ingested = (): number => (emulator.counters.requests["ingestMetrics"] ?? 0) + (emulator.counters.requests["ingestAnnotations"] ?? 0);
+
+describe("syvain-otel sync of a host part copied elsewhere", () => {
+  it("delivers it to the host its FORMAT names, from where it is, exactly once; refuses it for another host, naming the recorded one", async () => {
+    const copy = await rescuedPart("rescued-run", "rescued");
+    expect(JSON.parse(readFileSync(join(copy, "FORMAT"), "utf8"))).toEqual({ format: 1, host: emulator.url });
+
+    const refused = await sync(copy, OTHER_HOST);
+    expect(refused.code, refused.stderr).toBe(1);
+    expect(refused.stderr).toContain(`${copy}: 1 spool folder(s) of processes no longer running`);
+    expect(refused.stderr).toContain(`to deliver them: SYVAIN_METRICS_HOST=${emulator.url} syvain-otel sync ${copy}`);
+    expect(emulator.store.experiment("rescued-run")).toBeUndefined();
+
+    const delivered = await sync(copy, emulator.url);
+    expect(delivered.code, delivered.stderr).toBe(0);
+    const ids = emulator.store.metrics("rescued-run").map((m) => m.client_event_id);
+    expect([ids.length, new Set(ids).size]).toEqual([250, 250]);
+    expect(emulator.store.annotations("rescued-run").map((a) => a.text)).toEqual(["offline run finished"]);
+    expect(emulator.store.experiment("rescued-run")?.status).toBe("done");
+
+    const before = ingested();
+    const again = await sync(copy, emulator.url);
+    expect(again.code, again.stderr).toBe(0);
+    expect(ingested()).toBe(before);
+  });
+
+  it("a part whose FORMAT names no host (an older version's), copied elsewhere, is still refused: its folder's name is all there is", async () => {
+    const copy = await rescuedPart("rescued-old-run", "rescued-old");
+    writeFileSync(join(copy, "FORMAT"), '{"format":1}\n');
+    const refused = await sync(copy, emulator.url);
+    expect(refused.code, refused.stderr).toBe(1);
+    expect(refused.stderr).toContain("http(s)://rescued-old");
+    expect(emulator.store.experiment("rescued-old-run")).toBeUndefined();
+  });
+
+  it("a run kept aside (another run holds its slug) is kept inside the copy, and `--rename` delivers it from there", async () => {
+    const slug = "copied-kept-run";
+    await anotherRunHolds(emulator, slug, 9_999);
+    const spoolDir = join(dir, "spool-kept");
+    // Offline, ifExists "error": the sync's create finds the slug taken. Closed: its folder is released, so any sync may adopt it.
+    const offline = new Collector({ mode: "offline", host: emulator.url, spoolDir });
+    const experiment = await offline.experiment(slug);
+    for (let step = 0; step < 40; step++) experiment.metric("loss", step, { step });
+    experiment.done();
+    await offline.close();
+    const copy = join(dir, "elsewhere", "kept-copy");
+    cpSync(hostSpoolDir(spoolDir, emulator.url), copy, { recursive: true });
+    const besideCopy = readdirSync(join(dir, "elsewhere")).sort();
+
+    const kept = await syncAgainst(emulator, [copy]);
+    expect(kept.code, kept.stderr).toBe(1);
+    expect(kept.stderr).toContain(`kept in ${join(copy, "conflicts")}, not sent: another run holds the slug; to deliver them under a new slug: syvain-otel sync --rename ${slug}=<new-slug> ${copy}`);
+    expect(emulator.store.metrics(slug).map((m) => m.step)).toEqual([9_999]);
+
+    const renamed = await syncAgainst(emulator, ["--rename", `${slug}=${slug}-b`, copy]);
+    expect(renamed.code, renamed.stderr).toBe(0);
+    const steps = emulator.store.metrics(`${slug}-b`).map((m) => m.step);
+    expect([steps.length, new Set(steps).size]).toEqual([40, 40]);
+    expect(emulator.store.experiment(`${slug}-b`)?.status).toBe("done");
+    // Everything the syncs wrote stayed inside the copy (their writer folders drained and gone), none beside it or in the original.
+    expect(writerDirs(copy)).toEqual([]);
+    expect(readdirSync(join(dir, "elsewhere")).sort()).toEqual(besideCopy);
+    expect(existsSync(join(hostSpoolDir(spoolDir, emulator.url), "conflicts"))).toBe(false);
+  });
+});
