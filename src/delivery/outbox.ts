@@ -28,6 +28,8 @@ export type { FlushOptions } from "./flush-options.ts";
 
 /** The least the background waits after a flush deadline aborted requests (plus a growing backoff). */
 const DEADLINE_HOLD_MS = 1000;
+/** Retries of a close without a deadline (an owner that gave none): it must end all the same. */
+const CLOSE_RETRIES_WITHOUT_DEADLINE = 3;
 
 export interface OutboxOptions extends DeliveryOptions {
   sink: DeliverySink;
@@ -187,7 +189,8 @@ export class Outbox {
   }
 
   /**
-   * Flushes within `timeoutSeconds`, then stops: later enqueues are counted as dropped. Idempotent.
+   * Flushes within `timeoutSeconds` (retryable failures are retried until then; 3 times without a
+   * bound), then stops: later enqueues are counted as dropped. Idempotent.
    * Never throws; an invalid `timeoutSeconds` rejects (and closes nothing).
    */
   close(options?: { timeoutSeconds?: number }): Promise<FlushStatus> {
@@ -206,8 +209,10 @@ export class Outbox {
     const deadline = deadlineIn(timeoutSeconds);
     const failuresBefore = this.#retryableFailures;
     this.#spill?.catchUp();
-    // Even past its deadline the flush starts what it can: a local sink (JSONL) delivers at once.
-    await waitUntil(this.#queueFlush(0, deadline), deadline);
+    // Retried until the deadline: a close is the last chance for what memory holds (a first
+    // failure ended it at once, within milliseconds of a 10 s deadline). Even past its deadline
+    // the flush starts what it can: a local sink (JSONL) delivers at once.
+    await waitUntil(this.#queueFlush(deadline === Infinity ? CLOSE_RETRIES_WITHOUT_DEADLINE : Number.MAX_SAFE_INTEGER, deadline), deadline);
     this.#closed = true;
     this.#spill?.stop();
     this.#rounds.abort();

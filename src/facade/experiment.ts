@@ -314,8 +314,9 @@ export class Experiment implements AsyncDisposable {
       // told the deadline, close at it, and what they gave up is then counted in the status below.
       const deadline = deadlineIn(options.timeoutSeconds ?? this.#exitFlushTimeoutSeconds);
       await this.#otel.shutdown(deadline);
-      const status = await this.#outbox.close({ timeoutSeconds: secondsUntil(deadline) });
-      return withViewUndelivered(status, this.#otel.undelivered());
+      const status = withViewUndelivered(await this.#outbox.close({ timeoutSeconds: secondsUntil(deadline) }), this.#otel.undelivered());
+      if (!status.ok) this.#guard.warnUndelivered("close()");
+      return status;
     } finally {
       this.#guard.release();
     }

@@ -108,6 +108,15 @@ export class RunGuard {
     });
   }
 
+  /**
+   * After `close()`: what it leaves undelivered, said once. Its returned status says it too, but a
+   * script that ends with `await collector.close()` rarely reads it, and the loss was silent.
+   */
+  warnUndelivered(ending: string): void {
+    const line = undeliveredLine(this.#o.label, this.#o.outbox, ending, this.#o.otel.undelivered());
+    if (line !== undefined) this.#o.warn(line);
+  }
+
   release(): void {
     const release = this.#release;
     this.#release = undefined;
@@ -174,8 +183,14 @@ function endingName(end: ProcessEnd): string {
   return end.kind === "signal" ? end.signal : end.kind === "error" ? "an uncaught error" : "process exit";
 }
 
-/** One line: the experiment, what of each kind never reached the sink (its OTel view's included), the last error. */
+/** `undeliveredLine` as the process-hook registry writes it to stderr itself (the process is ending). */
 export function lossReport(label: string, outbox: Outbox, ending: string, view: ViewUndelivered): string | undefined {
+  const line = undeliveredLine(label, outbox, ending, view);
+  return line === undefined ? undefined : `SyvainDeliveryWarning: ${line}`;
+}
+
+/** One line: the experiment, what of each kind never reached the sink (its OTel view's included), the last error. */
+function undeliveredLine(label: string, outbox: Outbox, ending: string, view: ViewUndelivered): string | undefined {
   const { metrics, annotations, statusUpdates, lastError } = outbox.stats();
   const kinds = [
     ["metrics", { pending: metrics.pending + view.pendingMetrics, failed: metrics.failed + view.failedMetrics, dropped: metrics.dropped + view.droppedMetrics }],
@@ -191,5 +206,5 @@ export function lossReport(label: string, outbox: Outbox, ending: string, view: 
   if (parts.length === 0) return undefined;
   const error = lastError ?? view.lastError;
   const last = error === undefined ? "" : `; last error: ${error.message}`;
-  return `SyvainDeliveryWarning: ${label} not delivered at ${ending}: ${parts.join(", ")}${last}${keptOnDiskNote(outbox.spoolKeeping())}`;
+  return `${label} not delivered at ${ending}: ${parts.join(", ")}${last}${keptOnDiskNote(outbox.spoolKeeping())}`;
 }

@@ -199,15 +199,19 @@ describe("Outbox close", () => {
     expect(outbox.stats().metrics).toMatchObject({ accepted: 1 });
   });
 
-  it("starts no background retry once its own flush is over (the sink would abandon it at once)", async () => {
+  it("retries until its deadline, then starts no background retry once its own flush is over (the sink would abandon it at once)", async () => {
     const sink = scriptedSink((_batch, index) => (index === 0 ? unavailable() : "hold"));
     // random() = 0: no backoff, so the failed batch is due again at once.
     const outbox = new Outbox({ sink, random: () => 0, flushDelaySeconds: 60 });
     outbox.enqueueMetric(metric());
     const closing = outbox.close({ timeoutSeconds: 10 });
-    await vi.advanceTimersByTimeAsync(0);
-    await expect(closing).resolves.toMatchObject({ ok: false, pendingMetrics: 1, retryableFailures: 1 });
-    expect(sink.calls).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(10_000);
+    await expect(closing).resolves.toMatchObject({ ok: false, pendingMetrics: 1 });
+    // The first attempt failed, the close retried (it ended at once after one failure before), and
+    // that retry was held until the deadline.
+    expect(sink.calls).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(120_000);
+    expect(sink.calls).toHaveLength(2);
   });
 
   it("ends a flush that has no deadline when close gives up", async () => {
