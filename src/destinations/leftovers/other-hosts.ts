@@ -10,9 +10,10 @@ import { existsSync, readdirSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { DEFAULT_HOST } from "../../api/contract.ts";
 import { hostSpoolDir } from "../../config/spool-defaults.ts";
-import { readSpoolHost, scanSpool } from "../../delivery/spool/index.ts";
+import { readSpoolHost, scanSpool, type LivenessOptions } from "../../delivery/spool/index.ts";
 import { SEGMENT_HEADER_BYTES } from "../../delivery/spool/segment-header.ts";
 import { FORMAT_FILE } from "../../delivery/spool/spool-layout.ts";
+import { otherMachineFolders, type MachineFolders } from "./other-machines.ts";
 
 export interface OtherHostLeftovers {
   /** The host's folder (`<spoolDir>/<host>`, or a part given itself, wherever it is). */
@@ -21,37 +22,51 @@ export interface OtherHostLeftovers {
   host: string;
   /** What to give `syvain-otel sync` for it: its spool directory, or the part itself when only it finds the part (below). */
   syncDir: string;
-  /** Writer directories of processes no longer running, and their bytes. */
+  /** Writer directories of processes no longer running (other machines' taken as ended included), and their bytes. */
   writers: number;
   bytes: number;
+  /** Folders whose LOCK names another machine, per machine (`ended`: counted in `writers` above; else not). */
+  otherMachines: MachineFolders[];
 }
 
-/** Host folders of `spoolDir` other than `ownDir` that hold dead processes' leftovers. */
-export async function otherHostLeftovers(spoolDirAsGiven: string, ownDir: string): Promise<OtherHostLeftovers[]> {
+/** Host folders of `spoolDir` other than `ownDir` that hold dead processes' leftovers, or other machines'. */
+export async function otherHostLeftovers(spoolDirAsGiven: string, ownDir: string, liveness: LivenessOptions): Promise<OtherHostLeftovers[]> {
   const spoolDir = resolve(spoolDirAsGiven);
   const found: OtherHostLeftovers[] = [];
   for (const entry of readdirSync(spoolDir, { withFileTypes: true })) {
     const dir = join(spoolDir, entry.name);
     if (!entry.isDirectory() || dir === ownDir) continue;
-    const leftovers = await partLeftovers(dir);
+    const leftovers = await partLeftovers(dir, liveness);
     if (leftovers !== undefined) found.push(leftovers);
   }
   return found;
 }
 
-/** What one host part (`dir`, a resolved path) holds of dead processes, named with its host; `undefined`: nothing (or not a part). */
-export async function partLeftovers(dir: string): Promise<OtherHostLeftovers | undefined> {
+/**
+ * What one host part (`dir`, a resolved path) holds of dead processes, and of other machines',
+ * named with its host; `undefined`: nothing (or not a part).
+ */
+export async function partLeftovers(dir: string, liveness: LivenessOptions): Promise<OtherHostLeftovers | undefined> {
   if (!existsSync(join(dir, FORMAT_FILE))) return undefined;
+  const { writers } = await scanSpool(dir, liveness);
   // A writer whose segments are bare headers never wrote a record (e.g. its experiment() could
   // not reach the host): nothing to deliver, so nothing to name.
-  const dead = (await scanSpool(dir)).writers.filter((w) => w.liveness === "dead" && w.bytes > w.segments * SEGMENT_HEADER_BYTES);
-  if (dead.length === 0) return undefined;
+  const dead = writers.filter((w) => w.liveness === "dead" && w.bytes > w.segments * SEGMENT_HEADER_BYTES);
+  const otherMachines = otherMachineFolders(writers);
+  if (dead.length === 0 && otherMachines.length === 0) return undefined;
   const spoolDir = dirname(dir);
   const recorded = await readSpoolHost(dir);
   // A spool directory finds a host's part only under the host's folder name; a part that names its
   // host is found wherever it is (renamed, copied elsewhere) when given itself.
   const syncDir = recorded !== undefined && hostSpoolDir(spoolDir, recorded) !== dir ? dir : spoolDir;
-  return { dir, host: recorded ?? hostOfFolder(spoolDir, basename(dir)), syncDir, writers: dead.length, bytes: dead.reduce((n, w) => n + w.bytes, 0) };
+  return {
+    dir,
+    host: recorded ?? hostOfFolder(spoolDir, basename(dir)),
+    syncDir,
+    writers: dead.length,
+    bytes: dead.reduce((n, w) => n + w.bytes, 0),
+    otherMachines,
+  };
 }
 
 /** The default host exactly; else the folder's name with its port restored (`127.0.0.1_8080` → `127.0.0.1:8080`), scheme unknown. */

@@ -12,7 +12,7 @@ import { hostSpoolDir } from "../../../src/config/spool-defaults.ts";
 import { Collector } from "../../../src/facade/index.ts";
 import { startEmulator, type Emulator } from "../../../src/testing/index.ts";
 import { writerDirs } from "../../delivery/spool/spool-helpers.ts";
-import { anotherRunHolds, offlineRun, runNode, syncAgainst } from "./sync-helpers.ts";
+import { anotherRunHolds, ingestRequests, offlineRun, runNode, syncAgainst } from "./sync-helpers.ts";
 
 let emulator: Emulator;
 let dir: string;
@@ -42,8 +42,6 @@ function sync(path: string, host: string): ReturnType<typeof runNode> {
   return runNode(["src/cli/main.ts", "sync", path], { SYVAIN_METRICS_HOST: host, SYVAIN_METRICS_API_KEY: emulator.apiKey }, dir);
 }
 
-const ingested = (): number => (emulator.counters.requests["ingestMetrics"] ?? 0) + (emulator.counters.requests["ingestAnnotations"] ?? 0);
-
 describe("syvain-otel sync of a host part copied elsewhere", () => {
   it("delivers it to the host its FORMAT names, from where it is, exactly once; refuses it for another host, naming the recorded one", async () => {
     const copy = await rescuedPart("rescued-run", "rescued");
@@ -62,10 +60,10 @@ describe("syvain-otel sync of a host part copied elsewhere", () => {
     expect(emulator.store.annotations("rescued-run").map((a) => a.text)).toEqual(["offline run finished"]);
     expect(emulator.store.experiment("rescued-run")?.status).toBe("done");
 
-    const before = ingested();
+    const before = ingestRequests(emulator);
     const again = await sync(copy, emulator.url);
     expect(again.code, again.stderr).toBe(0);
-    expect(ingested()).toBe(before);
+    expect(ingestRequests(emulator)).toBe(before);
   });
 
   it("a part whose FORMAT names no host (an older version's), copied elsewhere, is still refused: its folder's name is all there is", async () => {
