@@ -1,7 +1,7 @@
 /**
  * What a spool sync leaves unsent and why, worded for the user: folders of processes still running
- * here, folders written on another machine, and another Syvain host's parts. Each says what would
- * deliver it.
+ * here, folders written on another machine, and other parts (another Syvain host's, or this host's
+ * under another folder name). Each says what would deliver it.
  */
 import type { LeftoversResult, MachineFolders, OtherHostLeftovers } from "../../destinations/leftovers/deliver-leftovers.ts";
 import { syncCommand } from "../../destinations/kept-run-hint.ts";
@@ -34,9 +34,11 @@ export function otherMachineLines(folders: readonly MachineFolders[], spoolDir: 
   return folders.map((f) => (f.ended ? `${machineFolders(f)}: taken as ended (--from-other-machine) and counted above` : skippedLine(f, command)));
 }
 
-/** Another host's leftovers are never sent to this one: name them, and the command that sends them. */
+/** Another part's leftovers are never sent by this sync: name them, whose they are, and the command that sends them. */
 export function otherPartLines(other: OtherHostLeftovers, host: string): string[] {
-  const whose = `for another Syvain host, not sent to ${host}`;
+  const whose = other.sameHost
+    ? `for this Syvain host too (its FORMAT names ${other.host}), in a folder not named after it, which a sync of its spool directory does not read`
+    : `for another Syvain host, not sent to ${host}`;
   const taken = other.otherMachines.some((f) => f.ended);
   const lines =
     other.writers === 0

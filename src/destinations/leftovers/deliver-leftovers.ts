@@ -90,7 +90,7 @@ export async function deliverLeftovers(options: DeliverLeftoversOptions): Promis
   const given = await locateHostPart(options.spoolDir, options.client.host);
   const { dir } = given;
   const liveness: LivenessOptions = options.otherMachines === undefined ? {} : { otherMachines: options.otherMachines };
-  const otherHosts = await namedElsewhere(given, liveness);
+  const otherHosts = await namedElsewhere(given, options.client.host, liveness);
   const dryRun = options.dryRun === true;
   // Nothing was ever spooled for this host: nothing to send, and no folder to create for it.
   const unknownRenames = [...(options.renames?.keys() ?? [])];
@@ -148,12 +148,12 @@ export async function deliverLeftovers(options: DeliverLeftoversOptions): Promis
 }
 
 /** Other hosts' parts holding leftovers: the part given, if it is another's; else the spool directory's other parts. */
-async function namedElsewhere({ dir, spoolDir, foreignPart }: GivenSpoolPath, liveness: LivenessOptions): Promise<OtherHostLeftovers[]> {
+async function namedElsewhere({ dir, spoolDir, foreignPart }: GivenSpoolPath, host: string, liveness: LivenessOptions): Promise<OtherHostLeftovers[]> {
   if (foreignPart !== undefined) {
-    const part = await partLeftovers(foreignPart, liveness);
+    const part = await partLeftovers(foreignPart, host, liveness);
     return part === undefined ? [] : [part];
   }
-  return spoolDir !== undefined && existsSync(spoolDir) ? otherHostLeftovers(spoolDir, dir, liveness) : [];
+  return spoolDir !== undefined && existsSync(spoolDir) ? otherHostLeftovers(spoolDir, dir, host, liveness) : [];
 }
 
 /** Writer folders of this machine whose process is not known dead and that hold records not yet acknowledged. */
