@@ -26,6 +26,11 @@ export const syncCommand: Command = {
   flags: [
     { name: "syvain-host", placeholder: "URL", env: HOST_ENV, default: exporterDefaults.host.default, example: "http://127.0.0.1:8080", description: "Syvain Metrics host, or a running emulator's URL" },
     { name: "dry-run", description: "list what would be sent (per experiment: slug, events per kind, source) and send nothing" },
+    {
+      name: "from-other-machine",
+      description:
+        "also deliver spool folders whose LOCK names another machine, taken as ended: only once those processes are gone (a copy off a preempted node); one still running there would keep writing into a folder being delivered",
+    },
     { name: "retries", placeholder: "N", default: 5, description: "retries of one request after retryable failures (network, 429, 5xx)" },
     { name: "concurrency", placeholder: "N", default: 4, description: "requests in flight at once, per JSONL file" },
     {
@@ -104,6 +109,7 @@ export async function runSync(argv: readonly string[], io: SyncIo): Promise<numb
     return 0;
   }
   const dryRun = argv.includes("--dry-run");
+  const fromOtherMachine = argv.includes("--from-other-machine");
   let flags: Flags;
   let sources: Source[];
   let renames: ReadonlyMap<string, string>;
@@ -163,7 +169,7 @@ export async function runSync(argv: readonly string[], io: SyncIo): Promise<numb
       };
       let result: SyncResult;
       try {
-        result = await syncOne(source, client, { dryRun, onProgress, flags, renames, signal: io.signal, loadSpool: io.loadSpool ?? loadDeliverLeftovers });
+        result = await syncOne(source, client, { dryRun, fromOtherMachine, onProgress, flags, renames, signal: io.signal, loadSpool: io.loadSpool ?? loadDeliverLeftovers });
       } catch (error) {
         totals.delivered += sentSoFar;
         progress.finish();
@@ -177,7 +183,9 @@ export async function runSync(argv: readonly string[], io: SyncIo): Promise<numb
       for (const line of result.details) say(dryRun ? stdout : stderr, line);
       totals.delivered += result.delivered;
       totals.failed += result.failed;
-      if (result.failed > 0 || result.leftElsewhere === true || (!dryRun && (result.keptRuns ?? 0) > 0)) complete = false;
+      // Folders of another machine fail the sync (exit 1), unlike running processes here (exit 0): a
+      // later sync here takes over a process of this machine once it has died, never one of another's.
+      if (result.failed > 0 || result.leftElsewhere === true || (result.otherMachinesSkipped ?? 0) > 0 || (!dryRun && (result.keptRuns ?? 0) > 0)) complete = false;
       runningSkipped += result.runningSkipped ?? 0;
     }
   } finally {
@@ -190,6 +198,7 @@ export async function runSync(argv: readonly string[], io: SyncIo): Promise<numb
 
 interface SyncOneOptions {
   dryRun: boolean;
+  fromOtherMachine: boolean;
   onProgress: (p: SyncProgress) => void;
   flags: Flags;
   renames: ReadonlyMap<string, string>;
@@ -204,7 +213,15 @@ async function syncOne(source: Source, client: SyvainClient, o: SyncOneOptions):
     return uploadJsonl({ path: source.path, ...(o.dryRun ? {} : { client }), onProgress: o.onProgress, ...signal, ...tuning });
   }
   const deliverLeftovers = await o.loadSpool();
-  return deliverLeftovers({ spoolDir: source.path, client, dryRun: o.dryRun, onProgress: o.onProgress, ...signal, ...(o.renames.size > 0 ? { renames: o.renames } : {}) });
+  return deliverLeftovers({
+    spoolDir: source.path,
+    client,
+    dryRun: o.dryRun,
+    onProgress: o.onProgress,
+    ...signal,
+    ...(o.renames.size > 0 ? { renames: o.renames } : {}),
+    ...(o.fromOtherMachine ? { fromOtherMachine: true } : {}),
+  });
 }
 
 /** `--rename OLD=NEW` values (split at the first `=`) → old slug → new slug; NEW must be a valid slug, other than OLD. */

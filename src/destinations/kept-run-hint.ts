@@ -15,10 +15,11 @@ export function conflictsDirOf(hostDir: string): string {
 
 /**
  * `SYVAIN_METRICS_HOST=<host> syvain-otel sync <dir>`: a host's part of a spool directory is synced
- * only to that host, and sync's own default host may be another.
+ * only to that host, and sync's own default host may be another. `fromOtherMachine`: with
+ * `--from-other-machine`, for folders whose LOCK names another machine (only once their processes have ended).
  */
-export function syncCommand(hostDir: string, host: string): string {
-  return `SYVAIN_METRICS_HOST=${shellWord(host)} syvain-otel sync ${shellWord(hostDir)}`;
+export function syncCommand(hostDir: string, host: string, flags: { fromOtherMachine?: boolean } = {}): string {
+  return `SYVAIN_METRICS_HOST=${shellWord(host)} syvain-otel sync ${flags.fromOtherMachine === true ? "--from-other-machine " : ""}${shellWord(hostDir)}`;
 }
 
 /** `syvain-otel sync --rename <slug>=<new-slug> <dir>`, the slug quoted for a POSIX shell when it needs it. */

@@ -3,10 +3,12 @@
  * dead processes' spool directories; this adapter words its counts for the command. Loaded lazily,
  * so a JSONL-only sync does not pay for the spool engine's imports.
  */
-import type { KeptRun, LeftoversResult, OtherHostLeftovers, PlannedExperiment } from "../../destinations/leftovers/deliver-leftovers.ts";
+import type { KeptRun, LeftoversResult, PlannedExperiment } from "../../destinations/leftovers/deliver-leftovers.ts";
+import { skippedMachines } from "../../destinations/leftovers/other-machines.ts";
 import type { ContinuedRename } from "../../destinations/leftovers/rename-targets.ts";
-import { renameCommand, syncCommand } from "../../destinations/kept-run-hint.ts";
+import { renameCommand } from "../../destinations/kept-run-hint.ts";
 import type { DeliverLeftovers, SyncResult } from "./sync-source.ts";
+import { otherMachineLines, otherPartLines, runningLines } from "./unsent-lines.ts";
 
 export async function loadDeliverLeftovers(): Promise<DeliverLeftovers> {
   const { deliverLeftovers } = await import("../../destinations/leftovers/deliver-leftovers.ts");
@@ -17,6 +19,7 @@ export async function loadDeliverLeftovers(): Promise<DeliverLeftovers> {
       ...(options.dryRun === undefined ? {} : { dryRun: options.dryRun }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
       ...(options.renames === undefined ? {} : { renames: options.renames }),
+      ...(options.fromOtherMachine === true ? { otherMachines: "finished" as const } : {}),
       ...(options.onProgress === undefined
         ? {}
         : {
@@ -33,8 +36,10 @@ export function syncResultOf(result: LeftoversResult, host: string, spoolDir: st
   // Each crashed run got one recovery note: an annotation Syvain stored like the others, so it is counted.
   const annotations = result.annotations + result.crashedRuns;
   const delivered = result.metrics + annotations;
-  const elsewhere = result.otherHosts.map((other) => otherHostLine(other, host));
-  const running = runningLine(result.running);
+  const elsewhere = result.otherHosts.flatMap((other) => otherPartLines(other, host));
+  const running = [...runningLines(result.running), ...otherMachineLines(result.otherMachines, spoolDir, host)];
+  // Not a running process here (exit 0): nothing on this machine will ever send them unless told to (exit 1).
+  const otherMachinesSkipped = skippedMachines(result.otherMachines).reduce((n, f) => n + f.writers, 0);
   const kept = result.keptAside.map((run) => keptAsideLine(run, result.keptDir, spoolDir));
   if (result.dryRun) {
     const planned = result.planned ?? [];
@@ -48,6 +53,7 @@ export function syncResultOf(result: LeftoversResult, host: string, spoolDir: st
       failed: 0,
       details: [`${result.adoptedDirs} spool folder(s) of processes no longer running, ${result.bytes} bytes, would be replayed to ${host}`, ...perExperiment, ...running, ...elsewhere],
       runningSkipped: result.running.writers,
+      otherMachinesSkipped,
     };
   }
   const details = [
@@ -67,6 +73,7 @@ export function syncResultOf(result: LeftoversResult, host: string, spoolDir: st
     details,
     leftElsewhere: elsewhere.length > 0,
     runningSkipped: result.running.writers,
+    otherMachinesSkipped,
     keptRuns: result.keptAside.length,
   };
 }
@@ -109,33 +116,6 @@ function leftLine(result: LeftoversResult, interrupted: boolean): string {
 function plannedLine(p: PlannedExperiment, dir: string): string {
   const status = p.status === undefined ? "no status update" : p.crashed ? "1 status update (failed: the run died running; plus a note on what was recovered, unless Syvain already holds a final status)" : `1 status update (${p.status})`;
   return `${p.slug}: ${p.metrics} metric point(s), ${p.annotations} annotation(s), ${status}${p.id === null ? ", created if missing" : ""} (from ${dir})`;
-}
-
-/**
- * Folders of processes still running: never replayed by a sync (two senders of one segment would
- * race). An online process delivers its own; an offline one sends nothing, so its folder waits for
- * a sync after it has ended.
- */
-function runningLine(running: LeftoversResult["running"]): string[] {
-  const online = { writers: running.writers - running.offline.writers, bytes: running.bytes - running.offline.bytes };
-  const lines: string[] = [];
-  if (online.writers > 0) {
-    lines.push(`${online.writers} spool folder(s) of processes still running (${online.bytes} bytes not yet acknowledged) skipped: each process delivers its own; if one dies first, the next sync sends what it left`);
-  }
-  if (running.offline.writers > 0) {
-    lines.push(
-      `${running.offline.writers} spool folder(s) of offline processes still running (${running.offline.bytes} bytes not yet sent) skipped: an offline process sends nothing, and a sync sends a folder only once its process has ended; run sync again once it has ended`,
-    );
-  }
-  return lines;
-}
-
-/** Another host's leftovers are never sent to this one: name them, and the command that sends them. */
-function otherHostLine(other: OtherHostLeftovers, host: string): string {
-  return (
-    `${other.dir}: ${other.writers} spool folder(s) of processes no longer running (${other.bytes} bytes) for another Syvain host, not sent to ${host}; ` +
-    `to deliver them: ${syncCommand(other.syncDir, other.host)}`
-  );
 }
 
 /** A directory the spool engine wrote has this file at its top. */

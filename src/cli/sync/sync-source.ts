@@ -20,6 +20,12 @@ export interface SyncResult {
   leftElsewhere?: boolean;
   /** Spool folders of processes still running, skipped (named in `details`): not an error, but not "everything" either. */
   runningSkipped?: number;
+  /**
+   * Spool folders written on another machine, skipped (named in `details`, with the command that
+   * sends them): the command exits 1. Unlike a running process here, nothing ever sends them unless
+   * the user says their processes have ended (`fromOtherMachine`).
+   */
+  otherMachinesSkipped?: number;
   /** Runs kept aside, not sent, because another run holds their slug (named in `details`, with the command that sends them): the command exits 1. */
   keptRuns?: number;
 }
@@ -32,6 +38,8 @@ export interface SpoolSyncOptions {
   onProgress?: (progress: SyncProgress) => void;
   /** `--rename OLD=NEW`: runs kept aside under OLD (another run holds it) are delivered under NEW. */
   renames?: ReadonlyMap<string, string>;
+  /** `--from-other-machine`: folders whose LOCK names another machine are taken as ended and delivered. */
+  fromOtherMachine?: boolean;
 }
 
 export type DeliverLeftovers = (options: SpoolSyncOptions) => Promise<SyncResult>;

@@ -1,11 +1,13 @@
 /**
  * Taking over the writer directories of dead processes. A directory is only adopted if its LOCK
- * names a process that is provably gone (see process-identity.ts); it is renamed into the adopter's
- * own `adopted/` folder, and `rename` has exactly one winner, so two live processes never read the
- * same segment. Orphans an orphan had itself adopted are moved up (flattened) the same way.
+ * names a process that is provably gone (see process-identity.ts), or one of another machine the
+ * caller takes as finished (`LivenessOptions`: only ever a user's `sync --from-other-machine`). It
+ * is renamed into the adopter's own `adopted/` folder, and `rename` has exactly one winner, so two
+ * live processes never read the same segment. Orphans an orphan had itself adopted are moved up
+ * (flattened) the same way.
  */
 import path from "node:path";
-import { ownerLiveness, parseLock, type Liveness, type OwnerIdentity } from "./process-identity.ts";
+import { ownerLiveness, parseLock, type Liveness, type LivenessOptions, type OwnerIdentity } from "./process-identity.ts";
 import { checkSegmentHeader, SEGMENT_HEADER_BYTES } from "./segment-header.ts";
 import { ADOPTED_DIR, isWriterDirName, LOCK_FILE, segmentIdOf, writerStartMs } from "./spool-layout.ts";
 import type { SpoolFs } from "./spool-fs.ts";
@@ -14,13 +16,18 @@ export interface WriterDirInfo {
   name: string;
   path: string;
   owner: OwnerIdentity | undefined;
-  /** `unknown`: the LOCK is missing or unreadable (left alone). */
+  /**
+   * `unknown`: the LOCK is missing or unreadable (left alone). A LOCK naming another machine is
+   * `other-host`, or `dead` when the caller takes other machines' processes as finished.
+   */
   liveness: Liveness | "unknown";
+  /** The other machine the LOCK names (the owner is not released, nor of this machine), whatever the judgment. */
+  otherMachine?: string;
   /** Segment files with a version this code does not read (the directory is left untouched). */
   unsupportedSegments: string[];
 }
 
-export async function describeWriterDir(fsi: SpoolFs, spoolDir: string, name: string, me: OwnerIdentity): Promise<WriterDirInfo> {
+export async function describeWriterDir(fsi: SpoolFs, spoolDir: string, name: string, me: OwnerIdentity, options: LivenessOptions = {}): Promise<WriterDirInfo> {
   const dir = path.join(spoolDir, name);
   let owner: OwnerIdentity | undefined;
   try {
@@ -34,7 +41,10 @@ export async function describeWriterDir(fsi: SpoolFs, spoolDir: string, name: st
     const head = await fsi.readHead(path.join(dir, file), SEGMENT_HEADER_BYTES).catch(() => Buffer.alloc(0));
     if (checkSegmentHeader(head).kind === "unsupported") unsupportedSegments.push(file);
   }
-  return { name, path: dir, owner, liveness: owner ? ownerLiveness(owner, me) : "unknown", unsupportedSegments };
+  const seen = owner ? ownerLiveness(owner, me) : "unknown";
+  if (owner === undefined || seen !== "other-host") return { name, path: dir, owner, liveness: seen, unsupportedSegments };
+  const liveness = options.otherMachines === "finished" ? "dead" : seen;
+  return { name, path: dir, owner, liveness, otherMachine: owner.host, unsupportedSegments };
 }
 
 /** Writer directories directly under `spoolDir`, oldest first. */
@@ -50,12 +60,13 @@ export interface AdoptResult {
   skipped: { name: string; reason: string }[];
 }
 
-export async function adoptOrphans(fsi: SpoolFs, spoolDir: string, myName: string, me: OwnerIdentity): Promise<AdoptResult> {
+/** `options`: how a LOCK naming another machine is taken (never adopted unless `otherMachines: "finished"`). */
+export async function adoptOrphans(fsi: SpoolFs, spoolDir: string, myName: string, me: OwnerIdentity, options: LivenessOptions = {}): Promise<AdoptResult> {
   const result: AdoptResult = { adopted: [], skipped: [] };
   const adoptedDir = path.join(spoolDir, myName, ADOPTED_DIR);
   for (const name of await listWriterDirs(fsi, spoolDir)) {
     if (name === myName) continue;
-    const info = await describeWriterDir(fsi, spoolDir, name, me);
+    const info = await describeWriterDir(fsi, spoolDir, name, me, options);
     if (info.liveness !== "dead") continue;
     if (info.unsupportedSegments.length) {
       result.skipped.push({ name, reason: `segments of an unsupported version: ${info.unsupportedSegments.join(", ")}` });
@@ -72,7 +83,7 @@ export async function adoptOrphans(fsi: SpoolFs, spoolDir: string, myName: strin
     result.adopted.push(...(await flatten(fsi, target, adoptedDir)));
   }
   if (result.adopted.length) await fsi.syncDir(spoolDir);
-  await sweepAbandonedCreations(fsi, spoolDir, me);
+  await sweepAbandonedCreations(fsi, spoolDir, me, options);
   result.adopted.sort((a, b) => writerStartMs(path.basename(a)) - writerStartMs(path.basename(b)));
   return result;
 }
@@ -87,10 +98,10 @@ const ABANDONED_AFTER_MS = 60 * 60 * 1000;
  * when that LOCK names a dead process, or, unreadable (killed before it was written), once the name's
  * start time is an hour old. Best effort: a failure leaves it for the next adoption.
  */
-async function sweepAbandonedCreations(fsi: SpoolFs, spoolDir: string, me: OwnerIdentity): Promise<void> {
+async function sweepAbandonedCreations(fsi: SpoolFs, spoolDir: string, me: OwnerIdentity, options: LivenessOptions): Promise<void> {
   for (const entry of await fsi.readdir(spoolDir).catch(() => [] as string[])) {
     if (!entry.startsWith(CREATING_PREFIX) || !isWriterDirName(entry.slice(CREATING_PREFIX.length))) continue;
-    const info = await describeWriterDir(fsi, spoolDir, entry, me);
+    const info = await describeWriterDir(fsi, spoolDir, entry, me, options);
     const stale = info.liveness === "unknown" && Date.now() - writerStartMs(entry) > ABANDONED_AFTER_MS;
     if (info.liveness !== "dead" && !stale) continue;
     for (const file of await fsi.readdir(info.path).catch(() => [] as string[])) await fsi.unlink(path.join(info.path, file)).catch(() => undefined);

@@ -6,7 +6,7 @@
 import path from "node:path";
 import { AckLog } from "./ack-log.ts";
 import { adoptOrphans, type AdoptResult } from "./adopt.ts";
-import type { OwnerIdentity } from "./process-identity.ts";
+import type { LivenessOptions, OwnerIdentity } from "./process-identity.ts";
 import { decodeAcks } from "./acks-format.ts";
 import { RangeSet } from "./range-set.ts";
 import { BacklogRef, SegmentState, type SegmentSource } from "./segment-state.ts";
@@ -63,10 +63,10 @@ export class AdoptedSource implements SegmentSource {
 }
 
 /** Adopts dead writers' directories and loads each (segment list, acks); never throws. */
-export async function adoptAndLoad(host: BacklogHost, myName: string, me: OwnerIdentity): Promise<{ result: AdoptResult; sources: AdoptedSource[] }> {
+export async function adoptAndLoad(host: BacklogHost, myName: string, me: OwnerIdentity, options: LivenessOptions): Promise<{ result: AdoptResult; sources: AdoptedSource[] }> {
   let result: AdoptResult;
   try {
-    result = await adoptOrphans(host.fs, host.spoolDir, myName, me);
+    result = await adoptOrphans(host.fs, host.spoolDir, myName, me, options);
   } catch (error) {
     host.report(asSpoolError(error, "adopt", host.spoolDir));
     return { result: { adopted: [], skipped: [] }, sources: [] };

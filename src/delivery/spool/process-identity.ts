@@ -50,7 +50,23 @@ export function currentIdentity(): OwnerIdentity {
 
 export type Liveness = "alive" | "dead" | "other-host";
 
-/** Whether the process recorded in a LOCK still runs. Another host's process is never judged dead. */
+/**
+ * How a caller takes a LOCK that names another machine (`ownerLiveness` says `other-host`: from here
+ * its process can be neither seen nor ruled out). `maybe-running` (the default, and all automatic
+ * adoption): never taken, as a spool on a shared (NFS) home may be in use by a live job on another
+ * node, and two live deliverers must never send one segment. `finished`: the user says those
+ * processes have ended (`syvain-otel sync --from-other-machine`, a part copied off a preempted node),
+ * so such a folder is taken as a dead process's. A LOCK naming this machine is judged as always.
+ */
+export interface LivenessOptions {
+  otherMachines?: "maybe-running" | "finished";
+}
+
+/**
+ * Whether the process recorded in a LOCK still runs: a fact, the same for every caller. Another
+ * machine's process is never judged dead (`other-host`); what to make of that is the caller's
+ * (`LivenessOptions`).
+ */
 export function ownerLiveness(owner: OwnerIdentity, me: OwnerIdentity): Liveness {
   if (owner.released === true) return "dead";
   if (owner.host !== me.host) return "other-host";

@@ -4,26 +4,22 @@
  * segment headers only; changes nothing.
  */
 import path from "node:path";
-import { describeWriterDir, listWriterDirs } from "./adopt.ts";
-import { currentIdentity, type Liveness, type OwnerIdentity } from "./process-identity.ts";
+import { describeWriterDir, listWriterDirs, type WriterDirInfo } from "./adopt.ts";
+import { currentIdentity, type LivenessOptions } from "./process-identity.ts";
 import { decodeAcks } from "./acks-format.ts";
 import type { RangeSet } from "./range-set.ts";
 import { SEGMENT_HEADER_BYTES } from "./segment-header.ts";
 import { ACKS_FILE, ADOPTED_DIR, CORRUPT_DIR, FORMAT_FILE, SPOOL_FORMAT, segmentIdOf } from "./spool-layout.ts";
 import { nodeSpoolFs, type SpoolFs } from "./spool-fs.ts";
 
-export interface ScannedWriter {
-  name: string;
-  path: string;
-  owner: OwnerIdentity | undefined;
-  liveness: Liveness | "unknown";
+/** A writer directory as `describeWriterDir` judges it (liveness, another machine's LOCK), with what it holds. */
+export interface ScannedWriter extends WriterDirInfo {
   /** Segment files, including those of orphans this writer adopted. */
   segments: number;
   /** Bytes of segments and acks files, including adopted orphans'. */
   bytes: number;
   /** Segment bytes (past their headers) no acknowledged range covers: records still to deliver (a torn tail counts too). */
   unackedBytes: number;
-  unsupportedSegments: string[];
 }
 
 export interface SpoolScan {
@@ -35,12 +31,19 @@ export interface SpoolScan {
   corruptFiles: number;
 }
 
-export async function scanSpool(dir: string, fsi: SpoolFs = nodeSpoolFs): Promise<SpoolScan> {
+export interface ScanOptions extends LivenessOptions {
+  /** @default node:fs */
+  fs?: SpoolFs;
+}
+
+/** `otherMachines`: judged as the adoption that follows will judge them (`Spool.adoptOrphans`). */
+export async function scanSpool(dir: string, options: ScanOptions = {}): Promise<SpoolScan> {
+  const fsi = options.fs ?? nodeSpoolFs;
   const me = currentIdentity();
   const format = await readFormat(fsi, dir);
   const writers: ScannedWriter[] = [];
   for (const name of await listWriterDirs(fsi, dir).catch(() => [] as string[])) {
-    const info = await describeWriterDir(fsi, dir, name, me);
+    const info = await describeWriterDir(fsi, dir, name, me, options);
     const usage = await diskUsage(fsi, info.path);
     writers.push({ ...info, ...usage });
   }

@@ -21,7 +21,7 @@ import { Durability } from "./durability.ts";
 import { EarlyAcks } from "./early-acks.ts";
 import { WriteWindow } from "./write-window.ts";
 import { abandonSegment, closeSegment, LiveSegments, type OwnRecords } from "./live-segments.ts";
-import { currentIdentity, type OwnerIdentity } from "./process-identity.ts";
+import { currentIdentity, type LivenessOptions, type OwnerIdentity } from "./process-identity.ts";
 import { MAX_RECORD_PAYLOAD_BYTES } from "./record-format.ts";
 import { BacklogRef, type SegmentState } from "./segment-state.ts";
 import { asSpoolError, closedError, ioError, type SpoolError } from "./spool-errors.ts";
@@ -178,10 +178,14 @@ export class Spool {
     return this.#live.own(this.#writtenSeq, this.#nextSeq, this.#state === "fallback", this.#durability);
   }
 
-  /** Takes over dead processes' writer directories; their records come out of `backlog()`. */
-  async adoptOrphans(): Promise<AdoptResult> {
+  /**
+   * Takes over dead processes' writer directories; their records come out of `backlog()`. A folder
+   * whose LOCK names another machine is taken only with `otherMachines: "finished"`: a user's word
+   * that its process has ended (`sync --from-other-machine`), never an automatic resume's.
+   */
+  async adoptOrphans(options: LivenessOptions = {}): Promise<AdoptResult> {
     if (!this.#dirReady) return { adopted: [], skipped: [] };
-    const { result, sources } = await adoptAndLoad(this.#host, this.name, this.#me);
+    const { result, sources } = await adoptAndLoad(this.#host, this.name, this.#me, options);
     this.#adopted.push(...sources);
     this.#backlogQueue.push(...sources);
     return result;

@@ -2,15 +2,18 @@
  * `deliverLeftovers()`: what `syvain-otel sync` (and anyone with a spool directory and a client)
  * calls to send what dead processes left behind: adopt every dead writer directory, replay it,
  * acknowledge what Syvain stored, mark runs that died `running` as `failed`. Live processes'
- * directories are never touched. A run whose `create` finds its slug taken by another run is kept
- * aside (`conflict-keeper.ts`) and listed (`keptAside`); `renames` delivers kept runs under a new slug.
+ * directories are never touched, nor folders whose LOCK names another machine unless the caller
+ * says their processes have ended (`otherMachines`). A run whose `create` finds its slug taken by
+ * another run is kept aside (`conflict-keeper.ts`) and listed (`keptAside`); `renames` delivers kept
+ * runs under a new slug.
  * `dryRun` only reads: which writers are dead, how many bytes, and the runs kept aside.
  */
 import { existsSync } from "node:fs";
 import type { SyvainClient } from "../../client/client-types.ts";
-import { openSpool, scanSpool, type ScannedWriter, type SpoolError } from "../../delivery/spool/index.ts";
+import { openSpool, scanSpool, type LivenessOptions, type ScannedWriter, type SpoolError } from "../../delivery/spool/index.ts";
 import { locateHostPart, type GivenSpoolPath } from "./host-part.ts";
 import { otherHostLeftovers, partLeftovers, type OtherHostLeftovers } from "./other-hosts.ts";
+import { otherMachineFolders, type MachineFolders } from "./other-machines.ts";
 import { replaySpool, type ReplayBytes, type ReplayResult } from "./replay.ts";
 import { addCounts, zeroCounts, type LeftoverCounts } from "./replay-counts.ts";
 import { planLeftovers, type PlannedExperiment } from "./dry-run-plan.ts";
@@ -22,6 +25,7 @@ import { conflictsDirOf } from "../kept-run-hint.ts";
 export type { LeftoverCounts } from "./replay-counts.ts";
 export type { KeptRun, ReplayResult } from "./replay.ts";
 export type { OtherHostLeftovers } from "./other-hosts.ts";
+export type { MachineFolders } from "./other-machines.ts";
 export type { PlannedExperiment } from "./dry-run-plan.ts";
 
 export interface DeliverLeftoversOptions {
@@ -41,6 +45,13 @@ export interface DeliverLeftoversOptions {
    * belongs to another run) are delivered under the new one, after the replay. @default none
    */
   renames?: ReadonlyMap<string, string>;
+  /**
+   * `finished` (`sync --from-other-machine`): folders whose LOCK names another machine are taken as
+   * dead processes' and delivered, once, by the same adoption. Only for processes known to have
+   * ended (a part copied off a preempted node): a live writer there would go on writing into a
+   * folder being delivered. Folders of this machine are judged as always. @default "maybe-running": named, never sent
+   */
+  otherMachines?: LivenessOptions["otherMachines"];
 }
 
 export interface LeftoversResult extends ReplayResult {
@@ -52,10 +63,12 @@ export interface LeftoversResult extends ReplayResult {
   /** Dry run: per experiment, what the replay would send. */
   planned?: PlannedExperiment[];
   /**
-   * Folders of processes still running (or on another machine) with records: never sent by a replay.
-   * An online owner delivers them; `offline` counts those whose LOCK says the owner is offline (it sends nothing).
+   * Folders of processes still running on this machine with records: never sent by a replay. An
+   * online owner delivers them; `offline` counts those whose LOCK says the owner is offline (it sends nothing).
    */
   running: { writers: number; bytes: number; offline: { writers: number; bytes: number } };
+  /** Folders with records whose LOCK names another machine, per machine: skipped, or (`ended`) taken as ended and replayed. */
+  otherMachines: MachineFolders[];
   /**
    * A replay that stopped early: segment bytes of the adopted folders no ack covers, i.e. what stays
    * on disk in all (`remaining` counts only the records read before the stop). 0 otherwise.
@@ -76,23 +89,25 @@ export async function deliverLeftovers(options: DeliverLeftoversOptions): Promis
   // that host (`otherHosts`), never sent here.
   const given = await locateHostPart(options.spoolDir, options.client.host);
   const { dir } = given;
-  const otherHosts = await namedElsewhere(given);
+  const liveness: LivenessOptions = options.otherMachines === undefined ? {} : { otherMachines: options.otherMachines };
+  const otherHosts = await namedElsewhere(given, options.client.host, liveness);
   const dryRun = options.dryRun === true;
   // Nothing was ever spooled for this host: nothing to send, and no folder to create for it.
   const unknownRenames = [...(options.renames?.keys() ?? [])];
   const keptDir = conflictsDirOf(dir);
   if (given.foreignPart !== undefined || !existsSync(dir)) {
-    return { ...zeroCounts(), bytes: 0, stoppedBy: undefined, keptRuns: [], dryRun, otherHosts, running: { writers: 0, bytes: 0, offline: { writers: 0, bytes: 0 } }, leftBytes: 0, keptAside: [], keptDir, unknownRenames, continuedRenames: [] };
+    return { ...zeroCounts(), bytes: 0, stoppedBy: undefined, keptRuns: [], dryRun, otherHosts, running: { writers: 0, bytes: 0, offline: { writers: 0, bytes: 0 } }, otherMachines: [], leftBytes: 0, keptAside: [], keptDir, unknownRenames, continuedRenames: [] };
   }
   // Before this process opens its own writer folder: the others that are not dead hold data a replay must leave.
-  const scan = await scanSpool(dir);
+  const scan = await scanSpool(dir, liveness);
   const running = heldByOthers(scan.writers);
+  const otherMachines = otherMachineFolders(scan.writers);
   if (dryRun) {
     const dead = scan.writers.filter((w) => w.liveness === "dead");
     const plan = await planLeftovers(dead.map((w) => w.path));
     const counts = { ...zeroCounts(), adoptedDirs: dead.length, experiments: plan.experiments.length, skipped: plan.skipped };
     const keptAside = await listKeptRuns(dir);
-    return { ...counts, bytes: dead.reduce((n, w) => n + w.bytes, 0), stoppedBy: undefined, keptRuns: [], dryRun, otherHosts, planned: plan.experiments, running, leftBytes: 0, keptAside, keptDir, unknownRenames: [], continuedRenames: [] };
+    return { ...counts, bytes: dead.reduce((n, w) => n + w.bytes, 0), stoppedBy: undefined, keptRuns: [], dryRun, otherHosts, planned: plan.experiments, running, otherMachines, leftBytes: 0, keptAside, keptDir, unknownRenames: [], continuedRenames: [] };
   }
   const common = {
     ...(options.signal ? { signal: options.signal } : {}),
@@ -101,10 +116,10 @@ export async function deliverLeftovers(options: DeliverLeftoversOptions): Promis
   const spool = await openSpool({ dir, host: options.client.host, ...(options.onSpoolError ? { onError: options.onSpoolError } : {}) });
   let result: LeftoversResult;
   try {
-    const adopted = await spool.adoptOrphans();
+    const adopted = await spool.adoptOrphans(liveness);
     const bytes = spool.stats().bytesOnDisk;
     const replayed = await replaySpool(spool, options.client, { ...common, ...(options.onProgress ? { onProgress: options.onProgress } : {}), keeper: new ConflictKeeper(dir) });
-    result = { ...replayed, adoptedDirs: adopted.adopted.length, bytes, dryRun: false, otherHosts, running, leftBytes: 0, keptAside: [], keptDir, unknownRenames: [], continuedRenames: [] };
+    result = { ...replayed, adoptedDirs: adopted.adopted.length, bytes, dryRun: false, otherHosts, running, otherMachines, leftBytes: 0, keptAside: [], keptDir, unknownRenames: [], continuedRenames: [] };
   } finally {
     await spool.close();
   }
@@ -112,10 +127,13 @@ export async function deliverLeftovers(options: DeliverLeftoversOptions): Promis
   if (result.stoppedBy === undefined && options.renames !== undefined) {
     const before = result;
     const onProgress = options.onProgress;
-    const renamed = await renameKeptRuns(dir, options.client, options.renames, {
-      ...common,
-      ...(onProgress ? { onProgress: (counts, bytes) => onProgress(addCounts(before, counts), bytes) } : {}),
-    });
+    const renamed = await renameKeptRuns(
+      dir,
+      options.client,
+      options.renames,
+      { ...common, ...(onProgress ? { onProgress: (counts, bytes) => onProgress(addCounts(before, counts), bytes) } : {}) },
+      liveness,
+    );
     if (renamed === undefined) result.unknownRenames = unknownRenames; // no run was ever kept aside here
     else {
       const { unknown, continued, keptRuns, stoppedBy, ...counts } = renamed;
@@ -130,17 +148,17 @@ export async function deliverLeftovers(options: DeliverLeftoversOptions): Promis
 }
 
 /** Other hosts' parts holding leftovers: the part given, if it is another's; else the spool directory's other parts. */
-async function namedElsewhere({ dir, spoolDir, foreignPart }: GivenSpoolPath): Promise<OtherHostLeftovers[]> {
+async function namedElsewhere({ dir, spoolDir, foreignPart }: GivenSpoolPath, host: string, liveness: LivenessOptions): Promise<OtherHostLeftovers[]> {
   if (foreignPart !== undefined) {
-    const part = await partLeftovers(foreignPart);
+    const part = await partLeftovers(foreignPart, host, liveness);
     return part === undefined ? [] : [part];
   }
-  return spoolDir !== undefined && existsSync(spoolDir) ? otherHostLeftovers(spoolDir, dir) : [];
+  return spoolDir !== undefined && existsSync(spoolDir) ? otherHostLeftovers(spoolDir, dir, host, liveness) : [];
 }
 
-/** Writer folders whose process is not known dead and that hold records not yet acknowledged. */
+/** Writer folders of this machine whose process is not known dead and that hold records not yet acknowledged. */
 function heldByOthers(writers: readonly ScannedWriter[]): LeftoversResult["running"] {
-  const held = writers.filter((w) => w.liveness !== "dead" && w.unackedBytes > 0);
+  const held = writers.filter((w) => w.liveness !== "dead" && w.otherMachine === undefined && w.unackedBytes > 0);
   const offline = held.filter((w) => w.owner?.mode === "offline");
   const bytes = (ws: readonly ScannedWriter[]): number => ws.reduce((n, w) => n + w.unackedBytes, 0);
   return { writers: held.length, bytes: bytes(held), offline: { writers: offline.length, bytes: bytes(offline) } };

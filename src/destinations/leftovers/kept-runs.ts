@@ -4,7 +4,7 @@
  */
 import { existsSync } from "node:fs";
 import type { SyvainClient } from "../../client/client-types.ts";
-import { openSpool, scanSpool } from "../../delivery/spool/index.ts";
+import { openSpool, scanSpool, type LivenessOptions } from "../../delivery/spool/index.ts";
 import { conflictsDirOf } from "../kept-run-hint.ts";
 import { planLeftovers, type PlannedExperiment } from "./dry-run-plan.ts";
 import { replaySpool, type ReplayOptions, type ReplayResult } from "./replay.ts";
@@ -28,16 +28,23 @@ export interface RenamedRuns extends ReplayResult {
 /**
  * `sync --rename OLD=NEW`: delivers the kept runs of each OLD slug under NEW (each its own `create`,
  * its key kept in `renames.json` so an interrupted rename resumes into the same experiment); the
- * other kept runs, and a renamed one whose NEW slug is taken too, stay kept.
+ * other kept runs, and a renamed one whose NEW slug is taken too, stay kept. `liveness`: as for the
+ * host part (a part copied off another machine keeps that machine's LOCKs in `conflicts` too).
  */
-export async function renameKeptRuns(hostDir: string, client: SyvainClient, renames: ReadonlyMap<string, string>, options: Omit<ReplayOptions, "keeper" | "rename" | "renamed">): Promise<RenamedRuns | undefined> {
+export async function renameKeptRuns(
+  hostDir: string,
+  client: SyvainClient,
+  renames: ReadonlyMap<string, string>,
+  options: Omit<ReplayOptions, "keeper" | "rename" | "renamed">,
+  liveness: LivenessOptions = {},
+): Promise<RenamedRuns | undefined> {
   const dir = conflictsDirOf(hostDir);
   if (renames.size === 0 || !existsSync(dir)) return undefined;
   const targets = renameTargets(dir, renames);
   const seen = new Set<string>();
   const spool = await openSpool({ dir });
   try {
-    await spool.adoptOrphans();
+    await spool.adoptOrphans(liveness);
     const result = await replaySpool(spool, client, {
       ...options,
       rename: (slug, key) => {

@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { JsonlCollector } from "../../../src/facade/index.ts";
 import { startEmulator, type Emulator } from "../../../src/testing/index.ts";
+import { ingestRequests } from "./sync-helpers.ts";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 let emulator: Emulator;
@@ -48,7 +49,6 @@ async function writeRun(path: string, slug: string, metrics: number): Promise<vo
   await collector.close();
 }
 
-const ingestRequests = (): number => (emulator.counters.requests["ingestMetrics"] ?? 0) + (emulator.counters.requests["ingestAnnotations"] ?? 0);
 const allRequests = (): number => Object.entries(emulator.counters.requests).reduce((n, [route, count]) => (route.startsWith("admin") ? n : n + count), 0);
 
 beforeAll(async () => {
@@ -174,10 +174,10 @@ describe("syvain-otel sync <file.jsonl>", () => {
     expect(emulator.store.metrics("sync-torn").map((m) => m.step)).toEqual([0, 1, 2]);
 
     appendFileSync(path, `${line.slice(30)}\n`);
-    const before = ingestRequests();
+    const before = ingestRequests(emulator);
     const second = await sync([path]);
     expect(second.code, second.stderr).toBe(0);
-    expect(ingestRequests() - before).toBe(1);
+    expect(ingestRequests(emulator) - before).toBe(1);
     expect(emulator.store.metrics("sync-torn").map((m) => m.step)).toEqual([0, 1, 2, 9]);
   });
 
@@ -203,11 +203,11 @@ describe("syvain-otel sync <file.jsonl>", () => {
     // The good annotation that shared a request with the bad one is stored too.
     expect(emulator.store.totals().find((t) => t.slug === "sync-refused")).toMatchObject({ metrics: 2, annotations: 1, status: "done" });
 
-    const beforeSecond = ingestRequests();
+    const beforeSecond = ingestRequests(emulator);
     const second = await sync([path]);
     expect(second.code).toBe(1);
     expect(second.stderr).toContain("refused.jsonl:7: 1 annotation event of sync-refused refused");
-    expect(ingestRequests() - beforeSecond).toBe(0);
+    expect(ingestRequests(emulator) - beforeSecond).toBe(0);
   });
 
   it("a rejected key: exit 1, naming SYVAIN_METRICS_API_KEY and never the key", async () => {

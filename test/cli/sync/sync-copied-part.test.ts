@@ -1,18 +1,19 @@
 /**
  * `syvain-otel sync <part>` of a host part copied elsewhere under another name (rescued off a
  * preempted node, or renamed): its FORMAT names its host, so sync delivers it from where it is to
- * that host, and names that exact host when it talks to another. A part whose FORMAT names no host
- * (an older version's) is still judged by its folder's name.
+ * that host, and names that exact host when it talks to another. Renamed inside its spool
+ * directory, a part of the very host sync talks to is named as such (not another host's). A part
+ * whose FORMAT names no host (an older version's) is still judged by its folder's name.
  */
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hostSpoolDir } from "../../../src/config/spool-defaults.ts";
 import { Collector } from "../../../src/facade/index.ts";
 import { startEmulator, type Emulator } from "../../../src/testing/index.ts";
 import { writerDirs } from "../../delivery/spool/spool-helpers.ts";
-import { anotherRunHolds, offlineRun, runNode, syncAgainst } from "./sync-helpers.ts";
+import { anotherRunHolds, ingestRequests, offlineRun, runNode, syncAgainst } from "./sync-helpers.ts";
 
 let emulator: Emulator;
 let dir: string;
@@ -28,21 +29,24 @@ afterAll(async () => {
 
 const OTHER_HOST = "http://127.0.0.1:9";
 
-/** A run logged offline for the emulator by a facade process of its own; its host part copied to `<dir>/elsewhere/<name>`. */
-async function rescuedPart(slug: string, name: string): Promise<string> {
+/** A run logged offline for the emulator by a facade process of its own, in `<dir>/spool-<slug>`; gives its host part. */
+async function offlinePart(slug: string): Promise<string> {
   const spoolDir = join(dir, `spool-${slug}`);
   const logged = await runNode(["--input-type=module", "-e", offlineRun(slug)], { SYVAIN_SPOOL_DIR: spoolDir, SYVAIN_METRICS_HOST: emulator.url }, dir);
   expect(logged).toMatchObject({ code: 0 });
+  return hostSpoolDir(spoolDir, emulator.url);
+}
+
+/** `offlinePart`, copied to `<dir>/elsewhere/<name>`. */
+async function rescuedPart(slug: string, name: string): Promise<string> {
   const copy = join(dir, "elsewhere", name);
-  cpSync(hostSpoolDir(spoolDir, emulator.url), copy, { recursive: true });
+  cpSync(await offlinePart(slug), copy, { recursive: true });
   return copy;
 }
 
 function sync(path: string, host: string): ReturnType<typeof runNode> {
   return runNode(["src/cli/main.ts", "sync", path], { SYVAIN_METRICS_HOST: host, SYVAIN_METRICS_API_KEY: emulator.apiKey }, dir);
 }
-
-const ingested = (): number => (emulator.counters.requests["ingestMetrics"] ?? 0) + (emulator.counters.requests["ingestAnnotations"] ?? 0);
 
 describe("syvain-otel sync of a host part copied elsewhere", () => {
   it("delivers it to the host its FORMAT names, from where it is, exactly once; refuses it for another host, naming the recorded one", async () => {
@@ -62,10 +66,30 @@ describe("syvain-otel sync of a host part copied elsewhere", () => {
     expect(emulator.store.annotations("rescued-run").map((a) => a.text)).toEqual(["offline run finished"]);
     expect(emulator.store.experiment("rescued-run")?.status).toBe("done");
 
-    const before = ingested();
+    const before = ingestRequests(emulator);
     const again = await sync(copy, emulator.url);
     expect(again.code, again.stderr).toBe(0);
-    expect(ingested()).toBe(before);
+    expect(ingestRequests(emulator)).toBe(before);
+  });
+
+  it("a part of this host renamed inside its spool directory is named as this host's, not another's, with the command that delivers it", async () => {
+    const slug = "renamed-in-place";
+    const part = await offlinePart(slug);
+    const renamed = join(dirname(part), "renamed");
+    renameSync(part, renamed);
+
+    const named = await sync(dirname(part), emulator.url);
+    expect(named.code, named.stderr).toBe(1);
+    expect(named.stderr).toContain(`${renamed}: 1 spool folder(s) of processes no longer running (`);
+    expect(named.stderr).toContain(`for this Syvain host too (its FORMAT names ${emulator.url}), in a folder not named after it`);
+    expect(named.stderr).not.toContain("another Syvain host");
+    expect(named.stderr).toContain(`to deliver them: SYVAIN_METRICS_HOST=${emulator.url} syvain-otel sync ${renamed}`);
+    expect(emulator.store.experiment(slug)).toBeUndefined();
+
+    const delivered = await sync(renamed, emulator.url);
+    expect(delivered.code, delivered.stderr).toBe(0);
+    const ids = emulator.store.metrics(slug).map((m) => m.client_event_id);
+    expect([ids.length, new Set(ids).size]).toEqual([250, 250]);
   });
 
   it("a part whose FORMAT names no host (an older version's), copied elsewhere, is still refused: its folder's name is all there is", async () => {

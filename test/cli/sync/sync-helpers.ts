@@ -9,13 +9,18 @@ import { runSync } from "../../../src/cli/sync-command.ts";
 import { Collector } from "../../../src/facade/index.ts";
 import type { Emulator } from "../../../src/testing/index.ts";
 
-/** `syvain-otel sync <args>` in this process, with the emulator's host and key in its environment. */
-export async function syncAgainst(emulator: Emulator, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+/** `syvain-otel sync <args>` in this process, with the emulator's host and key in its environment (`extraEnv` over them). */
+export async function syncAgainst(emulator: Emulator, args: string[], extraEnv: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = "";
   let stderr = "";
-  const env = { SYVAIN_METRICS_HOST: emulator.url, SYVAIN_METRICS_API_KEY: emulator.apiKey };
+  const env = { SYVAIN_METRICS_HOST: emulator.url, SYVAIN_METRICS_API_KEY: emulator.apiKey, ...extraEnv };
   const code = await runSync(args, { env, stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } });
   return { code, stdout, stderr };
+}
+
+/** Ingest requests the emulator has answered so far (metrics and annotations): a sync that sends nothing leaves it as it was. */
+export function ingestRequests(emulator: Emulator): number {
+  return (emulator.counters.requests["ingestMetrics"] ?? 0) + (emulator.counters.requests["ingestAnnotations"] ?? 0);
 }
 
 /** Another run (spool off) creates `slug` and logs one point at `step`. */

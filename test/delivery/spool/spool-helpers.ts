@@ -19,6 +19,16 @@ export function markDead(writerDir: string): void {
   fs.writeFileSync(lockPath, JSON.stringify({ ...lock, bootId: "00000000-dead-boot" }));
 }
 
+/**
+ * Makes a writer directory's LOCK name another machine, as a process killed there leaves it (not
+ * released): what a part copied off that machine holds.
+ */
+export function markOtherMachine(writerDir: string, machine: string): void {
+  const lockPath = path.join(writerDir, "LOCK");
+  const { released: _released, ...lock } = JSON.parse(fs.readFileSync(lockPath, "utf8")) as Record<string, unknown>;
+  fs.writeFileSync(lockPath, JSON.stringify({ ...lock, host: machine }));
+}
+
 export async function drain(spool: Spool): Promise<BacklogRecord[]> {
   const records: BacklogRecord[] = [];
   for await (const record of spool.backlog()) records.push(record);
