@@ -7,7 +7,7 @@
 import { SyvainValidationError } from "../api/errors.ts";
 import type { SyvainClient } from "../client/client-types.ts";
 import { createSyvainClient } from "../client/create-client.ts";
-import { hostSpoolDir } from "../config/spool-defaults.ts";
+import { hostPartOf } from "../destinations/leftovers/host-part.ts";
 import type { SpoolStats } from "../delivery/spool/index.ts";
 import { exportersFor } from "../exporter/otel/create-exporters.ts";
 import type { BridgeLog } from "./bridge-log.ts";
@@ -45,7 +45,7 @@ export function openBridgeDelivery(options: ResolvedBridgeOptions, log: BridgeLo
   if (syvain.sink !== undefined) throw spoolNeedsSyvain("syvain.sink");
   const client: SyvainClient = given ?? createSyvainClient({ ...(apiKey === undefined ? {} : { apiKey }), ...(host === undefined ? {} : { host }) });
   const spool = new BridgeSpool({
-    dir: hostSpoolDir(options.spoolDir, client.host),
+    dir: hostPartOf(options.spoolDir, client.host),
     host: client.host,
     maxBytes: options.spoolMaxBytes,
     syncMs: options.spoolSyncMs,

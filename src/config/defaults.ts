@@ -42,7 +42,7 @@ export const everyCollectorDefaults = {
   exitFlushTimeoutSeconds: {
     type: "number",
     default: 10,
-    description: "Seconds the best-effort flushes (end of `run()`, process end, `flushOnExit`) may take; requests still in flight then are aborted.",
+    description: "Seconds the best-effort flushes (end of `run()`, process end, `flushOnExit`: 3 retries, as the Python SDK's `run()`) and `close()` (retries until then) may take; requests still in flight then are aborted.",
   },
   flushOnExit: {
     type: "boolean",

@@ -13,11 +13,12 @@ import type { SyvainClient } from "../client/client-types.ts";
 import type { Spool, SpoolError, SpoolStats } from "../delivery/spool/index.ts";
 import type { KeepFailed, OutboxJournal } from "../delivery/journal/outbox-journal.ts";
 import type { ExperimentJournal } from "../delivery/journal/experiment-journal.ts";
-import { hostSpoolDir, resolveSpoolDir } from "../config/spool-defaults.ts";
+import { resolveSpoolDir } from "../config/spool-defaults.ts";
 import type { DeferredJournalRules } from "./keep-unless-refused.ts";
 import type { SpooledCreation } from "../delivery/journal/experiment-journal.ts";
 import type { PeriodicAdoption } from "./leftovers/periodic-adoption.ts";
 import { conflictsDirOf, renameCommand, syncCommand } from "./kept-run-hint.ts";
+import { hostPartOf } from "./leftovers/host-part.ts";
 
 /**
  * The spool engine, its journal and the leftovers replay: some 30 modules, loaded at the first
@@ -98,7 +99,7 @@ export interface SpoolSessionChoice {
 export function spoolSessionFor(choice: SpoolSessionChoice): SpoolSession | undefined {
   const dir = resolveSpoolDir(choice.spoolDir, choice.onByDefault);
   if (dir === undefined) return undefined;
-  return new SpoolSession({ dir: hostSpoolDir(dir, choice.host), host: choice.host, maxBytes: choice.maxBytes, offline: choice.offline ?? false, warn: choice.warn ?? emitSpoolWarning, statsAt: choice.statsAt });
+  return new SpoolSession({ dir: hostPartOf(dir, choice.host), host: choice.host, maxBytes: choice.maxBytes, offline: choice.offline ?? false, warn: choice.warn ?? emitSpoolWarning, statsAt: choice.statsAt });
 }
 
 /** What a full spool means for the events it refuses, in the owner's words (its `stats().spool`, its options). */

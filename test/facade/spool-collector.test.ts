@@ -139,4 +139,25 @@ describe("Collector spool", () => {
       vi.unstubAllEnvs();
     }
   });
+
+  it("a host's part given as spoolDir (the folder an exit warning names) is used as it is: its leftovers are delivered", async () => {
+    const spoolDir = path.join(root, "given-part");
+    const offline = new Collector({ mode: "offline", host: emulator.url, spoolDir });
+    const e = await offline.experiment("spool-given-part");
+    await e.run(() => {
+      for (let step = 0; step < 40; step++) e.metric("loss", step, { step });
+    });
+    await offline.close();
+    const part = offline.stats().spool!.dir;
+    expect(path.dirname(part)).toBe(path.resolve(spoolDir));
+
+    const next = new Collector(emulator.apiKey, { host: emulator.url, spoolDir: part });
+    // It was nested in the part (<part>/<host>), found no leftovers and delivered nothing, silently.
+    expect(next.stats().spool?.dir).toBe(part);
+    const other = await next.experiment("spool-given-part-next");
+    await other.run(() => other.metric("loss", 1, { step: 0 }));
+    await vi.waitFor(() => expect(emulator.store.metrics("spool-given-part")).toHaveLength(40), { timeout: 10_000 });
+    await next.close();
+    expect(emulator.store.experiment("spool-given-part")?.status).toBe("done");
+  });
 });

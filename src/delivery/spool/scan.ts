@@ -3,13 +3,14 @@
  * directories exist, whose process is alive, how many bytes they hold. Reads LOCK files and
  * segment headers only; changes nothing.
  */
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describeWriterDir, listWriterDirs, type WriterDirInfo } from "./adopt.ts";
 import { currentIdentity, type LivenessOptions } from "./process-identity.ts";
 import { decodeAcks } from "./acks-format.ts";
 import type { RangeSet } from "./range-set.ts";
 import { SEGMENT_HEADER_BYTES } from "./segment-header.ts";
-import { ACKS_FILE, ADOPTED_DIR, CORRUPT_DIR, FORMAT_FILE, SPOOL_FORMAT, segmentIdOf } from "./spool-layout.ts";
+import { ACKS_FILE, ADOPTED_DIR, CORRUPT_DIR, FORMAT_FILE, parseFormatText, SPOOL_FORMAT, segmentIdOf } from "./spool-layout.ts";
 import { nodeSpoolFs, type SpoolFs } from "./spool-fs.ts";
 
 /** A writer directory as `describeWriterDir` judges it (liveness, another machine's LOCK), with what it holds. */
@@ -63,6 +64,15 @@ export async function readSpoolHost(dir: string, fsi: SpoolFs = nodeSpoolFs): Pr
   return (await readFormatFile(fsi, dir)).host;
 }
 
+/** `readSpoolHost`, synchronously: for an owner deciding which folder is its part while it is constructed. */
+export function readSpoolHostSync(dir: string): string | undefined {
+  try {
+    return parseFormatText(readFileSync(path.join(dir, FORMAT_FILE), "utf8")).host;
+  } catch {
+    return undefined;
+  }
+}
+
 async function readFormatFile(fsi: SpoolFs, dir: string): Promise<{ format: number | "unreadable" | undefined; host?: string }> {
   let text: string;
   try {
@@ -70,16 +80,7 @@ async function readFormatFile(fsi: SpoolFs, dir: string): Promise<{ format: numb
   } catch (error) {
     return { format: (error as NodeJS.ErrnoException).code === "ENOENT" ? undefined : "unreadable" };
   }
-  // Empty: a process was killed between creating it and writing it (spools of versions that did not
-  // link it in whole); no spool was written under it, so it is as good as missing.
-  if (text.trim() === "") return { format: undefined };
-  try {
-    const value = JSON.parse(text) as { format?: unknown; host?: unknown };
-    const format = typeof value.format === "number" ? value.format : "unreadable";
-    return typeof value.host === "string" && value.host !== "" ? { format, host: value.host } : { format };
-  } catch {
-    return { format: "unreadable" };
-  }
+  return parseFormatText(text);
 }
 
 async function diskUsage(fsi: SpoolFs, dir: string): Promise<{ segments: number; bytes: number; unackedBytes: number }> {

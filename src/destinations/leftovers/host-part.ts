@@ -9,7 +9,7 @@
 import { existsSync, realpathSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { hostSpoolDir, sameHostPart } from "../../config/spool-defaults.ts";
-import { readSpoolHost } from "../../delivery/spool/index.ts";
+import { readSpoolHost, readSpoolHostSync } from "../../delivery/spool/index.ts";
 import { FORMAT_FILE } from "../../delivery/spool/spool-layout.ts";
 
 export interface GivenSpoolPath {
@@ -26,8 +26,22 @@ export async function locateHostPart(path: string, host: string): Promise<GivenS
   const given = existsSync(path) ? realpathSync(path) : resolve(path);
   if (!existsSync(join(given, FORMAT_FILE))) return { dir: hostSpoolDir(given, host), spoolDir: given };
   const named = hostSpoolDir(dirname(given), host);
-  const recorded = await readSpoolHost(given);
-  // Compared by folder name, as the parts are: http://x and https://x share one.
-  const own = recorded === undefined ? named === given : sameHostPart(recorded, host);
-  return own ? { dir: given } : { dir: named, foreignPart: given };
+  return isOwnPart(given, named, await readSpoolHost(given), host) ? { dir: given } : { dir: named, foreignPart: given };
+}
+
+/**
+ * The folder an owner (a Collector, the exporters, the bridge) spools in for `host`: its part in
+ * `spoolDir`, or `spoolDir` itself when that is this host's part. The exit warnings name the part
+ * ("kept on disk in <spool>/<host>"), and a user who passed that as `spoolDir` got a part nested in
+ * it, which never delivered the leftovers beside it (outside review 14).
+ */
+export function hostPartOf(spoolDir: string, host: string): string {
+  const given = resolve(spoolDir);
+  if (existsSync(join(given, FORMAT_FILE)) && isOwnPart(given, hostSpoolDir(dirname(given), host), readSpoolHostSync(given), host)) return given;
+  return hostSpoolDir(given, host);
+}
+
+/** A part is this host's when its FORMAT names it, by folder name (http://x and https://x share one); one of an older version, when it has this host's folder name. */
+function isOwnPart(part: string, named: string, recorded: string | undefined, host: string): boolean {
+  return recorded === undefined ? named === part : sameHostPart(recorded, host);
 }
