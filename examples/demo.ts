@@ -52,7 +52,9 @@ async function offerViewer(url: string): Promise<void> {
 }
 
 function runQuickstart(): Promise<number | null> {
-  const child = spawn(process.execPath, ["--conditions=syvain-source", quickstart], {
+  // The conditions this process was started with: `npm run demo` resolves the package to its
+  // sources in a clone; a copy of the examples outside it uses the installed build.
+  const child = spawn(process.execPath, [...process.execArgv, quickstart], {
     env: { ...process.env, SYVAIN_METRICS_API_KEY: apiKey, SYVAIN_METRICS_HOST: host, QUICKSTART_SLUG: slug },
     stdio: "inherit",
   });

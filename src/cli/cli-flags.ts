@@ -192,12 +192,19 @@ export function renderHelp(command: Command, intro: string, footer = ""): string
 
 /** A whole number in a range, worded for a shell user (zod alone says "expected number, received NaN"). */
 export function wholeNumber(min: number, max = Number.MAX_SAFE_INTEGER): z.ZodType<number, string> {
-  const message = max === Number.MAX_SAFE_INTEGER ? `must be a whole number, at least ${min}` : `must be a whole number from ${min} to ${max}`;
+  const range = max === Number.MAX_SAFE_INTEGER ? `at least ${sized(min)}` : `from ${sized(min)} to ${sized(max)}`;
   return z
     .string()
-    .regex(/^\d+$/, message)
+    .regex(/^\d+$/, `must be a whole number ${range}`)
     .transform(Number)
-    .refine((n) => n >= min && n <= max, message);
+    // A whole number out of range is told only the range ("1048576: must be a whole number, at least 8388608" read as if it were not one).
+    .refine((n) => n >= min && n <= max, `must be ${range}`);
+}
+
+/** Byte sizes in MiB too (`8 MiB (8388608)`): the limits of byte flags are whole MiB. */
+function sized(n: number): string {
+  const MiB = 1024 * 1024;
+  return n >= MiB && n % MiB === 0 ? `${n / MiB} MiB (${n})` : String(n);
 }
 
 /** A positive number of seconds (`10`, `0.5`). */

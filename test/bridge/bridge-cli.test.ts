@@ -85,6 +85,9 @@ describe("syvain-otel bridge flags", () => {
       const negative = cli(argv, key);
       expect([negative.status, negative.stderr.trim()]).toEqual([2, 'syvain-otel bridge: --spool-sync-ms "-1" (string): must be a whole number from 0 to 60000; e.g. --spool-sync-ms 0']);
     }
+    // A whole number out of range is told the range only, byte sizes in MiB too (review 14: "1048576: must be a whole number, at least 8388608").
+    const small = cli(["--spool-max-bytes", "1048576"], key);
+    expect([small.status, small.stderr]).toEqual([2, expect.stringContaining('--spool-max-bytes "1048576" (string): must be at least 8 MiB (8388608)')]);
     expect(cli(["--shutdown-timeout", "-0.5"], key).stderr).toContain("--shutdown-timeout");
     expect(cli(["--shutdown-timeout", "-0.5"], key).stderr).not.toContain("needs a value");
     const noValue = cli(["--port"], key);
