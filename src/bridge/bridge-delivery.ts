@@ -7,7 +7,7 @@
 import { SyvainValidationError } from "../api/errors.ts";
 import type { SyvainClient } from "../client/client-types.ts";
 import { createSyvainClient } from "../client/create-client.ts";
-import { hostPartOf } from "../destinations/leftovers/host-part.ts";
+import { hostPartOf } from "../destinations/host-part-dir.ts";
 import type { SpoolStats } from "../delivery/spool/index.ts";
 import { exportersFor } from "../exporter/otel/create-exporters.ts";
 import type { BridgeLog } from "./bridge-log.ts";

@@ -18,7 +18,7 @@ import type { DeferredJournalRules } from "./keep-unless-refused.ts";
 import type { SpooledCreation } from "../delivery/journal/experiment-journal.ts";
 import type { PeriodicAdoption } from "./leftovers/periodic-adoption.ts";
 import { conflictsDirOf, renameCommand, syncCommand } from "./kept-run-hint.ts";
-import { hostPartOf } from "./leftovers/host-part.ts";
+import { hostPartOf } from "./host-part-dir.ts";
 
 /**
  * The spool engine, its journal and the leftovers replay: some 30 modules, loaded at the first

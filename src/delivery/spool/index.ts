@@ -6,7 +6,7 @@ export { SpoolError, type SpoolErrorCode } from "./spool-errors.ts";
 export type { BacklogRecord } from "./backlog-reader.ts";
 export { BacklogRef } from "./segment-state.ts";
 export type { AdoptResult } from "./adopt.ts";
-export { readSpoolHost, readSpoolHostSync, scanSpool, type ScanOptions, type SpoolScan, type ScannedWriter } from "./scan.ts";
+export { readSpoolHost, scanSpool, type ScanOptions, type SpoolScan, type ScannedWriter } from "./scan.ts";
 export type { LivenessOptions } from "./process-identity.ts";
 export { nodeSpoolFs, type SpoolFs } from "./spool-fs.ts";
 export { crc32c } from "./crc32c.ts";

@@ -3,7 +3,6 @@
  * directories exist, whose process is alive, how many bytes they hold. Reads LOCK files and
  * segment headers only; changes nothing.
  */
-import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describeWriterDir, listWriterDirs, type WriterDirInfo } from "./adopt.ts";
 import { currentIdentity, type LivenessOptions } from "./process-identity.ts";
@@ -64,14 +63,6 @@ export async function readSpoolHost(dir: string, fsi: SpoolFs = nodeSpoolFs): Pr
   return (await readFormatFile(fsi, dir)).host;
 }
 
-/** `readSpoolHost`, synchronously: for an owner deciding which folder is its part while it is constructed. */
-export function readSpoolHostSync(dir: string): string | undefined {
-  try {
-    return parseFormatText(readFileSync(path.join(dir, FORMAT_FILE), "utf8")).host;
-  } catch {
-    return undefined;
-  }
-}
 
 async function readFormatFile(fsi: SpoolFs, dir: string): Promise<{ format: number | "unreadable" | undefined; host?: string }> {
   let text: string;

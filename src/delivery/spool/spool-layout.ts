@@ -9,7 +9,7 @@
 import path from "node:path";
 
 export const SPOOL_FORMAT = 1;
-export const FORMAT_FILE = "FORMAT";
+export { FORMAT_FILE, parseFormatText } from "../../config/spool-format.ts";
 export const LOCK_FILE = "LOCK";
 export const ACKS_FILE = "acks";
 export const ADOPTED_DIR = "adopted";
@@ -52,19 +52,6 @@ export function formatFileText(host?: string): string {
   return `${JSON.stringify(host === undefined ? { format: SPOOL_FORMAT } : { format: SPOOL_FORMAT, host })}\n`;
 }
 
-/** A FORMAT file's text as read back: its format number and the host it names (none in older versions). */
-export function parseFormatText(text: string): { format: number | "unreadable" | undefined; host?: string } {
-  // Empty: a process was killed between creating it and writing it (spools of versions that did not
-  // link it in whole); no spool was written under it, so it is as good as missing.
-  if (text.trim() === "") return { format: undefined };
-  try {
-    const value = JSON.parse(text) as { format?: unknown; host?: unknown };
-    const format = typeof value.format === "number" ? value.format : "unreadable";
-    return typeof value.host === "string" && value.host !== "" ? { format, host: value.host } : { format };
-  } catch {
-    return { format: "unreadable" };
-  }
-}
 
 export function corruptPath(spoolDir: string, writerName: string, file: string): string {
   return path.join(spoolDir, CORRUPT_DIR, `${writerName}-${file}`);

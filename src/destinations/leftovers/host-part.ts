@@ -8,8 +8,9 @@
  */
 import { existsSync, realpathSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { hostSpoolDir, sameHostPart } from "../../config/spool-defaults.ts";
-import { readSpoolHost, readSpoolHostSync } from "../../delivery/spool/index.ts";
+import { hostSpoolDir } from "../../config/spool-defaults.ts";
+import { isOwnPart } from "../host-part-dir.ts";
+import { readSpoolHost } from "../../delivery/spool/index.ts";
 import { FORMAT_FILE } from "../../delivery/spool/spool-layout.ts";
 
 export interface GivenSpoolPath {
@@ -27,21 +28,4 @@ export async function locateHostPart(path: string, host: string): Promise<GivenS
   if (!existsSync(join(given, FORMAT_FILE))) return { dir: hostSpoolDir(given, host), spoolDir: given };
   const named = hostSpoolDir(dirname(given), host);
   return isOwnPart(given, named, await readSpoolHost(given), host) ? { dir: given } : { dir: named, foreignPart: given };
-}
-
-/**
- * The folder an owner (a Collector, the exporters, the bridge) spools in for `host`: its part in
- * `spoolDir`, or `spoolDir` itself when that is this host's part. The exit warnings name the part
- * ("kept on disk in <spool>/<host>"), and a user who passed that as `spoolDir` got a part nested in
- * it, which never delivered the leftovers beside it (outside review 14).
- */
-export function hostPartOf(spoolDir: string, host: string): string {
-  const given = resolve(spoolDir);
-  if (existsSync(join(given, FORMAT_FILE)) && isOwnPart(given, hostSpoolDir(dirname(given), host), readSpoolHostSync(given), host)) return given;
-  return hostSpoolDir(given, host);
-}
-
-/** A part is this host's when its FORMAT names it, by folder name (http://x and https://x share one); one of an older version, when it has this host's folder name. */
-function isOwnPart(part: string, named: string, recorded: string | undefined, host: string): boolean {
-  return recorded === undefined ? named === part : sameHostPart(recorded, host);
 }
