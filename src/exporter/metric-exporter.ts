@@ -30,7 +30,7 @@ export class SyvainMetricExporter extends SyvainExporterBase implements PushMetr
   export(metrics: ResourceMetrics, resultCallback: (result: ExportResult) => void): void {
     this.guardExport(resultCallback, (result) => {
       const { stepAttribute } = this.core.options;
-      const group = { resource: metrics.resource, chunks: ({ slug }: { slug: string }) => metricChunks(metrics.scopeMetrics, slug, stepAttribute) };
+      const group = { resource: metrics.resource, chunks: ({ slug }: { slug: string }) => metricChunks(metrics.scopeMetrics, slug, stepAttribute, this.core.steppedSums(slug)) };
       runExport(this.core, "metrics", [group], result);
     });
   }

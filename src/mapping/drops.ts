@@ -18,6 +18,8 @@ export type DropReason =
   | "cardinality_overflow"
   /** The step attribute is present but not a non-negative safe integer. */
   | "invalid_step"
+  /** A Sum (counter) total at a step already exported with another total: Syvain keeps the first (stepped-sums.ts). */
+  | "restated_step"
   /** A value that is not a number at all (a malformed decoded point). */
   | "invalid_value"
   /** A metric without a name (possible in decoded OTLP; the API rejects an empty name). */

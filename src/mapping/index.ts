@@ -4,5 +4,6 @@
  * other layers use; the helpers behind it are imported from their own files.
  */
 export { metricsToEvents } from "./metrics.ts";
+export { SteppedSumValues } from "./stepped-sums.ts";
 export { logRecordsToAnnotations, groupLogRecordsByResource } from "./logs.ts";
 export { describeDrops } from "./drops.ts";

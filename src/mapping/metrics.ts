@@ -18,6 +18,7 @@ import type { MetricEvent } from "../api/contract.ts";
 import { DropCounter, showValue } from "./drops.ts";
 import type { DroppedPoints } from "./drops.ts";
 import { HrTimeConverter, SteppedIds, eventIdOf, unsteppedIdentity } from "./event-id.ts";
+import type { SteppedSumValues } from "./stepped-sums.ts";
 import { DEFAULT_STEP_ATTRIBUTE, SortedKeys, readPointLabels } from "./metric-attributes.ts";
 import type { PointLabels } from "./metric-attributes.ts";
 
@@ -26,6 +27,8 @@ export interface MetricsToEventsOptions {
   experimentKey: string;
   /** Attribute holding the step; default `"step"`. */
   stepAttribute?: string;
+  /** The experiment's stepped Sum totals exported so far (kept by the caller across exports): a later, different total at a step is dropped as `restated_step`. */
+  steppedSums?: SteppedSumValues;
 }
 
 export interface MetricsMappingResult {
@@ -74,8 +77,10 @@ class MetricMapper {
   readonly #end = new HrTimeConverter();
   readonly #unstepped = { startNanos: "", endNanos: "", value: 0 };
   readonly #steppedIds: SteppedIds;
+  readonly #steppedSums: SteppedSumValues | undefined;
 
   constructor(options: MetricsToEventsOptions) {
+    this.#steppedSums = options.steppedSums;
     this.#experimentKeyJson = JSON.stringify(options.experimentKey);
     this.#steppedIds = new SteppedIds(this.#experimentKeyJson);
     this.#stepKey = options.stepAttribute ?? DEFAULT_STEP_ATTRIBUTE;
@@ -93,8 +98,9 @@ class MetricMapper {
     }
     if (type === GAUGE || type === SUM) {
       const nameJson = JSON.stringify(name);
+      const sums = type === SUM ? this.#steppedSums : undefined;
       for (const point of points) {
-        if (this.#acceptPoint(name, point)) this.#emit(name, nameJson, point.value, point);
+        if (this.#acceptPoint(name, point)) this.#emit(name, nameJson, point.value, point, sums);
       }
     } else if (type === HISTOGRAM || type === EXPONENTIAL_HISTOGRAM) {
       for (const point of points) this.#mapHistogramPoint(name, point);
@@ -141,7 +147,7 @@ class MetricMapper {
   }
 
   /** Validates the value and pushes one event with the current #labels. */
-  #emit(name: string, nameJson: string | undefined, raw: unknown, point: DataPoint<unknown>): void {
+  #emit(name: string, nameJson: string | undefined, raw: unknown, point: DataPoint<unknown>, steppedSums?: SteppedSumValues): void {
     let value: number;
     if (typeof raw === "number") value = raw;
     else if (typeof raw === "bigint") value = Number(raw);
@@ -160,6 +166,12 @@ class MetricMapper {
     let id: string;
     if (labels.step !== null) {
       id = this.#steppedIds.id(json, labels.metadataCanonical, labels.step);
+      const first = steppedSums?.restated(id, value);
+      if (first !== undefined) {
+        const example = `${name}: step ${labels.step} was exported with ${first}, now ${value}; Syvain keeps the first value of a step (a counter is a running total: record each step's total with a gauge at that step)`;
+        this.drops.add("restated_step", name, example);
+        return;
+      }
     } else {
       // A decoded point may lack a start time (OTLP leaves it 0 for gauges).
       this.#unstepped.startNanos = this.#start.set(point.startTime ?? ZERO_TIME).nanosText;

@@ -9,6 +9,7 @@ import type { Resource } from "@opentelemetry/resources";
 import { SyvainError } from "../../api/errors.ts";
 import { deadlineIn, secondsUntil, waitUntil } from "../../delivery/deadline.ts";
 import { experimentFromResource, type ExperimentSpec } from "../../mapping/experiment.ts";
+import { SteppedSumValues } from "../../mapping/stepped-sums.ts";
 import { spoolSessionFor, type SpoolSession, type SpoolSessionStats } from "../../destinations/spool-session.ts";
 import { openDestination, type Destination } from "./destination.ts";
 import { ownerFlushDeadline } from "./flush-deadline.ts";
@@ -52,6 +53,8 @@ export class ExporterCore {
   readonly #spool: SpoolSession | undefined;
   readonly #registry: ExperimentRegistry;
   readonly #counters = new Map<string, SlugCounters>();
+  /** Per experiment, the stepped counter totals exported so far (mapping/stepped-sums.ts). */
+  readonly #steppedSums = new Map<string, SteppedSumValues>();
   /** Exports still mapping, queueing or waiting for their experiment's creation. */
   readonly #pendingExports = new Set<Promise<void>>();
   /** Per slug, the last unfinished export: the next one to that experiment runs after it. */
@@ -107,6 +110,12 @@ export class ExporterCore {
   specFor(resource: Resource): ExperimentSpec {
     const { slug, defaultFolderId, defaultFolderPath } = this.options;
     return experimentFromResource(resource.attributes, { slug, defaultFolderId, defaultFolderPath });
+  }
+
+  steppedSums(slug: string): SteppedSumValues {
+    let values = this.#steppedSums.get(slug);
+    if (values === undefined) this.#steppedSums.set(slug, (values = new SteppedSumValues()));
+    return values;
   }
 
   counters(slug: string): SlugCounters {

@@ -5,20 +5,20 @@
  */
 import type { ReadableLogRecord } from "@opentelemetry/sdk-logs";
 import type { ScopeMetrics } from "@opentelemetry/sdk-metrics";
-import { logRecordsToAnnotations, metricsToEvents } from "../../mapping/index.ts";
+import { logRecordsToAnnotations, metricsToEvents, type SteppedSumValues } from "../../mapping/index.ts";
 import { chunkRecords, chunkScopeMetrics } from "./export-chunks.ts";
 import type { PrepareChunk, PreparedEvents } from "./export-group.ts";
 
-export function metricChunks(scopeMetrics: readonly ScopeMetrics[], slug: string, stepAttribute: string): PrepareChunk[] {
-  return chunkScopeMetrics(scopeMetrics).map((chunk) => () => prepareMetrics(chunk, slug, stepAttribute));
+export function metricChunks(scopeMetrics: readonly ScopeMetrics[], slug: string, stepAttribute: string, steppedSums: SteppedSumValues): PrepareChunk[] {
+  return chunkScopeMetrics(scopeMetrics).map((chunk) => () => prepareMetrics(chunk, slug, stepAttribute, steppedSums));
 }
 
 export function annotationChunks(records: readonly ReadableLogRecord[], slug: string): PrepareChunk[] {
   return chunkRecords(records).map((chunk) => () => prepareAnnotations(chunk, slug));
 }
 
-function prepareMetrics(scopeMetrics: readonly ScopeMetrics[], slug: string, stepAttribute: string): PreparedEvents {
-  const { events, dropped } = metricsToEvents(scopeMetrics, { experimentKey: slug, stepAttribute });
+function prepareMetrics(scopeMetrics: readonly ScopeMetrics[], slug: string, stepAttribute: string, steppedSums: SteppedSumValues): PreparedEvents {
+  const { events, dropped } = metricsToEvents(scopeMetrics, { experimentKey: slug, stepAttribute, steppedSums });
   return {
     count: events.length,
     dropped,
