@@ -242,6 +242,9 @@ async function moveToCorrupt(host: BacklogHost, source: AdoptedSource, file: Ado
 
 /** Removes a writer directory whose segments are all gone (acks, LOCK, then the directory); returns the acks bytes freed. */
 export async function removeSourceDir(fsi: SpoolFs, source: SegmentSource): Promise<number> {
+  // Entries not written yet (a spool in fallback writes none) cover records of deleted segments, in a
+  // file about to go: written later, they would recreate it in a directory that is gone.
+  source.acks.discardPending();
   await source.acks.close();
   const freed = await fsi.size(source.acks.path).catch(() => 0);
   for (const file of [ACKS_FILE, LOCK_FILE]) await fsi.unlink(path.join(source.dir, file)).catch(() => undefined);

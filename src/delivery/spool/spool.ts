@@ -17,10 +17,11 @@ import { ChunkEncoder } from "./chunk-encoder.ts";
 import { DiskBudget } from "./disk-budget.ts";
 import type { JsonEnvelope } from "./json-envelope.ts";
 import { writeFallbackAcks, writeFallbackAcksSync } from "./fallback-acks.ts";
+import { DiskRetry } from "./disk-retry.ts";
 import { Durability } from "./durability.ts";
 import { EarlyAcks } from "./early-acks.ts";
 import { WriteWindow } from "./write-window.ts";
-import { abandonSegment, closeSegment, LiveSegments, type OwnRecords } from "./live-segments.ts";
+import { closeSegment, LiveSegments, type OwnRecords } from "./live-segments.ts";
 import { currentIdentity, type OwnerIdentity } from "./process-identity.ts";
 import { MAX_RECORD_PAYLOAD_BYTES } from "./record-format.ts";
 import { BacklogRef, type SegmentState } from "./segment-state.ts";
@@ -59,8 +60,7 @@ export class Spool {
   #closing = false;
   #dirReady = false;
   #lastError: SpoolError | undefined;
-  #retryAt = 0;
-  #probing = false;
+  readonly #retry: DiskRetry;
   /** Appended, not yet written; the newest has seq `#nextSeq - 1`. */
   readonly #pending: PendingQueue;
   /** `maxBytes` against what is written and what waits for the flusher. */
@@ -104,6 +104,7 @@ export class Spool {
     this.#window = new WriteWindow(options.flushIntervalMs, () => this.#nextSeq - 1, running, options.now);
     this.#pending = new PendingQueue(options.skipAckedTypes);
     this.#reporter = new Reporter(options.onError, this.#counters);
+    this.#retry = new DiskRetry({ fs: options.fs, retryMs: options.retryMs, now: options.now });
   }
 
   /** @internal called once by `openSpool`. */
@@ -214,13 +215,15 @@ export class Spool {
     if (this.#state === "closed" || this.#closing) return;
     this.#closing = true;
     this.#clearTimers();
+    await this.#retry.idle(); // a try of the disk in progress ends first (it may make the spool active again)
     this.#window.open(this.#nextSeq - 1);
     while (this.#state === "active" && this.#hasWork(true)) {
       this.#kick();
       await this.#pump;
     }
     await this.#pump;
-    if (this.#state === "fallback") this.#lastError = (await writeFallbackAcks(this.#dirtyAcks, this.dir, this.#counters)) ?? this.#lastError;
+    // In fallback, acknowledged segments go first (`#freeRoom`): the acks written then need less room than there is.
+    if (this.#state === "fallback") this.#lastError = (await this.#freeRoom().then(() => writeFallbackAcks(this.#dirtyAcks, this.dir, this.#counters))) ?? this.#lastError;
     const clean = this.#state === "active" && this.#outstanding === 0 && this.#adopted.every((s) => s.fullyRead && s.remaining === 0 && !s.keep);
     this.#state = "closed";
     this.#durability.rejectAll(closedError());
@@ -429,12 +432,11 @@ export class Spool {
     this.#clearTimers();
     const seg = this.#live.current;
     this.#live.current = undefined;
+    this.#retry.failed(seg); // cut back to its committed records, then closed
     if (seg) {
-      void abandonSegment(this.#o.fs, seg); // cut back to its committed records, then closed
       seg.sealed = true;
       if (seg.deletable) this.#retired.push(seg);
     }
-    this.#retryAt = this.#o.now() + this.#o.retryMs;
   }
 
   /**
@@ -443,22 +445,27 @@ export class Spool {
    * bridge's readiness check), so that it is not left in fallback for good. No-op otherwise.
    */
   probeDisk(): void {
-    if (this.#state !== "fallback" || this.#probing || this.#closing || this.#o.now() < this.#retryAt) return;
-    this.#probing = true;
-    void this.#prepareDisk()
-      .then(() => {
+    if (this.#state !== "fallback" || this.#closing || !this.#retry.due) return;
+    this.#retry
+      .run(async () => {
+        await this.#freeRoom();
+        await this.#prepareDisk();
         this.#state = "active";
         this.#writtenSeq = this.#nextSeq - 1; // everything before is written or lost
         this.#durability.markDurable(this.#writtenSeq);
         this.#kick();
       })
-      .catch((error: unknown) => {
-        this.#lastError = asSpoolError(error, "retry", this.dir);
-        this.#retryAt = this.#o.now() + this.#o.retryMs;
-      })
-      .finally(() => {
-        this.#probing = false;
-      });
+      .catch((error: unknown) => (this.#lastError = asSpoolError(error, "retry", this.dir)));
+  }
+
+  /**
+   * In fallback the flusher stops, and with it the deletion of acknowledged segments: done here,
+   * before anything that needs room. On a disk smaller than a segment, the segment the failure
+   * gave up is the only room there is (review 14, F3). It must be closed first (`cutBack`).
+   */
+  async #freeRoom(): Promise<void> {
+    await this.#retry.cutBack;
+    await this.#deleteRetired();
   }
 
   async #prepareDisk(): Promise<void> {
