@@ -5,7 +5,7 @@
  */
 import path from "node:path";
 import { AckLog } from "./ack-log.ts";
-import { adoptOrphans, type AdoptResult } from "./adopt.ts";
+import { adoptOrphans, leftInPlace, type AdoptResult } from "./adopt.ts";
 import type { OwnerIdentity } from "./process-identity.ts";
 import { decodeAcks } from "./acks-format.ts";
 import { RangeSet } from "./range-set.ts";
@@ -62,14 +62,19 @@ export class AdoptedSource implements SegmentSource {
   }
 }
 
-/** Adopts dead writers' directories and loads each (segment list, acks); never throws. */
+/**
+ * Adopts dead writers' directories and loads each (segment list, acks); never throws. An adoption
+ * that fails (no room for the `adopted/` folder) names the directories it leaves (`notAdopted`).
+ */
 export async function adoptAndLoad(host: BacklogHost, myName: string, me: OwnerIdentity): Promise<{ result: AdoptResult; sources: AdoptedSource[] }> {
   let result: AdoptResult;
   try {
     result = await adoptOrphans(host.fs, host.spoolDir, myName, me);
   } catch (error) {
-    host.report(asSpoolError(error, "adopt", host.spoolDir));
-    return { result: { adopted: [], skipped: [] }, sources: [] };
+    const cause = asSpoolError(error, "adopt", host.spoolDir);
+    const notAdopted = await leftInPlace(host.fs, host.spoolDir, myName, me, cause);
+    if (notAdopted === undefined) host.report(cause);
+    return { result: { adopted: [], skipped: [], ...(notAdopted ? { notAdopted } : {}) }, sources: [] };
   }
   for (const skipped of result.skipped) {
     host.counters.unsupportedFiles++;

@@ -12,7 +12,7 @@ import path from "node:path";
 import type { AdoptResult } from "./adopt.ts";
 import { writeAckLogs, type AckLog } from "./ack-log.ts";
 import { ackRun, forEachRun } from "./ack-runs.ts";
-import { adoptAndLoad, readSource, requeueUnsettled, type AdoptedSource, type BacklogHost, type BacklogRecord } from "./backlog-reader.ts";
+import { readSource, requeueUnsettled, type AdoptedSource, type BacklogHost, type BacklogRecord } from "./backlog-reader.ts";
 import { ChunkEncoder } from "./chunk-encoder.ts";
 import { DiskBudget } from "./disk-budget.ts";
 import type { JsonEnvelope } from "./json-envelope.ts";
@@ -21,6 +21,7 @@ import { DiskRetry } from "./disk-retry.ts";
 import { Durability } from "./durability.ts";
 import { EarlyAcks } from "./early-acks.ts";
 import { WriteWindow } from "./write-window.ts";
+import { LeftBehind } from "./left-behind.ts";
 import { closeSegment, LiveSegments, type OwnRecords } from "./live-segments.ts";
 import { currentIdentity, type OwnerIdentity } from "./process-identity.ts";
 import { MAX_RECORD_PAYLOAD_BYTES } from "./record-format.ts";
@@ -61,6 +62,7 @@ export class Spool {
   #dirReady = false;
   #lastError: SpoolError | undefined;
   readonly #retry: DiskRetry;
+  readonly #leftBehind = new LeftBehind();
   /** Appended, not yet written; the newest has seq `#nextSeq - 1`. */
   readonly #pending: PendingQueue;
   /** `maxBytes` against what is written and what waits for the flusher. */
@@ -179,10 +181,13 @@ export class Spool {
     return this.#live.own(this.#writtenSeq, this.#nextSeq, this.#state === "fallback", this.#durability);
   }
 
-  /** Takes over dead processes' writer directories; their records come out of `backlog()`. */
+  /**
+   * Takes over dead processes' writer directories; their records come out of `backlog()`. Those it
+   * cannot (no writer directory of its own: a full disk) are named in `notAdopted` (left-behind.ts).
+   */
   async adoptOrphans(): Promise<AdoptResult> {
-    if (!this.#dirReady) return { adopted: [], skipped: [] };
-    const { result, sources } = await adoptAndLoad(this.#host, this.name, this.#me);
+    if (!this.#dirReady) this.probeDisk(); // room may be back: the next call adopts then
+    const { result, sources } = await this.#leftBehind.adopt(this.#host, this.name, this.#me, this.#dirReady ? undefined : (this.#lastError ?? closedError()));
     this.#adopted.push(...sources);
     this.#backlogQueue.push(...sources);
     return result;

@@ -73,6 +73,10 @@ export async function createWriterDir(fsi: SpoolFs, spoolDir: string, name: stri
     await fsi.rename(tmp, final);
     await fsi.syncDir(spoolDir);
   } catch (error) {
+    // What was made of it goes (the folder, a LOCK the disk had no room for): a full disk, tried
+    // again every few seconds, must not collect one per try. Gone already once renamed in.
+    await fsi.unlink(path.join(tmp, LOCK_FILE)).catch(() => undefined);
+    await fsi.rmdir(tmp).catch(() => undefined);
     throw ioError("create writer directory", final, error);
   }
   return final;
