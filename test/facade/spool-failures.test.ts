@@ -100,6 +100,38 @@ describe("Collector spool failures", () => {
     expect(emulator.store.annotations("spool-disk-full")).toEqual([]);
   });
 
+  it("no room for its writer folder: a dead run's leftovers are said not delivered, with why; its own events are delivered from memory, and the next process with room delivers the dead run's", async () => {
+    const spoolDir = path.join(root, "no-room");
+    const dead = startWorker("spool-no-room-dead", "offline", 500, spoolDir);
+    await dead.printed("open");
+    dead.write("go\n");
+    await dead.printed("logged");
+    await closeWorker(dead); // offline: everything stays in the spool, for the next run
+    const left = writerDirs(spoolDir);
+    expect(left).toHaveLength(1);
+
+    // The disk has no room left: under `ulimit -f 0` no write succeeds (EFBIG), not even a LOCK.
+    const child = startWorker("spool-no-room", "online", 10, spoolDir, 0);
+    await child.printed("open");
+    child.write("go\n");
+    await child.printed("logged");
+    const { stderr } = await closeWorker(child);
+    const warnings = stderr.split("\n").filter((l) => l.includes("SyvainSpoolWarning"));
+    expect(warnings).toEqual([
+      expect.stringMatching(/spool create writer directory failed on .*: EFBIG; events are kept in memory only/),
+      expect.stringMatching(/could not take over 1 writer folder\(s\) of processes no longer running \(.*\): spool create writer directory failed on .*: EFBIG; they stay there, their records not delivered\. .*syvain-otel sync/),
+    ]);
+    expect(warnings[1]).toContain(path.basename(left[0]!));
+    expectStepsOnce("spool-no-room", 10);
+    expect(emulator.store.experiment("spool-no-room-dead")).toBeUndefined();
+    expect(writerDirs(spoolDir)).toEqual(left); // left where it was, and no half-made folder beside it
+
+    const next = new Collector(emulator.apiKey, { host: emulator.url, spoolDir });
+    await next.experiment("spool-no-room-next");
+    await next.close();
+    expectStepsOnce("spool-no-room-dead", 500);
+  });
+
   it("a corrupt segment of a dead process: every intact record delivered, the damaged one skipped with a message naming the file", async () => {
     const spoolDir = path.join(root, "corrupt");
     const child = startWorker("spool-corrupt", "offline", 1000, spoolDir);
