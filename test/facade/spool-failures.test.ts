@@ -43,6 +43,15 @@ async function closeWorker(child: Child): Promise<{ stats: Record<string, unknow
   return { stats: JSON.parse(line?.slice(6) ?? "null") as Record<string, unknown>, stderr: result.stderr };
 }
 
+/** A worker logs `count` points offline and closes: they stay in the spool, for the next process to deliver. */
+async function leaveOfflineRun(slug: string, count: number, spoolDir: string): Promise<void> {
+  const child = startWorker(slug, "offline", count, spoolDir);
+  await child.printed("open");
+  child.write("go\n");
+  await child.printed("logged");
+  await closeWorker(child);
+}
+
 function expectStepsOnce(slug: string, count: number): void {
   const steps = emulator.store.metrics(slug).map((m) => m.step);
   expect(steps).toHaveLength(count);
@@ -102,11 +111,7 @@ describe("Collector spool failures", () => {
 
   it("no room for its writer folder: a dead run's leftovers are said not delivered, with why; its own events are delivered from memory, and the next process with room delivers the dead run's", async () => {
     const spoolDir = path.join(root, "no-room");
-    const dead = startWorker("spool-no-room-dead", "offline", 500, spoolDir);
-    await dead.printed("open");
-    dead.write("go\n");
-    await dead.printed("logged");
-    await closeWorker(dead); // offline: everything stays in the spool, for the next run
+    await leaveOfflineRun("spool-no-room-dead", 500, spoolDir);
     const left = writerDirs(spoolDir);
     expect(left).toHaveLength(1);
 
@@ -134,11 +139,7 @@ describe("Collector spool failures", () => {
 
   it("a corrupt segment of a dead process: every intact record delivered, the damaged one skipped with a message naming the file", async () => {
     const spoolDir = path.join(root, "corrupt");
-    const child = startWorker("spool-corrupt", "offline", 1000, spoolDir);
-    await child.printed("open");
-    child.write("go\n");
-    await child.printed("logged");
-    await closeWorker(child); // offline: everything stays in the spool, for the next run
+    await leaveOfflineRun("spool-corrupt", 1000, spoolDir);
     const segment = writerDirs(spoolDir).map((d) => path.join(spoolDir, d, "00000001.seg")).find((f) => existsSync(f));
     expect(segment).toBeDefined();
     const bytes = readFileSync(segment!);
