@@ -85,7 +85,12 @@ export class BridgeSpool implements ExperimentJournals {
       skipAckedTypes: deliveredEventTypes,
       onError: (error) => this.#onError(error),
     });
-    if (this.#spool.lastError !== undefined) return;
+    if (this.#spool.lastError !== undefined) {
+      // The bridge then refuses to start (bridge-delivery.ts). What earlier bridges left there is
+      // logged first (spool.error "could not take over ..."): run memory only, it stays undelivered.
+      await this.#spool.adoptOrphans();
+      return;
+    }
     if (client === undefined) return;
     const spool = this.#spool;
     this.#adoption = new PeriodicAdoption({
@@ -149,6 +154,8 @@ export class BridgeSpool implements ExperimentJournals {
     const adopted = await spool.adoptOrphans();
     // A replay that stopped (a refusal that is not retried, e.g. a key Syvain rejected meanwhile) is read again.
     const retried = spool.requeueUnsettled();
+    // Earlier bridges' folders it could not take over (a full disk; logged as spool.error): not "nothing left to deliver".
+    if (adopted.notAdopted !== undefined) this.#leftoversDelivered = false;
     if (adopted.adopted.length === 0 && retried === 0) return;
     this.#leftoversDelivered = false;
     this.#o.log({ level: "info", event: "spool.resume", dir: this.#o.dir, adoptedDirs: adopted.adopted.length, bytes: spool.stats().bytesOnDisk });
@@ -156,7 +163,7 @@ export class BridgeSpool implements ExperimentJournals {
     // must deliver what it adopted, not leave it for a restart that may never come.
     const result = await replaySpool(spool, client, { signal, maxAttempts: Number.POSITIVE_INFINITY });
     const { stoppedBy, ...counts } = result;
-    this.#leftoversDelivered = stoppedBy === undefined;
+    this.#leftoversDelivered = stoppedBy === undefined && adopted.notAdopted === undefined;
     if (stoppedBy === undefined) this.#o.log({ level: "info", event: "spool.resumed", ...counts });
     else this.#o.log({ level: signal.aborted ? "info" : "error", event: "spool.resume.stopped", reason: stoppedBy.message, ...counts });
   }

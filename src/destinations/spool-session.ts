@@ -110,6 +110,10 @@ function fullSpool(o: SpoolSessionOptions): string {
   return `Syvain spool: ${o.dir} is full (spoolMaxBytes ${o.maxBytes}). ${what}; a larger spoolMaxBytes keeps more on disk. Refused events are counted in ${o.statsAt}.notSpooled.`;
 }
 
+function leftBehind(error: SpoolError, o: SpoolSessionOptions): string {
+  return `Syvain spool: ${error.message}. What earlier processes left there is delivered by the next process that can write there, or by \`${syncCommand(o.dir, o.host)}\` once it can.`;
+}
+
 function leftAtExit(events: number, dir: string, host: string): string {
   return (
     `exiting with ${events} event(s) not delivered to Syvain: they are kept in the spool at ${dir}, and a run not finished stays \`running\`, ` +
@@ -289,6 +293,8 @@ export class SpoolSession {
 
   #onError(error: SpoolError): void {
     if (error.code === "full") return this.#o.warn(fullSpool(this.#o));
+    // Dead runs' folders it could not take over (a full disk): said even after the fallback warning, which does not cover them.
+    if (error.op === "adopt") return this.#o.warn(leftBehind(error, this.#o));
     // Corrupt files moved aside, damaged records, an orphan of another version: said as they come.
     if (!disablesSpool(error, this.#parts!.FORMAT_FILE)) return this.#o.warn(`Syvain spool: ${error.message}`);
     // A spool this process cannot use: said once, then counted (stats().spool.fallbacks).

@@ -4,6 +4,8 @@
  * not ready meanwhile, so a load balancer sends the data elsewhere. Asking `/readyz` retries the
  * disk when due: once a write works again (a fresh segment) the bridge is ready and answers 200.
  * The refused request's points are delivered anyway (from memory), and its resend stores nothing twice.
+ * With no room at all (not even for its writer folder's LOCK) it refuses to start, naming first the
+ * earlier bridge's folder it cannot take over, which a bridge with room then delivers.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -67,6 +69,34 @@ describe("a spooling bridge on a failing disk (EFBIG)", () => {
       expect(storedSteps()).toHaveLength(from + 500 + 10);
     } finally {
       expect(await bridge.stop("SIGTERM")).toBe(0);
+    }
+  }, 60_000);
+
+  it("with no room for its writer folder, it refuses to start and first logs the earlier bridge's leftovers it leaves undelivered; with room, the next bridge delivers them", async () => {
+    const spoolDir = join(root, "no-room");
+    const args = ["--syvain-host", emulator.url, "--spool-dir", spoolDir, "--retry-after", "1", "--shutdown-timeout", "1"];
+    const env = { SYVAIN_METRICS_API_KEY: EMULATOR_API_KEY };
+    // Syvain down: an earlier bridge takes 40 points, is stopped, and leaves them in the spool.
+    emulator.faults.random("*", { rate: 1, mix: [{ status: 503, retryAfterSeconds: 0 }] });
+    const earlier = await spawnBridge(args, env);
+    expect((await post(`${earlier.url}/v1/metrics`, gaugeSteps("no-room", 0, 40), JSON_TYPE)).status).toBe(200);
+    expect(await earlier.stop("SIGTERM")).toBe(0);
+    emulator.faults.clear();
+
+    // No room left on the disk (`ulimit -f 0`: no write succeeds, not even a LOCK).
+    const refused = await spawnBridge(args, env, { fileSizeLimitKiB: 0 }).then(
+      () => "",
+      (error: Error) => error.message,
+    );
+    expect(refused).toMatch(/"event":"spool.error".*could not take over 1 writer folder\(s\) of processes no longer running \(w-.*\): spool create writer directory failed on .*: EFBIG; they stay there, their records not delivered/);
+    expect(refused).toMatch(/cannot use the spool directory .*: EFBIG; fix it, or run memory only/);
+    expect(emulator.store.experiment("no-room")).toBeUndefined();
+
+    const roomy = await spawnBridge(args, env);
+    try {
+      await vi.waitFor(() => expect(new Set(emulator.store.metrics("no-room").map((m) => m.step)).size).toBe(40), { timeout: 20_000 });
+    } finally {
+      expect(await roomy.stop("SIGTERM")).toBe(0);
     }
   }, 60_000);
 });

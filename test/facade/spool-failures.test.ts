@@ -43,6 +43,15 @@ async function closeWorker(child: Child): Promise<{ stats: Record<string, unknow
   return { stats: JSON.parse(line?.slice(6) ?? "null") as Record<string, unknown>, stderr: result.stderr };
 }
 
+/** A worker logs `count` points offline and closes: they stay in the spool, for the next process to deliver. */
+async function leaveOfflineRun(slug: string, count: number, spoolDir: string): Promise<void> {
+  const child = startWorker(slug, "offline", count, spoolDir);
+  await child.printed("open");
+  child.write("go\n");
+  await child.printed("logged");
+  await closeWorker(child);
+}
+
 function expectStepsOnce(slug: string, count: number): void {
   const steps = emulator.store.metrics(slug).map((m) => m.step);
   expect(steps).toHaveLength(count);
@@ -100,13 +109,37 @@ describe("Collector spool failures", () => {
     expect(emulator.store.annotations("spool-disk-full")).toEqual([]);
   });
 
-  it("a corrupt segment of a dead process: every intact record delivered, the damaged one skipped with a message naming the file", async () => {
-    const spoolDir = path.join(root, "corrupt");
-    const child = startWorker("spool-corrupt", "offline", 1000, spoolDir);
+  it("no room for its writer folder: a dead run's leftovers are said not delivered, with why; its own events are delivered from memory, and the next process with room delivers the dead run's", async () => {
+    const spoolDir = path.join(root, "no-room");
+    await leaveOfflineRun("spool-no-room-dead", 500, spoolDir);
+    const left = writerDirs(spoolDir);
+    expect(left).toHaveLength(1);
+
+    // The disk has no room left: under `ulimit -f 0` no write succeeds (EFBIG), not even a LOCK.
+    const child = startWorker("spool-no-room", "online", 10, spoolDir, 0);
     await child.printed("open");
     child.write("go\n");
     await child.printed("logged");
-    await closeWorker(child); // offline: everything stays in the spool, for the next run
+    const { stderr } = await closeWorker(child);
+    const warnings = stderr.split("\n").filter((l) => l.includes("SyvainSpoolWarning"));
+    expect(warnings).toEqual([
+      expect.stringMatching(/spool create writer directory failed on .*: EFBIG; events are kept in memory only/),
+      expect.stringMatching(/could not take over 1 writer folder\(s\) of processes no longer running \(.*\): spool create writer directory failed on .*: EFBIG; they stay there, their records not delivered\. .*syvain-otel sync/),
+    ]);
+    expect(warnings[1]).toContain(path.basename(left[0]!));
+    expectStepsOnce("spool-no-room", 10);
+    expect(emulator.store.experiment("spool-no-room-dead")).toBeUndefined();
+    expect(writerDirs(spoolDir)).toEqual(left); // left where it was, and no half-made folder beside it
+
+    const next = new Collector(emulator.apiKey, { host: emulator.url, spoolDir });
+    await next.experiment("spool-no-room-next");
+    await next.close();
+    expectStepsOnce("spool-no-room-dead", 500);
+  });
+
+  it("a corrupt segment of a dead process: every intact record delivered, the damaged one skipped with a message naming the file", async () => {
+    const spoolDir = path.join(root, "corrupt");
+    await leaveOfflineRun("spool-corrupt", 1000, spoolDir);
     const segment = writerDirs(spoolDir).map((d) => path.join(spoolDir, d, "00000001.seg")).find((f) => existsSync(f));
     expect(segment).toBeDefined();
     const bytes = readFileSync(segment!);

@@ -64,12 +64,13 @@ export function syncResultOf(result: LeftoversResult, host: string, spoolDir: st
   details.push(...result.keptRuns.map(keptNowLine), ...result.unknownRenames.map(unknownRenameLine), ...result.continuedRenames.map(continuedRenameLine), ...kept);
   if (result.skipped > 0) details.push(`${result.skipped} record(s) this version cannot read, left on disk`);
   if (result.remaining > 0 || result.leftBytes > 0) details.push(leftLine(result, interrupted));
+  if (result.notAdopted !== undefined) details.push(notAdoptedLine(result.notAdopted));
   details.push(...running, ...elsewhere);
   return {
     experiments: result.experiments,
     events: delivered + result.failed + result.remaining,
     delivered,
-    failed: result.failed + result.remaining + result.unknownRenames.length,
+    failed: result.failed + result.remaining + result.unknownRenames.length + (result.notAdopted?.names.length ?? 0),
     details,
     leftElsewhere: elsewhere.length > 0,
     runningSkipped: result.running.writers,
@@ -110,6 +111,11 @@ function unknownRenameLine(slug: string): string {
 function leftLine(result: LeftoversResult, interrupted: boolean): string {
   const why = interrupted ? "interrupted" : `stopped: ${result.stoppedBy?.message ?? "delivery stopped"}`;
   return `${why}: ${result.remaining} record(s) read and not delivered, ${result.leftBytes} bytes of records in all not acknowledged, stay on disk: run sync again`;
+}
+
+/** Dead processes' folders this sync could not take over (a full disk): not sent, and why. */
+function notAdoptedLine({ dir, names, bytes, cause }: NonNullable<LeftoversResult["notAdopted"]>): string {
+  return `${dir}: ${names.length} spool folder(s) of processes no longer running (${bytes} bytes) not delivered: this sync could not take them over (${names.join(", ")}): ${cause.message}; make room on that disk, then run sync again`;
 }
 
 /** One experiment of a dry run: what the replay would send for it. */

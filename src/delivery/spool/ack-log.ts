@@ -82,6 +82,11 @@ export class AckLog {
     return this.#fd!;
   }
 
+  /** Forgets the entries not written yet (their directory is being removed). */
+  discardPending(): void {
+    this.#pending = [];
+  }
+
   /** Returns the bytes the file grew by. */
   async writePending(): Promise<number> {
     if (!this.#pending.length) return 0;

@@ -9,6 +9,7 @@
 import path from "node:path";
 import { ownerLiveness, parseLock, type Liveness, type LivenessOptions, type OwnerIdentity } from "./process-identity.ts";
 import { checkSegmentHeader, SEGMENT_HEADER_BYTES } from "./segment-header.ts";
+import { ioError, type SpoolError } from "./spool-errors.ts";
 import { ADOPTED_DIR, isWriterDirName, LOCK_FILE, segmentIdOf, writerStartMs } from "./spool-layout.ts";
 import type { SpoolFs } from "./spool-fs.ts";
 
@@ -58,16 +59,42 @@ export interface AdoptResult {
   adopted: string[];
   /** Dead writers' directories left alone, with why. */
   skipped: { name: string; reason: string }[];
+  /**
+   * Dead writers' directories this process could not take over (no writer directory of its own to
+   * move them into, or the move failed: a full disk): left where they are, undelivered, for a
+   * process that can. Absent when there were none.
+   */
+  notAdopted?: NotAdopted;
+}
+
+export interface NotAdopted {
+  names: string[];
+  cause: SpoolError;
+}
+
+/** The dead writers' directories an adoption by `myName` would take now, oldest first (reads only). */
+export async function adoptableWriters(fsi: SpoolFs, spoolDir: string, myName: string, me: OwnerIdentity, options: LivenessOptions = {}): Promise<WriterDirInfo[]> {
+  const dead: WriterDirInfo[] = [];
+  for (const name of await listWriterDirs(fsi, spoolDir)) {
+    if (name === myName) continue;
+    const info = await describeWriterDir(fsi, spoolDir, name, me, options);
+    if (info.liveness === "dead") dead.push(info);
+  }
+  return dead;
+}
+
+/** `cause` kept this process from adopting: the dead writers' directories left where they are, if any (reads only; none if they cannot be listed). */
+export async function leftInPlace(fsi: SpoolFs, spoolDir: string, myName: string, me: OwnerIdentity, cause: SpoolError, options: LivenessOptions = {}): Promise<NotAdopted | undefined> {
+  const names = (await adoptableWriters(fsi, spoolDir, myName, me, options).catch(() => [])).map((info) => info.name);
+  return names.length ? { names, cause } : undefined;
 }
 
 /** `options`: how a LOCK naming another machine is taken (never adopted unless `otherMachines: "finished"`). */
 export async function adoptOrphans(fsi: SpoolFs, spoolDir: string, myName: string, me: OwnerIdentity, options: LivenessOptions = {}): Promise<AdoptResult> {
   const result: AdoptResult = { adopted: [], skipped: [] };
   const adoptedDir = path.join(spoolDir, myName, ADOPTED_DIR);
-  for (const name of await listWriterDirs(fsi, spoolDir)) {
-    if (name === myName) continue;
-    const info = await describeWriterDir(fsi, spoolDir, name, me, options);
-    if (info.liveness !== "dead") continue;
+  for (const info of await adoptableWriters(fsi, spoolDir, myName, me, options)) {
+    const name = info.name;
     if (info.unsupportedSegments.length) {
       result.skipped.push({ name, reason: `segments of an unsupported version: ${info.unsupportedSegments.join(", ")}` });
       continue;
@@ -76,8 +103,11 @@ export async function adoptOrphans(fsi: SpoolFs, spoolDir: string, myName: strin
     const target = path.join(adoptedDir, name);
     try {
       await fsi.rename(info.path, target);
-    } catch {
-      continue; // another process won the rename (ENOENT), or it vanished: not ours
+    } catch (error) {
+      // ENOENT: another process won the rename, or it vanished: not ours. Anything else (no room
+      // for the new entry): it stays where it is, and is named.
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") (result.notAdopted ??= { names: [], cause: ioError("adopt", info.path, error) }).names.push(name);
+      continue;
     }
     result.adopted.push(target);
     result.adopted.push(...(await flatten(fsi, target, adoptedDir)));

@@ -5,7 +5,7 @@
  */
 import path from "node:path";
 import { AckLog } from "./ack-log.ts";
-import { adoptOrphans, type AdoptResult } from "./adopt.ts";
+import { adoptOrphans, leftInPlace, type AdoptResult } from "./adopt.ts";
 import type { LivenessOptions, OwnerIdentity } from "./process-identity.ts";
 import { decodeAcks } from "./acks-format.ts";
 import { RangeSet } from "./range-set.ts";
@@ -62,14 +62,19 @@ export class AdoptedSource implements SegmentSource {
   }
 }
 
-/** Adopts dead writers' directories and loads each (segment list, acks); never throws. */
+/**
+ * Adopts dead writers' directories and loads each (segment list, acks); never throws. An adoption
+ * that fails (no room for the `adopted/` folder) names the directories it leaves (`notAdopted`).
+ */
 export async function adoptAndLoad(host: BacklogHost, myName: string, me: OwnerIdentity, options: LivenessOptions): Promise<{ result: AdoptResult; sources: AdoptedSource[] }> {
   let result: AdoptResult;
   try {
     result = await adoptOrphans(host.fs, host.spoolDir, myName, me, options);
   } catch (error) {
-    host.report(asSpoolError(error, "adopt", host.spoolDir));
-    return { result: { adopted: [], skipped: [] }, sources: [] };
+    const cause = asSpoolError(error, "adopt", host.spoolDir);
+    const notAdopted = await leftInPlace(host.fs, host.spoolDir, myName, me, cause, options);
+    if (notAdopted === undefined) host.report(cause);
+    return { result: { adopted: [], skipped: [], ...(notAdopted ? { notAdopted } : {}) }, sources: [] };
   }
   for (const skipped of result.skipped) {
     host.counters.unsupportedFiles++;
@@ -242,6 +247,9 @@ async function moveToCorrupt(host: BacklogHost, source: AdoptedSource, file: Ado
 
 /** Removes a writer directory whose segments are all gone (acks, LOCK, then the directory); returns the acks bytes freed. */
 export async function removeSourceDir(fsi: SpoolFs, source: SegmentSource): Promise<number> {
+  // Entries not written yet (a spool in fallback writes none) cover records of deleted segments, in a
+  // file about to go: written later, they would recreate it in a directory that is gone.
+  source.acks.discardPending();
   await source.acks.close();
   const freed = await fsi.size(source.acks.path).catch(() => 0);
   for (const file of [ACKS_FILE, LOCK_FILE]) await fsi.unlink(path.join(source.dir, file)).catch(() => undefined);

@@ -12,15 +12,17 @@ import path from "node:path";
 import type { AdoptResult } from "./adopt.ts";
 import { writeAckLogs, type AckLog } from "./ack-log.ts";
 import { ackRun, forEachRun } from "./ack-runs.ts";
-import { adoptAndLoad, readSource, requeueUnsettled, type AdoptedSource, type BacklogHost, type BacklogRecord } from "./backlog-reader.ts";
+import { readSource, requeueUnsettled, type AdoptedSource, type BacklogHost, type BacklogRecord } from "./backlog-reader.ts";
 import { ChunkEncoder } from "./chunk-encoder.ts";
 import { DiskBudget } from "./disk-budget.ts";
 import type { JsonEnvelope } from "./json-envelope.ts";
 import { writeFallbackAcks, writeFallbackAcksSync } from "./fallback-acks.ts";
+import { DiskRetry } from "./disk-retry.ts";
 import { Durability } from "./durability.ts";
 import { EarlyAcks } from "./early-acks.ts";
 import { WriteWindow } from "./write-window.ts";
-import { abandonSegment, closeSegment, LiveSegments, type OwnRecords } from "./live-segments.ts";
+import { LeftBehind } from "./left-behind.ts";
+import { closeSegment, LiveSegments, type OwnRecords } from "./live-segments.ts";
 import { currentIdentity, type LivenessOptions, type OwnerIdentity } from "./process-identity.ts";
 import { MAX_RECORD_PAYLOAD_BYTES } from "./record-format.ts";
 import { BacklogRef, type SegmentState } from "./segment-state.ts";
@@ -59,8 +61,8 @@ export class Spool {
   #closing = false;
   #dirReady = false;
   #lastError: SpoolError | undefined;
-  #retryAt = 0;
-  #probing = false;
+  readonly #retry: DiskRetry;
+  readonly #leftBehind = new LeftBehind();
   /** Appended, not yet written; the newest has seq `#nextSeq - 1`. */
   readonly #pending: PendingQueue;
   /** `maxBytes` against what is written and what waits for the flusher. */
@@ -104,6 +106,7 @@ export class Spool {
     this.#window = new WriteWindow(options.flushIntervalMs, () => this.#nextSeq - 1, running, options.now);
     this.#pending = new PendingQueue(options.skipAckedTypes);
     this.#reporter = new Reporter(options.onError, this.#counters);
+    this.#retry = new DiskRetry({ fs: options.fs, retryMs: options.retryMs, now: options.now });
   }
 
   /** @internal called once by `openSpool`. */
@@ -179,13 +182,14 @@ export class Spool {
   }
 
   /**
-   * Takes over dead processes' writer directories; their records come out of `backlog()`. A folder
-   * whose LOCK names another machine is taken only with `otherMachines: "finished"`: a user's word
-   * that its process has ended (`sync --from-other-machine`), never an automatic resume's.
+   * Takes over dead processes' writer directories; their records come out of `backlog()`. Those it
+   * cannot (no writer directory of its own: a full disk) are named in `notAdopted` (left-behind.ts).
+   * A folder whose LOCK names another machine is taken only with `otherMachines: "finished"`: a
+   * user's word that its process has ended (`sync --from-other-machine`), never an automatic resume's.
    */
   async adoptOrphans(options: LivenessOptions = {}): Promise<AdoptResult> {
-    if (!this.#dirReady) return { adopted: [], skipped: [] };
-    const { result, sources } = await adoptAndLoad(this.#host, this.name, this.#me, options);
+    if (!this.#dirReady) this.probeDisk(); // room may be back: the next call adopts then
+    const { result, sources } = await this.#leftBehind.adopt(this.#host, this.name, this.#me, this.#dirReady ? undefined : (this.#lastError ?? closedError()), options);
     this.#adopted.push(...sources);
     this.#backlogQueue.push(...sources);
     return result;
@@ -218,13 +222,15 @@ export class Spool {
     if (this.#state === "closed" || this.#closing) return;
     this.#closing = true;
     this.#clearTimers();
+    await this.#retry.idle(); // a try of the disk in progress ends first (it may make the spool active again)
     this.#window.open(this.#nextSeq - 1);
     while (this.#state === "active" && this.#hasWork(true)) {
       this.#kick();
       await this.#pump;
     }
     await this.#pump;
-    if (this.#state === "fallback") this.#lastError = (await writeFallbackAcks(this.#dirtyAcks, this.dir, this.#counters)) ?? this.#lastError;
+    // In fallback, acknowledged segments go first (`#freeRoom`): the acks written then need less room than there is.
+    if (this.#state === "fallback") this.#lastError = (await this.#freeRoom().then(() => writeFallbackAcks(this.#dirtyAcks, this.dir, this.#counters))) ?? this.#lastError;
     const clean = this.#state === "active" && this.#outstanding === 0 && this.#adopted.every((s) => s.fullyRead && s.remaining === 0 && !s.keep);
     this.#state = "closed";
     this.#durability.rejectAll(closedError());
@@ -433,12 +439,11 @@ export class Spool {
     this.#clearTimers();
     const seg = this.#live.current;
     this.#live.current = undefined;
+    this.#retry.failed(seg); // cut back to its committed records, then closed
     if (seg) {
-      void abandonSegment(this.#o.fs, seg); // cut back to its committed records, then closed
       seg.sealed = true;
       if (seg.deletable) this.#retired.push(seg);
     }
-    this.#retryAt = this.#o.now() + this.#o.retryMs;
   }
 
   /**
@@ -447,22 +452,27 @@ export class Spool {
    * bridge's readiness check), so that it is not left in fallback for good. No-op otherwise.
    */
   probeDisk(): void {
-    if (this.#state !== "fallback" || this.#probing || this.#closing || this.#o.now() < this.#retryAt) return;
-    this.#probing = true;
-    void this.#prepareDisk()
-      .then(() => {
+    if (this.#state !== "fallback" || this.#closing || !this.#retry.due) return;
+    this.#retry
+      .run(async () => {
+        await this.#freeRoom();
+        await this.#prepareDisk();
         this.#state = "active";
         this.#writtenSeq = this.#nextSeq - 1; // everything before is written or lost
         this.#durability.markDurable(this.#writtenSeq);
         this.#kick();
       })
-      .catch((error: unknown) => {
-        this.#lastError = asSpoolError(error, "retry", this.dir);
-        this.#retryAt = this.#o.now() + this.#o.retryMs;
-      })
-      .finally(() => {
-        this.#probing = false;
-      });
+      .catch((error: unknown) => (this.#lastError = asSpoolError(error, "retry", this.dir)));
+  }
+
+  /**
+   * In fallback the flusher stops, and with it the deletion of acknowledged segments: done here,
+   * before anything that needs room. On a disk smaller than a segment, the segment the failure
+   * gave up is the only room there is (review 14, F3). It must be closed first (`cutBack`).
+   */
+  async #freeRoom(): Promise<void> {
+    await this.#retry.cutBack;
+    await this.#deleteRetired();
   }
 
   async #prepareDisk(): Promise<void> {

@@ -73,6 +73,10 @@ export async function createWriterDir(fsi: SpoolFs, spoolDir: string, name: stri
     await fsi.rename(tmp, final);
     await fsi.syncDir(spoolDir);
   } catch (error) {
+    // What was made of it goes (the folder, a LOCK the disk had no room for): a full disk, tried
+    // again every few seconds, must not collect one per try. Gone already once renamed in.
+    await fsi.unlink(path.join(tmp, LOCK_FILE)).catch(() => undefined);
+    await fsi.rmdir(tmp).catch(() => undefined);
     throw ioError("create writer directory", final, error);
   }
   return final;
@@ -104,7 +108,12 @@ export async function createSegment(fsi: SpoolFs, dir: string, id: number, write
     await writeFully(fsi, fd, encodeSegmentHeader({ segmentId: id, createdAtMs: nowMs, writerId }), 0, SEGMENT_HEADER_BYTES, 0);
     await fsi.syncDir(dir);
   } catch (error) {
-    if (fd !== undefined) await fsi.close(fd).catch(() => undefined);
+    if (fd !== undefined) {
+      // Ours alone ("wx"), and without a whole header it holds nothing: removed, so that a full
+      // disk, tried again every few seconds, does not collect an empty segment file per try.
+      await fsi.close(fd).catch(() => undefined);
+      await fsi.unlink(file).catch(() => undefined);
+    }
     throw ioError("create segment", file, error);
   }
   return { path: file, fd };

@@ -10,7 +10,7 @@
  */
 import { existsSync } from "node:fs";
 import type { SyvainClient } from "../../client/client-types.ts";
-import { openSpool, scanSpool, type LivenessOptions, type ScannedWriter, type SpoolError } from "../../delivery/spool/index.ts";
+import { openSpool, scanSpool, type AdoptResult, type LivenessOptions, type ScannedWriter, type SpoolError } from "../../delivery/spool/index.ts";
 import { locateHostPart, type GivenSpoolPath } from "./host-part.ts";
 import { otherHostLeftovers, partLeftovers, type OtherHostLeftovers } from "./other-hosts.ts";
 import { otherMachineFolders, type MachineFolders } from "./other-machines.ts";
@@ -82,6 +82,11 @@ export interface LeftoversResult extends ReplayResult {
   unknownRenames: string[];
   /** Renamed runs that finished under the new slug an earlier rename made, not the one asked. */
   continuedRenames: ContinuedRename[];
+  /**
+   * Dead processes' folders (in `dir`) this sync could not take over: no room for its own writer
+   * folder, or to move theirs into it (a full disk). Left where they are, not sent; absent when none.
+   */
+  notAdopted?: { dir: string; names: string[]; bytes: number; cause: SpoolError };
 }
 
 export async function deliverLeftovers(options: DeliverLeftoversOptions): Promise<LeftoversResult> {
@@ -119,12 +124,13 @@ export async function deliverLeftovers(options: DeliverLeftoversOptions): Promis
     const adopted = await spool.adoptOrphans(liveness);
     const bytes = spool.stats().bytesOnDisk;
     const replayed = await replaySpool(spool, options.client, { ...common, ...(options.onProgress ? { onProgress: options.onProgress } : {}), keeper: new ConflictKeeper(dir) });
-    result = { ...replayed, adoptedDirs: adopted.adopted.length, bytes, dryRun: false, otherHosts, running, otherMachines, leftBytes: 0, keptAside: [], keptDir, unknownRenames: [], continuedRenames: [] };
+    result = { ...replayed, adoptedDirs: adopted.adopted.length, bytes, dryRun: false, otherHosts, running, otherMachines, leftBytes: 0, keptAside: [], keptDir, unknownRenames: [], continuedRenames: [], ...notTakenOver(dir, adopted, scan.writers) };
   } finally {
     await spool.close();
   }
   // Then the kept runs renamed (a run kept by the replay just now included), with the progress counting on.
-  if (result.stoppedBy === undefined && options.renames !== undefined) {
+  // Not on a disk that had no room for this sync's own folder: the renames' spool would have none either.
+  if (result.stoppedBy === undefined && result.notAdopted === undefined && options.renames !== undefined) {
     const before = result;
     const onProgress = options.onProgress;
     const renamed = await renameKeptRuns(
@@ -154,6 +160,13 @@ async function namedElsewhere({ dir, spoolDir, foreignPart }: GivenSpoolPath, ho
     return part === undefined ? [] : [part];
   }
   return spoolDir !== undefined && existsSync(spoolDir) ? otherHostLeftovers(spoolDir, dir, host, liveness) : [];
+}
+
+/** The dead writers' folders the spool could not take over, with their bytes as the scan found them. */
+function notTakenOver(dir: string, { notAdopted }: AdoptResult, writers: readonly ScannedWriter[]): Pick<LeftoversResult, "notAdopted"> {
+  if (notAdopted === undefined) return {};
+  const bytes = writers.filter((w) => notAdopted.names.includes(w.name)).reduce((n, w) => n + w.bytes, 0);
+  return { notAdopted: { dir, names: notAdopted.names, bytes, cause: notAdopted.cause } };
 }
 
 /** Writer folders of this machine whose process is not known dead and that hold records not yet acknowledged. */
