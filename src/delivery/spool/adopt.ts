@@ -1,13 +1,15 @@
 /**
  * Taking over the writer directories of dead processes. A directory is only adopted if its LOCK
- * names a process that is provably gone (see process-identity.ts), or one of another machine the
+ * names a process that is provably gone (see process-identity.ts; of this kernel under another
+ * hostname, another container: its socket, live-socket.ts), or one of another machine the
  * caller takes as finished (`LivenessOptions`: only ever a user's `sync --from-other-machine`). It
  * is renamed into the adopter's own `adopted/` folder, and `rename` has exactly one winner, so two
  * live processes never read the same segment. Orphans an orphan had itself adopted are moved up
  * (flattened) the same way.
  */
 import path from "node:path";
-import { ownerLiveness, parseLock, type Liveness, type LivenessOptions, type OwnerIdentity } from "./process-identity.ts";
+import { judgeOwner } from "./live-socket.ts";
+import { parseLock, type Liveness, type LivenessOptions, type OwnerIdentity } from "./process-identity.ts";
 import { checkSegmentHeader, SEGMENT_HEADER_BYTES } from "./segment-header.ts";
 import { ADOPTED_DIR, isWriterDirName, LOCK_FILE, segmentIdOf, writerStartMs } from "./spool-layout.ts";
 import type { SpoolFs } from "./spool-fs.ts";
@@ -17,11 +19,12 @@ export interface WriterDirInfo {
   path: string;
   owner: OwnerIdentity | undefined;
   /**
-   * `unknown`: the LOCK is missing or unreadable (left alone). A LOCK naming another machine is
-   * `other-host`, or `dead` when the caller takes other machines' processes as finished.
+   * `unknown`: the LOCK is missing or unreadable (left alone). A LOCK naming another hostname is
+   * `other-host` (unless it is of this kernel and its socket told: `judgeOwner`), or `dead` when the
+   * caller takes other machines' processes as finished.
    */
   liveness: Liveness | "unknown";
-  /** The other machine the LOCK names (the owner is not released, nor of this machine), whatever the judgment. */
+  /** The other machine the LOCK names (the owner is not released, nor of this hostname or kernel as its socket told), whatever the judgment. */
   otherMachine?: string;
   /** Segment files with a version this code does not read (the directory is left untouched). */
   unsupportedSegments: string[];
@@ -41,7 +44,7 @@ export async function describeWriterDir(fsi: SpoolFs, spoolDir: string, name: st
     const head = await fsi.readHead(path.join(dir, file), SEGMENT_HEADER_BYTES).catch(() => Buffer.alloc(0));
     if (checkSegmentHeader(head).kind === "unsupported") unsupportedSegments.push(file);
   }
-  const seen = owner ? ownerLiveness(owner, me) : "unknown";
+  const seen = owner ? await judgeOwner(dir, owner, me) : "unknown";
   if (owner === undefined || seen !== "other-host") return { name, path: dir, owner, liveness: seen, unsupportedSegments };
   const liveness = options.otherMachines === "finished" ? "dead" : seen;
   return { name, path: dir, owner, liveness, otherMachine: owner.host, unsupportedSegments };
@@ -58,15 +61,19 @@ export interface AdoptResult {
   adopted: string[];
   /** Dead writers' directories left alone, with why. */
   skipped: { name: string; reason: string }[];
+  /** Directories left because their LOCK names another machine (`other-host`, not taken as finished); absent: no adoption ran. */
+  otherMachines?: string[];
 }
 
 /** `options`: how a LOCK naming another machine is taken (never adopted unless `otherMachines: "finished"`). */
 export async function adoptOrphans(fsi: SpoolFs, spoolDir: string, myName: string, me: OwnerIdentity, options: LivenessOptions = {}): Promise<AdoptResult> {
-  const result: AdoptResult = { adopted: [], skipped: [] };
+  const otherMachines: string[] = [];
+  const result: AdoptResult = { adopted: [], skipped: [], otherMachines };
   const adoptedDir = path.join(spoolDir, myName, ADOPTED_DIR);
   for (const name of await listWriterDirs(fsi, spoolDir)) {
     if (name === myName) continue;
     const info = await describeWriterDir(fsi, spoolDir, name, me, options);
+    if (info.liveness === "other-host") otherMachines.push(name);
     if (info.liveness !== "dead") continue;
     if (info.unsupportedSegments.length) {
       result.skipped.push({ name, reason: `segments of an unsupported version: ${info.unsupportedSegments.join(", ")}` });

@@ -33,7 +33,7 @@ import { deleteRetired } from "./retired-segments.ts";
 import { writerDirName } from "./spool-layout.ts";
 import { resolveSpoolOptions, type ResolvedSpoolOptions, type SpoolOptions } from "./spool-options.ts";
 import { newCounters, type SpoolStats } from "./spool-stats.ts";
-import { createWriterDir, ensureFormat, releaseWriterDir } from "./writer-setup.ts";
+import { createWriterDir, ensureFormat, releaseWriterDir, type LiveSocket } from "./writer-setup.ts";
 
 /** What `append()` returns: pass it to `ack()` once the record is delivered. Backlog records carry a `BacklogRef`. */
 export type RecordRef = number | BacklogRef;
@@ -58,6 +58,7 @@ export class Spool {
   #state: SpoolStats["state"] = "active";
   #closing = false;
   #dirReady = false;
+  #liveSocket: LiveSocket | undefined;
   #lastError: SpoolError | undefined;
   #retryAt = 0;
   #probing = false;
@@ -236,6 +237,7 @@ export class Spool {
     } else if (this.#dirReady) {
       await releaseWriterDir(this.#o.fs, this.dir, this.#me).catch((error: unknown) => this.#reporter.report(asSpoolError(error, "close", this.dir)));
     }
+    this.#liveSocket?.close(); // after the LOCK is released or removed: no moment when it names a live socket that is gone
   }
 
   /**
@@ -468,7 +470,7 @@ export class Spool {
   async #prepareDisk(): Promise<void> {
     if (!this.#dirReady) {
       await ensureFormat(this.#o.fs, this.#o.dir, this.#o.host);
-      await createWriterDir(this.#o.fs, this.#o.dir, this.name, this.#me);
+      this.#liveSocket = await createWriterDir(this.#o.fs, this.#o.dir, this.name, this.#me);
       this.#dirReady = true;
     }
     this.#counters.bytesOnDisk += await this.#live.open(this.#o.now());
