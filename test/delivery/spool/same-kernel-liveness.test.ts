@@ -9,7 +9,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { openSpool, scanSpool } from "../../../src/delivery/spool/index.ts";
+import { openSpool, scanSpool, type ScanOptions } from "../../../src/delivery/spool/index.ts";
 import { startChild, type RunningChild } from "./append-child-process.ts";
 import { drain, jsonOf, markOtherContainer, rewriteLock, tmpSpoolDir } from "./spool-helpers.ts";
 
@@ -32,8 +32,8 @@ async function childInAnotherContainer(): Promise<{ dir: string; childDir: strin
   return { dir, childDir, child: running };
 }
 
-async function judged(dir: string, childDir: string): Promise<{ liveness: string; otherMachine?: string }> {
-  const writer = (await scanSpool(dir)).writers.find((w) => w.path === childDir);
+async function judged(dir: string, childDir: string, options: ScanOptions = {}): Promise<{ liveness: string; otherMachine?: string }> {
+  const writer = (await scanSpool(dir, options)).writers.find((w) => w.path === childDir);
   expect(writer).toBeDefined();
   return { liveness: writer!.liveness, ...(writer!.otherMachine === undefined ? {} : { otherMachine: writer!.otherMachine }) };
 }
@@ -48,8 +48,10 @@ describe("a writer folder of this kernel under another hostname (another contain
     const { dir, childDir, child } = await childInAnotherContainer();
     expect(fs.statSync(path.join(childDir, "LIVE")).isSocket()).toBe(true);
     expect(await judged(dir, childDir)).toEqual({ liveness: "alive" });
+    // Not another machine's: even `sync --from-other-machine` leaves a live one.
+    expect(await judged(dir, childDir, { otherMachines: "finished" })).toEqual({ liveness: "alive" });
     const a = await openSpool({ dir });
-    expect((await a.adoptOrphans()).adopted).toEqual([]);
+    expect((await a.adoptOrphans({ otherMachines: "finished" })).adopted).toEqual([]);
 
     await killed(child);
     const reported = child.highest();
