@@ -14,6 +14,8 @@ import { MAX_RECORD_PAYLOAD_BYTES, openSpool, type Spool, type SpoolError, type 
 import type { ExperimentSpec } from "../destinations/destination.ts";
 import { replaySpool } from "../destinations/leftovers/replay.ts";
 import { PeriodicAdoption } from "../destinations/leftovers/periodic-adoption.ts";
+import { otherMachineFields, OtherMachineWatch } from "../destinations/leftovers/other-machine-watch.ts";
+import type { MachineFolders } from "../destinations/leftovers/other-machines.ts";
 import type { ExperimentJournals } from "../exporter/otel/experiment-journals.ts";
 import type { BridgeLog } from "./bridge-log.ts";
 import { keepUnlessDataRefused } from "./refused-data.ts";
@@ -51,9 +53,12 @@ export class BridgeSpool implements ExperimentJournals {
   #adoption: PeriodicAdoption | undefined;
   /** The leftovers adopted so far were all settled (delivered, or refused for good). */
   #leftoversDelivered = true;
+  readonly #otherMachines: OtherMachineWatch;
+  #otherMachinesLeft: MachineFolders[] = [];
 
   constructor(options: BridgeSpoolOptions) {
     this.#o = options;
+    this.#otherMachines = new OtherMachineWatch(options.dir, options.host);
   }
 
   get dir(): string {
@@ -139,6 +144,16 @@ export class BridgeSpool implements ExperimentJournals {
     return !this.#leftoversDelivered;
   }
 
+  /** Once closed: folders with records whose LOCK names another machine, which no bridge takes by itself (`OtherMachineWatch`). */
+  get otherMachinesLeft(): readonly MachineFolders[] {
+    return this.#otherMachinesLeft;
+  }
+
+  /** Describes `otherMachinesLeft` (or other folders): each machine's, and the command that delivers them. */
+  describeOtherMachines(folders: readonly MachineFolders[]): string {
+    return this.#otherMachines.describe(folders);
+  }
+
   /** Stops the background delivery of leftovers, then writes, syncs and closes: what is undelivered stays on disk. */
   async close(): Promise<SpoolStats | undefined> {
     await this.#adoption?.stop(0, new Error("the bridge is closing"));
@@ -146,12 +161,15 @@ export class BridgeSpool implements ExperimentJournals {
     if (spool === undefined) return undefined;
     const stats = spool.stats();
     await spool.close();
+    this.#otherMachinesLeft = await this.#otherMachines.folders();
     return stats;
   }
 
   /** One round: adopts the directories of bridges dead by now and delivers what they left. */
   async #resumeLeftovers(spool: Spool, client: SyvainClient, signal: AbortSignal): Promise<void> {
     const adopted = await spool.adoptOrphans();
+    const otherMachines = await this.#otherMachines.changed(adopted);
+    if (otherMachines?.length) this.#o.log({ level: "warn", event: "spool.other-machines", dir: this.#o.dir, ...otherMachineFields(otherMachines), reason: this.#otherMachines.describe(otherMachines) });
     // A replay that stopped (a refusal that is not retried, e.g. a key Syvain rejected meanwhile) is read again.
     const retried = spool.requeueUnsettled();
     // Earlier bridges' folders it could not take over (a full disk; logged as spool.error): not "nothing left to deliver".

@@ -27,6 +27,7 @@ import type { BridgeSpool } from "./bridge-spool.ts";
 import { durableIntake, memoryIntake, type BridgeIntake } from "./intake.ts";
 import { MemoryBudget } from "./memory-budget.ts";
 import { syncCommand } from "../destinations/kept-run-hint.ts";
+import { otherMachineFields } from "../destinations/leftovers/other-machine-watch.ts";
 
 
 export interface Bridge {
@@ -162,20 +163,28 @@ async function shutdown(server: Server, state: BridgeState, delivery: BridgeDeli
   return { totals, durable: intake.durable, lost };
 }
 
-/** What stays on disk at exit, and why: never "nothing left" while records of this or an earlier bridge remain. */
+/**
+ * What stays on disk at exit, and why: never "nothing left" while records of this or an earlier
+ * bridge remain, those of folders written on another machine (which no bridge takes) included.
+ */
 function spooledLine(spool: BridgeSpool, stats: SpoolStats, pending: number, timeoutSeconds: number, host: string): BridgeLogEntry {
-  const fields = { event: "shutdown.spooled", dir: spool.dir, pending, recordsOnDisk: stats.recordsOnDisk, bytesOnDisk: stats.bytesOnDisk, leftoversRemain: spool.leftoversRemain };
+  const others = spool.otherMachinesLeft;
+  const ownLeft = pending > 0 || stats.recordsOnDisk > 0 || spool.leftoversRemain;
+  const fields = { event: "shutdown.spooled", dir: spool.dir, pending, recordsOnDisk: stats.recordsOnDisk, bytesOnDisk: stats.bytesOnDisk, leftoversRemain: spool.leftoversRemain || others.length > 0, ...otherMachineFields(others) };
   // Nothing left: the files go right after this line, so their size then would only mislead.
-  if (pending === 0 && stats.recordsOnDisk === 0 && !spool.leftoversRemain) return { level: "info", ...fields, bytesOnDisk: 0, reason: "nothing left to deliver" };
+  if (!ownLeft && others.length === 0) return { level: "info", ...fields, bytesOnDisk: 0, reason: "nothing left to deliver" };
   const earlier = spool.leftoversRemain ? "; records earlier bridges left are not all delivered yet" : "";
-  return {
-    level: "warn",
-    ...fields,
-    reason:
-      // `recordsOnDisk` counts the adopted records read so far: with earlier bridges' records left, more may wait unread.
-      `${spool.leftoversRemain ? "at least " : ""}${stats.recordsOnDisk} record(s) (${stats.bytesOnDisk} bytes) stay in the spool at ${spool.dir} (${pending} accepted event(s) not delivered within ${timeoutSeconds} s${earlier}); ` +
-      `the next bridge started on it, or \`${syncCommand(spool.dir, host)}\`, delivers them`,
-  };
+  const reasons = [
+    ...(ownLeft
+      ? [
+          // `recordsOnDisk` counts the adopted records read so far: with earlier bridges' records left, more may wait unread.
+          `${spool.leftoversRemain ? "at least " : ""}${stats.recordsOnDisk} record(s) (${stats.bytesOnDisk} bytes) stay in the spool at ${spool.dir} (${pending} accepted event(s) not delivered within ${timeoutSeconds} s${earlier}); ` +
+            `the next bridge started on it, or \`${syncCommand(spool.dir, host)}\`, delivers them`,
+        ]
+      : []),
+    ...(others.length > 0 ? [spool.describeOtherMachines(others)] : []),
+  ];
+  return { level: "warn", ...fields, reason: reasons.join("; ") };
 }
 
 type DeliveryTotals = Record<"experiments" | "accepted" | "pending" | "failed" | "dropped" | "invalid", number>;

@@ -17,6 +17,7 @@ import { resolveSpoolDir } from "../config/spool-defaults.ts";
 import type { DeferredJournalRules } from "./keep-unless-refused.ts";
 import type { SpooledCreation } from "../delivery/journal/experiment-journal.ts";
 import type { PeriodicAdoption } from "./leftovers/periodic-adoption.ts";
+import type { OtherMachineWatch } from "./leftovers/other-machine-watch.ts";
 import { conflictsDirOf, renameCommand, syncCommand } from "./kept-run-hint.ts";
 import { hostPartOf } from "./host-part-dir.ts";
 
@@ -26,7 +27,7 @@ import { hostPartOf } from "./host-part-dir.ts";
  * stays cheap (issue 13's root import goal) and an owner with the spool off never loads them.
  */
 async function loadSpoolParts() {
-  const [{ openSpool }, { FORMAT_FILE }, { SpoolJournal }, { experimentJournal }, { RecordType, deliveredEventTypes }, { replaySpool }, { PeriodicAdoption }, { ConflictKeeper }] = await Promise.all([
+  const [{ openSpool }, { FORMAT_FILE }, { SpoolJournal }, { experimentJournal }, { RecordType, deliveredEventTypes }, { replaySpool }, { PeriodicAdoption }, { ConflictKeeper }, { OtherMachineWatch }] = await Promise.all([
     import("../delivery/spool/index.ts"),
     import("../delivery/spool/spool-layout.ts"),
     import("../delivery/journal/outbox-journal.ts"),
@@ -35,8 +36,9 @@ async function loadSpoolParts() {
     import("./leftovers/replay.ts"),
     import("./leftovers/periodic-adoption.ts"),
     import("./leftovers/conflict-keeper.ts"),
+    import("./leftovers/other-machine-watch.ts"),
   ]);
-  return { openSpool, FORMAT_FILE, SpoolJournal, experimentJournal, RecordType, deliveredEventTypes, replaySpool, PeriodicAdoption, ConflictKeeper };
+  return { openSpool, FORMAT_FILE, SpoolJournal, experimentJournal, RecordType, deliveredEventTypes, replaySpool, PeriodicAdoption, ConflictKeeper, OtherMachineWatch };
 }
 
 type SpoolParts = Awaited<ReturnType<typeof loadSpoolParts>>;
@@ -185,8 +187,9 @@ export class SpoolSession {
     // An exit without close(): write what the flusher has not yet, synchronously.
     process.once("exit", this.#onExit);
     if (client !== undefined && !this.#o.offline) {
+      const otherMachines = new parts.OtherMachineWatch(this.#o.dir, this.#o.host);
       this.#adoption = new parts.PeriodicAdoption({
-        round: (signal) => this.#resumeLeftovers(parts, spool, client, signal),
+        round: (signal) => this.#resumeLeftovers(parts, spool, client, signal, otherMachines),
         onError: (error) => this.#o.warn(`Syvain spool: delivering what earlier processes left in ${this.#o.dir} failed: ${String(error)}`),
       });
       this.#adoption.start();
@@ -252,9 +255,11 @@ export class SpoolSession {
     await this.#spool?.close();
   }
 
-  /** One round: adopts the directories of writers dead by now and delivers what they left. */
-  async #resumeLeftovers({ replaySpool, ConflictKeeper }: SpoolParts, spool: Spool, client: SyvainClient, signal: AbortSignal): Promise<void> {
+  /** One round: adopts the directories of writers dead by now and delivers what they left; names other machines' it leaves. */
+  async #resumeLeftovers({ replaySpool, ConflictKeeper }: SpoolParts, spool: Spool, client: SyvainClient, signal: AbortSignal, otherMachines: OtherMachineWatch): Promise<void> {
     const adopted = await spool.adoptOrphans();
+    const left = await otherMachines.changed(adopted);
+    if (left?.length) this.#o.warn(`Syvain spool: ${otherMachines.describe(left)}`);
     // What an earlier round adopted and gave up on (Syvain down too long) is read again: a
     // long-running process delivers everything eventually, with no restart.
     const retried = spool.requeueUnsettled();

@@ -3,6 +3,7 @@
  * (the spool crash tests): the parent reads what was logged when, and kills it at a chosen moment.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { underHostname } from "../other-hostname.ts";
 
 export interface LoggedLine {
   /** The line's counts, in order (e.g. steps, then notes). */
@@ -21,8 +22,11 @@ export interface LoggingJob {
   loggedBefore(killedAt: number, marginMs: number): LoggedLine | undefined;
 }
 
-export function startLoggingJob(fixture: string, args: readonly string[], env: NodeJS.ProcessEnv): LoggingJob {
-  const child = spawn(process.execPath, ["--conditions=syvain-source", fixture, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+/** `hostname`: run under that hostname (`unshare --uts`, as in another container of this machine; check `otherHostnameSupported`). */
+export function startLoggingJob(fixture: string, args: readonly string[], env: NodeJS.ProcessEnv, options: { hostname?: string } = {}): LoggingJob {
+  const nodeArgs = ["--conditions=syvain-source", fixture, ...args];
+  const [command, commandArgs] = options.hostname === undefined ? [process.execPath, nodeArgs] : underHostname(options.hostname, process.execPath, nodeArgs);
+  const child = spawn(command, commandArgs, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   const lines: LoggedLine[] = [];
   let stderr = "";
   let buffered = "";

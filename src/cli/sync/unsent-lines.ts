@@ -5,6 +5,7 @@
  */
 import type { LeftoversResult, MachineFolders, OtherHostLeftovers } from "../../destinations/leftovers/deliver-leftovers.ts";
 import { syncCommand } from "../../destinations/kept-run-hint.ts";
+import { machineFoldersText, skippedMachineLine } from "../../destinations/leftovers/other-machines.ts";
 
 /**
  * Folders of processes still running on this machine: never replayed by a sync (two senders of one segment would
@@ -31,7 +32,7 @@ export function runningLines(running: LeftoversResult["running"]): string[] {
  */
 export function otherMachineLines(folders: readonly MachineFolders[], spoolDir: string, host: string): string[] {
   const command = syncCommand(spoolDir, host, { fromOtherMachine: true });
-  return folders.map((f) => (f.ended ? `${machineFolders(f)}: taken as ended (--from-other-machine) and counted above` : skippedLine(f, command)));
+  return folders.map((f) => (f.ended ? `${machineFoldersText(f)}: taken as ended (--from-other-machine) and counted above` : skippedMachineLine(f, command)));
 }
 
 /** Another part's leftovers are never sent by this sync: name them, whose they are, and the command that sends them. */
@@ -45,18 +46,5 @@ export function otherPartLines(other: OtherHostLeftovers, host: string): string[
       ? []
       : [`${other.dir}: ${other.writers} spool folder(s) of processes no longer running (${other.bytes} bytes) ${whose}; to deliver them: ${syncCommand(other.syncDir, other.host, { fromOtherMachine: taken })}`];
   const command = syncCommand(other.syncDir, other.host, { fromOtherMachine: true });
-  return [...lines, ...other.otherMachines.filter((f) => !f.ended).map((f) => `${other.dir} (${whose}): ${skippedLine(f, command)}`)];
-}
-
-function machineFolders(f: MachineFolders): string {
-  return `${f.writers} spool folder(s) written on another machine, ${f.machine} (${f.bytes} bytes not yet acknowledged)`;
-}
-
-/**
- * Whether a process on another machine still runs cannot be told from here (a shared NFS home): its
- * folder is left, and only the user can say it has ended. A live writer there would go on writing
- * into a folder being delivered, hence the condition in the words.
- */
-function skippedLine(f: MachineFolders, command: string): string {
-  return `${machineFolders(f)} skipped: whether their processes still run there cannot be told from here; if they have ended (e.g. this is a copy taken off ${f.machine}), deliver them with: ${command}`;
+  return [...lines, ...other.otherMachines.filter((f) => !f.ended).map((f) => `${other.dir} (${whose}): ${skippedMachineLine(f, command)}`)];
 }

@@ -1,13 +1,15 @@
 /**
  * Taking over the writer directories of dead processes. A directory is only adopted if its LOCK
- * names a process that is provably gone (see process-identity.ts), or one of another machine the
+ * names a process that is provably gone (see process-identity.ts; of this kernel under another
+ * hostname, another container: its socket, live-socket.ts), or one of another machine the
  * caller takes as finished (`LivenessOptions`: only ever a user's `sync --from-other-machine`). It
  * is renamed into the adopter's own `adopted/` folder, and `rename` has exactly one winner, so two
  * live processes never read the same segment. Orphans an orphan had itself adopted are moved up
  * (flattened) the same way.
  */
 import path from "node:path";
-import { ownerLiveness, parseLock, type Liveness, type LivenessOptions, type OwnerIdentity } from "./process-identity.ts";
+import { judgeOwner } from "./live-socket.ts";
+import { parseLock, type Liveness, type LivenessOptions, type OwnerIdentity } from "./process-identity.ts";
 import { checkSegmentHeader, SEGMENT_HEADER_BYTES } from "./segment-header.ts";
 import { ioError, type SpoolError } from "./spool-errors.ts";
 import { ADOPTED_DIR, isWriterDirName, LOCK_FILE, segmentIdOf, writerStartMs } from "./spool-layout.ts";
@@ -18,11 +20,12 @@ export interface WriterDirInfo {
   path: string;
   owner: OwnerIdentity | undefined;
   /**
-   * `unknown`: the LOCK is missing or unreadable (left alone). A LOCK naming another machine is
-   * `other-host`, or `dead` when the caller takes other machines' processes as finished.
+   * `unknown`: the LOCK is missing or unreadable (left alone). A LOCK naming another hostname is
+   * `other-host` (unless it is of this kernel and its socket told: `judgeOwner`), or `dead` when the
+   * caller takes other machines' processes as finished.
    */
   liveness: Liveness | "unknown";
-  /** The other machine the LOCK names (the owner is not released, nor of this machine), whatever the judgment. */
+  /** The other machine the LOCK names (the owner is not released, nor of this hostname or kernel as its socket told), whatever the judgment. */
   otherMachine?: string;
   /** Segment files with a version this code does not read (the directory is left untouched). */
   unsupportedSegments: string[];
@@ -42,7 +45,7 @@ export async function describeWriterDir(fsi: SpoolFs, spoolDir: string, name: st
     const head = await fsi.readHead(path.join(dir, file), SEGMENT_HEADER_BYTES).catch(() => Buffer.alloc(0));
     if (checkSegmentHeader(head).kind === "unsupported") unsupportedSegments.push(file);
   }
-  const seen = owner ? ownerLiveness(owner, me) : "unknown";
+  const seen = owner ? await judgeOwner(dir, owner, me) : "unknown";
   if (owner === undefined || seen !== "other-host") return { name, path: dir, owner, liveness: seen, unsupportedSegments };
   const liveness = options.otherMachines === "finished" ? "dead" : seen;
   return { name, path: dir, owner, liveness, otherMachine: owner.host, unsupportedSegments };
@@ -65,6 +68,8 @@ export interface AdoptResult {
    * process that can. Absent when there were none.
    */
   notAdopted?: NotAdopted;
+  /** Directories left because their LOCK names another machine (`other-host`, not taken as finished); absent: no adoption ran. */
+  otherMachines?: string[];
 }
 
 export interface NotAdopted {
@@ -72,28 +77,32 @@ export interface NotAdopted {
   cause: SpoolError;
 }
 
-/** The dead writers' directories an adoption by `myName` would take now, oldest first (reads only). */
-export async function adoptableWriters(fsi: SpoolFs, spoolDir: string, myName: string, me: OwnerIdentity, options: LivenessOptions = {}): Promise<WriterDirInfo[]> {
+/** The writers' directories an adoption by `myName` would take now (`dead`), and those it leaves because their LOCK names another machine (reads only). */
+export async function writersByLiveness(fsi: SpoolFs, spoolDir: string, myName: string, me: OwnerIdentity, options: LivenessOptions = {}): Promise<{ dead: WriterDirInfo[]; otherMachines: string[] }> {
   const dead: WriterDirInfo[] = [];
+  const otherMachines: string[] = [];
   for (const name of await listWriterDirs(fsi, spoolDir)) {
     if (name === myName) continue;
     const info = await describeWriterDir(fsi, spoolDir, name, me, options);
     if (info.liveness === "dead") dead.push(info);
+    else if (info.liveness === "other-host") otherMachines.push(name);
   }
-  return dead;
+  return { dead, otherMachines };
 }
 
 /** `cause` kept this process from adopting: the dead writers' directories left where they are, if any (reads only; none if they cannot be listed). */
 export async function leftInPlace(fsi: SpoolFs, spoolDir: string, myName: string, me: OwnerIdentity, cause: SpoolError, options: LivenessOptions = {}): Promise<NotAdopted | undefined> {
-  const names = (await adoptableWriters(fsi, spoolDir, myName, me, options).catch(() => [])).map((info) => info.name);
-  return names.length ? { names, cause } : undefined;
-}
+  const names = (await writersByLiveness(fsi, spoolDir, myName, me, options).then((found) => found.dead).catch(() => [])).map((info) => info.name);
+  return names.length ? { names, cause } : undefined;}
 
 /** `options`: how a LOCK naming another machine is taken (never adopted unless `otherMachines: "finished"`). */
 export async function adoptOrphans(fsi: SpoolFs, spoolDir: string, myName: string, me: OwnerIdentity, options: LivenessOptions = {}): Promise<AdoptResult> {
-  const result: AdoptResult = { adopted: [], skipped: [] };
+  const otherMachines: string[] = [];
+  const result: AdoptResult = { adopted: [], skipped: [], otherMachines };
   const adoptedDir = path.join(spoolDir, myName, ADOPTED_DIR);
-  for (const info of await adoptableWriters(fsi, spoolDir, myName, me, options)) {
+  const found = await writersByLiveness(fsi, spoolDir, myName, me, options);
+  otherMachines.push(...found.otherMachines);
+  for (const info of found.dead) {
     const name = info.name;
     if (info.unsupportedSegments.length) {
       result.skipped.push({ name, reason: `segments of an unsupported version: ${info.unsupportedSegments.join(", ")}` });

@@ -13,7 +13,7 @@ import { BacklogRef, SegmentState, type SegmentSource } from "./segment-state.ts
 import { checkSegmentHeader, SEGMENT_HEADER_BYTES } from "./segment-header.ts";
 import { scanRecords } from "./segment-scan.ts";
 import { asSpoolError, SpoolError } from "./spool-errors.ts";
-import { ACKS_FILE, CORRUPT_DIR, LOCK_FILE, segmentIdOf } from "./spool-layout.ts";
+import { ACKS_FILE, CORRUPT_DIR, LIVE_FILE, LOCK_FILE, segmentIdOf } from "./spool-layout.ts";
 import type { SpoolFs } from "./spool-fs.ts";
 import type { SpoolCounters } from "./spool-stats.ts";
 
@@ -252,7 +252,8 @@ export async function removeSourceDir(fsi: SpoolFs, source: SegmentSource): Prom
   source.acks.discardPending();
   await source.acks.close();
   const freed = await fsi.size(source.acks.path).catch(() => 0);
-  for (const file of [ACKS_FILE, LOCK_FILE]) await fsi.unlink(path.join(source.dir, file)).catch(() => undefined);
+  // LIVE: the socket file a dead writer's process left (live-socket.ts).
+  for (const file of [ACKS_FILE, LOCK_FILE, LIVE_FILE]) await fsi.unlink(path.join(source.dir, file)).catch(() => undefined);
   await fsi.rmdir(path.join(source.dir, "adopted")).catch(() => undefined);
   await fsi.rmdir(source.dir).catch(() => undefined);
   return freed;

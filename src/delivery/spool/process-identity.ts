@@ -23,6 +23,12 @@ export interface OwnerIdentity {
    * `online` sends its own records, `offline` sends nothing (they wait for a later `sync`).
    */
   mode?: "online" | "offline";
+  /**
+   * The owner listens on a Unix socket in its folder (`live-socket.ts`; from this version on, where
+   * it could bind one): `dev` is the folder's device number as the owner saw it. Only another
+   * process of this kernel asks it (`judgeOwner`), where the pid and hostname cannot tell.
+   */
+  liveSocket?: { dev: string };
 }
 
 export function readBootId(): string | undefined {
@@ -63,9 +69,10 @@ export interface LivenessOptions {
 }
 
 /**
- * Whether the process recorded in a LOCK still runs: a fact, the same for every caller. Another
- * machine's process is never judged dead (`other-host`); what to make of that is the caller's
- * (`LivenessOptions`).
+ * Whether the process recorded in a LOCK still runs, as far as the LOCK alone tells: a fact, the same
+ * for every caller, with no I/O but /proc. Another hostname's process is never judged dead here
+ * (`other-host`): what to make of that is the caller's (`LivenessOptions`), after `judgeOwner` asked
+ * the owner's socket when the LOCK is of this very kernel (another container).
  */
 export function ownerLiveness(owner: OwnerIdentity, me: OwnerIdentity): Liveness {
   if (owner.released === true) return "dead";
@@ -96,8 +103,14 @@ export function parseLock(text: string): OwnerIdentity | undefined {
       startTicks: typeof value.startTicks === "string" ? value.startTicks : undefined,
       ...(value.released === true ? { released: true } : {}),
       ...(value.mode === "online" || value.mode === "offline" ? { mode: value.mode } : {}),
+      ...liveSocketOf(value.liveSocket),
     };
   } catch {
     return undefined;
   }
+}
+
+function liveSocketOf(value: unknown): { liveSocket?: { dev: string } } {
+  const dev = typeof value === "object" && value !== null ? (value as { dev?: unknown }).dev : undefined;
+  return typeof dev === "string" ? { liveSocket: { dev } } : {};
 }

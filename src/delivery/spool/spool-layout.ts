@@ -2,7 +2,7 @@
  * Names inside a spool directory:
  *
  *   <spoolDir>/FORMAT                            {"format":1,"host":...}, written once ("host": see `formatFileText`)
- *   <spoolDir>/w-<host>-<pid>-<startMs>-<rand>/  one per writing process: LOCK, NNNNNNNN.seg, acks
+ *   <spoolDir>/w-<host>-<pid>-<startMs>-<rand>/  one per writing process: LOCK, NNNNNNNN.seg, acks, LIVE (live-socket.ts)
  *   <spoolDir>/w-.../adopted/<w-...>/            orphans this writer took over (renamed in: one winner)
  *   <spoolDir>/corrupt/                          files that could not be read, moved aside
  */
@@ -12,6 +12,8 @@ export const SPOOL_FORMAT = 1;
 export { FORMAT_FILE, parseFormatText } from "../../config/spool-format.ts";
 export const LOCK_FILE = "LOCK";
 export const ACKS_FILE = "acks";
+/** The writer's Unix socket while it runs (live-socket.ts). */
+export const LIVE_FILE = "LIVE";
 export const ADOPTED_DIR = "adopted";
 export const CORRUPT_DIR = "corrupt";
 const SEGMENT_SUFFIX = ".seg";

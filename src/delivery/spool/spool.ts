@@ -35,7 +35,7 @@ import { deleteRetired } from "./retired-segments.ts";
 import { writerDirName } from "./spool-layout.ts";
 import { resolveSpoolOptions, type ResolvedSpoolOptions, type SpoolOptions } from "./spool-options.ts";
 import { newCounters, type SpoolStats } from "./spool-stats.ts";
-import { createWriterDir, ensureFormat, releaseWriterDir } from "./writer-setup.ts";
+import { createWriterDir, ensureFormat, releaseWriterDir, type LiveSocket } from "./writer-setup.ts";
 
 /** What `append()` returns: pass it to `ack()` once the record is delivered. Backlog records carry a `BacklogRef`. */
 export type RecordRef = number | BacklogRef;
@@ -60,6 +60,7 @@ export class Spool {
   #state: SpoolStats["state"] = "active";
   #closing = false;
   #dirReady = false;
+  #liveSocket: LiveSocket | undefined;
   #lastError: SpoolError | undefined;
   readonly #retry: DiskRetry;
   readonly #leftBehind = new LeftBehind();
@@ -242,6 +243,7 @@ export class Spool {
     } else if (this.#dirReady) {
       await releaseWriterDir(this.#o.fs, this.dir, this.#me).catch((error: unknown) => this.#reporter.report(asSpoolError(error, "close", this.dir)));
     }
+    this.#liveSocket?.close(); // after the LOCK is released or removed: no moment when it names a live socket that is gone
   }
 
   /**
@@ -478,7 +480,7 @@ export class Spool {
   async #prepareDisk(): Promise<void> {
     if (!this.#dirReady) {
       await ensureFormat(this.#o.fs, this.#o.dir, this.#o.host);
-      await createWriterDir(this.#o.fs, this.#o.dir, this.name, this.#me);
+      this.#liveSocket = await createWriterDir(this.#o.fs, this.#o.dir, this.name, this.#me);
       this.#dirReady = true;
     }
     this.#counters.bytesOnDisk += await this.#live.open(this.#o.now());
@@ -493,9 +495,7 @@ export class Spool {
 
   get #host(): BacklogHost {
     return {
-      fs: this.#o.fs,
-      spoolDir: this.#o.dir,
-      counters: this.#counters,
+      fs: this.#o.fs, spoolDir: this.#o.dir, counters: this.#counters, // where and what it counts into
       report: (error) => this.#reporter.report(error),
       outstanding: (records) => (this.#outstanding += records),
       retire: (seg) => {

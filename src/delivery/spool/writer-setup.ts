@@ -6,10 +6,12 @@
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { SpoolError, ioError } from "./spool-errors.ts";
+import { listenLive, type LiveSocket } from "./live-socket.ts";
+export type { LiveSocket } from "./live-socket.ts";
 import type { OwnerIdentity } from "./process-identity.ts";
 import { readFormat } from "./scan.ts";
 import { encodeSegmentHeader, SEGMENT_HEADER_BYTES } from "./segment-header.ts";
-import { FORMAT_FILE, formatFileText, LOCK_FILE, segmentFileName, SPOOL_FORMAT } from "./spool-layout.ts";
+import { FORMAT_FILE, formatFileText, LIVE_FILE, LOCK_FILE, segmentFileName, SPOOL_FORMAT } from "./spool-layout.ts";
 import { writeFully, type SpoolFs } from "./spool-fs.ts";
 
 /** Ensures `dir` exists and holds a FORMAT this code reads (writing it, with `host` if given, if the spool is new). */
@@ -60,26 +62,35 @@ async function writeFormat(fsi: SpoolFs, dir: string, host: string | undefined):
 }
 
 function lockText(me: OwnerIdentity): string {
-  const lock = { format: SPOOL_FORMAT, pid: me.pid, host: me.host, bootId: me.bootId, startTicks: me.startTicks, mode: me.mode, createdAt: new Date().toISOString() };
+  const lock = { format: SPOOL_FORMAT, pid: me.pid, host: me.host, bootId: me.bootId, startTicks: me.startTicks, mode: me.mode, liveSocket: me.liveSocket, createdAt: new Date().toISOString() };
   return `${JSON.stringify(me.released === true ? { ...lock, released: true } : lock)}\n`;
 }
 
-export async function createWriterDir(fsi: SpoolFs, spoolDir: string, name: string, me: OwnerIdentity): Promise<string> {
+/**
+ * Creates this writer's directory, its socket (`live-socket.ts`, bound before the LOCK so that a LOCK
+ * that records one is never without it) and its LOCK; returns the socket, to be closed once the
+ * directory is left (`undefined`: none could be bound).
+ */
+export async function createWriterDir(fsi: SpoolFs, spoolDir: string, name: string, me: OwnerIdentity): Promise<LiveSocket | undefined> {
   const final = path.join(spoolDir, name);
   const tmp = path.join(spoolDir, `.creating-${name}`);
+  let live: LiveSocket | undefined;
   try {
     await fsi.mkdir(tmp);
-    await fsi.writeFileExclusive(path.join(tmp, LOCK_FILE), lockText(me));
+    live = await listenLive(tmp);
+    await fsi.writeFileExclusive(path.join(tmp, LOCK_FILE), lockText(live ? { ...me, liveSocket: live.record } : me));
     await fsi.rename(tmp, final);
     await fsi.syncDir(spoolDir);
   } catch (error) {
-    // What was made of it goes (the folder, a LOCK the disk had no room for): a full disk, tried
-    // again every few seconds, must not collect one per try. Gone already once renamed in.
+    live?.close(); // a retry binds again
+    // What was made of it goes (the folder, its socket, a LOCK the disk had no room for): a full
+    // disk, tried again every few seconds, must not collect one per try. Gone already once renamed in.
     await fsi.unlink(path.join(tmp, LOCK_FILE)).catch(() => undefined);
+    await fsi.unlink(path.join(tmp, LIVE_FILE)).catch(() => undefined);
     await fsi.rmdir(tmp).catch(() => undefined);
     throw ioError("create writer directory", final, error);
   }
-  return final;
+  return live;
 }
 
 /**

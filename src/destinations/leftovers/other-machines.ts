@@ -34,3 +34,17 @@ export function otherMachineFolders(writers: readonly ScannedWriter[]): MachineF
 export function skippedMachines(folders: readonly MachineFolders[]): MachineFolders[] {
   return folders.filter((f) => !f.ended);
 }
+
+export function machineFoldersText(f: MachineFolders): string {
+  return `${f.writers} spool folder(s) written on another machine, ${f.machine} (${f.bytes} bytes not yet acknowledged)`;
+}
+
+/**
+ * How skipped folders of one machine are named wherever they are (sync's report, the bridge's log,
+ * the Collector's warning). Whether a process on another machine still runs cannot be told from here
+ * (a shared NFS home): its folder is left, and only the user can say it has ended. A live writer
+ * there would go on writing into a folder being delivered, hence the condition in the words.
+ */
+export function skippedMachineLine(f: MachineFolders, command: string): string {
+  return `${machineFoldersText(f)} skipped: whether their processes still run there cannot be told from here; if they have ended (that machine or container is gone, or this is a copy taken off it), deliver them with: ${command}`;
+}

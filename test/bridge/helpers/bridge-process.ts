@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { fileURLToPath } from "node:url";
+import { underHostname } from "../../other-hostname.ts";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 
@@ -25,12 +26,14 @@ export interface BridgeChild {
  * Starts `syvain-otel bridge --port 0 ...args`; resolves once it listens (rejects with its stderr if
  * it exits first). `fileSizeLimitKiB`: under `ulimit -f`, a write past that size fails with EFBIG
  * (Node ignores SIGXFSZ): a full disk without mounting one. `preload`: a module loaded first (`--import`).
+ * `hostname`: run under that hostname (`unshare --uts`, as a container of this machine; check `otherHostnameSupported`).
  */
-export async function spawnBridge(args: readonly string[], env: Record<string, string | undefined>, options: { fileSizeLimitKiB?: number; preload?: string } = {}): Promise<BridgeChild> {
+export async function spawnBridge(args: readonly string[], env: Record<string, string | undefined>, options: { fileSizeLimitKiB?: number; preload?: string; hostname?: string } = {}): Promise<BridgeChild> {
   const preload = options.preload === undefined ? [] : ["--import", options.preload];
   const nodeArgs = ["--conditions=syvain-source", ...preload, "src/cli/main.ts", "bridge", "--port", "0", ...args];
   const limit = options.fileSizeLimitKiB;
-  const [command, commandArgs] = limit === undefined ? [process.execPath, nodeArgs] : ["/bin/sh", ["-c", `ulimit -f ${limit} && exec "$0" "$@"`, process.execPath, ...nodeArgs]];
+  const [limited, limitedArgs] = limit === undefined ? [process.execPath, nodeArgs] : ["/bin/sh", ["-c", `ulimit -f ${limit} && exec "$0" "$@"`, process.execPath, ...nodeArgs]];
+  const [command, commandArgs] = options.hostname === undefined ? [limited, limitedArgs] : underHostname(options.hostname, limited, limitedArgs);
   const child = spawn(command, commandArgs, {
     cwd: root,
     env: { PATH: process.env.PATH, ...env },

@@ -2,53 +2,10 @@
  * Real processes: (c) kill -9 at random moments loses nothing reported durable and duplicates
  * nothing; (f) live writers keep distinct directories and an orphan is adopted exactly once.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { openSpool, scanSpool } from "../../../src/delivery/spool/index.ts";
+import { startChild } from "./append-child-process.ts";
 import { drain, jsonOf, tmpSpoolDir } from "./spool-helpers.ts";
-
-const fixture = path.join(path.dirname(fileURLToPath(import.meta.url)), "fixtures", "append-child.ts");
-
-interface RunningChild {
-  child: ChildProcess;
-  writerDir: Promise<string>;
-  /** Resolves once the child reported at least `n` durable. */
-  durableAtLeast(n: number): Promise<number>;
-  highest(): number;
-  exited: Promise<void>;
-}
-
-function startChild(dir: string, syncMs: number, segmentBytes: number): RunningChild {
-  const child = spawn(process.execPath, ["--conditions=syvain-source", fixture, dir, String(syncMs), String(segmentBytes)], { stdio: ["ignore", "pipe", "inherit"] });
-  let highest = -1;
-  let buffered = "";
-  let onReady: (dir: string) => void = () => undefined;
-  const writerDir = new Promise<string>((resolve) => (onReady = resolve));
-  const waiters: { n: number; resolve: (n: number) => void }[] = [];
-  child.stdout.setEncoding("utf8").on("data", (text: string) => {
-    buffered += text;
-    const lines = buffered.split("\n");
-    buffered = lines.pop()!;
-    for (const line of lines) {
-      if (line.startsWith("READY ")) onReady(line.slice(6));
-      else if (line.startsWith("D ")) highest = Math.max(highest, Number(line.slice(2)));
-    }
-    for (const w of waiters.splice(0)) {
-      if (highest >= w.n) w.resolve(highest);
-      else waiters.push(w);
-    }
-  });
-  const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
-  return {
-    child,
-    writerDir,
-    durableAtLeast: (n) => new Promise((resolve) => (highest >= n ? resolve(highest) : waiters.push({ n, resolve }))),
-    highest: () => highest,
-    exited,
-  };
-}
 
 async function killTrial(syncMs: number, threshold: number): Promise<void> {
   const dir = tmpSpoolDir();

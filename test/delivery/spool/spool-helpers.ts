@@ -21,12 +21,27 @@ export function markDead(writerDir: string): void {
 
 /**
  * Makes a writer directory's LOCK name another machine, as a process killed there leaves it (not
- * released): what a part copied off that machine holds.
+ * released): what a part copied off that machine holds. Another machine has its own kernel, so its
+ * own boot id (the same boot id under another hostname is another container of this machine:
+ * `markOtherContainer`).
  */
 export function markOtherMachine(writerDir: string, machine: string): void {
+  rewriteLock(writerDir, ({ released: _released, ...lock }) => ({ ...lock, host: machine, bootId: `boot-of-${machine}` }));
+}
+
+/**
+ * Makes a writer directory's LOCK name another hostname on this kernel (boot id kept), as a
+ * process in another container of this machine, sharing the volume, writes it.
+ */
+export function markOtherContainer(writerDir: string, hostname: string): void {
+  rewriteLock(writerDir, (lock) => ({ ...lock, host: hostname }));
+}
+
+/** Rewrites a LOCK whole (tmp + rename, as a reader must never see half of one). */
+export function rewriteLock(writerDir: string, change: (lock: Record<string, unknown>) => Record<string, unknown>): void {
   const lockPath = path.join(writerDir, "LOCK");
-  const { released: _released, ...lock } = JSON.parse(fs.readFileSync(lockPath, "utf8")) as Record<string, unknown>;
-  fs.writeFileSync(lockPath, JSON.stringify({ ...lock, host: machine }));
+  fs.writeFileSync(`${lockPath}.test`, JSON.stringify(change(JSON.parse(fs.readFileSync(lockPath, "utf8")) as Record<string, unknown>)));
+  fs.renameSync(`${lockPath}.test`, lockPath);
 }
 
 export async function drain(spool: Spool): Promise<BacklogRecord[]> {
