@@ -10,7 +10,7 @@ import { randomUUID } from "node:crypto";
 import type { AnnotationEvent, ExperimentStatus, MetricEvent } from "../api/contract.ts";
 import type { Batch } from "./delivery-types.ts";
 import type { SyvainError } from "../api/errors.ts";
-import { decideRetry, type RetryDecision } from "../client/retry/index.ts";
+import { decideRetry, retryAfterOf, type RetryDecision } from "../client/retry/index.ts";
 
 export type EventKind = "metric" | "annotation";
 export type RequestKind = EventKind | "status";
@@ -36,6 +36,8 @@ interface RequestBase {
   readonly notBefore: number;
   /** Background retry time (epoch ms): backoff with jitter, never before `notBefore`. */
   readonly dueAt: number;
+  /** Its background retries (`maxRetries`) are spent but a spool keeps it: see `park`. */
+  readonly parked: boolean;
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -71,6 +73,7 @@ const fresh = (): RequestBase => ({
   state: "queued",
   notBefore: 0,
   dueAt: 0,
+  parked: false,
 });
 
 export function newEventRequest(kind: EventKind, items: MetricEvent[] | AnnotationEvent[], lo: number, firstSeq: number, failures = 0): EventRequest {
@@ -128,6 +131,7 @@ export function toBatch(request: DeliveryRequest): Batch {
  *                               ▼   │
  *                             waiting ──wake (a success elsewhere)──▶ due at `notBefore`
  *   afterFailure that gives up (permanent, retries spent) ──settle──▶ failed
+ *   retries spent with a spool ──park──▶ waiting for good (a flush round only; else the next process)
  */
 export function beginAttempt(request: DeliveryRequest, flushRound: number | undefined): void {
   const r = own(request);
@@ -160,9 +164,26 @@ export function afterFailure(request: DeliveryRequest, error: SyvainError, maxRe
   if (decision.retry) {
     r.state = "waiting";
     r.notBefore = decision.notBefore;
-    r.dueAt = decision.at;
+    // A parked request failing a flush round's attempt stays out of the background's reach.
+    r.dueAt = request.parked ? Infinity : decision.at;
   }
   return decision;
+}
+
+/**
+ * `maxRetries` bounds the background's attempts in this process; it does not decide that data a
+ * spool holds is lost. With a spool, a request whose background retries are spent on a retryable
+ * failure stays pending and unacknowledged: the background never sends it again (`dueAt` never
+ * comes, `wake` leaves it), a flush round still may (`flush()` / `close()`: their own budget, as for
+ * every request), and what none delivers stays on disk for the next process on the spool or
+ * `syvain-otel sync`. Without a spool the caller gives it up (`failed`): nothing else keeps it.
+ */
+export function park(request: DeliveryRequest, error: SyvainError, now: number): void {
+  const r = own(request);
+  r.state = "waiting";
+  r.parked = true;
+  r.notBefore = now + (retryAfterOf(error) ?? 0);
+  r.dueAt = Infinity;
 }
 
 /**
@@ -170,5 +191,5 @@ export function afterFailure(request: DeliveryRequest, error: SyvainError, maxRe
  * rather than at the end of its backoff; a server's `Retry-After` (`notBefore`) still holds.
  */
 export function wake(request: DeliveryRequest, now: number): void {
-  if (request.state === "waiting") own(request).dueAt = Math.min(request.dueAt, Math.max(request.notBefore, now));
+  if (request.state === "waiting" && !request.parked) own(request).dueAt = Math.min(request.dueAt, Math.max(request.notBefore, now));
 }

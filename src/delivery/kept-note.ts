@@ -8,6 +8,10 @@ import type { SpoolKeeping } from "./journal/outbox-journal.ts";
 /** `""` without a spool; else where the undelivered events wait, and which ones do not. */
 export function keptOnDiskNote(kept: SpoolKeeping | undefined): string {
   if (kept === undefined) return "";
-  const except = kept.notSpooled === 0 ? "" : ` (except ${kept.notSpooled} events the spool refused earlier)`;
+  const exceptions = [
+    ...(kept.notSpooled === 0 ? [] : [`${kept.notSpooled} events the spool refused earlier`]),
+    ...(kept.refused === 0 ? [] : [`${kept.refused} events Syvain refused for good, which are not kept`]),
+  ];
+  const except = exceptions.length === 0 ? "" : ` (except ${exceptions.join(" and ")})`;
   return `; kept on disk in ${kept.dir}${except}: the next run on that spool directory, or syvain-otel sync, delivers them`;
 }

@@ -10,7 +10,8 @@ import { keepJsonBatch } from "../api/kept-batch.ts";
 import { backoffDelay } from "../client/retry/index.ts";
 import { Backlog, type Targets } from "./backlog.ts";
 import { resolveDeliveryOptions, type ResolvedDeliveryOptions } from "./delivery-options.ts";
-import { afterFailure, beginAttempt, toBatch, wake, type DeliveryRequest } from "./delivery-request.ts";
+import { afterFailure, beginAttempt, park, toBatch, wake, type DeliveryRequest } from "./delivery-request.ts";
+import { GiveUpNotice } from "./give-up-notice.ts";
 import type { DeliveryOptions, DeliverySink, FlushStatus, OutboxStats } from "./delivery-types.ts";
 import { DeliveryIncompleteError, overflowError, shutdownError, toSyvainError } from "./delivery-errors.ts";
 import { parseFlushOptions, type FlushOptions } from "./flush-options.ts";
@@ -90,6 +91,7 @@ export class Outbox {
   #syncFailed = false;
   #lastError: SyvainError | undefined;
   #overflowWarned = false;
+  readonly #giveUps: GiveUpNotice;
   #closed = false;
   #closePromise: Promise<FlushStatus> | undefined;
 
@@ -104,6 +106,7 @@ export class Outbox {
     this.#label = label ?? "outbox";
     this.#random = random ?? Math.random;
     this.#onWarning = onWarning ?? ((message) => process.emitWarning(message, "SyvainDeliveryWarning"));
+    this.#giveUps = new GiveUpNotice(this.#label, this.#options.maxRetries, (message) => this.#warn(message));
   }
 
   /** True from the moment `close()` is called. */
@@ -449,9 +452,16 @@ export class Outbox {
       this.#spill?.delivering(false);
       if (request.flushAttempt) this.#rounds.countFailure(request.round);
     }
-    const decision = afterFailure(request, error, this.#options.maxRetries, Date.now(), this.#random());
-    // The one place a request is given up: permanent failure, or its retries spent.
-    if (!decision.retry) this.#backlog.settle(request, "failed", 0, error);
+    const now = Date.now();
+    const decision = afterFailure(request, error, this.#options.maxRetries, now, this.#random());
+    if (decision.retry) return;
+    if (decision.reason === "retries_exhausted") {
+      // `maxRetries` bounds this process's background attempts; a spool keeps what they did not deliver.
+      this.#giveUps.gaveUp(request, error, this.spoolKeeping());
+      if (this.#journal !== undefined) return park(request, error, now);
+    }
+    // The one place a request is given up: permanent failure, or its retries spent without a spool.
+    this.#backlog.settle(request, "failed", 0, error);
   }
 
   /**
@@ -460,6 +470,7 @@ export class Outbox {
    */
   #recovered(): void {
     this.#failing = false;
+    this.#giveUps.recovered();
     const now = Date.now();
     for (const batch of this.#backlog.batches) wake(batch, now);
     const head = this.#backlog.statuses[0];

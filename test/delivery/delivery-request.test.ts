@@ -1,6 +1,6 @@
 // The request state machine: each transition, and what it leaves in the fields the outbox reads.
 import { describe, expect, it } from "vitest";
-import { afterFailure, beginAttempt, newEventRequest, settleRequest, wake } from "../../src/delivery/delivery-request.ts";
+import { afterFailure, beginAttempt, newEventRequest, park, settleRequest, wake } from "../../src/delivery/delivery-request.ts";
 import { invalid, metric, unavailable } from "./scripted-sink.ts";
 
 const NOW = 1_000_000;
@@ -59,5 +59,24 @@ describe("delivery request transitions", () => {
     beginAttempt(inFlight, undefined);
     wake(inFlight, NOW);
     expect(inFlight).toMatchObject({ state: "in_flight", dueAt: 0 });
+  });
+});
+
+describe("a parked request (maxRetries spent, a spool keeps it)", () => {
+  it("the background never retries it, a success elsewhere does not wake it, a flush round still may", () => {
+    const request = fresh();
+    beginAttempt(request, undefined);
+    expect(afterFailure(request, unavailable(3_000), 0, NOW, 0)).toEqual({ retry: false, reason: "retries_exhausted" });
+    park(request, unavailable(3_000), NOW);
+    expect(request).toMatchObject({ state: "waiting", parked: true, notBefore: NOW + 3_000, dueAt: Infinity });
+    wake(request, NOW + 5_000);
+    expect(request.dueAt).toBe(Infinity);
+    // A flush round's attempt fails too: retried by the next round (after Retry-After), still not by the background.
+    beginAttempt(request, 3);
+    expect(afterFailure(request, unavailable(1_000), 0, NOW, 0)).toMatchObject({ retry: true, notBefore: NOW + 1_000 });
+    expect(request).toMatchObject({ state: "waiting", parked: true, notBefore: NOW + 1_000, dueAt: Infinity });
+    beginAttempt(request, 4);
+    settleRequest(request, "accepted");
+    expect(request.state).toBe("accepted");
   });
 });

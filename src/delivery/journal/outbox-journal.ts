@@ -70,10 +70,14 @@ export interface SpoolJournalOptions {
   creationKey?: string;
 }
 
-/** Undelivered events stay in `dir` for the next run or `syvain-otel sync`, except `notSpooled` the spool refused. */
+/**
+ * Undelivered events stay in `dir` for the next run or `syvain-otel sync`, except `notSpooled` the
+ * spool refused and `refused` Syvain refused for good (settled failed and let go).
+ */
 export interface SpoolKeeping {
   dir: string;
   notSpooled: number;
+  refused: number;
 }
 
 export class SpoolJournal implements OutboxJournal {
@@ -95,6 +99,8 @@ export class SpoolJournal implements OutboxJournal {
   readonly #eventEnvelope: JsonEnvelope;
   /** Events the spool refused (full, failed disk, closed): a loss report must not say they are on disk. */
   #notSpooled = 0;
+  /** Events settled failed and acknowledged (Syvain refused them for good): not on disk either. */
+  #refused = 0;
 
   constructor(options: SpoolJournalOptions) {
     this.#spool = options.spool;
@@ -161,7 +167,9 @@ export class SpoolJournal implements OutboxJournal {
     const refs: number[] = [];
     // Taken either way: the index frees its chunks once every ref in them was taken.
     (request.kind === "metric" ? this.#metricRefs : this.#annotationRefs).take(request.lo, request.items.length, refs);
-    if (refs.length > 0 && !(outcome === "failed" && this.#keeps(request, reason))) this.#spool.ack(refs);
+    if (outcome === "failed" && this.#keeps(request, reason)) return;
+    if (outcome === "failed") this.#refused += request.items.length;
+    if (refs.length > 0) this.#spool.ack(refs);
   }
 
   /**
@@ -170,13 +178,15 @@ export class SpoolJournal implements OutboxJournal {
    * `keepFailed` says, as shutdown never acks.
    */
   #keeps(request: DeliveryRequest, reason: SyvainError | undefined): boolean {
-    if (reason?.code === "shutdown") return true;
+    // Nor was one given up on a retryable failure (the outbox parks those; should one settle all the
+    // same, Syvain may take it later): only a refusal lets records go, as a replay's does.
+    if (reason?.code === "shutdown" || reason?.retryable === true) return true;
     return typeof this.#keepFailed === "function" ? this.#keepFailed(request, reason) : this.#keepFailed;
   }
 
 
   onDisk(): SpoolKeeping {
-    return { dir: path.dirname(this.#spool.dir), notSpooled: this.#notSpooled };
+    return { dir: path.dirname(this.#spool.dir), notSpooled: this.#notSpooled, refused: this.#refused };
   }
 
   persistSync(): void {
