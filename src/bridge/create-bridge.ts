@@ -83,7 +83,7 @@ export function createBridge(options?: BridgeOptions): Bridge {
       // Node checks those timeouts every 30 s by default: a 10 s limit would hold sockets ~40 s.
       connectionsCheckingInterval: Math.min(1_000, headersTimeout),
     },
-    createRequestListener({ options: resolved, exporters, log, state, maxQueueItems, intake, budget }),
+    createRequestListener({ options: resolved, exporters, log, state, maxQueueItems, intake, budget, keyWatch: delivery.keyWatch }),
   );
   // Beyond it Node closes new connections on arrival: bounded file descriptors and socket memory.
   server.maxConnections = resolved.maxConnections;
@@ -162,18 +162,24 @@ async function shutdown(server: Server, state: BridgeState, delivery: BridgeDeli
   return { totals, durable: intake.durable, lost };
 }
 
-/** What stays on disk at exit, and why: never "nothing left" while records of this or an earlier bridge remain. */
+/**
+ * What stays on disk at exit, and why: never "nothing left" while records of this or an earlier
+ * bridge remain. `leftoversRemain` is true whenever anything stays for the next bridge (or `sync`):
+ * this bridge's undelivered events, its records on disk, or earlier bridges' records not all delivered.
+ */
 function spooledLine(spool: BridgeSpool, stats: SpoolStats, pending: number, timeoutSeconds: number, host: string): BridgeLogEntry {
-  const fields = { event: "shutdown.spooled", dir: spool.dir, pending, recordsOnDisk: stats.recordsOnDisk, bytesOnDisk: stats.bytesOnDisk, leftoversRemain: spool.leftoversRemain };
+  const earlierRemain = spool.earlierLeftoversRemain;
+  const leftoversRemain = pending > 0 || stats.recordsOnDisk > 0 || earlierRemain;
+  const fields = { event: "shutdown.spooled", dir: spool.dir, pending, recordsOnDisk: stats.recordsOnDisk, bytesOnDisk: stats.bytesOnDisk, leftoversRemain };
   // Nothing left: the files go right after this line, so their size then would only mislead.
-  if (pending === 0 && stats.recordsOnDisk === 0 && !spool.leftoversRemain) return { level: "info", ...fields, bytesOnDisk: 0, reason: "nothing left to deliver" };
-  const earlier = spool.leftoversRemain ? "; records earlier bridges left are not all delivered yet" : "";
+  if (!leftoversRemain) return { level: "info", ...fields, bytesOnDisk: 0, reason: "nothing left to deliver" };
+  const earlier = earlierRemain ? "; records earlier bridges left are not all delivered yet" : "";
   return {
     level: "warn",
     ...fields,
     reason:
       // `recordsOnDisk` counts the adopted records read so far: with earlier bridges' records left, more may wait unread.
-      `${spool.leftoversRemain ? "at least " : ""}${stats.recordsOnDisk} record(s) (${stats.bytesOnDisk} bytes) stay in the spool at ${spool.dir} (${pending} accepted event(s) not delivered within ${timeoutSeconds} s${earlier}); ` +
+      `${earlierRemain ? "at least " : ""}${stats.recordsOnDisk} record(s) (${stats.bytesOnDisk} bytes) stay in the spool at ${spool.dir} (${pending} accepted event(s) not delivered within ${timeoutSeconds} s${earlier}); ` +
       `the next bridge started on it, or \`${syncCommand(spool.dir, host)}\`, delivers them`,
   };
 }

@@ -5,6 +5,7 @@
  * the last release drains and closes everything (and the client, if the core created it).
  */
 import type { Outbox } from "../../delivery/outbox.ts";
+import type { DeliverySink } from "../../delivery/delivery-types.ts";
 import type { Resource } from "@opentelemetry/resources";
 import { SyvainError } from "../../api/errors.ts";
 import { deadlineIn, secondsUntil, waitUntil } from "../../delivery/deadline.ts";
@@ -42,6 +43,8 @@ export interface CoreOwnership {
    * memory-only bridge, which answers the sender 503 instead (the sender keeps its copy). @default false
    */
   waitForCreations?: boolean;
+  /** Each experiment's sink as the owner watches it (the bridge: whether Syvain rejects its key now). */
+  watchSink?: (sink: DeliverySink, slug: string) => DeliverySink;
 }
 
 export class ExporterCore {
@@ -59,7 +62,7 @@ export class ExporterCore {
   #holders = 0;
   #closing: Promise<void> | undefined;
 
-  constructor(options: ResolvedExporterOptions, { journals, waitForCreations = false }: CoreOwnership = {}) {
+  constructor(options: ResolvedExporterOptions, { journals, waitForCreations = false, watchSink }: CoreOwnership = {}) {
     this.#destination = openDestination(options);
     const { apiKey: _apiKey, ...kept } = options;
     this.options = kept;
@@ -93,6 +96,7 @@ export class ExporterCore {
       // Without a spool, a creation Syvain does not answer holds the first export 2 s at most: no
       // longer the SDK's 30 s export timeout, past every deadline of a provider's shutdown.
       deferInMemory: !waitForCreations,
+      ...(watchSink === undefined ? {} : { watchSink }),
     });
   }
 
