@@ -22,6 +22,8 @@ export interface BridgeDelivery {
   spool: BridgeSpool | undefined;
   /** Whether Syvain rejects the key now; `undefined` for exporters the caller made (not watched). */
   keyWatch: KeyWatch | undefined;
+  /** With a JSONL file: whether everything queued now is written (and fsynced) by the deadline. */
+  written: ((deadline: number) => Promise<boolean>) | undefined;
   /** Opens the spool (and starts delivering leftovers); rejects when its directory cannot be used. */
   open(): Promise<void>;
   /** Settles once what earlier bridges left on the spool is delivered (or its delivery stopped); at once without a spool. */
@@ -43,8 +45,11 @@ export function openBridgeDelivery(options: ResolvedBridgeOptions, log: BridgeLo
     // Nothing keeps a batch past its failure here: a rejected key's batches are given up (counted) as before.
     const keyWatch = options.exporters === undefined ? new KeyWatch(false) : undefined;
     const watching = keyWatch === undefined ? {} : { watchSink: keyWatch.watch.bind(keyWatch) };
-    const exporters = options.exporters ?? exportersFor({ ...base, ...options.syvain, ...noOwnSpool }, "createBridge", "syvain", { waitForCreations: true, ...watching });
-    return { exporters, owned: options.exporters === undefined, spool: undefined, keyWatch, open: () => Promise.resolve(), leftoversSettled: () => Promise.resolve(), close: () => Promise.resolve(undefined) };
+    const made = options.exporters === undefined ? exportersFor({ ...base, ...options.syvain, ...noOwnSpool }, "createBridge", "syvain", { waitForCreations: true, ...watching }) : undefined;
+    const exporters = options.exporters ?? made!;
+    // A JSONL file is the record itself: a 200 waits until the request's lines are in it (intake.ts).
+    const written = made !== undefined && options.syvain?.jsonlPath !== undefined ? made.deliveredWithin : undefined;
+    return { exporters, owned: made !== undefined, spool: undefined, keyWatch, written, open: () => Promise.resolve(), leftoversSettled: () => Promise.resolve(), close: () => Promise.resolve(undefined) };
   }
   const { apiKey, host, client: given, ...syvain } = options.syvain ?? {};
   if (syvain.jsonlPath !== undefined) throw spoolNeedsSyvain("syvain.jsonlPath");
@@ -67,6 +72,7 @@ export function openBridgeDelivery(options: ResolvedBridgeOptions, log: BridgeLo
     owned: true,
     spool,
     keyWatch,
+    written: undefined,
     async open() {
       await spool.open(client);
       const error = spool.spool.lastError;

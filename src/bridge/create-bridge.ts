@@ -24,7 +24,7 @@ import { resolveBridgeOptions, type BridgeExporters, type BridgeOptions, type Re
 import { createRequestListener, type BridgeState } from "./bridge-server.ts";
 import { openBridgeDelivery, type BridgeDelivery } from "./bridge-delivery.ts";
 import type { BridgeSpool } from "./bridge-spool.ts";
-import { durableIntake, memoryIntake, type BridgeIntake } from "./intake.ts";
+import { durableIntake, memoryIntake, writtenIntake, type BridgeIntake } from "./intake.ts";
 import { MemoryBudget } from "./memory-budget.ts";
 import { syncCommand } from "../destinations/kept-run-hint.ts";
 
@@ -52,7 +52,7 @@ export interface Bridge {
 export interface BridgeCloseReport {
   /** Delivery totals at the end, over every experiment and both signals. */
   totals: DeliveryTotals;
-  /** True when accepted data survives the process (a spool): `pending` then waits for the next bridge. */
+  /** True when accepted data survives the process (a spool: `pending` then waits for the next bridge; a JSONL file: it is written before the 200). */
   durable: boolean;
   /** Events answered 200 that this process takes with it: `pending` when not durable, else 0. */
   lost: number;
@@ -68,7 +68,7 @@ export function createBridge(options?: BridgeOptions): Bridge {
   const { exporters, owned } = delivery;
   const state: BridgeState = { closing: false, inFlight: new Set() };
   const maxQueueItems = owned ? (resolved.syvain?.maxQueueItems ?? deliveryDefaults.maxQueueItems.default) : undefined;
-  const intake = delivery.spool === undefined ? memoryIntake(exporters) : durableIntake(exporters, delivery.spool, maxQueueItems);
+  const intake = intakeFor(delivery, maxQueueItems, resolved.answerTimeoutSeconds);
   // Only what is in memory: events spilled to the spool during an outage take none.
   const budget = new MemoryBudget(resolved.maxMemoryBytes, () => exporters.stats().reduce((n, experiment) => n + experiment.eventsInMemory, 0));
   const headersTimeout = resolved.headerTimeoutSeconds * 1000;
@@ -104,7 +104,7 @@ export function createBridge(options?: BridgeOptions): Bridge {
       const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
       url = `http://${host}:${address.port}`;
       const spool = delivery.spool === undefined ? { spool: "off" } : { spool: delivery.spool.dir, spoolSyncMs: resolved.spoolSyncMs };
-      log({ level: "info", event: "listening", url, metrics: `${url}${resolved.pathPrefix}/v1/metrics`, logs: `${url}${resolved.pathPrefix}/v1/logs`, ...describeDestination(resolved), ...spool });
+      log({ level: "info", event: "listening", url, metrics: `${url}${resolved.pathPrefix}/v1/metrics`, logs: `${url}${resolved.pathPrefix}/v1/logs`, ...describeDestination(resolved), ...spool, answer200: answer200(delivery) });
       return { url };
     },
     close() {
@@ -124,6 +124,13 @@ export function createBridge(options?: BridgeOptions): Bridge {
       return { totals, durable: intake.durable, lost };
     },
   };
+}
+
+/** What a 200 waits for: the spool's fdatasync, the JSONL file's write and fsync, else the queues. */
+function intakeFor(delivery: BridgeDelivery, maxQueueItems: number | undefined, answerTimeoutSeconds: number): BridgeIntake {
+  if (delivery.spool !== undefined) return durableIntake(delivery.exporters, delivery.spool, maxQueueItems);
+  if (delivery.written !== undefined) return writtenIntake(delivery.exporters, delivery.written, answerTimeoutSeconds);
+  return memoryIntake(delivery.exporters);
 }
 
 /** Senders were answered 200 for these and have dropped their copies: say so loudly. */
@@ -200,6 +207,13 @@ function summarize(exporters: BridgeExporters): DeliveryTotals {
     }
   }
   return totals;
+}
+
+/** What a 200 promises, said at start (docs/bridge-operations.md, "What a 200 means"). */
+function answer200(delivery: BridgeDelivery): string {
+  if (delivery.spool !== undefined) return "the events are in the spool, fdatasync'd: they survive the process and the machine dying";
+  if (delivery.written !== undefined) return "the events are written to the file and fsynced: they survive the process and the machine dying";
+  return "the events are queued in memory only: they are lost if the process dies before delivering them";
 }
 
 function describeDestination(options: ResolvedBridgeOptions): Record<string, unknown> {

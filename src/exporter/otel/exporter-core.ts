@@ -164,6 +164,18 @@ export class ExporterCore {
     return this.#drainUntil(ownerFlushDeadline() ?? deadlineIn(this.options.flushTimeoutSeconds), "forceFlush");
   }
 
+  /**
+   * Sends what is queued now (the exports in progress first) and says whether all of it was
+   * delivered by `deadline`, and synced where the sink syncs (a JSONL file: written and fsynced).
+   * Judged on what it covers only, not on losses counted before: the JSONL bridge answers 200 on it.
+   */
+  async deliveredWithin(deadline: number): Promise<boolean> {
+    await waitUntil(Promise.allSettled(this.#pendingExports), deadline);
+    const statuses = await this.#registry.flushAll(deadline);
+    const outboxes = new Map(this.#registry.entries().map((entry) => [entry.slug, entry.outbox]));
+    return statuses.every(({ slug, status }) => status.pendingMetrics + status.pendingAnnotations + status.pendingStatusUpdates === 0 && outboxes.get(slug)?.syncFailed !== true);
+  }
+
   /** The deadline of a shutdown starting now: its owner's, else `shutdownTimeoutSeconds` from now. */
   shutdownDeadline(): number {
     return ownerFlushDeadline() ?? deadlineIn(this.options.shutdownTimeoutSeconds);
