@@ -13,12 +13,17 @@ import { exportersFor } from "../exporter/otel/create-exporters.ts";
 import type { BridgeLog } from "./bridge-log.ts";
 import type { BridgeExporters, ResolvedBridgeOptions } from "./bridge-options.ts";
 import { BridgeSpool } from "./bridge-spool.ts";
+import { KeyWatch } from "./key-watch.ts";
 
 export interface BridgeDelivery {
   exporters: BridgeExporters;
   /** The bridge made the exporters (and shuts them down). */
   owned: boolean;
   spool: BridgeSpool | undefined;
+  /** Whether Syvain rejects the key now; `undefined` for exporters the caller made (not watched). */
+  keyWatch: KeyWatch | undefined;
+  /** With a JSONL file: whether everything queued now is written (and fsynced) by the deadline. */
+  written: ((deadline: number) => Promise<boolean>) | undefined;
   /** Opens the spool (and starts delivering leftovers); rejects when its directory cannot be used. */
   open(): Promise<void>;
   /** Settles once what earlier bridges left on the spool is delivered (or its delivery stopped); at once without a spool. */
@@ -37,8 +42,14 @@ export function openBridgeDelivery(options: ResolvedBridgeOptions, log: BridgeLo
     if (typeof options.spoolDir === "string") throw spoolNeedsSyvain("exporters");
     // Memory only, a new experiment's data waits for its creation and gets 503 past the answer
     // deadline (the sender keeps its copy), rather than a 200 for data held in memory before it exists.
-    const exporters = options.exporters ?? exportersFor({ ...base, ...options.syvain, ...noOwnSpool }, "createBridge", "syvain", { waitForCreations: true });
-    return { exporters, owned: options.exporters === undefined, spool: undefined, open: () => Promise.resolve(), leftoversSettled: () => Promise.resolve(), close: () => Promise.resolve(undefined) };
+    // Nothing keeps a batch past its failure here: a rejected key's batches are given up (counted) as before.
+    const keyWatch = options.exporters === undefined ? new KeyWatch(false) : undefined;
+    const watching = keyWatch === undefined ? {} : { watchSink: keyWatch.watch.bind(keyWatch) };
+    const made = options.exporters === undefined ? exportersFor({ ...base, ...options.syvain, ...noOwnSpool }, "createBridge", "syvain", { waitForCreations: true, ...watching }) : undefined;
+    const exporters = options.exporters ?? made!;
+    // A JSONL file is the record itself: a 200 waits until the request's lines are in it (intake.ts).
+    const written = made !== undefined && options.syvain?.jsonlPath !== undefined ? made.deliveredWithin : undefined;
+    return { exporters, owned: made !== undefined, spool: undefined, keyWatch, written, open: () => Promise.resolve(), leftoversSettled: () => Promise.resolve(), close: () => Promise.resolve(undefined) };
   }
   const { apiKey, host, client: given, ...syvain } = options.syvain ?? {};
   if (syvain.jsonlPath !== undefined) throw spoolNeedsSyvain("syvain.jsonlPath");
@@ -53,11 +64,15 @@ export function openBridgeDelivery(options: ResolvedBridgeOptions, log: BridgeLo
     // A quarter of the answer deadline (at most 2 s): the rest is left for the append and fdatasync.
     deferCreationAfterMs: Math.min(2000, (options.answerTimeoutSeconds * 1000) / 4),
   });
-  const exporters = exportersFor({ ...base, ...syvain, ...noOwnSpool, client }, "createBridge", "syvain", { journals: spool });
+  // The spool holds what a rejected key refuses (the senders had their 200): waited out, not given up.
+  const keyWatch = new KeyWatch(true);
+  const exporters = exportersFor({ ...base, ...syvain, ...noOwnSpool, client }, "createBridge", "syvain", { journals: spool, watchSink: keyWatch.watch.bind(keyWatch) });
   return {
     exporters,
     owned: true,
     spool,
+    keyWatch,
+    written: undefined,
     async open() {
       await spool.open(client);
       const error = spool.spool.lastError;

@@ -12,6 +12,7 @@ import { ingest, type IngestOutcome } from "./ingest.ts";
 import type { BridgeIntake } from "./intake.ts";
 import { BudgetExhausted, DECODED_BYTES_PER_BODY_BYTE, type MemoryBudget, type Reservation } from "./memory-budget.ts";
 import { keyRejection } from "./key-check.ts";
+import type { KeyWatch } from "./key-watch.ts";
 import { CONTENT_TYPES, GrpcCode, encodeStatus, type OtlpEncoding, type OtlpSignal } from "./otlp/encode-response.ts";
 import { BodyError, checkContentEncoding, readRequestBody } from "./request-body.ts";
 
@@ -32,6 +33,8 @@ export interface ListenerDeps {
   intake: BridgeIntake;
   /** Shared by every request in flight (see `memory-budget.ts`). */
   budget: MemoryBudget;
+  /** Whether Syvain rejects the key now, for exporters the bridge made (`key-watch.ts`). */
+  keyWatch: KeyWatch | undefined;
 }
 
 interface Reply {
@@ -178,7 +181,7 @@ function reserveDecoding(bodyBytes: number, encoding: OtlpEncoding, reservation:
 function probe(path: string, deps: ListenerDeps): Reply {
   if (path === "/healthz") return { status: 200, contentType: "application/json", body: '{"status":"ok"}\n' };
   const pressure = deps.state.closing ? "shutting down" : deps.intake.notReady();
-  const reasons = [pressure, keyRejection(deps.exporters)].filter((reason) => reason !== undefined);
+  const reasons = [pressure, keyRejection(deps.exporters, deps.keyWatch)].filter((reason) => reason !== undefined);
   return { status: reasons.length === 0 ? 200 : 503, contentType: "application/json", body: `${JSON.stringify({ ready: reasons.length === 0, reasons })}\n` };
 }
 

@@ -140,7 +140,7 @@ export class BridgeSpool implements ExperimentJournals {
   }
 
   /** Earlier bridges' records this bridge adopted and did not get delivered: they stay on disk. */
-  get leftoversRemain(): boolean {
+  get earlierLeftoversRemain(): boolean {
     return !this.#leftoversDelivered;
   }
 

@@ -24,7 +24,7 @@ import { resolveBridgeOptions, type BridgeExporters, type BridgeOptions, type Re
 import { createRequestListener, type BridgeState } from "./bridge-server.ts";
 import { openBridgeDelivery, type BridgeDelivery } from "./bridge-delivery.ts";
 import type { BridgeSpool } from "./bridge-spool.ts";
-import { durableIntake, memoryIntake, type BridgeIntake } from "./intake.ts";
+import { durableIntake, memoryIntake, writtenIntake, type BridgeIntake } from "./intake.ts";
 import { MemoryBudget } from "./memory-budget.ts";
 import { syncCommand } from "../destinations/kept-run-hint.ts";
 import { otherMachineFields } from "../destinations/leftovers/other-machine-watch.ts";
@@ -53,7 +53,7 @@ export interface Bridge {
 export interface BridgeCloseReport {
   /** Delivery totals at the end, over every experiment and both signals. */
   totals: DeliveryTotals;
-  /** True when accepted data survives the process (a spool): `pending` then waits for the next bridge. */
+  /** True when accepted data survives the process (a spool: `pending` then waits for the next bridge; a JSONL file: it is written before the 200). */
   durable: boolean;
   /** Events answered 200 that this process takes with it: `pending` when not durable, else 0. */
   lost: number;
@@ -69,7 +69,7 @@ export function createBridge(options?: BridgeOptions): Bridge {
   const { exporters, owned } = delivery;
   const state: BridgeState = { closing: false, inFlight: new Set() };
   const maxQueueItems = owned ? (resolved.syvain?.maxQueueItems ?? deliveryDefaults.maxQueueItems.default) : undefined;
-  const intake = delivery.spool === undefined ? memoryIntake(exporters) : durableIntake(exporters, delivery.spool, maxQueueItems);
+  const intake = intakeFor(delivery, maxQueueItems, resolved.answerTimeoutSeconds);
   // Only what is in memory: events spilled to the spool during an outage take none.
   const budget = new MemoryBudget(resolved.maxMemoryBytes, () => exporters.stats().reduce((n, experiment) => n + experiment.eventsInMemory, 0));
   const headersTimeout = resolved.headerTimeoutSeconds * 1000;
@@ -84,7 +84,7 @@ export function createBridge(options?: BridgeOptions): Bridge {
       // Node checks those timeouts every 30 s by default: a 10 s limit would hold sockets ~40 s.
       connectionsCheckingInterval: Math.min(1_000, headersTimeout),
     },
-    createRequestListener({ options: resolved, exporters, log, state, maxQueueItems, intake, budget }),
+    createRequestListener({ options: resolved, exporters, log, state, maxQueueItems, intake, budget, keyWatch: delivery.keyWatch }),
   );
   // Beyond it Node closes new connections on arrival: bounded file descriptors and socket memory.
   server.maxConnections = resolved.maxConnections;
@@ -105,7 +105,7 @@ export function createBridge(options?: BridgeOptions): Bridge {
       const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
       url = `http://${host}:${address.port}`;
       const spool = delivery.spool === undefined ? { spool: "off" } : { spool: delivery.spool.dir, spoolSyncMs: resolved.spoolSyncMs };
-      log({ level: "info", event: "listening", url, metrics: `${url}${resolved.pathPrefix}/v1/metrics`, logs: `${url}${resolved.pathPrefix}/v1/logs`, ...describeDestination(resolved), ...spool });
+      log({ level: "info", event: "listening", url, metrics: `${url}${resolved.pathPrefix}/v1/metrics`, logs: `${url}${resolved.pathPrefix}/v1/logs`, ...describeDestination(resolved), ...spool, answer200: answer200(delivery) });
       return { url };
     },
     close() {
@@ -125,6 +125,13 @@ export function createBridge(options?: BridgeOptions): Bridge {
       return { totals, durable: intake.durable, lost };
     },
   };
+}
+
+/** What a 200 waits for: the spool's fdatasync, the JSONL file's write and fsync, else the queues. */
+function intakeFor(delivery: BridgeDelivery, maxQueueItems: number | undefined, answerTimeoutSeconds: number): BridgeIntake {
+  if (delivery.spool !== undefined) return durableIntake(delivery.exporters, delivery.spool, maxQueueItems);
+  if (delivery.written !== undefined) return writtenIntake(delivery.exporters, delivery.written, answerTimeoutSeconds);
+  return memoryIntake(delivery.exporters);
 }
 
 /** Senders were answered 200 for these and have dropped their copies: say so loudly. */
@@ -166,19 +173,22 @@ async function shutdown(server: Server, state: BridgeState, delivery: BridgeDeli
 /**
  * What stays on disk at exit, and why: never "nothing left" while records of this or an earlier
  * bridge remain, those of folders written on another machine (which no bridge takes) included.
+ * `leftoversRemain` is true whenever anything stays for the next bridge (or `sync`): this bridge's
+ * undelivered events, its records on disk, earlier bridges' records not all delivered, or other machines' folders.
  */
 function spooledLine(spool: BridgeSpool, stats: SpoolStats, pending: number, timeoutSeconds: number, host: string): BridgeLogEntry {
   const others = spool.otherMachinesLeft;
-  const ownLeft = pending > 0 || stats.recordsOnDisk > 0 || spool.leftoversRemain;
-  const fields = { event: "shutdown.spooled", dir: spool.dir, pending, recordsOnDisk: stats.recordsOnDisk, bytesOnDisk: stats.bytesOnDisk, leftoversRemain: spool.leftoversRemain || others.length > 0, ...otherMachineFields(others) };
+  const earlierRemain = spool.earlierLeftoversRemain;
+  const ownLeft = pending > 0 || stats.recordsOnDisk > 0 || earlierRemain;
+  const fields = { event: "shutdown.spooled", dir: spool.dir, pending, recordsOnDisk: stats.recordsOnDisk, bytesOnDisk: stats.bytesOnDisk, leftoversRemain: ownLeft || others.length > 0, ...otherMachineFields(others) };
   // Nothing left: the files go right after this line, so their size then would only mislead.
   if (!ownLeft && others.length === 0) return { level: "info", ...fields, bytesOnDisk: 0, reason: "nothing left to deliver" };
-  const earlier = spool.leftoversRemain ? "; records earlier bridges left are not all delivered yet" : "";
+  const earlier = earlierRemain ? "; records earlier bridges left are not all delivered yet" : "";
   const reasons = [
     ...(ownLeft
       ? [
           // `recordsOnDisk` counts the adopted records read so far: with earlier bridges' records left, more may wait unread.
-          `${spool.leftoversRemain ? "at least " : ""}${stats.recordsOnDisk} record(s) (${stats.bytesOnDisk} bytes) stay in the spool at ${spool.dir} (${pending} accepted event(s) not delivered within ${timeoutSeconds} s${earlier}); ` +
+          `${earlierRemain ? "at least " : ""}${stats.recordsOnDisk} record(s) (${stats.bytesOnDisk} bytes) stay in the spool at ${spool.dir} (${pending} accepted event(s) not delivered within ${timeoutSeconds} s${earlier}); ` +
             `the next bridge started on it, or \`${syncCommand(spool.dir, host)}\`, delivers them`,
         ]
       : []),
@@ -203,6 +213,13 @@ function summarize(exporters: BridgeExporters): DeliveryTotals {
     }
   }
   return totals;
+}
+
+/** What a 200 promises, said at start (docs/bridge-operations.md, "What a 200 means"). */
+function answer200(delivery: BridgeDelivery): string {
+  if (delivery.spool !== undefined) return "the events are in the spool, fdatasync'd: they survive the process and the machine dying";
+  if (delivery.written !== undefined) return "the events are written to the file and fsynced: they survive the process and the machine dying";
+  return "the events are queued in memory only: they are lost if the process dies before delivering them";
 }
 
 function describeDestination(options: ResolvedBridgeOptions): Record<string, unknown> {

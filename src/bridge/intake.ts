@@ -4,6 +4,8 @@
  *
  * - `memoryIntake`: "the exporters' in-memory queues took the data" (for a new experiment, once it
  *   exists). A 200 survives a slow Syvain but not the process dying.
+ * - `writtenIntake` (a JSONL file): the events are written to the file and fsynced. A 200 survives
+ *   kill -9 and power loss; nothing else holds them, so the file is the promise.
  * - `durableIntake`: the events were also appended to the spool and fdatasync'd (group-committed
  *   across concurrent requests). A 200 survives kill -9 and power loss; the next bridge on the same
  *   spool delivers what this one could not. A spool that is full or cannot write answers 503.
@@ -16,6 +18,7 @@ import type { BridgeExporters } from "./bridge-options.ts";
 import { refusedAppends, type BridgeSpool } from "./bridge-spool.ts";
 import type { SpoolStats } from "../delivery/spool/index.ts";
 import type { ExportCall } from "./export-calls.ts";
+import { deadlineIn } from "../delivery/deadline.ts";
 
 export interface BridgeIntake {
   /** True when accepted data survives the process (a spool): pending data at exit is then not lost. */
@@ -34,6 +37,25 @@ export function memoryIntake(exporters: BridgeExporters): BridgeIntake {
     pressure: () => deliveryPressure(exporters),
     notReady: () => deliveryPressure(exporters),
     accept: (calls) => Promise.all(calls.map((call) => call.run(exporters))),
+  };
+}
+
+/**
+ * A JSONL file as the destination: the answer waits until every event queued so far (this
+ * request's included) is written to the file and fsynced, the file being the only record. The
+ * outboxes' batch timer would write them later; a process killed meanwhile lost events answered 200.
+ * A file that cannot take them within the answer deadline (a full disk) gets the sender a 503.
+ */
+export function writtenIntake(exporters: BridgeExporters, written: (deadline: number) => Promise<boolean>, answerTimeoutSeconds: number): BridgeIntake {
+  return {
+    durable: true,
+    pressure: () => deliveryPressure(exporters),
+    notReady: () => deliveryPressure(exporters),
+    async accept(calls) {
+      const results = await Promise.all(calls.map((call) => call.run(exporters)));
+      if (await written(deadlineIn(answerTimeoutSeconds))) return results;
+      return notKept(results, "the JSONL file did not take this request's lines in time (see the bridge log); retry later");
+    },
   };
 }
 
@@ -59,10 +81,15 @@ export function durableIntake(exporters: BridgeExporters, spool: BridgeSpool, ma
       // Queued in memory but not on disk: a 503 lets the sender keep its copy. The queued events are
       // still delivered (not pulled back): the resend carries the same deterministic ids, so Syvain
       // stores each point once (docs/bridge-operations.md, "Full or failing disk").
-      const error = new Error(failure);
-      return results.map((result) => (result.code === ExportResultCode.SUCCESS ? { code: ExportResultCode.FAILED, error } : result));
+      return notKept(results, failure);
     },
   };
+}
+
+/** Queued, but not kept as a 200 promises: a 503 lets the sender keep its copy (what is queued is still delivered). */
+function notKept(results: ExportResult[], reason: string): ExportResult[] {
+  const error = new Error(reason);
+  return results.map((result) => (result.code === ExportResultCode.SUCCESS ? { code: ExportResultCode.FAILED, error } : result));
 }
 
 /** A queue nearly full (as memory-only, but Syvain being down is no reason by itself), or `undefined`. */

@@ -2,11 +2,12 @@
  * Whether Syvain accepts the bridge's API key. A rejected key otherwise looks healthy: the bridge
  * listens, says ready, and answers every sender 503 forever. So the CLI checks the key once at
  * startup (one cheap authenticated call), and the bridge treats a rejection seen at runtime as
- * "not ready" and logs it as an error.
+ * "not ready" (until Syvain accepts the key again) and logs it as an error.
  */
 import { SyvainError } from "../api/errors.ts";
 import { createSyvainClient } from "../client/create-client.ts";
 import type { BridgeExporters } from "./bridge-options.ts";
+import type { KeyWatch } from "./key-watch.ts";
 
 export type KeyCheck =
   | { outcome: "accepted" }
@@ -37,12 +38,17 @@ export async function checkApiKey(destination: { apiKey?: string; host?: string 
 }
 
 /**
- * A key rejection the exporters met (creating an experiment, or delivering to one), or
- * `undefined`. Errors stay recorded: the key only changes with a restart, so once Syvain rejected
- * it the bridge stays not ready.
+ * Why `/readyz` says the key is rejected, or `undefined`. With `watch` (exporters the bridge made):
+ * a rejection of a delivery since the last one Syvain accepted (`key-watch.ts`), or of the creation
+ * of an experiment that does not exist yet (its error is forgotten once a creation succeeds). Without
+ * (the caller's exporters): any experiment's last error, which stays until another error replaces it.
  */
-export function keyRejection(exporters: BridgeExporters): string | undefined {
+export function keyRejection(exporters: BridgeExporters, watch: KeyWatch | undefined): string | undefined {
+  const now = watch?.rejection();
+  if (now !== undefined) return now;
   for (const experiment of exporters.stats()) {
+    // Watched: an experiment that exists, or a rejection its outbox retries (a deferred creation), is the watch's to judge.
+    if (watch !== undefined && (experiment.experimentId !== undefined || experiment.lastError?.retryable === true)) continue;
     if (isKeyRejection(experiment.lastError)) return `Syvain rejects the API key (experiment ${JSON.stringify(experiment.slug)}: ${experiment.lastError.message})`;
   }
   return undefined;

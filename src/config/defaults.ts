@@ -147,7 +147,7 @@ export const bridgeDefaults = {
   headerTimeoutSeconds: { type: "number", default: 10, description: "Seconds a connection may take to send a request's headers; then 408 and the socket is closed.", env: "SYVAIN_BRIDGE_HEADER_TIMEOUT" },
   bodyTimeoutSeconds: { type: "number", default: 30, description: "Seconds a request may take to send its whole body after the headers; then 408 and the socket is closed.", env: "SYVAIN_BRIDGE_BODY_TIMEOUT" },
   authToken: { type: "string", description: 'When set, senders must send "Authorization: Bearer <token>" (at least 16 characters).', env: "SYVAIN_BRIDGE_AUTH_TOKEN" },
-  answerTimeoutSeconds: { type: "number", default: 8, description: "Seconds a request may wait for a new experiment before a 503.", env: "SYVAIN_BRIDGE_ANSWER_TIMEOUT" },
+  answerTimeoutSeconds: { type: "number", default: 8, description: "Seconds a request may wait for what its 200 needs (a new experiment, the spool's or the JSONL file's write) before a 503.", env: "SYVAIN_BRIDGE_ANSWER_TIMEOUT" },
   retryAfterSeconds: { type: "number", default: 5, description: "`Retry-After` seconds on 503/429 when Syvain gave none.", env: "SYVAIN_BRIDGE_RETRY_AFTER" },
   shutdownTimeoutSeconds: { type: "number", default: 10, description: "Seconds to drain on close (SIGTERM/SIGINT for the CLI) before exiting.", env: "SYVAIN_BRIDGE_SHUTDOWN_TIMEOUT" },
   spoolDir: {

@@ -151,6 +151,11 @@ export class Outbox {
     if (this.#flushTimer === undefined && !this.#draining) this.#armFlushTimer();
   }
 
+  /** The sink's sync (a JSONL file's fsync) at the end of the last flush failed: what it wrote may not be durable. */
+  get syncFailed(): boolean {
+    return this.#syncFailed;
+  }
+
   /** With a spool: where what is not delivered stays on disk (for the loss report). */
   spoolKeeping(): SpoolKeeping | undefined {
     return this.#journal?.onDisk?.();

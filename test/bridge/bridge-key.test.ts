@@ -6,7 +6,7 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { fileURLToPath } from "node:url";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { BridgeLogEntry } from "../../src/bridge/bridge-log.ts";
 import { createBridge, type Bridge } from "../../src/bridge/create-bridge.ts";
 import { checkApiKey } from "../../src/bridge/key-check.ts";
@@ -76,5 +76,21 @@ describe("a key rejected at runtime", () => {
     const body = (await ready.json()) as { ready: boolean; reasons: string[] };
     expect(body.reasons.join(" ")).toContain("rejects the API key");
     expect(JSON.stringify([logs, body])).not.toContain(WRONG_KEY);
+  });
+
+  it("is ready again once Syvain accepts the key again (a spell of 401s, memory only): the next accepted delivery clears it", async () => {
+    bridge = createBridge({ port: 0, log: () => undefined, syvain: { apiKey: EMULATOR_API_KEY, host: emulator.url, flushDelaySeconds: 0.01 } });
+    const { url } = await bridge.start();
+    expect((await post(`${url}/v1/metrics`, gaugeSteps("rotated", 0, 3), JSON_TYPE)).status).toBe(200);
+    await vi.waitFor(() => expect(emulator.store.metrics("rotated")).toHaveLength(3));
+    emulator.faults.random("ingestMetrics", { rate: 1, mix: [{ status: 401 }] });
+    await post(`${url}/v1/metrics`, gaugeSteps("rotated", 3, 6), JSON_TYPE);
+    await vi.waitFor(async () => expect((await fetch(`${url}/readyz`)).status).toBe(503));
+    emulator.faults.clear();
+    // Memory only: the batch that got 401 is given up (counted failed), as the docs say; the next one clears the rejection.
+    await vi.waitFor(async () => {
+      await post(`${url}/v1/metrics`, gaugeSteps("rotated", 6, 9), JSON_TYPE);
+      expect((await fetch(`${url}/readyz`)).status).toBe(200);
+    });
   });
 });

@@ -27,7 +27,13 @@ export interface SyvainExporters {
 }
 
 export function createSyvainExporters(options?: SyvainExporterOptions): SyvainExporters {
-  return exportersFor(options, "createSyvainExporters");
+  const { deliveredWithin: _owners, ...exporters } = exportersFor(options, "createSyvainExporters");
+  return exporters;
+}
+
+/** What an owner (the bridge) also gets: whether what is queued now was delivered (`ExporterCore.deliveredWithin`). */
+export interface OwnedExporters extends SyvainExporters {
+  deliveredWithin: (deadline: number) => Promise<boolean>;
 }
 
 /**
@@ -35,7 +41,7 @@ export function createSyvainExporters(options?: SyvainExporterOptions): SyvainEx
  * exporter options came in (`createBridge: invalid option \`syvain.maxQueueItems\``). `ownership`:
  * what the owner changes (its spool, see `experiment-journals.ts`; how creations are waited for).
  */
-export function exportersFor(options: SyvainExporterOptions | undefined, owner: string, within?: string, ownership?: CoreOwnership): SyvainExporters {
+export function exportersFor(options: SyvainExporterOptions | undefined, owner: string, within?: string, ownership?: CoreOwnership): OwnedExporters {
   const core = newCore(options, owner, within, ownership);
   const metricExporter = new SyvainMetricExporter(optionsSharing(core));
   const logExporter = new SyvainLogRecordExporter(optionsSharing(core));
@@ -47,6 +53,7 @@ export function exportersFor(options: SyvainExporterOptions | undefined, owner: 
     isBackpressured: () => core.isBackpressured(),
     health: () => core.health(),
     forceFlush: () => core.forceFlush(),
+    deliveredWithin: (deadline) => core.deliveredWithin(deadline),
     shutdown: async () => {
       await Promise.all([metricExporter.shutdown(), logExporter.shutdown()]);
     },

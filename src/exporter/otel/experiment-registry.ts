@@ -62,6 +62,8 @@ export interface ExperimentRegistryOptions {
    * and counted at shutdown. Off for the memory-only bridge, whose 503 lets the sender keep its copy.
    */
   deferInMemory?: boolean;
+  /** Each experiment's sink as the owner watches it, under the outbox's own observation. */
+  watchSink?: (sink: DeliverySink, slug: string) => DeliverySink;
 }
 
 export class ExperimentRegistry {
@@ -71,6 +73,7 @@ export class ExperimentRegistry {
   readonly #onDelivered: (slug: string) => void;
   readonly #journals: ExperimentJournals | undefined;
   readonly #deferInMemory: boolean;
+  readonly #watchSink: ((sink: DeliverySink, slug: string) => DeliverySink) | undefined;
   readonly #ready = new Map<string, RegistryEntry>();
   readonly #creating = new Map<string, Promise<RegistryEntry>>();
   readonly #creationErrors = new Map<string, SyvainError>();
@@ -84,6 +87,7 @@ export class ExperimentRegistry {
     this.#onDelivered = options.onDelivered;
     this.#journals = options.journals;
     this.#deferInMemory = options.deferInMemory ?? false;
+    this.#watchSink = options.watchSink;
   }
 
   /** The experiment's entry: at once when known, else the (shared) creation in progress. */
@@ -206,7 +210,7 @@ export class ExperimentRegistry {
     const onLoss = (message: string): void => this.#onLoss(spec.slug, message);
     const outbox = new Outbox({
       ...this.#delivery,
-      sink: observeSink(sink, delivery, {
+      sink: observeSink(this.#watchSink?.(sink, spec.slug) ?? sink, delivery, {
         delivered: () => this.#onDelivered(spec.slug),
         gaveUp: (error, items) => onLoss(`${label}: ${items} events not delivered: ${error.message}`),
       }),

@@ -5,6 +5,7 @@
  * the last release drains and closes everything (and the client, if the core created it).
  */
 import type { Outbox } from "../../delivery/outbox.ts";
+import type { DeliverySink } from "../../delivery/delivery-types.ts";
 import type { Resource } from "@opentelemetry/resources";
 import { SyvainError } from "../../api/errors.ts";
 import { deadlineIn, secondsUntil, waitUntil } from "../../delivery/deadline.ts";
@@ -43,6 +44,8 @@ export interface CoreOwnership {
    * memory-only bridge, which answers the sender 503 instead (the sender keeps its copy). @default false
    */
   waitForCreations?: boolean;
+  /** Each experiment's sink as the owner watches it (the bridge: whether Syvain rejects its key now). */
+  watchSink?: (sink: DeliverySink, slug: string) => DeliverySink;
 }
 
 export class ExporterCore {
@@ -62,7 +65,7 @@ export class ExporterCore {
   #holders = 0;
   #closing: Promise<void> | undefined;
 
-  constructor(options: ResolvedExporterOptions, { journals, waitForCreations = false }: CoreOwnership = {}) {
+  constructor(options: ResolvedExporterOptions, { journals, waitForCreations = false, watchSink }: CoreOwnership = {}) {
     this.#destination = openDestination(options);
     const { apiKey: _apiKey, ...kept } = options;
     this.options = kept;
@@ -96,6 +99,7 @@ export class ExporterCore {
       // Without a spool, a creation Syvain does not answer holds the first export 2 s at most: no
       // longer the SDK's 30 s export timeout, past every deadline of a provider's shutdown.
       deferInMemory: !waitForCreations,
+      ...(watchSink === undefined ? {} : { watchSink }),
     });
   }
 
@@ -167,6 +171,18 @@ export class ExporterCore {
    */
   forceFlush(): Promise<void> {
     return this.#drainUntil(ownerFlushDeadline() ?? deadlineIn(this.options.flushTimeoutSeconds), "forceFlush");
+  }
+
+  /**
+   * Sends what is queued now (the exports in progress first) and says whether all of it was
+   * delivered by `deadline`, and synced where the sink syncs (a JSONL file: written and fsynced).
+   * Judged on what it covers only, not on losses counted before: the JSONL bridge answers 200 on it.
+   */
+  async deliveredWithin(deadline: number): Promise<boolean> {
+    await waitUntil(Promise.allSettled(this.#pendingExports), deadline);
+    const statuses = await this.#registry.flushAll(deadline);
+    const outboxes = new Map(this.#registry.entries().map((entry) => [entry.slug, entry.outbox]));
+    return statuses.every(({ slug, status }) => status.pendingMetrics + status.pendingAnnotations + status.pendingStatusUpdates === 0 && outboxes.get(slug)?.syncFailed !== true);
   }
 
   /** The deadline of a shutdown starting now: its owner's, else `shutdownTimeoutSeconds` from now. */
