@@ -4,6 +4,7 @@ import { bridgeBenchModule } from "./bridge.bench.ts";
 import { bridgeEndToEndBench } from "./bridge-e2e.bench.ts";
 import { bridgeLimitsBench } from "./bridge-limits.bench.ts";
 import { bridgeSpoolBench } from "./bridge-spool.bench.ts";
+import { bridgeExperimentsBench } from "./bridge-experiments.bench.ts";
 import { decoderComparisonBench } from "./decoder-vs-protobufjs.bench.ts";
 import { deliveryPathBench, endToEndBench } from "./end-to-end.bench.ts";
 import { outboxEnqueueBench } from "./outbox-enqueue.bench.ts";
@@ -41,6 +42,7 @@ export const benchModules: readonly BenchModule[] = [
   bridgeEndToEndBench,
   bridgeLimitsBench,
   bridgeSpoolBench,
+  bridgeExperimentsBench,
   exitBench,
   viewerBench,
   spoolAppendBench,

@@ -182,7 +182,9 @@ function probe(path: string, deps: ListenerDeps): Reply {
   if (path === "/healthz") return { status: 200, contentType: "application/json", body: '{"status":"ok"}\n' };
   const pressure = deps.state.closing ? "shutting down" : deps.intake.notReady();
   const reasons = [pressure, keyRejection(deps.exporters, deps.keyWatch)].filter((reason) => reason !== undefined);
-  return { status: reasons.length === 0 ? 200 : 503, contentType: "application/json", body: `${JSON.stringify({ ready: reasons.length === 0, reasons })}\n` };
+  // Experiments held: a figure to watch, as each costs memory until released idle (`--experiment-idle`).
+  const { experimentsHeld } = deps.exporters.health();
+  return { status: reasons.length === 0 ? 200 : 503, contentType: "application/json", body: `${JSON.stringify({ ready: reasons.length === 0, reasons, experimentsHeld })}\n` };
 }
 
 /** `application/x-protobuf` or `application/json`, parameters (`; charset=utf-8`) ignored. */

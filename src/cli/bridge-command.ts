@@ -38,6 +38,7 @@ export const bridgeCommand: Command = {
     { name: "header-timeout", placeholder: "SECONDS", env: b.headerTimeoutSeconds.env, default: b.headerTimeoutSeconds.default, description: "seconds to receive a request's headers, then 408" },
     { name: "body-timeout", placeholder: "SECONDS", env: b.bodyTimeoutSeconds.env, default: b.bodyTimeoutSeconds.default, description: "seconds to receive a request's body after its headers, then 408" },
     { name: "max-queue-items", placeholder: "N", env: "SYVAIN_BRIDGE_MAX_QUEUE_ITEMS", default: deliveryDefaults.maxQueueItems.default, description: "events queued per experiment before senders get 503" },
+    { name: "experiment-idle", placeholder: "SECONDS", env: "SYVAIN_BRIDGE_EXPERIMENT_IDLE", default: exporterDefaults.experimentIdleSeconds.default, description: "an experiment with nothing queued for this long releases its memory; its next request gets it again" },
     { name: "answer-timeout", placeholder: "SECONDS", env: b.answerTimeoutSeconds.env, default: b.answerTimeoutSeconds.default, description: "seconds a request may wait for what its 200 needs (a new experiment, the spool's or the JSONL file's write) before a 503" },
     { name: "retry-after", placeholder: "SECONDS", env: b.retryAfterSeconds.env, default: b.retryAfterSeconds.default, description: "Retry-After seconds on 503/429 when Syvain gave none" },
     { name: "shutdown-timeout", placeholder: "SECONDS", env: b.shutdownTimeoutSeconds.env, default: b.shutdownTimeoutSeconds.default, description: "seconds to drain on SIGTERM/SIGINT before exiting; with a spool, the rest stays on disk" },
@@ -77,6 +78,7 @@ const flagsSchema = z.strictObject({
   "header-timeout": cliSeconds.optional(),
   "body-timeout": cliSeconds.optional(),
   "max-queue-items": wholeNumber(1).optional(),
+  "experiment-idle": cliSeconds.optional(),
   "answer-timeout": cliSeconds.optional(),
   "retry-after": wholeNumber(1, 3600).optional(),
   "shutdown-timeout": cliSeconds.optional(),
@@ -126,6 +128,7 @@ export function bridgeOptionsFromFlags(flags: Flags): BridgeOptions {
         defaultFolderPath: flags["folder-path"],
         stepAttribute: flags["step-attribute"],
         maxQueueItems: flags["max-queue-items"],
+        experimentIdleSeconds: flags["experiment-idle"],
       }),
     },
   });

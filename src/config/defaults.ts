@@ -112,6 +112,12 @@ export const exporterDefaults = {
   maxConcurrentRequests: { type: "number", default: 8, description: "Ingest requests in flight per experiment (the facade's default is 4)." },
   flushTimeoutSeconds: { type: "number", default: 30, description: "Seconds `forceFlush()` waits for the queues to drain." },
   shutdownTimeoutSeconds: { type: "number", default: 10, description: "Seconds `shutdown()` waits for the queues to drain before closing them." },
+  experimentIdleSeconds: {
+    type: "number | null",
+    default: 300,
+    description:
+      "An experiment with nothing queued, in flight or being created for this long (up to half as long again) releases its queue and connection state; its next export gets it again (one get-or-create request), its counts in `stats()` carry on. `null` keeps every experiment for the exporters' life.",
+  },
   onWarning: { type: "(message) => void", description: "Hears of lost data (once per experiment per minute; a shutdown's account always) and of spool problems; default: a `SyvainDeliveryWarning` (`SyvainSpoolWarning`) process warning." },
   spoolDir: {
     type: "string | false",

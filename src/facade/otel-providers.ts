@@ -88,6 +88,8 @@ function exporterOptions(binding: OtelBinding, owner: string): SyvainExporterOpt
     sink: borrowed(binding.sink),
     flushTimeoutSeconds: binding.timeoutSeconds,
     shutdownTimeoutSeconds: binding.timeoutSeconds,
+    // One experiment, alive as long as the facade's (and journaled to its spool): nothing to release.
+    experimentIdleSeconds: null,
   };
   return binding.journals === undefined ? options : optionsWithJournals(options, owner, binding.journals);
 }

@@ -65,6 +65,8 @@ describe("syvain-otel bridge flags", () => {
       syvain: { apiKey: "ak_x", host: "http://127.0.0.1:9", slug: "s", maxQueueItems: 50 },
     });
     expect(bridgeOptionsFromFlags({ jsonl: "/tmp/x.jsonl", "api-key": "ak_x" })).toMatchObject({ spoolDir: false, syvain: { jsonlPath: "/tmp/x.jsonl" } });
+    expect(bridgeOptionsFromFlags({ "api-key": "ak_x", "experiment-idle": 90 }).syvain).toMatchObject({ experimentIdleSeconds: 90 });
+    expect(readFlags([], { SYVAIN_BRIDGE_EXPERIMENT_IDLE: "600" }).values).toMatchObject({ "experiment-idle": "600" });
   });
 
   it("spools by default; --spool-dir off (or SYVAIN_BRIDGE_SPOOL_DIR=off) is memory only", () => {

@@ -73,7 +73,7 @@ describe("routing", () => {
 
   it("probes: /healthz always, /readyz while delivery keeps up", async () => {
     expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ status: "ok" });
-    expect(await (await fetch(`${url}/readyz`)).json()).toEqual({ ready: true, reasons: [] });
+    expect(await (await fetch(`${url}/readyz`)).json()).toEqual({ ready: true, reasons: [], experimentsHeld: 0 });
   });
 });
 

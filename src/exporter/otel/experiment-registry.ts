@@ -18,7 +18,7 @@
 import { SyvainError, wrapUnexpected } from "../../api/errors.ts";
 import { secondsUntil, waitUntil } from "../../delivery/deadline.ts";
 import { Outbox } from "../../delivery/outbox.ts";
-import type { DeliveryOptions, DeliverySink, FlushStatus } from "../../delivery/delivery-types.ts";
+import type { DeliveryOptions, DeliverySink, FlushStatus, OutboxStats } from "../../delivery/delivery-types.ts";
 import type { OutboxJournal, SpoolKeeping } from "../../delivery/journal/outbox-journal.ts";
 import { answeredWithin, DEFER_CREATION_AFTER_MS, StillCreating } from "../../destinations/answered-within.ts";
 import type { ProvisionedExperiment } from "../../destinations/destination.ts";
@@ -28,6 +28,7 @@ import { exporterDiag } from "./diag-logger.ts";
 import { ownerFlushDeadline } from "./flush-deadline.ts";
 import { creatingSink, type ExperimentJournals } from "./experiment-journals.ts";
 import { observeSink, type DeliveryHealth } from "./observed-sink.ts";
+import { isReleasable, withEarlier, type ReleasedExperiment } from "./idle-experiments.ts";
 
 export interface RegistryEntry {
   readonly slug: string;
@@ -35,6 +36,10 @@ export interface RegistryEntry {
   experimentId: string | undefined;
   readonly outbox: Outbox;
   readonly delivery: DeliveryHealth;
+  /** When an export last resolved it (ms since epoch): an idle experiment is released (`idle-experiments.ts`). */
+  lastUsed: number;
+  /** What the experiment's earlier outboxes counted, released while it was idle. */
+  readonly earlier: OutboxStats | undefined;
 }
 
 export interface SlugStatus {
@@ -46,6 +51,8 @@ export interface SlugStatus {
 
 /** Retry rounds of a drain: in practice "until the deadline", which is what bounds it. */
 const DRAIN_RETRIES = 1000;
+/** Closing a released outbox: nothing is pending, so this only bounds its sink's close. */
+const RELEASE_CLOSE_SECONDS = 5;
 
 export interface ExperimentRegistryOptions {
   provision: Provisioner;
@@ -77,6 +84,10 @@ export class ExperimentRegistry {
   readonly #ready = new Map<string, RegistryEntry>();
   readonly #creating = new Map<string, Promise<RegistryEntry>>();
   readonly #creationErrors = new Map<string, SyvainError>();
+  /** Experiments released while idle, by slug, until an export gets them again. */
+  readonly #released = new Map<string, ReleasedExperiment>();
+  /** Closes of released outboxes still running: `closeAll` waits for them (their sinks close before the client). */
+  readonly #releasing = new Set<Promise<unknown>>();
   readonly #abandon = new AbortController();
   #closed = false;
 
@@ -93,7 +104,10 @@ export class ExperimentRegistry {
   /** The experiment's entry: at once when known, else the (shared) creation in progress. */
   resolve(spec: ExperimentSpec): RegistryEntry | Promise<RegistryEntry> {
     const ready = this.#ready.get(spec.slug);
-    if (ready !== undefined) return ready;
+    if (ready !== undefined) {
+      ready.lastUsed = Date.now();
+      return ready;
+    }
     if (this.#closed) return Promise.reject(new SyvainError("shutdown", `cannot create experiment ${JSON.stringify(spec.slug)}: the exporter is shut down`));
     const creating = this.#creating.get(spec.slug);
     if (creating !== undefined) return creating;
@@ -104,6 +118,35 @@ export class ExperimentRegistry {
 
   entries(): RegistryEntry[] {
     return [...this.#ready.values()];
+  }
+
+  /** Experiments held in memory: known, or being created. */
+  get held(): number {
+    return this.#ready.size + this.#creating.size;
+  }
+
+  /** Experiments released while idle (not gotten again since), with what they counted. */
+  released(): ReadonlyMap<string, ReleasedExperiment> {
+    return this.#released;
+  }
+
+  /**
+   * Releases every experiment idle for `idleMs` whose release loses nothing (`isReleasable`);
+   * `busy(slug)`: an export of it is still in progress. Gives the slugs released.
+   */
+  releaseIdle(idleMs: number, busy: (slug: string) => boolean): string[] {
+    const now = Date.now();
+    const released: string[] = [];
+    for (const entry of this.#ready.values()) {
+      if (!isReleasable(entry, now, idleMs, busy(entry.slug))) continue;
+      this.#ready.delete(entry.slug);
+      this.#released.set(entry.slug, { experimentId: entry.experimentId!, stats: entryStats(entry) });
+      const closing = entry.outbox.close({ timeoutSeconds: RELEASE_CLOSE_SECONDS }).catch(() => undefined);
+      this.#releasing.add(closing);
+      void closing.then(() => this.#releasing.delete(closing));
+      released.push(entry.slug);
+    }
+    return released;
   }
 
   /** Slugs whose last creation attempt failed and that have no experiment yet, with the error. */
@@ -130,6 +173,7 @@ export class ExperimentRegistry {
   /** Refuses new experiments, drains every outbox until the deadline, abandons creations still running, closes. */
   async closeAll(deadline: number): Promise<SlugStatus[]> {
     this.#closed = true;
+    await waitUntil(Promise.allSettled(this.#releasing), deadline);
     await this.flushAll(deadline);
     this.#abandon.abort("the exporter shut down before the experiment was created");
     return Promise.all(
@@ -218,9 +262,16 @@ export class ExperimentRegistry {
       onWarning: onLoss,
       ...(journal === undefined ? {} : { journal }),
     });
-    const entry: RegistryEntry = { slug: spec.slug, experimentId, outbox, delivery };
+    const earlier = this.#released.get(spec.slug)?.stats;
+    this.#released.delete(spec.slug);
+    const entry: RegistryEntry = { slug: spec.slug, experimentId, outbox, delivery, lastUsed: Date.now(), earlier };
     this.#ready.set(spec.slug, entry);
     this.#creationErrors.delete(spec.slug);
     return entry;
   }
+}
+
+/** An entry's counts over its whole life: its released outboxes' and its current one's. */
+export function entryStats(entry: RegistryEntry): OutboxStats {
+  return withEarlier(entry.outbox.stats(), entry.earlier);
 }

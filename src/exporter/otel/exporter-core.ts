@@ -16,7 +16,9 @@ import { openDestination, type Destination } from "./destination.ts";
 import { ownerFlushDeadline } from "./flush-deadline.ts";
 import { keptOnDiskNote } from "../../delivery/kept-note.ts";
 import type { ExperimentJournals } from "./experiment-journals.ts";
-import { ExperimentRegistry, type RegistryEntry, type SlugStatus } from "./experiment-registry.ts";
+import { entryStats, ExperimentRegistry, type RegistryEntry, type SlugStatus } from "./experiment-registry.ts";
+import { exporterDiag } from "./diag-logger.ts";
+import { startIdleSweep } from "./idle-experiments.ts";
 import { LossWarnings } from "./loss-warnings.ts";
 import type { ResolvedExporterOptions } from "./exporter-options.ts";
 import {
@@ -62,6 +64,8 @@ export class ExporterCore {
   readonly #pendingExports = new Set<Promise<void>>();
   /** Per slug, the last unfinished export: the next one to that experiment runs after it. */
   readonly #tails = new Map<string, Promise<void>>();
+  /** Releases idle experiments (`idle-experiments.ts`); `undefined` with `experimentIdleSeconds: null`. */
+  readonly #idleSweep: { stop(): void } | undefined;
   #holders = 0;
   #closing: Promise<void> | undefined;
 
@@ -101,6 +105,13 @@ export class ExporterCore {
       deferInMemory: !waitForCreations,
       ...(watchSink === undefined ? {} : { watchSink }),
     });
+    this.#idleSweep = startIdleSweep(options.experimentIdleSeconds, (idleMs) => this.#releaseIdle(idleMs));
+  }
+
+  /** An experiment with an export still mapping, queueing or waiting for its creation is not idle. */
+  #releaseIdle(idleMs: number): void {
+    const released = this.#registry.releaseIdle(idleMs, (slug) => this.#tails.has(slug));
+    if (released.length > 0) exporterDiag.debug(`released ${released.length} idle experiment(s): ${released.map((slug) => JSON.stringify(slug)).join(", ")}`);
   }
 
   attach(): void {
@@ -241,10 +252,16 @@ export class ExporterCore {
   stats(): ExperimentExportStats[] {
     const entries = new Map(this.#registry.entries().map((entry) => [entry.slug, entry]));
     const creationErrors = this.#registry.creationErrors();
-    const slugs = new Set([...entries.keys(), ...creationErrors.keys(), ...this.#counters.keys()]);
+    const released = this.#registry.released();
+    const slugs = new Set([...entries.keys(), ...creationErrors.keys(), ...this.#counters.keys(), ...released.keys()]);
     return [...slugs].sort().map((slug) => {
       const entry = entries.get(slug);
-      return experimentStats(slug, entry?.experimentId, entry?.outbox.stats(), this.#counters.get(slug), creationErrors.get(slug), entry && eventsInMemory(entry.outbox));
+      const counters = this.#counters.get(slug);
+      if (entry === undefined) {
+        const gone = released.get(slug);
+        return experimentStats(slug, gone?.experimentId, gone?.stats, counters, creationErrors.get(slug));
+      }
+      return experimentStats(slug, entry.experimentId, entryStats(entry), counters, creationErrors.get(slug), eventsInMemory(entry.outbox));
     });
   }
 
@@ -255,7 +272,7 @@ export class ExporterCore {
 
   health(): SyvainExporterHealth {
     const reasons = this.#pressure(false);
-    return { backpressured: reasons.length > 0, reasons };
+    return { backpressured: reasons.length > 0, reasons, experimentsHeld: this.#registry.held };
   }
 
   #pressure(firstOnly: boolean): string[] {
@@ -291,6 +308,7 @@ export class ExporterCore {
   }
 
   async #close(): Promise<void> {
+    this.#idleSweep?.stop();
     const closeDeadline = this.shutdownDeadline();
     try {
       const deadline = closeDeadline;

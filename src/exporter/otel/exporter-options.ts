@@ -54,6 +54,12 @@ export interface SyvainExporterOptions extends DeliveryOptions {
   /** Seconds `shutdown()` waits for the outboxes to drain before closing them. @default 10 */
   shutdownTimeoutSeconds?: number;
   /**
+   * Seconds an experiment may stay idle (nothing queued, in flight or being created) before its
+   * outbox is closed and released: a bridge sees a new experiment per training run, and kept them
+   * all for ever. Its next export gets it again; `null`: never released. @default 300
+   */
+  experimentIdleSeconds?: number | null;
+  /**
    * Called when data is given up (failed export, invalid points, overflow, refused batch, drain
    * cut short), at most once per experiment per minute until data gets through again; a flush that
    * leaves data it covered waiting says so apart (its own minute), and the last `shutdown()` always
@@ -94,6 +100,7 @@ const exporterOptionsSchema = z
     stepAttribute: nonEmpty.default(d.stepAttribute.default),
     flushTimeoutSeconds: positiveSeconds.default(d.flushTimeoutSeconds.default),
     shutdownTimeoutSeconds: positiveSeconds.default(d.shutdownTimeoutSeconds.default),
+    experimentIdleSeconds: positiveSeconds.nullable().default(d.experimentIdleSeconds.default),
     onWarning: z.custom<(message: string) => void>(isFunction, "must be a function (message) => void").optional(),
     spoolDir: spoolDirSchema.optional(),
     spoolMaxBytes: spoolMaxBytesSchema.default(d.spoolMaxBytes.default),

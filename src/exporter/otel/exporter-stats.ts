@@ -38,6 +38,11 @@ export interface SyvainExporterHealth {
   backpressured: boolean;
   /** One line per reason, naming the experiment. Empty when healthy. */
   reasons: string[];
+  /**
+   * Experiments held in memory now (known or being created); an idle one is released after
+   * `experimentIdleSeconds` and gotten again by its next export.
+   */
+  experimentsHeld: number;
 }
 
 /** Counters the exporters keep per slug, outside the outbox. */

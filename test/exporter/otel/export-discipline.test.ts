@@ -163,7 +163,7 @@ describe("export() discipline", () => {
     const resource = syvainResource({ slug: "down" });
     await exportOnce(exporter, await collectGauge(resource, 2));
     await exporter.forceFlush();
-    expect(exporter.health()).toEqual({ backpressured: true, reasons: [expect.stringContaining('"down": Syvain unavailable (HTTP 503: unavailable); 2 events waiting')] });
+    expect(exporter.health()).toEqual({ backpressured: true, reasons: [expect.stringContaining('"down": Syvain unavailable (HTTP 503: unavailable); 2 events waiting')], experimentsHeld: 1 });
 
     sink.down = false;
     sink.release();
