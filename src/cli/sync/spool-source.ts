@@ -4,6 +4,7 @@
  * so a JSONL-only sync does not pay for the spool engine's imports.
  */
 import type { KeptRun, LeftoversResult, PlannedExperiment } from "../../destinations/leftovers/deliver-leftovers.ts";
+import type { SpoolError } from "../../delivery/spool/index.ts";
 import { skippedMachines } from "../../destinations/leftovers/other-machines.ts";
 import type { ContinuedRename } from "../../destinations/leftovers/rename-targets.ts";
 import { renameCommand } from "../../destinations/kept-run-hint.ts";
@@ -13,7 +14,11 @@ import { otherMachineLines, otherPartLines, runningLines } from "./unsent-lines.
 export async function loadDeliverLeftovers(): Promise<DeliverLeftovers> {
   const { deliverLeftovers } = await import("../../destinations/leftovers/deliver-leftovers.ts");
   return async (options) => {
+    // What the engine reports as it reads (a damaged region skipped, a failed write): said by the
+    // command, where a Collector warns; without it sync was silent about points it could not read.
+    const spoolErrors: SpoolError[] = [];
     const result = await deliverLeftovers({
+      onSpoolError: (error) => void spoolErrors.push(error),
       spoolDir: options.spoolDir,
       client: options.client,
       ...(options.dryRun === undefined ? {} : { dryRun: options.dryRun }),
@@ -27,12 +32,12 @@ export async function loadDeliverLeftovers(): Promise<DeliverLeftovers> {
             onProgress: (counts, bytes) => options.onProgress?.({ sentEvents: counts.metrics + counts.annotations, bytes, experiments: counts.experiments }),
           }),
     });
-    return syncResultOf(result, options.client.host, options.spoolDir, options.signal?.aborted === true);
+    return syncResultOf(result, options.client.host, options.spoolDir, options.signal?.aborted === true, spoolErrors);
   };
 }
 
 /** Counts → the command's result: anything refused for good or left on disk makes it exit 1. `interrupted`: by a signal. */
-export function syncResultOf(result: LeftoversResult, host: string, spoolDir: string, interrupted = false): SyncResult {
+export function syncResultOf(result: LeftoversResult, host: string, spoolDir: string, interrupted = false, spoolErrors: readonly SpoolError[] = []): SyncResult {
   // Each crashed run got one recovery note: an annotation Syvain stored like the others, so it is counted.
   const annotations = result.annotations + result.crashedRuns;
   const delivered = result.metrics + annotations;
@@ -65,12 +70,15 @@ export function syncResultOf(result: LeftoversResult, host: string, spoolDir: st
   if (result.skipped > 0) details.push(`${result.skipped} record(s) this version cannot read, left on disk`);
   if (result.remaining > 0 || result.leftBytes > 0) details.push(leftLine(result, interrupted));
   if (result.notAdopted !== undefined) details.push(notAdoptedLine(result.notAdopted));
+  // Damaged regions: their records cannot be read, by this sync or any other, so they count as not delivered.
+  const damaged = spoolErrors.filter((error) => error.code === "bad_record");
+  details.push(...damaged.map((error) => `${error.message}: the records in them are lost`), ...spoolErrors.filter((error) => error.code !== "bad_record").map((error) => error.message));
   details.push(...running, ...elsewhere);
   return {
     experiments: result.experiments,
     events: delivered + result.failed + result.remaining,
     delivered,
-    failed: result.failed + result.remaining + result.unknownRenames.length + (result.notAdopted?.names.length ?? 0),
+    failed: result.failed + result.remaining + result.unknownRenames.length + (result.notAdopted?.names.length ?? 0) + damaged.length,
     details,
     leftElsewhere: elsewhere.length > 0,
     runningSkipped: result.running.writers,
