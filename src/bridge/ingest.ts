@@ -20,7 +20,7 @@ import type { SyvainExportResult } from "../exporter/otel/export-callback.ts";
 import type { BridgeExporters } from "./bridge-options.ts";
 import { decodeRequest, type DecodedRequest } from "./export-calls.ts";
 import type { BridgeIntake } from "./intake.ts";
-import { isKeyRejection } from "./key-check.ts";
+import { isKeyRejection } from "./key-watch.ts";
 import { GrpcCode, encodeExportResponse, encodeStatus, type OtlpEncoding, type OtlpSignal } from "./otlp/encode-response.ts";
 import { OtlpDecodeError } from "./otlp/otlp-decode-error.ts";
 

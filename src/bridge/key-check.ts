@@ -4,10 +4,9 @@
  * startup (one cheap authenticated call), and the bridge treats a rejection seen at runtime as
  * "not ready" (until Syvain accepts the key again) and logs it as an error.
  */
-import { SyvainError } from "../api/errors.ts";
 import { createSyvainClient } from "../client/create-client.ts";
 import type { BridgeExporters } from "./bridge-options.ts";
-import type { KeyWatch } from "./key-watch.ts";
+import { isKeyRejection, type KeyWatch } from "./key-watch.ts";
 
 export type KeyCheck =
   | { outcome: "accepted" }
@@ -15,10 +14,6 @@ export type KeyCheck =
   | { outcome: "rejected"; message: string }
   /** No answer (network, timeout, 5xx): the bridge starts anyway and retries as usual. */
   | { outcome: "unreachable"; message: string };
-
-export function isKeyRejection(error: unknown): error is SyvainError {
-  return error instanceof SyvainError && (error.code === "auth" || error.code === "forbidden");
-}
 
 /**
  * One `GET /experiments?limit=1`, no retries, a short timeout. `keySource` says where the key came

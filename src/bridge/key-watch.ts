@@ -10,9 +10,13 @@
  * (the sender had its 200), and new ones spill there, so memory stays bounded; what is left when the
  * bridge stops stays in the spool for the next one. Without a spool the batch fails as before.
  */
-import { SyvainApiError, type SyvainError } from "../api/errors.ts";
+import { SyvainApiError, SyvainError } from "../api/errors.ts";
 import type { DeliverySink } from "../delivery/delivery-types.ts";
-import { isKeyRejection } from "./key-check.ts";
+
+/** Syvain refused the key (401) or what it may do (403): a rejection that does not end by retrying alone. */
+export function isKeyRejection(error: unknown): error is SyvainError {
+  return error instanceof SyvainError && (error.code === "auth" || error.code === "forbidden");
+}
 
 export class KeyWatch {
   readonly #waitOut: boolean;
