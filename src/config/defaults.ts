@@ -90,7 +90,7 @@ export const deliveryDefaults = {
   flushDelaySeconds: { type: "number", default: 0.25, description: "Seconds a small batch waits for more events before it is sent." },
   maxQueueItems: { type: "number", default: 100_000, description: "Events held in memory per experiment; beyond it the oldest unsent are dropped (and counted). With a spool, events past min(this, 20000) in memory during an outage (past 3/4 of this while Syvain takes requests) wait on disk instead and only what the spool refuses can be dropped (docs/spool.md)." },
   maxBatchItems: { type: "number", default: 500, description: "Events per ingest request." },
-  maxRetries: { type: "number | null", default: null, description: "Background retries of a batch on retryable failures; `null` retries until shutdown. Spent: with a spool the batch stays pending on disk (flush()/close() still try it, the next process or sync delivers it); without one it counts as failed, said in one warning (docs/spool.md)." },
+  maxRetries: { type: "number | null", default: null, description: "Background retries of a batch on retryable failures; `null` retries until shutdown. Spent: with a spool the batch stays pending on disk, tried again once a minute (at once when Syvain answers another request; flush()/close() try it too, the next process or sync delivers what is left); without one it counts as failed, said in one warning (docs/spool.md)." },
   maxConcurrentRequests: { type: "number", default: 4, description: "Ingest requests in flight per experiment." },
 } as const satisfies OptionTable;
 

@@ -131,7 +131,7 @@ export function toBatch(request: DeliveryRequest): Batch {
  *                               ▼   │
  *                             waiting ──wake (a success elsewhere)──▶ due at `notBefore`
  *   afterFailure that gives up (permanent, retries spent) ──settle──▶ failed
- *   retries spent with a spool ──park──▶ waiting for good (a flush round only; else the next process)
+ *   retries spent with a spool ──park──▶ waiting, tried again once a minute (or woken), by a flush round, or by the next process
  */
 export function beginAttempt(request: DeliveryRequest, flushRound: number | undefined): void {
   const r = own(request);
@@ -164,8 +164,8 @@ export function afterFailure(request: DeliveryRequest, error: SyvainError, maxRe
   if (decision.retry) {
     r.state = "waiting";
     r.notBefore = decision.notBefore;
-    // A parked request failing a flush round's attempt stays out of the background's reach.
-    r.dueAt = request.parked ? Infinity : decision.at;
+    // A parked request failing a flush round's attempt keeps its slow cadence.
+    r.dueAt = request.parked ? Math.max(decision.notBefore, now + PARKED_RETRY_MS) : decision.at;
   }
   return decision;
 }
@@ -173,23 +173,32 @@ export function afterFailure(request: DeliveryRequest, error: SyvainError, maxRe
 /**
  * `maxRetries` bounds the background's attempts in this process; it does not decide that data a
  * spool holds is lost. With a spool, a request whose background retries are spent on a retryable
- * failure stays pending and unacknowledged: the background never sends it again (`dueAt` never
- * comes, `wake` leaves it), a flush round still may (`flush()` / `close()`: their own budget, as for
- * every request), and what none delivers stays on disk for the next process on the spool or
- * `syvain-otel sync`. Without a spool the caller gives it up (`failed`): nothing else keeps it.
+ * failure stays pending and unacknowledged: the background tries it again only once a minute
+ * (`PARKED_RETRY_MS`), or at once when Syvain answers another request (`wake`); a flush round may
+ * too (`flush()` / `close()`: their own budget, as for every request), and what none delivers stays
+ * on disk for the next process on the spool or `syvain-otel sync`. Without a spool the caller gives it up (`failed`): nothing else keeps it.
  */
 export function park(request: DeliveryRequest, error: SyvainError, now: number): void {
   const r = own(request);
   r.state = "waiting";
   r.parked = true;
   r.notBefore = now + (retryAfterOf(error) ?? 0);
-  r.dueAt = Infinity;
+  r.dueAt = Math.max(r.notBefore, now + PARKED_RETRY_MS);
 }
+
+/**
+ * How long a parked request waits before the background tries it again. Never trying it again held
+ * the memory window for the rest of the process (outside review 15): after a 4 s outage nothing more
+ * was delivered, every new event spilled, and with a full spool parked events in memory only were
+ * lost at a crash. Once a minute costs one request per batch during an outage; `wake` (Syvain
+ * answered another request) makes it due at once.
+ */
+export const PARKED_RETRY_MS = 60_000;
 
 /**
  * Syvain answered another request: the outage this request waits out is over, so it is due now
  * rather than at the end of its backoff; a server's `Retry-After` (`notBefore`) still holds.
  */
 export function wake(request: DeliveryRequest, now: number): void {
-  if (request.state === "waiting" && !request.parked) own(request).dueAt = Math.min(request.dueAt, Math.max(request.notBefore, now));
+  if (request.state === "waiting") own(request).dueAt = Math.min(request.dueAt, Math.max(request.notBefore, now));
 }

@@ -30,7 +30,7 @@ export class GiveUpNotice {
     this.#warn(
       kept === undefined
         ? `${this.#label}: ${what} lost: given up ${why}; no spool keeps them (spoolDir: false). Batches given up until Syvain answers again are counted failed in stats(), not warned again`
-        : `${this.#label}: ${what} no longer retried in the background ${why}; flush() and close() still try them${keptOnDiskNote(kept)}. Batches given up until Syvain answers again wait the same way (counted pending in stats())`,
+        : `${this.#label}: ${what} retried only once a minute from now on (at once when Syvain answers another request) ${why}; flush() and close() try them too${keptOnDiskNote(kept)}. Batches given up until Syvain answers again wait the same way (counted pending in stats())`,
     );
   }
 

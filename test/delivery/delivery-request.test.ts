@@ -1,6 +1,6 @@
 // The request state machine: each transition, and what it leaves in the fields the outbox reads.
 import { describe, expect, it } from "vitest";
-import { afterFailure, beginAttempt, newEventRequest, park, settleRequest, wake } from "../../src/delivery/delivery-request.ts";
+import { afterFailure, beginAttempt, newEventRequest, park, PARKED_RETRY_MS, settleRequest, wake } from "../../src/delivery/delivery-request.ts";
 import { invalid, metric, unavailable } from "./scripted-sink.ts";
 
 const NOW = 1_000_000;
@@ -63,18 +63,19 @@ describe("delivery request transitions", () => {
 });
 
 describe("a parked request (maxRetries spent, a spool keeps it)", () => {
-  it("the background never retries it, a success elsewhere does not wake it, a flush round still may", () => {
+  it("the background tries it again only once a minute, a success elsewhere wakes it, a flush round may too", () => {
     const request = fresh();
     beginAttempt(request, undefined);
     expect(afterFailure(request, unavailable(3_000), 0, NOW, 0)).toEqual({ retry: false, reason: "retries_exhausted" });
     park(request, unavailable(3_000), NOW);
-    expect(request).toMatchObject({ state: "waiting", parked: true, notBefore: NOW + 3_000, dueAt: Infinity });
+    // Never again (review 15): parked batches held the memory window for the rest of the process.
+    expect(request).toMatchObject({ state: "waiting", parked: true, notBefore: NOW + 3_000, dueAt: NOW + PARKED_RETRY_MS });
     wake(request, NOW + 5_000);
-    expect(request.dueAt).toBe(Infinity);
-    // A flush round's attempt fails too: retried by the next round (after Retry-After), still not by the background.
+    expect(request.dueAt).toBe(NOW + 5_000);
+    // A flush round's attempt fails too: retried by the next round (after Retry-After), by the background at its slow cadence.
     beginAttempt(request, 3);
     expect(afterFailure(request, unavailable(1_000), 0, NOW, 0)).toMatchObject({ retry: true, notBefore: NOW + 1_000 });
-    expect(request).toMatchObject({ state: "waiting", parked: true, notBefore: NOW + 1_000, dueAt: Infinity });
+    expect(request).toMatchObject({ state: "waiting", parked: true, notBefore: NOW + 1_000, dueAt: NOW + PARKED_RETRY_MS });
     beginAttempt(request, 4);
     settleRequest(request, "accepted");
     expect(request.state).toBe("accepted");

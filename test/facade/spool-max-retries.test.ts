@@ -76,6 +76,23 @@ describe("maxRetries with a spool: given up in the background, not forgotten", (
     expect(emulator.store.experiment(slug)?.status).toBe("done");
   });
 
+  it("Syvain back while the run goes on: the next batch that gets through wakes the given-up one, delivered without close()", async () => {
+    // Review 15: a given-up batch was never tried again by the background, so it held the memory
+    // window and, after a 4 s outage, nothing more was delivered until close().
+    const spoolDir = path.join(root, "back-while-running");
+    const slug = "max-retries-woken";
+    emulator.faults.random("ingestMetrics", { rate: 1, mix: [unavailable] });
+    const collector = new Collector(emulator.apiKey, { host: emulator.url, spoolDir, ...options });
+    const experiment = await collector.experiment(slug);
+    for (let step = 0; step < POINTS; step++) experiment.metric("loss", step / 10, { step });
+    await vi.waitFor(() => expect(warnings.some((w) => w.includes(slug) && w.includes("maxRetries"))).toBe(true), { timeout: 10_000 });
+    emulator.faults.clear();
+    experiment.metric("loss", 0, { step: POINTS }); // a new batch: Syvain answers it
+    await vi.waitFor(() => expect(emulator.store.metrics(slug)).toHaveLength(POINTS + 1), { timeout: 10_000 });
+    await collector.close();
+    expect(new Set(emulator.store.metrics(slug).map((m) => m.step)).size).toBe(POINTS + 1);
+  });
+
   it("Syvain back before close(): close() delivers what the background gave up, in this process", async () => {
     const spoolDir = path.join(root, "back-at-close");
     const slug = "max-retries-back";
