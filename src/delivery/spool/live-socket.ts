@@ -119,7 +119,8 @@ function connect(socketFile: string): Promise<"alive" | "dead" | "unknown"> {
     };
     const timer = setTimeout(() => settle("alive"), PROBE_TIMEOUT_MS);
     socket.once("connect", () => settle("alive"));
-    socket.once("error", (error: NodeJS.ErrnoException) => settle(error.code === "ECONNREFUSED" ? "dead" : "unknown"));
+    // EAGAIN: a listener whose queue is full (a stopped or blocked writer) is there, so alive.
+    socket.once("error", (error: NodeJS.ErrnoException) => settle(error.code === "ECONNREFUSED" ? "dead" : error.code === "EAGAIN" ? "alive" : "unknown"));
   });
 }
 
@@ -128,12 +129,18 @@ function connect(socketFile: string): Promise<"alive" | "dead" | "unknown"> {
  * kernel (same boot id) that recorded one: under another hostname (another container: `other-host`),
  * a refused connection makes it `dead` and an answer `alive`; under this hostname, a pid gone from
  * here may be a live writer in another PID namespace (a container sharing the hostname), so an
- * answer makes it `alive`. Anything else leaves the LOCK's judgment. A released folder is not asked.
+ * answer makes it `alive`. When the socket proves nothing, the LOCK's "dead" holds only for a writer
+ * of our PID namespace (`pidNs`); else `other-host`. A released folder is not asked.
  */
 export async function judgeOwner(dir: string, owner: OwnerIdentity, me: OwnerIdentity): Promise<Liveness> {
   const seen = ownerLiveness(owner, me);
   if (seen === "alive" || owner.released === true || owner.liveSocket === undefined || owner.bootId === undefined || owner.bootId !== me.bootId) return seen;
   const probed = await probeLive(dir, owner.liveSocket);
-  if (probed === "alive") return "alive";
-  return probed === "dead" ? "dead" : seen;
+  if (probed !== "unknown") return probed;
+  // The socket proves nothing (its file deleted, say by a tmp cleaner): a pid gone from here means a
+  // dead writer only within its own PID namespace. From another (a container sharing the hostname),
+  // the writer may be alive: not taken automatically, named as a folder we cannot judge (review 15, N2:
+  // a live writer's folder was adopted, its run marked failed, 46,300 of 60,000 points lost).
+  if (seen === "dead" && !(owner.pidNs !== undefined && owner.pidNs === me.pidNs)) return "other-host";
+  return seen;
 }

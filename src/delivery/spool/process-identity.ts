@@ -29,6 +29,19 @@ export interface OwnerIdentity {
    * process of this kernel asks it (`judgeOwner`), where the pid and hostname cannot tell.
    */
   liveSocket?: { dev: string };
+  /**
+   * The owner's PID namespace (`/proc/self/ns/pid`, e.g. `pid:[4026531836]`; from this version on):
+   * its pid means something only to a process of the same namespace. Undefined where unknown.
+   */
+  pidNs?: string;
+}
+
+export function readPidNamespace(): string | undefined {
+  try {
+    return fs.readlinkSync("/proc/self/ns/pid");
+  } catch {
+    return undefined;
+  }
 }
 
 export function readBootId(): string | undefined {
@@ -51,7 +64,8 @@ export function readStartTicks(pid: number | "self"): string | undefined {
 }
 
 export function currentIdentity(): OwnerIdentity {
-  return { pid: process.pid, host: os.hostname(), bootId: readBootId(), startTicks: readStartTicks("self") };
+  const pidNs = readPidNamespace();
+  return { pid: process.pid, host: os.hostname(), bootId: readBootId(), startTicks: readStartTicks("self"), ...(pidNs === undefined ? {} : { pidNs }) };
 }
 
 export type Liveness = "alive" | "dead" | "other-host";
@@ -104,6 +118,7 @@ export function parseLock(text: string): OwnerIdentity | undefined {
       ...(value.released === true ? { released: true } : {}),
       ...(value.mode === "online" || value.mode === "offline" ? { mode: value.mode } : {}),
       ...liveSocketOf(value.liveSocket),
+      ...(typeof value.pidNs === "string" ? { pidNs: value.pidNs } : {}),
     };
   } catch {
     return undefined;

@@ -62,7 +62,7 @@ async function writeFormat(fsi: SpoolFs, dir: string, host: string | undefined):
 }
 
 function lockText(me: OwnerIdentity): string {
-  const lock = { format: SPOOL_FORMAT, pid: me.pid, host: me.host, bootId: me.bootId, startTicks: me.startTicks, mode: me.mode, liveSocket: me.liveSocket, createdAt: new Date().toISOString() };
+  const lock = { format: SPOOL_FORMAT, pid: me.pid, host: me.host, bootId: me.bootId, startTicks: me.startTicks, mode: me.mode, liveSocket: me.liveSocket, pidNs: me.pidNs, createdAt: new Date().toISOString() };
   return `${JSON.stringify(me.released === true ? { ...lock, released: true } : lock)}\n`;
 }
 

@@ -107,6 +107,25 @@ describe("a writer folder of this hostname whose pid is not this process's to se
     await killed(running);
     expect(await judged(dir, childDir)).toEqual({ liveness: "dead" });
   }, 30_000);
+
+  it("whose socket file is gone is not taken (review 15, N2): its pid means nothing here, so it may run; of our own PID namespace, the pid check holds", async () => {
+    const dir = tmpSpoolDir();
+    running = startChild(dir, 0, 64 * 1024);
+    const childDir = await running.writerDir;
+    await running.durableAtLeast(100);
+    expect(fs.readFileSync(path.join(childDir, "LOCK"), "utf8")).toContain('"pidNs":"pid:[');
+    // Its pid as another namespace's reads here, and a tmp cleaner removed its socket while it runs.
+    rewriteLock(childDir, (lock) => ({ ...lock, startTicks: "1", pidNs: "pid:[1]" }));
+    fs.unlinkSync(path.join(childDir, "LIVE"));
+    expect((await judged(dir, childDir)).liveness).toBe("other-host"); // was "dead": adopted while it ran
+    const spool = await openSpool({ dir });
+    expect((await spool.adoptOrphans()).adopted).toEqual([]);
+    await spool.close();
+    // The same folder, of our PID namespace: the pid check is right, and a dead writer is taken.
+    await killed(running);
+    rewriteLock(childDir, ({ pidNs: _ns, ...lock }) => ({ ...lock, pidNs: fs.readlinkSync("/proc/self/ns/pid") }));
+    expect(await judged(dir, childDir)).toEqual({ liveness: "dead" });
+  }, 30_000);
 });
 
 describe("the live socket's own lifecycle", () => {
