@@ -114,7 +114,9 @@ export class RunGuard {
    */
   warnUndelivered(ending: string): void {
     const line = undeliveredLine(this.#o.label, this.#o.outbox, ending, this.#o.otel.undelivered());
-    if (line !== undefined) this.#o.warn(line);
+    // A closed outbox retries nothing: without a spool, what it held is gone (the last error's "it may succeed on a retry" is not for this user).
+    const lost = this.#o.outbox.spoolKeeping() === undefined ? "; no spool keeps them (spoolDir: false): they are lost" : "";
+    if (line !== undefined) this.#o.warn(line + lost);
   }
 
   release(): void {
