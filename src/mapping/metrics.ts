@@ -166,10 +166,10 @@ class MetricMapper {
     let id: string;
     if (labels.step !== null) {
       id = this.#steppedIds.id(json, labels.metadataCanonical, labels.step);
-      const first = steppedSums?.restated(id, value);
-      if (first !== undefined) {
-        const example = `${name}: step ${labels.step} was exported with ${first}, now ${value}; Syvain keeps the first value of a step (a counter is a running total: record each step's total with a gauge at that step)`;
-        this.drops.add("restated_step", name, example);
+      const verdict = steppedSums?.judge(id, value);
+      if (verdict !== undefined && !verdict.send) {
+        // Said (and counted) once per total: a periodic reader exports the same restated total every interval.
+        if (!verdict.said) this.drops.add("restated_step", name, `${name}: step ${labels.step} was exported with ${verdict.first}, now ${value}; Syvain keeps the first value of a step (a counter is a running total: record each step's total with a gauge at that step)`);
         return;
       }
     } else {

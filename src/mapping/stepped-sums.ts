@@ -14,19 +14,36 @@
 /** Ids remembered per experiment; past it the memory starts over (a restated total then goes to Syvain, which keeps the first). */
 const MAX_REMEMBERED = 100_000;
 
+/** What a stepped Sum point is to what was exported before: send it, drop it as a restatement (said), or drop a restatement already said. */
+export type SteppedSumVerdict = { send: true } | { send: false; first: number; said: boolean };
+
+const SEND: SteppedSumVerdict = { send: true };
+
 export class SteppedSumValues {
   /** Made at the first stepped Sum point: most experiments have none. */
   #values: Map<string, number> | undefined;
+  /** The restated total last said per id: a periodic reader exports it again every interval, said once. */
+  #said: Map<string, number> | undefined;
 
-  /** The total first exported under `id` when `value` differs from it (a restatement); otherwise `undefined`, and `value` is remembered. */
-  restated(id: string, value: number): number | undefined {
+  /**
+   * `send`: the first total at its id (remembered), or the same total again (a re-export Syvain
+   * drops as a duplicate). Otherwise a restatement of the first total: `said` once per id and value.
+   */
+  judge(id: string, value: number): SteppedSumVerdict {
     const values = (this.#values ??= new Map<string, number>());
     const first = values.get(id);
     if (first === undefined) {
-      if (values.size >= MAX_REMEMBERED) values.clear();
+      if (values.size >= MAX_REMEMBERED) {
+        values.clear();
+        this.#said?.clear();
+      }
       values.set(id, value);
-      return undefined;
+      return SEND;
     }
-    return first === value ? undefined : first;
+    if (first === value) return SEND;
+    const said = (this.#said ??= new Map<string, number>());
+    const before = said.get(id);
+    said.set(id, value);
+    return { send: false, first, said: before === value };
   }
 }
