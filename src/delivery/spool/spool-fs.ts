@@ -37,6 +37,8 @@ export interface SpoolFs {
   link(existing: string, to: string): Promise<void>;
   unlink(path: string): Promise<void>;
   rmdir(path: string): Promise<void>;
+  /** Bytes free for this process on the filesystem holding `path` (`statfs`); `undefined` where unknown. Optional: an injected fs may leave it out. */
+  freeBytes?(path: string): Promise<number | undefined>;
   size(path: string): Promise<number>;
   sizeSync(path: string): number;
 }
@@ -57,6 +59,11 @@ const FILE_MODE = 0o600;
 const DIR_MODE = 0o700;
 
 export const nodeSpoolFs: SpoolFs = {
+  freeBytes: (path) =>
+    fs.promises.statfs(path).then(
+      (stats) => stats.bavail * stats.bsize,
+      () => undefined,
+    ),
   open: (path, flags) => fsOpen(path, flags, FILE_MODE),
   openSync: (path, flags) => fs.openSync(path, flags, FILE_MODE),
   write: (fd, buf, offset, length, position) => fsWrite(fd, buf, offset, length, position),

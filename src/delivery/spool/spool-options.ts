@@ -1,4 +1,6 @@
 /** `openSpool` options, their defaults, and validation that names the bad field and value. */
+import { existsSync } from "node:fs";
+import path from "node:path";
 import { SpoolError } from "./spool-errors.ts";
 import { RECORD_HEADER_BYTES } from "./record-format.ts";
 import { SEGMENT_HEADER_BYTES } from "./segment-header.ts";
@@ -101,3 +103,24 @@ function checkTypes(types: readonly number[]): readonly number[] {
   for (const type of types) checkInteger("skipAckedTypes[]", type, 1, 255);
   return types;
 }
+
+/**
+ * Segments of at most an eighth of the room the disk has when the spool opens (at least 4 KiB). A
+ * segment is deleted only once sealed and fully acknowledged, and the first holds the run's
+ * `running` record until the run is over: on a disk smaller than a segment (a 3 MiB tmpfs, 16 MiB
+ * segments) that one segment filled the disk, the spool stayed in fallback with Syvain up, and after
+ * a crash the disk stayed full for every later process (outside review 15, N3).
+ */
+export async function fitSegmentsToDisk(options: ResolvedSpoolOptions): Promise<ResolvedSpoolOptions> {
+  const free = await options.fs.freeBytes?.(nearestExisting(options.dir));
+  if (free === undefined || free / 8 >= options.segmentBytes) return options;
+  return { ...options, segmentBytes: Math.max(4096, Math.floor(free / 8 / 4096) * 4096) };
+}
+
+/** `dir`, or its closest parent that exists (the spool directory may not be made yet). */
+function nearestExisting(dir: string): string {
+  let at = path.resolve(dir);
+  while (!existsSync(at) && path.dirname(at) !== at) at = path.dirname(at);
+  return at;
+}
+

@@ -33,7 +33,7 @@ import { PendingQueue } from "./pending-queue.ts";
 import { Reporter } from "./reporter.ts";
 import { deleteRetired } from "./retired-segments.ts";
 import { writerDirName } from "./spool-layout.ts";
-import { resolveSpoolOptions, type ResolvedSpoolOptions, type SpoolOptions } from "./spool-options.ts";
+import { fitSegmentsToDisk, resolveSpoolOptions, type ResolvedSpoolOptions, type SpoolOptions } from "./spool-options.ts";
 import { newCounters, type SpoolStats } from "./spool-stats.ts";
 import { createWriterDir, ensureFormat, releaseWriterDir, type LiveSocket } from "./writer-setup.ts";
 
@@ -42,7 +42,7 @@ export type RecordRef = number | BacklogRef;
 
 /** Opens a spool; never rejects for I/O (the spool then starts in fallback state with `lastError` set). */
 export async function openSpool(options: SpoolOptions): Promise<Spool> {
-  const spool = new Spool(resolveSpoolOptions(options), { ...currentIdentity(), ...(options.mode ? { mode: options.mode } : {}) });
+  const spool = new Spool(await fitSegmentsToDisk(resolveSpoolOptions(options)), { ...currentIdentity(), ...(options.mode ? { mode: options.mode } : {}) });
   await spool.start();
   return spool;
 }

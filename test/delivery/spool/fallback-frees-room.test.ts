@@ -126,4 +126,31 @@ describe("a spool on a disk smaller than one segment", () => {
     expect(writerDirs(dir).filter((d) => d.includes(path.basename(orphan)))).toEqual([]);
     await spool.close();
   });
+
+  it("with a record held for the whole run in its first segment (the run's `running` status), segments sized to the disk leave fallback too (review 15, N3)", async () => {
+    const dir = tmpSpoolDir();
+    const disk = new SmallDiskFs(dir);
+    disk.capacity = 160 * 1024; // known when the spool opens: segments of an eighth of it, not 16 MiB
+    const spool = await openSpool({ dir, fs: disk, syncIntervalMs: 0, retryMs: 0, onError: () => undefined });
+    const held = spool.append(1, { n: -1, pad })!; // never acknowledged while the run lives
+    const written: number[] = [];
+    for (let n = 0; spool.stats().state === "active" && n < 5_000; n++) {
+      const ref = spool.append(1, { n, pad });
+      if (ref === undefined) break;
+      await spool.whenDurable(ref).then(
+        () => void written.push(ref),
+        () => undefined,
+      );
+    }
+    expect(spool.stats().state).toBe("fallback");
+    spool.ack(written); // Syvain took everything but the held record
+    // Only the first segment stays (the held record); the sealed ones go, and a fresh segment finds room.
+    await until(() => (spool.probeDisk(), spool.stats().state === "active"));
+    const later = spool.append(1, { n: 10_000, pad });
+    expect(later).toBeDefined();
+    await spool.whenDurable(later);
+    expect(segmentFiles(spool.dir)).toContain("00000001.seg");
+    spool.ack([held]);
+    await spool.close();
+  });
 });

@@ -36,6 +36,11 @@ export class SmallDiskFs implements SpoolFs {
     return bytes;
   }
 
+  /** What `statfs` would say: the room left, or unknown while the capacity is unbounded. */
+  freeBytes(): Promise<number | undefined> {
+    return Promise.resolve(this.capacity === Number.POSITIVE_INFINITY ? undefined : Math.max(0, this.capacity - this.used()));
+  }
+
   /** No room left: the disk holds exactly what it holds now. */
   fillUp(): void {
     this.capacity = this.used();
