@@ -5,26 +5,21 @@
  * directory, a part of the very host sync talks to is named as such (not another host's). A part
  * whose FORMAT names no host (an older version's) is still judged by its folder's name.
  */
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { hostSpoolDir } from "../../../src/config/spool-defaults.ts";
 import { Collector } from "../../../src/facade/index.ts";
-import { startEmulator, type Emulator } from "../../../src/testing/index.ts";
+import type { Emulator } from "../../../src/testing/index.ts";
 import { writerDirs } from "../../delivery/spool/spool-helpers.ts";
-import { anotherRunHolds, ingestRequests, offlineRun, runNode, syncAgainst } from "./sync-helpers.ts";
+import { anotherRunHolds, ingestRequests, offlineRun, runNode, syncAgainst, useSyncTestbed } from "./sync-helpers.ts";
 
 let emulator: Emulator;
 let dir: string;
 
-beforeAll(async () => {
-  emulator = await startEmulator({ ui: false });
-  dir = mkdtempSync(join(tmpdir(), "syvain-sync-copied-"));
-});
-afterAll(async () => {
-  await emulator.close();
-  rmSync(dir, { recursive: true, force: true });
+useSyncTestbed("syvain-sync-copied-", (made, madeDir) => {
+  emulator = made;
+  dir = madeDir;
 });
 
 const OTHER_HOST = "http://127.0.0.1:9";

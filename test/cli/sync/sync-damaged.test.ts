@@ -5,23 +5,18 @@
  * missing, while a Collector replaying the same damage warns. Sync now names the damaged regions
  * (file and bytes) and exits 1.
  */
-import { closeSync, mkdtempSync, openSync, readdirSync, readSync, rmSync, statSync, writeSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { closeSync, openSync, readdirSync, readSync, statSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEmulator, type Emulator } from "../../../src/testing/index.ts";
-import { offlineRun, runNode, syncAgainst } from "./sync-helpers.ts";
+import { describe, expect, it } from "vitest";
+import type { Emulator } from "../../../src/testing/index.ts";
+import { offlineRun, runNode, syncAgainst, useSyncTestbed } from "./sync-helpers.ts";
 
 let emulator: Emulator;
 let dir: string;
 
-beforeAll(async () => {
-  emulator = await startEmulator({ ui: false });
-  dir = mkdtempSync(join(tmpdir(), "syvain-sync-damaged-"));
-});
-afterAll(async () => {
-  await emulator.close();
-  rmSync(dir, { recursive: true, force: true });
+useSyncTestbed("syvain-sync-damaged-", (made, madeDir) => {
+  emulator = made;
+  dir = madeDir;
 });
 
 /** Every segment file under `root`. */

@@ -6,26 +6,21 @@
  * `ulimit -f 0` (every write fails, with EFBIG; on a full disk it is ENOSPC), so the test runs
  * anywhere, without mounting a small filesystem.
  */
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { hostSpoolDir } from "../../../src/config/spool-defaults.ts";
-import { startEmulator, type Emulator } from "../../../src/testing/index.ts";
+import type { Emulator } from "../../../src/testing/index.ts";
 import { spawnFixture } from "../../facade/child-runner.ts";
-import { offlineRun, runNode } from "./sync-helpers.ts";
+import { offlineRun, runNode, useSyncTestbed } from "./sync-helpers.ts";
 
 const main = join(import.meta.dirname, "..", "..", "..", "src", "cli", "main.ts");
 let emulator: Emulator;
 let dir: string;
 
-beforeAll(async () => {
-  emulator = await startEmulator({ ui: false });
-  dir = mkdtempSync(join(tmpdir(), "syvain-sync-full-disk-"));
-});
-afterAll(async () => {
-  await emulator.close();
-  rmSync(dir, { recursive: true, force: true });
+useSyncTestbed("syvain-sync-full-disk-", (made, madeDir) => {
+  emulator = made;
+  dir = madeDir;
 });
 
 describe("syvain-otel sync on a full disk", () => {

@@ -3,11 +3,15 @@
  * run holds, and a run logged offline in a child process of its own (so its writer is dead when sync runs).
  */
 import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { once } from "node:events";
 import { fileURLToPath } from "node:url";
 import { runSync } from "../../../src/cli/sync-command.ts";
 import { Collector } from "../../../src/facade/index.ts";
-import type { Emulator } from "../../../src/testing/index.ts";
+import { startEmulator, type Emulator } from "../../../src/testing/index.ts";
+import { afterAll, beforeAll } from "vitest";
 
 /** `syvain-otel sync <args>` in this process, with the emulator's host and key in its environment (`extraEnv` over them). */
 export async function syncAgainst(emulator: Emulator, args: string[], extraEnv: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -55,4 +59,20 @@ await experiment.run(() => {
 });
 await collector.close();
 `;
+}
+
+/**
+ * The emulator and a temporary directory a sync test file shares: made before its tests (handed to
+ * `ready`, which keeps them in the file's own variables), closed and removed after them.
+ */
+export function useSyncTestbed(prefix: string, ready: (emulator: Emulator, dir: string) => void): void {
+  let made: { emulator: Emulator; dir: string } | undefined;
+  beforeAll(async () => {
+    made = { emulator: await startEmulator({ ui: false }), dir: mkdtempSync(join(tmpdir(), prefix)) };
+    ready(made.emulator, made.dir);
+  });
+  afterAll(async () => {
+    await made?.emulator.close();
+    if (made !== undefined) rmSync(made.dir, { recursive: true, force: true });
+  });
 }

@@ -6,30 +6,25 @@
  * send it unasked). With the flag it is delivered exactly once, the crashed run ends `failed`, and
  * a folder of a process still running on this machine is still left alone.
  */
-import { cpSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { hostSpoolDir } from "../../../src/config/spool-defaults.ts";
 import { SpoolJournal } from "../../../src/delivery/journal/outbox-journal.ts";
 import { openSpool } from "../../../src/delivery/spool/index.ts";
-import { startEmulator, type Emulator } from "../../../src/testing/index.ts";
+import type { Emulator } from "../../../src/testing/index.ts";
 import { markOtherMachine } from "../../delivery/spool/spool-helpers.ts";
 import { crashJob, expectCrashRecovered } from "../../facade/crash-job.ts";
-import { ingestRequests, syncAgainst } from "./sync-helpers.ts";
+import { ingestRequests, syncAgainst, useSyncTestbed } from "./sync-helpers.ts";
 
 const MACHINE = "gpu-node-17";
 const OTHER_HOST = "http://127.0.0.1:9";
 let emulator: Emulator;
 let dir: string;
 
-beforeAll(async () => {
-  emulator = await startEmulator({ ui: false });
-  dir = mkdtempSync(join(tmpdir(), "syvain-sync-other-machine-"));
-});
-afterAll(async () => {
-  await emulator.close();
-  rmSync(dir, { recursive: true, force: true });
+useSyncTestbed("syvain-sync-other-machine-", (made, madeDir) => {
+  emulator = made;
+  dir = madeDir;
 });
 
 /** A run logged offline by a facade child process SIGKILLed mid-run; its host part, its LOCK naming `MACHINE`, copied to `<dir>/rescued`. */

@@ -3,31 +3,26 @@
  * writer is dead when sync runs), then the CLI against the emulator: every event stored once, the
  * run's final status applied, and a second sync sends nothing.
  */
-import { mkdtempSync, readdirSync, rmSync, symlinkSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { SyvainError } from "../../../src/api/errors.ts";
 import { runSync } from "../../../src/cli/sync-command.ts";
 import { hostSpoolDir } from "../../../src/config/spool-defaults.ts";
 import { openSpool } from "../../../src/delivery/spool/index.ts";
 import { Collector } from "../../../src/facade/index.ts";
-import { startEmulator, type Emulator } from "../../../src/testing/index.ts";
+import type { Emulator } from "../../../src/testing/index.ts";
 import { markDead } from "../../delivery/spool/spool-helpers.ts";
 import { crashJob } from "../../facade/crash-job.ts";
 import { withEmulator } from "../../exporter/otel/helpers.ts";
-import { offlineRun, runNode } from "./sync-helpers.ts";
+import { offlineRun, runNode, useSyncTestbed } from "./sync-helpers.ts";
 
 let emulator: Emulator;
 let dir: string;
 
-beforeAll(async () => {
-  emulator = await startEmulator({ ui: false });
-  dir = mkdtempSync(join(tmpdir(), "syvain-sync-spool-"));
-});
-afterAll(async () => {
-  await emulator.close();
-  rmSync(dir, { recursive: true, force: true });
+useSyncTestbed("syvain-sync-spool-", (made, madeDir) => {
+  emulator = made;
+  dir = madeDir;
 });
 
 const node = (args: string[], env: Record<string, string>): ReturnType<typeof runNode> => runNode(args, env, dir);
