@@ -93,15 +93,14 @@ export async function writersByLiveness(fsi: SpoolFs, spoolDir: string, myName: 
 /** `cause` kept this process from adopting: the dead writers' directories left where they are, if any (reads only; none if they cannot be listed). */
 export async function leftInPlace(fsi: SpoolFs, spoolDir: string, myName: string, me: OwnerIdentity, cause: SpoolError, options: LivenessOptions = {}): Promise<NotAdopted | undefined> {
   const names = (await writersByLiveness(fsi, spoolDir, myName, me, options).then((found) => found.dead).catch(() => [])).map((info) => info.name);
-  return names.length ? { names, cause } : undefined;}
+  return names.length ? { names, cause } : undefined;
+}
 
 /** `options`: how a LOCK naming another machine is taken (never adopted unless `otherMachines: "finished"`). */
 export async function adoptOrphans(fsi: SpoolFs, spoolDir: string, myName: string, me: OwnerIdentity, options: LivenessOptions = {}): Promise<AdoptResult> {
-  const otherMachines: string[] = [];
-  const result: AdoptResult = { adopted: [], skipped: [], otherMachines };
-  const adoptedDir = path.join(spoolDir, myName, ADOPTED_DIR);
   const found = await writersByLiveness(fsi, spoolDir, myName, me, options);
-  otherMachines.push(...found.otherMachines);
+  const result: AdoptResult = { adopted: [], skipped: [], otherMachines: found.otherMachines };
+  const adoptedDir = path.join(spoolDir, myName, ADOPTED_DIR);
   for (const info of found.dead) {
     const name = info.name;
     if (info.unsupportedSegments.length) {
